@@ -1,0 +1,5 @@
+// Package interop holds Karton's side of the exchanges with other
+// institutions (xroad: the X-Road-style REST client for the nine registries)
+// and simulators of those institutions (sim) that speak the same protocol,
+// for development and tests.
+package interop

@@ -1,0 +1,200 @@
+package xroad
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// Client asks the registries through the security server at BaseURL.
+type Client struct {
+	BaseURL  string // e.g. http://127.0.0.1:8081
+	ClientID string // Karton's X-Road client id, e.g. ME/GOV/MRSS/karton
+	HTTP     *http.Client
+	Now      func() time.Time
+}
+
+// Answer is a validated answer of one registry.
+type Answer struct {
+	Source       domain.Source
+	RequestID    string // X-Road-Id
+	ResponseHash string // hex SHA-256 of the body
+	RequestedAt  time.Time
+	AnsweredAt   time.Time
+	Body         []byte
+	Facts        []Fact
+}
+
+// Fact is one validated fact: its value re-encoded as canonical JSON.
+type Fact struct {
+	Kind      domain.EvidenceKind
+	ValidFrom time.Time
+	Value     []byte
+}
+
+// ErrUnavailable marks failures worth retrying: timeouts, 5xx, garbage.
+var ErrUnavailable = errors.New("registry unavailable")
+
+// Fetch asks source everything it holds on the person with JMBG jmbg, for
+// case issue. A 4xx answer is returned as a *domain.Error (not worth a
+// retry); anything else that went wrong wraps ErrUnavailable.
+func (c *Client) Fetch(ctx context.Context, source domain.Source, jmbg domain.JMBG, issue string) (Answer, error) {
+	in, ok := domain.InstitutionFor(source)
+	if !ok {
+		return Answer{}, domain.Errorf(domain.CodeInvalid, "unknown source %q", source)
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	path := ServicePath(in, string(jmbg))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+path, nil)
+	if err != nil {
+		return Answer{}, fmt.Errorf("build request to %s: %w", source, err)
+	}
+	req.Header.Set(HeaderClient, c.ClientID)
+	req.Header.Set(HeaderIssue, issue)
+	req.Header.Set("Accept", "application/json")
+	a := Answer{Source: source, RequestedAt: now()}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return Answer{}, fmt.Errorf("%w: %s: %v", ErrUnavailable, source, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return Answer{}, fmt.Errorf("%w: %s: read answer: %v", ErrUnavailable, source, err)
+	}
+	a.AnsweredAt = now()
+	switch {
+	case resp.StatusCode >= 500:
+		return Answer{}, fmt.Errorf("%w: %s answered %d", ErrUnavailable, source, resp.StatusCode)
+	case resp.StatusCode >= 400:
+		var eb ErrorBody
+		_ = json.Unmarshal(body, &eb)
+		code := domain.CodeInvalid
+		if resp.StatusCode == http.StatusNotFound {
+			code = domain.CodeNotFound
+		}
+		return Answer{}, domain.Errorf(code, "%s refused the query (%d): %s", in.Name, resp.StatusCode, eb.Message)
+	case resp.StatusCode != http.StatusOK:
+		return Answer{}, fmt.Errorf("%w: %s answered %d", ErrUnavailable, source, resp.StatusCode)
+	}
+	if got, want := resp.Header.Get(HeaderRequestHash), RequestHash(http.MethodGet, path, c.ClientID, issue); got != want {
+		return Answer{}, fmt.Errorf("%w: %s: request hash %q does not match the request sent", ErrUnavailable, source, got)
+	}
+	a.RequestID = resp.Header.Get(HeaderID)
+	if a.RequestID == "" || len(a.RequestID) > 200 {
+		return Answer{}, fmt.Errorf("%w: %s: answer without a valid %s", ErrUnavailable, source, HeaderID)
+	}
+	sum := sha256.Sum256(body)
+	a.ResponseHash = hex.EncodeToString(sum[:])
+	a.Body = body
+	if a.Facts, err = decode(in, string(jmbg), body); err != nil {
+		return Answer{}, fmt.Errorf("%w: %s: %v", ErrUnavailable, source, err)
+	}
+	return a, nil
+}
+
+// decode validates the body: the subject is the person asked about, every
+// kind is one the institution supplies, and every value decodes into the
+// kind's type. It returns the facts with canonical JSON values.
+func decode(in domain.Institution, jmbg string, body []byte) ([]Fact, error) {
+	var r struct {
+		Subject string `json:"subject"`
+		Facts   []struct {
+			Kind      domain.EvidenceKind `json:"kind"`
+			ValidFrom string              `json:"valid_from"`
+			Value     json.RawMessage     `json:"value"`
+		} `json:"facts"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("answer is not valid JSON: %v", err)
+	}
+	if r.Subject != jmbg {
+		return nil, fmt.Errorf("answer is about another subject")
+	}
+	want := map[domain.EvidenceKind]bool{}
+	for _, k := range in.Kinds {
+		want[k] = true
+	}
+	out := make([]Fact, 0, len(r.Facts))
+	seen := map[domain.EvidenceKind]bool{}
+	for _, f := range r.Facts {
+		if !want[f.Kind] || seen[f.Kind] {
+			return nil, fmt.Errorf("answer has an unexpected or repeated kind %q", f.Kind)
+		}
+		seen[f.Kind] = true
+		from, err := time.Parse(time.DateOnly, f.ValidFrom)
+		if err != nil {
+			return nil, fmt.Errorf("%s: valid_from %q is not a date", f.Kind, f.ValidFrom)
+		}
+		v, err := canonical(f.Kind, f.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", f.Kind, err)
+		}
+		out = append(out, Fact{Kind: f.Kind, ValidFrom: from, Value: v})
+	}
+	if len(seen) != len(want) {
+		return nil, fmt.Errorf("answer lacks some of the kinds %v", in.Kinds)
+	}
+	return out, nil
+}
+
+// canonical decodes raw strictly into the kind's type and encodes it again,
+// so that equal facts have equal bytes.
+func canonical(kind domain.EvidenceKind, raw json.RawMessage) ([]byte, error) {
+	v, err := newFact(kind)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return nil, fmt.Errorf("value does not match its kind: %v", err)
+	}
+	return json.Marshal(v)
+}
+
+func newFact(kind domain.EvidenceKind) (any, error) {
+	switch kind {
+	case domain.KindIdentity:
+		return &domain.IdentityFact{}, nil
+	case domain.KindResidence:
+		return &domain.ResidenceFact{}, nil
+	case domain.KindHousehold:
+		return &domain.HouseholdFact{}, nil
+	case domain.KindVehicles:
+		return &domain.VehiclesFact{}, nil
+	case domain.KindIncome:
+		return &domain.IncomeFact{}, nil
+	case domain.KindPension:
+		return &domain.PensionFact{}, nil
+	case domain.KindHealthInsurance:
+		return &domain.HealthInsuranceFact{}, nil
+	case domain.KindUnemployment:
+		return &domain.UnemploymentFact{}, nil
+	case domain.KindRealEstate:
+		return &domain.RealEstateFact{}, nil
+	case domain.KindEducation:
+		return &domain.EducationFact{}, nil
+	case domain.KindAgriculture:
+		return &domain.AgricultureFact{}, nil
+	case domain.KindLivestock:
+		return &domain.LivestockFact{}, nil
+	}
+	return nil, fmt.Errorf("unknown kind %q", kind)
+}
