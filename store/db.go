@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 
+	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/pressly/goose/v3"
 
 	"github.com/karton-social/karton/domain"

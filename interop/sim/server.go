@@ -220,7 +220,7 @@ func Facts(source domain.Source, h Household, m int) []xroad.WireFact {
 			year := 2000 + hr.IntN(25)
 			v.Vehicles = append(v.Vehicles, domain.Vehicle{
 				Registration: fmt.Sprintf("PG %03d%s", hr.IntN(1000), string(rune('A'+hr.IntN(26)))+string(rune('A'+hr.IntN(26)))),
-				Make: pick(hr, []string{"Volkswagen", "Škoda", "Opel", "Fiat", "Zastava", "Renault", "Toyota"}), Year: year,
+				Make:         pick(hr, []string{"Volkswagen", "Škoda", "Opel", "Fiat", "Zastava", "Renault", "Toyota"}), Year: year,
 				Value: decimal.NewFromInt(int64(500 + (year-2000)*600))})
 		}
 		return fact(domain.KindVehicles, since, v)

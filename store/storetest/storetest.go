@@ -162,4 +162,3 @@ func NewDBURL(t testing.TB) (*store.DB, string) {
 	})
 	return db, URL(name)
 }
-

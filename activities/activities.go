@@ -1,0 +1,179 @@
+// Package activities is everything a workflow does to the world: reading
+// and writing records, asking registries. Each activity takes one input
+// struct and returns one result struct, carries ids rather than personal
+// data, and is safe to retry: its writes are keyed so a second run changes
+// nothing the first one did.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/xroad"
+	"github.com/karton-social/karton/store"
+)
+
+// Activities holds what the activities need. Workflows call its methods
+// through a nil *Activities; the worker registers a real one.
+type Activities struct {
+	DB       *store.DB
+	Registry *xroad.Client
+	Now      func() time.Time
+}
+
+// asTemporal marks errors that no retry can fix as non-retryable, typed
+// with their domain code so workflows can branch on them.
+func asTemporal(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch code := domain.ErrorCode(err); code {
+	case domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden:
+		return temporal.NewNonRetryableApplicationError(domain.ErrorMessage(err), code, err)
+	}
+	return err
+}
+
+// Noop does nothing. The benchmark's baseline workflow runs it to measure
+// the cost of one activity round trip.
+func (a *Activities) Noop(ctx context.Context) error { return nil }
+
+// MarkEvidencePendingInput names the sources a refresh is about to ask.
+type MarkEvidencePendingInput struct {
+	PersonID   domain.PersonID
+	WorkflowID string
+	Sources    []domain.Source
+}
+
+// MarkEvidencePending records every source as pending for the person.
+func (a *Activities) MarkEvidencePending(ctx context.Context, in MarkEvidencePendingInput) error {
+	return asTemporal(a.DB.MarkSourcesPending(ctx, in.PersonID, in.WorkflowID, in.Sources, a.Now()))
+}
+
+// FetchEvidenceInput asks one source about one person.
+type FetchEvidenceInput struct {
+	PersonID domain.PersonID
+	Source   domain.Source
+	Issue    string // case number sent to the registry in X-Road-Issue
+}
+
+// FetchEvidenceResult says what the answer changed.
+type FetchEvidenceResult struct {
+	RequestID string
+	// Changes lists "kind:change" for each new evidence version, sorted.
+	Changes []string
+}
+
+// FetchEvidence asks the source, then stores the answer and any changed
+// facts in one transaction and marks the source answered. The population
+// register's answer also links the household it states. A registry that
+// cannot answer leaves the source pending with the error noted, and the
+// error is returned for Temporal to retry.
+func (a *Activities) FetchEvidence(ctx context.Context, in FetchEvidenceInput) (FetchEvidenceResult, error) {
+	p, err := a.DB.PersonByID(ctx, in.PersonID)
+	if err != nil {
+		return FetchEvidenceResult{}, asTemporal(err)
+	}
+	ans, err := a.Registry.Fetch(ctx, in.Source, p.JMBG, in.Issue)
+	if err != nil {
+		msg := err.Error()
+		if !errors.Is(err, xroad.ErrUnavailable) {
+			msg = domain.ErrorMessage(err)
+		}
+		attempt := activity.GetInfo(ctx).Attempt
+		if noteErr := a.DB.NoteSourceError(ctx, in.PersonID, in.Source, fmt.Sprintf("attempt %d: %s", attempt, msg), false); noteErr != nil {
+			activity.GetLogger(ctx).Warn("note source error", "error", noteErr)
+		}
+		return FetchEvidenceResult{}, asTemporal(err)
+	}
+	facts := make([]store.Fact, len(ans.Facts))
+	for i, f := range ans.Facts {
+		facts[i] = store.Fact{Kind: f.Kind, Value: f.Value, ValidFrom: f.ValidFrom}
+	}
+	if in.Source == domain.SourcePopulation {
+		if err := a.linkHousehold(ctx, ans.Facts); err != nil {
+			return FetchEvidenceResult{}, asTemporal(err)
+		}
+	}
+	changes, err := a.DB.RecordAnswer(ctx, store.Exchange{
+		RequestID: ans.RequestID, PersonID: in.PersonID, Source: in.Source, Issue: in.Issue,
+		RequestedAt: ans.RequestedAt, AnsweredAt: ans.AnsweredAt, ResponseHash: ans.ResponseHash, Body: ans.Body,
+	}, facts)
+	if err != nil {
+		return FetchEvidenceResult{}, asTemporal(err)
+	}
+	res := FetchEvidenceResult{RequestID: ans.RequestID}
+	for _, in := range domain.Institutions() { // fixed order
+		for _, k := range in.Kinds {
+			if c, ok := changes[k]; ok {
+				res.Changes = append(res.Changes, string(k)+":"+string(c))
+			}
+		}
+	}
+	return res, nil
+}
+
+func (a *Activities) linkHousehold(ctx context.Context, facts []xroad.Fact) error {
+	var (
+		hf  domain.HouseholdFact
+		res domain.ResidenceFact
+	)
+	for _, f := range facts {
+		var err error
+		switch f.Kind {
+		case domain.KindHousehold:
+			err = json.Unmarshal(f.Value, &hf)
+		case domain.KindResidence:
+			err = json.Unmarshal(f.Value, &res)
+		}
+		if err != nil {
+			return fmt.Errorf("decode %s: %w", f.Kind, err)
+		}
+	}
+	if hf.HouseholdNumber == "" {
+		return nil
+	}
+	if _, ok := domain.MunicipalityByCode(res.Municipality); !ok {
+		return domain.Errorf(domain.CodeInvalid, "population register states unknown municipality %q", res.Municipality)
+	}
+	link := store.HouseholdLink{
+		RegisterNumber: hf.HouseholdNumber,
+		Address:        domain.Address{Municipality: res.Municipality, Settlement: res.Settlement, Street: res.Street},
+	}
+	for _, m := range hf.Members {
+		j, info, err := domain.ParseJMBG(m.JMBG)
+		if err != nil {
+			return domain.Errorf(domain.CodeInvalid, "population register lists a member with an invalid JMBG: %s", domain.ErrorMessage(err))
+		}
+		rel := m.Relation
+		if !domain.ValidRelation(rel) {
+			rel = domain.RelationOther
+		}
+		link.Members = append(link.Members, store.HouseholdLinkMember{
+			JMBG: j, GivenName: m.GivenName, FamilyName: m.FamilyName,
+			BirthDate: info.BirthDate, Sex: info.Sex, Relation: rel,
+		})
+	}
+	_, err := a.DB.LinkHousehold(ctx, link)
+	return err
+}
+
+// GiveUpSourceInput names a source a refresh stopped waiting for.
+type GiveUpSourceInput struct {
+	PersonID domain.PersonID
+	Source   domain.Source
+	Reason   string
+}
+
+// GiveUpSource marks the source failed: no answer is recorded, and the
+// previous answer (if any) stands. Missing data is never "no income".
+func (a *Activities) GiveUpSource(ctx context.Context, in GiveUpSourceInput) error {
+	return asTemporal(a.DB.NoteSourceError(ctx, in.PersonID, in.Source, in.Reason, true))
+}
