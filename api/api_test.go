@@ -1,0 +1,156 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func newServer(t *testing.T) *httptest.Server {
+	db := storetest.NewDB(t)
+	h := api.New(api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+type errBody struct {
+	Error struct {
+		Code, Message, Field string
+	}
+}
+
+func do(t *testing.T, ts *httptest.Server, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+const marko = `{"jmbg":"0101900350008","given_name":"Marko","family_name":"Marković","address":{"municipality":"Podgorica","settlement":"Podgorica","street":"Slobode 1"}}`
+
+func TestRegisterAndFindPerson(t *testing.T) {
+	ts := newServer(t)
+	code, body := do(t, ts, "POST", "/api/v1/persons", marko)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /persons = %d %s; want 201", code, body)
+	}
+	var p struct {
+		ID        string
+		BirthDate string `json:"birth_date"`
+		Sex       string
+		Centre    struct{ ID string }
+		Address   struct{ Municipality string }
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.ID == "" || p.BirthDate != "1900-01-01" || p.Sex != "M" || p.Centre.ID != "csr-podgorica" || p.Address.Municipality != "ME-16" {
+		t.Fatalf("created person = %s", body)
+	}
+	code, body = do(t, ts, "GET", "/api/v1/persons?jmbg=0101900350008", "")
+	if code != http.StatusOK || !strings.Contains(string(body), p.ID) {
+		t.Fatalf("GET /persons?jmbg= = %d %s; want the person", code, body)
+	}
+	code, body = do(t, ts, "GET", "/api/v1/persons/"+p.ID, "")
+	if code != http.StatusOK || !strings.Contains(string(body), `"pending_sources":[]`) || !strings.Contains(string(body), `"evidence":[]`) {
+		t.Fatalf("GET /persons/{id} = %d %s; want an e-file with no evidence yet", code, body)
+	}
+	code, body = do(t, ts, "POST", "/api/v1/persons", marko)
+	if code != http.StatusConflict {
+		t.Fatalf("second POST /persons = %d %s; want 409", code, body)
+	}
+	code, body = do(t, ts, "GET", "/api/v1/persons?jmbg=2101006500003", "")
+	if code != http.StatusOK || !strings.Contains(string(body), `"persons":[]`) {
+		t.Fatalf("GET unknown jmbg = %d %s; want 200 with no persons", code, body)
+	}
+}
+
+func TestBadInputGetsAClearError(t *testing.T) {
+	ts := newServer(t)
+	tests := []struct {
+		method, path, body string
+		status             int
+		field, message     string
+	}{
+		{"POST", "/api/v1/persons", `{"jmbg":"0101900350007","given_name":"A","family_name":"B","address":{"municipality":"Bar","settlement":"Bar"}}`, 400, "jmbg", "check digit"},
+		{"POST", "/api/v1/persons", `{"jmbg":"123","given_name":"A","family_name":"B","address":{"municipality":"Bar","settlement":"Bar"}}`, 400, "jmbg", "13 digits"},
+		{"POST", "/api/v1/persons", `{"jmbg":"3102990215000","given_name":"A","family_name":"B","address":{"municipality":"Bar","settlement":"Bar"}}`, 400, "jmbg", "date"},
+		{"POST", "/api/v1/persons", `{"given_name":"A","family_name":"B"}`, 400, "jmbg", "required"},
+		{"POST", "/api/v1/persons", `{"jmbg":"0101900350008","given_name":"A","family_name":"B","address":{"municipality":"Atlantis","settlement":"X"}}`, 400, "address.municipality", "25 municipalities"},
+		{"POST", "/api/v1/persons", `{"jmbg":"0101900350008","given_name":"","family_name":"B","address":{"municipality":"Bar","settlement":"Bar"}}`, 400, "given_name", "required"},
+		{"POST", "/api/v1/persons", `{"jmbg":"0101900350008",`, 400, "", "malformed JSON"},
+		{"POST", "/api/v1/persons", ``, 400, "", "empty"},
+		{"POST", "/api/v1/persons", `{"jmbg":0101900350008}`, 400, "", "JSON"},
+		{"POST", "/api/v1/persons", `{"jmbg":1}`, 400, "jmbg", "string"},
+		{"POST", "/api/v1/persons", `{"jmbg":"0101900350008","nickname":"x"}`, 400, "", "unknown field"},
+		{"POST", "/api/v1/persons", `[1,2]`, 400, "", "JSON"},
+		{"GET", "/api/v1/persons", ``, 400, "jmbg", "required"},
+		{"GET", "/api/v1/persons?jmbg=abc", ``, 400, "jmbg", "13 digits"},
+		{"GET", "/api/v1/persons/not-a-uuid", ``, 404, "", "not found"},
+		{"GET", "/api/v1/persons/00000000-0000-0000-0000-000000000000", ``, 404, "", "not found"},
+		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", ``, 404, "", "not found"},
+		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"sources":["astrology"]}`, 400, "sources", "astrology"},
+		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"issue":`, 400, "", "malformed"},
+		{"GET", "/api/v1/nothing", ``, 404, "", "no route"},
+		{"DELETE", "/api/v1/persons", ``, 405, "", "not allowed"},
+	}
+	for _, tt := range tests {
+		code, body := do(t, ts, tt.method, tt.path, tt.body)
+		var e errBody
+		_ = json.Unmarshal(body, &e)
+		if code != tt.status || e.Error.Field != tt.field || !strings.Contains(e.Error.Message, tt.message) {
+			t.Errorf("%s %s %q = %d %s; want %d field %q message containing %q", tt.method, tt.path, tt.body, code, body, tt.status, tt.field, tt.message)
+		}
+	}
+}
+
+func TestEveryRouteIsInTheOpenAPIDocument(t *testing.T) {
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(api.OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi = %q; want 3.1.x", doc.OpenAPI)
+	}
+	r := api.New(api.Deps{Metrics: http.NotFoundHandler(), Log: slog.Default()})
+	param := regexp.MustCompile(`:([a-z_]+)`)
+	seen := map[string]bool{}
+	for _, rt := range r.Routes() {
+		path := param.ReplaceAllString(rt.Path, "{$1}")
+		op := strings.ToLower(rt.Method)
+		seen[op+" "+path] = true
+		if _, ok := doc.Paths[path][op]; !ok {
+			t.Errorf("route %s %s is not in openapi.json", rt.Method, path)
+		}
+	}
+	for path, ops := range doc.Paths {
+		for op := range ops {
+			if !seen[op+" "+path] {
+				t.Errorf("openapi.json documents %s %s, which has no route", op, path)
+			}
+		}
+	}
+}

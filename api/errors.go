@@ -1,0 +1,123 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/domain"
+)
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Field     string `json:"field,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+var statusOf = map[string]int{
+	domain.CodeInvalid:     http.StatusBadRequest,
+	domain.CodeNotFound:    http.StatusNotFound,
+	domain.CodeConflict:    http.StatusConflict,
+	domain.CodeForbidden:   http.StatusForbidden,
+	domain.CodeUnavailable: http.StatusServiceUnavailable,
+}
+
+func notFound(msg string) error { return domain.Errorf(domain.CodeNotFound, "%s", msg) }
+
+// writeError is the only place that picks an error status. Internal errors
+// are logged for the operator; the client sees "internal error".
+func writeError(c *gin.Context, log *slog.Logger, err error) {
+	code := domain.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	d := errorDetail{Code: code, Message: domain.ErrorMessage(err), RequestID: c.GetString("request_id")}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		d.Field = de.Field
+	}
+	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
+		log.Error("request failed", "request_id", d.RequestID, "path", c.FullPath(), "error", err)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: d})
+}
+
+// bindJSON decodes the body strictly: malformed JSON, unknown fields and
+// trailing data are a 400 that says what is wrong.
+func bindJSON(c *gin.Context, v any) error {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		var me *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			return domain.Errorf(domain.CodeInvalid, "request body is empty; expected a JSON object")
+		case errors.As(err, &se):
+			return domain.Errorf(domain.CodeInvalid, "malformed JSON at byte %d", se.Offset)
+		case errors.As(err, &te):
+			return &domain.Error{Code: domain.CodeInvalid, Field: te.Field, Message: fmt.Sprintf("must be a JSON %s", te.Type.Kind())}
+		case errors.As(err, &me):
+			return domain.Errorf(domain.CodeInvalid, "request body is larger than 1 MiB")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return domain.Errorf(domain.CodeInvalid, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		default:
+			return domain.Errorf(domain.CodeInvalid, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	if dec.More() {
+		return domain.Errorf(domain.CodeInvalid, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set("request_id", id)
+		c.Header("X-Request-Id", id)
+		c.Next()
+	}
+}
+
+func recoverJSON(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				writeError(c, log, fmt.Errorf("panic: %v", r))
+			}
+		}()
+		c.Next()
+	}
+}
+
+func logRequests(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		log.Debug("request", "request_id", c.GetString("request_id"), "method", c.Request.Method,
+			"route", c.FullPath(), "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+	}
+}

@@ -1,0 +1,301 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/workflows"
+)
+
+type addressDTO struct {
+	Municipality     string `json:"municipality"`
+	MunicipalityName string `json:"municipality_name,omitempty"`
+	Settlement       string `json:"settlement"`
+	Street           string `json:"street"`
+}
+
+type createPersonRequest struct {
+	JMBG       string     `json:"jmbg"`
+	GivenName  string     `json:"given_name"`
+	FamilyName string     `json:"family_name"`
+	Address    addressDTO `json:"address"`
+}
+
+type centreDTO struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type personDTO struct {
+	ID          string     `json:"id"`
+	JMBG        string     `json:"jmbg"`
+	JMBGWarning string     `json:"jmbg_warning,omitempty"`
+	GivenName   string     `json:"given_name"`
+	FamilyName  string     `json:"family_name"`
+	BirthDate   string     `json:"birth_date"`
+	Sex         string     `json:"sex"`
+	Address     addressDTO `json:"address"`
+	Centre      centreDTO  `json:"centre"`
+	HouseholdID *string    `json:"household_id"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+func toAddressDTO(a domain.Address) addressDTO {
+	m, _ := domain.MunicipalityByCode(a.Municipality)
+	return addressDTO{Municipality: a.Municipality, MunicipalityName: m.Name, Settlement: a.Settlement, Street: a.Street}
+}
+
+func toPersonDTO(p domain.Person) personDTO {
+	c, _ := domain.CentreFor(p.Address.Municipality)
+	if c.ID != p.CentreID {
+		c = domain.Centre{ID: p.CentreID, Name: p.CentreID}
+	}
+	d := personDTO{
+		ID: string(p.ID), JMBG: string(p.JMBG), JMBGWarning: p.JMBGWarning,
+		GivenName: p.GivenName, FamilyName: p.FamilyName,
+		BirthDate: p.BirthDate.Format(time.DateOnly), Sex: string(p.Sex),
+		Address: toAddressDTO(p.Address), Centre: centreDTO{ID: c.ID, Name: c.Name}, CreatedAt: p.CreatedAt,
+	}
+	if p.HouseholdID != "" {
+		h := string(p.HouseholdID)
+		d.HouseholdID = &h
+	}
+	return d
+}
+
+// createPerson registers a person: 201 with the person, 400 naming the
+// field at fault, 409 if the JMBG is already registered.
+func (h *handler) createPerson(c *gin.Context) {
+	var req createPersonRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if strings.TrimSpace(req.JMBG) == "" {
+		writeError(c, h.log, domain.FieldError("jmbg", "is required"))
+		return
+	}
+	if _, _, err := domain.ParseJMBG(strings.TrimSpace(req.JMBG)); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	addr, err := domain.ParseAddress(req.Address.Municipality, req.Address.Settlement, req.Address.Street)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: req.JMBG, GivenName: req.GivenName, FamilyName: req.FamilyName, Address: addr})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	created, err := h.db.CreatePerson(c.Request.Context(), p, "caseworker")
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.Header("Location", "/api/v1/persons/"+string(created.ID))
+	c.JSON(http.StatusCreated, toPersonDTO(created))
+}
+
+// findPersons looks a person up by JMBG: 200 with a list of zero or one.
+func (h *handler) findPersons(c *gin.Context) {
+	q := strings.TrimSpace(c.Query("jmbg"))
+	if q == "" {
+		writeError(c, h.log, domain.FieldError("jmbg", "query parameter is required"))
+		return
+	}
+	j, _, err := domain.ParseJMBG(q)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := []personDTO{}
+	p, err := h.db.PersonByJMBG(c.Request.Context(), j)
+	switch {
+	case err == nil:
+		out = append(out, toPersonDTO(p))
+	case domain.ErrorCode(err) != domain.CodeNotFound:
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"persons": out})
+}
+
+type householdDTO struct {
+	ID      string               `json:"id"`
+	Address addressDTO           `json:"address"`
+	Members []householdMemberDTO `json:"members"`
+}
+
+type householdMemberDTO struct {
+	PersonID   string `json:"person_id"`
+	JMBG       string `json:"jmbg"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	Relation   string `json:"relation"`
+}
+
+type evidenceDTO struct {
+	ID          int64           `json:"id"`
+	Kind        string          `json:"kind"`
+	Source      string          `json:"source"`
+	Institution string          `json:"institution"`
+	Value       json.RawMessage `json:"value"`
+	ValidFrom   string          `json:"valid_from"`
+	ValidTo     *string         `json:"valid_to"`
+	FetchedAt   time.Time       `json:"fetched_at"`
+	Declared    bool            `json:"declared"`
+	Change      string          `json:"change"`
+	Provenance  provenanceDTO   `json:"provenance"`
+}
+
+type provenanceDTO struct {
+	RequestID    string `json:"request_id"`
+	ResponseHash string `json:"response_hash"`
+	Issue        string `json:"issue,omitempty"`
+}
+
+type sourceDTO struct {
+	Source      string     `json:"source"`
+	Institution string     `json:"institution"`
+	State       string     `json:"state"`
+	RequestedAt time.Time  `json:"requested_at"`
+	AnsweredAt  *time.Time `json:"answered_at"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+type personFileDTO struct {
+	Person         personDTO     `json:"person"`
+	Household      *householdDTO `json:"household"`
+	Evidence       []evidenceDTO `json:"evidence"`
+	Sources        []sourceDTO   `json:"sources"`
+	PendingSources []string      `json:"pending_sources"`
+	FailedSources  []string      `json:"failed_sources"`
+}
+
+func institutionName(s domain.Source) string {
+	in, _ := domain.InstitutionFor(s)
+	return in.Name
+}
+
+// personFile returns the e-file: person, household, evidence (current, or
+// every version with ?history=true) and where each source stands.
+func (h *handler) personFile(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := domain.ParsePersonID(c.Param("id"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	p, err := h.db.PersonByID(ctx, id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	file := personFileDTO{Person: toPersonDTO(p), Evidence: []evidenceDTO{}, Sources: []sourceDTO{}, PendingSources: []string{}, FailedSources: []string{}}
+	if p.HouseholdID != "" {
+		hh, err := h.db.Household(ctx, p.HouseholdID)
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		dto := &householdDTO{ID: string(hh.ID), Address: toAddressDTO(hh.Address), Members: []householdMemberDTO{}}
+		for _, m := range hh.Members {
+			dto.Members = append(dto.Members, householdMemberDTO{PersonID: string(m.PersonID), JMBG: string(m.JMBG),
+				GivenName: m.GivenName, FamilyName: m.FamilyName, Relation: string(m.Relation)})
+		}
+		file.Household = dto
+	}
+	ev, err := h.db.Evidence(ctx, id, c.Query("history") == "true")
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	for _, e := range ev {
+		d := evidenceDTO{ID: e.ID, Kind: string(e.Kind), Source: string(e.Source), Institution: institutionName(e.Source),
+			Value: json.RawMessage(e.Value), ValidFrom: e.ValidFrom.Format(time.DateOnly), FetchedAt: e.FetchedAt,
+			Declared: e.Declared, Change: string(e.Change),
+			Provenance: provenanceDTO{RequestID: e.Provenance.RequestID, ResponseHash: e.Provenance.ResponseHash, Issue: e.Provenance.Issue}}
+		if e.ValidTo != nil {
+			s := e.ValidTo.Format(time.DateOnly)
+			d.ValidTo = &s
+		}
+		file.Evidence = append(file.Evidence, d)
+	}
+	src, err := h.db.EvidenceSources(ctx, id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	for _, s := range src {
+		file.Sources = append(file.Sources, sourceDTO{Source: string(s.Source), Institution: institutionName(s.Source),
+			State: s.State, RequestedAt: s.RequestedAt, AnsweredAt: s.AnsweredAt, LastError: s.LastError})
+		switch s.State {
+		case "pending":
+			file.PendingSources = append(file.PendingSources, string(s.Source))
+		case "failed":
+			file.FailedSources = append(file.FailedSources, string(s.Source))
+		}
+	}
+	c.JSON(http.StatusOK, file)
+}
+
+type refreshRequest struct {
+	Issue   string   `json:"issue"`
+	Sources []string `json:"sources"`
+}
+
+// refreshEvidence starts the person's evidence refresh, or joins the one
+// already running: 202 with the workflow id.
+func (h *handler) refreshEvidence(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := domain.ParsePersonID(c.Param("id"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	var req refreshRequest
+	if c.Request.ContentLength != 0 {
+		if err := bindJSON(c, &req); err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+	}
+	if len(req.Issue) > 64 {
+		writeError(c, h.log, domain.FieldError("issue", "is longer than 64 characters"))
+		return
+	}
+	in := workflows.RefreshEvidenceInput{PersonID: id, Issue: req.Issue}
+	for _, s := range req.Sources {
+		if _, ok := domain.InstitutionFor(domain.Source(s)); !ok {
+			writeError(c, h.log, domain.FieldError("sources", "%q is not a registry source", s))
+			return
+		}
+		in.Sources = append(in.Sources, domain.Source(s))
+	}
+	if _, err := h.db.PersonByID(ctx, id); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.RefreshEvidenceID(id),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, workflows.NameRefreshEvidence, in)
+	if err != nil {
+		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; try again"), err))
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
+}
+
