@@ -87,6 +87,9 @@ func (p *Postgres) Start(ctx context.Context) error {
 		if err := os.Chown(p.Dir, int(p.cred.Uid), int(p.cred.Gid)); err != nil {
 			return fmt.Errorf("chown %s: %w", p.Dir, err)
 		}
+		if err := openPath(p.Dir); err != nil {
+			return err
+		}
 	}
 	if _, err := os.Stat(filepath.Join(p.Dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := p.run(ctx, "initdb", "-D", p.Dir, "-U", "karton", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"); err != nil {
@@ -115,6 +118,32 @@ func (p *Postgres) Start(ctx context.Context) error {
 	}
 	p.started = true
 	return p.waitReady(ctx)
+}
+
+// openPath lets the unprivileged server user traverse the folders above
+// dir. It only adds the search bit, and only below the temporary folder or
+// the working directory (t.TempDir() makes 0700 folders); elsewhere a
+// folder it cannot traverse is reported.
+func openPath(dir string) error {
+	wd, _ := os.Getwd()
+	for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o001 != 0 {
+			continue
+		}
+		inTemp := strings.HasPrefix(d+"/", filepath.Clean(os.TempDir())+"/")
+		inWork := wd != "" && strings.HasPrefix(d+"/", wd+"/")
+		if !inTemp && !inWork {
+			return fmt.Errorf("the PostgreSQL user %q cannot reach %s: %s is not searchable by others", PostgresUser, dir, d)
+		}
+		if err := os.Chmod(d, fi.Mode().Perm()|0o001); err != nil {
+			return fmt.Errorf("open %s to the PostgreSQL user: %w", d, err)
+		}
+	}
+	return nil
 }
 
 // URL is the connection string of database db.

@@ -213,3 +213,12 @@ func (db *DB) LinkHousehold(ctx context.Context, link HouseholdLink) (domain.Hou
 	}
 	return domain.HouseholdID(hid), nil
 }
+
+// CountPersons is the number of persons registered.
+func (db *DB) CountPersons(ctx context.Context) (int, error) {
+	var n int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM persons`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count persons: %w", err)
+	}
+	return n, nil
+}

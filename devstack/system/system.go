@@ -1,0 +1,195 @@
+// Package system runs the whole of Karton on one machine: a private
+// PostgreSQL cluster, an embedded Temporal server with its Web UI, a local
+// MinIO, the registry simulators, the worker and the API, all started and
+// stopped together. `karton dev`, the end-to-end tests and the benchmarks
+// use it. Any service given by address is used instead of started.
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+
+	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/devstack/temporalserver"
+	"github.com/karton-social/karton/interop/sim"
+	"github.com/karton-social/karton/objects"
+	"github.com/karton-social/karton/platform"
+)
+
+// Options say what to start and where. Zero ports pick free ones.
+type Options struct {
+	// DataDir keeps PostgreSQL, Temporal and MinIO data; a second start
+	// with the same folder finds the data again.
+	DataDir string
+	// Ephemeral keeps Temporal in memory and PostgreSQL without fsync: for
+	// tests and benchmarks.
+	Ephemeral bool
+
+	HTTPAddr     string // API, e.g. 127.0.0.1:8080
+	PGPort       int
+	TemporalPort int
+	TemporalUI   int // 0: no Web UI
+	MinIOAddr    string
+	SimAddr      string
+
+	// External services; empty starts the embedded one.
+	DatabaseURL     string
+	TemporalAddress string
+	Objects         objects.Config // Endpoint empty: start MinIO
+	RegistryURL     string
+
+	SimFaults     sim.Faults
+	SimHouseholds int
+	Log           *slog.Logger
+}
+
+// System is Karton running.
+type System struct {
+	*platform.Platform
+	APIURL        string
+	TemporalUIURL string
+	ObjectsURL    string
+	SimURL        string
+	Sim           *sim.Server
+	Population    *sim.Population
+
+	stops []func()
+}
+
+// Start brings everything up; on error it stops what it started.
+func Start(ctx context.Context, o Options) (_ *System, err error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if o.DataDir == "" {
+		return nil, errors.New("system: DataDir is required")
+	}
+	if o.SimHouseholds == 0 {
+		o.SimHouseholds = sim.MaxHouseholds
+	}
+	s := &System{}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	dbURL := o.DatabaseURL
+	if dbURL == "" {
+		pg := &devstack.Postgres{Dir: filepath.Join(o.DataDir, "pg"), Port: o.PGPort, Fast: o.Ephemeral}
+		if err := pg.Start(ctx); err != nil {
+			return nil, fmt.Errorf("postgresql: %w", err)
+		}
+		s.stops = append(s.stops, func() { _ = pg.Stop() })
+		if err := pg.CreateDatabase(ctx, "karton"); err != nil {
+			return nil, err
+		}
+		dbURL = pg.URL("karton")
+	}
+
+	temporalAddr := o.TemporalAddress
+	if temporalAddr == "" {
+		to := temporalserver.Options{FrontendPort: o.TemporalPort, UIPort: o.TemporalUI, Namespace: "default"}
+		if !o.Ephemeral {
+			to.DatabaseFile = filepath.Join(o.DataDir, "temporal", "temporal.db")
+			to.LogFile = filepath.Join(o.DataDir, "temporal", "server.log")
+		}
+		ts, err := temporalserver.Start(to)
+		if err != nil {
+			return nil, fmt.Errorf("temporal: %w", err)
+		}
+		s.stops = append(s.stops, ts.Stop)
+		temporalAddr, s.TemporalUIURL = ts.Address(), ts.UIURL()
+	}
+
+	oc := o.Objects
+	if oc.Bucket == "" {
+		oc.Bucket = "karton"
+	}
+	if oc.Endpoint == "" {
+		oc.AccessKey, oc.SecretKey = "karton", "karton-dev-secret"
+		m := &devstack.MinIO{Dir: filepath.Join(o.DataDir, "minio"), Addr: o.MinIOAddr, AccessKey: oc.AccessKey, SecretKey: oc.SecretKey,
+			LogFile: filepath.Join(o.DataDir, "minio.log")}
+		if err := m.Start(ctx); err != nil {
+			return nil, fmt.Errorf("object store: %w", err)
+		}
+		s.stops = append(s.stops, func() { _ = m.Stop() })
+		oc.Endpoint = m.Endpoint()
+	}
+	s.ObjectsURL = "http://" + oc.Endpoint
+
+	regURL := o.RegistryURL
+	if regURL == "" {
+		s.Population = sim.NewPopulation(o.SimHouseholds)
+		s.Sim = sim.NewServer(s.Population, o.SimFaults)
+		addr := o.SimAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("registry simulators: %w", err)
+		}
+		srv := &http.Server{Handler: s.Sim, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		s.stops = append(s.stops, func() { _ = srv.Close() })
+		regURL = "http://" + ln.Addr().String()
+	}
+	s.SimURL = regURL
+
+	httpAddr := o.HTTPAddr
+	if httpAddr == "" {
+		httpAddr = "127.0.0.1:0"
+	}
+	p, err := platform.Open(ctx, platform.Config{
+		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
+		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
+		HTTPAddr: httpAddr,
+	}, o.Log, true)
+	if err != nil {
+		return nil, err
+	}
+	s.Platform = p
+	s.stops = append(s.stops, p.Close)
+	if err := p.Objects.EnsureBucket(ctx); err != nil {
+		return nil, err
+	}
+
+	w := p.Worker()
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	s.stops = append(s.stops, w.Stop)
+
+	apiCtx, stopAPI := context.WithCancel(context.Background())
+	addrc, errc := make(chan string, 1), make(chan error, 1)
+	go func() { errc <- p.Serve(apiCtx, func(a string) { addrc <- a }) }()
+	select {
+	case a := <-addrc:
+		s.APIURL = "http://" + a
+	case err := <-errc:
+		stopAPI()
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	s.stops = append(s.stops, func() { stopAPI(); <-errc })
+	return s, nil
+}
+
+// Stop stops everything, the last started first.
+func (s *System) Stop() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+}

@@ -1,0 +1,192 @@
+package system_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/sim"
+)
+
+// TestWholeSystem runs the real stack (PostgreSQL, Temporal, MinIO, the
+// simulators, the worker and the API) and drives it over HTTP only.
+func TestWholeSystem(t *testing.T) {
+	ctx := context.Background()
+	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 100,
+		SimFaults: sim.Faults{Latency: 5 * time.Millisecond}})
+	if err != nil {
+		t.Fatalf("start system: %v", err)
+	}
+	defer s.Stop()
+
+	if err := devstack.LoadDemo(ctx, s.DB, s.Population, 20, nil); err != nil {
+		t.Fatalf("load demo: %v", err)
+	}
+	if code, body := call(t, "GET", s.APIURL+"/readyz", ""); code != 200 {
+		t.Fatalf("readyz = %d %s", code, body)
+	}
+
+	// A newcomer registers a person of the simulated population by hand.
+	h := s.Population.Household(30)
+	head := h.Members[0]
+	reg := fmt.Sprintf(`{"jmbg":%q,"given_name":%q,"family_name":%q,"address":{"municipality":%q,"settlement":%q,"street":%q}}`,
+		head.JMBG, head.GivenName, head.FamilyName, h.Address.Municipality, h.Address.Settlement, h.Address.Street)
+	code, body := call(t, "POST", s.APIURL+"/api/v1/persons", reg)
+	if code != 201 {
+		t.Fatalf("register = %d %s", code, body)
+	}
+	var p struct{ ID string }
+	_ = json.Unmarshal(body, &p)
+
+	code, body = call(t, "POST", s.APIURL+"/api/v1/persons/"+p.ID+"/evidence/refresh", `{"issue":"E2E-1"}`)
+	if code != 202 || !strings.Contains(string(body), "evidence/"+p.ID) {
+		t.Fatalf("refresh = %d %s", code, body)
+	}
+	file := waitFile(t, s.APIURL, p.ID, func(f eFile) bool { return answered(f) == 10 })
+	sources := map[string]bool{}
+	for _, e := range file.Evidence {
+		sources[e.Source] = true
+		if e.Provenance.RequestID == "" || len(e.Provenance.ResponseHash) != 64 || e.Provenance.Issue != "E2E-1" {
+			t.Errorf("evidence %s/%s has provenance %+v", e.Source, e.Kind, e.Provenance)
+		}
+	}
+	if len(sources) != 10 || len(file.Evidence) != 12 {
+		t.Fatalf("e-file has %d evidence records from %d sources; want 12 from 10", len(file.Evidence), len(sources))
+	}
+	if file.Household == nil || len(file.Household.Members) != len(h.Members) {
+		t.Fatalf("e-file household = %+v; want %d members", file.Household, len(h.Members))
+	}
+
+	// A second refresh of unchanged registries adds no evidence.
+	call(t, "POST", s.APIURL+"/api/v1/persons/"+p.ID+"/evidence/refresh", "")
+	waitWorkflowDone(t, s, "evidence/"+p.ID)
+	if f := getFile(t, s.APIURL, p.ID, true); len(f.Evidence) != 12 {
+		t.Fatalf("after a second refresh the history has %d records; want 12", len(f.Evidence))
+	}
+
+	// The tax administration goes down: its source stays pending, with the
+	// error shown, and nothing is recorded in its place; when it comes back
+	// the refresh completes by itself.
+	m := s.Population.Household(31).Members[0]
+	code, body = call(t, "POST", s.APIURL+"/api/v1/persons", fmt.Sprintf(`{"jmbg":%q,"given_name":%q,"family_name":%q,"address":{"municipality":%q,"settlement":"X"}}`,
+		m.JMBG, m.GivenName, m.FamilyName, s.Population.Household(31).Address.Municipality))
+	if code != 201 {
+		t.Fatalf("register = %d %s", code, body)
+	}
+	var q struct{ ID string }
+	_ = json.Unmarshal(body, &q)
+	s.Sim.SetFaults(sim.Faults{Down: []domain.Source{domain.SourceTax}})
+	call(t, "POST", s.APIURL+"/api/v1/persons/"+q.ID+"/evidence/refresh", "")
+	f := waitFile(t, s.APIURL, q.ID, func(f eFile) bool {
+		return answered(f) == 9 && len(f.PendingSources) == 1 && f.Sources[indexOf(f, "tax")].LastError != ""
+	})
+	for _, e := range f.Evidence {
+		if e.Source == "tax" {
+			t.Fatalf("a registry that is down produced evidence %+v", e)
+		}
+	}
+	s.Sim.SetFaults(sim.Faults{})
+	waitFile(t, s.APIURL, q.ID, func(f eFile) bool { return answered(f) == 10 })
+}
+
+type eFile struct {
+	Household *struct {
+		Members []struct{ JMBG string }
+	}
+	Evidence []struct {
+		Kind, Source string
+		Provenance   struct {
+			RequestID    string `json:"request_id"`
+			ResponseHash string `json:"response_hash"`
+			Issue        string
+		}
+	}
+	Sources []struct {
+		Source, State string
+		LastError     string `json:"last_error"`
+	}
+	PendingSources []string `json:"pending_sources"`
+}
+
+func answered(f eFile) int {
+	n := 0
+	for _, s := range f.Sources {
+		if s.State == "answered" {
+			n++
+		}
+	}
+	return n
+}
+
+func indexOf(f eFile, source string) int {
+	for i, s := range f.Sources {
+		if s.Source == source {
+			return i
+		}
+	}
+	return 0
+}
+
+func getFile(t *testing.T, base, id string, history bool) eFile {
+	t.Helper()
+	url := base + "/api/v1/persons/" + id
+	if history {
+		url += "?history=true"
+	}
+	code, body := call(t, "GET", url, "")
+	if code != 200 {
+		t.Fatalf("GET e-file = %d %s", code, body)
+	}
+	var f eFile
+	if err := json.Unmarshal(body, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func waitFile(t *testing.T, base, id string, ok func(eFile) bool) eFile {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		f := getFile(t, base, id, false)
+		if ok(f) {
+			return f
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("e-file never reached the expected state: %+v", f)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func waitWorkflowDone(t *testing.T, s *system.System, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+		t.Fatalf("workflow %s: %v", id, err)
+	}
+}
+
+func call(t *testing.T, method, url, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}

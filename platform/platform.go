@@ -1,0 +1,170 @@
+// Package platform wires Karton's parts to the services they run on:
+// PostgreSQL, Temporal, the object store and the registries' security
+// server. `karton api`, `karton worker` and `karton dev` all build on it,
+// so production and development run the same wiring.
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/uber-go/tally/v4"
+	tallyprom "github.com/uber-go/tally/v4/prometheus"
+	"go.temporal.io/sdk/client"
+	sdktally "go.temporal.io/sdk/contrib/tally"
+	tlog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/activities"
+	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/interop/xroad"
+	"github.com/karton-social/karton/objects"
+	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/worker"
+)
+
+// Config is every setting the platform needs. Package cmd/karton fills it
+// from the environment; nothing here reads the environment.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	Objects           objects.Config
+	RegistryURL       string // the X-Road security server
+	RegistryClientID  string
+	RegistryTimeout   time.Duration
+	HTTPAddr          string
+}
+
+// Platform is Karton connected to its services.
+type Platform struct {
+	Cfg      Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Temporal client.Client
+	Objects  *objects.Store
+	Registry *xroad.Client
+	Metrics  *prometheus.Registry
+
+	closeScope func()
+}
+
+// Open connects to every service. migrate runs the database migrations
+// first (karton dev and karton migrate do; api and worker expect them done).
+func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Platform, error) {
+	p := &Platform{Cfg: cfg, Log: log, Metrics: prometheus.NewRegistry()}
+	p.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var err error
+	if p.DB, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if migrate {
+		if err := p.DB.Migrate(ctx); err != nil {
+			p.DB.Close()
+			return nil, err
+		}
+	}
+	reporter := tallyprom.NewReporter(tallyprom.Options{Registerer: p.Metrics})
+	scope, closer := tally.NewRootScope(tally.ScopeOptions{
+		CachedReporter:  reporter,
+		Separator:       tallyprom.DefaultSeparator,
+		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
+	}, time.Second)
+	p.closeScope = func() { _ = closer.Close() }
+	p.Temporal, err = client.Dial(client.Options{
+		HostPort:       cfg.TemporalAddress,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         tlog.NewStructuredLogger(log.With("component", "temporal")),
+		MetricsHandler: sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
+	})
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("dial temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	if p.Objects, err = objects.Open(cfg.Objects); err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.Registry = &xroad.Client{
+		BaseURL:  cfg.RegistryURL,
+		ClientID: cfg.RegistryClientID,
+		HTTP:     &http.Client{Timeout: cfg.RegistryTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: 100, IdleConnTimeout: time.Minute}},
+	}
+	return p, nil
+}
+
+// Close releases every connection.
+func (p *Platform) Close() {
+	if p.Temporal != nil {
+		p.Temporal.Close()
+	}
+	if p.closeScope != nil {
+		p.closeScope()
+	}
+	if p.DB != nil {
+		p.DB.Close()
+	}
+}
+
+// Activities returns the activities bound to the platform's services.
+func (p *Platform) Activities() *activities.Activities {
+	return &activities.Activities{DB: p.DB, Registry: p.Registry, Now: time.Now}
+}
+
+// Worker returns a worker with every workflow and activity registered.
+func (p *Platform) Worker() sdkworker.Worker {
+	return worker.New(p.Temporal, p.Activities())
+}
+
+// API returns the HTTP handler of the API.
+func (p *Platform) API() *gin.Engine {
+	return api.New(api.Deps{
+		DB:       p.DB,
+		Temporal: p.Temporal,
+		Log:      p.Log,
+		Metrics:  promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),
+		Ready: []api.Check{
+			{Name: "postgresql", Fn: p.DB.Ping},
+			{Name: "temporal", Fn: func(ctx context.Context) error {
+				_, err := p.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+			{Name: "object_store", Fn: p.Objects.Ping},
+		},
+	})
+}
+
+// Serve runs the API on the configured address until ctx ends, then shuts
+// it down gracefully.
+func (p *Platform) Serve(ctx context.Context, ready func(addr string)) error {
+	srv := &http.Server{Addr: p.Cfg.HTTPAddr, Handler: p.API(), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := listen(p.Cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
