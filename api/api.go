@@ -48,7 +48,9 @@ func New(d Deps) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestID(), recoverJSON(d.Log), logRequests(d.Log))
-	r.NoRoute(func(c *gin.Context) { writeError(c, d.Log, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path)) })
+	r.NoRoute(func(c *gin.Context) {
+		writeError(c, d.Log, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path))
+	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
 	})

@@ -298,4 +298,3 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 	}
 	c.JSON(http.StatusAccepted, gin.H{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
 }
-

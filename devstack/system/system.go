@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"time"
 
-
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/temporalserver"
 	"github.com/karton-social/karton/interop/sim"
