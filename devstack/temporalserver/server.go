@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -240,9 +241,34 @@ func serverLogger(path string) (tlog.Logger, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open temporal log: %w", err)
 	}
+	w := &closableWriter{f: f}
 	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-	core := zapcore.NewCore(enc, zapcore.AddSync(f), zapcore.WarnLevel)
-	return tlog.NewZapLogger(zap.New(core)), func() { _ = f.Close() }, nil
+	core := zapcore.NewCore(enc, zapcore.AddSync(w), zapcore.WarnLevel)
+	return tlog.NewZapLogger(zap.New(core)), w.close, nil
+}
+
+// closableWriter drops what the server's goroutines still log after Stop.
+type closableWriter struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func (w *closableWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil {
+		return len(b), nil
+	}
+	return w.f.Write(b)
+}
+
+func (w *closableWriter) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f != nil {
+		_ = w.f.Close()
+		w.f = nil
+	}
 }
 
 func freePort(host string) (int, error) {

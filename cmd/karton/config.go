@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/karton-social/karton/interop/sim"
+)
+
+// Config is every setting, read from the environment only here.
+type Config struct {
+	DataDir         string        // KARTON_DATA_DIR, default ./var
+	HTTPAddr        string        // KARTON_HTTP_ADDR, default 127.0.0.1:8080 (dev), :8080 (api)
+	DatabaseURL     string        // DATABASE_URL; empty in dev: private cluster under ./var/pg
+	TemporalAddress string        // TEMPORAL_ADDRESS; empty in dev: embedded server
+	TemporalNS      string        // TEMPORAL_NAMESPACE, default "default"
+	S3Endpoint      string        // S3_ENDPOINT; empty in dev: local MinIO
+	S3AccessKey     string        // S3_ACCESS_KEY
+	S3SecretKey     string        // S3_SECRET_KEY (masked when printed)
+	S3Bucket        string        // S3_BUCKET, default karton
+	S3UseSSL        bool          // S3_USE_SSL
+	RegistryURL     string        // KARTON_REGISTRY_URL: the X-Road security server; empty in dev: simulators
+	RegistryClient  string        // KARTON_REGISTRY_CLIENT, default ME/GOV/MRSS/karton
+	RegistryTimeout time.Duration // KARTON_REGISTRY_TIMEOUT, default 10s
+	SimFaults       sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE
+	DemoHouseholds  int           // KARTON_DEMO_HOUSEHOLDS, default 1000
+	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
+}
+
+// Load reads the configuration; getenv is os.Getenv, or a map in tests.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DataDir:         or(getenv("KARTON_DATA_DIR"), "var"),
+		HTTPAddr:        getenv("KARTON_HTTP_ADDR"),
+		DatabaseURL:     getenv("DATABASE_URL"),
+		TemporalAddress: getenv("TEMPORAL_ADDRESS"),
+		TemporalNS:      or(getenv("TEMPORAL_NAMESPACE"), "default"),
+		S3Endpoint:      getenv("S3_ENDPOINT"),
+		S3AccessKey:     getenv("S3_ACCESS_KEY"),
+		S3SecretKey:     getenv("S3_SECRET_KEY"),
+		S3Bucket:        or(getenv("S3_BUCKET"), "karton"),
+		RegistryURL:     getenv("KARTON_REGISTRY_URL"),
+		RegistryClient:  or(getenv("KARTON_REGISTRY_CLIENT"), "ME/GOV/MRSS/karton"),
+		LogLevel:        or(getenv("KARTON_LOG_LEVEL"), "info"),
+	}
+	var err error
+	if c.S3UseSSL, err = parseBool(getenv, "S3_USE_SSL", false); err != nil {
+		return c, err
+	}
+	if c.RegistryTimeout, err = parseDuration(getenv, "KARTON_REGISTRY_TIMEOUT", 10*time.Second); err != nil {
+		return c, err
+	}
+	if c.SimFaults.Latency, err = parseDuration(getenv, "KARTON_SIM_LATENCY", 20*time.Millisecond); err != nil {
+		return c, err
+	}
+	for name, dst := range map[string]*float64{
+		"KARTON_SIM_ERROR_RATE": &c.SimFaults.ErrorRate, "KARTON_SIM_HANG_RATE": &c.SimFaults.HangRate,
+		"KARTON_SIM_GARBAGE_RATE": &c.SimFaults.GarbageRate,
+	} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1 {
+			return c, fmt.Errorf("%s=%q: want a probability between 0 and 1", name, v)
+		}
+		*dst = f
+	}
+	if v := getenv("KARTON_DEMO_HOUSEHOLDS"); v != "" {
+		if c.DemoHouseholds, err = strconv.Atoi(v); err != nil || c.DemoHouseholds < 0 || c.DemoHouseholds > sim.MaxHouseholds {
+			return c, fmt.Errorf("KARTON_DEMO_HOUSEHOLDS=%q: want a whole number from 0 to %d", v, sim.MaxHouseholds)
+		}
+	} else {
+		c.DemoHouseholds = 1000
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("KARTON_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel)
+	}
+	return c, nil
+}
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "****"
+	}
+	db := c.DatabaseURL
+	if i := strings.Index(db, "@"); i > 0 {
+		if j := strings.Index(db, "://"); j > 0 && j < i {
+			db = db[:j+3] + "****" + db[i:]
+		}
+	}
+	return fmt.Sprintf("data_dir=%s http=%s database=%s temporal=%s/%s s3=%s bucket=%s s3_key=%s s3_secret=%s registry=%s sim=%+v",
+		c.DataDir, c.HTTPAddr, or(db, "(private cluster)"), or(c.TemporalAddress, "(embedded)"), c.TemporalNS,
+		or(c.S3Endpoint, "(local MinIO)"), c.S3Bucket, c.S3AccessKey, mask(c.S3SecretKey), or(c.RegistryURL, "(simulators)"), c.SimFaults)
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func parseBool(getenv func(string) string, name string, def bool) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
+}
+
+func parseDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return def, fmt.Errorf("%s=%q: want a duration such as 20ms or 10s", name, v)
+	}
+	return d, nil
+}

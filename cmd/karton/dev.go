@@ -1,0 +1,68 @@
+//go:build !lean
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/objects"
+)
+
+// Fixed ports of `karton dev`, so that URLs stay the same between runs.
+const (
+	devPGPort       = 55432
+	devTemporalPort = 7233
+	devTemporalUI   = 8233
+	devMinIOAddr    = "127.0.0.1:9000"
+	devSimAddr      = "127.0.0.1:8081"
+)
+
+func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	addr := cfg.HTTPAddr
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	fmt.Fprintln(out, "karton dev: starting", cfg.String())
+	s, err := system.Start(ctx, system.Options{
+		DataDir: cfg.DataDir, HTTPAddr: addr,
+		PGPort: devPGPort, TemporalPort: devTemporalPort, TemporalUI: devTemporalUI,
+		MinIOAddr: devMinIOAddr, SimAddr: devSimAddr,
+		DatabaseURL: cfg.DatabaseURL, TemporalAddress: cfg.TemporalAddress, RegistryURL: cfg.RegistryURL,
+		Objects:   objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
+		SimFaults: cfg.SimFaults, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	persons, err := s.DB.CountPersons(ctx)
+	if err != nil {
+		return err
+	}
+	if persons == 0 && s.Population != nil && cfg.DemoHouseholds > 0 {
+		if err := loadDemo(ctx, s.DB, s.Population, cfg.DemoHouseholds, out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(out, "demo data: %d persons already registered\n", persons)
+	}
+	fmt.Fprintf(out, `
+Karton is up.
+  API               %s   (OpenAPI: %s/api/v1/openapi.json)
+  health            %s/healthz  %s/readyz  %s/metrics
+  Temporal          %s   (namespace default, task queue karton)
+  Temporal Web UI   %s
+  object store      %s   (bucket %s)
+  registries        %s   (simulators; knobs: GET/PUT %s/sim/faults)
+  data              %s
+Ctrl-C stops everything; the next start keeps the data.
+`, s.APIURL, s.APIURL, s.APIURL, s.APIURL, s.APIURL, s.Platform.Cfg.TemporalAddress, or(s.TemporalUIURL, "(external)"),
+		s.ObjectsURL, s.Platform.Cfg.Objects.Bucket, s.SimURL, s.SimURL, cfg.DataDir)
+	<-ctx.Done()
+	fmt.Fprintln(out, "\nstopping")
+	return nil
+}

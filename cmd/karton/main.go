@@ -1,0 +1,212 @@
+// Command karton is the one binary of Karton, the information system for
+// social protection.
+//
+//	karton dev      the whole system on one machine, with embedded defaults
+//	karton api      the HTTP API (production)
+//	karton worker   the Temporal worker (production)
+//	karton migrate  bring the database schema up to date
+//	karton demo     load the synthetic demo population
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/interop/sim"
+	"github.com/karton-social/karton/objects"
+	"github.com/karton-social/karton/platform"
+	"github.com/karton-social/karton/store"
+)
+
+const usage = `usage: karton <command> [flags]
+
+commands:
+  dev       run the whole system here: PostgreSQL, Temporal, MinIO, registry simulators, worker, API
+  api       serve the HTTP API (needs DATABASE_URL, TEMPORAL_ADDRESS, S3_*)
+  worker    run the Temporal worker (needs DATABASE_URL, TEMPORAL_ADDRESS, S3_*, KARTON_REGISTRY_URL)
+  migrate   bring the database schema up to date
+  demo      load the synthetic demo population (--households N)
+
+configuration is by environment variable; see README.md.
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "karton:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, cfg, log, out)
+	case "api":
+		return runAPI(ctx, cfg, log)
+	case "worker":
+		return runWorker(ctx, cfg, log)
+	case "migrate":
+		return runMigrate(ctx, cfg, out)
+	case "demo":
+		return runDemo(ctx, cfg, args[1:], out)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	fmt.Fprint(out, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+func platformConfig(cfg Config) (platform.Config, error) {
+	var missing []string
+	for name, v := range map[string]string{"DATABASE_URL": cfg.DatabaseURL, "TEMPORAL_ADDRESS": cfg.TemporalAddress, "S3_ENDPOINT": cfg.S3Endpoint} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return platform.Config{}, fmt.Errorf("set %v (or use `karton dev`, which starts them)", missing)
+	}
+	addr := cfg.HTTPAddr
+	if addr == "" {
+		addr = ":8080"
+	}
+	return platform.Config{
+		DatabaseURL: cfg.DatabaseURL, TemporalAddress: cfg.TemporalAddress, TemporalNamespace: cfg.TemporalNS,
+		Objects:     objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
+		RegistryURL: cfg.RegistryURL, RegistryClientID: cfg.RegistryClient, RegistryTimeout: cfg.RegistryTimeout,
+		HTTPAddr: addr,
+	}, nil
+}
+
+func runAPI(ctx context.Context, cfg Config, log *slog.Logger) error {
+	pc, err := platformConfig(cfg)
+	if err != nil {
+		return err
+	}
+	p, err := platform.Open(ctx, pc, log, false)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	return p.Serve(ctx, func(addr string) { log.Info("api listening", "addr", addr, "config", cfg.String()) })
+}
+
+func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
+	pc, err := platformConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if pc.RegistryURL == "" {
+		return errors.New("set KARTON_REGISTRY_URL, the X-Road security server the worker asks")
+	}
+	p, err := platform.Open(ctx, pc, log, false)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	w := p.Worker()
+	if err := w.Start(); err != nil {
+		return err
+	}
+	log.Info("worker running", "config", cfg.String())
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// withDatabase opens DATABASE_URL, or the dev cluster under the data
+// folder (reusing it if `karton dev` is running, else starting it for the
+// duration of fn).
+func withDatabase(ctx context.Context, cfg Config, fn func(db *store.DB) error) error {
+	url := cfg.DatabaseURL
+	if url == "" {
+		pg := &devstack.Postgres{Dir: cfg.DataDir + "/pg", Port: devPGPort}
+		if err := pg.Start(ctx); err != nil {
+			return err
+		}
+		defer pg.Stop()
+		if err := pg.CreateDatabase(ctx, "karton"); err != nil {
+			return err
+		}
+		url = pg.URL("karton")
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+func runMigrate(ctx context.Context, cfg Config, out io.Writer) error {
+	return withDatabase(ctx, cfg, func(db *store.DB) error {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "schema up to date")
+		return nil
+	})
+}
+
+func runDemo(ctx context.Context, cfg Config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(out)
+	n := fs.Int("households", cfg.DemoHouseholds, fmt.Sprintf("households to load (at most %d)", sim.MaxHouseholds))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 1 || *n > sim.MaxHouseholds {
+		return fmt.Errorf("--households %d: want 1 to %d", *n, sim.MaxHouseholds)
+	}
+	return withDatabase(ctx, cfg, func(db *store.DB) error {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+		return loadDemo(ctx, db, sim.NewPopulation(max(*n, 1)), *n, out)
+	})
+}
+
+func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out io.Writer) error {
+	fmt.Fprintf(out, "loading %d demo households\n", n)
+	err := devstack.LoadDemo(ctx, db, pop, n, func(done, total int) {
+		if done%100 == 0 || done == total {
+			fmt.Fprintf(out, "\r  %d/%d households", done, total)
+		}
+	})
+	fmt.Fprintln(out)
+	if err != nil {
+		return err
+	}
+	persons, err := db.CountPersons(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo data: %d persons registered\n", persons)
+	return nil
+}
