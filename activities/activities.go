@@ -16,7 +16,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/interop/xroad"
+	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
 )
 
@@ -25,6 +27,8 @@ import (
 type Activities struct {
 	DB       *store.DB
 	Registry *xroad.Client
+	Objects  *objects.Store
+	Params   *benefits.Params
 	Now      func() time.Time
 }
 

@@ -15,6 +15,7 @@ import (
 // Register puts every workflow and activity on r.
 func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.RefreshEvidence, workflow.RegisterOptions{Name: workflows.NameRefreshEvidence})
+	r.RegisterWorkflowWithOptions(workflows.BenefitClaim, workflow.RegisterOptions{Name: workflows.NameBenefitClaim})
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }

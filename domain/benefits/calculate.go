@@ -72,7 +72,10 @@ type Result struct {
 	Eligible bool
 	Reasons  []string        // why not, when not eligible
 	Amount   decimal.Decimal // per month, or once; zero when not eligible
-	Lines    []Line
+	// Max is the most the law allows in this situation: a caseworker may
+	// adjust the amount within (0, Max] with a reason.
+	Max   decimal.Decimal
+	Lines []Line
 }
 
 // Line is one step of the explanation: what was counted, its value, and
@@ -130,7 +133,7 @@ func Calculate(p *Params, code Code, s Situation) (Result, error) {
 	if len(s.Members) == 0 {
 		return Result{}, domain.Errorf(domain.CodeInvalid, "the household has no members")
 	}
-	c := &calc{p: p, s: s, res: Result{Benefit: code, Amount: decimal.Zero}}
+	c := &calc{p: p, s: s, res: Result{Benefit: code, Amount: decimal.Zero, Max: decimal.Zero}}
 	switch code {
 	case MO:
 		c.mo()
@@ -153,6 +156,10 @@ func Calculate(p *Params, code Code, s Situation) (Result, error) {
 		return Result{}, c.err
 	}
 	c.res.Eligible = len(c.res.Reasons) == 0
+	if c.res.Max.IsZero() {
+		c.res.Max = c.res.Amount
+	}
+	c.res.Max = c.res.Max.Round(2)
 	if !c.res.Eligible {
 		c.res.Amount = decimal.Zero
 	}
@@ -225,6 +232,7 @@ func (c *calc) mo() {
 	if land.GreaterThan(landMax) {
 		c.no("the household owns %s m2 of land, more than %s", land, landMax)
 	}
+	c.res.Max = threshold
 	c.line("counted monthly income of the household", income.StringFixed(2), "sum of the lines above")
 	if !income.LessThan(threshold) {
 		c.no("the household's income %s EUR is not below the threshold %s EUR", income.StringFixed(2), threshold.StringFixed(2))
@@ -397,6 +405,7 @@ func (c *calc) jnp() {
 		c.no("%d grants were already made this year; at most %d", c.s.Declared.GrantsThisYear, perYear)
 	}
 	c.res.Amount = req
+	c.res.Max = maxAmount
 }
 
 // ts: the funeral of an MO beneficiary, paid to whoever bore the costs, at
@@ -411,6 +420,7 @@ func (c *calc) ts() {
 	if !c.s.Declared.FuneralCost.IsPositive() {
 		c.no("no funeral costs are documented")
 	}
+	c.res.Max = flat
 	c.res.Amount = decimal.Min(flat, c.s.Declared.FuneralCost)
 	if c.res.Amount.LessThan(flat) {
 		c.line("limited to the documented costs", c.res.Amount.StringFixed(2), "GUESS: not more than the costs borne")

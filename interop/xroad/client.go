@@ -1,7 +1,6 @@
 package xroad
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -142,7 +141,7 @@ func decode(in domain.Institution, jmbg string, body []byte) ([]Fact, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: valid_from %q is not a date", f.Kind, f.ValidFrom)
 		}
-		v, err := canonical(f.Kind, f.Value)
+		v, err := domain.CanonicalFact(f.Kind, f.Value)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", f.Kind, err)
 		}
@@ -152,49 +151,4 @@ func decode(in domain.Institution, jmbg string, body []byte) ([]Fact, error) {
 		return nil, fmt.Errorf("answer lacks some of the kinds %v", in.Kinds)
 	}
 	return out, nil
-}
-
-// canonical decodes raw strictly into the kind's type and encodes it again,
-// so that equal facts have equal bytes.
-func canonical(kind domain.EvidenceKind, raw json.RawMessage) ([]byte, error) {
-	v, err := newFact(kind)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return nil, fmt.Errorf("value does not match its kind: %v", err)
-	}
-	return json.Marshal(v)
-}
-
-func newFact(kind domain.EvidenceKind) (any, error) {
-	switch kind {
-	case domain.KindIdentity:
-		return &domain.IdentityFact{}, nil
-	case domain.KindResidence:
-		return &domain.ResidenceFact{}, nil
-	case domain.KindHousehold:
-		return &domain.HouseholdFact{}, nil
-	case domain.KindVehicles:
-		return &domain.VehiclesFact{}, nil
-	case domain.KindIncome:
-		return &domain.IncomeFact{}, nil
-	case domain.KindPension:
-		return &domain.PensionFact{}, nil
-	case domain.KindHealthInsurance:
-		return &domain.HealthInsuranceFact{}, nil
-	case domain.KindUnemployment:
-		return &domain.UnemploymentFact{}, nil
-	case domain.KindRealEstate:
-		return &domain.RealEstateFact{}, nil
-	case domain.KindEducation:
-		return &domain.EducationFact{}, nil
-	case domain.KindAgriculture:
-		return &domain.AgricultureFact{}, nil
-	case domain.KindLivestock:
-		return &domain.LivestockFact{}, nil
-	}
-	return nil, fmt.Errorf("unknown kind %q", kind)
 }

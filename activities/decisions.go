@@ -1,0 +1,234 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/store"
+)
+
+// IssueDecisionInput is the approved outcome of a claim.
+type IssueDecisionInput struct {
+	Number     string
+	Grant      bool
+	Amount     decimal.Decimal
+	Reasons    []string // why rejected, or the caseworker's reason for an adjusted amount
+	PreparedBy string
+	ApprovedBy string
+	IssuedAt   time.Time // the workflow's time of approval, so a retry issues the same document
+}
+
+// IssueDecisionResult identifies the decision and its document.
+type IssueDecisionResult struct {
+	DecisionID string
+	Number     string
+	SHA256     string
+}
+
+// IssueDecision numbers the decision (gapless per centre and year, once
+// per claim), renders its PDF and keeps it in the object store with its
+// SHA-256. A retry finds the decision already numbered and renders the same
+// bytes again.
+func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (IssueDecisionResult, error) {
+	c, err := a.DB.ClaimByNumber(ctx, in.Number)
+	if err != nil {
+		return IssueDecisionResult{}, asTemporal(err)
+	}
+	if in.PreparedBy == in.ApprovedBy {
+		return IssueDecisionResult{}, asTemporal(domain.Errorf(domain.CodeForbidden, "the approver prepared the decision"))
+	}
+	kind := "rejection"
+	if in.Grant {
+		kind = "grant"
+	}
+	d, err := a.DB.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: c.CentreID, Kind: kind, Benefit: c.Benefit,
+		Amount: in.Amount, PeriodFrom: c.Period, PreparedBy: in.PreparedBy, ApprovedBy: in.ApprovedBy, IssuedAt: in.IssuedAt})
+	if err != nil {
+		return IssueDecisionResult{}, asTemporal(err)
+	}
+	pdf, err := a.renderDecision(ctx, c, d, in.Reasons)
+	if err != nil {
+		return IssueDecisionResult{}, err
+	}
+	key := fmt.Sprintf("decisions/%d/%s.pdf", d.Year, d.ID)
+	sha, err := a.Objects.Put(ctx, key, "application/pdf", pdf)
+	if err != nil {
+		return IssueDecisionResult{}, err
+	}
+	if err := a.DB.SetDecisionDocument(ctx, d.ID, key, sha); err != nil {
+		return IssueDecisionResult{}, err
+	}
+	return IssueDecisionResult{DecisionID: d.ID, Number: d.Number, SHA256: sha}, nil
+}
+
+// CreateEntitlementInput names the decision that grants a right.
+type CreateEntitlementInput struct {
+	Number     string
+	DecisionID string
+	Amount     decimal.Decimal
+}
+
+// CreateEntitlementResult identifies the right.
+type CreateEntitlementResult struct{ EntitlementID string }
+
+// CreateEntitlement records the right (once per claim): beneficiary,
+// payee account, amount, from when, how often, and when it is next revised
+// (six months for means-tested benefits, a year for the others; GUESS).
+func (a *Activities) CreateEntitlement(ctx context.Context, in CreateEntitlementInput) (CreateEntitlementResult, error) {
+	c, err := a.DB.ClaimByNumber(ctx, in.Number)
+	if err != nil {
+		return CreateEntitlementResult{}, asTemporal(err)
+	}
+	b, _ := benefits.Lookup(benefits.Code(c.Benefit))
+	beneficiary := c.ApplicantID
+	if c.SubjectID != "" && (b.Code == benefits.LI || b.Code == benefits.DNJP) {
+		beneficiary = c.SubjectID
+	}
+	var revision *time.Time
+	if b.Periodicity == benefits.Monthly {
+		months := 12
+		if b.MeansTested {
+			months = 6
+		}
+		r := c.Period.AddDate(0, months, 0)
+		revision = &r
+	}
+	e, err := a.DB.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: in.DecisionID, Benefit: c.Benefit,
+		BeneficiaryID: beneficiary, PayeeIBAN: c.PayeeIBAN, Amount: in.Amount, Periodicity: string(b.Periodicity),
+		ValidFrom: c.Period, NextRevision: revision})
+	if err != nil {
+		return CreateEntitlementResult{}, asTemporal(err)
+	}
+	return CreateEntitlementResult{EntitlementID: e.ID}, nil
+}
+
+// Fonts with the Latin letters of Montenegrin (č ć š ž đ); Debian's
+// fonts-dejavu-core. Without them the document falls back to a core font
+// and transliterates.
+var (
+	fontRegular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+	fontBold    = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+)
+
+var transliterate = strings.NewReplacer("č", "c", "ć", "c", "š", "s", "ž", "z", "đ", "dj", "Č", "C", "Ć", "C", "Š", "S", "Ž", "Z", "Đ", "Dj")
+
+func money(d decimal.Decimal) string {
+	s := d.StringFixed(2)
+	return strings.Replace(s, ".", ",", 1) + " EUR"
+}
+
+func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.Decision, reasons []string) ([]byte, error) {
+	applicant, err := a.DB.PersonByID(ctx, c.ApplicantID)
+	if err != nil {
+		return nil, err
+	}
+	calcs, err := a.DB.Calculations(ctx, c.Number)
+	if err != nil {
+		return nil, err
+	}
+	var lines []benefits.Line
+	if len(calcs) > 0 {
+		if err := json.Unmarshal(calcs[len(calcs)-1].Lines, &lines); err != nil {
+			return nil, fmt.Errorf("decode calculation lines: %w", err)
+		}
+	}
+	b, _ := benefits.Lookup(benefits.Code(c.Benefit))
+	centreName := c.CentreID
+	for _, ce := range domain.Centres() {
+		if ce.ID == c.CentreID {
+			centreName = ce.Name
+		}
+	}
+
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(d.IssuedAt)
+	pdf.SetModificationDate(d.IssuedAt)
+	pdf.SetTitle("Rješenje "+d.Number, true)
+	// Plain keywords a machine can read without parsing the page.
+	pdf.SetKeywords(fmt.Sprintf("decision=%s claim=%s benefit=%s kind=%s amount=%s", d.Number, c.Number, c.Benefit, d.Kind, d.Amount.StringFixed(2)), false)
+	text := func(s string) string { return transliterate.Replace(s) }
+	family := "Helvetica"
+	if _, err := os.Stat(fontRegular); err == nil {
+		if _, err := os.Stat(fontBold); err == nil {
+			pdf.AddUTF8Font("DejaVu", "", fontRegular)
+			pdf.AddUTF8Font("DejaVu", "B", fontBold)
+			family = "DejaVu"
+			text = func(s string) string { return s }
+		}
+	}
+	pdf.SetMargins(20, 20, 20)
+	pdf.AddPage()
+	write := func(style string, size float64, h float64, s string) {
+		pdf.SetFont(family, style, size)
+		pdf.MultiCell(0, h, text(s), "", "L", false)
+	}
+	write("B", 11, 5, "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n"+centreName)
+	pdf.Ln(2)
+	write("", 10, 5, fmt.Sprintf("Broj: %s\nDatum: %s\nPredmet: %s", d.Number, d.IssuedAt.Format("02.01.2006."), c.Number))
+	pdf.Ln(4)
+	write("", 10, 5, fmt.Sprintf("Na osnovu %s, rješavajući po zahtjevu (%s) koji je podnio/la %s %s, JMBG %s, donosi se", b.LegalRef, b.Form, applicant.GivenName, applicant.FamilyName, applicant.JMBG))
+	pdf.Ln(3)
+	pdf.SetFont(family, "B", 14)
+	pdf.CellFormat(0, 8, text("R J E Š E N J E"), "", 1, "C", false, 0, "")
+	pdf.Ln(2)
+	if d.Kind == "grant" {
+		period := "mjesečno, počev od " + c.Period.Format("02.01.2006.")
+		if b.Periodicity == benefits.OneOff {
+			period = "jednokratno"
+		}
+		write("", 11, 6, fmt.Sprintf("1. Priznaje se pravo na %s (%s) podnosiocu %s %s u iznosu od %s, %s.",
+			strings.ToLower(b.NameCnr), b.NameEn, applicant.GivenName, applicant.FamilyName, money(d.Amount), period))
+		if c.PayeeIBAN != "" {
+			write("", 11, 6, "2. Iznos se isplaćuje na račun "+c.PayeeIBAN+".")
+		} else {
+			write("", 11, 6, "2. Iznos se isplaćuje preko Pošte Crne Gore.")
+		}
+	} else {
+		write("", 11, 6, fmt.Sprintf("Odbija se zahtjev za %s (%s) podnosioca %s %s.", strings.ToLower(b.NameCnr), b.NameEn, applicant.GivenName, applicant.FamilyName))
+	}
+	pdf.Ln(3)
+	write("B", 11, 6, "O b r a z l o ž e nj e")
+	if len(c.Members) > 0 {
+		var names []string
+		for _, id := range c.Members {
+			if p, err := a.DB.PersonByID(ctx, id); err == nil {
+				names = append(names, fmt.Sprintf("%s %s (%s)", p.GivenName, p.FamilyName, p.BirthDate.Format("02.01.2006.")))
+			}
+		}
+		write("", 10, 5, "Domaćinstvo: "+strings.Join(names, "; ")+".")
+	}
+	for _, r := range reasons {
+		write("", 10, 5, "- "+r)
+	}
+	pdf.Ln(2)
+	write("B", 10, 5, "Obračun (what | value | source):")
+	for _, l := range lines {
+		write("", 8, 4, fmt.Sprintf("%s | %s | %s", l.What, l.Value, l.Source))
+	}
+	pdf.Ln(4)
+	write("", 10, 5, "Uputstvo o pravnom sredstvu: protiv ovog rješenja može se izjaviti žalba Ministarstvu u roku od 15 dana od dana prijema, preko ovog centra.")
+	pdf.Ln(6)
+	write("", 10, 5, fmt.Sprintf("Pripremio/la: %s\nOdobrio/la: %s", userName(d.PreparedBy), userName(d.ApprovedBy)))
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("render decision %s: %w", d.Number, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func userName(username string) string {
+	if u, ok := domain.DemoUser(username); ok {
+		return u.Name + " (" + username + ")"
+	}
+	return username
+}

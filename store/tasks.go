@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// Task is a piece of work a procedure waits for a person to do.
+type Task struct {
+	ID            string
+	WorkflowID    string
+	Type          string
+	Subject       string
+	PersonID      domain.PersonID
+	CentreID      string
+	CandidateRole string
+	Assignee      string
+	Owner         string
+	Priority      int
+	DueAt         time.Time
+	FollowUpAt    *time.Time
+	State         string // open, completed, cancelled
+	Overdue       bool
+	EscalatedTo   string
+	ExcludedUsers []string
+	Data          json.RawMessage
+	Outcome       string
+	OutcomeData   json.RawMessage
+	CompletedBy   string
+	CompletedAt   *time.Time
+	CreatedAt     time.Time
+}
+
+const taskColumns = `id, workflow_id, type, subject, coalesce(person_id::text, ''), centre_id, candidate_role,
+	coalesce(assignee, ''), coalesce(owner, ''), priority, due_at, follow_up_at, state, overdue, coalesce(escalated_to, ''),
+	excluded_users, data::text, coalesce(outcome, ''), coalesce(outcome_data::text, 'null'), coalesce(completed_by, ''), completed_at, created_at`
+
+func scanTask(r pgx.Row) (Task, error) {
+	var t Task
+	var data, outcomeData string
+	err := r.Scan(&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
+		&t.Priority, &t.DueAt, &t.FollowUpAt, &t.State, &t.Overdue, &t.EscalatedTo, &t.ExcludedUsers, &data, &t.Outcome,
+		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt)
+	t.Data, t.OutcomeData = json.RawMessage(data), json.RawMessage(outcomeData)
+	return t, err
+}
+
+// CreateTask inserts the task; inserting the same id again changes nothing
+// and returns the row that exists.
+func (db *DB) CreateTask(ctx context.Context, t Task) (Task, error) {
+	var person *string
+	if t.PersonID != "" {
+		p := string(t.PersonID)
+		person = &p
+	}
+	if t.ExcludedUsers == nil {
+		t.ExcludedUsers = []string{}
+	}
+	const q = `
+		INSERT INTO tasks (id, workflow_id, type, subject, person_id, centre_id, candidate_role, priority, due_at, state, excluded_users, data)
+		VALUES (@id, @wf, @type, @subject, @person, @centre, @role, @priority, @due, 'open', @excluded, @data)
+		ON CONFLICT (id) DO NOTHING`
+	_, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"id": t.ID, "wf": t.WorkflowID, "type": t.Type, "subject": t.Subject, "person": person,
+		"centre": t.CentreID, "role": t.CandidateRole, "priority": t.Priority, "due": t.DueAt, "excluded": t.ExcludedUsers,
+		"data": string(orEmptyJSON(t.Data))})
+	if err != nil {
+		return Task{}, fmt.Errorf("insert task %s: %w", t.ID, err)
+	}
+	return db.TaskByID(ctx, t.ID)
+}
+
+// TaskByID returns the task. Returns CodeNotFound if none.
+func (db *DB) TaskByID(ctx context.Context, id string) (Task, error) {
+	t, err := scanTask(db.pool.QueryRow(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id))
+	if err != nil {
+		return Task{}, translate(err, "task "+id)
+	}
+	return t, nil
+}
+
+// TaskFilter selects tasks for an inbox. Every query is scoped to a
+// centre: nobody lists another centre's work.
+type TaskFilter struct {
+	CentreID   string // required
+	Assignee   string // tasks assigned to this user
+	Role       string // tasks for this candidate role (a group inbox), or escalated to it
+	Unassigned bool
+	State      string // open (default), completed, cancelled, any
+	Overdue    *bool
+	Type       string
+	Subject    string
+	Limit      int
+}
+
+// Tasks lists tasks by filter, overdue first, then by due date.
+func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
+	where := []string{"centre_id = @centre"}
+	args := pgx.NamedArgs{"centre": f.CentreID}
+	if f.Assignee != "" {
+		where = append(where, "assignee = @assignee")
+		args["assignee"] = f.Assignee
+	}
+	if f.Role != "" {
+		where = append(where, "(candidate_role = @role OR escalated_to = @role)")
+		args["role"] = f.Role
+	}
+	if f.Unassigned {
+		where = append(where, "assignee IS NULL")
+	}
+	switch f.State {
+	case "", "open":
+		where = append(where, "state = 'open'")
+	case "any":
+	default:
+		where = append(where, "state = @state")
+		args["state"] = f.State
+	}
+	if f.Overdue != nil {
+		where = append(where, "overdue = @overdue")
+		args["overdue"] = *f.Overdue
+	}
+	if f.Type != "" {
+		where = append(where, "type = @type")
+		args["type"] = f.Type
+	}
+	if f.Subject != "" {
+		where = append(where, "subject = @subject")
+		args["subject"] = f.Subject
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 200
+	}
+	args["limit"] = limit
+	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY overdue DESC, due_at, priority DESC, created_at LIMIT @limit`
+	rows, err := db.pool.Query(ctx, q, args)
+	if err != nil {
+		return nil, fmt.Errorf("select tasks: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+}
+
+// AssignTask sets (or, with assignee "", clears) the assignee of an open
+// task, if its current assignee is expect. Returns CodeConflict when the
+// task is no longer open or someone else holds it.
+func (db *DB) AssignTask(ctx context.Context, id, expect, assignee string) (Task, error) {
+	var to *string
+	if assignee != "" {
+		to = &assignee
+	}
+	const q = `UPDATE tasks SET assignee = @to, owner = coalesce(owner, @to)
+		WHERE id = @id AND state = 'open' AND coalesce(assignee, '') = @expect`
+	tag, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"id": id, "to": to, "expect": expect})
+	if err != nil {
+		return Task{}, fmt.Errorf("assign task %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		t, err := db.TaskByID(ctx, id)
+		if err != nil {
+			return Task{}, err
+		}
+		if t.State != "open" {
+			return Task{}, domain.Errorf(domain.CodeConflict, "task %s is %s", id, t.State)
+		}
+		return Task{}, domain.Errorf(domain.CodeConflict, "task %s is held by %s", id, or(t.Assignee, "nobody"))
+	}
+	return db.TaskByID(ctx, id)
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// CompleteTaskRecord records the outcome the workflow accepted. Recording
+// it again changes nothing.
+func (db *DB) CompleteTaskRecord(ctx context.Context, id, outcome string, data json.RawMessage, by string, at time.Time) error {
+	const q = `UPDATE tasks SET state = 'completed', outcome = @outcome, outcome_data = @data, completed_by = @by,
+		completed_at = @at, assignee = coalesce(assignee, @by)
+		WHERE id = @id AND state = 'open'`
+	_, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"id": id, "outcome": outcome, "data": string(orEmptyJSON(data)), "by": by, "at": at})
+	if err != nil {
+		return fmt.Errorf("complete task %s: %w", id, err)
+	}
+	return nil
+}
+
+// EscalateTask marks an open task overdue and shows it in role's inbox too.
+func (db *DB) EscalateTask(ctx context.Context, id, role string, at time.Time) error {
+	const q = `UPDATE tasks SET overdue = true, escalated_to = @role, escalated_at = coalesce(escalated_at, @at)
+		WHERE id = @id AND state = 'open'`
+	if _, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"id": id, "role": role, "at": at}); err != nil {
+		return fmt.Errorf("escalate task %s: %w", id, err)
+	}
+	return nil
+}
+
+// CancelOpenTasks cancels every open task of a workflow.
+func (db *DB) CancelOpenTasks(ctx context.Context, workflowID string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE tasks SET state = 'cancelled' WHERE workflow_id = $1 AND state = 'open'`, workflowID)
+	if err != nil {
+		return fmt.Errorf("cancel tasks of %s: %w", workflowID, err)
+	}
+	return nil
+}
