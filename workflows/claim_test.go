@@ -29,8 +29,8 @@ type updateResult struct {
 
 type callbacks struct{ r *updateResult }
 
-func (c callbacks) Accept()                    {}
-func (c callbacks) Reject(err error)           { c.r.err, c.r.rejected, c.r.done = err, true, true }
+func (c callbacks) Accept()                   {}
+func (c callbacks) Reject(err error)          { c.r.err, c.r.rejected, c.r.done = err, true, true }
 func (c callbacks) Complete(_ any, err error) { c.r.err, c.r.done = err, true }
 
 var escalated []string

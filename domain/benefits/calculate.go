@@ -23,7 +23,7 @@ type Situation struct {
 	// Subject is the ID of the member the benefit is about, when it is not
 	// the applicant: the disabled person (LI, DNJP), the cared-for person
 	// (NNJ), the newborn (ND).
-	Subject string
+	Subject  string
 	Declared Declared
 }
 
