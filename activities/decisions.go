@@ -158,10 +158,10 @@ func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.
 	pdf.SetKeywords(fmt.Sprintf("decision=%s claim=%s benefit=%s kind=%s amount=%s", d.Number, c.Number, c.Benefit, d.Kind, d.Amount.StringFixed(2)), false)
 	text := func(s string) string { return transliterate.Replace(s) }
 	family := "Helvetica"
-	if _, err := os.Stat(fontRegular); err == nil {
-		if _, err := os.Stat(fontBold); err == nil {
-			pdf.AddUTF8Font("DejaVu", "", fontRegular)
-			pdf.AddUTF8Font("DejaVu", "B", fontBold)
+	if regular, err := os.ReadFile(fontRegular); err == nil {
+		if bold, err := os.ReadFile(fontBold); err == nil {
+			pdf.AddUTF8FontFromBytes("DejaVu", "", regular)
+			pdf.AddUTF8FontFromBytes("DejaVu", "B", bold)
 			family = "DejaVu"
 			text = func(s string) string { return s }
 		}

@@ -12,7 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/workflows"
 )
 
 // Check is one dependency /readyz asks about.
@@ -30,6 +32,10 @@ type Deps struct {
 	Ready []Check
 	// Metrics serves /metrics; nil leaves the route out.
 	Metrics http.Handler
+	// Objects keeps documents; nil disables uploads and decision PDFs.
+	Objects *objects.Store
+	// Deadlines of claims; zero takes the workflow's defaults.
+	Deadlines workflows.Deadlines
 	// Guard returns the middleware that protects a resource (authentication,
 	// authorisation, audit). It is the one place where they plug in; nil
 	// means none.
@@ -37,9 +43,11 @@ type Deps struct {
 }
 
 type handler struct {
-	db  *store.DB
-	tc  client.Client
-	log *slog.Logger
+	db        *store.DB
+	tc        client.Client
+	objects   *objects.Store
+	log       *slog.Logger
+	deadlines workflows.Deadlines
 }
 
 // New returns the API with every route registered.
@@ -60,7 +68,7 @@ func New(d Deps) *gin.Engine {
 		}
 		return d.Guard(resource)
 	}
-	h := &handler{db: d.DB, tc: d.Temporal, log: d.Log}
+	h := &handler{db: d.DB, tc: d.Temporal, objects: d.Objects, log: d.Log, deadlines: d.Deadlines}
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d.Ready))
@@ -76,6 +84,24 @@ func New(d Deps) *gin.Engine {
 	persons.GET("", h.findPersons)
 	persons.GET("/:id", h.personFile)
 	persons.POST("/:id/evidence/refresh", h.refreshEvidence)
+
+	v1.GET("/benefits", listBenefits)
+
+	acting := actingUser(d.Log)
+	claims := v1.Group("/claims", append(guard("claim"), acting)...)
+	claims.POST("", h.createClaim)
+	claims.GET("/:number", h.getClaim)
+	claims.POST("/:number/withdraw", h.withdrawClaim)
+	claims.POST("/:number/documents", h.uploadDocument)
+
+	v1.GET("/decisions/:id/document", append(guard("decision"), acting, h.decisionDocument)...)
+
+	tasks := v1.Group("/tasks", append(guard("task"), acting)...)
+	tasks.GET("", h.listTasks)
+	tasks.POST("/:id/claim", h.claimTask)
+	tasks.POST("/:id/release", h.releaseTask)
+	tasks.POST("/:id/delegate", h.delegateTask)
+	tasks.POST("/:id/complete", h.completeTask)
 	return r
 }
 

@@ -26,10 +26,12 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/interop/xroad"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/worker"
+	"github.com/karton-social/karton/workflows"
 )
 
 // Config is every setting the platform needs. Package cmd/karton fills it
@@ -43,6 +45,7 @@ type Config struct {
 	RegistryClientID  string
 	RegistryTimeout   time.Duration
 	HTTPAddr          string
+	ClaimDeadlines    workflows.Deadlines
 }
 
 // Platform is Karton connected to its services.
@@ -54,6 +57,7 @@ type Platform struct {
 	Objects  *objects.Store
 	Registry *xroad.Client
 	Metrics  *prometheus.Registry
+	Params   *benefits.Params
 
 	closeScope func()
 }
@@ -62,8 +66,11 @@ type Platform struct {
 // first (karton dev and karton migrate do; api and worker expect them done).
 func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Platform, error) {
 	p := &Platform{Cfg: cfg, Log: log, Metrics: prometheus.NewRegistry()}
-	p.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var err error
+	if p.Params, err = benefits.LoadParams(); err != nil {
+		return nil, fmt.Errorf("benefit parameters: %w", err)
+	}
+	p.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if p.DB, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
@@ -117,7 +124,7 @@ func (p *Platform) Close() {
 
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
-	return &activities.Activities{DB: p.DB, Registry: p.Registry, Now: time.Now}
+	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now}
 }
 
 // Worker returns a worker with every workflow and activity registered.
@@ -128,10 +135,12 @@ func (p *Platform) Worker() sdkworker.Worker {
 // API returns the HTTP handler of the API.
 func (p *Platform) API() *gin.Engine {
 	return api.New(api.Deps{
-		DB:       p.DB,
-		Temporal: p.Temporal,
-		Log:      p.Log,
-		Metrics:  promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),
+		DB:        p.DB,
+		Temporal:  p.Temporal,
+		Objects:   p.Objects,
+		Deadlines: p.Cfg.ClaimDeadlines,
+		Log:       p.Log,
+		Metrics:   promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),
 		Ready: []api.Check{
 			{Name: "postgresql", Fn: p.DB.Ping},
 			{Name: "temporal", Fn: func(ctx context.Context) error {

@@ -60,7 +60,7 @@ func complete(env *testsuite.TestWorkflowEnvironment, delay time.Duration, step,
 	raw, _ := json.Marshal(data)
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(workflows.UpdateCompleteTask, fmt.Sprintf("%s-%s-%v", step, by, delay), callbacks{r}, workflows.TaskCompletion{
-			TaskID: wfID + "/" + step, Outcome: outcome, Data: raw, By: by, Role: role, CentreID: "csr-podgorica"})
+			TaskID: workflows.TaskID(wfID, step), Outcome: outcome, Data: raw, By: by, Role: role, CentreID: "csr-podgorica"})
 	}, delay)
 	return r
 }
@@ -159,7 +159,7 @@ func TestClaimDeadlineEscalatesAndKeepsWaiting(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	require.NoError(t, rv.err)
 	require.NoError(t, ap.err)
-	require.Equal(t, []string{wfID + "/review-1>supervisor"}, escalated, "escalated once, then kept waiting")
+	require.Equal(t, []string{workflows.TaskID(wfID, "review-1") + ">supervisor"}, escalated, "escalated once, then kept waiting")
 	require.GreaterOrEqual(t, env.Now().Sub(start), 31*time.Hour)
 }
 

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -113,6 +114,12 @@ func (t *tasks) complete(ctx workflow.Context, c TaskCompletion) error {
 	return nil
 }
 
+// TaskID is the id of a workflow's task at step: the workflow id with its
+// slashes as colons (ids travel in URL paths), then the step.
+func TaskID(workflowID, step string) string {
+	return strings.ReplaceAll(workflowID, "/", ":") + ":" + step
+}
+
 // errClosed ends a wait when the workflow's tasks were closed.
 var errClosed = errors.New("tasks closed")
 
@@ -126,7 +133,7 @@ func (t *tasks) await(ctx workflow.Context, spec taskSpec, escalateTo domain.Rol
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
-	id := workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + spec.Step
+	id := TaskID(workflow.GetInfo(ctx).WorkflowExecution.ID, spec.Step)
 	t.pending[id] = spec
 	err := workflow.ExecuteActivity(actx, a.CreateTask, activities.CreateTaskInput{
 		ID: id, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Type: spec.Type, Subject: spec.Subject,

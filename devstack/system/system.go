@@ -21,6 +21,7 @@ import (
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/platform"
+	"github.com/karton-social/karton/workflows"
 )
 
 // Options say what to start and where. Zero ports pick free ones.
@@ -45,9 +46,10 @@ type Options struct {
 	Objects         objects.Config // Endpoint empty: start MinIO
 	RegistryURL     string
 
-	SimFaults     sim.Faults
-	SimHouseholds int
-	Log           *slog.Logger
+	SimFaults      sim.Faults
+	SimHouseholds  int
+	ClaimDeadlines workflows.Deadlines
+	Log            *slog.Logger
 }
 
 // System is Karton running.
@@ -154,7 +156,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	p, err := platform.Open(ctx, platform.Config{
 		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
 		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
-		HTTPAddr: httpAddr,
+		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines,
 	}, o.Log, true)
 	if err != nil {
 		return nil, err

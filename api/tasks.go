@@ -1,0 +1,252 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/workflows"
+)
+
+type taskDTO struct {
+	ID            string          `json:"id"`
+	Type          string          `json:"type"`
+	Subject       string          `json:"subject"`
+	PersonID      *string         `json:"person_id"`
+	CentreID      string          `json:"centre_id"`
+	CandidateRole string          `json:"candidate_group"`
+	Assignee      *string         `json:"assignee"`
+	Owner         *string         `json:"owner"`
+	Priority      int             `json:"priority"`
+	DueAt         time.Time       `json:"due_at"`
+	FollowUpAt    *time.Time      `json:"follow_up_at"`
+	State         string          `json:"state"`
+	Overdue       bool            `json:"overdue"`
+	EscalatedTo   *string         `json:"escalated_to"`
+	Data          json.RawMessage `json:"data"`
+	Outcome       *string         `json:"outcome"`
+	OutcomeData   json.RawMessage `json:"outcome_data"`
+	CompletedBy   *string         `json:"completed_by"`
+	CompletedAt   *time.Time      `json:"completed_at"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toTaskDTO(t store.Task) taskDTO {
+	return taskDTO{ID: t.ID, Type: t.Type, Subject: t.Subject, PersonID: strPtr(string(t.PersonID)), CentreID: t.CentreID,
+		CandidateRole: t.CandidateRole + "@" + t.CentreID, Assignee: strPtr(t.Assignee), Owner: strPtr(t.Owner), Priority: t.Priority,
+		DueAt: t.DueAt, FollowUpAt: t.FollowUpAt, State: t.State, Overdue: t.Overdue, EscalatedTo: strPtr(t.EscalatedTo), Data: t.Data,
+		Outcome: strPtr(t.Outcome), OutcomeData: t.OutcomeData, CompletedBy: strPtr(t.CompletedBy), CompletedAt: t.CompletedAt, CreatedAt: t.CreatedAt}
+}
+
+// listTasks is the inbox: ?assignee=me, or ?group=mine (the user's role at
+// the user's centre, unassigned or not), with state, overdue, type and
+// sort=due. Always scoped to the user's centre.
+func (h *handler) listTasks(c *gin.Context) {
+	u := userOf(c)
+	f := store.TaskFilter{CentreID: u.CentreID, State: c.DefaultQuery("state", "open"), Type: c.Query("type")}
+	switch c.Query("state") {
+	case "", "open", "completed", "cancelled", "any":
+	default:
+		writeError(c, h.log, domain.FieldError("state", "must be open, completed, cancelled or any"))
+		return
+	}
+	switch a := c.Query("assignee"); a {
+	case "":
+	case "me":
+		f.Assignee = u.Username
+	default:
+		if _, ok := domain.DemoUser(a); !ok {
+			writeError(c, h.log, domain.FieldError("assignee", "unknown user %q (use me)", a))
+			return
+		}
+		if u.Role != domain.RoleSupervisor && a != u.Username {
+			writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only a supervisor lists another person's tasks"))
+			return
+		}
+		f.Assignee = a
+	}
+	switch g := c.Query("group"); g {
+	case "":
+		if f.Assignee == "" {
+			f.Role = string(u.Role)
+		}
+	case "mine", string(u.Role), string(u.Role) + "@" + u.CentreID:
+		f.Role = string(u.Role)
+	default:
+		if u.Role != domain.RoleSupervisor {
+			writeError(c, h.log, domain.FieldError("group", "you can list your own group only (%s@%s)", u.Role, u.CentreID))
+			return
+		}
+		f.Role = g
+	}
+	if c.Query("unassigned") == "true" {
+		f.Unassigned = true
+	}
+	if v := c.Query("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			writeError(c, h.log, domain.FieldError("overdue", "must be true or false"))
+			return
+		}
+		f.Overdue = &b
+	}
+	if s := c.Query("sort"); s != "" && s != "due" {
+		writeError(c, h.log, domain.FieldError("sort", "the inbox sorts by due date (overdue first): sort=due"))
+		return
+	}
+	ts, err := h.db.Tasks(c.Request.Context(), f)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := []taskDTO{}
+	counts := map[string]int{}
+	for _, t := range ts {
+		out = append(out, toTaskDTO(t))
+		counts[t.State]++
+		if t.Overdue {
+			counts["overdue"]++
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"tasks": out, "counts": counts})
+}
+
+// loadTask returns the task if it is in the user's centre and for the
+// user's role (or escalated to it).
+func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, bool) {
+	u := userOf(c)
+	t, err := h.db.TaskByID(c.Request.Context(), c.Param("id"))
+	if err != nil || t.CentreID != u.CentreID {
+		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "task %s not found", c.Param("id")))
+		return store.Task{}, u, false
+	}
+	if t.CandidateRole != string(u.Role) && t.EscalatedTo != string(u.Role) {
+		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; you are %s", t.ID, t.CandidateRole, u.Role))
+		return store.Task{}, u, false
+	}
+	return t, u, true
+}
+
+func (h *handler) claimTask(c *gin.Context) {
+	t, u, ok := h.loadTask(c)
+	if !ok {
+		return
+	}
+	if t.Assignee == u.Username {
+		c.JSON(http.StatusOK, toTaskDTO(t))
+		return
+	}
+	t, err := h.db.AssignTask(c.Request.Context(), t.ID, "", u.Username)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toTaskDTO(t))
+}
+
+func (h *handler) releaseTask(c *gin.Context) {
+	t, u, ok := h.loadTask(c)
+	if !ok {
+		return
+	}
+	if t.Assignee != u.Username && u.Role != domain.RoleSupervisor {
+		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, or(t.Assignee, "nobody")))
+		return
+	}
+	t, err := h.db.AssignTask(c.Request.Context(), t.ID, t.Assignee, "")
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toTaskDTO(t))
+}
+
+func (h *handler) delegateTask(c *gin.Context) {
+	t, u, ok := h.loadTask(c)
+	if !ok {
+		return
+	}
+	var req struct {
+		To string `json:"to"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	to, known := domain.DemoUser(req.To)
+	if !known || to.CentreID != t.CentreID || string(to.Role) != t.CandidateRole {
+		writeError(c, h.log, domain.FieldError("to", "%q is not a %s of %s", req.To, t.CandidateRole, t.CentreID))
+		return
+	}
+	if t.Assignee != u.Username && u.Role != domain.RoleSupervisor {
+		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only the assignee or a supervisor delegates task %s", t.ID))
+		return
+	}
+	t, err := h.db.AssignTask(c.Request.Context(), t.ID, t.Assignee, to.Username)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, toTaskDTO(t))
+}
+
+// completeTask sends the outcome to the waiting workflow as an Update; the
+// workflow's validator has the last word (stale, four eyes, ranges).
+func (h *handler) completeTask(c *gin.Context) {
+	t, u, ok := h.loadTask(c)
+	if !ok {
+		return
+	}
+	var req struct {
+		Outcome string          `json:"outcome"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if req.Outcome == "" {
+		writeError(c, h.log, domain.FieldError("outcome", "is required"))
+		return
+	}
+	if t.State != "open" {
+		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "task %s is %s; the first outcome stands", t.ID, t.State))
+		return
+	}
+	if t.Assignee != "" && t.Assignee != u.Username {
+		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, t.Assignee))
+		return
+	}
+	role := u.Role
+	if string(role) != t.CandidateRole {
+		// an escalated task is completed in its own group's name
+		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; claim it there or reassign it", t.ID, t.CandidateRole))
+		return
+	}
+	err := h.update(c, t.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{
+		TaskID: t.ID, Outcome: req.Outcome, Data: req.Data, By: u.Username, Role: role, CentreID: u.CentreID})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"task_id": t.ID, "outcome": req.Outcome, "completed_by": u.Username})
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
