@@ -32,11 +32,19 @@ type errBody struct {
 
 func do(t *testing.T, ts *httptest.Server, method, path, body string) (int, []byte) {
 	t.Helper()
+	return doAs(t, ts, "", method, path, body)
+}
+
+func doAs(t *testing.T, ts *httptest.Server, user, method, path, body string) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.Header.Set("X-Karton-User", user)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +120,8 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"sources":["astrology"]}`, 400, "sources", "astrology"},
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"issue":`, 400, "", "malformed"},
 		{"GET", "/api/v1/nothing", ``, 404, "", "no route"},
+		{"GET", "/api/v1/tasks", ``, 401, "", "X-Karton-User"},
+		{"POST", "/api/v1/claims", `{}`, 401, "", "X-Karton-User"},
 		{"DELETE", "/api/v1/persons", ``, 405, "", "not allowed"},
 	}
 	for _, tt := range tests {
@@ -151,6 +161,42 @@ func TestEveryRouteIsInTheOpenAPIDocument(t *testing.T) {
 			if !seen[op+" "+path] {
 				t.Errorf("openapi.json documents %s %s, which has no route", op, path)
 			}
+		}
+	}
+}
+
+func TestClaimAndTaskInputAsAUser(t *testing.T) {
+	ts := newServer(t)
+	_, body := do(t, ts, "POST", "/api/v1/persons", marko)
+	var p struct{ ID string }
+	_ = json.Unmarshal(body, &p)
+	tests := []struct {
+		user, method, path, body string
+		status                   int
+		field, message           string
+	}{
+		{"nobody", "GET", "/api/v1/tasks", ``, 401, "", "unknown user"},
+		{"ana.caseworker", "GET", "/api/v1/tasks?state=lost", ``, 400, "state", "open"},
+		{"ana.caseworker", "GET", "/api/v1/tasks?overdue=perhaps", ``, 400, "overdue", "true or false"},
+		{"ana.caseworker", "GET", "/api/v1/tasks?group=supervisor", ``, 400, "group", "own group"},
+		{"ana.caseworker", "GET", "/api/v1/tasks?assignee=marko.supervisor", ``, 403, "", "supervisor"},
+		{"ana.caseworker", "POST", "/api/v1/tasks/claim:Z-1:review-1/complete", `{"outcome":"accept"}`, 404, "", "not found"},
+		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `"}`, 400, "consent", "consent"},
+		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"RNZ","applicant_person_id":"` + p.ID + `","consent":true}`, 400, "benefit", "not implemented"},
+		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","consent":true}`, 400, "applicant_person_id", "required"},
+		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true,"member_person_ids":["00000000-0000-0000-0000-000000000000"]}`, 404, "member_person_ids", "not found"},
+		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"JNP","applicant_person_id":"` + p.ID + `","consent":true,"declared":{"requested_amount":"-5"}}`, 400, "declared", "positive"},
+		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"JNP","applicant_person_id":"` + p.ID + `","consent":true,"declared":{"colour":"red"}}`, 400, "declared", "unknown field"},
+		{"jelena.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true}`, 403, "", "works for csr-niksic"},
+		{"ana.caseworker", "GET", "/api/v1/claims/Z-2026-999999", ``, 404, "", "not found"},
+		{"ana.caseworker", "GET", "/api/v1/decisions/nope/document", ``, 404, "", "not found"},
+	}
+	for _, tt := range tests {
+		code, body := doAs(t, ts, tt.user, tt.method, tt.path, tt.body)
+		var e errBody
+		_ = json.Unmarshal(body, &e)
+		if code != tt.status || e.Error.Field != tt.field || !strings.Contains(e.Error.Message, tt.message) {
+			t.Errorf("%s %s %s %q = %d %s; want %d field %q message containing %q", tt.user, tt.method, tt.path, tt.body, code, body, tt.status, tt.field, tt.message)
 		}
 	}
 }
