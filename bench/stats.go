@@ -2,9 +2,19 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"os"
 	"sort"
 	"sync"
 	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/interop/sim"
+	"github.com/karton-social/karton/workflows"
 )
 
 // Run calls fn n times with up to inFlight calls at once and returns the
@@ -52,4 +62,44 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	i := int(float64(len(s)-1) * p / 100)
 	return s[i]
+}
+
+// Stack starts the real stack in a temporary folder for a benchmark:
+// file-backed Temporal, PostgreSQL, MinIO, simulators at latency, worker
+// and API, with households demo households loaded. stop removes it all.
+func Stack(ctx context.Context, households int, latency time.Duration) (s *system.System, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "karton-bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err = system.Start(ctx, system.Options{DataDir: dir, SimHouseholds: households, SimFaults: sim.Faults{Latency: latency},
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	stop = func() { s.Stop(); os.RemoveAll(dir) }
+	if err := devstack.LoadDemo(ctx, s.DB, s.Population, households, nil); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return s, stop, nil
+}
+
+// Baseline measures trivial workflows (one no-op activity) per second with
+// inFlight at once, after a warm-up: the yardstick every figure is divided by.
+func Baseline(ctx context.Context, s *system.System, n, inFlight int) (float64, error) {
+	trivial := func(ctx context.Context, i int) error {
+		run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: fmt.Sprintf("bench-trivial-%d-%d", time.Now().UnixNano(), i), TaskQueue: workflows.TaskQueue}, workflows.NameTrivial)
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	}
+	if _, _, err := Run(ctx, 20, 4, trivial); err != nil {
+		return 0, err
+	}
+	perSec, _, err := Run(ctx, n, inFlight, trivial)
+	return perSec, err
 }

@@ -7,17 +7,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/bench"
-	"github.com/karton-social/karton/devstack"
-	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/workflows"
 )
 
@@ -36,21 +32,12 @@ func main() {
 
 func run(trivialN, refreshN, serialN, inFlight int, latency time.Duration) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "karton-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	households := (refreshN+serialN)/2 + 10
-	s, err := system.Start(ctx, system.Options{DataDir: dir, SimHouseholds: households, SimFaults: sim.Faults{Latency: latency},
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	s, stop, err := bench.Stack(ctx, households, latency)
 	if err != nil {
 		return err
 	}
-	defer s.Stop()
-	if err := devstack.LoadDemo(ctx, s.DB, s.Population, households, nil); err != nil {
-		return err
-	}
+	defer stop()
 	var persons []domain.PersonID
 	for i := 0; i < households; i++ {
 		for _, m := range s.Population.Household(i).Members {
@@ -64,19 +51,9 @@ func run(trivialN, refreshN, serialN, inFlight int, latency time.Duration) error
 	if len(persons) < refreshN+serialN {
 		return fmt.Errorf("only %d demo persons for %d refreshes", len(persons), refreshN+serialN)
 	}
-	tc := s.Temporal
-	start := func(id, name string, args ...any) (client.WorkflowRun, error) {
-		return tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, name, args...)
-	}
-	trivial := func(ctx context.Context, i int) error {
-		run, err := start(fmt.Sprintf("bench-trivial-%d-%d", time.Now().UnixNano(), i), workflows.NameTrivial)
-		if err != nil {
-			return err
-		}
-		return run.Get(ctx, nil)
-	}
 	refresh := func(p domain.PersonID) error {
-		run, err := start(workflows.RefreshEvidenceID(p), workflows.NameRefreshEvidence, workflows.RefreshEvidenceInput{PersonID: p, Issue: "BENCH"})
+		run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.RefreshEvidenceID(p), TaskQueue: workflows.TaskQueue},
+			workflows.NameRefreshEvidence, workflows.RefreshEvidenceInput{PersonID: p, Issue: "BENCH"})
 		if err != nil {
 			return err
 		}
@@ -91,10 +68,7 @@ func run(trivialN, refreshN, serialN, inFlight int, latency time.Duration) error
 	}
 
 	fmt.Printf("Karton benchmark: RefreshEvidence on the real stack (embedded Temporal on SQLite WAL, PostgreSQL, MinIO, 10 registry simulators at %v)\n", latency)
-	if _, _, err := bench.Run(ctx, 20, 4, trivial); err != nil { // warm-up
-		return err
-	}
-	basePerSec, _, err := bench.Run(ctx, trivialN, inFlight, trivial)
+	basePerSec, err := bench.Baseline(ctx, s, trivialN, inFlight)
 	if err != nil {
 		return err
 	}
