@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -85,33 +86,91 @@ func (a *Activities) FetchEvidence(ctx context.Context, in FetchEvidenceInput) (
 	if err != nil {
 		return FetchEvidenceResult{}, asTemporal(err)
 	}
-	ans, err := a.Registry.Fetch(ctx, in.Source, p.JMBG, in.Issue)
+	res, err := a.fetchOne(ctx, p, in.Source, in.Issue, activity.GetInfo(ctx).Attempt)
+	return res, asTemporal(err)
+}
+
+// FetchAllEvidenceInput asks several sources about one person at once.
+type FetchAllEvidenceInput struct {
+	PersonID domain.PersonID
+	Sources  []domain.Source
+	Issue    string
+}
+
+// FetchAllEvidenceResult has one entry per source asked, in order.
+type FetchAllEvidenceResult struct {
+	Answered []FetchEvidenceResult // zero value where the source failed
+	// Failed lists the sources that did not answer this time, with the
+	// error noted on each; the workflow retries them one by one.
+	Failed []domain.Source
+	// Refused lists the sources that refused the query (not worth a retry).
+	Refused []domain.Source
+}
+
+// FetchAllEvidence asks every source in parallel in one activity: the fast
+// path of a refresh, one round trip to Temporal instead of one per
+// registry. Sources that fail are reported, not retried here.
+func (a *Activities) FetchAllEvidence(ctx context.Context, in FetchAllEvidenceInput) (FetchAllEvidenceResult, error) {
+	p, err := a.DB.PersonByID(ctx, in.PersonID)
+	if err != nil {
+		return FetchAllEvidenceResult{}, asTemporal(err)
+	}
+	type answer struct {
+		res FetchEvidenceResult
+		err error
+	}
+	answers := make([]answer, len(in.Sources))
+	var wg sync.WaitGroup
+	for i, s := range in.Sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i].res, answers[i].err = a.fetchOne(ctx, p, s, in.Issue, 1)
+		}()
+	}
+	wg.Wait()
+	out := FetchAllEvidenceResult{Answered: make([]FetchEvidenceResult, len(in.Sources))}
+	for i, ans := range answers {
+		switch code := domain.ErrorCode(ans.err); {
+		case ans.err == nil:
+			out.Answered[i] = ans.res
+		case code == domain.CodeInvalid || code == domain.CodeNotFound:
+			out.Refused = append(out.Refused, in.Sources[i])
+		default:
+			out.Failed = append(out.Failed, in.Sources[i])
+		}
+	}
+	return out, nil
+}
+
+// fetchOne asks one source and records its answer.
+func (a *Activities) fetchOne(ctx context.Context, p domain.Person, source domain.Source, issue string, attempt int32) (FetchEvidenceResult, error) {
+	ans, err := a.Registry.Fetch(ctx, source, p.JMBG, issue)
 	if err != nil {
 		msg := err.Error()
 		if !errors.Is(err, xroad.ErrUnavailable) {
 			msg = domain.ErrorMessage(err)
 		}
-		attempt := activity.GetInfo(ctx).Attempt
-		if noteErr := a.DB.NoteSourceError(ctx, in.PersonID, in.Source, fmt.Sprintf("attempt %d: %s", attempt, msg), false); noteErr != nil {
+		if noteErr := a.DB.NoteSourceError(ctx, p.ID, source, fmt.Sprintf("attempt %d: %s", attempt, msg), false); noteErr != nil {
 			activity.GetLogger(ctx).Warn("note source error", "error", noteErr)
 		}
-		return FetchEvidenceResult{}, asTemporal(err)
+		return FetchEvidenceResult{}, err
 	}
 	facts := make([]store.Fact, len(ans.Facts))
 	for i, f := range ans.Facts {
 		facts[i] = store.Fact{Kind: f.Kind, Value: f.Value, ValidFrom: f.ValidFrom}
 	}
-	if in.Source == domain.SourcePopulation {
+	if source == domain.SourcePopulation {
 		if err := a.linkHousehold(ctx, ans.Facts); err != nil {
-			return FetchEvidenceResult{}, asTemporal(err)
+			return FetchEvidenceResult{}, err
 		}
 	}
 	changes, err := a.DB.RecordAnswer(ctx, store.Exchange{
-		RequestID: ans.RequestID, PersonID: in.PersonID, Source: in.Source, Issue: in.Issue,
+		RequestID: ans.RequestID, PersonID: p.ID, Source: source, Issue: issue,
 		RequestedAt: ans.RequestedAt, AnsweredAt: ans.AnsweredAt, ResponseHash: ans.ResponseHash, Body: ans.Body,
 	}, facts)
 	if err != nil {
-		return FetchEvidenceResult{}, asTemporal(err)
+		return FetchEvidenceResult{}, err
 	}
 	res := FetchEvidenceResult{RequestID: ans.RequestID}
 	for _, in := range domain.Institutions() { // fixed order

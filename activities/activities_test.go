@@ -15,6 +15,7 @@ import (
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/interop/xroad"
+	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
 
@@ -113,19 +114,53 @@ func TestFetchEvidenceFromARegistryThatIsDown(t *testing.T) {
 	if err == nil || (errors.As(err, &ae) && ae.NonRetryable()) {
 		t.Fatalf("FetchEvidence from a registry that is down: error = %v; want a retryable error", err)
 	}
-	src, _ := a.DB.EvidenceSources(ctx, p.ID)
-	if len(src) != 1 || src[0].State != "pending" || src[0].LastError == "" {
-		t.Fatalf("sources = %+v; want tax pending with the error noted", src)
+	v, err := env.ExecuteActivity(a.FetchAllEvidence, activities.FetchAllEvidenceInput{PersonID: p.ID,
+		Sources: []domain.Source{domain.SourceTax, domain.SourcePension, domain.SourceHealth}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if ev, _ := a.DB.Evidence(ctx, p.ID, true); len(ev) != 0 {
-		t.Fatalf("a failed fetch recorded %d evidence records; want none", len(ev))
+	var all activities.FetchAllEvidenceResult
+	_ = v.Get(&all)
+	if len(all.Failed) != 1 || all.Failed[0] != domain.SourceTax || all.Answered[1].RequestID == "" || all.Answered[2].RequestID == "" {
+		t.Fatalf("FetchAllEvidence with tax down = %+v; want tax failed, pension and health answered", all)
+	}
+	if s := sourceState(t, a, p.ID, domain.SourceTax); s.State != "pending" || s.LastError == "" {
+		t.Fatalf("tax = %+v; want pending with the error noted", s)
+	}
+	for _, e := range mustEvidence(t, a, p.ID) {
+		if e.Source == domain.SourceTax {
+			t.Fatalf("a failed fetch recorded evidence %+v", e)
+		}
 	}
 	_, err = env.ExecuteActivity(a.GiveUpSource, activities.GiveUpSourceInput{PersonID: p.ID, Source: domain.SourceTax, Reason: "gave up"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _ = a.DB.EvidenceSources(ctx, p.ID)
-	if src[0].State != "failed" {
-		t.Fatalf("after giving up, tax is %s; want failed", src[0].State)
+	if s := sourceState(t, a, p.ID, domain.SourceTax); s.State != "failed" {
+		t.Fatalf("after giving up, tax is %s; want failed", s.State)
 	}
+}
+
+func mustEvidence(t *testing.T, a *activities.Activities, p domain.PersonID) []domain.Evidence {
+	t.Helper()
+	ev, err := a.DB.Evidence(context.Background(), p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func sourceState(t *testing.T, a *activities.Activities, p domain.PersonID, source domain.Source) store.SourceStatus {
+	t.Helper()
+	src, err := a.DB.EvidenceSources(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range src {
+		if s.Source == source {
+			return s
+		}
+	}
+	t.Fatalf("no state for %s", source)
+	return store.SourceStatus{}
 }

@@ -126,7 +126,7 @@ func decodeStrict(raw json.RawMessage, v any) error {
 //
 // Input ClaimInput; id ClaimID(number). Updates: UpdateCompleteTask (a
 // caseworker's or approver's outcome), UpdateWithdraw. Query: QueryClaimStage.
-// Children: RefreshEvidence for every member. Timers: each task's deadline
+// Evidence: every member's, refreshed as RefreshEvidence does (no child workflows). Timers: each task's deadline
 // (escalates to the supervisors and keeps waiting). Eligibility and amount
 // are computed by the CalculateClaim activity and recorded; the decision is
 // numbered, rendered and stored by IssueDecision; approval needs a
@@ -174,12 +174,13 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
 			NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden}},
 	})
+	local := workflow.WithLocalActivityOptions(ctx, localOptions)
 	setState := func(s, reason string) error {
 		stage = s
-		return workflow.ExecuteActivity(actx, a.SetClaimState, activities.SetClaimStateInput{Number: in.Number, State: s, Reason: reason}).Get(ctx, nil)
+		return workflow.ExecuteLocalActivity(local, a.SetClaimState, activities.SetClaimStateInput{Number: in.Number, State: s, Reason: reason}).Get(ctx, nil)
 	}
 	withdrawn := func() (ClaimResult, error) {
-		if err := workflow.ExecuteActivity(actx, a.CancelTasks, activities.CancelTasksInput{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteLocalActivity(local, a.CancelTasks, activities.CancelTasksInput{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, nil); err != nil {
 			return ClaimResult{}, err
 		}
 		if err := setState("withdrawn", withdrawal.Reason); err != nil {
@@ -202,22 +203,14 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 		return ClaimResult{}, err
 	}
 	// Evidence for every member, in parallel.
-	futures := make([]workflow.ChildWorkflowFuture, len(in.Members))
-	for i, p := range in.Members {
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: fmt.Sprintf("%s/evidence/%s", workflow.GetInfo(ctx).WorkflowExecution.ID, p),
-			TaskQueue:  TaskQueue,
-		})
-		futures[i] = workflow.ExecuteChildWorkflow(cctx, NameRefreshEvidence, RefreshEvidenceInput{PersonID: p, Issue: in.Number, GiveUpAfter: dl.Evidence})
+	results, err := refreshEvidence(ctx, in.Members, in.Number, nil, dl.Evidence)
+	if err != nil {
+		return ClaimResult{}, err
 	}
-	for i, f := range futures {
-		var r RefreshEvidenceResult
-		if err := f.Get(ctx, &r); err != nil {
-			return ClaimResult{}, err
-		}
-		if withdrawal != nil {
-			return withdrawn()
-		}
+	if withdrawal != nil {
+		return withdrawn()
+	}
+	for i, r := range results {
 		for round := 1; len(r.Failed) > 0; round++ {
 			// A registry did not answer in time: the caseworker obtains the
 			// evidence by hand, or has the registries asked again.
@@ -236,18 +229,14 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 				return ClaimResult{}, err
 			}
 			if c.Outcome == "retry" {
-				cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-					WorkflowID: fmt.Sprintf("%s/evidence/%s/%d", workflow.GetInfo(ctx).WorkflowExecution.ID, in.Members[i], round),
-					TaskQueue:  TaskQueue,
-				})
-				r = RefreshEvidenceResult{}
-				if err := workflow.ExecuteChildWorkflow(cctx, NameRefreshEvidence, RefreshEvidenceInput{PersonID: in.Members[i], Issue: in.Number,
-					Sources: failedSources(names), GiveUpAfter: dl.Evidence}).Get(ctx, &r); err != nil {
+				again, err := refreshEvidence(ctx, []domain.PersonID{in.Members[i]}, in.Number, r.Failed, dl.Evidence)
+				if err != nil {
 					return ClaimResult{}, err
 				}
+				r = again[0]
 				continue
 			}
-			if err := recordProvided(ctx, actx, in.Number, c); err != nil {
+			if err := recordProvided(ctx, local, in.Number, c); err != nil {
 				return ClaimResult{}, err
 			}
 			r.Failed = nil
@@ -256,7 +245,7 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 
 	seq := 1
 	var calc activities.CalculateClaimResult
-	if err := workflow.ExecuteActivity(actx, a.CalculateClaim, activities.CalculateClaimInput{Number: in.Number, Seq: seq}).Get(ctx, &calc); err != nil {
+	if err := workflow.ExecuteLocalActivity(local, a.CalculateClaim, activities.CalculateClaimInput{Number: in.Number, Seq: seq}).Get(ctx, &calc); err != nil {
 		return ClaimResult{}, err
 	}
 	var (
@@ -310,11 +299,11 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 			if err != nil {
 				return ClaimResult{}, err
 			}
-			if err := recordProvided(ctx, actx, in.Number, c); err != nil {
+			if err := recordProvided(ctx, local, in.Number, c); err != nil {
 				return ClaimResult{}, err
 			}
 			seq++
-			if err := workflow.ExecuteActivity(actx, a.CalculateClaim, activities.CalculateClaimInput{Number: in.Number, Seq: seq}).Get(ctx, &calc); err != nil {
+			if err := workflow.ExecuteLocalActivity(local, a.CalculateClaim, activities.CalculateClaimInput{Number: in.Number, Seq: seq}).Get(ctx, &calc); err != nil {
 				return ClaimResult{}, err
 			}
 			continue
@@ -370,7 +359,7 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 	res := ClaimResult{State: "rejected", DecisionID: d.DecisionID, DecisionNumber: d.Number, DocumentSHA256: d.SHA256}
 	if grant {
 		var e activities.CreateEntitlementResult
-		if err := workflow.ExecuteActivity(actx, a.CreateEntitlement, activities.CreateEntitlementInput{Number: in.Number, DecisionID: d.DecisionID,
+		if err := workflow.ExecuteLocalActivity(local, a.CreateEntitlement, activities.CreateEntitlementInput{Number: in.Number, DecisionID: d.DecisionID,
 			Amount: amount}).Get(ctx, &e); err != nil {
 			return ClaimResult{}, err
 		}
@@ -457,14 +446,14 @@ func checkProvided(members []domain.PersonID) func(TaskCompletion) error {
 	}
 }
 
-func recordProvided(ctx, actx workflow.Context, number string, c TaskCompletion) error {
+func recordProvided(ctx, local workflow.Context, number string, c TaskCompletion) error {
 	var a *activities.Activities
 	var d ProvidedData
 	if err := decodeStrict(c.Data, &d); err != nil {
 		return err
 	}
 	for _, f := range d.Facts {
-		if err := workflow.ExecuteActivity(actx, a.RecordDeclaredEvidence, activities.RecordDeclaredEvidenceInput{
+		if err := workflow.ExecuteLocalActivity(local, a.RecordDeclaredEvidence, activities.RecordDeclaredEvidenceInput{
 			Number: number, PersonID: d.PersonID, Kind: f.Kind, Value: f.Value, DocumentID: d.DocumentID,
 		}).Get(ctx, nil); err != nil {
 			return err

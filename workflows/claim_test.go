@@ -70,7 +70,7 @@ func mockHappyEvidenceAndDecision(env *testsuite.TestWorkflowEnvironment) {
 }
 
 func mockEvidenceAndDecision(env *testsuite.TestWorkflowEnvironment, issued *activities.IssueDecisionInput) {
-	env.OnActivity(a.FetchEvidence, mock.Anything, mock.Anything).Return(activities.FetchEvidenceResult{RequestID: "r"}, nil)
+	env.OnActivity(a.FetchAllEvidence, mock.Anything, mock.Anything).Return(fetchAll(nil, nil))
 	env.OnActivity(a.CalculateClaim, mock.Anything, mock.Anything).Return(activities.CalculateClaimResult{
 		Eligible: true, Amount: decimal.RequireFromString("46.73"), Max: decimal.RequireFromString("126.73")}, nil)
 	env.OnActivity(a.IssueDecision, mock.Anything, mock.Anything).Return(
@@ -189,6 +189,8 @@ func TestClaimWithdrawn(t *testing.T) {
 
 func TestClaimWaitsForARegistryThenTheCaseworkerProvidesEvidence(t *testing.T) {
 	env := claimEnv(t)
+	env.OnActivity(a.FetchAllEvidence, mock.Anything, mock.MatchedBy(func(in activities.FetchAllEvidenceInput) bool { return in.PersonID == "p2" })).
+		Return(fetchAll([]domain.Source{domain.SourceTax}, nil))
 	env.OnActivity(a.FetchEvidence, mock.Anything, mock.MatchedBy(func(in activities.FetchEvidenceInput) bool {
 		return in.Source == domain.SourceTax && in.PersonID == "p2"
 	})).Return(activities.FetchEvidenceResult{}, errors.New("registry unavailable"))

@@ -42,30 +42,55 @@ const DefaultGiveUpAfter = 24 * time.Hour
 // Input RefreshEvidenceInput; id RefreshEvidenceID(person). No signals,
 // updates or timers of its own: the activities' retry policy is the wait.
 func RefreshEvidence(ctx workflow.Context, in RefreshEvidenceInput) (RefreshEvidenceResult, error) {
+	res, err := refreshEvidence(ctx, []domain.PersonID{in.PersonID}, in.Issue, in.Sources, in.GiveUpAfter)
+	if err != nil {
+		return RefreshEvidenceResult{}, err
+	}
+	return res[0], nil
+}
+
+// localOptions is for short database writes: local activities, recorded
+// in the history as markers, without a round trip through the server.
+var localOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumInterval: 30 * time.Second,
+		NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden}},
+}
+
+// refreshEvidence refreshes several persons' evidence at once. The fast
+// path is one activity per person that asks every registry in parallel;
+// each registry that failed there is then retried on its own with backoff
+// until giveUp, and marked failed if it never answers.
+func refreshEvidence(ctx workflow.Context, persons []domain.PersonID, issue string, sources []domain.Source, giveUp time.Duration) ([]RefreshEvidenceResult, error) {
 	var a *activities.Activities
-	sources := in.Sources
 	if len(sources) == 0 {
 		for _, inst := range domain.Institutions() {
 			sources = append(sources, inst.Source)
 		}
 	}
-	giveUp := in.GiveUpAfter
 	if giveUp <= 0 {
 		giveUp = DefaultGiveUpAfter
 	}
-
-	local := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
-	})
-	err := workflow.ExecuteActivity(local, a.MarkEvidencePending, activities.MarkEvidencePendingInput{
-		PersonID: in.PersonID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Sources: sources,
-	}).Get(ctx, nil)
-	if err != nil {
-		return RefreshEvidenceResult{}, err
+	local := workflow.WithLocalActivityOptions(ctx, localOptions)
+	for _, p := range persons {
+		err := workflow.ExecuteLocalActivity(local, a.MarkEvidencePending, activities.MarkEvidencePendingInput{
+			PersonID: p, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Sources: sources,
+		}).Get(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
 	}
 
-	fetch := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	all := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second, NonRetryableErrorTypes: []string{domain.CodeNotFound}},
+	})
+	fast := make([]workflow.Future, len(persons))
+	for i, p := range persons {
+		fast[i] = workflow.ExecuteActivity(all, a.FetchAllEvidence, activities.FetchAllEvidenceInput{PersonID: p, Sources: sources, Issue: issue})
+	}
+
+	one := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: giveUp,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -75,35 +100,69 @@ func RefreshEvidence(ctx workflow.Context, in RefreshEvidenceInput) (RefreshEvid
 			NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound},
 		},
 	})
-	futures := make([]workflow.Future, len(sources))
-	for i, s := range sources {
-		futures[i] = workflow.ExecuteActivity(fetch, a.FetchEvidence, activities.FetchEvidenceInput{
-			PersonID: in.PersonID, Source: s, Issue: in.Issue,
-		})
+	type retry struct {
+		person int
+		source domain.Source
+		f      workflow.Future
 	}
-	var res RefreshEvidenceResult
-	for i, f := range futures {
-		var r activities.FetchEvidenceResult
+	results := make([]RefreshEvidenceResult, len(persons))
+	answered := make([]map[domain.Source]activities.FetchEvidenceResult, len(persons))
+	failed := make([]map[domain.Source]string, len(persons))
+	var retries []retry
+	for i, f := range fast {
+		var r activities.FetchAllEvidenceResult
 		if err := f.Get(ctx, &r); err != nil {
+			return nil, err
+		}
+		answered[i], failed[i] = map[domain.Source]activities.FetchEvidenceResult{}, map[domain.Source]string{}
+		bad := map[domain.Source]bool{}
+		for _, s := range r.Failed {
+			bad[s] = true
+			retries = append(retries, retry{i, s, workflow.ExecuteActivity(one, a.FetchEvidence, activities.FetchEvidenceInput{
+				PersonID: persons[i], Source: s, Issue: issue,
+			})})
+		}
+		for _, s := range r.Refused {
+			bad[s] = true
+			failed[i][s] = "the registry refused the query"
+		}
+		for j, s := range sources {
+			if !bad[s] {
+				answered[i][s] = r.Answered[j]
+			}
+		}
+	}
+	for _, rt := range retries {
+		var r activities.FetchEvidenceResult
+		if err := rt.f.Get(ctx, &r); err != nil {
 			reason := "no answer before the refresh gave up"
 			var ae *temporal.ApplicationError
 			if errors.As(err, &ae) {
 				reason = ae.Error()
 			}
-			res.Failed = append(res.Failed, sources[i])
-			if err := workflow.ExecuteActivity(local, a.GiveUpSource, activities.GiveUpSourceInput{
-				PersonID: in.PersonID, Source: sources[i], Reason: reason,
-			}).Get(ctx, nil); err != nil {
-				return res, err
-			}
+			failed[rt.person][rt.source] = reason
 			continue
 		}
-		res.Answered = append(res.Answered, sources[i])
-		for _, c := range r.Changes {
-			res.Changes = append(res.Changes, string(sources[i])+"/"+c)
+		answered[rt.person][rt.source] = r
+	}
+	for i, p := range persons {
+		for _, s := range sources { // source order, not map order
+			if r, ok := answered[i][s]; ok {
+				results[i].Answered = append(results[i].Answered, s)
+				for _, c := range r.Changes {
+					results[i].Changes = append(results[i].Changes, string(s)+"/"+c)
+				}
+				continue
+			}
+			results[i].Failed = append(results[i].Failed, s)
+			if err := workflow.ExecuteLocalActivity(local, a.GiveUpSource, activities.GiveUpSourceInput{
+				PersonID: p, Source: s, Reason: failed[i][s],
+			}).Get(ctx, nil); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return res, nil
+	return results, nil
 }
 
 // Trivial runs one no-op activity: the benchmark's baseline for what a

@@ -129,13 +129,10 @@ var errClosed = errors.New("tasks closed")
 // waiting. It records the accepted outcome on the task row.
 func (t *tasks) await(ctx workflow.Context, spec taskSpec, escalateTo domain.Role) (TaskCompletion, error) {
 	var a *activities.Activities
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
-	})
+	actx := workflow.WithLocalActivityOptions(ctx, localOptions)
 	id := TaskID(workflow.GetInfo(ctx).WorkflowExecution.ID, spec.Step)
 	t.pending[id] = spec
-	err := workflow.ExecuteActivity(actx, a.CreateTask, activities.CreateTaskInput{
+	err := workflow.ExecuteLocalActivity(actx, a.CreateTask, activities.CreateTaskInput{
 		ID: id, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Type: spec.Type, Subject: spec.Subject,
 		PersonID: spec.PersonID, CentreID: spec.CentreID, CandidateRole: spec.Role, Priority: spec.Priority,
 		Due: workflow.Now(ctx).Add(spec.Due), ExcludedUsers: spec.Exclude, Data: spec.Data,
@@ -152,7 +149,7 @@ func (t *tasks) await(ctx workflow.Context, spec taskSpec, escalateTo domain.Rol
 		return TaskCompletion{}, err
 	}
 	if !ok {
-		if err := workflow.ExecuteActivity(actx, a.EscalateTask, activities.EscalateTaskInput{TaskID: id, To: escalateTo}).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteLocalActivity(actx, a.EscalateTask, activities.EscalateTaskInput{TaskID: id, To: escalateTo}).Get(ctx, nil); err != nil {
 			return TaskCompletion{}, err
 		}
 		if err := workflow.Await(ctx, ready); err != nil {
@@ -163,7 +160,7 @@ func (t *tasks) await(ctx workflow.Context, spec taskSpec, escalateTo domain.Rol
 	if !done {
 		return TaskCompletion{}, errClosed
 	}
-	err = workflow.ExecuteActivity(actx, a.RecordTaskOutcome, activities.RecordTaskOutcomeInput{
+	err = workflow.ExecuteLocalActivity(actx, a.RecordTaskOutcome, activities.RecordTaskOutcomeInput{
 		TaskID: id, Outcome: c.Outcome, Data: c.Data, By: c.By, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	return c, err
