@@ -33,9 +33,14 @@ bin/minio:
 	@echo "building MinIO $(MINIO_VERSION) from the Go module proxy (a few minutes, once)"
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
-# PostgreSQL's server binaries: present on Debian/Ubuntu with the
-# postgresql package; installed here if missing and we may.
+# PostgreSQL's server binaries (Debian's postgresql package) and the DejaVu
+# fonts the decision PDFs use (fonts-dejavu-core): installed here if missing
+# and we may.
 postgres:
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing the DejaVu fonts for decision PDFs"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	fi
 	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing PostgreSQL server binaries"; \
@@ -52,6 +57,7 @@ test: postgres bin/minio
 
 bench: postgres bin/minio
 	$(GO) run ./bench/evidence
+	$(GO) run ./bench/claims
 
 clean:
 	rm -rf bin var
