@@ -31,6 +31,13 @@ type MemberDeclared struct {
 	FormerChildWithoutCare bool `json:"former_child_without_care"`
 }
 
+// lineJSON is how an explanation line is kept and shown.
+type lineJSON struct {
+	What   string `json:"what"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
 // SetClaimStateInput moves a claim to a state.
 type SetClaimStateInput struct {
 	Number string
@@ -96,7 +103,11 @@ func (a *Activities) CalculateClaim(ctx context.Context, in CalculateClaimInput)
 	if err != nil {
 		return CalculateClaimResult{}, asTemporal(err)
 	}
-	lines, err := json.Marshal(res.Lines)
+	out := make([]lineJSON, len(res.Lines))
+	for i, l := range res.Lines {
+		out[i] = lineJSON(l)
+	}
+	lines, err := json.Marshal(out)
 	if err != nil {
 		return CalculateClaimResult{}, err
 	}

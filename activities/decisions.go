@@ -136,7 +136,7 @@ func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.
 	if err != nil {
 		return nil, err
 	}
-	var lines []benefits.Line
+	var lines []lineJSON
 	if len(calcs) > 0 {
 		if err := json.Unmarshal(calcs[len(calcs)-1].Lines, &lines); err != nil {
 			return nil, fmt.Errorf("decode calculation lines: %w", err)
@@ -182,7 +182,7 @@ func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.
 	pdf.CellFormat(0, 8, text("R J E Š E N J E"), "", 1, "C", false, 0, "")
 	pdf.Ln(2)
 	if d.Kind == "grant" {
-		period := "mjesečno, počev od " + c.Period.Format("02.01.2006.")
+		period := "mjesečno, počev od " + c.Period.Format("02.01.2006")
 		if b.Periodicity == benefits.OneOff {
 			period = "jednokratno"
 		}

@@ -219,6 +219,7 @@ func (c *calc) mo() {
 		add("farmers' allowance", m.FarmerAllowance, domain.KindAgriculture)
 		add("agricultural premiums (yearly / 12)", m.PremiumsYearly.Div(decimal.NewFromInt(12)).Round(2), domain.KindAgriculture)
 		for _, v := range m.Vehicles {
+			c.line("vehicle of "+m.Name+" (estimated value)", v.StringFixed(2), src(m, domain.KindVehicles))
 			if v.GreaterThan(vehicleMax) {
 				c.no("%s owns a vehicle worth %s EUR, more than %s", m.Name, v.StringFixed(2), vehicleMax.StringFixed(2))
 			}
@@ -226,6 +227,8 @@ func (c *calc) mo() {
 		dwellings += m.Dwellings
 		land = land.Add(m.LandM2)
 	}
+	c.line("dwellings owned by the household", fmt.Sprint(dwellings), "realestate/real_estate of each member")
+	c.line("agricultural land owned by the household (m2)", land.String(), "realestate/real_estate of each member")
 	if decimal.NewFromInt(int64(dwellings)).GreaterThan(maxDwellings) {
 		c.no("the household owns %d dwellings, more than %s", dwellings, maxDwellings)
 	}
