@@ -37,8 +37,9 @@ type IssueDecisionResult struct {
 
 // IssueDecision numbers the decision (gapless per centre and year, once
 // per claim), renders its PDF and keeps it in the object store with its
-// SHA-256. A retry finds the decision already numbered and renders the same
-// bytes again.
+// SHA-256. A retry finds the decision already numbered, and its document
+// already stored if the first attempt got that far; otherwise it renders
+// and stores the document again under the same key before recording the hash.
 func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (IssueDecisionResult, error) {
 	c, err := a.DB.ClaimByNumber(ctx, in.Number)
 	if err != nil {
@@ -55,6 +56,11 @@ func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (
 		Amount: in.Amount, PeriodFrom: c.Period, PreparedBy: in.PreparedBy, ApprovedBy: in.ApprovedBy, IssuedAt: in.IssuedAt})
 	if err != nil {
 		return IssueDecisionResult{}, asTemporal(err)
+	}
+	if d.DocumentKey != "" && d.DocumentSHA256 != "" {
+		// Issued before (a retry after the document was stored): the
+		// document stands as it was hashed.
+		return IssueDecisionResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
 	}
 	pdf, err := a.renderDecision(ctx, c, d, in.Reasons)
 	if err != nil {

@@ -84,14 +84,11 @@ func (m *MinIO) Start(ctx context.Context) error {
 		return fmt.Errorf("start minio: %w", err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	url := "http://" + m.Addr + "/minio/health/live"
 	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		// Live, and past initialisation: an unsigned S3 request is refused
+		// (403) rather than answered "not initialized yet" (503).
+		if status("http://"+m.Addr+"/minio/health/cluster") == http.StatusOK && status("http://"+m.Addr+"/") == http.StatusForbidden {
+			return nil
 		}
 		if time.Now().After(deadline) {
 			_ = m.Stop()
@@ -104,6 +101,15 @@ func (m *MinIO) Start(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+func status(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // Endpoint is the S3 endpoint (host:port).
