@@ -1,6 +1,9 @@
 // Package api is Karton's HTTP API: Gin routes over the store and the
 // Temporal client, JSON in snake_case, one place that turns errors into
-// status codes, and the OpenAPI document of every route.
+// status codes, and the OpenAPI document of every route. Every route but
+// health, metrics and the document itself demands an OIDC access token,
+// is authorised by the Casbin policy and, where it touches a person's
+// data, written to the hash-chained audit log.
 package api
 
 import (
@@ -12,7 +15,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/objects"
+	"github.com/karton-social/karton/policies"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/workflows"
 )
@@ -21,6 +26,12 @@ import (
 type Check struct {
 	Name string
 	Fn   func(ctx context.Context) error
+}
+
+// TokenIssuer signs tokens for demo users: `karton dev`'s development
+// issuer, behind POST /dev/token. Nil in production: the route does not exist.
+type TokenIssuer interface {
+	Token(u domain.User) (string, error)
 }
 
 // Deps is what the API needs.
@@ -36,10 +47,12 @@ type Deps struct {
 	Objects *objects.Store
 	// Deadlines of claims; zero takes the workflow's defaults.
 	Deadlines workflows.Deadlines
-	// Guard returns the middleware that protects a resource (authentication,
-	// authorisation, audit). It is the one place where they plug in; nil
-	// means none.
-	Guard func(resource string) []gin.HandlerFunc
+	// Verifier checks access tokens; nil refuses every token.
+	Verifier *Verifier
+	// Enforcer answers the policy; nil loads the embedded policy.
+	Enforcer *policies.Enforcer
+	// DevIssuer, when set, adds POST /dev/token.
+	DevIssuer TokenIssuer
 }
 
 type handler struct {
@@ -48,6 +61,42 @@ type handler struct {
 	objects   *objects.Store
 	log       *slog.Logger
 	deadlines workflows.Deadlines
+	enforcer  *policies.Enforcer
+	issuer    TokenIssuer
+}
+
+// Route is one protected route: what it is, which resource and action the
+// policy decides it by, and why people use it (the audit's default purpose).
+type Route struct {
+	Method, Path string
+	Resource     string
+	Action       string
+	Audited      bool // touches a person's data: every request is written to the audit log
+	Purpose      string
+	handle       func(h *handler) gin.HandlerFunc
+}
+
+// Routes is the table of every protected route; New registers exactly these.
+func Routes() []Route {
+	return []Route{
+		{"POST", "/api/v1/persons", "person", "create", true, "registration", func(h *handler) gin.HandlerFunc { return h.createPerson }},
+		{"GET", "/api/v1/persons", "person", "read", true, "search by JMBG", func(h *handler) gin.HandlerFunc { return h.findPersons }},
+		{"GET", "/api/v1/persons/:id", "person", "read", true, "e-file", func(h *handler) gin.HandlerFunc { return h.personFile }},
+		{"POST", "/api/v1/persons/:id/evidence/refresh", "evidence", "refresh", true, "evidence refresh", func(h *handler) gin.HandlerFunc { return h.refreshEvidence }},
+		{"GET", "/api/v1/benefits", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return listBenefits }},
+		{"POST", "/api/v1/claims", "claim", "create", true, "benefit claim", func(h *handler) gin.HandlerFunc { return h.createClaim }},
+		{"GET", "/api/v1/claims/:number", "claim", "read", true, "benefit claim", func(h *handler) gin.HandlerFunc { return h.getClaim }},
+		{"POST", "/api/v1/claims/:number/withdraw", "claim", "update", true, "benefit claim", func(h *handler) gin.HandlerFunc { return h.withdrawClaim }},
+		{"POST", "/api/v1/claims/:number/documents", "claim", "update", true, "benefit claim evidence", func(h *handler) gin.HandlerFunc { return h.uploadDocument }},
+		{"GET", "/api/v1/decisions/:id/document", "decision", "read", true, "decision", func(h *handler) gin.HandlerFunc { return h.decisionDocument }},
+		{"GET", "/api/v1/tasks", "task", "read", true, "inbox", func(h *handler) gin.HandlerFunc { return h.listTasks }},
+		{"POST", "/api/v1/tasks/:id/claim", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.claimTask }},
+		{"POST", "/api/v1/tasks/:id/release", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.releaseTask }},
+		{"POST", "/api/v1/tasks/:id/delegate", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.delegateTask }},
+		{"POST", "/api/v1/tasks/:id/complete", "task", "update", true, "task outcome", func(h *handler) gin.HandlerFunc { return h.completeTask }},
+		{"GET", "/api/v1/me/access-log", "access_log", "read", true, "citizen's access log", func(h *handler) gin.HandlerFunc { return h.myAccessLog }},
+		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
+	}
 }
 
 // New returns the API with every route registered.
@@ -55,53 +104,46 @@ func New(d Deps) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID(), recoverJSON(d.Log), logRequests(d.Log))
+	r.Use(requestID(), recoverJSON(d.Log), securityHeaders(), logRequests(d.Log))
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Log, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
 	})
-	guard := func(resource string) []gin.HandlerFunc {
-		if d.Guard == nil {
-			return nil
+	e := d.Enforcer
+	if e == nil {
+		var err error
+		if e, err = policies.New(); err != nil {
+			panic(err) // the policy is embedded and tested: a build defect
 		}
-		return d.Guard(resource)
 	}
-	h := &handler{db: d.DB, tc: d.Temporal, objects: d.Objects, log: d.Log, deadlines: d.Deadlines}
+	h := &handler{db: d.DB, tc: d.Temporal, objects: d.Objects, log: d.Log, deadlines: d.Deadlines, enforcer: e, issuer: d.DevIssuer}
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d.Ready))
 	if d.Metrics != nil {
 		r.GET("/metrics", gin.WrapH(d.Metrics))
 	}
+	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	if d.DevIssuer != nil {
+		r.POST("/dev/token", newLimiter(5, 20).middleware(), h.devToken)
+	}
 
-	v1 := r.Group("/api/v1")
-	v1.GET("/openapi.json", serveOpenAPI)
-
-	persons := v1.Group("/persons", guard("person")...)
-	persons.POST("", h.createPerson)
-	persons.GET("", h.findPersons)
-	persons.GET("/:id", h.personFile)
-	persons.POST("/:id/evidence/refresh", h.refreshEvidence)
-
-	v1.GET("/benefits", listBenefits)
-
-	acting := actingUser(d.Log)
-	claims := v1.Group("/claims", append(guard("claim"), acting)...)
-	claims.POST("", h.createClaim)
-	claims.GET("/:number", h.getClaim)
-	claims.POST("/:number/withdraw", h.withdrawClaim)
-	claims.POST("/:number/documents", h.uploadDocument)
-
-	v1.GET("/decisions/:id/document", append(guard("decision"), acting, h.decisionDocument)...)
-
-	tasks := v1.Group("/tasks", append(guard("task"), acting)...)
-	tasks.GET("", h.listTasks)
-	tasks.POST("/:id/claim", h.claimTask)
-	tasks.POST("/:id/release", h.releaseTask)
-	tasks.POST("/:id/delegate", h.delegateTask)
-	tasks.POST("/:id/complete", h.completeTask)
+	search := newLimiter(20, 40).middleware()
+	authn := authenticate(d.Verifier)
+	for _, rt := range Routes() {
+		chain := []gin.HandlerFunc{}
+		if rt.Audited {
+			chain = append(chain, audit(d.DB, rt.Resource, rt.Purpose, d.Log))
+		}
+		chain = append(chain, authn, authorize(e, rt.Resource, rt.Action))
+		if rt.Method == "GET" && rt.Path == "/api/v1/persons" {
+			chain = append(chain, search)
+		}
+		chain = append(chain, rt.handle(h))
+		r.Handle(rt.Method, rt.Path, chain...)
+	}
 	return r
 }
 
@@ -120,4 +162,26 @@ func readyz(checks []Check) gin.HandlerFunc {
 		}
 		c.JSON(code, gin.H{"ready": code == http.StatusOK, "checks": status})
 	}
+}
+
+// devToken signs a token for a demo user: karton dev only.
+func (h *handler) devToken(c *gin.Context) {
+	var req struct {
+		Username string `json:"username"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	u, ok := domain.DemoUser(req.Username)
+	if !ok {
+		writeError(c, h.log, domain.FieldError("username", "%q is not a demo user", req.Username))
+		return
+	}
+	tok, err := h.issuer.Token(u)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"access_token": tok, "token_type": "Bearer", "username": u.Username, "role": u.Role, "centre": u.CentreID})
 }

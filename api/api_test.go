@@ -9,16 +9,36 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/devstack/issuer"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+var tokens = map[string]string{}
+
+// newServer runs the API over a fresh database, with a development issuer
+// whose tokens it accepts; doAs signs requests as a demo user.
 func newServer(t *testing.T) *httptest.Server {
 	db := storetest.NewDB(t)
-	h := api.New(api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var iss *issuer.Issuer
+	its := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.ServeHTTP(w, r) }))
+	t.Cleanup(its.Close)
+	var err error
+	if iss, err = issuer.New(its.URL, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range domain.DemoUsers() {
+		if tokens[u.Username], err = iss.Token(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := api.New(api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevIssuer: iss,
+		Verifier: &api.Verifier{Issuer: its.URL, Audience: issuer.Audience, Skew: time.Minute}})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts
@@ -32,7 +52,7 @@ type errBody struct {
 
 func do(t *testing.T, ts *httptest.Server, method, path, body string) (int, []byte) {
 	t.Helper()
-	return doAs(t, ts, "", method, path, body)
+	return doAs(t, ts, "ana.caseworker", method, path, body)
 }
 
 func doAs(t *testing.T, ts *httptest.Server, user, method, path, body string) (int, []byte) {
@@ -42,8 +62,11 @@ func doAs(t *testing.T, ts *httptest.Server, user, method, path, body string) (i
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if user != "" {
-		req.Header.Set("X-Karton-User", user)
+	switch tok, ok := tokens[user]; {
+	case ok:
+		req.Header.Set("Authorization", "Bearer "+tok)
+	case user != "":
+		req.Header.Set("Authorization", "Bearer not-a-token")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -120,8 +143,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"sources":["astrology"]}`, 400, "sources", "astrology"},
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"issue":`, 400, "", "malformed"},
 		{"GET", "/api/v1/nothing", ``, 404, "", "no route"},
-		{"GET", "/api/v1/tasks", ``, 401, "", "X-Karton-User"},
-		{"POST", "/api/v1/claims", `{}`, 401, "", "X-Karton-User"},
+
 		{"DELETE", "/api/v1/persons", ``, 405, "", "not allowed"},
 	}
 	for _, tt := range tests {
@@ -145,7 +167,11 @@ func TestEveryRouteIsInTheOpenAPIDocument(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
 		t.Errorf("openapi = %q; want 3.1.x", doc.OpenAPI)
 	}
-	r := api.New(api.Deps{Metrics: http.NotFoundHandler(), Log: slog.Default()})
+	iss, err := issuer.New("http://issuer.invalid", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := api.New(api.Deps{Metrics: http.NotFoundHandler(), Log: slog.Default(), DevIssuer: iss})
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	seen := map[string]bool{}
 	for _, rt := range r.Routes() {
@@ -175,7 +201,9 @@ func TestClaimAndTaskInputAsAUser(t *testing.T) {
 		status                   int
 		field, message           string
 	}{
-		{"nobody", "GET", "/api/v1/tasks", ``, 401, "", "unknown user"},
+		{"nobody", "GET", "/api/v1/tasks", ``, 401, "", "invalid token"},
+		{"", "GET", "/api/v1/tasks", ``, 401, "", "access token"},
+		{"", "POST", "/api/v1/claims", `{}`, 401, "", "access token"},
 		{"ana.caseworker", "GET", "/api/v1/tasks?state=lost", ``, 400, "state", "open"},
 		{"ana.caseworker", "GET", "/api/v1/tasks?overdue=perhaps", ``, 400, "overdue", "true or false"},
 		{"ana.caseworker", "GET", "/api/v1/tasks?group=supervisor", ``, 400, "group", "own group"},
@@ -187,7 +215,7 @@ func TestClaimAndTaskInputAsAUser(t *testing.T) {
 		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true,"member_person_ids":["00000000-0000-0000-0000-000000000000"]}`, 404, "member_person_ids", "not found"},
 		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"JNP","applicant_person_id":"` + p.ID + `","consent":true,"declared":{"requested_amount":"-5"}}`, 400, "declared", "positive"},
 		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"JNP","applicant_person_id":"` + p.ID + `","consent":true,"declared":{"colour":"red"}}`, 400, "declared", "unknown field"},
-		{"jelena.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true}`, 403, "", "works for csr-niksic"},
+		{"jelena.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true}`, 403, "", "of centre csr-podgorica"},
 		{"ana.caseworker", "GET", "/api/v1/claims/Z-2026-999999", ``, 404, "", "not found"},
 		{"ana.caseworker", "GET", "/api/v1/decisions/nope/document", ``, 404, "", "not found"},
 	}

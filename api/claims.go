@@ -65,8 +65,7 @@ func (h *handler) createClaim(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	if applicant.CentreID != u.CentreID {
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "the applicant lives in the area of %s; %s works for %s", applicant.CentreID, u.Username, u.CentreID))
+	if !h.may(c, "claim", "create", applicant.CentreID) {
 		return
 	}
 	members := []domain.PersonID{applicant.ID}
@@ -115,6 +114,7 @@ func (h *handler) createClaim(c *gin.Context) {
 	if b.Periodicity != benefits.Monthly {
 		period = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
+	auditPersons(c, members...)
 	claim, err := h.db.CreateClaim(ctx, store.Claim{Benefit: string(b.Code), ApplicantID: applicant.ID, SubjectID: subject, CentreID: applicant.CentreID,
 		PayeeIBAN: iban, Consent: true, Declared: req.Declared, FiledBy: u.Username, Period: period, Members: members})
 	if err != nil {
@@ -197,16 +197,16 @@ type calculationDTO struct {
 // explanation, tasks, decision and entitlement.
 func (h *handler) getClaim(c *gin.Context) {
 	ctx := c.Request.Context()
-	u := userOf(c)
+
 	cl, err := h.db.ClaimByNumber(ctx, c.Param("number"))
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
-	if cl.CentreID != u.CentreID {
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "claim %s not found", cl.Number))
+	if !h.may(c, "claim", "read", cl.CentreID) {
 		return
 	}
+	auditPersons(c, cl.Members...)
 	calcs, err := h.db.Calculations(ctx, cl.Number)
 	if err != nil {
 		writeError(c, h.log, err)
@@ -270,10 +270,14 @@ func (h *handler) withdrawClaim(c *gin.Context) {
 		return
 	}
 	cl, err := h.db.ClaimByNumber(c.Request.Context(), c.Param("number"))
-	if err != nil || cl.CentreID != u.CentreID {
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "claim %s not found", c.Param("number")))
+	if err != nil {
+		writeError(c, h.log, err)
 		return
 	}
+	if !h.may(c, "claim", "update", cl.CentreID) {
+		return
+	}
+	auditPersons(c, cl.Members...)
 	err = h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
 	if err != nil {
 		writeError(c, h.log, err)
@@ -319,10 +323,14 @@ func (h *handler) uploadDocument(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	cl, err := h.db.ClaimByNumber(ctx, c.Param("number"))
-	if err != nil || cl.CentreID != u.CentreID {
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "claim %s not found", c.Param("number")))
+	if err != nil {
+		writeError(c, h.log, err)
 		return
 	}
+	if !h.may(c, "claim", "update", cl.CentreID) {
+		return
+	}
+	auditPersons(c, cl.Members...)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		writeError(c, h.log, domain.FieldError("file", "send the document as multipart/form-data field \"file\""))
@@ -380,11 +388,16 @@ func (h *handler) uploadDocument(c *gin.Context) {
 // decisionDocument streams a decision's PDF, after checking its hash.
 func (h *handler) decisionDocument(c *gin.Context) {
 	ctx := c.Request.Context()
-	u := userOf(c)
 	d, err := h.db.DecisionByID(ctx, c.Param("id"))
-	if err != nil || d.CentreID != u.CentreID {
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "decision %s not found", c.Param("id")))
+	if err != nil {
+		writeError(c, h.log, err)
 		return
+	}
+	if !h.may(c, "decision", "read", d.CentreID) {
+		return
+	}
+	if cl, err := h.db.ClaimByNumber(ctx, d.ClaimNumber); err == nil {
+		auditPersons(c, cl.Members...)
 	}
 	if d.DocumentKey == "" {
 		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "decision %s has no document yet", d.Number))

@@ -97,11 +97,15 @@ func (h *handler) createPerson(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	if !h.may(c, "person", "create", p.CentreID) {
+		return
+	}
 	created, err := h.db.CreatePerson(c.Request.Context(), p, "caseworker")
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, created.ID)
 	c.Header("Location", "/api/v1/persons/"+string(created.ID))
 	c.JSON(http.StatusCreated, toPersonDTO(created))
 }
@@ -122,6 +126,10 @@ func (h *handler) findPersons(c *gin.Context) {
 	p, err := h.db.PersonByJMBG(c.Request.Context(), j)
 	switch {
 	case err == nil:
+		if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
+			return
+		}
+		auditPersons(c, p.ID)
 		out = append(out, toPersonDTO(p))
 	case domain.ErrorCode(err) != domain.CodeNotFound:
 		writeError(c, h.log, err)
@@ -201,6 +209,10 @@ func (h *handler) personFile(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
+		return
+	}
+	auditPersons(c, p.ID)
 	file := personFileDTO{Person: toPersonDTO(p), Evidence: []evidenceDTO{}, Sources: []sourceDTO{}, PendingSources: []string{}, FailedSources: []string{}}
 	if p.HouseholdID != "" {
 		hh, err := h.db.Household(ctx, p.HouseholdID)
@@ -210,6 +222,7 @@ func (h *handler) personFile(c *gin.Context) {
 		}
 		dto := &householdDTO{ID: string(hh.ID), Address: toAddressDTO(hh.Address), Members: []householdMemberDTO{}}
 		for _, m := range hh.Members {
+			auditPersons(c, m.PersonID)
 			dto.Members = append(dto.Members, householdMemberDTO{PersonID: string(m.PersonID), JMBG: string(m.JMBG),
 				GivenName: m.GivenName, FamilyName: m.FamilyName, Relation: string(m.Relation)})
 		}
@@ -282,10 +295,15 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 		}
 		in.Sources = append(in.Sources, domain.Source(s))
 	}
-	if _, err := h.db.PersonByID(ctx, id); err != nil {
+	p, err := h.db.PersonByID(ctx, id)
+	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
+	if !h.may(c, "evidence", "refresh", p.CentreID) {
+		return
+	}
+	auditPersons(c, p.ID)
 	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.RefreshEvidenceID(id),
 		TaskQueue:                workflows.TaskQueue,

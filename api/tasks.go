@@ -71,7 +71,7 @@ func (h *handler) listTasks(c *gin.Context) {
 			writeError(c, h.log, domain.FieldError("assignee", "unknown user %q (use me)", a))
 			return
 		}
-		if u.Role != domain.RoleSupervisor && a != u.Username {
+		if !u.Role.Acts(domain.RoleSupervisor) && a != u.Username {
 			writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only a supervisor lists another person's tasks"))
 			return
 		}
@@ -85,7 +85,7 @@ func (h *handler) listTasks(c *gin.Context) {
 	case "mine", string(u.Role), string(u.Role) + "@" + u.CentreID:
 		f.Role = string(u.Role)
 	default:
-		if u.Role != domain.RoleSupervisor {
+		if !u.Role.Acts(domain.RoleSupervisor) {
 			writeError(c, h.log, domain.FieldError("group", "you can list your own group only (%s@%s)", u.Role, u.CentreID))
 			return
 		}
@@ -114,6 +114,9 @@ func (h *handler) listTasks(c *gin.Context) {
 	out := []taskDTO{}
 	counts := map[string]int{}
 	for _, t := range ts {
+		if t.PersonID != "" {
+			auditPersons(c, t.PersonID)
+		}
 		out = append(out, toTaskDTO(t))
 		counts[t.State]++
 		if t.Overdue {
@@ -128,11 +131,17 @@ func (h *handler) listTasks(c *gin.Context) {
 func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, bool) {
 	u := userOf(c)
 	t, err := h.db.TaskByID(c.Request.Context(), c.Param("id"))
-	if err != nil || t.CentreID != u.CentreID {
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "task %s not found", c.Param("id")))
+	if err != nil {
+		writeError(c, h.log, err)
 		return store.Task{}, u, false
 	}
-	if t.CandidateRole != string(u.Role) && t.EscalatedTo != string(u.Role) {
+	if !h.may(c, "task", "update", t.CentreID) {
+		return store.Task{}, u, false
+	}
+	if t.PersonID != "" {
+		auditPersons(c, t.PersonID)
+	}
+	if !u.Role.Acts(domain.Role(t.CandidateRole)) && !u.Role.Acts(domain.Role(t.EscalatedTo)) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; you are %s", t.ID, t.CandidateRole, u.Role))
 		return store.Task{}, u, false
 	}
@@ -161,7 +170,7 @@ func (h *handler) releaseTask(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if t.Assignee != u.Username && u.Role != domain.RoleSupervisor {
+	if t.Assignee != u.Username && !u.Role.Acts(domain.RoleSupervisor) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, or(t.Assignee, "nobody")))
 		return
 	}
@@ -186,11 +195,11 @@ func (h *handler) delegateTask(c *gin.Context) {
 		return
 	}
 	to, known := domain.DemoUser(req.To)
-	if !known || to.CentreID != t.CentreID || string(to.Role) != t.CandidateRole {
+	if !known || to.CentreID != t.CentreID || !to.Role.Acts(domain.Role(t.CandidateRole)) {
 		writeError(c, h.log, domain.FieldError("to", "%q is not a %s of %s", req.To, t.CandidateRole, t.CentreID))
 		return
 	}
-	if t.Assignee != u.Username && u.Role != domain.RoleSupervisor {
+	if t.Assignee != u.Username && !u.Role.Acts(domain.RoleSupervisor) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only the assignee or a supervisor delegates task %s", t.ID))
 		return
 	}
@@ -229,10 +238,10 @@ func (h *handler) completeTask(c *gin.Context) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, t.Assignee))
 		return
 	}
-	role := u.Role
-	if string(role) != t.CandidateRole {
-		// an escalated task is completed in its own group's name
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; claim it there or reassign it", t.ID, t.CandidateRole))
+	role := domain.Role(t.CandidateRole)
+	if !u.Role.Acts(role) {
+		// an escalated task is shown to the supervisors; its own group completes it
+		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; reassign it to act on it", t.ID, t.CandidateRole))
 		return
 	}
 	err := h.update(c, t.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{

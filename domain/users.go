@@ -1,33 +1,71 @@
 package domain
 
-// Role is what a user may do; Casbin policies (issue [3]) will map roles
-// to resources and actions.
+// Role is what a user may do; the Casbin policy (policies/) maps roles to
+// resources and actions within a scope.
 type Role string
 
-// Roles that act in the procedures so far.
+// The roles of the brief.
 const (
-	RoleCaseworker Role = "caseworker"
-	RoleSupervisor Role = "supervisor"
+	RoleCaseworker        Role = "caseworker"
+	RoleSupervisor        Role = "supervisor"
+	RoleCentreHead        Role = "centre_head"
+	RoleDVCaseworker      Role = "dv_caseworker"
+	RoleFinanceOfficer    Role = "finance_officer"
+	RoleMinistryAnalyst   Role = "ministry_analyst"
+	RolePoliceOfficer     Role = "police_officer"
+	RoleEmploymentOfficer Role = "employment_officer"
+	RoleEmployer          Role = "employer"
+	RoleCitizen           Role = "citizen"
+	RoleAuditor           Role = "auditor"
+	RoleAdmin             Role = "admin"
 )
 
-// User is someone who works in the system.
+// Acts reports whether a user of role r acts as role want: the same role,
+// or one that inherits it (a centre head and a DV caseworker act as
+// caseworkers; a centre head as a supervisor).
+func (r Role) Acts(want Role) bool {
+	switch {
+	case r == want:
+		return true
+	case want == RoleCaseworker:
+		return r == RoleSupervisor || r == RoleCentreHead || r == RoleDVCaseworker
+	case want == RoleSupervisor:
+		return r == RoleCentreHead
+	}
+	return false
+}
+
+// User is someone, or some system, that works in Karton: a verified
+// token's subject.
 type User struct {
 	Username string
 	Name     string
 	Role     Role
-	CentreID string
+	CentreID string // empty for ministry-wide roles, citizens and other institutions
+	JMBG     JMBG   // citizens: whose data is their own
+	Machine  bool   // a client of another institution (OAuth2 client credentials)
 }
 
-// DemoUsers are the people of `karton dev`: until real login arrives they
-// act through the X-Karton-User header.
+// DemoUsers are the people and systems of `karton dev`'s development
+// issuer. The citizen is the person of the README's example.
 var demoUsers = []User{
-	{"ana.caseworker", "Ana Radović", RoleCaseworker, "csr-podgorica"},
-	{"ivan.caseworker", "Ivan Bošković", RoleCaseworker, "csr-podgorica"},
-	{"marko.supervisor", "Marko Vuković", RoleSupervisor, "csr-podgorica"},
-	{"jelena.caseworker", "Jelena Lekić", RoleCaseworker, "csr-niksic"},
-	{"petar.supervisor", "Petar Knežević", RoleSupervisor, "csr-niksic"},
-	{"mila.caseworker", "Mila Hodžić", RoleCaseworker, "csr-bar"},
-	{"vuk.supervisor", "Vuk Popović", RoleSupervisor, "csr-bar"},
+	{Username: "ana.caseworker", Name: "Ana Radović", Role: RoleCaseworker, CentreID: "csr-podgorica"},
+	{Username: "ivan.caseworker", Name: "Ivan Bošković", Role: RoleCaseworker, CentreID: "csr-podgorica"},
+	{Username: "marko.supervisor", Name: "Marko Vuković", Role: RoleSupervisor, CentreID: "csr-podgorica"},
+	{Username: "sanja.head", Name: "Sanja Perović", Role: RoleCentreHead, CentreID: "csr-podgorica"},
+	{Username: "dragana.dv", Name: "Dragana Vujović", Role: RoleDVCaseworker, CentreID: "csr-podgorica"},
+	{Username: "jelena.caseworker", Name: "Jelena Lekić", Role: RoleCaseworker, CentreID: "csr-niksic"},
+	{Username: "petar.supervisor", Name: "Petar Knežević", Role: RoleSupervisor, CentreID: "csr-niksic"},
+	{Username: "mila.caseworker", Name: "Mila Hodžić", Role: RoleCaseworker, CentreID: "csr-bar"},
+	{Username: "vuk.supervisor", Name: "Vuk Popović", Role: RoleSupervisor, CentreID: "csr-bar"},
+	{Username: "nina.finance", Name: "Nina Đukanović", Role: RoleFinanceOfficer},
+	{Username: "luka.analyst", Name: "Luka Marković", Role: RoleMinistryAnalyst},
+	{Username: "tea.auditor", Name: "Tea Kalač", Role: RoleAuditor},
+	{Username: "admin", Name: "System administrator", Role: RoleAdmin},
+	{Username: "citizen.demo", Name: "Demo citizen", Role: RoleCitizen, JMBG: "2101006500003"},
+	{Username: "police-system", Name: "Police information system", Role: RolePoliceOfficer, Machine: true},
+	{Username: "employment-system", Name: "Employment Agency system", Role: RoleEmploymentOfficer, Machine: true},
+	{Username: "employer-02655284", Name: "Employer (PIB 02655284)", Role: RoleEmployer, Machine: true},
 }
 
 // DemoUsers lists the demo users.

@@ -46,6 +46,13 @@ type Config struct {
 	RegistryTimeout   time.Duration
 	HTTPAddr          string
 	ClaimDeadlines    workflows.Deadlines
+	// OIDC: the issuer whose tokens the API accepts.
+	OIDCIssuer   string
+	OIDCAudience string
+	OIDCJWKSURL  string // empty: discovered from the issuer
+	OIDCSkew     time.Duration
+	// DevIssuer signs tokens behind POST /dev/token (karton dev only).
+	DevIssuer api.TokenIssuer
 }
 
 // Platform is Karton connected to its services.
@@ -138,6 +145,8 @@ func (p *Platform) API() *gin.Engine {
 		DB:        p.DB,
 		Temporal:  p.Temporal,
 		Objects:   p.Objects,
+		Verifier:  &api.Verifier{Issuer: p.Cfg.OIDCIssuer, Audience: p.Cfg.OIDCAudience, JWKSURL: p.Cfg.OIDCJWKSURL, Skew: p.Cfg.OIDCSkew},
+		DevIssuer: p.Cfg.DevIssuer,
 		Deadlines: p.Cfg.ClaimDeadlines,
 		Log:       p.Log,
 		Metrics:   promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),

@@ -78,7 +78,7 @@ func (t *tasks) validate(_ workflow.Context, c TaskCompletion) error {
 	if c.CentreID != spec.CentreID {
 		return rejectf(domain.CodeForbidden, "task %s belongs to centre %s", c.TaskID, spec.CentreID)
 	}
-	if c.Role != spec.Role {
+	if !c.Role.Acts(spec.Role) {
 		return rejectf(domain.CodeForbidden, "task %s needs the %s role", c.TaskID, spec.Role)
 	}
 	for _, u := range spec.Exclude {

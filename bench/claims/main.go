@@ -66,11 +66,15 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error 
 	for _, h := range hs {
 		members += len(h)
 	}
+	token, err := s.Token("ana.caseworker")
+	if err != nil {
+		return err
+	}
 	claim := func(ctx context.Context, ids []string) error {
 		body, _ := json.Marshal(map[string]any{"benefit": "MO", "applicant_person_id": ids[0], "member_person_ids": ids[1:], "consent": true})
 		req, _ := http.NewRequestWithContext(ctx, "POST", s.APIURL+"/api/v1/claims", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Karton-User", "ana.caseworker")
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err

@@ -27,6 +27,10 @@ type Config struct {
 	SimFaults       sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE
 	DemoHouseholds  int           // KARTON_DEMO_HOUSEHOLDS, default 1000
 	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
+	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
+	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
+	OIDCJWKSURL     string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
+	OIDCSkew        time.Duration // KARTON_OIDC_CLOCK_SKEW, default 60s
 }
 
 // Load reads the configuration; getenv is os.Getenv, or a map in tests.
@@ -44,9 +48,15 @@ func Load(getenv func(string) string) (Config, error) {
 		RegistryURL:     getenv("KARTON_REGISTRY_URL"),
 		RegistryClient:  or(getenv("KARTON_REGISTRY_CLIENT"), "ME/GOV/MRSS/karton"),
 		LogLevel:        or(getenv("KARTON_LOG_LEVEL"), "info"),
+		OIDCIssuer:      getenv("KARTON_OIDC_ISSUER"),
+		OIDCAudience:    or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
+		OIDCJWKSURL:     getenv("KARTON_OIDC_JWKS_URL"),
 	}
 	var err error
 	if c.S3UseSSL, err = parseBool(getenv, "S3_USE_SSL", false); err != nil {
+		return c, err
+	}
+	if c.OIDCSkew, err = parseDuration(getenv, "KARTON_OIDC_CLOCK_SKEW", 60*time.Second); err != nil {
 		return c, err
 	}
 	if c.RegistryTimeout, err = parseDuration(getenv, "KARTON_REGISTRY_TIMEOUT", 10*time.Second); err != nil {
@@ -98,9 +108,10 @@ func (c Config) String() string {
 			db = db[:j+3] + "****" + db[i:]
 		}
 	}
-	return fmt.Sprintf("data_dir=%s http=%s database=%s temporal=%s/%s s3=%s bucket=%s s3_key=%s s3_secret=%s registry=%s sim=%+v",
+	return fmt.Sprintf("data_dir=%s http=%s database=%s temporal=%s/%s s3=%s bucket=%s s3_key=%s s3_secret=%s registry=%s oidc=%s aud=%s sim=%+v",
 		c.DataDir, c.HTTPAddr, or(db, "(private cluster)"), or(c.TemporalAddress, "(embedded)"), c.TemporalNS,
-		or(c.S3Endpoint, "(local MinIO)"), c.S3Bucket, c.S3AccessKey, mask(c.S3SecretKey), or(c.RegistryURL, "(simulators)"), c.SimFaults)
+		or(c.S3Endpoint, "(local MinIO)"), c.S3Bucket, c.S3AccessKey, mask(c.S3SecretKey), or(c.RegistryURL, "(simulators)"),
+		or(c.OIDCIssuer, "(development issuer)"), c.OIDCAudience, c.SimFaults)
 }
 
 func or(s, def string) string {

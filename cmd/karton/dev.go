@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/karton-social/karton/devstack/issuer"
 	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/objects"
 )
 
@@ -19,6 +21,7 @@ const (
 	devTemporalUI   = 8233
 	devMinIOAddr    = "127.0.0.1:9000"
 	devSimAddr      = "127.0.0.1:8081"
+	devIssuerAddr   = "127.0.0.1:8082"
 )
 
 func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
@@ -30,7 +33,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) er
 	s, err := system.Start(ctx, system.Options{
 		DataDir: cfg.DataDir, HTTPAddr: addr,
 		PGPort: devPGPort, TemporalPort: devTemporalPort, TemporalUI: devTemporalUI,
-		MinIOAddr: devMinIOAddr, SimAddr: devSimAddr,
+		MinIOAddr: devMinIOAddr, SimAddr: devSimAddr, IssuerAddr: devIssuerAddr,
 		DatabaseURL: cfg.DatabaseURL, TemporalAddress: cfg.TemporalAddress, RegistryURL: cfg.RegistryURL,
 		Objects:   objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
 		SimFaults: cfg.SimFaults, Log: log,
@@ -58,10 +61,26 @@ Karton is up.
   Temporal Web UI   %s
   object store      %s   (bucket %s)
   registries        %s   (simulators; knobs: GET/PUT %s/sim/faults)
+  OIDC issuer       %s   (development; tokens for demo users: POST %s/dev/token {"username": ...})
   data              %s
 Ctrl-C stops everything; the next start keeps the data.
 `, s.APIURL, s.APIURL, s.APIURL, s.APIURL, s.APIURL, s.Platform.Cfg.TemporalAddress, or(s.TemporalUIURL, "(external)"),
-		s.ObjectsURL, s.Platform.Cfg.Objects.Bucket, s.SimURL, s.SimURL, cfg.DataDir)
+		s.ObjectsURL, s.Platform.Cfg.Objects.Bucket, s.SimURL, s.SimURL, s.IssuerURL, s.APIURL, cfg.DataDir)
+	fmt.Fprintln(out, "Demo users (role, centre):")
+	for _, u := range domain.DemoUsers() {
+		kind := "user  "
+		if u.Machine {
+			kind = "client"
+		}
+		extra := ""
+		if u.Machine {
+			extra = "  secret " + issuer.ClientSecret(u.Username) + " (client credentials at " + s.IssuerURL + "/token)"
+		}
+		if u.JMBG != "" {
+			extra = "  JMBG " + string(u.JMBG)
+		}
+		fmt.Fprintf(out, "  %s %-20s %-18s %s%s\n", kind, u.Username, u.Role, or(u.CentreID, "-"), extra)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nstopping")
 	return nil

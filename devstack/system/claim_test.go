@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -31,6 +30,7 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 		t.Fatalf("start system: %v", err)
 	}
 	defer s.Stop()
+	stack = s
 	if err := devstack.LoadDemo(ctx, s.DB, s.Population, 200, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +149,8 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	if !bytes.Contains(pdf, []byte("amount="+claim.Decision.Amount)) {
 		t.Fatalf("the PDF does not name the amount %s", claim.Decision.Amount)
 	}
-	if code, _ := as(t, "jelena.caseworker", "GET", s.APIURL+claim.Decision.DocumentURL, ""); code != 404 {
-		t.Fatalf("another centre's caseworker reads the decision: %d; want 404", code)
+	if code, _ := as(t, "jelena.caseworker", "GET", s.APIURL+claim.Decision.DocumentURL, ""); code != 403 {
+		t.Fatalf("another centre's caseworker reads the decision: %d; want 403", code)
 	}
 	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/claims/"+filed.Number+"/withdraw", `{"reason":"late"}`); code != 409 {
 		t.Fatalf("withdrawing a decided claim = %d %s; want 409", code, body)
@@ -171,7 +171,8 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	_ = mw.Close()
 	req, _ := http.NewRequest("POST", s.APIURL+"/api/v1/claims/"+second.Number+"/documents", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("X-Karton-User", "ana.caseworker")
+	tok, _ := s.Token("ana.caseworker")
+	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("upload = %v %v", resp, err)
@@ -183,22 +184,17 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	}
 }
 
+// as sends a request with a token of the demo user (none for "").
 func as(t *testing.T, user, method, url, body string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	token := ""
 	if user != "" {
-		req.Header.Set("X-Karton-User", user)
+		var err error
+		if token, err = stack.Token(user); err != nil {
+			t.Fatal(err)
+		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return asRaw(t, token, method, url, body)
 }
 
 func waitTask(t *testing.T, base, user, subject, typ string) string {

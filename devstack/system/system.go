@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/devstack/issuer"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/devstack/temporalserver"
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/objects"
@@ -46,6 +48,7 @@ type Options struct {
 	Objects         objects.Config // Endpoint empty: start MinIO
 	RegistryURL     string
 
+	IssuerAddr     string // the development OIDC issuer
 	SimFaults      sim.Faults
 	SimHouseholds  int
 	ClaimDeadlines workflows.Deadlines
@@ -59,6 +62,8 @@ type System struct {
 	TemporalUIURL string
 	ObjectsURL    string
 	SimURL        string
+	IssuerURL     string
+	Issuer        *issuer.Issuer
 	Sim           *sim.Server
 	Population    *sim.Population
 
@@ -149,6 +154,29 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	}
 	s.SimURL = regURL
 
+	issuerAddr := o.IssuerAddr
+	if issuerAddr == "" {
+		issuerAddr = "127.0.0.1:0"
+	}
+	iln, err := net.Listen("tcp", issuerAddr)
+	if err != nil {
+		return nil, fmt.Errorf("development issuer: %w", err)
+	}
+	s.IssuerURL = "http://" + iln.Addr().String()
+	keyFile := ""
+	if !o.Ephemeral {
+		keyFile = filepath.Join(o.DataDir, "issuer-key.pem")
+	}
+	iss, err := issuer.New(s.IssuerURL, keyFile)
+	if err != nil {
+		iln.Close()
+		return nil, fmt.Errorf("development issuer: %w", err)
+	}
+	s.Issuer = iss
+	isrv := &http.Server{Handler: iss, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = isrv.Serve(iln) }()
+	s.stops = append(s.stops, func() { _ = isrv.Close() })
+
 	httpAddr := o.HTTPAddr
 	if httpAddr == "" {
 		httpAddr = "127.0.0.1:0"
@@ -157,6 +185,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
 		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
 		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines,
+		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss,
 	}, o.Log, true)
 	if err != nil {
 		return nil, err
@@ -193,4 +222,13 @@ func (s *System) Stop() {
 		s.stops[i]()
 	}
 	s.stops = nil
+}
+
+// Token signs an access token for a demo user, as POST /dev/token does.
+func (s *System) Token(username string) (string, error) {
+	u, ok := domain.DemoUser(username)
+	if !ok {
+		return "", fmt.Errorf("no demo user %q", username)
+	}
+	return s.Issuer.Token(u)
 }

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// AuditRecord is one access to a person's data.
+type AuditRecord struct {
+	ID           int64
+	At           time.Time
+	Username     string
+	Role         string
+	CentreID     string
+	Action       string // e.g. "GET /api/v1/persons/:id", "registry.query"
+	Resource     string // policy resource name
+	PersonIDs    []domain.PersonID
+	TargetCentre string
+	Purpose      string
+	RequestID    string
+	Status       int
+	Outcome      string // allowed, denied, failed
+	PrevHash     string
+	Hash         string
+}
+
+// genesis is the previous hash of the first record.
+const genesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// hashOf is the record's hash: SHA-256 over the previous hash and every
+// field, in a fixed order with a separator that fields cannot contain.
+func hashOf(r AuditRecord) string {
+	ids := make([]string, len(r.PersonIDs))
+	for i, p := range r.PersonIDs {
+		ids[i] = string(p)
+	}
+	fields := []string{r.PrevHash, fmt.Sprint(r.ID), r.At.UTC().Format(time.RFC3339Nano), r.Username, r.Role, r.CentreID, r.Action,
+		r.Resource, strings.Join(ids, ","), r.TargetCentre, r.Purpose, r.RequestID, fmt.Sprint(r.Status), r.Outcome}
+	sum := sha256.Sum256([]byte(strings.Join(fields, "\x1f")))
+	return hex.EncodeToString(sum[:])
+}
+
+// AppendAudit adds a record at the end of the chain. Appends are serialised
+// by a transaction-level advisory lock, so the chain has one order.
+func (db *DB) AppendAudit(ctx context.Context, r AuditRecord) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262)`); err != nil {
+			return fmt.Errorf("lock audit chain: %w", err)
+		}
+		r.PrevHash, r.ID = genesis, 1
+		err := tx.QueryRow(ctx, `SELECT id + 1, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &r.PrevHash)
+		if err != nil && err != pgx.ErrNoRows {
+			return fmt.Errorf("read audit chain head: %w", err)
+		}
+		r.At = r.At.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+		if r.PersonIDs == nil {
+			r.PersonIDs = []domain.PersonID{}
+		}
+		r.Hash = hashOf(r)
+		ids := make([]string, len(r.PersonIDs))
+		for i, p := range r.PersonIDs {
+			ids[i] = string(p)
+		}
+		const q = `INSERT INTO audit_log (id, at, username, role, centre_id, action, resource, person_ids, target_centre,
+			purpose, request_id, status, outcome, prev_hash, hash)
+			VALUES (@id, @at, @user, @role, @centre, @action, @resource, @persons, @target, @purpose, @request, @status, @outcome, @prev, @hash)`
+		_, err = tx.Exec(ctx, q, pgx.NamedArgs{"id": r.ID, "at": r.At, "user": r.Username, "role": r.Role, "centre": r.CentreID,
+			"action": r.Action, "resource": r.Resource, "persons": ids, "target": r.TargetCentre, "purpose": r.Purpose,
+			"request": r.RequestID, "status": r.Status, "outcome": r.Outcome, "prev": r.PrevHash, "hash": r.Hash})
+		if err != nil {
+			return fmt.Errorf("append audit record: %w", err)
+		}
+		return nil
+	})
+}
+
+const auditColumns = `id, at, username, role, centre_id, action, resource, person_ids::text[], target_centre, purpose,
+	request_id, status, outcome, prev_hash, hash`
+
+func scanAudit(row pgx.Row) (AuditRecord, error) {
+	var r AuditRecord
+	var ids []string
+	err := row.Scan(&r.ID, &r.At, &r.Username, &r.Role, &r.CentreID, &r.Action, &r.Resource, &ids, &r.TargetCentre, &r.Purpose,
+		&r.RequestID, &r.Status, &r.Outcome, &r.PrevHash, &r.Hash)
+	for _, id := range ids {
+		r.PersonIDs = append(r.PersonIDs, domain.PersonID(id))
+	}
+	if r.PersonIDs == nil {
+		r.PersonIDs = []domain.PersonID{}
+	}
+	return r, err
+}
+
+// VerifyAudit walks the chain from the first record and returns how many
+// records it checked and the id of the first broken link (0 when intact):
+// a record whose hash does not match its content, or whose previous hash
+// is not the hash of the record before it, or a gap in the ids.
+func (db *DB) VerifyAudit(ctx context.Context) (checked int64, broken int64, reason string, err error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY id`)
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	prev, want := genesis, int64(1)
+	for rows.Next() {
+		r, err := scanAudit(rows)
+		if err != nil {
+			return checked, 0, "", err
+		}
+		checked++
+		switch {
+		case r.ID != want:
+			return checked, r.ID, fmt.Sprintf("record %d follows %d: records are missing", r.ID, want-1), nil
+		case r.PrevHash != prev:
+			return checked, r.ID, "its previous hash is not the hash of the record before it", nil
+		case hashOf(r) != r.Hash:
+			return checked, r.ID, "its content does not match its hash", nil
+		}
+		prev, want = r.Hash, r.ID+1
+	}
+	return checked, 0, "", rows.Err()
+}
+
+// AccessLog lists who accessed a person's data, newest first.
+func (db *DB) AccessLog(ctx context.Context, person domain.PersonID, limit int) ([]AuditRecord, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE person_ids @> ARRAY[$1]::uuid[] ORDER BY id DESC LIMIT $2`, string(person), limit)
+	if err != nil {
+		return nil, fmt.Errorf("select access log: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditRecord, error) { return scanAudit(r) })
+}
+
+// MisuseFinding is one suspicious pattern of a member of staff.
+type MisuseFinding struct {
+	Username string
+	Role     string
+	CentreID string
+	Kind     string // other_centre, burst, odd_hours, denied
+	Count    int
+	First    time.Time
+	Last     time.Time
+}
+
+// Misuse finds, between from and to, staff who read files of another
+// centre, read many files in a short time (more than burst in 5 minutes),
+// read at odd hours (22:00-06:00 UTC+1, Montenegro's winter time), or were
+// denied. Scoped to centre unless centre is empty (ministry-wide auditors).
+func (db *DB) Misuse(ctx context.Context, centre string, from, to time.Time, burst int) ([]MisuseFinding, error) {
+	const q = `
+		WITH reads AS (
+			SELECT * FROM audit_log
+			WHERE at >= @from AND at < @to AND username NOT LIKE 'system:%' AND cardinality(person_ids) > 0
+				AND (@centre = '' OR centre_id = @centre OR target_centre = @centre)
+		), other_centre AS (
+			SELECT username, role, centre_id, 'other_centre' AS kind, count(*) AS n, min(at) AS first, max(at) AS last FROM reads
+			WHERE outcome = 'allowed' AND centre_id <> '' AND target_centre NOT IN ('', 'self') AND target_centre <> centre_id
+			GROUP BY 1, 2, 3
+		), windows AS (
+			SELECT username, role, centre_id, date_bin('5 minutes', at, '2000-01-01') AS w, count(*) AS n, min(at) AS first, max(at) AS last
+			FROM reads WHERE action LIKE 'GET %' GROUP BY 1, 2, 3, 4
+		), bursts AS (
+			SELECT username, role, centre_id, 'burst' AS kind, max(n) AS n, min(first) AS first, max(last) AS last FROM windows
+			WHERE n > @burst GROUP BY 1, 2, 3
+		), odd AS (
+			SELECT username, role, centre_id, 'odd_hours' AS kind, count(*) AS n, min(at) AS first, max(at) AS last FROM reads
+			WHERE extract(hour FROM at AT TIME ZONE 'UTC' + interval '1 hour') >= 22 OR extract(hour FROM at AT TIME ZONE 'UTC' + interval '1 hour') < 6
+			GROUP BY 1, 2, 3
+		), denied AS (
+			SELECT username, role, centre_id, 'denied' AS kind, count(*) AS n, min(at) AS first, max(at) AS last FROM reads
+			WHERE outcome = 'denied' GROUP BY 1, 2, 3
+		)
+		SELECT * FROM other_centre UNION ALL SELECT * FROM bursts UNION ALL SELECT * FROM odd UNION ALL SELECT * FROM denied
+		ORDER BY 1, 4`
+	rows, err := db.pool.Query(ctx, q, pgx.NamedArgs{"centre": centre, "from": from, "to": to, "burst": burst})
+	if err != nil {
+		return nil, fmt.Errorf("misuse report: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (MisuseFinding, error) {
+		var f MisuseFinding
+		err := r.Scan(&f.Username, &f.Role, &f.CentreID, &f.Kind, &f.Count, &f.First, &f.Last)
+		return f, err
+	})
+}

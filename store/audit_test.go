@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/store/storetest"
+)
+
+func TestAuditChainRefusesEditsAndDetectsTampering(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	p := mustPerson(t, db, "0101900350008")
+	for i := 0; i < 5; i++ {
+		err := db.AppendAudit(ctx, store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+			Action: "GET /api/v1/persons/:id", Resource: "person", PersonIDs: []domain.PersonID{p.ID}, TargetCentre: "csr-podgorica",
+			Purpose: "claim review", RequestID: "r", Status: 200, Outcome: "allowed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, broken, why, err := db.VerifyAudit(ctx); err != nil || broken != 0 || n != 5 {
+		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 5 intact", n, broken, why, err)
+	}
+	if _, err := db.Pool().Exec(ctx, `UPDATE audit_log SET username = 'someone' WHERE id = 3`); err == nil {
+		t.Fatal("UPDATE of the audit log succeeded; want the trigger to refuse it")
+	}
+	if _, err := db.Pool().Exec(ctx, `DELETE FROM audit_log WHERE id = 3`); err == nil {
+		t.Fatal("DELETE from the audit log succeeded; want the trigger to refuse it")
+	}
+	// A superuser who bypasses the trigger: the chain shows it.
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE audit_log SET purpose = 'curiosity' WHERE id = 3`); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = conn.Exec(ctx, `SET session_replication_role = origin`)
+	_, broken, why, err := db.VerifyAudit(ctx)
+	if err != nil || broken != 3 {
+		t.Fatalf("VerifyAudit after tampering = %d %q, %v; want record 3", broken, why, err)
+	}
+	log, err := db.AccessLog(ctx, p.ID, 10)
+	if err != nil || len(log) != 5 {
+		t.Fatalf("AccessLog = %d records, %v", len(log), err)
+	}
+	f, err := db.Misuse(ctx, "", time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	burst := false
+	for _, x := range f {
+		burst = burst || (x.Kind == "burst" && x.Username == "ana.caseworker")
+	}
+	if !burst {
+		t.Errorf("Misuse = %+v; want a burst of five reads by ana.caseworker", f)
+	}
+}
