@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/devstack/issuer"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
 
@@ -24,6 +27,11 @@ var tokens = map[string]string{}
 // newServer runs the API over a fresh database, with a development issuer
 // whose tokens it accepts; doAs signs requests as a demo user.
 func newServer(t *testing.T) *httptest.Server {
+	ts, _ := newServerWith(t, nil)
+	return ts
+}
+
+func newServerWith(t *testing.T, tc client.Client) (*httptest.Server, *store.DB) {
 	db := storetest.NewDB(t)
 	var iss *issuer.Issuer
 	its := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.ServeHTTP(w, r) }))
@@ -37,11 +45,11 @@ func newServer(t *testing.T) *httptest.Server {
 			t.Fatal(err)
 		}
 	}
-	h := api.New(api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevIssuer: iss,
+	h := api.New(api.Deps{DB: db, Temporal: tc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevIssuer: iss,
 		Verifier: &api.Verifier{Issuer: its.URL, Audience: issuer.Audience, Skew: time.Minute}})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return ts
+	return ts, db
 }
 
 type errBody struct {

@@ -65,6 +65,7 @@ func (h *handler) createClaim(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, applicant.ID)
 	if !h.may(c, "claim", "create", applicant.CentreID) {
 		return
 	}
@@ -203,10 +204,10 @@ func (h *handler) getClaim(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, cl.Members...)
 	if !h.may(c, "claim", "read", cl.CentreID) {
 		return
 	}
-	auditPersons(c, cl.Members...)
 	calcs, err := h.db.Calculations(ctx, cl.Number)
 	if err != nil {
 		writeError(c, h.log, err)
@@ -274,10 +275,10 @@ func (h *handler) withdrawClaim(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, cl.Members...)
 	if !h.may(c, "claim", "update", cl.CentreID) {
 		return
 	}
-	auditPersons(c, cl.Members...)
 	err = h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
 	if err != nil {
 		writeError(c, h.log, err)
@@ -327,10 +328,10 @@ func (h *handler) uploadDocument(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, cl.Members...)
 	if !h.may(c, "claim", "update", cl.CentreID) {
 		return
 	}
-	auditPersons(c, cl.Members...)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		writeError(c, h.log, domain.FieldError("file", "send the document as multipart/form-data field \"file\""))
@@ -393,11 +394,11 @@ func (h *handler) decisionDocument(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	if !h.may(c, "decision", "read", d.CentreID) {
-		return
-	}
 	if cl, err := h.db.ClaimByNumber(ctx, d.ClaimNumber); err == nil {
 		auditPersons(c, cl.Members...)
+	}
+	if !h.may(c, "decision", "read", d.CentreID) {
+		return
 	}
 	if d.DocumentKey == "" {
 		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "decision %s has no document yet", d.Number))

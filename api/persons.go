@@ -126,10 +126,10 @@ func (h *handler) findPersons(c *gin.Context) {
 	p, err := h.db.PersonByJMBG(c.Request.Context(), j)
 	switch {
 	case err == nil:
+		auditPersons(c, p.ID)
 		if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
 			return
 		}
-		auditPersons(c, p.ID)
 		out = append(out, toPersonDTO(p))
 	case domain.ErrorCode(err) != domain.CodeNotFound:
 		writeError(c, h.log, err)
@@ -209,10 +209,10 @@ func (h *handler) personFile(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, p.ID)
 	if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
 		return
 	}
-	auditPersons(c, p.ID)
 	file := personFileDTO{Person: toPersonDTO(p), Evidence: []evidenceDTO{}, Sources: []sourceDTO{}, PendingSources: []string{}, FailedSources: []string{}}
 	if p.HouseholdID != "" {
 		hh, err := h.db.Household(ctx, p.HouseholdID)
@@ -300,10 +300,10 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	auditPersons(c, p.ID)
 	if !h.may(c, "evidence", "refresh", p.CentreID) {
 		return
 	}
-	auditPersons(c, p.ID)
 	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.RefreshEvidenceID(id),
 		TaskQueue:                workflows.TaskQueue,

@@ -135,11 +135,11 @@ func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, bool) {
 		writeError(c, h.log, err)
 		return store.Task{}, u, false
 	}
-	if !h.may(c, "task", "update", t.CentreID) {
-		return store.Task{}, u, false
-	}
 	if t.PersonID != "" {
 		auditPersons(c, t.PersonID)
+	}
+	if !h.may(c, "task", "update", t.CentreID) {
+		return store.Task{}, u, false
 	}
 	if !u.Role.Acts(domain.Role(t.CandidateRole)) && !u.Role.Acts(domain.Role(t.EscalatedTo)) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; you are %s", t.ID, t.CandidateRole, u.Role))

@@ -91,19 +91,27 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"adjust","data":{"amount":"9999","reason":"x"}}`); code != 400 {
 		t.Fatalf("adjust outside the legal range = %d %s; want 400", code, body)
 	}
-	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+review+"/claim", ""); code != 200 {
+	// The centre's head reviews (acting as a caseworker) ...
+	if code, body := as(t, "sanja.head", "POST", s.APIURL+"/api/v1/tasks/"+review+"/claim", ""); code != 200 {
 		t.Fatalf("claim task = %d %s", code, body)
 	}
 	if code, body := as(t, "ivan.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"accept"}`); code != 403 {
 		t.Fatalf("completing a task someone else holds = %d %s; want 403", code, body)
 	}
-	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"accept"}`); code != 200 {
+	if code, body := as(t, "sanja.head", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"accept"}`); code != 200 {
 		t.Fatalf("accept = %d %s", code, body)
 	}
-	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"reject","data":{"reasons":["x"]}}`); code != 409 {
+	if code, body := as(t, "sanja.head", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"reject","data":{"reasons":["x"]}}`); code != 409 {
 		t.Fatalf("completing twice = %d %s; want 409", code, body)
 	}
+	// ... and may approve as a supervisor, but not her own decision: four eyes over HTTP.
 	approval := waitTask(t, s.APIURL, "marko.supervisor", filed.Number, "claim.approve")
+	if code, body := as(t, "sanja.head", "POST", s.APIURL+"/api/v1/tasks/"+approval+"/complete", `{"outcome":"approve"}`); code != 403 || !strings.Contains(string(body), "four eyes") {
+		t.Fatalf("approving one's own decision = %d %s; want 403 four eyes", code, body)
+	}
+	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+approval+"/complete", `{"outcome":"approve"}`); code != 403 {
+		t.Fatalf("a caseworker approving = %d %s; want 403", code, body)
+	}
 	if code, body := as(t, "marko.supervisor", "POST", s.APIURL+"/api/v1/tasks/"+approval+"/complete", `{"outcome":"approve"}`); code != 200 {
 		t.Fatalf("approve = %d %s", code, body)
 	}

@@ -1,0 +1,234 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/client"
+
+	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+)
+
+// unreachableTemporal answers every call as a Temporal cluster that is down:
+// the matrix is about who may call, not about what the procedures do.
+type unreachableTemporal struct{ client.Client }
+
+var errDown = errors.New("temporal is not reachable in this test")
+
+func (unreachableTemporal) ExecuteWorkflow(context.Context, client.StartWorkflowOptions, any, ...any) (client.WorkflowRun, error) {
+	return nil, errDown
+}
+
+func (unreachableTemporal) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	return nil, errDown
+}
+
+// allowed is the access the brief gives each role, written out here
+// independently of policies/policy.csv: resource:action -> role -> the
+// variants it may reach ("own": its own centre, or for a citizen its own
+// data; "other": another centre's data).
+var allowed = map[string]map[domain.Role][]string{
+	"person:create":    staff("own"),
+	"person:read":      with(staff("own"), domain.RoleCitizen, "own"),
+	"evidence:refresh": staff("own"),
+	"claim:create":     staff("own"),
+	"claim:read":       staff("own"),
+	"claim:update":     staff("own"),
+	"decision:read":    with(staff("own"), domain.RoleFinanceOfficer, "own", "other"),
+	"task:read":        staff("own"),
+	"task:update":      staff("own"),
+	"catalogue:read":   everyone("own", "other"),
+	"access_log:read":  {domain.RoleCitizen: {"own"}},
+	"audit:read":       {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleAuditor: {"own", "other"}},
+}
+
+func staff(v ...string) map[domain.Role][]string {
+	return map[domain.Role][]string{domain.RoleCaseworker: v, domain.RoleSupervisor: v, domain.RoleCentreHead: v, domain.RoleDVCaseworker: v}
+}
+
+func with(m map[domain.Role][]string, r domain.Role, v ...string) map[domain.Role][]string {
+	m[r] = v
+	return m
+}
+
+func everyone(v ...string) map[domain.Role][]string {
+	m := map[domain.Role][]string{}
+	for _, u := range domain.DemoUsers() {
+		m[u.Role] = v
+	}
+	return m
+}
+
+// TestRouteMatrix sends every protected route, as every role, for data of
+// the caller's own centre and of another, and checks the answer: 401
+// without a token, 403 where the brief gives no access, anything else
+// (2xx, or a 4xx/503 about the request itself) where it does. Every
+// audited request, allowed or denied, adds exactly one audit record.
+// A route missing from the table above fails the test.
+func TestRouteMatrix(t *testing.T) {
+	ctx := context.Background()
+	ts, db := newServerWith(t, unreachableTemporal{})
+
+	// Seed: the demo citizen lives in Podgorica ("own"); another person in Nikšić ("other").
+	person := func(jmbg, municipality string) domain.Person {
+		addr, _ := domain.ParseAddress(municipality, municipality, "")
+		p, err := domain.NewPerson(domain.NewPersonInput{JMBG: jmbg, GivenName: "Test", FamilyName: "Osoba", Address: addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = db.CreatePerson(ctx, p, "caseworker"); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	own, other := person("2101006500003", "Podgorica"), person("0101900350008", "Nikšić")
+	seedClaim := func(p domain.Person) (store.Claim, store.Decision, store.Task) {
+		c, err := db.CreateClaim(ctx, store.Claim{Benefit: "DNJP", ApplicantID: p.ID, CentreID: p.CentreID, Consent: true, FiledBy: "seed",
+			Period: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Members: []domain.PersonID{p.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "DNJP",
+			Amount: decimal.RequireFromString("87.24"), PeriodFrom: c.Period, PreparedBy: "a", ApprovedBy: "b", IssuedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, err := db.CreateTask(ctx, store.Task{ID: "claim:" + c.Number + ":review-1", WorkflowID: "claim/" + c.Number, Type: "claim.review",
+			Subject: c.Number, PersonID: p.ID, CentreID: p.CentreID, CandidateRole: "caseworker", DueAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, d, task
+	}
+	ownClaim, ownDecision, ownTask := seedClaim(own)
+	otherClaim, otherDecision, otherTask := seedClaim(other)
+
+	type variant struct{ path, body string }
+	variants := func(rt api.Route) map[string]variant {
+		sub := func(o, x string) map[string]variant {
+			r := strings.NewReplacer(":id", o, ":number", o)
+			s := strings.NewReplacer(":id", x, ":number", x)
+			return map[string]variant{"own": {r.Replace(rt.Path), ""}, "other": {s.Replace(rt.Path), ""}}
+		}
+		switch {
+		case strings.HasPrefix(rt.Path, "/api/v1/persons/"):
+			return sub(string(own.ID), string(other.ID))
+		case strings.HasPrefix(rt.Path, "/api/v1/claims/"):
+			return sub(ownClaim.Number, otherClaim.Number)
+		case strings.HasPrefix(rt.Path, "/api/v1/decisions/"):
+			return sub(ownDecision.ID, otherDecision.ID)
+		case strings.HasPrefix(rt.Path, "/api/v1/tasks/"):
+			return sub(ownTask.ID, otherTask.ID)
+		case rt.Method == "GET" && rt.Path == "/api/v1/persons":
+			return map[string]variant{"own": {rt.Path + "?jmbg=" + string(own.JMBG), ""}, "other": {rt.Path + "?jmbg=" + string(other.JMBG), ""}}
+		case rt.Method == "POST" && rt.Path == "/api/v1/persons":
+			return map[string]variant{
+				"own":   {rt.Path, fmt.Sprintf(`{"jmbg":%q,"given_name":"Nova","family_name":"Osoba","address":{"municipality":"Podgorica","settlement":"Podgorica"}}`, newJMBG(21))},
+				"other": {rt.Path, fmt.Sprintf(`{"jmbg":%q,"given_name":"Nova","family_name":"Osoba","address":{"municipality":"Nikšić","settlement":"Nikšić"}}`, newJMBG(26))}}
+		case rt.Method == "POST" && rt.Path == "/api/v1/claims":
+			return map[string]variant{
+				"own":   {rt.Path, fmt.Sprintf(`{"benefit":"JNP","applicant_person_id":%q,"consent":true,"declared":{"requested_amount":"10"}}`, own.ID)},
+				"other": {rt.Path, fmt.Sprintf(`{"benefit":"JNP","applicant_person_id":%q,"consent":true,"declared":{"requested_amount":"10"}}`, other.ID)}}
+		}
+		// Routes without a record: the same request stands for both.
+		return map[string]variant{"own": {rt.Path, ""}}
+	}
+	bodies := map[string]string{
+		"/api/v1/persons/:id/evidence/refresh": `{}`,
+		"/api/v1/claims/:number/withdraw":      `{"reason":"matrix"}`,
+		"/api/v1/claims/:number/documents":     `{}`,
+		"/api/v1/tasks/:id/delegate":           `{"to":"ivan.caseworker"}`,
+		"/api/v1/tasks/:id/complete":           `{"outcome":"accept"}`,
+	}
+	users := map[domain.Role]string{}
+	for _, u := range domain.DemoUsers() {
+		if _, seen := users[u.Role]; !seen && (u.CentreID == "" || u.CentreID == "csr-podgorica") {
+			users[u.Role] = u.Username
+		}
+	}
+	auditCount := func() int {
+		var n int
+		if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	requests := 0
+	for _, rt := range api.Routes() {
+		grants, ok := allowed[rt.Resource+":"+rt.Action]
+		if !ok {
+			t.Errorf("route %s %s (%s:%s) has no row in the access table", rt.Method, rt.Path, rt.Resource, rt.Action)
+			continue
+		}
+		for name, v := range variants(rt) {
+			body := v.body
+			if body == "" {
+				body = bodies[rt.Path]
+			}
+			before := auditCount()
+			if code, b := doAs(t, ts, "", rt.Method, v.path, body); code != http.StatusUnauthorized {
+				t.Errorf("%s %s without a token = %d %s; want 401", rt.Method, v.path, code, b)
+			}
+			if rt.Audited && auditCount() != before+1 {
+				t.Errorf("%s %s without a token wrote %d audit records; want 1", rt.Method, rt.Path, auditCount()-before)
+			}
+			for role, username := range users {
+				want := false
+				for _, g := range grants[role] {
+					want = want || g == name
+				}
+				before := auditCount()
+				code, b := doAs(t, ts, username, rt.Method, v.path, body)
+				requests++
+				// The policy's refusals say "may not"; a 403 for another
+				// reason (a task held by someone else) is the task's state,
+				// after the policy allowed the call.
+				policyDenied := code == http.StatusForbidden && strings.Contains(string(b), " may not ")
+				switch {
+				case want && (code == http.StatusUnauthorized || policyDenied):
+					t.Errorf("%s %s %s as %s (%s) = %d %s; want access", name, rt.Method, rt.Path, username, role, code, b)
+				case !want && !policyDenied:
+					t.Errorf("%s %s %s as %s (%s) = %d %s; want 403", name, rt.Method, rt.Path, username, role, code, b)
+				case code >= 500 && code != http.StatusServiceUnavailable:
+					t.Errorf("%s %s %s as %s = %d %s; a 5xx other than 503 (Temporal down)", name, rt.Method, rt.Path, username, code, b)
+				}
+				if rt.Audited {
+					if n := auditCount() - before; n != 1 {
+						t.Errorf("%s %s %s as %s wrote %d audit records; want 1", name, rt.Method, rt.Path, username, n)
+					}
+				}
+			}
+		}
+	}
+	if requests < 300 {
+		t.Errorf("the matrix sent %d requests; want every route x role x centre", requests)
+	}
+	if _, broken, why, err := db.VerifyAudit(ctx); err != nil || broken != 0 {
+		t.Errorf("audit chain after the matrix: broken at %d (%s), %v", broken, why, err)
+	}
+	// A denied access names whose data was asked for, too.
+	var persons int
+	err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE outcome = 'denied' AND person_ids @> ARRAY[$1]::uuid[]`, string(other.ID)).Scan(&persons)
+	if err != nil || persons == 0 {
+		t.Errorf("no denied audit record names the other centre's person (%v)", err)
+	}
+}
+
+var jmbgSerial = 100
+
+func newJMBG(region int) string {
+	jmbgSerial++
+	j, err := domain.MakeJMBG(time.Date(1990, 2, 2, 0, 0, 0, 0, time.UTC), region, jmbgSerial)
+	if err != nil {
+		panic(err)
+	}
+	return string(j)
+}
