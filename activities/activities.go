@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,7 +88,31 @@ func (a *Activities) FetchEvidence(ctx context.Context, in FetchEvidenceInput) (
 		return FetchEvidenceResult{}, asTemporal(err)
 	}
 	res, err := a.fetchOne(ctx, p, in.Source, in.Issue, activity.GetInfo(ctx).Attempt)
+	a.auditQuery(ctx, p, []domain.Source{in.Source}, in.Issue, err)
 	return res, asTemporal(err)
+}
+
+// auditQuery writes the registry query to the audit log: the worker asked
+// these sources about the person, for this case.
+func (a *Activities) auditQuery(ctx context.Context, p domain.Person, sources []domain.Source, issue string, err error) {
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = string(s)
+	}
+	purpose := "evidence refresh"
+	if issue != "" {
+		purpose = "case " + issue
+	}
+	outcome, status := "allowed", 200
+	if err != nil {
+		outcome, status = "failed", 503
+	}
+	rec := store.AuditRecord{At: a.Now(), Username: "system:worker", Role: "system", Action: "registry.query " + strings.Join(names, ","),
+		Resource: "evidence", PersonIDs: []domain.PersonID{p.ID}, TargetCentre: p.CentreID, Purpose: purpose,
+		RequestID: activity.GetInfo(ctx).WorkflowExecution.ID, Status: status, Outcome: outcome}
+	if err := a.DB.AppendAudit(ctx, rec); err != nil {
+		activity.GetLogger(ctx).Warn("audit registry query", "error", err)
+	}
 }
 
 // FetchAllEvidenceInput asks several sources about one person at once.
@@ -129,6 +154,7 @@ func (a *Activities) FetchAllEvidence(ctx context.Context, in FetchAllEvidenceIn
 		}()
 	}
 	wg.Wait()
+	a.auditQuery(ctx, p, in.Sources, in.Issue, nil)
 	out := FetchAllEvidenceResult{Answered: make([]FetchEvidenceResult, len(in.Sources))}
 	for i, ans := range answers {
 		switch code := domain.ErrorCode(ans.err); {
