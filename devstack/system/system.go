@@ -18,8 +18,8 @@ import (
 
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/issuer"
-	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/devstack/temporalserver"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/platform"
