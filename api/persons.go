@@ -110,11 +110,31 @@ func (h *handler) createPerson(c *gin.Context) {
 	c.JSON(http.StatusCreated, toPersonDTO(created))
 }
 
-// findPersons looks a person up by JMBG: 200 with a list of zero or one.
+// findPersons looks a person up by JMBG (a list of zero or one), or by
+// name within the caller's centre (up to 20).
 func (h *handler) findPersons(c *gin.Context) {
+	if name := strings.TrimSpace(c.Query("name")); name != "" && c.Query("jmbg") == "" {
+		if len(name) > 100 {
+			writeError(c, h.log, domain.FieldError("name", "is longer than 100 characters"))
+			return
+		}
+		u := userOf(c)
+		ps, err := h.db.PersonsByName(c.Request.Context(), u.CentreID, name)
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		out := []personDTO{}
+		for _, p := range ps {
+			auditPersons(c, p.ID)
+			out = append(out, toPersonDTO(p))
+		}
+		c.JSON(http.StatusOK, gin.H{"persons": out})
+		return
+	}
 	q := strings.TrimSpace(c.Query("jmbg"))
 	if q == "" {
-		writeError(c, h.log, domain.FieldError("jmbg", "query parameter is required"))
+		writeError(c, h.log, domain.FieldError("jmbg", "query parameter is required (or search by name)"))
 		return
 	}
 	j, _, err := domain.ParseJMBG(q)
@@ -182,6 +202,9 @@ type sourceDTO struct {
 }
 
 type personFileDTO struct {
+	Claims         []gin.H       `json:"claims"`
+	Entitlements   []gin.H       `json:"entitlements"`
+	AccessLog      []gin.H       `json:"access_log"`
 	Person         personDTO     `json:"person"`
 	Household      *householdDTO `json:"household"`
 	Evidence       []evidenceDTO `json:"evidence"`
@@ -257,6 +280,37 @@ func (h *handler) personFile(c *gin.Context) {
 			file.PendingSources = append(file.PendingSources, string(s.Source))
 		case "failed":
 			file.FailedSources = append(file.FailedSources, string(s.Source))
+		}
+	}
+	claims, err := h.db.ClaimsOfPerson(ctx, id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	file.Claims = []gin.H{}
+	for _, cl := range claims {
+		file.Claims = append(file.Claims, gin.H{"number": cl.Number, "benefit": cl.Benefit, "state": cl.State, "filed_at": cl.FiledAt})
+	}
+	ents, err := h.db.EntitlementsOfPerson(ctx, id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	file.Entitlements = []gin.H{}
+	for _, e := range ents {
+		file.Entitlements = append(file.Entitlements, gin.H{"id": e.ID, "benefit": e.Benefit, "amount": e.Amount.StringFixed(2),
+			"periodicity": e.Periodicity, "valid_from": e.ValidFrom.Format(time.DateOnly), "state": e.State, "claim_number": e.ClaimNumber})
+	}
+	file.AccessLog = []gin.H{}
+	if u := userOf(c); u.Role != domain.RoleCitizen {
+		log, err := h.db.AccessLog(ctx, id, 20)
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		for _, r := range log {
+			file.AccessLog = append(file.AccessLog, gin.H{"at": r.At, "username": r.Username, "role": r.Role, "centre_id": r.CentreID,
+				"action": r.Action, "purpose": r.Purpose, "outcome": r.Outcome})
 		}
 	}
 	c.JSON(http.StatusOK, file)

@@ -235,3 +235,26 @@ func (db *DB) RecordDeclared(ctx context.Context, person domain.PersonID, kind d
 		return err
 	})
 }
+
+// ClaimSummary is a claim as a list shows it.
+type ClaimSummary struct {
+	Number  string
+	Benefit string
+	State   string
+	FiledAt time.Time
+}
+
+// ClaimsOfPerson lists the claims a person is a member of, newest first.
+func (db *DB) ClaimsOfPerson(ctx context.Context, person domain.PersonID) ([]ClaimSummary, error) {
+	const q = `SELECT c.number, c.benefit, c.state, c.filed_at FROM claims c JOIN claim_members m ON m.claim_number = c.number
+		WHERE m.person_id = $1 ORDER BY c.filed_at DESC LIMIT 100`
+	rows, err := db.pool.Query(ctx, q, string(person))
+	if err != nil {
+		return nil, fmt.Errorf("select claims of %s: %w", person, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ClaimSummary, error) {
+		var c ClaimSummary
+		err := r.Scan(&c.Number, &c.Benefit, &c.State, &c.FiledAt)
+		return c, err
+	})
+}

@@ -181,3 +181,19 @@ func (db *DB) GrantsThisYear(ctx context.Context, person domain.PersonID, benefi
 	}
 	return n, nil
 }
+
+// EntitlementsOfPerson lists the rights a person holds as beneficiary.
+func (db *DB) EntitlementsOfPerson(ctx context.Context, person domain.PersonID) ([]Entitlement, error) {
+	const q = `SELECT id::text, claim_number, decision_id::text, benefit, beneficiary_id::text, payee_iban, amount, periodicity,
+		valid_from, next_revision, state FROM entitlements WHERE beneficiary_id = $1 ORDER BY valid_from DESC`
+	rows, err := db.pool.Query(ctx, q, string(person))
+	if err != nil {
+		return nil, fmt.Errorf("select entitlements of %s: %w", person, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entitlement, error) {
+		var e Entitlement
+		err := r.Scan(&e.ID, &e.ClaimNumber, &e.DecisionID, &e.Benefit, &e.BeneficiaryID, &e.PayeeIBAN, &e.Amount, &e.Periodicity,
+			&e.ValidFrom, &e.NextRevision, &e.State)
+		return e, err
+	})
+}
