@@ -30,6 +30,7 @@ import (
 	"github.com/karton-social/karton/interop/xroad"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/web"
 	"github.com/karton-social/karton/worker"
 	"github.com/karton-social/karton/workflows"
 )
@@ -51,6 +52,8 @@ type Config struct {
 	OIDCAudience string
 	OIDCJWKSURL  string // empty: discovered from the issuer
 	OIDCSkew     time.Duration
+	// WebClientID is the pages' OIDC client (authorization code with PKCE).
+	WebClientID string
 	// DevIssuer signs tokens behind POST /dev/token (karton dev only).
 	DevIssuer api.TokenIssuer
 }
@@ -139,13 +142,14 @@ func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Activities())
 }
 
-// API returns the HTTP handler of the API.
+// API returns the HTTP handler of the API and the pages.
 func (p *Platform) API() *gin.Engine {
-	return api.New(api.Deps{
+	verifier := &api.Verifier{Issuer: p.Cfg.OIDCIssuer, Audience: p.Cfg.OIDCAudience, JWKSURL: p.Cfg.OIDCJWKSURL, Skew: p.Cfg.OIDCSkew}
+	engine := api.New(api.Deps{
 		DB:        p.DB,
 		Temporal:  p.Temporal,
 		Objects:   p.Objects,
-		Verifier:  &api.Verifier{Issuer: p.Cfg.OIDCIssuer, Audience: p.Cfg.OIDCAudience, JWKSURL: p.Cfg.OIDCJWKSURL, Skew: p.Cfg.OIDCSkew},
+		Verifier:  verifier,
 		DevIssuer: p.Cfg.DevIssuer,
 		Deadlines: p.Cfg.ClaimDeadlines,
 		Log:       p.Log,
@@ -159,6 +163,14 @@ func (p *Platform) API() *gin.Engine {
 			{Name: "object_store", Fn: p.Objects.Ping},
 		},
 	})
+	clientID := p.Cfg.WebClientID
+	if clientID == "" {
+		clientID = "karton-web"
+	}
+	if err := web.Register(engine, web.Config{API: engine, Issuer: p.Cfg.OIDCIssuer, ClientID: clientID, Verifier: verifier, DB: p.DB, Log: p.Log}); err != nil {
+		panic(err) // templates are embedded and tested: a build defect
+	}
+	return engine
 }
 
 // Serve runs the API on the configured address until ctx ends, then shuts

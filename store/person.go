@@ -245,3 +245,20 @@ func (db *DB) PersonsByName(ctx context.Context, centre, q string) ([]domain.Per
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Person, error) { return scanPerson(r) })
 }
+
+// Language returns the language a user chose, or "" if none.
+func (db *DB) Language(ctx context.Context, username string) (string, error) {
+	var lang string
+	err := db.pool.QueryRow(ctx, `SELECT language FROM user_preferences WHERE username = $1`, username).Scan(&lang)
+	if err == pgx.ErrNoRows {
+		return "", nil
+	}
+	return lang, err
+}
+
+// SetLanguage remembers the language a user chose.
+func (db *DB) SetLanguage(ctx context.Context, username, lang string) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO user_preferences (username, language) VALUES ($1, $2)
+		ON CONFLICT (username) DO UPDATE SET language = excluded.language, updated_at = now()`, username, lang)
+	return err
+}

@@ -1,0 +1,330 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
+)
+
+type obj = map[string]any
+
+func tasksOf(r obj) []obj {
+	var out []obj
+	if list, ok := r["tasks"].([]any); ok {
+		for _, x := range list {
+			if m, ok := x.(obj); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// inbox: my tasks and my group's unclaimed ones, overdue first, filtered.
+func (s *server) inbox(c *gin.Context) {
+	q := url.Values{"sort": {"due"}}
+	if ty := c.Query("type"); ty != "" {
+		q.Set("type", ty)
+	}
+	if c.Query("overdue") == "true" {
+		q.Set("overdue", "true")
+	}
+	var mine, group obj
+	q.Set("assignee", "me")
+	if r := s.getJSON(c, "/api/v1/tasks?"+q.Encode(), &mine); !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	q.Del("assignee")
+	q.Set("group", "mine")
+	q.Set("unassigned", "true")
+	s.getJSON(c, "/api/v1/tasks?"+q.Encode(), &group)
+	s.render(c, http.StatusOK, "inbox", gin.H{"Mine": tasksOf(mine), "Group": tasksOf(group), "Counts": mine["counts"],
+		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true",
+		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document"}})
+}
+
+// personPage is the e-file.
+func (s *server) personPage(c *gin.Context) {
+	var f obj
+	r := s.getJSON(c, "/api/v1/persons/"+url.PathEscape(c.Param("id")), &f)
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	// Evidence grouped by source, in the institutions' order.
+	groups := map[string][]obj{}
+	for _, x := range f["evidence"].([]any) {
+		e := x.(obj)
+		groups[e["source"].(string)] = append(groups[e["source"].(string)], e)
+	}
+	type group struct {
+		Source, Institution string
+		Evidence            []obj
+	}
+	var bySource []group
+	for _, in := range domain.Institutions() {
+		if ev, ok := groups[string(in.Source)]; ok {
+			bySource = append(bySource, group{string(in.Source), in.Name, ev})
+		}
+	}
+	s.render(c, http.StatusOK, "person", gin.H{"F": f, "Evidence": bySource})
+}
+
+func (s *server) refresh(c *gin.Context) {
+	id := c.Param("id")
+	r := s.call(c, http.MethodPost, "/api/v1/persons/"+url.PathEscape(id)+"/evidence/refresh", obj{}, "")
+	if !r.ok() {
+		back(c, "/persons/"+url.PathEscape(id), r.message())
+		return
+	}
+	back(c, "/persons/"+url.PathEscape(id), t(s.lang(c), "done"))
+}
+
+// newClaim: find the person (JMBG or name), register if missing, then the
+// claim form with the household.
+func (s *server) newClaim(c *gin.Context) {
+	data := gin.H{"Q": c.Query("q"), "Municipalities": domain.Municipalities()}
+	var implemented []benefits.Benefit
+	for _, b := range benefits.Catalogue() {
+		if b.Implemented {
+			implemented = append(implemented, b)
+		}
+	}
+	data["Benefits"] = implemented
+	q := strings.TrimSpace(c.Query("q"))
+	if id := c.Query("person"); id != "" {
+		var f obj
+		if r := s.getJSON(c, "/api/v1/persons/"+url.PathEscape(id), &f); !r.ok() {
+			s.refused(c, r)
+			return
+		}
+		data["F"] = f
+	} else if q != "" {
+		path := "/api/v1/persons?name=" + url.QueryEscape(q)
+		if _, _, err := domain.ParseJMBG(q); err == nil {
+			path = "/api/v1/persons?jmbg=" + q
+			data["JMBG"] = q
+		} else if len(q) == 13 && strings.Trim(q, "0123456789") == "" {
+			data["JMBGError"] = domain.ErrorMessage(err)
+		}
+		var res obj
+		if r := s.getJSON(c, path, &res); !r.ok() {
+			data["Error"] = r.message()
+		} else if list, _ := res["persons"].([]any); len(list) == 1 && data["JMBG"] != nil {
+			c.Redirect(http.StatusFound, "/claims/new?person="+url.QueryEscape(list[0].(obj)["id"].(string)))
+			return
+		} else {
+			data["Found"] = list
+		}
+	}
+	s.render(c, http.StatusOK, "newclaim", data)
+}
+
+func (s *server) registerPerson(c *gin.Context) {
+	body := obj{"jmbg": strings.TrimSpace(c.PostForm("jmbg")), "given_name": c.PostForm("given_name"), "family_name": c.PostForm("family_name"),
+		"address": obj{"municipality": c.PostForm("municipality"), "settlement": c.PostForm("settlement"), "street": c.PostForm("street")}}
+	r := s.call(c, http.MethodPost, "/api/v1/persons", body, "")
+	if !r.ok() {
+		back(c, "/claims/new?q="+url.QueryEscape(c.PostForm("jmbg")), r.message())
+		return
+	}
+	var p obj
+	_ = jsonUnmarshal(r.body, &p)
+	id, _ := p["id"].(string)
+	// Fetch what the registries know (household, income) before the claim.
+	s.call(c, http.MethodPost, "/api/v1/persons/"+url.PathEscape(id)+"/evidence/refresh", obj{}, "")
+	back(c, "/claims/new?person="+url.QueryEscape(id), "")
+}
+
+func (s *server) fileClaim(c *gin.Context) {
+	body := obj{"benefit": c.PostForm("benefit"), "applicant_person_id": c.PostForm("applicant"), "member_person_ids": c.PostFormArray("members"),
+		"payee_account": c.PostForm("payee_account"), "consent": c.PostForm("consent") == "yes"}
+	if subj := c.PostForm("subject"); subj != "" {
+		body["subject_person_id"] = subj
+	}
+	r := s.call(c, http.MethodPost, "/api/v1/claims", body, "")
+	if !r.ok() {
+		back(c, "/claims/new?person="+url.QueryEscape(c.PostForm("applicant")), r.message())
+		return
+	}
+	var res obj
+	_ = jsonUnmarshal(r.body, &res)
+	c.Redirect(http.StatusSeeOther, "/claims/"+url.PathEscape(res["number"].(string)))
+}
+
+// claimPage: state, calculation, tasks with their actions, decision.
+func (s *server) claimPage(c *gin.Context) {
+	var cl obj
+	r := s.getJSON(c, "/api/v1/claims/"+url.PathEscape(c.Param("number")), &cl)
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	u := userOf(c)
+	var open []obj
+	for _, tk := range tasksOf(cl) {
+		if tk["state"] == "open" {
+			role := strings.SplitN(tk["candidate_group"].(string), "@", 2)[0]
+			tk["Mine"] = u.Role.Acts(domain.Role(role))
+			open = append(open, tk)
+		}
+	}
+	state, _ := cl["state"].(string)
+	waiting := state == "filed" || state == "evidence" || state == "deciding"
+	s.render(c, http.StatusOK, "claim", gin.H{"C": cl, "Open": open, "Waiting": waiting})
+}
+
+func (s *server) taskAction(c *gin.Context) {
+	id, action := c.Param("id"), c.Param("action")
+	ret := c.PostForm("back")
+	if !strings.HasPrefix(ret, "/") || strings.HasPrefix(ret, "//") {
+		ret = "/inbox"
+	}
+	var r apiResult
+	path := "/api/v1/tasks/" + url.PathEscape(id) + "/"
+	switch action {
+	case "claim", "release":
+		r = s.call(c, http.MethodPost, path+action, nil, "")
+	case "delegate":
+		r = s.call(c, http.MethodPost, path+"delegate", obj{"to": c.PostForm("to")}, "")
+	case "complete":
+		outcome := c.PostForm("outcome")
+		data := obj{}
+		switch outcome {
+		case "adjust":
+			data = obj{"amount": strings.Replace(strings.TrimSpace(c.PostForm("amount")), ",", ".", 1), "reason": c.PostForm("reason")}
+		case "reject":
+			var reasons []string
+			for _, l := range strings.Split(c.PostForm("reasons"), "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					reasons = append(reasons, l)
+				}
+			}
+			data = obj{"reasons": reasons}
+		case "request_document":
+			data = obj{"what": c.PostForm("what")}
+		case "send_back":
+			data = obj{"reason": c.PostForm("reason")}
+		}
+		r = s.call(c, http.MethodPost, path+"complete", obj{"outcome": outcome, "data": data}, "")
+	default:
+		c.String(http.StatusNotFound, "no such action")
+		return
+	}
+	if !r.ok() {
+		back(c, ret, r.message())
+		return
+	}
+	// The workflow moves on after the outcome; give it a moment before the reload.
+	if action == "complete" {
+		time.Sleep(300 * time.Millisecond)
+	}
+	back(c, ret, t(s.lang(c), "done"))
+}
+
+func (s *server) upload(c *gin.Context) {
+	number := c.Param("number")
+	body, ct, err := multipartFile(c, "file", map[string]string{"kind": c.PostForm("kind")})
+	if err != nil {
+		back(c, "/claims/"+url.PathEscape(number), "file: choose a file to upload")
+		return
+	}
+	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/documents", body, ct)
+	if !r.ok() {
+		back(c, "/claims/"+url.PathEscape(number), r.message())
+		return
+	}
+	var d obj
+	_ = jsonUnmarshal(r.body, &d)
+	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "done")+" "+d["document_id"].(string))
+}
+
+func (s *server) withdraw(c *gin.Context) {
+	number := c.Param("number")
+	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/withdraw", obj{"reason": c.PostForm("reason")}, "")
+	if !r.ok() {
+		back(c, "/claims/"+url.PathEscape(number), r.message())
+		return
+	}
+	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "done"))
+}
+
+func (s *server) decisionPDF(c *gin.Context) {
+	r := s.call(c, http.MethodGet, "/api/v1/decisions/"+url.PathEscape(c.Param("id"))+"/document", nil, "")
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="rjesenje.pdf"`)
+	c.Data(http.StatusOK, "application/pdf", r.body)
+}
+
+// board: the centre's open work by worker and age, overdue and escalated
+// items, deadlines in the next seven days; reassign.
+func (s *server) board(c *gin.Context) {
+	u := userOf(c)
+	if !u.Role.Acts(domain.RoleSupervisor) {
+		s.render(c, http.StatusForbidden, "message", gin.H{"Title": "forbidden", "Message": "the board is for supervisors"})
+		return
+	}
+	var cw, sv obj
+	if r := s.getJSON(c, "/api/v1/tasks?group=caseworker&sort=due", &cw); !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	s.getJSON(c, "/api/v1/tasks?group=supervisor&sort=due", &sv)
+	all := append(tasksOf(cw), tasksOf(sv)...)
+	seen := map[string]bool{}
+	type load struct {
+		Worker string
+		Open   int
+		Over   int
+	}
+	byWorker := map[string]*load{}
+	var overdue, soon []obj
+	now := time.Now()
+	for _, tk := range all {
+		id := tk["id"].(string)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		w, _ := tk["assignee"].(string)
+		if w == "" {
+			w = "-"
+		}
+		if byWorker[w] == nil {
+			byWorker[w] = &load{Worker: w}
+		}
+		byWorker[w].Open++
+		due, _ := time.Parse(time.RFC3339Nano, tk["due_at"].(string))
+		created, _ := time.Parse(time.RFC3339Nano, tk["created_at"].(string))
+		tk["AgeHours"] = int(now.Sub(created).Hours())
+		if tk["overdue"] == true || tk["escalated_to"] != nil {
+			byWorker[w].Over++
+			overdue = append(overdue, tk)
+		} else if due.Before(now.Add(7 * 24 * time.Hour)) {
+			soon = append(soon, tk)
+		}
+	}
+	var loads []*load
+	for _, l := range byWorker {
+		loads = append(loads, l)
+	}
+	sort.Slice(loads, func(i, j int) bool { return loads[i].Worker < loads[j].Worker })
+	var caseworkers []domain.User
+	for _, x := range domain.DemoUsers() {
+		if x.CentreID == u.CentreID && x.Role.Acts(domain.RoleCaseworker) {
+			caseworkers = append(caseworkers, x)
+		}
+	}
+	s.render(c, http.StatusOK, "board", gin.H{"Loads": loads, "Overdue": overdue, "Soon": soon, "All": all, "Workers": caseworkers})
+}

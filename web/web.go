@@ -1,0 +1,444 @@
+// Package web is the caseworker's desk: server-rendered pages (inbox, the
+// person's e-file, a new claim, the claim, the supervisor board) in
+// Montenegrin and English, served by the same binary under "/". Pages log
+// in through the OIDC authorization-code flow and then call the JSON API
+// in-process with the user's token, so every page is authorised and
+// audited exactly as the API is.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the pages need.
+type Config struct {
+	API      http.Handler // the JSON API, called in-process
+	Issuer   string       // OIDC issuer; its discovery document gives the endpoints
+	ClientID string       // the pages' OIDC client (public, PKCE)
+	Verifier *api.Verifier
+	DB       *store.DB // language preferences
+	Log      *slog.Logger
+}
+
+type server struct {
+	cfg   Config
+	pages map[string]*template.Template
+
+	mu                  sync.Mutex
+	authorize, tokenURL string
+}
+
+const (
+	cookieSession = "karton_session"
+	cookieLogin   = "karton_login"
+	cookieCSRF    = "karton_csrf"
+	cookieLang    = "karton_lang"
+)
+
+// Register adds the pages to r.
+func Register(r *gin.Engine, cfg Config) error {
+	s := &server{cfg: cfg, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{
+		"money": money, "date": date, "datetime": datetime,
+		"pretty": func(v any) string {
+			b, _ := json.Marshal(v)
+			return strings.NewReplacer(`"`, "", "{", "", "}", "", ",", ", ", ":", ": ").Replace(string(b))
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		page := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if page == "layout" {
+			continue
+		}
+		tpl := template.New(page).Funcs(funcs).Funcs(template.FuncMap{"t": func(string) string { return "" }})
+		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", n); err != nil {
+			return fmt.Errorf("parse %s: %w", n, err)
+		}
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	r.StaticFS("/static", http.FS(static))
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/inbox") })
+	r.GET("/login", s.login)
+	r.GET("/auth/callback", s.callback)
+	r.POST("/logout", s.csrf, s.logout)
+	r.POST("/lang", s.csrf, s.setLang)
+	page := func(path string, h gin.HandlerFunc) { r.GET(path, s.session, h) }
+	form := func(path string, h gin.HandlerFunc) { r.POST(path, s.session, s.csrf, h) }
+	page("/inbox", s.inbox)
+	page("/persons/:id", s.personPage)
+	page("/claims/new", s.newClaim)
+	page("/claims/:number", s.claimPage)
+	page("/decisions/:id/pdf", s.decisionPDF)
+	page("/board", s.board)
+	form("/persons", s.registerPerson)
+	form("/persons/:id/refresh", s.refresh)
+	form("/claims", s.fileClaim)
+	form("/claims/:number/documents", s.upload)
+	form("/claims/:number/withdraw", s.withdraw)
+	form("/tasks/:id/:action", s.taskAction)
+	return nil
+}
+
+// ---- session, CSRF, language
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil})
+}
+
+// session requires a valid token in the session cookie; without one the
+// browser goes to the login.
+func (s *server) session(c *gin.Context) {
+	tok, err := c.Cookie(cookieSession)
+	if err == nil {
+		if u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok); err == nil {
+			c.Set("user", u)
+			c.Set("token", tok)
+			s.ensureCSRF(c)
+			c.Next()
+			return
+		}
+	}
+	c.Redirect(http.StatusFound, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	c.Abort()
+}
+
+func (s *server) ensureCSRF(c *gin.Context) string {
+	if v, err := c.Cookie(cookieCSRF); err == nil && len(v) > 20 {
+		c.Set("csrf", v)
+		return v
+	}
+	v := randomString(24)
+	setCookie(c, cookieCSRF, v, 12*3600)
+	c.Set("csrf", v)
+	return v
+}
+
+// csrf refuses a form whose token does not match the cookie (double submit).
+func (s *server) csrf(c *gin.Context) {
+	cookie, err := c.Cookie(cookieCSRF)
+	form := c.PostForm("csrf")
+	if err != nil || cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
+		c.String(http.StatusForbidden, "The form has expired or did not come from Karton. Go back, reload the page and try again.")
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func (s *server) lang(c *gin.Context) string {
+	if v, err := c.Cookie(cookieLang); err == nil && (v == "cnr" || v == "en") {
+		return v
+	}
+	return "cnr"
+}
+
+func (s *server) setLang(c *gin.Context) {
+	l := c.PostForm("lang")
+	if l != "cnr" && l != "en" {
+		l = "cnr"
+	}
+	setCookie(c, cookieLang, l, 365*24*3600)
+	if tok, err := c.Cookie(cookieSession); err == nil {
+		if u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok); err == nil && s.cfg.DB != nil {
+			_ = s.cfg.DB.SetLanguage(c.Request.Context(), u.Username, l)
+		}
+	}
+	back := c.PostForm("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = "/inbox"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
+
+// ---- login (authorization code with PKCE)
+
+func (s *server) endpoints(ctx context.Context) (string, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.authorize != "" {
+		return s.authorize, s.tokenURL, nil
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(s.cfg.Issuer, "/")+"/.well-known/openid-configuration", nil)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	var d struct {
+		Authorization string `json:"authorization_endpoint"`
+		Token         string `json:"token_endpoint"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil || d.Authorization == "" {
+		return "", "", fmt.Errorf("issuer discovery: %v", err)
+	}
+	s.authorize, s.tokenURL = d.Authorization, d.Token
+	return s.authorize, s.tokenURL, nil
+}
+
+func callbackURL(c *gin.Context) string {
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host + "/auth/callback"
+}
+
+func (s *server) login(c *gin.Context) {
+	authz, _, err := s.endpoints(c.Request.Context())
+	if err != nil {
+		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable: %v", err)
+		return
+	}
+	next := c.Query("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/inbox"
+	}
+	state, verifier := randomString(18), randomString(32)
+	setCookie(c, cookieLogin, state+"|"+verifier+"|"+next, 600)
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{"response_type": {"code"}, "client_id": {s.cfg.ClientID}, "redirect_uri": {callbackURL(c)}, "scope": {"openid"},
+		"state": {state}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	c.Redirect(http.StatusFound, authz+"?"+q.Encode())
+}
+
+func (s *server) callback(c *gin.Context) {
+	v, err := c.Cookie(cookieLogin)
+	parts := strings.SplitN(v, "|", 3)
+	if err != nil || len(parts) != 3 || c.Query("state") != parts[0] || c.Query("code") == "" {
+		c.String(http.StatusBadRequest, "The login did not complete (state mismatch or no code). Start again at /login.")
+		return
+	}
+	_, tokenURL, err := s.endpoints(c.Request.Context())
+	if err != nil {
+		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable.")
+		return
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {c.Query("code")}, "redirect_uri": {callbackURL(c)},
+		"client_id": {s.cfg.ClientID}, "code_verifier": {parts[1]}}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).PostForm(tokenURL, form)
+	if err != nil {
+		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable.")
+		return
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		c.String(http.StatusUnauthorized, "The identity provider refused the login. Start again at /login.")
+		return
+	}
+	u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok.AccessToken)
+	if err != nil {
+		c.String(http.StatusUnauthorized, "The token is not valid for Karton: %v", err)
+		return
+	}
+	setCookie(c, cookieSession, tok.AccessToken, 8*3600)
+	setCookie(c, cookieLogin, "", -1)
+	if s.cfg.DB != nil {
+		if l, err := s.cfg.DB.Language(c.Request.Context(), u.Username); err == nil && l != "" {
+			setCookie(c, cookieLang, l, 365*24*3600)
+		}
+	}
+	c.Redirect(http.StatusFound, parts[2])
+}
+
+func (s *server) logout(c *gin.Context) {
+	setCookie(c, cookieSession, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// ---- calling the API in-process
+
+type apiResult struct {
+	status int
+	body   []byte
+}
+
+func (r apiResult) ok() bool { return r.status >= 200 && r.status < 300 }
+
+// message is the API's error message, for showing.
+func (r apiResult) message() string {
+	var e struct {
+		Error struct{ Message, Field string }
+	}
+	if json.Unmarshal(r.body, &e) == nil && e.Error.Message != "" {
+		if e.Error.Field != "" {
+			return e.Error.Field + ": " + e.Error.Message
+		}
+		return e.Error.Message
+	}
+	return http.StatusText(r.status)
+}
+
+func (s *server) call(c *gin.Context, method, path string, body any, contentType string) apiResult {
+	var rdr io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rdr = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rdr = bytes.NewReader(j)
+		contentType = "application/json"
+	}
+	req := httptest.NewRequest(method, path, rdr).WithContext(c.Request.Context())
+	req.Header.Set("Authorization", "Bearer "+c.GetString("token"))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("X-Karton-Purpose", "caseworker's desk: "+c.FullPath())
+	rec := httptest.NewRecorder()
+	s.cfg.API.ServeHTTP(rec, req)
+	return apiResult{status: rec.Code, body: rec.Body.Bytes()}
+}
+
+func (s *server) getJSON(c *gin.Context, path string, into any) apiResult {
+	r := s.call(c, http.MethodGet, path, nil, "")
+	if r.ok() {
+		_ = json.Unmarshal(r.body, into)
+	}
+	return r
+}
+
+// ---- rendering
+
+func userOf(c *gin.Context) domain.User {
+	u, _ := c.Get("user")
+	usr, _ := u.(domain.User)
+	return usr
+}
+
+func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
+	lang := s.lang(c)
+	u := userOf(c)
+	data["Lang"], data["Langs"] = lang, languages
+	data["User"] = u
+	data["IsSupervisor"] = u.Role.Acts(domain.RoleSupervisor)
+	data["CSRF"] = c.GetString("csrf")
+	data["Path"] = c.Request.URL.RequestURI()
+	if f := c.Query("msg"); f != "" && len(f) < 300 {
+		data["Flash"] = f
+	}
+	tpl, ok := s.pages[page]
+	if !ok {
+		c.String(http.StatusInternalServerError, "no page "+page)
+		return
+	}
+	tpl, err := tpl.Clone()
+	if err == nil {
+		tpl = tpl.Funcs(template.FuncMap{"t": func(key string) string { return t(lang, key) }})
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = tpl.ExecuteTemplate(&buf, page, data)
+	}
+	if err != nil {
+		s.cfg.Log.Error("render page", "page", page, "error", err)
+		c.String(http.StatusInternalServerError, "The page could not be shown.")
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self' "+s.cfg.Issuer)
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// refused renders the API's refusal as a page, without any of the data.
+func (s *server) refused(c *gin.Context, r apiResult) {
+	key := "error"
+	switch r.status {
+	case http.StatusForbidden:
+		key = "forbidden"
+	case http.StatusNotFound:
+		key = "not_found"
+	}
+	s.render(c, r.status, "message", gin.H{"Title": key, "Message": r.message()})
+}
+
+func back(c *gin.Context, path, msg string) {
+	if msg != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "msg=" + url.QueryEscape(msg)
+	}
+	c.Redirect(http.StatusSeeOther, path)
+}
+
+// multipartFile rebuilds an uploaded file as a multipart body for the API.
+func multipartFile(c *gin.Context, field string, extra map[string]string) ([]byte, string, error) {
+	fh, err := c.FormFile(field)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	w, err := mw.CreateFormFile("file", fh.Filename)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(w, io.LimitReader(f, 10<<20)); err != nil {
+		return nil, "", err
+	}
+	for k, v := range extra {
+		_ = mw.WriteField(k, v)
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
+}
