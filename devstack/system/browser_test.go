@@ -1,0 +1,231 @@
+package system_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/sim"
+)
+
+// TestCaseworkersDeskInABrowser drives the pages in headless Chromium: a
+// caseworker logs in, registers a household, files a financial-assistance
+// claim, reviews the evidence and accepts; a supervisor approves and
+// downloads the decision; the board shows the work; a caseworker of another
+// centre is refused the person's file. Screenshots go to artifacts/screens.
+func TestCaseworkersDeskInABrowser(t *testing.T) {
+	ctx := context.Background()
+	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 400,
+		SimFaults: sim.Faults{Latency: 2 * time.Millisecond}})
+	if err != nil {
+		t.Fatalf("start system: %v", err)
+	}
+	defer s.Stop()
+	stack = s
+	if err := devstack.LoadDemo(ctx, s.DB, s.Population, 20, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A poor Podgorica household the database does not know yet.
+	var h sim.Household
+	for i := 20; i < s.Population.Size(); i++ {
+		if x := s.Population.Household(i); x.Address.Municipality == "ME-16" && len(x.Members) >= 2 && poor(x) {
+			h = x
+			break
+		}
+	}
+	if h.RegisterNumber == "" {
+		t.Fatal("no suitable household")
+	}
+	head := h.Members[0]
+
+	shots := filepath.Join("..", "..", "artifacts", "screens")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	bctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
+	defer cancel()
+
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var buf []byte
+			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		})
+	}
+	login := func(user string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(s.APIURL + "/inbox"),
+			chromedp.WaitVisible("#user-" + strings.ReplaceAll(user, ".", "\\.")),
+			shot("01-login-picker"),
+			chromedp.Click("#user-" + strings.ReplaceAll(user, ".", "\\.")),
+			chromedp.WaitVisible("#my-tasks"),
+		}
+	}
+	logout := chromedp.Tasks{chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
+	// waitFor reloads the page until selector appears.
+	var waitFor func(selector string) chromedp.Action
+	waitFor = func(selector string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			deadline := time.Now().Add(20 * time.Second)
+			for time.Now().Before(deadline) {
+				var n int
+				if err := chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, selector), &n).Do(ctx); err == nil && n > 0 {
+					return nil
+				}
+				time.Sleep(500 * time.Millisecond)
+				if err := chromedp.Reload().Do(ctx); err != nil {
+					return err
+				}
+			}
+			var text string
+			_ = chromedp.Evaluate(`document.body.innerText`, &text).Do(ctx)
+			_ = shot("zz-failure-" + strings.Trim(selector, "#")).Do(ctx)
+			return fmt.Errorf("%s never appeared; the page says: %.600s", selector, text)
+		})
+	}
+
+	var location, number, title, html, inboxTitle string
+	err = chromedp.Run(bctx,
+		login("ana.caseworker"),
+		shot("02-inbox"),
+		// Register the household's head, found by JMBG (checked as typed).
+		chromedp.Click("#nav-new-claim"),
+		chromedp.WaitVisible("#q"),
+		chromedp.SendKeys("#q", string(head.JMBG)[:12]+"0"),
+		chromedp.Text("#jmbg-msg", &title),
+		chromedp.Evaluate(`document.querySelector("#q").value = ""`, nil),
+		chromedp.SendKeys("#q", string(head.JMBG)),
+		chromedp.Click("#search"),
+		chromedp.WaitVisible("#register-form"),
+		chromedp.SendKeys("#r-given", head.GivenName),
+		chromedp.SendKeys("#r-family", head.FamilyName),
+		chromedp.SendKeys("#r-set", h.Address.Settlement),
+		shot("03-register"),
+		chromedp.Click("#register"),
+		chromedp.WaitVisible("#claim-form"),
+		waitFor(`#claim-form input[name=members]`),
+		chromedp.SendKeys("#payee", "ME25 5050 0001 2345 6789 51"),
+		chromedp.Click("#consent"),
+		shot("04-new-claim"),
+		chromedp.Click("#submit-claim"),
+		chromedp.WaitVisible("#claim-number"),
+		chromedp.Text("#claim-number", &number),
+		waitFor("#accept"),
+		shot("05-claim-review"),
+		chromedp.Click("#accept"),
+		chromedp.WaitVisible("#flash"),
+		chromedp.Location(&location),
+	)
+	if err != nil {
+		t.Fatalf("walkthrough as the caseworker: %v (at %s)", err, location)
+	}
+	err = chromedp.Run(bctx,
+		logout,
+		login("marko.supervisor"),
+		chromedp.Navigate(s.APIURL+"/claims/"+number),
+		waitFor("#approve"),
+		shot("06-claim-approval"),
+		chromedp.Click("#approve"),
+		waitFor("#decision-pdf"),
+		shot("07-claim-decided"),
+	)
+	if err != nil {
+		t.Fatalf("walkthrough: %v (at %s)", err, location)
+	}
+	if !strings.Contains(title, "check digit") {
+		t.Errorf("typing a JMBG with a wrong check digit shows %q; want the reason", title)
+	}
+	// The decision PDF downloads.
+	var pdfStatus int
+	var pdfType string
+	err = chromedp.Run(bctx,
+		chromedp.Evaluate(`fetch(document.querySelector("#decision-pdf").href).then(r => r.status)`, &pdfStatus, awaitPromise),
+		chromedp.Evaluate(`fetch(document.querySelector("#decision-pdf").href).then(r => r.headers.get("content-type"))`, &pdfType, awaitPromise),
+		chromedp.Click("#nav-board"),
+		chromedp.WaitVisible("#workload"),
+		shot("08-board"),
+		chromedp.OuterHTML("main", &html),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pdfStatus != 200 || pdfType != "application/pdf" {
+		t.Errorf("decision PDF: %d %s", pdfStatus, pdfType)
+	}
+	if !strings.Contains(html, "workload") && !strings.Contains(html, "Opterećenje") {
+		t.Errorf("the board does not show the workload")
+	}
+	// English, and remembered.
+	err = chromedp.Run(bctx,
+		chromedp.Navigate(s.APIURL+"/inbox"),
+		chromedp.Evaluate(`document.querySelector("#lang-select").value = "en"`, nil),
+		chromedp.Click("#lang-go"),
+		chromedp.Sleep(1500*time.Millisecond),
+		chromedp.WaitVisible("#my-tasks"),
+		chromedp.Text("h1", &inboxTitle),
+		shot("09-inbox-english"),
+	)
+	if err != nil || inboxTitle != "My inbox" {
+		t.Fatalf("English inbox: %q, %v", inboxTitle, err)
+	}
+	// Another centre's caseworker opens the person's file: refused, no data.
+	p, err := s.DB.PersonByJMBG(ctx, head.JMBG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(bctx,
+		logout,
+		login("jelena.caseworker"),
+		chromedp.Navigate(s.APIURL+"/persons/"+string(p.ID)),
+		chromedp.WaitVisible("#message-title"),
+		chromedp.Text("#message-title", &title),
+		chromedp.OuterHTML("html", &html),
+		shot("10-other-centre-refused"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(title, "pristupa") && !strings.Contains(title, "may not") {
+		t.Errorf("another centre's caseworker sees %q; want a refusal", title)
+	}
+	if strings.Contains(html, string(head.JMBG)) || strings.Contains(html, head.FamilyName) {
+		t.Error("the refusal page leaks the person's JMBG or name")
+	}
+	claim, err := s.DB.ClaimByNumber(ctx, number)
+	if err != nil || claim.State != "approved" {
+		t.Fatalf("claim %s is %s, %v; want approved", number, claim.State, err)
+	}
+	_ = domain.RoleCaseworker
+}
+
+func awaitPromise(p *runtimeEvaluateParams) *runtimeEvaluateParams { return p.WithAwaitPromise(true) }
+
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium: `make test` installs Debian's chromium (apt-get install chromium)")
+	return ""
+}

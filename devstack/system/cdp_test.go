@@ -1,0 +1,5 @@
+package system_test
+
+import "github.com/chromedp/cdproto/runtime"
+
+type runtimeEvaluateParams = runtime.EvaluateParams
