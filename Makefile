@@ -10,7 +10,7 @@ GO_SOURCES    := $(shell find . -name '*.go' -not -path './var/*' -not -path './
 # takes too long on 2 cores).
 RACE_PKGS     := ./domain/... ./store/... ./interop/... ./activities/... ./workflows/... ./api/...
 
-.PHONY: run build lean test bench postgres clean help
+.PHONY: run build lean test bench postgres chromium clean help
 
 help:
 	@echo "make run    - the whole system on this machine (PostgreSQL, Temporal, MinIO, simulators, worker, API, demo data)"
@@ -49,7 +49,17 @@ postgres:
 		echo "PostgreSQL server binaries (initdb, pg_ctl) are missing: install them, e.g. 'sudo apt-get install postgresql', or set DATABASE_URL"; exit 1; \
 	fi
 
-test: postgres bin/minio
+# Debian's Chromium for the browser tests (no browser download).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing: install it, e.g. 'sudo apt-get install chromium'"; exit 1; \
+	fi
+
+test: postgres chromium bin/minio
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) test -race -count=1 $(RACE_PKGS)
