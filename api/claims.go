@@ -198,14 +198,8 @@ type calculationDTO struct {
 // explanation, tasks, decision and entitlement.
 func (h *handler) getClaim(c *gin.Context) {
 	ctx := c.Request.Context()
-
-	cl, err := h.db.ClaimByNumber(ctx, c.Param("number"))
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	auditPersons(c, cl.Members...)
-	if !h.may(c, "claim", "read", cl.CentreID) {
+	cl, ok := h.loadClaim(c, "read")
+	if !ok {
 		return
 	}
 	calcs, err := h.db.Calculations(ctx, cl.Number)
@@ -260,6 +254,18 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
+// loadClaim reads the claim of the route, names its members for the audit
+// and asks the policy for action on it; it answers the error itself.
+func (h *handler) loadClaim(c *gin.Context, action string) (store.Claim, bool) {
+	cl, err := h.db.ClaimByNumber(c.Request.Context(), c.Param("number"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return store.Claim{}, false
+	}
+	auditPersons(c, cl.Members...)
+	return cl, h.may(c, "claim", action, cl.CentreID)
+}
+
 // withdrawClaim withdraws a claim that is not decided yet.
 func (h *handler) withdrawClaim(c *gin.Context) {
 	u := userOf(c)
@@ -270,16 +276,11 @@ func (h *handler) withdrawClaim(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	cl, err := h.db.ClaimByNumber(c.Request.Context(), c.Param("number"))
-	if err != nil {
-		writeError(c, h.log, err)
+	cl, ok := h.loadClaim(c, "update")
+	if !ok {
 		return
 	}
-	auditPersons(c, cl.Members...)
-	if !h.may(c, "claim", "update", cl.CentreID) {
-		return
-	}
-	err = h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
+	err := h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -323,13 +324,8 @@ func (h *handler) update(c *gin.Context, workflowID, name string, arg any) error
 func (h *handler) uploadDocument(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := userOf(c)
-	cl, err := h.db.ClaimByNumber(ctx, c.Param("number"))
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	auditPersons(c, cl.Members...)
-	if !h.may(c, "claim", "update", cl.CentreID) {
+	cl, ok := h.loadClaim(c, "update")
+	if !ok {
 		return
 	}
 	fh, err := c.FormFile("file")

@@ -153,16 +153,14 @@ func (h *handler) claimTask(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if t.Assignee == u.Username {
+	switch t.Assignee {
+	case u.Username:
 		c.JSON(http.StatusOK, toTaskDTO(t))
-		return
+	case "":
+		h.assign(c, t, u.Username)
+	default:
+		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "task %s is held by %s", t.ID, t.Assignee))
 	}
-	t, err := h.db.AssignTask(c.Request.Context(), t.ID, "", u.Username)
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, toTaskDTO(t))
 }
 
 func (h *handler) releaseTask(c *gin.Context) {
@@ -174,12 +172,7 @@ func (h *handler) releaseTask(c *gin.Context) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, or(t.Assignee, "nobody")))
 		return
 	}
-	t, err := h.db.AssignTask(c.Request.Context(), t.ID, t.Assignee, "")
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, toTaskDTO(t))
+	h.assign(c, t, "")
 }
 
 func (h *handler) delegateTask(c *gin.Context) {
@@ -203,7 +196,13 @@ func (h *handler) delegateTask(c *gin.Context) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only the assignee or a supervisor delegates task %s", t.ID))
 		return
 	}
-	t, err := h.db.AssignTask(c.Request.Context(), t.ID, t.Assignee, to.Username)
+	h.assign(c, t, to.Username)
+}
+
+// assign hands the task from its current assignee to another ("" gives
+// it back to the group) and answers with the task.
+func (h *handler) assign(c *gin.Context, t store.Task, to string) {
+	t, err := h.db.AssignTask(c.Request.Context(), t.ID, t.Assignee, to)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
