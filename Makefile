@@ -10,7 +10,7 @@ GO_SOURCES    := $(shell find . -name '*.go' -not -path './var/*' -not -path './
 # takes too long on 2 cores).
 RACE_PKGS     := ./domain/... ./store/... ./interop/... ./activities/... ./workflows/... ./api/...
 
-.PHONY: run build lean test bench postgres chromium clean help
+.PHONY: run build lean test bench postgres chromium xmllint clean help
 
 help:
 	@echo "make run    - the whole system on this machine (PostgreSQL, Temporal, MinIO, simulators, worker, API, demo data)"
@@ -59,7 +59,16 @@ chromium:
 		echo "Chromium is missing: install it, e.g. 'sudo apt-get install chromium'"; exit 1; \
 	fi
 
-test: postgres chromium bin/minio
+# xmllint validates payment files against the EPC schema in the tests.
+xmllint:
+	@if command -v xmllint >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null; \
+	else \
+		echo "xmllint is missing: install it, e.g. 'sudo apt-get install libxml2-utils'"; exit 1; \
+	fi
+
+test: postgres chromium xmllint bin/minio
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) test -race -count=1 $(RACE_PKGS)
