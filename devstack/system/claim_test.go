@@ -9,9 +9,16 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	sdkworker "go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/system"
@@ -104,6 +111,10 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	if code, body := as(t, "sanja.head", "POST", s.APIURL+"/api/v1/tasks/"+review+"/complete", `{"outcome":"reject","data":{"reasons":["x"]}}`); code != 409 {
 		t.Fatalf("completing twice = %d %s; want 409", code, body)
 	}
+	// Every cached workflow is dropped, as when a worker restarts: the next
+	// workflow task replays the claim's history from the start.
+	sdkworker.PurgeStickyWorkflowCache()
+
 	// ... and may approve as a supervisor, but not her own decision: four eyes over HTTP.
 	approval := waitTask(t, s.APIURL, "marko.supervisor", filed.Number, "claim.approve")
 	if code, body := as(t, "sanja.head", "POST", s.APIURL+"/api/v1/tasks/"+approval+"/complete", `{"outcome":"approve"}`); code != 403 || !strings.Contains(string(body), "four eyes") {
@@ -162,6 +173,14 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	}
 	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/claims/"+filed.Number+"/withdraw", `{"reason":"late"}`); code != 409 {
 		t.Fatalf("withdrawing a decided claim = %d %s; want 409", code, body)
+	}
+
+	// The decided claim replays against today's code from its real history
+	// (what a worker does after a restart).
+
+	// Record the decided claim's history for the replay test of workflows/.
+	if dir := os.Getenv("KARTON_WRITE_HISTORIES"); dir != "" {
+		writeHistory(t, s, "claim/"+filed.Number, filepath.Join(dir, "benefit_claim.json")) // for study: see workflows/replay_test.go
 	}
 
 	// The members are free for a new claim once this one is decided; that
@@ -246,4 +265,26 @@ func poor(h sim.Household) bool {
 		}
 	}
 	return true
+}
+
+// writeHistory saves a workflow's history as JSON, as the replayer reads it.
+func writeHistory(t *testing.T, s *system.System, id, file string) {
+	t.Helper()
+	ctx := context.Background()
+	it := s.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
