@@ -59,6 +59,7 @@ var demoUsers = []User{
 	{Username: "mila.caseworker", Name: "Mila Hodžić", Role: RoleCaseworker, CentreID: "csr-bar"},
 	{Username: "vuk.supervisor", Name: "Vuk Popović", Role: RoleSupervisor, CentreID: "csr-bar"},
 	{Username: "nina.finance", Name: "Nina Đukanović", Role: RoleFinanceOfficer},
+	{Username: "marija.finance", Name: "Marija Raičević", Role: RoleFinanceOfficer},
 	{Username: "luka.analyst", Name: "Luka Marković", Role: RoleMinistryAnalyst},
 	{Username: "tea.auditor", Name: "Tea Kalač", Role: RoleAuditor},
 	{Username: "admin", Name: "System administrator", Role: RoleAdmin},

@@ -16,6 +16,7 @@ import (
 func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.RefreshEvidence, workflow.RegisterOptions{Name: workflows.NameRefreshEvidence})
 	r.RegisterWorkflowWithOptions(workflows.BenefitClaim, workflow.RegisterOptions{Name: workflows.NameBenefitClaim})
+	r.RegisterWorkflowWithOptions(workflows.Payroll, workflow.RegisterOptions{Name: workflows.NamePayroll})
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }

@@ -1,0 +1,227 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/iso20022"
+	"github.com/karton-social/karton/store"
+)
+
+// FundingAccount is the ministry's account the benefits are paid from
+// (GUESS: one account; the treasury's real accounts per programme are to
+// be configured).
+var FundingAccount = iso20022.Party{Name: "Ministarstvo socijalnog staranja, brige o porodici i demografije", IBAN: "ME25505000012345678951", BIC: "CKBCMEPG"}
+
+// PreparePayrollInput names the month to pay.
+type PreparePayrollInput struct {
+	PayrollID string
+	Period    string // YYYY-MM
+}
+
+// PreparePayrollResult counts what was written.
+type PreparePayrollResult struct {
+	New        int64
+	Exceptions int
+	Total      decimal.Decimal
+}
+
+// EndToEndID is the payment's id in the bank files: fixed per right and
+// month, so a regenerated file is byte-identical and the bank's answers
+// match the payment.
+func EndToEndID(entitlement string, period time.Time) string {
+	sum := sha256.Sum256([]byte(entitlement + "|" + period.Format("2006-01")))
+	return "K" + hex.EncodeToString(sum[:])[:22] + "-" + period.Format("200601")
+}
+
+// PreparePayroll computes every payment of the month: for each active
+// monthly right, the months not yet paid up to this one (pro rata in the
+// first and last month, arrears for retroactive decisions), each a payment
+// row written once per (right, month). A payee without an account is paid
+// through the Post; one whose IBAN is invalid goes to the exceptions, never
+// to a file.
+func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput) (PreparePayrollResult, error) {
+	m, err := domain.ParseMonth(in.Period)
+	if err != nil {
+		return PreparePayrollResult{}, asTemporal(err)
+	}
+	if err := a.DB.EnsurePayroll(ctx, in.PayrollID, m.First()); err != nil {
+		return PreparePayrollResult{}, err
+	}
+	rights, err := a.DB.PayableRights(ctx, m.Last())
+	if err != nil {
+		return PreparePayrollResult{}, err
+	}
+	res := PreparePayrollResult{Total: decimal.Zero}
+	var rows []store.Payment
+	flush := func() error {
+		n, err := a.DB.InsertPayments(ctx, rows)
+		res.New += n
+		rows = rows[:0]
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, res.New)
+		}
+		return err
+	}
+	for _, r := range rights {
+		var paid *domain.Month
+		if r.PaidThrough != nil {
+			pm := domain.MonthOf(*r.PaidThrough)
+			paid = &pm
+		}
+		channel, state, reason := "bank", "prepared", ""
+		if r.PayeeIBAN == "" {
+			channel = "post"
+		} else if _, err := domain.ParseIBAN("payee_account", r.PayeeIBAN); err != nil {
+			state, reason = "exception", domain.ErrorMessage(err)
+		}
+		for _, p := range domain.Arrears(r.Amount, r.ValidFrom, nil, paid, m) {
+			if !p.Amount.IsPositive() {
+				continue
+			}
+			if state == "exception" {
+				res.Exceptions++
+			}
+			res.Total = res.Total.Add(p.Amount)
+			rows = append(rows, store.Payment{PayrollID: in.PayrollID, EntitlementID: r.EntitlementID, Period: p.Month.First(),
+				Amount: p.Amount, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
+				Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First()),
+				State: state, Reason: reason, Lines: p.Lines})
+			if len(rows) == 5000 {
+				if err := flush(); err != nil {
+					return PreparePayrollResult{}, err
+				}
+			}
+		}
+	}
+	if len(rows) > 0 {
+		if err := flush(); err != nil {
+			return PreparePayrollResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// PayrollFile is a generated file and its hash.
+type PayrollFile struct {
+	Name   string
+	SHA256 string
+}
+
+// GeneratePayrollFilesResult lists the files.
+type GeneratePayrollFilesResult struct {
+	Files []PayrollFile
+}
+
+// GeneratePayrollFiles writes the month's pain.001 file (bank payments,
+// one batch per funding account, executed mid-month after the period) and
+// the Post's list (CSV) to the object store, and records their SHA-256.
+// The same payments give the same bytes.
+func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayrollInput) (GeneratePayrollFilesResult, error) {
+	m, err := domain.ParseMonth(in.Period)
+	if err != nil {
+		return GeneratePayrollFilesResult{}, asTemporal(err)
+	}
+	bank, err := a.DB.PaymentsOf(ctx, in.PayrollID, "bank", "prepared")
+	if err != nil {
+		return GeneratePayrollFilesResult{}, err
+	}
+	execution := m.Next().First().AddDate(0, 0, 14) // the 15th of the next month
+	msg := iso20022.Message{ID: in.PayrollID, Created: m.Next().First().AddDate(0, 0, 9).Add(9 * time.Hour), Initiating: FundingAccount.Name}
+	batch := iso20022.Batch{ID: in.PayrollID + "/1", Debtor: FundingAccount, Execution: execution}
+	total := decimal.Zero
+	for _, p := range bank {
+		batch.Transfers = append(batch.Transfers, iso20022.Transfer{EndToEndID: p.EndToEndID, Amount: p.Amount, Creditor: p.PayeeName,
+			IBAN: p.PayeeIBAN, Remittance: fmt.Sprintf("%s %s", p.Benefit, p.Period.Format("2006-01"))})
+		total = total.Add(p.Amount)
+	}
+	var out GeneratePayrollFilesResult
+	save := func(name, kind string, data []byte, n int, sum decimal.Decimal) error {
+		key := "payrolls/" + m.String() + "/" + name
+		sha, err := a.Objects.Put(ctx, key, "application/octet-stream", data)
+		if err != nil {
+			return err
+		}
+		out.Files = append(out.Files, PayrollFile{Name: name, SHA256: sha})
+		return a.DB.SavePaymentFile(ctx, store.PaymentFile{PayrollID: in.PayrollID, Name: name, Kind: kind, ObjectKey: key, SHA256: sha, Transfers: n, Total: sum})
+	}
+	if len(batch.Transfers) > 0 {
+		msg.Batches = []iso20022.Batch{batch}
+		xml, err := iso20022.Marshal(msg)
+		if err != nil {
+			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
+		}
+		if err := save("pain001-"+m.String()+".xml", "pain.001", xml, len(batch.Transfers), total); err != nil {
+			return GeneratePayrollFilesResult{}, err
+		}
+	}
+	post, err := a.DB.PaymentsOf(ctx, in.PayrollID, "post", "prepared")
+	if err != nil {
+		return GeneratePayrollFilesResult{}, err
+	}
+	if len(post) > 0 {
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		_ = w.Write([]string{"end_to_end_id", "payee", "municipality", "benefit", "period", "amount_eur"})
+		sum := decimal.Zero
+		for _, p := range post {
+			_ = w.Write([]string{p.EndToEndID, p.PayeeName, p.Municipality, p.Benefit, p.Period.Format("2006-01"), p.Amount.StringFixed(2)})
+			sum = sum.Add(p.Amount)
+		}
+		w.Flush()
+		if err := save("post-"+m.String()+".csv", "post.csv", buf.Bytes(), len(post), sum); err != nil {
+			return GeneratePayrollFilesResult{}, err
+		}
+	}
+	return out, nil
+}
+
+// VerifyPayrollFilesInput lists the hashes an approver signed.
+type VerifyPayrollFilesInput struct {
+	PayrollID string
+	Files     []PayrollFile
+}
+
+// VerifyPayrollFilesResult says whether the stored files are still the ones approved.
+type VerifyPayrollFilesResult struct {
+	Unchanged bool
+	Changed   []string
+}
+
+// VerifyPayrollFiles reads every approved file back from the object store
+// and compares its SHA-256 with the approved one.
+func (a *Activities) VerifyPayrollFiles(ctx context.Context, in VerifyPayrollFilesInput) (VerifyPayrollFilesResult, error) {
+	m := in.PayrollID[len("payroll/"):]
+	res := VerifyPayrollFilesResult{Unchanged: true}
+	for _, f := range in.Files {
+		data, err := a.Objects.Get(ctx, "payrolls/"+m+"/"+f.Name)
+		if err != nil {
+			return VerifyPayrollFilesResult{}, err
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != f.SHA256 {
+			res.Unchanged = false
+			res.Changed = append(res.Changed, f.Name)
+		}
+	}
+	return res, nil
+}
+
+// SetPayrollStateInput records a payroll's state.
+type SetPayrollStateInput struct {
+	PayrollID, State, PreparedBy, ApprovedBy string
+}
+
+// SetPayrollState records where the payroll stands.
+func (a *Activities) SetPayrollState(ctx context.Context, in SetPayrollStateInput) error {
+	return asTemporal(a.DB.SetPayrollState(ctx, in.PayrollID, in.State, in.PreparedBy, in.ApprovedBy))
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// PayableRight is an active monthly entitlement with what a payroll needs.
+type PayableRight struct {
+	EntitlementID string
+	Benefit       string
+	Amount        decimal.Decimal
+	ValidFrom     time.Time
+	PayeeIBAN     string
+	PayeeName     string
+	Municipality  string
+	// PaidThrough is the last month with a payment that stands (not
+	// rejected or returned), if any.
+	PaidThrough *time.Time
+}
+
+// EnsurePayroll records the payroll of a month once.
+func (db *DB) EnsurePayroll(ctx context.Context, id string, period time.Time) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO payrolls (id, period) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, period)
+	if err != nil {
+		return fmt.Errorf("insert payroll %s: %w", id, err)
+	}
+	return nil
+}
+
+// SetPayrollState records where a payroll stands and who acted.
+func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approvedBy string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE payrolls SET state = $2, prepared_by = coalesce(nullif($3, ''), prepared_by),
+		approved_by = coalesce(nullif($4, ''), approved_by), updated_at = now() WHERE id = $1`, id, state, preparedBy, approvedBy)
+	if err != nil {
+		return fmt.Errorf("set payroll %s: %w", id, err)
+	}
+	return nil
+}
+
+// PayableRights lists the monthly entitlements active in the month ending
+// on through, with the last month each has been paid for.
+func (db *DB) PayableRights(ctx context.Context, through time.Time) ([]PayableRight, error) {
+	const q = `
+		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality,
+			(SELECT max(period) FROM payments x WHERE x.entitlement_id = e.id AND x.state NOT IN ('rejected', 'returned'))
+		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id
+		WHERE e.state = 'active' AND e.periodicity = 'monthly' AND e.valid_from <= $1
+		ORDER BY e.id`
+	rows, err := db.pool.Query(ctx, q, through)
+	if err != nil {
+		return nil, fmt.Errorf("select payable rights: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PayableRight, error) {
+		var x PayableRight
+		err := r.Scan(&x.EntitlementID, &x.Benefit, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName, &x.Municipality, &x.PaidThrough)
+		return x, err
+	})
+}
+
+// Payment is one payment row.
+type Payment struct {
+	ID             int64
+	PayrollID      string
+	EntitlementID  string
+	Period         time.Time
+	Amount         decimal.Decimal
+	Channel        string
+	PayeeIBAN      string
+	PayeeName      string
+	Benefit        string
+	Municipality   string
+	FundingAccount string
+	EndToEndID     string
+	State          string
+	Reason         string
+	Lines          []domain.PaymentLine
+}
+
+// InsertPayments writes payments in one COPY into a temporary table and
+// one INSERT that skips any (right, month) already paid or prepared: a
+// retried or re-run payroll writes each payment once. It returns how many
+// rows were new.
+func (db *DB) InsertPayments(ctx context.Context, ps []Payment) (int64, error) {
+	var n int64
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TEMP TABLE payments_in (LIKE payments INCLUDING DEFAULTS) ON COMMIT DROP`)
+		if err != nil {
+			return err
+		}
+		cols := []string{"payroll_id", "entitlement_id", "period", "amount", "channel", "payee_iban", "payee_name", "benefit",
+			"municipality", "funding_account", "end_to_end_id", "state", "reason", "lines"}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"payments_in"}, cols, pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
+			p := ps[i]
+			lines, _ := json.Marshal(p.Lines)
+			return []any{p.PayrollID, p.EntitlementID, p.Period, p.Amount, p.Channel, p.PayeeIBAN, p.PayeeName, p.Benefit,
+				p.Municipality, p.FundingAccount, p.EndToEndID, p.State, p.Reason, string(lines)}, nil
+		}))
+		if err != nil {
+			return fmt.Errorf("copy payments: %w", err)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO payments (`+joinCols(cols)+`) SELECT `+joinCols(cols)+` FROM payments_in
+			ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("insert payments: %w", err)
+		}
+		n = tag.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+func joinCols(cols []string) string {
+	s := ""
+	for i, c := range cols {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s
+}
+
+// PaymentsOf lists a payroll's payments in a channel, by end-to-end id.
+func (db *DB) PaymentsOf(ctx context.Context, payroll, channel, state string) ([]Payment, error) {
+	const q = `SELECT id, payroll_id, entitlement_id::text, period, amount, channel, payee_iban, payee_name, benefit, municipality,
+		funding_account, end_to_end_id, state, reason FROM payments
+		WHERE payroll_id = $1 AND ($2 = '' OR channel = $2) AND ($3 = '' OR state = $3) ORDER BY end_to_end_id`
+	rows, err := db.pool.Query(ctx, q, payroll, channel, state)
+	if err != nil {
+		return nil, fmt.Errorf("select payments of %s: %w", payroll, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Payment, error) {
+		var p Payment
+		err := r.Scan(&p.ID, &p.PayrollID, &p.EntitlementID, &p.Period, &p.Amount, &p.Channel, &p.PayeeIBAN, &p.PayeeName, &p.Benefit,
+			&p.Municipality, &p.FundingAccount, &p.EndToEndID, &p.State, &p.Reason)
+		return p, err
+	})
+}
+
+// PaymentFile is a file of a payroll kept in the object store.
+type PaymentFile struct {
+	PayrollID string
+	Name      string
+	Kind      string
+	ObjectKey string
+	SHA256    string
+	Transfers int
+	Total     decimal.Decimal
+}
+
+// SavePaymentFile records a file (again: the same name replaces the row).
+func (db *DB) SavePaymentFile(ctx context.Context, f PaymentFile) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO payment_files (payroll_id, name, kind, object_key, sha256, transfers, total)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (payroll_id, name) DO UPDATE SET object_key = excluded.object_key,
+		sha256 = excluded.sha256, transfers = excluded.transfers, total = excluded.total`,
+		f.PayrollID, f.Name, f.Kind, f.ObjectKey, f.SHA256, f.Transfers, f.Total)
+	if err != nil {
+		return fmt.Errorf("save payment file %s: %w", f.Name, err)
+	}
+	return nil
+}
+
+// PaymentFiles lists a payroll's files by name.
+func (db *DB) PaymentFiles(ctx context.Context, payroll string) ([]PaymentFile, error) {
+	rows, err := db.pool.Query(ctx, `SELECT payroll_id, name, kind, object_key, sha256, transfers, total FROM payment_files
+		WHERE payroll_id = $1 ORDER BY name`, payroll)
+	if err != nil {
+		return nil, fmt.Errorf("select payment files: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PaymentFile, error) {
+		var f PaymentFile
+		err := r.Scan(&f.PayrollID, &f.Name, &f.Kind, &f.ObjectKey, &f.SHA256, &f.Transfers, &f.Total)
+		return f, err
+	})
+}
+
+// PayrollSummary is the total of a payroll by benefit, municipality, channel and state.
+type PayrollSummary struct {
+	Benefit, Municipality, Channel, State string
+	Count                                 int
+	Total                                 decimal.Decimal
+}
+
+// SummarisePayroll totals a payroll's payments.
+func (db *DB) SummarisePayroll(ctx context.Context, payroll string) ([]PayrollSummary, error) {
+	rows, err := db.pool.Query(ctx, `SELECT benefit, municipality, channel, state, count(*), sum(amount) FROM payments
+		WHERE payroll_id = $1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, payroll)
+	if err != nil {
+		return nil, fmt.Errorf("summarise payroll: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PayrollSummary, error) {
+		var s PayrollSummary
+		err := r.Scan(&s.Benefit, &s.Municipality, &s.Channel, &s.State, &s.Count, &s.Total)
+		return s, err
+	})
+}

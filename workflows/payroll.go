@@ -1,0 +1,182 @@
+package workflows
+
+import (
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/karton-social/karton/activities"
+	"github.com/karton-social/karton/domain"
+)
+
+// Names of the payroll procedure's messages.
+const (
+	NamePayroll          = "Payroll"
+	UpdatePayrollSubmit  = "submit"
+	UpdatePayrollApprove = "approve"
+	QueryPayroll         = "payroll"
+)
+
+// PayrollID is the workflow id of a month's payroll: one per month.
+func PayrollID(period string) string { return "payroll/" + period }
+
+// PayrollInput names the month.
+type PayrollInput struct {
+	Period string // YYYY-MM
+}
+
+// PayrollAction is a finance officer's submission or approval. An approval
+// names the SHA-256 of every file it approves.
+type PayrollAction struct {
+	By     string
+	Role   domain.Role
+	Hashes map[string]string // file name -> SHA-256
+}
+
+// PayrollStatus is where a payroll stands (the query's answer and the result).
+type PayrollStatus struct {
+	State      string // preparing, awaiting_submission, awaiting_approval, approved
+	Files      []activities.PayrollFile
+	PreparedBy string
+	ApprovedBy string
+	Voided     int // approvals voided because a file changed after them
+	Payments   int64
+	Exceptions int
+}
+
+// Payroll prepares a month's payments and files and binds them to four
+// eyes: a finance officer submits, a different one approves the files'
+// hashes; if a file changed after the approval, the approval is void and
+// another is needed. Sending to the treasury and reconciliation follow in
+// a later version of this workflow.
+//
+// Input PayrollInput; id PayrollID(period). Updates: UpdatePayrollSubmit,
+// UpdatePayrollApprove. Query: QueryPayroll.
+func Payroll(ctx workflow.Context, in PayrollInput) (PayrollStatus, error) {
+	var a *activities.Activities
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	st := PayrollStatus{State: "preparing"}
+	if err := workflow.SetQueryHandler(ctx, QueryPayroll, func() (PayrollStatus, error) { return st, nil }); err != nil {
+		return st, err
+	}
+	var submitted, approved *PayrollAction
+	checkRole := func(x PayrollAction) error {
+		if !x.Role.Acts(domain.RoleFinanceOfficer) {
+			return rejectf(domain.CodeForbidden, "a payroll is submitted and approved by finance officers")
+		}
+		return nil
+	}
+	validateSubmit := func(_ workflow.Context, x PayrollAction) error {
+		if st.State != "awaiting_submission" {
+			return rejectf(domain.CodeConflict, "payroll %s is %s, not awaiting submission", id, st.State)
+		}
+		return checkRole(x)
+	}
+	validateApprove := func(_ workflow.Context, x PayrollAction) error {
+		if st.State != "awaiting_approval" {
+			return rejectf(domain.CodeConflict, "payroll %s is %s, not awaiting approval", id, st.State)
+		}
+		if err := checkRole(x); err != nil {
+			return err
+		}
+		if x.By == st.PreparedBy {
+			return rejectf(domain.CodeForbidden, "four eyes: %s submitted this payroll and may not approve it", x.By)
+		}
+		if len(x.Hashes) != len(st.Files) {
+			return rejectf(domain.CodeInvalid, "hashes: approve every file of the payroll (%d), by name and SHA-256", len(st.Files))
+		}
+		for _, f := range st.Files {
+			if x.Hashes[f.Name] != f.SHA256 {
+				return rejectf(domain.CodeConflict, "hashes: %s is not the file approved (its SHA-256 is %s)", f.Name, f.SHA256)
+			}
+		}
+		return nil
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePayrollSubmit, func(ctx workflow.Context, x PayrollAction) error {
+		if err := validateSubmit(ctx, x); err != nil {
+			return err
+		}
+		submitted = &x
+		return nil
+	}, workflow.UpdateHandlerOptions{Validator: validateSubmit}); err != nil {
+		return st, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePayrollApprove, func(ctx workflow.Context, x PayrollAction) error {
+		if err := validateApprove(ctx, x); err != nil {
+			return err
+		}
+		approved = &x
+		return nil
+	}, workflow.UpdateHandlerOptions{Validator: validateApprove}); err != nil {
+		return st, err
+	}
+
+	long := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute, HeartbeatTimeout: 2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{domain.CodeInvalid}},
+	})
+	local := workflow.WithLocalActivityOptions(ctx, localOptions)
+	setState := func(s string) error {
+		st.State = s
+		return workflow.ExecuteLocalActivity(local, a.SetPayrollState, activities.SetPayrollStateInput{PayrollID: id, State: s,
+			PreparedBy: st.PreparedBy, ApprovedBy: st.ApprovedBy}).Get(ctx, nil)
+	}
+	generate := func() error {
+		var files activities.GeneratePayrollFilesResult
+		if err := workflow.ExecuteActivity(long, a.GeneratePayrollFiles, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &files); err != nil {
+			return err
+		}
+		st.Files = files.Files
+		return nil
+	}
+
+	var prep activities.PreparePayrollResult
+	if err := workflow.ExecuteActivity(long, a.PreparePayroll, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &prep); err != nil {
+		return st, err
+	}
+	st.Payments, st.Exceptions = prep.New, prep.Exceptions
+	if err := generate(); err != nil {
+		return st, err
+	}
+	if err := setState("awaiting_submission"); err != nil {
+		return st, err
+	}
+	if err := workflow.Await(ctx, func() bool { return submitted != nil }); err != nil {
+		return st, err
+	}
+	st.PreparedBy = submitted.By
+	for {
+		if err := setState("awaiting_approval"); err != nil {
+			return st, err
+		}
+		if err := workflow.Await(ctx, func() bool { return approved != nil }); err != nil {
+			return st, err
+		}
+		var check activities.VerifyPayrollFilesResult
+		if err := workflow.ExecuteActivity(long, a.VerifyPayrollFiles, activities.VerifyPayrollFilesInput{PayrollID: id, Files: st.Files}).Get(ctx, &check); err != nil {
+			return st, err
+		}
+		if check.Unchanged {
+			st.ApprovedBy = approved.By
+			break
+		}
+		// A file changed after the approval: the approval is void. The files
+		// are written again from the payments and need a new approval.
+		workflow.GetLogger(ctx).Warn("payroll approval void: files changed", "payroll", id, "files", strings.Join(check.Changed, ","))
+		st.Voided++
+		approved = nil
+		if err := generate(); err != nil {
+			return st, err
+		}
+	}
+	if err := setState("approved"); err != nil {
+		return st, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return st, err
+	}
+	return st, nil
+}
