@@ -95,6 +95,11 @@ func Routes() []Route {
 		{"POST", "/api/v1/tasks/:id/delegate", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.delegateTask }},
 		{"POST", "/api/v1/tasks/:id/complete", "task", "update", true, "task outcome", func(h *handler) gin.HandlerFunc { return h.completeTask }},
 		{"GET", "/api/v1/me/access-log", "access_log", "read", true, "citizen's access log", func(h *handler) gin.HandlerFunc { return h.myAccessLog }},
+		{"POST", "/api/v1/payrolls", "payroll", "create", false, "payroll", func(h *handler) gin.HandlerFunc { return h.startPayroll }},
+		{"GET", "/api/v1/payrolls/:period", "payroll", "read", true, "payroll", func(h *handler) gin.HandlerFunc { return h.getPayroll }},
+		{"GET", "/api/v1/payrolls/:period/summary.csv", "payroll", "read", false, "payroll report", func(h *handler) gin.HandlerFunc { return h.payrollSummaryCSV }},
+		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", false, "payroll", func(h *handler) gin.HandlerFunc { return h.submitPayroll }},
+		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", false, "payroll", func(h *handler) gin.HandlerFunc { return h.approvePayroll }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
 	}
 }

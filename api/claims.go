@@ -425,3 +425,8 @@ func listBenefits(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"benefits": out})
 }
+
+// unavailable wraps a Temporal client error as a 503 that says what to do.
+func unavailable(err error) error {
+	return errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; try again"), err)
+}

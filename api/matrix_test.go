@@ -47,6 +47,10 @@ var allowed = map[string]map[domain.Role][]string{
 	"task:update":      staff("own"),
 	"catalogue:read":   everyone("own", "other"),
 	"access_log:read":  {domain.RoleCitizen: {"own"}},
+	"payroll:create":   {domain.RoleFinanceOfficer: {"own"}},
+	"payroll:read":     {domain.RoleFinanceOfficer: {"own"}},
+	"payroll:submit":   {domain.RoleFinanceOfficer: {"own"}},
+	"payroll:approve":  {domain.RoleFinanceOfficer: {"own"}},
 	"audit:read":       {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleAuditor: {"own", "other"}},
 }
 
@@ -137,6 +141,10 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{
 				"own":   {rt.Path, fmt.Sprintf(`{"benefit":"JNP","applicant_person_id":%q,"consent":true,"declared":{"requested_amount":"10"}}`, own.ID)},
 				"other": {rt.Path, fmt.Sprintf(`{"benefit":"JNP","applicant_person_id":%q,"consent":true,"declared":{"requested_amount":"10"}}`, other.ID)}}
+		case strings.Contains(rt.Path, ":period"):
+			return map[string]variant{"own": {strings.Replace(rt.Path, ":period", "2026-11", 1), ""}}
+		case rt.Path == "/api/v1/payrolls":
+			return map[string]variant{"own": {rt.Path, `{"period":"2026-11"}`}}
 		}
 		// Routes without a record: the same request stands for both.
 		return map[string]variant{"own": {rt.Path, ""}}

@@ -202,3 +202,24 @@ func (db *DB) SummarisePayroll(ctx context.Context, payroll string) ([]PayrollSu
 		return s, err
 	})
 }
+
+// Payroll is a month's payroll record.
+type Payroll struct {
+	ID         string
+	Period     time.Time
+	State      string
+	PreparedBy string
+	ApprovedBy string
+	UpdatedAt  time.Time
+}
+
+// PayrollByID returns the payroll. Returns CodeNotFound if none.
+func (db *DB) PayrollByID(ctx context.Context, id string) (Payroll, error) {
+	var p Payroll
+	err := db.pool.QueryRow(ctx, `SELECT id, period, state, coalesce(prepared_by, ''), coalesce(approved_by, ''), updated_at
+		FROM payrolls WHERE id = $1`, id).Scan(&p.ID, &p.Period, &p.State, &p.PreparedBy, &p.ApprovedBy, &p.UpdatedAt)
+	if err != nil {
+		return Payroll{}, translate(err, "payroll "+id)
+	}
+	return p, nil
+}

@@ -1,0 +1,110 @@
+package system_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+)
+
+// TestPayrollOverHTTP runs a month's payroll on the real stack: a finance
+// officer starts and submits it, another approves the files by their
+// hashes; four eyes and the hashes are enforced over HTTP.
+func TestPayrollOverHTTP(t *testing.T) {
+	ctx := context.Background()
+	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	stack = s
+	// Two rights granted in October, one of them from mid-month.
+	for i, from := range []time.Time{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 16, 0, 0, 0, 0, time.UTC)} {
+		j, _ := domain.MakeJMBG(time.Date(1960, 5, 5, 0, 0, 0, 0, time.UTC), 21, 200+i)
+		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+		p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Test", FamilyName: "Primalac", Address: addr})
+		p, err := s.DB.CreatePerson(ctx, p, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := s.DB.CreateClaim(ctx, store.Claim{Benefit: "DNJP", ApplicantID: p.ID, CentreID: p.CentreID, PayeeIBAN: "ME25505000012345678951",
+			Consent: true, FiledBy: "seed", Period: from, Members: []domain.PersonID{p.ID}})
+		d, err := s.DB.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "DNJP",
+			Amount: decimal.RequireFromString("87.24"), PeriodFrom: from, PreparedBy: "a", ApprovedBy: "b", IssuedAt: from})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "DNJP", BeneficiaryID: p.ID,
+			PayeeIBAN: "ME25505000012345678951", Amount: decimal.RequireFromString("87.24"), Periodicity: "monthly", ValidFrom: from}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-11"}`); code != 403 {
+		t.Fatalf("a caseworker starting the payroll = %d %s; want 403", code, body)
+	}
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"November"}`); code != 400 {
+		t.Fatalf("a payroll for %q = %d %s; want 400", "November", code, body)
+	}
+	for i := 0; i < 2; i++ { // started twice: the same payroll
+		if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-11"}`); code != 202 || !strings.Contains(string(body), "payroll/2026-11") {
+			t.Fatalf("start payroll = %d %s", code, body)
+		}
+	}
+	var pr struct {
+		State   string
+		Files   []struct{ Name, SHA256 string }
+		Summary []struct {
+			Count int
+			Total string
+		}
+	}
+	waitState := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for pr.State != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("payroll state %q; want %q", pr.State, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+			_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-11", "")
+			_ = json.Unmarshal(body, &pr)
+		}
+	}
+	waitState("awaiting_submission")
+	// October in full, half of October (16 of 31 days), and November for both.
+	total := decimal.Zero
+	count := 0
+	for _, x := range pr.Summary {
+		total = total.Add(decimal.RequireFromString(x.Total))
+		count += x.Count
+	}
+	if count != 4 || total.StringFixed(2) != "306.75" || len(pr.Files) != 1 {
+		t.Fatalf("payroll = %d payments, %s EUR, %d files; want 4, 306.75 (87.24 + 45.03 + 2 x 87.24), one pain.001", count, total.StringFixed(2), len(pr.Files))
+	}
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/submit", ""); code != 200 {
+		t.Fatalf("submit = %d %s", code, body)
+	}
+	waitState("awaiting_approval")
+	hashes := fmt.Sprintf(`{"hashes":{%q:%q}}`, pr.Files[0].Name, pr.Files[0].SHA256)
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", hashes); code != 403 || !strings.Contains(string(body), "four eyes") {
+		t.Fatalf("approving one's own payroll = %d %s; want 403", code, body)
+	}
+	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", strings.Replace(hashes, pr.Files[0].SHA256, strings.Repeat("0", 64), 1)); code != 409 {
+		t.Fatalf("approving other hashes = %d %s; want 409", code, body)
+	}
+	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", hashes); code != 200 {
+		t.Fatalf("approve = %d %s", code, body)
+	}
+	waitState("approved")
+	if code, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-11/summary.csv", ""); code != 200 || !strings.HasPrefix(string(body), "benefit,municipality") {
+		t.Fatalf("summary.csv = %d %s", code, body)
+	}
+}
