@@ -31,6 +31,7 @@ type Activities struct {
 	Registry *xroad.Client
 	Objects  *objects.Store
 	Params   *benefits.Params
+	Treasury Treasury
 	Now      func() time.Time
 }
 

@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -38,15 +41,22 @@ type PreparePayrollResult struct {
 // EndToEndID is the payment's id in the bank files: fixed per right and
 // month, so a regenerated file is byte-identical and the bank's answers
 // match the payment.
-func EndToEndID(entitlement string, period time.Time) string {
-	sum := sha256.Sum256([]byte(entitlement + "|" + period.Format("2006-01")))
+// A month paid again after the bank rejected or returned it (attempt n > 0)
+// gets an id of its own.
+func EndToEndID(entitlement string, period time.Time, attempt int) string {
+	key := entitlement + "|" + period.Format("2006-01")
+	if attempt > 0 {
+		key += fmt.Sprintf("|%d", attempt)
+	}
+	sum := sha256.Sum256([]byte(key))
 	return "K" + hex.EncodeToString(sum[:])[:22] + "-" + period.Format("200601")
 }
 
 // PreparePayroll computes every payment of the month: for each active
 // monthly right, the months not yet paid up to this one (pro rata in the
-// first and last month, arrears for retroactive decisions), each a payment
-// row written once per (right, month). A payee without an account is paid
+// first and last month, arrears for retroactive decisions, and the months
+// the bank rejected or returned before: carried over), each a payment row
+// written once per (right, month). A payee without an account is paid
 // through the Post; one whose IBAN is invalid goes to the exceptions, never
 // to a file.
 func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput) (PreparePayrollResult, error) {
@@ -58,6 +68,10 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 		return PreparePayrollResult{}, err
 	}
 	rights, err := a.DB.PayableRights(ctx, m.Last())
+	if err != nil {
+		return PreparePayrollResult{}, err
+	}
+	attempts, err := a.DB.Attempts(ctx)
 	if err != nil {
 		return PreparePayrollResult{}, err
 	}
@@ -94,7 +108,7 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 			res.Total = res.Total.Add(p.Amount)
 			rows = append(rows, store.Payment{PayrollID: in.PayrollID, EntitlementID: r.EntitlementID, Period: p.Month.First(),
 				Amount: p.Amount, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
-				Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First()),
+				Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First(), attempts[r.EntitlementID+"|"+p.Month.String()]),
 				State: state, Reason: reason, Lines: p.Lines})
 			if len(rows) == 5000 {
 				if err := flush(); err != nil {
@@ -224,4 +238,111 @@ type SetPayrollStateInput struct {
 // SetPayrollState records where the payroll stands.
 func (a *Activities) SetPayrollState(ctx context.Context, in SetPayrollStateInput) error {
 	return asTemporal(a.DB.SetPayrollState(ctx, in.PayrollID, in.State, in.PreparedBy, in.ApprovedBy))
+}
+
+// Treasury is the client of the treasury's payment gateway.
+type Treasury struct {
+	URL  string // POST <URL>/treasury/payments takes a pain.001 and answers pain.002 and camt.054
+	HTTP *http.Client
+}
+
+// SendPayrollFilesResult counts what the bank's answers changed.
+type SendPayrollFilesResult struct {
+	Counts map[string]int
+}
+
+// SendPayrollFiles sends the approved pain.001 to the treasury, keeps its
+// answers (pain.002, camt.054) in the object store, and applies them to the
+// payments; the Post's payments are marked sent. Sending again is safe: the
+// treasury answers the same message id with the same statuses, and applying
+// them again changes nothing.
+func (a *Activities) SendPayrollFiles(ctx context.Context, in PreparePayrollInput) (SendPayrollFilesResult, error) {
+	files, err := a.DB.PaymentFiles(ctx, in.PayrollID)
+	if err != nil {
+		return SendPayrollFilesResult{}, err
+	}
+	res := SendPayrollFilesResult{Counts: map[string]int{}}
+	for _, f := range files {
+		data, err := a.Objects.Get(ctx, f.ObjectKey)
+		if err != nil {
+			return SendPayrollFilesResult{}, err
+		}
+		if f.Kind == "post.csv" {
+			if err := a.DB.MarkPostSent(ctx, in.PayrollID); err != nil {
+				return SendPayrollFilesResult{}, err
+			}
+			continue
+		}
+		hc := a.Treasury.HTTP
+		if hc == nil {
+			hc = &http.Client{Timeout: time.Minute}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Treasury.URL+"/treasury/payments", bytes.NewReader(data))
+		if err != nil {
+			return SendPayrollFilesResult{}, err
+		}
+		req.Header.Set("Content-Type", "application/xml")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return SendPayrollFilesResult{}, fmt.Errorf("send %s to the treasury: %w", f.Name, err)
+		}
+		var answer struct {
+			Pain002 string `json:"pain002"`
+			Camt054 string `json:"camt054"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil {
+			return SendPayrollFilesResult{}, fmt.Errorf("treasury answered %d for %s: %v", resp.StatusCode, f.Name, err)
+		}
+		for name, body := range map[string]string{"pain002": answer.Pain002, "camt054": answer.Camt054} {
+			if _, err := a.Objects.Put(ctx, strings.TrimSuffix(f.ObjectKey, ".xml")+"-"+name+".xml", "application/xml", []byte(body)); err != nil {
+				return SendPayrollFilesResult{}, err
+			}
+		}
+		counts, err := a.ImportBankFile(ctx, ImportBankFileInput{PayrollID: in.PayrollID, Files: [][]byte{[]byte(answer.Pain002), []byte(answer.Camt054)}})
+		if err != nil {
+			return SendPayrollFilesResult{}, err
+		}
+		for k, v := range counts.Counts {
+			res.Counts[k] += v
+		}
+	}
+	return res, nil
+}
+
+// ImportBankFileInput is one or more bank files (pain.002, camt.054) for a payroll.
+type ImportBankFileInput struct {
+	PayrollID string
+	Files     [][]byte
+}
+
+// ImportBankFile reads pain.002 statuses and camt.054 bookings and returns
+// and applies them in one transaction; lines that match no payment of the
+// payroll refuse the whole import (CodeInvalid, listing them).
+func (a *Activities) ImportBankFile(ctx context.Context, in ImportBankFileInput) (SendPayrollFilesResult, error) {
+	ans, err := iso20022.ReadBankFiles(in.Files)
+	if err != nil {
+		return SendPayrollFilesResult{}, asTemporal(domain.FieldError("bank_file", "%v", err))
+	}
+	counts, err := a.DB.ApplyBankAnswer(ctx, in.PayrollID, BankAnswer(ans))
+	if err != nil {
+		return SendPayrollFilesResult{}, asTemporal(err)
+	}
+	return SendPayrollFilesResult{Counts: counts}, nil
+}
+
+// BankAnswer turns the bank's files into the store's terms.
+func BankAnswer(a iso20022.Answer) store.BankAnswer {
+	var out store.BankAnswer
+	for _, s := range a.Statuses {
+		out.Statuses = append(out.Statuses, store.BankStatus{EndToEndID: s.EndToEndID, Accepted: s.Accepted, Reason: s.Reason})
+	}
+	for _, b := range a.Booked {
+		out.Booked = append(out.Booked, b.EndToEndID)
+	}
+	for _, r := range a.Returns {
+		out.Returned = append(out.Returned, store.BankStatus{EndToEndID: r.EndToEndID, Reason: r.Reason})
+	}
+	return out
 }

@@ -99,6 +99,7 @@ func Routes() []Route {
 		{"GET", "/api/v1/payrolls/:period", "payroll", "read", true, "payroll", func(h *handler) gin.HandlerFunc { return h.getPayroll }},
 		{"GET", "/api/v1/payrolls/:period/summary.csv", "payroll", "read", false, "payroll report", func(h *handler) gin.HandlerFunc { return h.payrollSummaryCSV }},
 		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", false, "payroll", func(h *handler) gin.HandlerFunc { return h.submitPayroll }},
+		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", false, "payroll reconciliation", func(h *handler) gin.HandlerFunc { return h.uploadBankFiles }},
 		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", false, "payroll", func(h *handler) gin.HandlerFunc { return h.approvePayroll }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
 	}

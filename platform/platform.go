@@ -45,6 +45,7 @@ type Config struct {
 	RegistryURL       string // the X-Road security server
 	RegistryClientID  string
 	RegistryTimeout   time.Duration
+	TreasuryURL       string // the treasury's payment gateway
 	HTTPAddr          string
 	ClaimDeadlines    workflows.Deadlines
 	// OIDC: the issuer whose tokens the API accepts.
@@ -134,7 +135,8 @@ func (p *Platform) Close() {
 
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
-	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now}
+	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now,
+		Treasury: activities.Treasury{URL: p.Cfg.TreasuryURL}}
 }
 
 // Worker returns a worker with every workflow and activity registered.

@@ -223,3 +223,110 @@ func (db *DB) PayrollByID(ctx context.Context, id string) (Payroll, error) {
 	}
 	return p, nil
 }
+
+// Attempts counts, per right and month, the payments the bank rejected or
+// returned: the next payment for that month is attempt n and gets its own
+// end-to-end id.
+func (db *DB) Attempts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, period, count(*) FROM payments
+		WHERE state IN ('rejected', 'returned') GROUP BY 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("count attempts: %w", err)
+	}
+	out := map[string]int{}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var p time.Time
+		var n int
+		if err := rows.Scan(&id, &p, &n); err != nil {
+			return nil, err
+		}
+		out[id+"|"+p.Format("2006-01")] = n
+	}
+	return out, rows.Err()
+}
+
+// BankAnswer is what the bank said about a payroll's transfers.
+type BankAnswer struct {
+	Statuses []BankStatus // pain.002
+	Booked   []string     // camt.054: end-to-end ids debited
+	Returned []BankStatus // camt.054: returned, with reason
+}
+
+// BankStatus is one transfer's status.
+type BankStatus struct {
+	EndToEndID string
+	Accepted   bool
+	Reason     string
+}
+
+// ApplyBankAnswer marks the payroll's payments sent, rejected, paid or
+// returned, in one transaction. Every end-to-end id must belong to a
+// payment of the payroll; otherwise nothing is applied and the error
+// (CodeInvalid) lists the ones that match nothing. It returns the counts
+// by new state.
+func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a BankAnswer) (map[string]int, error) {
+	counts := map[string]int{}
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		ids := map[string]bool{}
+		for _, s := range a.Statuses {
+			ids[s.EndToEndID] = true
+		}
+		for _, b := range a.Booked {
+			ids[b] = true
+		}
+		for _, r := range a.Returned {
+			ids[r.EndToEndID] = true
+		}
+		list := make([]string, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		rows, err := tx.Query(ctx, `SELECT x FROM unnest($1::text[]) AS x WHERE NOT EXISTS
+			(SELECT 1 FROM payments p WHERE p.end_to_end_id = x AND p.payroll_id = $2) ORDER BY x`, list, payroll)
+		if err != nil {
+			return err
+		}
+		unmatched, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if len(unmatched) > 0 {
+			return domain.FieldError("bank_file", "%d lines match no payment of %s: %v", len(unmatched), payroll, unmatched)
+		}
+		set := func(id, state, reason string) error {
+			tag, err := tx.Exec(ctx, `UPDATE payments SET state = $3, reason = $4 WHERE end_to_end_id = $1 AND payroll_id = $2
+				AND state <> $3`, id, payroll, state, reason)
+			counts[state] += int(tag.RowsAffected())
+			return err
+		}
+		for _, s := range a.Statuses {
+			state := "sent"
+			if !s.Accepted {
+				state = "rejected"
+			}
+			if err := set(s.EndToEndID, state, s.Reason); err != nil {
+				return err
+			}
+		}
+		for _, b := range a.Booked {
+			if err := set(b, "paid", ""); err != nil {
+				return err
+			}
+		}
+		for _, r := range a.Returned {
+			if err := set(r.EndToEndID, "returned", r.Reason); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return counts, err
+}
+
+// MarkPostSent marks the payroll's Post payments as handed to the Post.
+func (db *DB) MarkPostSent(ctx context.Context, payroll string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE payments SET state = 'sent' WHERE payroll_id = $1 AND channel = 'post' AND state = 'prepared'`, payroll)
+	return err
+}

@@ -37,20 +37,22 @@ type PayrollAction struct {
 
 // PayrollStatus is where a payroll stands (the query's answer and the result).
 type PayrollStatus struct {
-	State      string // preparing, awaiting_submission, awaiting_approval, approved
+	State      string // preparing, awaiting_submission, awaiting_approval, approved, sent
 	Files      []activities.PayrollFile
 	PreparedBy string
 	ApprovedBy string
 	Voided     int // approvals voided because a file changed after them
 	Payments   int64
 	Exceptions int
+	Outcome    map[string]int // payments by state after the treasury answered
 }
 
 // Payroll prepares a month's payments and files and binds them to four
 // eyes: a finance officer submits, a different one approves the files'
 // hashes; if a file changed after the approval, the approval is void and
-// another is needed. Sending to the treasury and reconciliation follow in
-// a later version of this workflow.
+// another is needed. Then the files go to the treasury and its answers are
+// applied: paid, rejected or returned; what was not paid is carried into
+// the next month's payroll.
 //
 // Input PayrollInput; id PayrollID(period). Updates: UpdatePayrollSubmit,
 // UpdatePayrollApprove. Query: QueryPayroll.
@@ -173,6 +175,16 @@ func Payroll(ctx workflow.Context, in PayrollInput) (PayrollStatus, error) {
 		}
 	}
 	if err := setState("approved"); err != nil {
+		return st, err
+	}
+	// Send the approved files; the treasury's answers (pain.002, camt.054)
+	// are applied to the payments. Later answers can be uploaded.
+	var sent activities.SendPayrollFilesResult
+	if err := workflow.ExecuteActivity(long, a.SendPayrollFiles, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &sent); err != nil {
+		return st, err
+	}
+	st.Outcome = sent.Counts
+	if err := setState("sent"); err != nil {
 		return st, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {

@@ -30,6 +30,7 @@ func TestPayrollFourEyesOnTheFileHashesAndVoiding(t *testing.T) {
 		return activities.VerifyPayrollFilesResult{Unchanged: verifications > 1, Changed: []string{"pain001-2026-11.xml"}}, nil
 	})
 	env.OnActivity(a.SetPayrollState, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.SendPayrollFiles, mock.Anything, mock.Anything).Return(activities.SendPayrollFilesResult{Counts: map[string]int{"paid": 3}}, nil)
 	act := func(delay time.Duration, update, by string, role domain.Role, hash string) *updateResult {
 		r := &updateResult{}
 		env.RegisterDelayedCallback(func() {
@@ -56,7 +57,8 @@ func TestPayrollFourEyesOnTheFileHashesAndVoiding(t *testing.T) {
 	requireCode(t, wrong, domain.CodeConflict)
 	require.NoError(t, first.err)
 	require.NoError(t, second.err)
-	require.Equal(t, "approved", st.State)
+	require.Equal(t, "sent", st.State)
+	require.Equal(t, 3, st.Outcome["paid"])
 	require.Equal(t, 1, st.Voided, "the first approval was void: a file had changed")
 	require.Equal(t, 2, generated)
 	require.Equal(t, "nina.finance", st.PreparedBy)

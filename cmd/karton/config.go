@@ -27,6 +27,7 @@ type Config struct {
 	SimFaults       sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE
 	DemoHouseholds  int           // KARTON_DEMO_HOUSEHOLDS, default 1000
 	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
+	TreasuryURL     string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
 	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
 	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
 	OIDCJWKSURL     string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
@@ -48,6 +49,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RegistryURL:     getenv("KARTON_REGISTRY_URL"),
 		RegistryClient:  or(getenv("KARTON_REGISTRY_CLIENT"), "ME/GOV/MRSS/karton"),
 		LogLevel:        or(getenv("KARTON_LOG_LEVEL"), "info"),
+		TreasuryURL:     getenv("KARTON_TREASURY_URL"),
 		OIDCIssuer:      getenv("KARTON_OIDC_ISSUER"),
 		OIDCAudience:    or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
 		OIDCJWKSURL:     getenv("KARTON_OIDC_JWKS_URL"),

@@ -1,9 +1,12 @@
 package system_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/iso20022"
+	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/store"
 )
 
@@ -26,7 +31,12 @@ func TestPayrollOverHTTP(t *testing.T) {
 	}
 	defer s.Stop()
 	stack = s
-	// Two rights granted in October, one of them from mid-month.
+	// Two rights granted in October, one of them from mid-month, each paid
+	// to its own account; the treasury will reject the first account and
+	// see the second's payments returned.
+	const rejected, returned = "ME25505123456789500023", "ME25505123456789500120"
+	s.Sim.SetFaults(sim.Faults{TreasuryReject: []string{rejected}, TreasuryReturn: []string{returned}})
+	accounts := []string{rejected, returned}
 	for i, from := range []time.Time{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 16, 0, 0, 0, 0, time.UTC)} {
 		j, _ := domain.MakeJMBG(time.Date(1960, 5, 5, 0, 0, 0, 0, time.UTC), 21, 200+i)
 		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
@@ -35,7 +45,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, _ := s.DB.CreateClaim(ctx, store.Claim{Benefit: "DNJP", ApplicantID: p.ID, CentreID: p.CentreID, PayeeIBAN: "ME25505000012345678951",
+		c, _ := s.DB.CreateClaim(ctx, store.Claim{Benefit: "DNJP", ApplicantID: p.ID, CentreID: p.CentreID, PayeeIBAN: accounts[i],
 			Consent: true, FiledBy: "seed", Period: from, Members: []domain.PersonID{p.ID}})
 		d, err := s.DB.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "DNJP",
 			Amount: decimal.RequireFromString("87.24"), PeriodFrom: from, PreparedBy: "a", ApprovedBy: "b", IssuedAt: from})
@@ -43,7 +53,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := s.DB.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "DNJP", BeneficiaryID: p.ID,
-			PayeeIBAN: "ME25505000012345678951", Amount: decimal.RequireFromString("87.24"), Periodicity: "monthly", ValidFrom: from}); err != nil {
+			PayeeIBAN: accounts[i], Amount: decimal.RequireFromString("87.24"), Periodicity: "monthly", ValidFrom: from}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -62,6 +72,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 		State   string
 		Files   []struct{ Name, SHA256 string }
 		Summary []struct {
+			State string
 			Count int
 			Total string
 		}
@@ -103,7 +114,57 @@ func TestPayrollOverHTTP(t *testing.T) {
 	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", hashes); code != 200 {
 		t.Fatalf("approve = %d %s", code, body)
 	}
-	waitState("approved")
+	waitState("sent")
+	// The treasury answered: the first payee's two payments rejected, the
+	// second's two paid and returned.
+	states := map[string]int{}
+	for _, x := range pr.Summary {
+		states[x.State] += x.Count
+	}
+	if states["rejected"] != 2 || states["returned"] != 2 {
+		t.Fatalf("after the treasury's answers: %v; want 2 rejected and 2 returned", states)
+	}
+	// A bank file about payments that are not in the payroll is refused whole.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "pain002.xml")
+	p2, _ := iso20022.MarshalPain002("payroll/2026-11", "x", time.Now(), []iso20022.Status{{EndToEndID: "NOT-OURS", Accepted: true}})
+	_, _ = fw.Write(p2)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", s.APIURL+"/api/v1/payrolls/2026-11/bank-files", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	tok, _ := s.Token("nina.finance")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 400 {
+		t.Fatalf("an unmatched bank file = %v %v; want 400", resp, err)
+	}
+	resp.Body.Close()
+	// December carries what was not paid into its payroll, under new ids.
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-12"}`); code != 202 {
+		t.Fatalf("start December = %d %s", code, body)
+	}
+	var dec struct {
+		State   string
+		Summary []struct {
+			Count int
+			Total string
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for dec.State != "awaiting_submission" && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-12", "")
+		_ = json.Unmarshal(body, &dec)
+	}
+	n, sum := 0, decimal.Zero
+	for _, x := range dec.Summary {
+		n += x.Count
+		sum = sum.Add(decimal.RequireFromString(x.Total))
+	}
+	if n != 6 || sum.StringFixed(2) != "481.23" {
+		t.Fatalf("December = %d payments, %s EUR; want the 4 unpaid carried over and 2 for December: 6, 481.23", n, sum.StringFixed(2))
+	}
 	if code, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-11/summary.csv", ""); code != 200 || !strings.HasPrefix(string(body), "benefit,municipality") {
 		t.Fatalf("summary.csv = %d %s", code, body)
 	}

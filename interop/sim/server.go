@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	mrand "math/rand/v2"
 	"net/http"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/iso20022"
 	"github.com/karton-social/karton/interop/xroad"
 )
 
@@ -30,6 +32,10 @@ type Faults struct {
 	HangRate    float64         `json:"hang_rate"`    // never answer (until the client gives up)
 	GarbageRate float64         `json:"garbage_rate"` // answer 200 with a body that is not the protocol's
 	Down        []domain.Source `json:"down"`         // these sources answer 503 to everything
+	// The treasury gateway rejects transfers to these IBANs (pain.002 RJCT
+	// AC01) and executes but sees returned those to these (camt.054 AC04).
+	TreasuryReject []string `json:"treasury_reject"`
+	TreasuryReturn []string `json:"treasury_return"`
 }
 
 // Server is the simulators of every registry behind one security server.
@@ -77,6 +83,10 @@ func (s *Server) chance(p float64) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/sim/faults" {
 		s.serveFaults(w, r)
+		return
+	}
+	if r.URL.Path == "/treasury/payments" {
+		s.serveTreasury(w, r)
 		return
 	}
 	s.requests.Add(1)
@@ -292,4 +302,60 @@ func householdRand(h Household) *mrand.Rand {
 	f := fnv.New64a()
 	f.Write([]byte(h.RegisterNumber))
 	return mrand.New(mrand.NewPCG(f.Sum64(), 99))
+}
+
+// serveTreasury stands in for the treasury's payment gateway: it takes a
+// pain.001 file and answers, for each transfer, accepted or rejected
+// (pain.002) and booked or returned (camt.054), by the knobs.
+func (s *Server) serveTreasury(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 256<<20))
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, "unreadable", err.Error())
+		return
+	}
+	m, err := iso20022.ParsePain001(body)
+	if err != nil || m.ID == "" {
+		writeErr(w, http.StatusBadRequest, "invalid pain.001", fmt.Sprint(err))
+		return
+	}
+	f := s.Faults()
+	in := func(list []string, iban string) bool {
+		for _, x := range list {
+			if x == iban {
+				return true
+			}
+		}
+		return false
+	}
+	var sts []iso20022.Status
+	var booked []iso20022.Booked
+	var returns []iso20022.Return
+	batch, account := "", ""
+	for _, b := range m.Batches {
+		batch, account = b.ID, b.Debtor.IBAN
+		for _, t := range b.Transfers {
+			if in(f.TreasuryReject, t.IBAN) {
+				sts = append(sts, iso20022.Status{EndToEndID: t.EndToEndID, Reason: "AC01"})
+				continue
+			}
+			sts = append(sts, iso20022.Status{EndToEndID: t.EndToEndID, Accepted: true})
+			booked = append(booked, iso20022.Booked{EndToEndID: t.EndToEndID, Amount: t.Amount})
+			if in(f.TreasuryReturn, t.IBAN) {
+				returns = append(returns, iso20022.Return{EndToEndID: t.EndToEndID, Amount: t.Amount, Reason: "AC04"})
+			}
+		}
+	}
+	now := time.Now()
+	p2, err1 := iso20022.MarshalPain002(m.ID, batch, now, sts)
+	c54, err2 := iso20022.MarshalCamt054("NTF-"+m.ID, account, now, booked, returns)
+	if err1 != nil || err2 != nil {
+		writeErr(w, http.StatusInternalServerError, "encode", fmt.Sprint(err1, err2))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"pain002": string(p2), "camt054": string(c54)})
 }
