@@ -204,6 +204,7 @@ type sourceDTO struct {
 type personFileDTO struct {
 	Claims         []gin.H       `json:"claims"`
 	Entitlements   []gin.H       `json:"entitlements"`
+	Payments       []gin.H       `json:"payments"`
 	AccessLog      []gin.H       `json:"access_log"`
 	Person         personDTO     `json:"person"`
 	Household      *householdDTO `json:"household"`
@@ -300,6 +301,16 @@ func (h *handler) personFile(c *gin.Context) {
 	for _, e := range ents {
 		file.Entitlements = append(file.Entitlements, gin.H{"id": e.ID, "benefit": e.Benefit, "amount": e.Amount.StringFixed(2),
 			"periodicity": e.Periodicity, "valid_from": e.ValidFrom.Format(time.DateOnly), "state": e.State, "claim_number": e.ClaimNumber})
+	}
+	pays, err := h.db.PaymentsOfPerson(ctx, id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	file.Payments = []gin.H{}
+	for _, p := range pays {
+		file.Payments = append(file.Payments, gin.H{"period": p.Period.Format("2006-01"), "benefit": p.Benefit, "amount": p.Amount.StringFixed(2),
+			"channel": p.Channel, "state": p.State, "reason": p.Reason, "payroll": p.PayrollID})
 	}
 	file.AccessLog = []gin.H{}
 	if u := userOf(c); u.Role != domain.RoleCitizen {

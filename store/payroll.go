@@ -330,3 +330,21 @@ func (db *DB) MarkPostSent(ctx context.Context, payroll string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE payments SET state = 'sent' WHERE payroll_id = $1 AND channel = 'post' AND state = 'prepared'`, payroll)
 	return err
 }
+
+// PaymentsOfPerson lists the payments of a person's rights, newest month first.
+func (db *DB) PaymentsOfPerson(ctx context.Context, person domain.PersonID) ([]Payment, error) {
+	const q = `SELECT p.id, p.payroll_id, p.entitlement_id::text, p.period, p.amount, p.channel, p.payee_iban, p.payee_name, p.benefit,
+		p.municipality, p.funding_account, p.end_to_end_id, p.state, p.reason
+		FROM payments p JOIN entitlements e ON e.id = p.entitlement_id
+		WHERE e.beneficiary_id = $1 ORDER BY p.period DESC, p.id DESC LIMIT 240`
+	rows, err := db.pool.Query(ctx, q, string(person))
+	if err != nil {
+		return nil, fmt.Errorf("select payments of %s: %w", person, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Payment, error) {
+		var p Payment
+		err := r.Scan(&p.ID, &p.PayrollID, &p.EntitlementID, &p.Period, &p.Amount, &p.Channel, &p.PayeeIBAN, &p.PayeeName, &p.Benefit,
+			&p.Municipality, &p.FundingAccount, &p.EndToEndID, &p.State, &p.Reason)
+		return p, err
+	})
+}

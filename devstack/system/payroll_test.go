@@ -124,6 +124,13 @@ func TestPayrollOverHTTP(t *testing.T) {
 	if states["rejected"] != 2 || states["returned"] != 2 {
 		t.Fatalf("after the treasury's answers: %v; want 2 rejected and 2 returned", states)
 	}
+	// The e-file shows the beneficiary's payments.
+	var pid string
+	_ = s.DB.Pool().QueryRow(ctx, `SELECT beneficiary_id::text FROM entitlements WHERE payee_iban = $1`, returned).Scan(&pid)
+	if code, body := as(t, "ana.caseworker", "GET", s.APIURL+"/api/v1/persons/"+pid, ""); code != 200 || !strings.Contains(string(body), `"state":"returned"`) {
+		t.Fatalf("e-file payments = %d %s; want the returned payments", code, body)
+	}
+
 	// A bank file about payments that are not in the payroll is refused whole.
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
