@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdktally "go.temporal.io/sdk/contrib/tally"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/gin-gonic/gin"
@@ -48,6 +49,7 @@ type Config struct {
 	TreasuryURL       string // the treasury's payment gateway
 	HTTPAddr          string
 	ClaimDeadlines    workflows.Deadlines
+	PayrollDay        int // the day of the month the payroll schedule starts the previous month's payroll
 	// OIDC: the issuer whose tokens the API accepts.
 	OIDCIssuer   string
 	OIDCAudience string
@@ -199,4 +201,25 @@ func (p *Platform) Serve(ctx context.Context, ready func(addr string)) error {
 		}
 		return nil
 	}
+}
+
+// EnsurePayrollSchedule creates, once, the Temporal Schedule that starts
+// the previous month's payroll on day of every month at 06:00 UTC.
+func (p *Platform) EnsurePayrollSchedule(ctx context.Context, day int) error {
+	if day < 1 || day > 28 {
+		return fmt.Errorf("payroll day %d: want 1 to 28", day)
+	}
+	_, err := p.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: "payroll-monthly",
+		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+			DayOfMonth: []client.ScheduleRange{{Start: day}}, Hour: []client.ScheduleRange{{Start: 6}},
+			Minute: []client.ScheduleRange{{Start: 0}}, Second: []client.ScheduleRange{{Start: 0}},
+			Month: []client.ScheduleRange{{Start: 1, End: 12}}, DayOfWeek: []client.ScheduleRange{{Start: 0, End: 6}},
+		}}},
+		Action: &client.ScheduleWorkflowAction{ID: "payroll-scheduled", Workflow: workflows.NameScheduledPayroll, TaskQueue: workflows.TaskQueue},
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("create payroll schedule: %w", err)
+	}
+	return nil
 }

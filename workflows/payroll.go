@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"errors"
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -191,4 +193,33 @@ func Payroll(ctx workflow.Context, in PayrollInput) (PayrollStatus, error) {
 		return st, err
 	}
 	return st, nil
+}
+
+// NameScheduledPayroll is the workflow the monthly schedule starts.
+const NameScheduledPayroll = "ScheduledPayroll"
+
+// ScheduledPayroll starts the payroll of the month before the one it runs
+// in (benefits are paid mid-month for the previous month), as a workflow of
+// its own with the month's id; if that payroll was already started by hand,
+// it does nothing.
+func ScheduledPayroll(ctx workflow.Context) (string, error) {
+	now := workflow.Now(ctx).UTC()
+	period := domain.MonthOf(now.AddDate(0, 0, -now.Day())).String() // the previous month
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            PayrollID(period),
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, NamePayroll, PayrollInput{Period: period})
+	var started workflow.Execution
+	err := child.GetChildWorkflowExecution().Get(ctx, &started)
+	var dup *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &dup) {
+		return PayrollID(period) + " (already started)", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return PayrollID(period), nil
 }

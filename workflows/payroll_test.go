@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
@@ -63,4 +64,24 @@ func TestPayrollFourEyesOnTheFileHashesAndVoiding(t *testing.T) {
 	require.Equal(t, 2, generated)
 	require.Equal(t, "nina.finance", st.PreparedBy)
 	require.Equal(t, "marija.finance", st.ApprovedBy)
+}
+
+func TestScheduledPayrollStartsThePreviousMonth(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflow(workflows.ScheduledPayroll)
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in workflows.PayrollInput) (workflows.PayrollStatus, error) {
+		return workflows.PayrollStatus{}, nil
+	}, workflow.RegisterOptions{Name: workflows.NamePayroll})
+	var period string
+	env.OnWorkflow(workflows.NamePayroll, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in workflows.PayrollInput) (workflows.PayrollStatus, error) {
+		period = in.Period
+		return workflows.PayrollStatus{State: "sent"}, nil
+	})
+	env.SetStartTime(time.Date(2027, 1, 10, 6, 0, 0, 0, time.UTC))
+	env.ExecuteWorkflow(workflows.ScheduledPayroll)
+	require.NoError(t, env.GetWorkflowError())
+	var id string
+	require.NoError(t, env.GetWorkflowResult(&id))
+	require.Equal(t, "payroll/2026-12", id)
+	require.Equal(t, "2026-12", period)
 }

@@ -28,6 +28,7 @@ type Config struct {
 	DemoHouseholds  int           // KARTON_DEMO_HOUSEHOLDS, default 1000
 	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
 	TreasuryURL     string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
+	PayrollDay      int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
 	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
 	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
 	OIDCJWKSURL     string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
@@ -80,6 +81,12 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s=%q: want a probability between 0 and 1", name, v)
 		}
 		*dst = f
+	}
+	c.PayrollDay = 10
+	if v := getenv("KARTON_PAYROLL_DAY"); v != "" {
+		if c.PayrollDay, err = strconv.Atoi(v); err != nil || c.PayrollDay < 1 || c.PayrollDay > 28 {
+			return c, fmt.Errorf("KARTON_PAYROLL_DAY=%q: want a day from 1 to 28", v)
+		}
 	}
 	if v := getenv("KARTON_DEMO_HOUSEHOLDS"); v != "" {
 		if c.DemoHouseholds, err = strconv.Atoi(v); err != nil || c.DemoHouseholds < 0 || c.DemoHouseholds > sim.MaxHouseholds {

@@ -52,6 +52,7 @@ type Options struct {
 	SimFaults      sim.Faults
 	SimHouseholds  int
 	ClaimDeadlines workflows.Deadlines
+	PayrollDay     int // > 0: create the monthly payroll schedule
 	Log            *slog.Logger
 }
 
@@ -199,6 +200,11 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	w := p.Worker()
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	if o.PayrollDay > 0 {
+		if err := p.EnsurePayrollSchedule(ctx, o.PayrollDay); err != nil {
+			return nil, err
+		}
 	}
 	s.stops = append(s.stops, w.Stop)
 
