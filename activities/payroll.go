@@ -110,7 +110,7 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 				Amount: p.Amount, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
 				Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First(), attempts[r.EntitlementID+"|"+p.Month.String()]),
 				State: state, Reason: reason, Lines: p.Lines})
-			if len(rows) == 5000 {
+			if len(rows) == 50000 {
 				if err := flush(); err != nil {
 					return PreparePayrollResult{}, err
 				}

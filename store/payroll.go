@@ -49,9 +49,12 @@ func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approv
 // on through, with the last month each has been paid for.
 func (db *DB) PayableRights(ctx context.Context, through time.Time) ([]PayableRight, error) {
 	const q = `
-		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality,
-			(SELECT max(period) FROM payments x WHERE x.entitlement_id = e.id AND x.state NOT IN ('rejected', 'returned'))
-		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id
+		WITH paid AS (
+			SELECT entitlement_id, max(period) AS through FROM payments
+			WHERE state NOT IN ('rejected', 'returned') GROUP BY entitlement_id
+		)
+		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality, paid.through
+		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id LEFT JOIN paid ON paid.entitlement_id = e.id
 		WHERE e.state = 'active' AND e.periodicity = 'monthly' AND e.valid_from <= $1
 		ORDER BY e.id`
 	rows, err := db.pool.Query(ctx, q, through)
@@ -84,25 +87,42 @@ type Payment struct {
 	Lines          []domain.PaymentLine
 }
 
-// InsertPayments writes payments in one COPY into a temporary table and
-// one INSERT that skips any (right, month) already paid or prepared: a
-// retried or re-run payroll writes each payment once. It returns how many
-// rows were new.
+// InsertPayments writes payments once: by COPY when none exists yet, else
+// by a COPY into a temporary table and one INSERT that skips any (right,
+// month) already paid or prepared, so a retried or re-run payroll writes
+// each payment once. It returns how many rows were new.
 func (db *DB) InsertPayments(ctx context.Context, ps []Payment) (int64, error) {
-	var n int64
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `CREATE TEMP TABLE payments_in (LIKE payments INCLUDING DEFAULTS) ON COMMIT DROP`)
-		if err != nil {
-			return err
-		}
-		cols := []string{"payroll_id", "entitlement_id", "period", "amount", "channel", "payee_iban", "payee_name", "benefit",
-			"municipality", "funding_account", "end_to_end_id", "state", "reason", "lines"}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"payments_in"}, cols, pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
+	cols := []string{"payroll_id", "entitlement_id", "period", "amount", "channel", "payee_iban", "payee_name", "benefit",
+		"municipality", "funding_account", "end_to_end_id", "state", "reason", "lines"}
+	source := func() pgx.CopyFromSource {
+		return pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
 			p := ps[i]
 			lines, _ := json.Marshal(p.Lines)
 			return []any{p.PayrollID, p.EntitlementID, p.Period, p.Amount, p.Channel, p.PayeeIBAN, p.PayeeName, p.Benefit,
 				p.Municipality, p.FundingAccount, p.EndToEndID, p.State, p.Reason, string(lines)}, nil
-		}))
+		})
+	}
+	// Fast path: none of these payments exists yet, so COPY them straight
+	// in. If any does (a retry after a crash), the whole COPY fails and the
+	// slow path below skips the ones that exist.
+	var n int64
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		n, err = tx.CopyFrom(ctx, pgx.Identifier{"payments"}, cols, source())
+		return err
+	})
+	if err == nil {
+		return n, nil
+	}
+	if domain.ErrorCode(translate(err, "")) != domain.CodeConflict {
+		return 0, fmt.Errorf("copy payments: %w", err)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TEMP TABLE payments_in (LIKE payments INCLUDING DEFAULTS) ON COMMIT DROP`)
+		if err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"payments_in"}, cols, source())
 		if err != nil {
 			return fmt.Errorf("copy payments: %w", err)
 		}

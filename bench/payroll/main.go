@@ -1,0 +1,142 @@
+// Command payroll benchmarks a month's payroll on the real stack: active
+// rights seeded in bulk, then the payroll's work (compute every payment,
+// store them, write the pain.001 and Post files to the object store) timed
+// against a raw pgx CopyFrom of the same number of rows measured in the
+// same run, with the process's peak heap.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/activities"
+	"github.com/karton-social/karton/bench"
+)
+
+func main() {
+	rights := flag.Int("rights", 84000, "active rights to pay")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the payroll to this file")
+	flag.Parse()
+	cpuProfile = *profile
+	if err := run(*rights); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+var cpuProfile string
+
+func run(n int) error {
+	ctx := context.Background()
+	s, stop, err := bench.Stack(ctx, 10, 20*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	pool := s.DB.Pool()
+	t0 := time.Now()
+	seed := []string{
+		`INSERT INTO persons (id, jmbg, given_name, family_name, birth_date, sex, municipality, settlement, centre_id, registered_by)
+		 SELECT gen_random_uuid(), '8' || lpad(i::text, 12, '0'), 'Bench', 'Primalac ' || i, '1970-01-01', 'F', 'ME-16', 'Podgorica', 'csr-podgorica', 'bench'
+		 FROM generate_series(1, $1) i`,
+		`INSERT INTO claims (number, benefit, applicant_id, centre_id, consent, filed_by, period, state)
+		 SELECT 'B-' || jmbg, 'DNJP', id, 'csr-podgorica', true, 'bench', '2026-11-01', 'approved' FROM persons WHERE registered_by = 'bench'`,
+		`INSERT INTO decisions (id, claim_number, number, centre_id, year, seq, kind, benefit, amount, period_from, prepared_by, approved_by, issued_at)
+		 SELECT gen_random_uuid(), number, 'bench/' || number, 'bench', 2026, row_number() OVER (), 'grant', 'DNJP', 87.24, '2026-11-01', 'a', 'b', now()
+		 FROM claims WHERE filed_by = 'bench'`,
+		`INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from)
+		 SELECT gen_random_uuid(), d.claim_number, d.id, 'DNJP', c.applicant_id,
+		        CASE WHEN c.number LIKE '%7' THEN '' ELSE 'ME25505000012345678951' END, 87.24, 'monthly', '2026-11-01'
+		 FROM decisions d JOIN claims c ON c.number = d.claim_number WHERE d.centre_id = 'bench'`,
+		`ANALYZE`,
+	}
+	for i, q := range seed {
+		args := []any{}
+		if i == 0 {
+			args = append(args, n)
+		}
+		if _, err := pool.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+	}
+	fmt.Printf("Karton benchmark: payroll of %d active rights on the real stack (PostgreSQL, MinIO); seeded in %v\n", n, time.Since(t0).Round(time.Millisecond))
+
+	// Peak heap while the payroll runs.
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	a := s.Activities()
+	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	t1 := time.Now()
+	res, err := a.PreparePayroll(ctx, in)
+	if err != nil {
+		return err
+	}
+	prepared := time.Since(t1)
+	files, err := a.GeneratePayrollFiles(ctx, in)
+	if err != nil {
+		return err
+	}
+	payroll := time.Since(t1)
+	close(done)
+
+	// Baseline: the same number of rows by a raw CopyFrom into a table of the same shape.
+	if _, err := pool.Exec(ctx, `CREATE TABLE bench_copy (LIKE payments INCLUDING DEFAULTS)`); err != nil {
+		return err
+	}
+	rows := make([][]any, res.New)
+	eid := "00000000-0000-0000-0000-000000000000"
+	per := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	amt := decimal.RequireFromString("87.24")
+	for i := range rows {
+		rows[i] = []any{"payroll/2026-11", eid, per, amt, "bank", "ME25505000012345678951", "Bench", "DNJP", "ME-16", "ME25505000012345678951",
+			fmt.Sprintf("K%022d-202611", i), "prepared", "", "[]"}
+	}
+	cols := []string{"payroll_id", "entitlement_id", "period", "amount", "channel", "payee_iban", "payee_name", "benefit",
+		"municipality", "funding_account", "end_to_end_id", "state", "reason", "lines"}
+	t2 := time.Now()
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"bench_copy"}, cols, pgx.CopyFromRows(rows)); err != nil {
+		return err
+	}
+	copyTime := time.Since(t2)
+
+	fmt.Printf("baseline   raw pgx CopyFrom of %d payment rows:                       %v\n", res.New, copyTime.Round(time.Millisecond))
+	fmt.Printf("payroll    compute + store %d payments:                               %v\n", res.New, prepared.Round(time.Millisecond))
+	fmt.Printf("payroll    compute + store + write %d files (pain.001, Post list):      %v  (goal for 84k: <= 5s)\n", len(files.Files), payroll.Round(time.Millisecond))
+	fmt.Printf("ratio      payroll ÷ raw copy:                                        %.2f  (goal <= 3)\n", payroll.Seconds()/copyTime.Seconds())
+	fmt.Printf("memory     peak heap in use during the payroll:                        %d MiB\n", peak.Load()>>20)
+	return nil
+}
