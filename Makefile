@@ -77,6 +77,7 @@ test: postgres chromium xmllint bin/minio
 bench: postgres bin/minio
 	$(GO) run ./bench/evidence
 	$(GO) run ./bench/claims
+	$(GO) run ./bench/payroll
 
 clean:
 	rm -rf bin var
