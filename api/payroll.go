@@ -50,7 +50,8 @@ func (h *handler) startPayroll(c *gin.Context) {
 
 // getPayroll shows the payroll: state, who prepared and approved it, its
 // files with their SHA-256, totals by benefit, municipality, channel and
-// state, and the exceptions.
+// state, the exceptions, and the rights new, stopped or changed against
+// the month before.
 func (h *handler) getPayroll(c *gin.Context) {
 	ctx := c.Request.Context()
 	period, err := payrollPeriod(c)
@@ -94,7 +95,19 @@ func (h *handler) getPayroll(c *gin.Context) {
 		el = append(el, gin.H{"entitlement_id": e.EntitlementID, "payee": e.PayeeName, "period": e.Period.Format("2006-01"),
 			"amount": e.Amount.StringFixed(2), "reason": e.Reason})
 	}
-	out["files"], out["summary"], out["exceptions"] = fl, sl, el
+	m, _ := domain.ParseMonth(period)
+	prev := domain.MonthOf(m.First().AddDate(0, -1, 0))
+	changes, err := h.db.CompareWithPrevious(ctx, id, m.First(), workflows.PayrollID(prev.String()), prev.First())
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	cl := []gin.H{}
+	for _, x := range changes {
+		cl = append(cl, gin.H{"entitlement_id": x.EntitlementID, "payee": x.Payee, "benefit": x.Benefit, "kind": x.Kind,
+			"before": x.Before.StringFixed(2), "now": x.Now.StringFixed(2)})
+	}
+	out["files"], out["summary"], out["exceptions"], out["changes"] = fl, sl, el, cl
 	c.JSON(http.StatusOK, out)
 }
 

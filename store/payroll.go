@@ -368,3 +368,40 @@ func (db *DB) PaymentsOfPerson(ctx context.Context, person domain.PersonID) ([]P
 		return p, err
 	})
 }
+
+// PayrollChange is a right whose payment differs from the month before.
+type PayrollChange struct {
+	EntitlementID string
+	Payee         string
+	Benefit       string
+	Kind          string // new, stopped, changed
+	Before, Now   decimal.Decimal
+}
+
+// CompareWithPrevious lists the rights this payroll pays for its own month
+// but the previous payroll did not pay (or saw rejected or returned) for
+// its month (new), the other way round (stopped), or at another amount
+// (changed): what a finance officer checks before submitting. Arrears and
+// carried-over months are not compared.
+func (db *DB) CompareWithPrevious(ctx context.Context, payroll string, period time.Time, previousPayroll string, previous time.Time) ([]PayrollChange, error) {
+	const q = `
+		WITH now AS (SELECT entitlement_id, payee_name, benefit, sum(amount) AS amount FROM payments
+			WHERE payroll_id = $1 AND period = $2 AND state NOT IN ('rejected', 'returned') GROUP BY 1, 2, 3),
+		before AS (SELECT entitlement_id, payee_name, benefit, sum(amount) AS amount FROM payments
+			WHERE payroll_id = $4 AND period = $3 AND state NOT IN ('rejected', 'returned') GROUP BY 1, 2, 3)
+		SELECT coalesce(n.entitlement_id, b.entitlement_id)::text, coalesce(n.payee_name, b.payee_name), coalesce(n.benefit, b.benefit),
+			CASE WHEN b.entitlement_id IS NULL THEN 'new' WHEN n.entitlement_id IS NULL THEN 'stopped' ELSE 'changed' END,
+			coalesce(b.amount, 0), coalesce(n.amount, 0)
+		FROM now n FULL JOIN before b ON b.entitlement_id = n.entitlement_id
+		WHERE b.entitlement_id IS NULL OR n.entitlement_id IS NULL OR b.amount <> n.amount
+		ORDER BY 4, 2 LIMIT 1000`
+	rows, err := db.pool.Query(ctx, q, payroll, period, previous, previousPayroll)
+	if err != nil {
+		return nil, fmt.Errorf("compare payroll: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PayrollChange, error) {
+		var c PayrollChange
+		err := r.Scan(&c.EntitlementID, &c.Payee, &c.Benefit, &c.Kind, &c.Before, &c.Now)
+		return c, err
+	})
+}

@@ -157,6 +157,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 		t.Fatalf("start December = %d %s", code, body)
 	}
 	var dec struct {
+		Changes []struct{ Kind string }
 		State   string
 		Summary []struct {
 			Count int
@@ -173,6 +174,10 @@ func TestPayrollOverHTTP(t *testing.T) {
 	for _, x := range dec.Summary {
 		n += x.Count
 		sum = sum.Add(decimal.RequireFromString(x.Total))
+	}
+	// Against November, whose payments were all rejected or returned: both rights are "new" in December.
+	if len(dec.Changes) != 2 || dec.Changes[0].Kind != "new" {
+		t.Errorf("December's changes = %+v; want both rights new (November paid nothing that stands)", dec.Changes)
 	}
 	if n != 6 || sum.StringFixed(2) != "481.23" {
 		t.Fatalf("December = %d payments, %s EUR; want the 4 unpaid carried over and 2 for December: 6, 481.23", n, sum.StringFixed(2))
