@@ -346,3 +346,29 @@ func BankAnswer(a iso20022.Answer) store.BankAnswer {
 	}
 	return out
 }
+
+// UnpaidResult lists the payments the bank did not pay.
+type UnpaidResult struct {
+	Payments []store.UnpaidPayment
+}
+
+// ListUnpaid lists the payroll's rejected and returned payments.
+func (a *Activities) ListUnpaid(ctx context.Context, in PreparePayrollInput) (UnpaidResult, error) {
+	u, err := a.DB.Unpaid(ctx, in.PayrollID)
+	return UnpaidResult{Payments: u}, asTemporal(err)
+}
+
+// SetPayeeAccountInput is a corrected account for a right.
+type SetPayeeAccountInput struct {
+	EntitlementID string
+	IBAN          string
+}
+
+// SetPayeeAccount records the corrected account; the next payroll pays the
+// carried-over months to it.
+func (a *Activities) SetPayeeAccount(ctx context.Context, in SetPayeeAccountInput) error {
+	if _, err := domain.ParseIBAN("payee_account", in.IBAN); err != nil {
+		return asTemporal(err)
+	}
+	return asTemporal(a.DB.SetPayeeAccount(ctx, in.EntitlementID, in.IBAN))
+}

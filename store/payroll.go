@@ -405,3 +405,44 @@ func (db *DB) CompareWithPrevious(ctx context.Context, payroll string, period ti
 		return c, err
 	})
 }
+
+// Unpaid lists the payroll's payments the bank rejected or returned, with
+// the beneficiary and the centre that handles them.
+func (db *DB) Unpaid(ctx context.Context, payroll string) ([]UnpaidPayment, error) {
+	const q = `SELECT p.end_to_end_id, p.entitlement_id::text, e.beneficiary_id::text, pe.centre_id, p.state, p.reason, p.amount, p.period
+		FROM payments p JOIN entitlements e ON e.id = p.entitlement_id JOIN persons pe ON pe.id = e.beneficiary_id
+		WHERE p.payroll_id = $1 AND p.state IN ('rejected', 'returned') ORDER BY p.end_to_end_id`
+	rows, err := db.pool.Query(ctx, q, payroll)
+	if err != nil {
+		return nil, fmt.Errorf("select unpaid of %s: %w", payroll, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnpaidPayment, error) {
+		var u UnpaidPayment
+		err := r.Scan(&u.EndToEndID, &u.EntitlementID, &u.PersonID, &u.CentreID, &u.State, &u.Reason, &u.Amount, &u.Period)
+		return u, err
+	})
+}
+
+// UnpaidPayment is a payment the bank did not pay.
+type UnpaidPayment struct {
+	EndToEndID    string
+	EntitlementID string
+	PersonID      domain.PersonID
+	CentreID      string
+	State         string
+	Reason        string
+	Amount        decimal.Decimal
+	Period        time.Time
+}
+
+// SetPayeeAccount changes the account a right is paid to.
+func (db *DB) SetPayeeAccount(ctx context.Context, entitlement, iban string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE entitlements SET payee_iban = $2 WHERE id = $1`, entitlement, iban)
+	if err != nil {
+		return fmt.Errorf("set payee account of %s: %w", entitlement, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.CodeNotFound, "entitlement %s not found", entitlement)
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.BenefitClaim, workflow.RegisterOptions{Name: workflows.NameBenefitClaim})
 	r.RegisterWorkflowWithOptions(workflows.Payroll, workflow.RegisterOptions{Name: workflows.NamePayroll})
 	r.RegisterWorkflowWithOptions(workflows.ScheduledPayroll, workflow.RegisterOptions{Name: workflows.NameScheduledPayroll})
+	r.RegisterWorkflowWithOptions(workflows.CorrectPayeeAccount, workflow.RegisterOptions{Name: workflows.NameCorrectPayeeAccount})
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }

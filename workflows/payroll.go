@@ -47,6 +47,9 @@ type PayrollStatus struct {
 	Payments   int64
 	Exceptions int
 	Outcome    map[string]int // payments by state after the treasury answered
+	// Corrections is the number of account corrections opened for payments
+	// the bank rejected or returned.
+	Corrections int
 }
 
 // Payroll prepares a month's payments and files and binds them to four
@@ -189,6 +192,28 @@ func Payroll(ctx workflow.Context, in PayrollInput) (PayrollStatus, error) {
 	if err := setState("sent"); err != nil {
 		return st, err
 	}
+	// Each payment the bank did not pay opens a task to correct the payee's
+	// account, in a procedure of its own that outlives the payroll.
+	var unpaid activities.UnpaidResult
+	if err := workflow.ExecuteActivity(long, a.ListUnpaid, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &unpaid); err != nil {
+		return st, err
+	}
+	for _, u := range unpaid.Payments {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: "correct-account/" + u.EndToEndID, TaskQueue: TaskQueue,
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		})
+		child := workflow.ExecuteChildWorkflow(cctx, NameCorrectPayeeAccount, CorrectPayeeAccountInput{EntitlementID: u.EntitlementID,
+			PersonID: u.PersonID, CentreID: u.CentreID, Reason: u.State + " " + u.Reason, Amount: u.Amount.StringFixed(2), Period: u.Period.Format("2006-01")})
+		var started workflow.Execution
+		if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {
+			var dup *temporal.ChildWorkflowExecutionAlreadyStartedError
+			if !errors.As(err, &dup) {
+				return st, err
+			}
+		}
+		st.Corrections++
+	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return st, err
 	}
@@ -222,4 +247,59 @@ func ScheduledPayroll(ctx workflow.Context) (string, error) {
 		return "", err
 	}
 	return PayrollID(period), nil
+}
+
+// Correction names of the payee-account correction procedure.
+const (
+	NameCorrectPayeeAccount = "CorrectPayeeAccount"
+	TaskCorrectAccount      = "payment.correct_account"
+)
+
+// CorrectPayeeAccountInput names the right whose payment the bank did not pay.
+type CorrectPayeeAccountInput struct {
+	EntitlementID string
+	PersonID      domain.PersonID
+	CentreID      string
+	Reason        string // the bank's reason code
+	Amount        string
+	Period        string
+}
+
+// CorrectPayeeAccount asks a caseworker of the beneficiary's centre for the
+// right account (task payment.correct_account, outcome "corrected" with
+// payee_account) and records it; the next payroll pays the carried-over
+// months there. Id: correct-account/<end-to-end id>.
+func CorrectPayeeAccount(ctx workflow.Context, in CorrectPayeeAccountInput) error {
+	var a *activities.Activities
+	t := newTasks()
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, t.complete,
+		workflow.UpdateHandlerOptions{Validator: t.validate}); err != nil {
+		return err
+	}
+	c, err := t.await(ctx, taskSpec{Step: "correct", Type: TaskCorrectAccount, Subject: in.EntitlementID, PersonID: in.PersonID,
+		CentreID: in.CentreID, Role: domain.RoleCaseworker, Due: 5 * 24 * time.Hour, Priority: 60, Outcomes: []string{"corrected"},
+		Data: map[string]string{"reason": in.Reason, "amount": in.Amount, "period": in.Period},
+		check: func(c TaskCompletion) error {
+			var d struct {
+				PayeeAccount string `json:"payee_account"`
+			}
+			if err := decodeStrict(c.Data, &d); err != nil {
+				return err
+			}
+			_, err := domain.ParseIBAN("payee_account", d.PayeeAccount)
+			return err
+		}}, domain.RoleSupervisor)
+	if err != nil {
+		return err
+	}
+	var d struct {
+		PayeeAccount string `json:"payee_account"`
+	}
+	_ = decodeStrict(c.Data, &d)
+	iban, _ := domain.ParseIBAN("payee_account", d.PayeeAccount)
+	local := workflow.WithLocalActivityOptions(ctx, localOptions)
+	if err := workflow.ExecuteLocalActivity(local, a.SetPayeeAccount, activities.SetPayeeAccountInput{EntitlementID: in.EntitlementID, IBAN: string(iban)}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }

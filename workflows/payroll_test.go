@@ -32,6 +32,7 @@ func TestPayrollFourEyesOnTheFileHashesAndVoiding(t *testing.T) {
 	})
 	env.OnActivity(a.SetPayrollState, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.SendPayrollFiles, mock.Anything, mock.Anything).Return(activities.SendPayrollFilesResult{Counts: map[string]int{"paid": 3}}, nil)
+	env.OnActivity(a.ListUnpaid, mock.Anything, mock.Anything).Return(activities.UnpaidResult{}, nil)
 	act := func(delay time.Duration, update, by string, role domain.Role, hash string) *updateResult {
 		r := &updateResult{}
 		env.RegisterDelayedCallback(func() {

@@ -129,9 +129,49 @@ func TestPayrollOverHTTP(t *testing.T) {
 	if states["rejected"] != 2 || states["returned"] != 2 {
 		t.Fatalf("after the treasury's answers: %v; want 2 rejected and 2 returned", states)
 	}
+	// Each unpaid payment asks the beneficiary's centre to correct the account.
+	var inbox struct {
+		Tasks []struct{ ID, Subject string }
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(inbox.Tasks) < 4 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		_, body := as(t, "ana.caseworker", "GET", s.APIURL+"/api/v1/tasks?group=mine&type=payment.correct_account", "")
+		_ = json.Unmarshal(body, &inbox)
+	}
+	if len(inbox.Tasks) != 4 {
+		t.Fatalf("correction tasks = %+v; want 4 (two rejected, two returned)", inbox.Tasks)
+	}
+	var rejectedRight string
+	_ = s.DB.Pool().QueryRow(ctx, `SELECT id::text FROM entitlements WHERE payee_iban = $1`, rejected).Scan(&rejectedRight)
+	const corrected = "ME25505123456789500217"
+	for _, tk := range inbox.Tasks {
+		if tk.Subject != rejectedRight {
+			continue
+		}
+		if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+tk.ID+"/complete", `{"outcome":"corrected","data":{"payee_account":"ME00"}}`); code != 400 {
+			t.Fatalf("correcting to an invalid IBAN = %d %s; want 400", code, body)
+		}
+		if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+tk.ID+"/complete", `{"outcome":"corrected","data":{"payee_account":"`+corrected+`"}}`); code != 200 {
+			t.Fatalf("correct account = %d %s", code, body)
+		}
+		break
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for iban := ""; iban != corrected; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the right's account is %s; want %s", iban, corrected)
+		}
+		time.Sleep(100 * time.Millisecond)
+		_ = s.DB.Pool().QueryRow(ctx, `SELECT payee_iban FROM entitlements WHERE id = $1`, rejectedRight).Scan(&iban)
+	}
+
 	// The e-file shows the beneficiary's payments.
 	var pid string
 	_ = s.DB.Pool().QueryRow(ctx, `SELECT beneficiary_id::text FROM entitlements WHERE payee_iban = $1`, returned).Scan(&pid)
+	if pid == "" {
+		t.Fatal("no right paid to the returned account")
+	}
 	if code, body := as(t, "ana.caseworker", "GET", s.APIURL+"/api/v1/persons/"+pid, ""); code != 200 || !strings.Contains(string(body), `"state":"returned"`) {
 		t.Fatalf("e-file payments = %d %s; want the returned payments", code, body)
 	}
@@ -164,7 +204,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 			Total string
 		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for dec.State != "awaiting_submission" && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 		_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-12", "")
@@ -178,6 +218,9 @@ func TestPayrollOverHTTP(t *testing.T) {
 	// Against November, whose payments were all rejected or returned: both rights are "new" in December.
 	if len(dec.Changes) != 2 || dec.Changes[0].Kind != "new" {
 		t.Errorf("December's changes = %+v; want both rights new (November paid nothing that stands)", dec.Changes)
+	}
+	if xml, err := s.Objects.Get(ctx, "payrolls/2026-12/pain001-2026-12.xml"); err != nil || !strings.Contains(string(xml), corrected) || strings.Contains(string(xml), rejected) {
+		t.Errorf("December's file does not pay the corrected account instead of the rejected one (%v)", err)
 	}
 	if n != 6 || sum.StringFixed(2) != "481.23" {
 		t.Fatalf("December = %d payments, %s EUR; want the 4 unpaid carried over and 2 for December: 6, 481.23", n, sum.StringFixed(2))
