@@ -124,6 +124,19 @@ var messages = map[string]map[string]string{
 	"skip":                  {"cnr": "Preskoči na sadržaj", "en": "Skip to content"},
 	"hours":                 {"cnr": "h", "en": "h"},
 	"days":                  {"cnr": "d", "en": "d"},
+	"payroll":               {"cnr": "Obračun isplata", "en": "Payroll"},
+	"period":                {"cnr": "Mjesec", "en": "Month"},
+	"prepared_by":           {"cnr": "Pripremio/la", "en": "Prepared by"},
+	"approved_by":           {"cnr": "Odobrio/la", "en": "Approved by"},
+	"files":                 {"cnr": "Datoteke za banku i Poštu", "en": "Files for the bank and the Post"},
+	"count":                 {"cnr": "Broj", "en": "Count"},
+	"submit":                {"cnr": "Pošalji na odobrenje", "en": "Submit for approval"},
+	"approve_files":         {"cnr": "Odobri datoteke (po SHA-256)", "en": "Approve the files (by SHA-256)"},
+	"summary":               {"cnr": "Zbirno", "en": "Totals"},
+	"channel":               {"cnr": "Kanal", "en": "Channel"},
+	"exceptions":            {"cnr": "Izuzeci", "en": "Exceptions"},
+	"changes":               {"cnr": "Promjene u odnosu na prethodni mjesec", "en": "Changes against the previous month"},
+	"payments":              {"cnr": "Isplate", "en": "Payments"},
 }
 
 // t translates key into lang; an unknown key shows itself, so a missing

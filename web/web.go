@@ -99,7 +99,14 @@ func Register(r *gin.Engine, cfg Config) error {
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/static", http.FS(static))
-	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/inbox") })
+	r.GET("/", s.session, func(c *gin.Context) {
+		// Each role's first page: finance officers their payroll, the others their inbox.
+		if userOf(c).Role.Acts(domain.RoleFinanceOfficer) {
+			c.Redirect(http.StatusFound, "/payrolls")
+			return
+		}
+		c.Redirect(http.StatusFound, "/inbox")
+	})
 	r.GET("/login", s.login)
 	r.GET("/auth/callback", s.callback)
 	r.POST("/logout", s.csrf, s.logout)
@@ -112,6 +119,11 @@ func Register(r *gin.Engine, cfg Config) error {
 	page("/claims/:number", s.claimPage)
 	page("/decisions/:id/pdf", s.decisionPDF)
 	page("/board", s.board)
+	page("/payrolls", s.payrollPage)
+	page("/payrolls/:period", s.payrollPage)
+	page("/payrolls/:period/summary.csv", s.payrollCSV)
+	form("/payrolls", s.startPayroll)
+	form("/payrolls/:period/:action", s.payrollAction)
 	form("/persons", s.registerPerson)
 	form("/persons/:id/refresh", s.refresh)
 	form("/claims", s.fileClaim)
@@ -240,7 +252,7 @@ func (s *server) login(c *gin.Context) {
 	}
 	next := c.Query("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/inbox"
+		next = "/"
 	}
 	state, verifier := randomString(18), randomString(32)
 	setCookie(c, cookieLogin, state+"|"+verifier+"|"+next, 600)
@@ -364,6 +376,7 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["Lang"], data["Langs"] = lang, languages
 	data["User"] = u
 	data["IsSupervisor"] = u.Role.Acts(domain.RoleSupervisor)
+	data["IsFinance"] = u.Role.Acts(domain.RoleFinanceOfficer)
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
 	if f := c.Query("msg"); f != "" && len(f) < 300 {

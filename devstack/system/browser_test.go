@@ -60,7 +60,7 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
-	bctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
+	bctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
 	defer cancel()
 
 	shot := func(name string) chromedp.Action {
@@ -74,11 +74,11 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	}
 	login := func(user string) chromedp.Tasks {
 		return chromedp.Tasks{
-			chromedp.Navigate(s.APIURL + "/inbox"),
+			chromedp.Navigate(s.APIURL + "/"),
 			chromedp.WaitVisible("#user-" + strings.ReplaceAll(user, ".", "\\.")),
 			shot("01-login-picker"),
 			chromedp.Click("#user-" + strings.ReplaceAll(user, ".", "\\.")),
-			chromedp.WaitVisible("#my-tasks"),
+			chromedp.WaitVisible("#main"),
 		}
 	}
 	logout := chromedp.Tasks{chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
@@ -188,6 +188,39 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	if err != nil || inboxTitle != "My inbox" {
 		t.Fatalf("English inbox: %q, %v", inboxTitle, err)
 	}
+	// Two finance officers run this month's payroll, which pays the right
+	// just granted: one starts and submits, the other approves the files.
+	month := domain.MonthOf(time.Now().UTC()).String()
+	var payrollState string
+	err = chromedp.Run(bctx,
+		logout,
+		login("nina.finance"),
+		chromedp.Click("#nav-payroll"),
+		chromedp.WaitVisible("#period"),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector("#period").value = %q`, month), nil),
+		chromedp.Click("#start-payroll"),
+		chromedp.Sleep(1500*time.Millisecond),
+		shot("11-payroll-started"),
+		waitFor("#submit-payroll"),
+		shot("11-payroll-prepared"),
+		chromedp.Click("#submit-payroll"),
+		waitFor(`#payroll-state[data-state="awaiting_approval"]`),
+		logout,
+		login("marija.finance"),
+		chromedp.Navigate(s.APIURL+"/payrolls/"+month),
+		waitFor("#approve-payroll"),
+		chromedp.Click("#approve-payroll"),
+		waitFor(`#payroll-state[data-state="sent"]`),
+		chromedp.Text("#payroll-state", &payrollState),
+		shot("12-payroll-sent"),
+	)
+	if err != nil {
+		t.Fatalf("payroll in the browser: %v", err)
+	}
+	if payrollState != "sent" && payrollState != "approved" {
+		t.Errorf("payroll state after approval = %q; want sent", payrollState)
+	}
+
 	// Another centre's caseworker opens the person's file: refused, no data.
 	p, err := s.DB.PersonByJMBG(ctx, head.JMBG)
 	if err != nil {
@@ -215,7 +248,6 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	if err != nil || claim.State != "approved" {
 		t.Fatalf("claim %s is %s, %v; want approved", number, claim.State, err)
 	}
-	_ = domain.RoleCaseworker
 }
 
 func awaitPromise(p *runtimeEvaluateParams) *runtimeEvaluateParams { return p.WithAwaitPromise(true) }

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// payrollPage shows a month's payroll (default: the previous month) to
+// finance officers: state, files and hashes, totals, exceptions, changes,
+// and the submit or approve action at hand.
+func (s *server) payrollPage(c *gin.Context) {
+	period := c.Param("period")
+	if period == "" {
+		period = c.Query("period")
+	}
+	if period == "" {
+		period = domain.MonthOf(time.Now().UTC().AddDate(0, -1, 0)).String()
+	}
+	data := gin.H{"Period": period}
+	var p obj
+	r := s.getJSON(c, "/api/v1/payrolls/"+url.PathEscape(period), &p)
+	switch {
+	case r.ok():
+		data["P"] = p
+	case r.status == http.StatusForbidden:
+		s.refused(c, r)
+		return
+	}
+	s.render(c, http.StatusOK, "payroll", data)
+}
+
+func (s *server) startPayroll(c *gin.Context) {
+	period := strings.TrimSpace(c.PostForm("period"))
+	r := s.call(c, http.MethodPost, "/api/v1/payrolls", obj{"period": period}, "")
+	if !r.ok() {
+		back(c, "/payrolls", r.message())
+		return
+	}
+	time.Sleep(500 * time.Millisecond) // let the preparation start before the page reloads
+	back(c, "/payrolls/"+url.PathEscape(period), "")
+}
+
+func (s *server) payrollAction(c *gin.Context) {
+	period, action := c.Param("period"), c.Param("action")
+	body := obj{}
+	if action == "approve" {
+		hashes := obj{}
+		_ = c.Request.ParseForm()
+		for k, v := range c.Request.PostForm {
+			if name, ok := strings.CutPrefix(k, "hash:"); ok && len(v) == 1 {
+				hashes[name] = v[0]
+			}
+		}
+		body["hashes"] = hashes
+	} else if action != "submit" {
+		c.String(http.StatusNotFound, "no such action")
+		return
+	}
+	r := s.call(c, http.MethodPost, "/api/v1/payrolls/"+url.PathEscape(period)+"/"+action, body, "")
+	if !r.ok() {
+		back(c, "/payrolls/"+url.PathEscape(period), r.message())
+		return
+	}
+	time.Sleep(500 * time.Millisecond)
+	back(c, "/payrolls/"+url.PathEscape(period), t(s.lang(c), "done"))
+}
+
+func (s *server) payrollCSV(c *gin.Context) {
+	r := s.call(c, http.MethodGet, "/api/v1/payrolls/"+url.PathEscape(c.Param("period"))+"/summary.csv", nil, "")
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	c.Header("Content-Disposition", "attachment; filename=payroll-"+c.Param("period")+".csv")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", r.body)
+}
