@@ -12,10 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/activities"
-	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
-	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
@@ -28,18 +26,7 @@ import (
 func TestEveryImplementedBenefitToADecision(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
-	m := &devstack.MinIO{Dir: t.TempDir(), AccessKey: "karton", SecretKey: "karton-test-secret"}
-	if err := m.Start(ctx); err != nil {
-		t.Fatalf("start minio: %v", err)
-	}
-	defer m.Stop()
-	obj, err := objects.Open(objects.Config{Endpoint: m.Endpoint(), AccessKey: "karton", SecretKey: "karton-test-secret", Bucket: "karton"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := obj.EnsureBucket(ctx); err != nil {
-		t.Fatal(err)
-	}
+	obj := startObjects(t)
 	a := &activities.Activities{DB: db, Objects: obj, Params: benefits.MustLoadParams(), Now: time.Now}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	serial := 0

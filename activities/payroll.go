@@ -325,26 +325,11 @@ func (a *Activities) ImportBankFile(ctx context.Context, in ImportBankFileInput)
 	if err != nil {
 		return SendPayrollFilesResult{}, asTemporal(domain.FieldError("bank_file", "%v", err))
 	}
-	counts, err := a.DB.ApplyBankAnswer(ctx, in.PayrollID, BankAnswer(ans))
+	counts, err := a.DB.ApplyBankAnswer(ctx, in.PayrollID, ans)
 	if err != nil {
 		return SendPayrollFilesResult{}, asTemporal(err)
 	}
 	return SendPayrollFilesResult{Counts: counts}, nil
-}
-
-// BankAnswer turns the bank's files into the store's terms.
-func BankAnswer(a iso20022.Answer) store.BankAnswer {
-	var out store.BankAnswer
-	for _, s := range a.Statuses {
-		out.Statuses = append(out.Statuses, store.BankStatus{EndToEndID: s.EndToEndID, Accepted: s.Accepted, Reason: s.Reason})
-	}
-	for _, b := range a.Booked {
-		out.Booked = append(out.Booked, b.EndToEndID)
-	}
-	for _, r := range a.Returns {
-		out.Returned = append(out.Returned, store.BankStatus{EndToEndID: r.EndToEndID, Reason: r.Reason})
-	}
-	return out
 }
 
 // UnpaidResult lists the payments the bank did not pay.

@@ -27,15 +27,7 @@ import (
 func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
-	m := &devstack.MinIO{Dir: t.TempDir(), AccessKey: "karton", SecretKey: "karton-test-secret"}
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	obj, _ := objects.Open(objects.Config{Endpoint: m.Endpoint(), AccessKey: "karton", SecretKey: "karton-test-secret", Bucket: "karton"})
-	if err := obj.EnsureBucket(ctx); err != nil {
-		t.Fatal(err)
-	}
+	obj := startObjects(t)
 	a := &activities.Activities{DB: db, Objects: obj, Now: time.Now}
 
 	right := func(i int, iban string, from time.Time, amount string) {
@@ -125,4 +117,22 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	if v, _ := a.VerifyPayrollFiles(ctx, activities.VerifyPayrollFilesInput{PayrollID: in.PayrollID, Files: files.Files}); v.Unchanged {
 		t.Fatal("a changed file was not noticed")
 	}
+}
+
+// startObjects runs a MinIO for the test and returns its bucket.
+func startObjects(t *testing.T) *objects.Store {
+	t.Helper()
+	m := &devstack.MinIO{Dir: t.TempDir(), AccessKey: "karton", SecretKey: "karton-test-secret"}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatalf("start minio: %v", err)
+	}
+	t.Cleanup(func() { _ = m.Stop() })
+	obj, err := objects.Open(objects.Config{Endpoint: m.Endpoint(), AccessKey: "karton", SecretKey: "karton-test-secret", Bucket: "karton"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.EnsureBucket(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return obj
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/iso20022"
-	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/workflows"
 )
 
@@ -46,17 +45,7 @@ func (h *handler) uploadBankFiles(c *gin.Context) {
 		writeError(c, h.log, domain.FieldError("file", "%v", err))
 		return
 	}
-	var a store.BankAnswer
-	for _, s := range ans.Statuses {
-		a.Statuses = append(a.Statuses, store.BankStatus{EndToEndID: s.EndToEndID, Accepted: s.Accepted, Reason: s.Reason})
-	}
-	for _, b := range ans.Booked {
-		a.Booked = append(a.Booked, b.EndToEndID)
-	}
-	for _, r := range ans.Returns {
-		a.Returned = append(a.Returned, store.BankStatus{EndToEndID: r.EndToEndID, Reason: r.Reason})
-	}
-	counts, err := h.db.ApplyBankAnswer(c.Request.Context(), workflows.PayrollID(period), a)
+	counts, err := h.db.ApplyBankAnswer(c.Request.Context(), workflows.PayrollID(period), ans)
 	if err != nil {
 		writeError(c, h.log, err)
 		return

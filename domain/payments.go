@@ -104,3 +104,19 @@ func Arrears(monthly decimal.Decimal, from time.Time, until *time.Time, paidThro
 	}
 	return out
 }
+
+// BankAnswer is what the bank said about a payroll's transfers, by
+// end-to-end id: statuses (pain.002), debits booked and returns (camt.054).
+type BankAnswer struct {
+	Statuses []BankStatus
+	Booked   []string
+	Returned []BankStatus
+}
+
+// BankStatus is one transfer's status: accepted, or rejected or returned
+// with the bank's reason code.
+type BankStatus struct {
+	EndToEndID string
+	Accepted   bool
+	Reason     string
+}

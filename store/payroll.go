@@ -267,26 +267,12 @@ func (db *DB) Attempts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// BankAnswer is what the bank said about a payroll's transfers.
-type BankAnswer struct {
-	Statuses []BankStatus // pain.002
-	Booked   []string     // camt.054: end-to-end ids debited
-	Returned []BankStatus // camt.054: returned, with reason
-}
-
-// BankStatus is one transfer's status.
-type BankStatus struct {
-	EndToEndID string
-	Accepted   bool
-	Reason     string
-}
-
 // ApplyBankAnswer marks the payroll's payments sent, rejected, paid or
 // returned, in one transaction. Every end-to-end id must belong to a
 // payment of the payroll; otherwise nothing is applied and the error
 // (CodeInvalid) lists the ones that match nothing. It returns the counts
 // by new state.
-func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a BankAnswer) (map[string]int, error) {
+func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.BankAnswer) (map[string]int, error) {
 	counts := map[string]int{}
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		ids := map[string]bool{}

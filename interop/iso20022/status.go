@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain"
 )
 
 // Status is the bank's word on one transfer.
@@ -241,32 +243,33 @@ func ParsePain001(b []byte) (Message, error) {
 	return m, nil
 }
 
-// Answer is what a set of bank files says about transfers.
-type Answer struct {
-	Statuses []Status
-	Booked   []Booked
-	Returns  []Return
-}
-
-// ReadBankFiles reads pain.002 and camt.054 documents, in any order.
-func ReadBankFiles(files [][]byte) (Answer, error) {
-	var a Answer
+// ReadBankFiles reads pain.002 and camt.054 documents, in any order, into
+// what the bank said about each transfer.
+func ReadBankFiles(files [][]byte) (domain.BankAnswer, error) {
+	var a domain.BankAnswer
 	for i, f := range files {
 		switch {
 		case bytes.Contains(f, []byte("pain.002")):
 			_, sts, err := ParsePain002(f)
 			if err != nil {
-				return Answer{}, fmt.Errorf("file %d: %v", i+1, err)
+				return domain.BankAnswer{}, fmt.Errorf("file %d: %v", i+1, err)
 			}
-			a.Statuses = append(a.Statuses, sts...)
+			for _, s := range sts {
+				a.Statuses = append(a.Statuses, domain.BankStatus{EndToEndID: s.EndToEndID, Accepted: s.Accepted, Reason: s.Reason})
+			}
 		case bytes.Contains(f, []byte("camt.054")):
 			booked, returns, err := ParseCamt054(f)
 			if err != nil {
-				return Answer{}, fmt.Errorf("file %d: %v", i+1, err)
+				return domain.BankAnswer{}, fmt.Errorf("file %d: %v", i+1, err)
 			}
-			a.Booked, a.Returns = append(a.Booked, booked...), append(a.Returns, returns...)
+			for _, b := range booked {
+				a.Booked = append(a.Booked, b.EndToEndID)
+			}
+			for _, r := range returns {
+				a.Returned = append(a.Returned, domain.BankStatus{EndToEndID: r.EndToEndID, Reason: r.Reason})
+			}
 		default:
-			return Answer{}, fmt.Errorf("file %d is neither a pain.002 nor a camt.054 document", i+1)
+			return domain.BankAnswer{}, fmt.Errorf("file %d is neither a pain.002 nor a camt.054 document", i+1)
 		}
 	}
 	return a, nil
