@@ -43,17 +43,23 @@ type pain002 struct {
 			OrgnlMsgId   string
 			OrgnlMsgNmId string
 		}
-		OrgnlPmtInfAndSts []struct {
-			OrgnlPmtInfId string
-			TxInfAndSts   []struct {
-				OrgnlEndToEndId string
-				TxSts           string
-				StsRsnInf       *struct {
-					Rsn struct{ Cd string }
-				} `xml:",omitempty"`
-			}
-		}
+		OrgnlPmtInfAndSts []pmtInfSts
 	} `xml:"CstmrPmtStsRpt"`
+}
+
+type pmtInfSts struct {
+	OrgnlPmtInfId string
+	TxInfAndSts   []txSts
+}
+
+type txSts struct {
+	OrgnlEndToEndId string
+	TxSts           string
+	StsRsnInf       *reason `xml:",omitempty"`
+}
+
+type reason struct {
+	Rsn struct{ Cd string }
 }
 
 // MarshalPain002 writes a payment status report (pain.002.001.10) for the
@@ -65,34 +71,17 @@ func MarshalPain002(msgID, batchID string, created time.Time, sts []Status) ([]b
 	d.Rpt.GrpHdr.CreDtTm = created.UTC().Format("2006-01-02T15:04:05")
 	d.Rpt.OrgnlGrpInfAndSts.OrgnlMsgId = msgID
 	d.Rpt.OrgnlGrpInfAndSts.OrgnlMsgNmId = "pain.001.001.09"
-	d.Rpt.OrgnlPmtInfAndSts = make([]struct {
-		OrgnlPmtInfId string
-		TxInfAndSts   []struct {
-			OrgnlEndToEndId string
-			TxSts           string
-			StsRsnInf       *struct {
-				Rsn struct{ Cd string }
-			} `xml:",omitempty"`
-		}
-	}, 1)
-	d.Rpt.OrgnlPmtInfAndSts[0].OrgnlPmtInfId = batchID
+	p := pmtInfSts{OrgnlPmtInfId: batchID}
 	for _, s := range sts {
-		tx := struct {
-			OrgnlEndToEndId string
-			TxSts           string
-			StsRsnInf       *struct {
-				Rsn struct{ Cd string }
-			} `xml:",omitempty"`
-		}{OrgnlEndToEndId: s.EndToEndID, TxSts: "ACCP"}
+		tx := txSts{OrgnlEndToEndId: s.EndToEndID, TxSts: "ACCP"}
 		if !s.Accepted {
 			tx.TxSts = "RJCT"
-			tx.StsRsnInf = &struct {
-				Rsn struct{ Cd string }
-			}{}
+			tx.StsRsnInf = &reason{}
 			tx.StsRsnInf.Rsn.Cd = s.Reason
 		}
-		d.Rpt.OrgnlPmtInfAndSts[0].TxInfAndSts = append(d.Rpt.OrgnlPmtInfAndSts[0].TxInfAndSts, tx)
+		p.TxInfAndSts = append(p.TxInfAndSts, tx)
 	}
+	d.Rpt.OrgnlPmtInfAndSts = []pmtInfSts{p}
 	return encode(d)
 }
 
@@ -151,9 +140,7 @@ type camtEntry struct {
 			Refs struct {
 				EndToEndId string
 			}
-			RtrInf *struct {
-				Rsn struct{ Cd string }
-			} `xml:",omitempty"`
+			RtrInf *reason `xml:",omitempty"`
 		}
 	}
 }
@@ -178,9 +165,7 @@ func MarshalCamt054(id, account string, created time.Time, booked []Booked, retu
 		var e camtEntry
 		e.Amt.Ccy, e.Amt.Value, e.CdtDbtInd, e.Sts.Cd = "EUR", r.Amount.StringFixed(2), "CRDT", "BOOK"
 		e.NtryDtls.TxDtls.Refs.EndToEndId = r.EndToEndID
-		e.NtryDtls.TxDtls.RtrInf = &struct {
-			Rsn struct{ Cd string }
-		}{}
+		e.NtryDtls.TxDtls.RtrInf = &reason{}
 		e.NtryDtls.TxDtls.RtrInf.Rsn.Cd = r.Reason
 		d.Ntfctn.Ntfctn.Ntry = append(d.Ntfctn.Ntfctn.Ntry, e)
 	}
