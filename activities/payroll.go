@@ -160,7 +160,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 	}
 	var out GeneratePayrollFilesResult
 	save := func(name, kind string, data []byte, n int, sum decimal.Decimal) error {
-		key := "payrolls/" + m.String() + "/" + name
+		key := payrollFileKey(m.String(), name)
 		sha, err := a.Objects.Put(ctx, key, "application/octet-stream", data)
 		if err != nil {
 			return err
@@ -199,6 +199,9 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 	return out, nil
 }
 
+// payrollFileKey is where a payroll's file is kept in the object store.
+func payrollFileKey(period, name string) string { return "payrolls/" + period + "/" + name }
+
 // VerifyPayrollFilesInput lists the hashes an approver signed.
 type VerifyPayrollFilesInput struct {
 	PayrollID string
@@ -217,7 +220,7 @@ func (a *Activities) VerifyPayrollFiles(ctx context.Context, in VerifyPayrollFil
 	m := in.PayrollID[len("payroll/"):]
 	res := VerifyPayrollFilesResult{Unchanged: true}
 	for _, f := range in.Files {
-		data, err := a.Objects.Get(ctx, "payrolls/"+m+"/"+f.Name)
+		data, err := a.Objects.Get(ctx, payrollFileKey(m, f.Name))
 		if err != nil {
 			return VerifyPayrollFilesResult{}, err
 		}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -376,7 +375,7 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}, workflows.NameRefreshEvidence, in)
 	if err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; try again"), err))
+		writeError(c, h.log, unavailable(err))
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"workflow_id": run.GetID(), "run_id": run.GetRunID()})

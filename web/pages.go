@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
@@ -137,7 +138,7 @@ func (s *server) registerPerson(c *gin.Context) {
 		return
 	}
 	var p obj
-	_ = jsonUnmarshal(r.body, &p)
+	_ = json.Unmarshal(r.body, &p)
 	id, _ := p["id"].(string)
 	// Fetch what the registries know (household, income) before the claim.
 	s.call(c, http.MethodPost, "/api/v1/persons/"+url.PathEscape(id)+"/evidence/refresh", obj{}, "")
@@ -156,7 +157,7 @@ func (s *server) fileClaim(c *gin.Context) {
 		return
 	}
 	var res obj
-	_ = jsonUnmarshal(r.body, &res)
+	_ = json.Unmarshal(r.body, &res)
 	c.Redirect(http.StatusSeeOther, "/claims/"+url.PathEscape(res["number"].(string)))
 }
 
@@ -243,7 +244,7 @@ func (s *server) upload(c *gin.Context) {
 		return
 	}
 	var d obj
-	_ = jsonUnmarshal(r.body, &d)
+	_ = json.Unmarshal(r.body, &d)
 	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "done")+" "+d["document_id"].(string))
 }
 
