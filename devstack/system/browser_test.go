@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/sim"
@@ -24,16 +23,8 @@ import (
 // centre is refused the person's file. Screenshots go to artifacts/screens.
 func TestCaseworkersDeskInABrowser(t *testing.T) {
 	ctx := context.Background()
-	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 400,
-		SimFaults: sim.Faults{Latency: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatalf("start system: %v", err)
-	}
-	defer s.Stop()
-	stack = s
-	if err := devstack.LoadDemo(ctx, s.DB, s.Population, 20, nil); err != nil {
-		t.Fatal(err)
-	}
+	s := startStack(t, system.Options{SimHouseholds: 400,
+		SimFaults: sim.Faults{Latency: 2 * time.Millisecond}}, 20)
 	// A poor Podgorica household the database does not know yet.
 	var h sim.Household
 	for i := 20; i < s.Population.Size(); i++ {
@@ -105,7 +96,7 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	}
 
 	var location, number, title, html, inboxTitle string
-	err = chromedp.Run(bctx,
+	err := chromedp.Run(bctx,
 		login("ana.caseworker"),
 		shot("02-inbox"),
 		// Register the household's head, found by JMBG (checked as typed).

@@ -20,7 +20,6 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/sim"
@@ -30,17 +29,8 @@ import (
 // and takes it through review and four-eyes approval to a decision PDF and
 // an active entitlement, over HTTP alone.
 func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
-	ctx := context.Background()
-	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 200,
-		SimFaults: sim.Faults{Latency: 2 * time.Millisecond}})
-	if err != nil {
-		t.Fatalf("start system: %v", err)
-	}
-	defer s.Stop()
-	stack = s
-	if err := devstack.LoadDemo(ctx, s.DB, s.Population, 200, nil); err != nil {
-		t.Fatal(err)
-	}
+	s := startStack(t, system.Options{SimHouseholds: 200,
+		SimFaults: sim.Faults{Latency: 2 * time.Millisecond}}, 200)
 	// A Podgorica household of at least two, without income or property.
 	var jmbgs []string
 	for i := 0; i < s.Population.Size() && jmbgs == nil; i++ {

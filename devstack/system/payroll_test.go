@@ -25,12 +25,7 @@ import (
 // hashes; four eyes and the hashes are enforced over HTTP.
 func TestPayrollOverHTTP(t *testing.T) {
 	ctx := context.Background()
-	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 10, PayrollDay: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	stack = s
+	s := startStack(t, system.Options{SimHouseholds: 10, PayrollDay: 10}, 0)
 	// The monthly schedule exists, on the 10th.
 	desc, err := s.Temporal.ScheduleClient().GetHandle(ctx, "payroll-monthly").Describe(ctx)
 	if err != nil || len(desc.Schedule.Spec.Calendars) != 1 || desc.Schedule.Spec.Calendars[0].DayOfMonth[0].Start != 10 {

@@ -22,17 +22,7 @@ import (
 // simulators, the worker and the API) and drives it over HTTP only.
 func TestWholeSystem(t *testing.T) {
 	ctx := context.Background()
-	s, err := system.Start(ctx, system.Options{DataDir: t.TempDir(), Ephemeral: true, SimHouseholds: 100,
-		SimFaults: sim.Faults{Latency: 5 * time.Millisecond}})
-	if err != nil {
-		t.Fatalf("start system: %v", err)
-	}
-	defer s.Stop()
-
-	if err := devstack.LoadDemo(ctx, s.DB, s.Population, 20, nil); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
-	stack = s
+	s := startStack(t, system.Options{SimHouseholds: 100, SimFaults: sim.Faults{Latency: 5 * time.Millisecond}}, 20)
 	// Households of Podgorica, where the demo caseworker works.
 	var pg []sim.Household
 	for i := 40; i < s.Population.Size() && len(pg) < 2; i++ {
@@ -232,6 +222,26 @@ func waitWorkflowDone(t *testing.T, s *system.System, id string) {
 
 // stack is the system under test, for call's tokens.
 var stack *system.System
+
+// startStack starts the real stack for a test (Temporal in memory,
+// PostgreSQL without fsync), stopped when the test ends, with the first
+// demo households of the simulated population loaded.
+func startStack(t *testing.T, o system.Options, demo int) *system.System {
+	t.Helper()
+	o.DataDir, o.Ephemeral = t.TempDir(), true
+	s, err := system.Start(context.Background(), o)
+	if err != nil {
+		t.Fatalf("start system: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	stack = s
+	if demo > 0 {
+		if err := devstack.LoadDemo(context.Background(), s.DB, s.Population, demo, nil); err != nil {
+			t.Fatalf("load demo: %v", err)
+		}
+	}
+	return s
+}
 
 // call sends a request as the demo caseworker of Podgorica.
 func call(t *testing.T, method, url, body string) (int, []byte) {
