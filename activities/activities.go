@@ -235,7 +235,7 @@ func (a *Activities) linkHousehold(ctx context.Context, facts []xroad.Fact) erro
 	}
 	link := store.HouseholdLink{
 		RegisterNumber: hf.HouseholdNumber,
-		Address:        domain.Address{Municipality: res.Municipality, Settlement: res.Settlement, Street: res.Street},
+		Address:        domain.Address(res),
 	}
 	for _, m := range hf.Members {
 		j, info, err := domain.ParseJMBG(m.JMBG)

@@ -374,14 +374,6 @@ func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
 	return res, nil
 }
 
-func failedSources(names []string) []domain.Source {
-	out := make([]domain.Source, len(names))
-	for i, n := range names {
-		out[i] = domain.Source(n)
-	}
-	return out
-}
-
 func checkReview(c TaskCompletion, max decimal.Decimal) error {
 	switch c.Outcome {
 	case "adjust":

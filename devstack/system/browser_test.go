@@ -74,8 +74,7 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	}
 	logout := chromedp.Tasks{chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
 	// waitFor reloads the page until selector appears.
-	var waitFor func(selector string) chromedp.Action
-	waitFor = func(selector string) chromedp.Action {
+	waitFor := func(selector string) chromedp.Action {
 		return chromedp.ActionFunc(func(ctx context.Context) error {
 			deadline := time.Now().Add(20 * time.Second)
 			for time.Now().Before(deadline) {
