@@ -59,7 +59,7 @@ func authorize(e *policies.Enforcer, resource, action string) gin.HandlerFunc {
 		u := userOf(c)
 		target := home(u)
 		c.Set("audit_target", target)
-		if !e.Allow(string(u.Role), u.CentreID, target, resource, action) && !e.Allow(string(u.Role), u.CentreID, "", resource, action) {
+		if !e.Allow(string(u.Role), u.CentreID, target, resource, action) {
 			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: domain.CodeForbidden,
 				Message: fmt.Sprintf("the %s role may not %s %s", u.Role, action, resource), RequestID: c.GetString("request_id")}})
 			return
