@@ -33,6 +33,9 @@ type Activities struct {
 	Params   *benefits.Params
 	Treasury Treasury
 	Now      func() time.Time
+	// TransfersPerFile is the most transfers in one pain.001 file
+	// (0: DefaultTransfersPerFile).
+	TransfersPerFile int
 }
 
 // asTemporal marks errors that no retry can fix as non-retryable, typed

@@ -67,62 +67,106 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 	if err := a.DB.EnsurePayroll(ctx, in.PayrollID, m.First()); err != nil {
 		return PreparePayrollResult{}, err
 	}
-	rights, err := a.DB.PayableRights(ctx, m.Last())
-	if err != nil {
-		return PreparePayrollResult{}, err
-	}
 	attempts, err := a.DB.Attempts(ctx)
 	if err != nil {
 		return PreparePayrollResult{}, err
 	}
-	res := PreparePayrollResult{Total: decimal.Zero}
-	var rows []store.Payment
-	flush := func() error {
-		n, err := a.DB.InsertPayments(ctx, rows)
-		res.New += n
-		rows = rows[:0]
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx, res.New)
-		}
-		return err
-	}
-	for _, r := range rights {
-		var paid *domain.Month
-		if r.PaidThrough != nil {
-			pm := domain.MonthOf(*r.PaidThrough)
-			paid = &pm
-		}
-		channel, state, reason := "bank", "prepared", ""
-		if r.PayeeIBAN == "" {
-			channel = "post"
-		} else if _, err := domain.ParseIBAN("payee_account", r.PayeeIBAN); err != nil {
-			state, reason = "exception", domain.ErrorMessage(err)
-		}
-		for _, p := range domain.Arrears(r.Amount, r.ValidFrom, nil, paid, m) {
-			if !p.Amount.IsPositive() {
-				continue
-			}
-			if state == "exception" {
-				res.Exceptions++
-			}
-			res.Total = res.Total.Add(p.Amount)
-			rows = append(rows, store.Payment{PayrollID: in.PayrollID, EntitlementID: r.EntitlementID, Period: p.Month.First(),
-				Amount: p.Amount, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
-				Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First(), attempts[r.EntitlementID+"|"+p.Month.String()]),
-				State: state, Reason: reason, Lines: p.Lines})
-			if len(rows) == 50000 {
-				if err := flush(); err != nil {
-					return PreparePayrollResult{}, err
+	// Computing and storing run side by side: one goroutine reads the
+	// rights and computes their payments a chunk at a time while the
+	// previous chunk is being copied into PostgreSQL.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []store.Payment, 1)
+	var res PreparePayrollResult
+	computed := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		var c chunk
+		c.res.Total = decimal.Zero
+		err := a.DB.EachPayableRight(ctx, m.Last(), func(r store.PayableRight) error {
+			c.add(r, in.PayrollID, m, attempts)
+			if len(c.rows) >= paymentsPerChunk {
+				select {
+				case chunks <- c.rows:
+				case <-ctx.Done():
+					return ctx.Err()
 				}
+				c.rows = make([]store.Payment, 0, paymentsPerChunk)
+			}
+			return nil
+		})
+		if err == nil && len(c.rows) > 0 {
+			select {
+			case chunks <- c.rows:
+			case <-ctx.Done():
+				err = ctx.Err()
 			}
 		}
-	}
-	if len(rows) > 0 {
-		if err := flush(); err != nil {
+		res.Exceptions, res.Total = c.res.Exceptions, c.res.Total
+		computed <- err
+	}()
+	var stored int64
+	for rows := range chunks {
+		n, err := a.DB.InsertPayments(ctx, rows)
+		if err != nil {
+			cancel()
+			for range chunks {
+			}
+			<-computed
 			return PreparePayrollResult{}, err
 		}
+		stored += n
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, stored)
+		}
 	}
+	if err := <-computed; err != nil {
+		return PreparePayrollResult{}, err
+	}
+	res.New = stored
 	return res, nil
+}
+
+// paymentsPerChunk is how many payments are copied into PostgreSQL in one
+// transaction: a retry after a crash skips the chunks already stored.
+const paymentsPerChunk = 50000
+
+// chunk gathers the payments computed from rights.
+type chunk struct {
+	rows []store.Payment
+	res  PreparePayrollResult
+}
+
+// add computes the payments a right owes up to month m: the months not
+// yet paid (pro rata in the first and last, arrears, carried-over months),
+// each on its own row. A payee without an account is paid through the
+// Post; one whose IBAN is invalid goes to the exceptions.
+func (c *chunk) add(r store.PayableRight, payroll string, m domain.Month, attempts map[string]int) {
+	var paid *domain.Month
+	if r.PaidThrough != nil {
+		pm := domain.MonthOf(*r.PaidThrough)
+		paid = &pm
+	}
+	channel, state, reason := "bank", "prepared", ""
+	if r.PayeeIBAN == "" {
+		channel = "post"
+	} else if _, err := domain.ParseIBAN("payee_account", r.PayeeIBAN); err != nil {
+		state, reason = "exception", domain.ErrorMessage(err)
+	}
+	for _, p := range domain.Arrears(r.Amount, r.ValidFrom, nil, paid, m) {
+		p = domain.Deduct(p, r.Deduction, r.DeductionReason)
+		if !p.Amount.IsPositive() {
+			continue
+		}
+		if state == "exception" {
+			c.res.Exceptions++
+		}
+		c.res.Total = c.res.Total.Add(p.Amount)
+		c.rows = append(c.rows, store.Payment{PayrollID: payroll, EntitlementID: r.EntitlementID, Period: p.Month.First(),
+			Amount: p.Amount, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
+			Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First(), attempts[r.EntitlementID+"|"+p.Month.String()]),
+			State: state, Reason: reason, Lines: p.Lines})
+	}
 }
 
 // PayrollFile is a generated file and its hash.
@@ -136,27 +180,21 @@ type GeneratePayrollFilesResult struct {
 	Files []PayrollFile
 }
 
-// GeneratePayrollFiles writes the month's pain.001 file (bank payments,
-// one batch per funding account, executed mid-month after the period) and
-// the Post's list (CSV) to the object store, and records their SHA-256.
-// The same payments give the same bytes.
+// DefaultTransfersPerFile is the most transfers one pain.001 file carries;
+// a month with more is split into numbered files (GUESS: the treasury's
+// limit per file is to be confirmed; 50,000 transfers is ~20 MB of XML).
+const DefaultTransfersPerFile = 50000
+
+// GeneratePayrollFiles writes the month's pain.001 files (bank payments,
+// one batch per funding account, executed mid-month after the period; at
+// most TransfersPerFile per file) and the Post's list (CSV) to the object
+// store, and records their SHA-256. Payments are read a file at a time,
+// so memory stays flat in the size of the month. The same payments give
+// the same bytes.
 func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayrollInput) (GeneratePayrollFilesResult, error) {
 	m, err := domain.ParseMonth(in.Period)
 	if err != nil {
 		return GeneratePayrollFilesResult{}, asTemporal(err)
-	}
-	bank, err := a.DB.PaymentsOf(ctx, in.PayrollID, "bank", "prepared")
-	if err != nil {
-		return GeneratePayrollFilesResult{}, err
-	}
-	execution := m.Next().First().AddDate(0, 0, 14) // the 15th of the next month
-	msg := iso20022.Message{ID: in.PayrollID, Created: m.Next().First().AddDate(0, 0, 9).Add(9 * time.Hour), Initiating: FundingAccount.Name}
-	batch := iso20022.Batch{ID: in.PayrollID + "/1", Debtor: FundingAccount, Execution: execution}
-	total := decimal.Zero
-	for _, p := range bank {
-		batch.Transfers = append(batch.Transfers, iso20022.Transfer{EndToEndID: p.EndToEndID, Amount: p.Amount, Creditor: p.PayeeName,
-			IBAN: p.PayeeIBAN, Remittance: fmt.Sprintf("%s %s", p.Benefit, p.Period.Format("2006-01"))})
-		total = total.Add(p.Amount)
 	}
 	var out GeneratePayrollFilesResult
 	save := func(name, kind string, data []byte, n int, sum decimal.Decimal) error {
@@ -166,15 +204,49 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 			return err
 		}
 		out.Files = append(out.Files, PayrollFile{Name: name, SHA256: sha})
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, len(out.Files))
+		}
 		return a.DB.SavePaymentFile(ctx, store.PaymentFile{PayrollID: in.PayrollID, Name: name, Kind: kind, ObjectKey: key, SHA256: sha, Transfers: n, Total: sum})
 	}
-	if len(batch.Transfers) > 0 {
+	counts, err := a.DB.PaymentCounts(ctx, in.PayrollID, "prepared")
+	if err != nil {
+		return GeneratePayrollFilesResult{}, err
+	}
+	perFile := a.TransfersPerFile
+	if perFile <= 0 {
+		perFile = DefaultTransfersPerFile
+	}
+	files := (counts["bank"] + perFile - 1) / perFile
+	execution := m.Next().First().AddDate(0, 0, 14) // the 15th of the next month
+	after := ""
+	for k := 1; k <= files; k++ {
+		bank, err := a.DB.PaymentsPage(ctx, in.PayrollID, "bank", "prepared", after, perFile)
+		if err != nil {
+			return GeneratePayrollFilesResult{}, err
+		}
+		if len(bank) == 0 {
+			break
+		}
+		after = bank[len(bank)-1].EndToEndID
+		id, name := in.PayrollID, "pain001-"+m.String()+".xml"
+		if files > 1 {
+			id, name = fmt.Sprintf("%s/%02d", in.PayrollID, k), fmt.Sprintf("pain001-%s-%02d.xml", m, k)
+		}
+		msg := iso20022.Message{ID: id, Created: m.Next().First().AddDate(0, 0, 9).Add(9 * time.Hour), Initiating: FundingAccount.Name}
+		batch := iso20022.Batch{ID: id + "/1", Debtor: FundingAccount, Execution: execution, Transfers: make([]iso20022.Transfer, 0, len(bank))}
+		total := decimal.Zero
+		for _, p := range bank {
+			batch.Transfers = append(batch.Transfers, iso20022.Transfer{EndToEndID: p.EndToEndID, Amount: p.Amount, Creditor: p.PayeeName,
+				IBAN: p.PayeeIBAN, Remittance: p.Benefit + " " + p.Period.Format("2006-01")})
+			total = total.Add(p.Amount)
+		}
 		msg.Batches = []iso20022.Batch{batch}
 		xml, err := iso20022.Marshal(msg)
 		if err != nil {
 			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
 		}
-		if err := save("pain001-"+m.String()+".xml", "pain.001", xml, len(batch.Transfers), total); err != nil {
+		if err := save(name, "pain.001", xml, len(batch.Transfers), total); err != nil {
 			return GeneratePayrollFilesResult{}, err
 		}
 	}

@@ -2,9 +2,11 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,29 +32,8 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	obj := startObjects(t)
 	a := &activities.Activities{DB: db, Objects: obj, Now: time.Now}
 
-	right := func(i int, iban string, from time.Time, amount string) {
-		t.Helper()
-		j, _ := domain.MakeJMBG(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 21, 100+i)
-		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-		p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Đorđe", FamilyName: "Šćepanović", Address: addr})
-		p, err := db.CreatePerson(ctx, p, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := db.CreateClaim(ctx, store.Claim{Benefit: "MO", ApplicantID: p.ID, CentreID: p.CentreID, PayeeIBAN: iban, Consent: true,
-			FiledBy: "ana.caseworker", Period: from, Members: []domain.PersonID{p.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "MO",
-			Amount: decimal.RequireFromString(amount), PeriodFrom: from, PreparedBy: "a", ApprovedBy: "b", IssuedAt: time.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "MO", BeneficiaryID: p.ID,
-			PayeeIBAN: iban, Amount: decimal.RequireFromString(amount), Periodicity: "monthly", ValidFrom: from}); err != nil {
-			t.Fatal(err)
-		}
+	right := func(i int, iban string, from time.Time, amount string) string {
+		return seedRight(t, db, i, iban, from, amount)
 	}
 	nov := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
 	right(1, "ME25505000012345678951", nov(1), "87.91")                                       // whole month
@@ -60,14 +41,25 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	right(3, "ME25505000012345678951", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "100.00") // arrears: Sep, Oct, Nov
 	right(4, "", nov(1), "50.00")                                                             // the Post
 	right(5, "ME25505000012345678952", nov(1), "60.00")                                       // invalid IBAN: exception
+	deducted := right(6, "ME25505000012345678951", nov(1), "87.91")                           // 20.00 deducted: 67.91
+	if err := db.SetDeduction(ctx, deducted, decimal.RequireFromString("20.00"), "recovery of an overpayment"); err != nil {
+		t.Fatal(err)
+	}
+	wholly := right(7, "ME25505000012345678951", nov(1), "30.00") // a deduction larger than the payment: nothing to pay
+	if err := db.SetDeduction(ctx, wholly, decimal.RequireFromString("45.00"), "recovery of an overpayment"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetDeduction(ctx, wholly, decimal.RequireFromString("-1"), "x"); domain.ErrorCode(err) != domain.CodeInvalid {
+		t.Errorf("a negative deduction: %v; want invalid", err)
+	}
 
 	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
 	res, err := a.PreparePayroll(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.New != 7 || res.Exceptions != 1 || res.Total.StringFixed(2) != "541.87" {
-		t.Fatalf("PreparePayroll = %+v; want 7 payments (1 exception), 541.87 in all", res)
+	if res.New != 8 || res.Exceptions != 1 || res.Total.StringFixed(2) != "609.78" {
+		t.Fatalf("PreparePayroll = %+v; want 8 payments (1 exception), 609.78 in all", res)
 	}
 	files, err := a.GeneratePayrollFiles(ctx, in)
 	if err != nil || len(files.Files) != 2 {
@@ -86,7 +78,7 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<NbOfTxs>5</NbOfTxs>", "<CtrlSum>431.87</CtrlSum>", "43.96", "Djordje Scepanovic"} {
+	for _, want := range []string{"<NbOfTxs>6</NbOfTxs>", "<CtrlSum>499.78</CtrlSum>", "43.96", "67.91", "Djordje Scepanovic"} {
 		if !strings.Contains(string(xml), want) {
 			t.Errorf("pain.001 lacks %s", want)
 		}
@@ -98,15 +90,7 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	if !strings.Contains(string(csv), "50.00") {
 		t.Errorf("the Post's list = %s; want the 50.00 payment", csv)
 	}
-	f := filepath.Join(t.TempDir(), "p.xml")
-	_ = os.WriteFile(f, xml, 0o644)
-	schema, _ := filepath.Abs(filepath.Join("..", "..", "shared", "standards", "iso20022", "pain.001.001.09.epc-sct-c2psp-2023.xsd"))
-	if _, err := os.Stat(schema); err != nil {
-		t.Fatalf("the EPC schema is not beside the project: %v", err)
-	}
-	if out, err := exec.Command("xmllint", "--noout", "--schema", schema, f).CombinedOutput(); err != nil {
-		t.Fatalf("pain.001 does not validate: %v %s", err, out)
-	}
+	validate(t, xml)
 	v, err := a.VerifyPayrollFiles(ctx, activities.VerifyPayrollFilesInput{PayrollID: in.PayrollID, Files: files.Files})
 	if err != nil || !v.Unchanged {
 		t.Fatalf("VerifyPayrollFiles = %+v, %v; want unchanged", v, err)
@@ -116,6 +100,102 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 	}
 	if v, _ := a.VerifyPayrollFiles(ctx, activities.VerifyPayrollFilesInput{PayrollID: in.PayrollID, Files: files.Files}); v.Unchanged {
 		t.Fatal("a changed file was not noticed")
+	}
+}
+
+// seedRight records a decided MO right of amount a month from from, paid
+// to iban, and returns its id.
+func seedRight(t *testing.T, db *store.DB, i int, iban string, from time.Time, amount string) string {
+	ctx := context.Background()
+	t.Helper()
+	j, _ := domain.MakeJMBG(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 21, 100+i)
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Đorđe", FamilyName: "Šćepanović", Address: addr})
+	p, err := db.CreatePerson(ctx, p, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateClaim(ctx, store.Claim{Benefit: "MO", ApplicantID: p.ID, CentreID: p.CentreID, PayeeIBAN: iban, Consent: true,
+		FiledBy: "ana.caseworker", Period: from, Members: []domain.PersonID{p.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "MO",
+		Amount: decimal.RequireFromString(amount), PeriodFrom: from, PreparedBy: "a", ApprovedBy: "b", IssuedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "MO", BeneficiaryID: p.ID,
+		PayeeIBAN: iban, Amount: decimal.RequireFromString(amount), Periodicity: "monthly", ValidFrom: from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ID
+}
+
+// TestPayrollSplitsLargeMonthsIntoFiles: a month with more transfers than
+// a file carries is written as numbered files, each a valid pain.001 with
+// its own message id, every payment in exactly one file, the same bytes
+// when written again.
+func TestPayrollSplitsLargeMonthsIntoFiles(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	obj := startObjects(t)
+	a := &activities.Activities{DB: db, Objects: obj, Now: time.Now, TransfersPerFile: 2}
+	for i := 1; i <= 5; i++ {
+		seedRight(t, db, i, "ME25505000012345678951", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), "10.00")
+	}
+	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	if _, err := a.PreparePayroll(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	files, err := a.GeneratePayrollFiles(ctx, in)
+	if err != nil || len(files.Files) != 3 {
+		t.Fatalf("GeneratePayrollFiles = %+v, %v; want 3 files of at most 2 transfers", files, err)
+	}
+	seen := map[string]int{}
+	for k, f := range files.Files {
+		want := fmt.Sprintf("pain001-2026-11-%02d.xml", k+1)
+		if f.Name != want {
+			t.Errorf("file %d is %s; want %s", k, f.Name, want)
+		}
+		xml, err := obj.Get(ctx, "payrolls/2026-11/"+f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		validate(t, xml)
+		if !strings.Contains(string(xml), fmt.Sprintf("<MsgId>payroll/2026-11/%02d</MsgId>", k+1)) {
+			t.Errorf("%s lacks its own message id", f.Name)
+		}
+		for _, id := range regexp.MustCompile(`<EndToEndId>([^<]+)</EndToEndId>`).FindAllStringSubmatch(string(xml), -1) {
+			seen[id[1]]++
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("%d distinct payments in the files; want 5", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("payment %s is in %d files", id, n)
+		}
+	}
+	again, err := a.GeneratePayrollFiles(ctx, in)
+	if err != nil || fmt.Sprint(again.Files) != fmt.Sprint(files.Files) {
+		t.Fatalf("written again: %+v, %v; want the same hashes %+v", again, err, files)
+	}
+}
+
+// validate checks a pain.001 file against the EPC's schema with xmllint.
+func validate(t *testing.T, xml []byte) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "p.xml")
+	_ = os.WriteFile(f, xml, 0o644)
+	schema, _ := filepath.Abs(filepath.Join("..", "..", "shared", "standards", "iso20022", "pain.001.001.09.epc-sct-c2psp-2023.xsd"))
+	if _, err := os.Stat(schema); err != nil {
+		t.Fatalf("the EPC schema is not beside the project: %v", err)
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--schema", schema, f).CombinedOutput(); err != nil {
+		t.Fatalf("pain.001 does not validate: %v %s", err, out)
 	}
 }
 

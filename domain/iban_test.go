@@ -25,3 +25,15 @@ func TestParseIBAN(t *testing.T) {
 		}
 	}
 }
+
+func TestMakeIBANIsValid(t *testing.T) {
+	for _, acc := range []uint64{0, 1, 42, 1234567890123, 9999999999999} {
+		iban := domain.MakeIBAN("510", acc)
+		if _, err := domain.ParseIBAN("iban", string(iban)); err != nil {
+			t.Errorf("MakeIBAN(510, %d) = %s: %v", acc, iban, err)
+		}
+	}
+	if got := domain.MakeIBAN("505", 123456789); len(got) != 22 {
+		t.Errorf("length %d", len(got))
+	}
+}

@@ -105,6 +105,21 @@ func Arrears(monthly decimal.Decimal, from time.Time, until *time.Time, paidThro
 	return out
 }
 
+// Deduct takes a deduction a decision ordered (recovery of an overpayment,
+// a sanction's reduction) from a month's payment: at most the payment
+// itself, so a payment never goes below zero.
+func Deduct(p MonthlyPayment, amount decimal.Decimal, reason string) MonthlyPayment {
+	if !amount.IsPositive() || !p.Amount.IsPositive() {
+		return p
+	}
+	take := decimal.Min(amount.Round(2), p.Amount)
+	p.Amount = p.Amount.Sub(take)
+	p.Lines = append(p.Lines[:len(p.Lines):len(p.Lines)],
+		PaymentLine{"deduction (" + reason + ")", "-" + take.StringFixed(2)},
+		PaymentLine{"to pay", p.Amount.StringFixed(2)})
+	return p
+}
+
 // BankAnswer is what the bank said about a payroll's transfers, by
 // end-to-end id: statuses (pain.002), debits booked and returns (camt.054).
 type BankAnswer struct {

@@ -75,3 +75,27 @@ func TestArrears(t *testing.T) {
 		t.Errorf("eleven whole months of 87.91 = %s; want 967.01", sum.StringFixed(2))
 	}
 }
+
+func TestDeduct(t *testing.T) {
+	nov := domain.MonthOf(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	p := domain.ProRata(decimal.RequireFromString("87.91"), nov.First(), nil, nov)
+	cases := []struct{ deduct, want string }{
+		{"0", "87.91"},      // none
+		{"20.00", "67.91"},  // part
+		{"87.91", "0.00"},   // all of it
+		{"100.00", "0.00"},  // never below zero
+		{"10.005", "77.90"}, // the deduction is in cents too: 10.01
+	}
+	for _, c := range cases {
+		got := domain.Deduct(p, decimal.RequireFromString(c.deduct), "recovery")
+		if got.Amount.StringFixed(2) != c.want {
+			t.Errorf("Deduct(87.91, %s) = %s; want %s", c.deduct, got.Amount.StringFixed(2), c.want)
+		}
+		if c.deduct != "0" && got.Lines[len(got.Lines)-1].Value != c.want {
+			t.Errorf("Deduct(87.91, %s) does not explain itself: %v", c.deduct, got.Lines)
+		}
+	}
+	if len(p.Lines) != 2 {
+		t.Errorf("Deduct changed the payment it was given: %v", p.Lines)
+	}
+}

@@ -24,6 +24,9 @@ type PayableRight struct {
 	// PaidThrough is the last month with a payment that stands (not
 	// rejected or returned), if any.
 	PaidThrough *time.Time
+	// Deduction is taken from every monthly payment, as a decision ordered.
+	Deduction       decimal.Decimal
+	DeductionReason string
 }
 
 // EnsurePayroll records the payroll of a month once.
@@ -45,27 +48,32 @@ func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approv
 	return nil
 }
 
-// PayableRights lists the monthly entitlements active in the month ending
-// on through, with the last month each has been paid for.
-func (db *DB) PayableRights(ctx context.Context, through time.Time) ([]PayableRight, error) {
+// EachPayableRight calls fn, in entitlement order, for every monthly
+// entitlement active in the month ending on through, with the last month
+// each has been paid for. Rows are streamed, never held all at once.
+func (db *DB) EachPayableRight(ctx context.Context, through time.Time, fn func(PayableRight) error) error {
 	const q = `
 		WITH paid AS (
 			SELECT entitlement_id, max(period) AS through FROM payments
 			WHERE state NOT IN ('rejected', 'returned') GROUP BY entitlement_id
 		)
-		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality, paid.through
+		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality, paid.through,
+			e.deduction, e.deduction_reason
 		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id LEFT JOIN paid ON paid.entitlement_id = e.id
 		WHERE e.state = 'active' AND e.periodicity = 'monthly' AND e.valid_from <= $1
 		ORDER BY e.id`
 	rows, err := db.pool.Query(ctx, q, through)
 	if err != nil {
-		return nil, fmt.Errorf("select payable rights: %w", err)
+		return fmt.Errorf("select payable rights: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PayableRight, error) {
-		var x PayableRight
-		err := r.Scan(&x.EntitlementID, &x.Benefit, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName, &x.Municipality, &x.PaidThrough)
-		return x, err
-	})
+	var x PayableRight
+	_, err = pgx.ForEachRow(rows, []any{&x.EntitlementID, &x.Benefit, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName, &x.Municipality, &x.PaidThrough,
+		&x.Deduction, &x.DeductionReason},
+		func() error { return fn(x) })
+	if err != nil {
+		return fmt.Errorf("select payable rights: %w", err)
+	}
+	return nil
 }
 
 // Payment is one payment row.
@@ -150,10 +158,18 @@ func joinCols(cols []string) string {
 
 // PaymentsOf lists a payroll's payments in a channel, by end-to-end id.
 func (db *DB) PaymentsOf(ctx context.Context, payroll, channel, state string) ([]Payment, error) {
+	return db.PaymentsPage(ctx, payroll, channel, state, "", 0)
+}
+
+// PaymentsPage lists at most limit (0: all) of a payroll's payments by
+// end-to-end id, after the given one: a month's payments are read a file
+// at a time, never all at once.
+func (db *DB) PaymentsPage(ctx context.Context, payroll, channel, state, after string, limit int) ([]Payment, error) {
 	const q = `SELECT id, payroll_id, entitlement_id::text, period, amount, channel, payee_iban, payee_name, benefit, municipality,
 		funding_account, end_to_end_id, state, reason FROM payments
-		WHERE payroll_id = $1 AND ($2 = '' OR channel = $2) AND ($3 = '' OR state = $3) ORDER BY end_to_end_id`
-	rows, err := db.pool.Query(ctx, q, payroll, channel, state)
+		WHERE payroll_id = $1 AND ($2 = '' OR channel = $2) AND ($3 = '' OR state = $3) AND end_to_end_id > $4
+		ORDER BY end_to_end_id LIMIT NULLIF($5, 0)`
+	rows, err := db.pool.Query(ctx, q, payroll, channel, state, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("select payments of %s: %w", payroll, err)
 	}
@@ -429,6 +445,35 @@ func (db *DB) SetPayeeAccount(ctx context.Context, entitlement, iban string) err
 	}
 	if tag.RowsAffected() == 0 {
 		return domain.Errorf(domain.CodeNotFound, "entitlement %s not found", entitlement)
+	}
+	return nil
+}
+
+// PaymentCounts counts a payroll's payments in a state by channel.
+func (db *DB) PaymentCounts(ctx context.Context, payroll, state string) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT channel, count(*) FROM payments WHERE payroll_id = $1 AND state = $2 GROUP BY channel`, payroll, state)
+	if err != nil {
+		return nil, fmt.Errorf("count payments of %s: %w", payroll, err)
+	}
+	out := map[string]int{}
+	var ch string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&ch, &n}, func() error { out[ch] = n; return nil })
+	return out, err
+}
+
+// SetDeduction records the deduction a decision orders from a right's
+// monthly payments (zero ends it). Returns CodeNotFound for an unknown right.
+func (db *DB) SetDeduction(ctx context.Context, entitlement string, amount decimal.Decimal, reason string) error {
+	if amount.IsNegative() || !amount.Round(2).Equal(amount) {
+		return domain.FieldError("deduction", "a deduction is zero or a positive amount in cents, not %s", amount)
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE entitlements SET deduction = $2, deduction_reason = $3 WHERE id = $1`, entitlement, amount, reason)
+	if err != nil {
+		return translate(err, "entitlement "+entitlement)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.CodeNotFound, "no entitlement %s", entitlement)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/interop/sim"
@@ -216,7 +217,11 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "demo data: %d persons registered\n", persons)
+	rights, err := devstack.LoadDemoRights(ctx, db, pop, n, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo data: %d persons registered; %d child allowance rights carried over from the previous system\n", persons, rights)
 	return nil
 }
 
