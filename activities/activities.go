@@ -36,6 +36,9 @@ type Activities struct {
 	// TransfersPerFile is the most transfers in one pain.001 file
 	// (0: DefaultTransfersPerFile).
 	TransfersPerFile int
+	// PaymentsPerChunk is how many payments one transaction stores
+	// (0: DefaultPaymentsPerChunk).
+	PaymentsPerChunk int
 }
 
 // asTemporal marks errors that no retry can fix as non-retryable, typed

@@ -76,6 +76,10 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 	// previous chunk is being copied into PostgreSQL.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	perChunk := a.PaymentsPerChunk
+	if perChunk <= 0 {
+		perChunk = DefaultPaymentsPerChunk
+	}
 	chunks := make(chan []store.Payment, 1)
 	var res PreparePayrollResult
 	computed := make(chan error, 1)
@@ -85,13 +89,13 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 		c.res.Total = decimal.Zero
 		err := a.DB.EachPayableRight(ctx, m.Last(), func(r store.PayableRight) error {
 			c.add(r, in.PayrollID, m, attempts)
-			if len(c.rows) >= paymentsPerChunk {
+			if len(c.rows) >= perChunk {
 				select {
 				case chunks <- c.rows:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				c.rows = make([]store.Payment, 0, paymentsPerChunk)
+				c.rows = make([]store.Payment, 0, perChunk)
 			}
 			return nil
 		})
@@ -127,9 +131,9 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 	return res, nil
 }
 
-// paymentsPerChunk is how many payments are copied into PostgreSQL in one
-// transaction: a retry after a crash skips the chunks already stored.
-const paymentsPerChunk = 50000
+// DefaultPaymentsPerChunk is how many payments are copied into PostgreSQL
+// in one transaction: a retry after a crash skips the chunks already stored.
+const DefaultPaymentsPerChunk = 50000
 
 // chunk gathers the payments computed from rights.
 type chunk struct {

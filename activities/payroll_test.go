@@ -216,3 +216,82 @@ func startObjects(t *testing.T) *objects.Store {
 	}
 	return obj
 }
+
+// TestPayrollSurvivesACrashMidway stops PreparePayroll after its first
+// chunk is stored, as a worker killed mid-way would, and runs it again:
+// every right is paid once, and the files are byte-identical to those of
+// a run that never crashed.
+func TestPayrollSurvivesACrashMidway(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	obj := startObjects(t)
+	a := &activities.Activities{DB: db, Objects: obj, Now: time.Now, PaymentsPerChunk: 400, TransfersPerFile: 1000}
+	const rights = 2500
+	seed := []string{
+		`INSERT INTO persons (id, jmbg, given_name, family_name, birth_date, sex, municipality, settlement, centre_id, registered_by)
+		 SELECT gen_random_uuid(), '8' || lpad(i::text, 12, '0'), 'Test', 'Primalac ' || i, '1970-01-01', 'F', 'ME-16', 'Podgorica', 'csr-podgorica', 'seed'
+		 FROM generate_series(1, ` + fmt.Sprint(rights) + `) i`,
+		`INSERT INTO claims (number, benefit, applicant_id, centre_id, consent, filed_by, period, state)
+		 SELECT 'S-' || jmbg, 'DNJP', id, 'csr-podgorica', true, 'seed', '2026-10-01', 'approved' FROM persons WHERE registered_by = 'seed'`,
+		`INSERT INTO decisions (id, claim_number, number, centre_id, year, seq, kind, benefit, amount, period_from, prepared_by, approved_by, issued_at)
+		 SELECT gen_random_uuid(), number, 'seed/' || number, 'seed', 2026, row_number() OVER (), 'grant', 'DNJP', 87.24, '2026-10-01', 'a', 'b', now()
+		 FROM claims WHERE filed_by = 'seed'`,
+		`INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from)
+		 SELECT gen_random_uuid(), d.claim_number, d.id, 'DNJP', c.applicant_id, 'ME25505000012345678951', 87.24, 'monthly', '2026-10-16'
+		 FROM decisions d JOIN claims c ON c.number = d.claim_number WHERE d.centre_id = 'seed'`,
+	}
+	for _, q := range seed {
+		if _, err := db.Pool().Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	count := func() (n, distinct int) {
+		t.Helper()
+		if err := db.Pool().QueryRow(ctx, `SELECT count(*), count(DISTINCT (entitlement_id, period)) FROM payments`).Scan(&n, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		return n, distinct
+	}
+	// The crash: the activity's context ends once the first chunk is stored.
+	crashCtx, crash := context.WithCancel(ctx)
+	go func() {
+		for crashCtx.Err() == nil {
+			var n int
+			if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM payments`).Scan(&n); err == nil && n > 0 {
+				crash()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	if _, err := a.PreparePayroll(crashCtx, in); err == nil {
+		t.Fatal("PreparePayroll ran to the end; the crash came too late to test anything")
+	}
+	crash()
+	if n, _ := count(); n == 0 || n >= 2*rights {
+		t.Fatalf("%d payments after the crash; want some but not all of %d", n, 2*rights)
+	}
+	// The rerun: October's half month and November for every right, once.
+	if _, err := a.PreparePayroll(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if n, distinct := count(); n != 2*rights || distinct != n {
+		t.Fatalf("%d payments (%d distinct) after the rerun; want %d, each once", n, distinct, 2*rights)
+	}
+	files, err := a.GeneratePayrollFiles(ctx, in)
+	if err != nil || len(files.Files) != 5 {
+		t.Fatalf("GeneratePayrollFiles = %+v, %v; want 5 files", files, err)
+	}
+	// A run that never crashed writes the same bytes.
+	if _, err := db.Pool().Exec(ctx, `DELETE FROM payments; DELETE FROM payment_files`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.PreparePayroll(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	clean, err := a.GeneratePayrollFiles(ctx, in)
+	if err != nil || fmt.Sprint(clean.Files) != fmt.Sprint(files.Files) {
+		t.Fatalf("files of a clean run %+v differ from those after the crash %+v (%v)", clean.Files, files.Files, err)
+	}
+}

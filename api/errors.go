@@ -25,7 +25,14 @@ type errorDetail struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	Field     string `json:"field,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
+	// Fields lists every field at fault when there are several.
+	Fields    []fieldDetail `json:"fields,omitempty"`
+	RequestID string        `json:"request_id,omitempty"`
+}
+
+type fieldDetail struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 var statusOf = map[string]int{
@@ -50,6 +57,9 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 	var de *domain.Error
 	if errors.As(err, &de) {
 		d.Field = de.Field
+		for _, f := range de.Fields {
+			d.Fields = append(d.Fields, fieldDetail{Field: f.Field, Message: f.Message})
+		}
 	}
 	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
 		log.Error("request failed", "request_id", d.RequestID, "path", c.FullPath(), "error", err)

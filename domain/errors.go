@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes shared by the API (HTTP status) and the activities (whether
@@ -21,6 +22,9 @@ type Error struct {
 	Code    string
 	Field   string // the input field at fault, when there is one
 	Message string
+	// Fields lists every field at fault when there are several (a form
+	// that fails its schema).
+	Fields []*Error
 }
 
 func (e *Error) Error() string {
@@ -56,4 +60,16 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// Invalid is one CodeInvalid error listing every field at fault.
+func Invalid(fields []*Error) *Error {
+	if len(fields) == 1 {
+		return fields[0]
+	}
+	msgs := make([]string, len(fields))
+	for i, f := range fields {
+		msgs[i] = f.Error()
+	}
+	return &Error{Code: CodeInvalid, Message: fmt.Sprintf("%d fields are invalid: %s", len(fields), strings.Join(msgs, "; ")), Fields: fields}
 }

@@ -20,6 +20,12 @@ const (
 	RoleAdmin             Role = "admin"
 )
 
+// Roles lists every role.
+func Roles() []Role {
+	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleFinanceOfficer, RoleMinistryAnalyst,
+		RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin}
+}
+
 // Acts reports whether a user of role r acts as role want: the same role,
 // or one that inherits it (a centre head and a DV caseworker act as
 // caseworkers; a centre head as a supervisor).

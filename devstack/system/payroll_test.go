@@ -100,6 +100,11 @@ func TestPayrollOverHTTP(t *testing.T) {
 	if count != 4 || total.StringFixed(2) != "306.75" || len(pr.Files) != 1 {
 		t.Fatalf("payroll = %d payments, %s EUR, %d files; want 4, 306.75 (87.24 + 45.03 + 2 x 87.24), one pain.001", count, total.StringFixed(2), len(pr.Files))
 	}
+	// The worker dies and another takes over: the payroll goes on from its
+	// history, with the same files and no new payment rows.
+	if err := s.RestartWorker(); err != nil {
+		t.Fatal(err)
+	}
 	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/submit", ""); code != 200 {
 		t.Fatalf("submit = %d %s", code, body)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/platform"
 	"github.com/karton-social/karton/workflows"
+	sdkworker "go.temporal.io/sdk/worker"
 )
 
 // Options say what to start and where. Zero ports pick free ones.
@@ -68,7 +69,8 @@ type System struct {
 	Sim           *sim.Server
 	Population    *sim.Population
 
-	stops []func()
+	stops  []func()
+	worker sdkworker.Worker
 }
 
 // Start brings everything up; on error it stops what it started.
@@ -206,7 +208,8 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 			return nil, err
 		}
 	}
-	s.stops = append(s.stops, w.Stop)
+	s.worker = w
+	s.stops = append(s.stops, func() { s.worker.Stop() })
 
 	apiCtx, stopAPI := context.WithCancel(context.Background())
 	addrc, errc := make(chan string, 1), make(chan error, 1)
@@ -220,6 +223,20 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	}
 	s.stops = append(s.stops, func() { stopAPI(); <-errc })
 	return s, nil
+}
+
+// RestartWorker stops the worker, forgets every workflow it had cached,
+// and starts a new one, as when the worker process dies and is replaced:
+// the new worker rebuilds each workflow from its history.
+func (s *System) RestartWorker() error {
+	s.worker.Stop()
+	sdkworker.PurgeStickyWorkflowCache()
+	w := s.Platform.Worker()
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("restart worker: %w", err)
+	}
+	s.worker = w
+	return nil
 }
 
 // Stop stops everything, the last started first.
