@@ -127,6 +127,9 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 	if err := <-computed; err != nil {
 		return PreparePayrollResult{}, err
 	}
+	if err := a.DB.CheckPayments(ctx, in.PayrollID); err != nil {
+		return PreparePayrollResult{}, err
+	}
 	res.New = stored
 	return res, nil
 }
@@ -223,16 +226,40 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 	}
 	files := (counts["bank"] + perFile - 1) / perFile
 	execution := m.Next().First().AddDate(0, 0, 14) // the 15th of the next month
-	after := ""
-	for k := 1; k <= files; k++ {
-		bank, err := a.DB.PaymentsPage(ctx, in.PayrollID, "bank", "prepared", after, perFile)
-		if err != nil {
-			return GeneratePayrollFilesResult{}, err
+	// The next file's payments are read while this one is written.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type page struct {
+		rows []store.Payment
+		err  error
+	}
+	pages := make(chan page, 1)
+	go func() {
+		defer close(pages)
+		after := ""
+		for k := 1; k <= files; k++ {
+			rows, err := a.DB.PaymentsPage(pctx, in.PayrollID, "bank", "prepared", after, perFile)
+			select {
+			case pages <- page{rows, err}:
+			case <-pctx.Done():
+				return
+			}
+			if err != nil || len(rows) == 0 {
+				return
+			}
+			after = rows[len(rows)-1].EndToEndID
 		}
+	}()
+	k := 0
+	for pg := range pages {
+		if pg.err != nil {
+			return GeneratePayrollFilesResult{}, pg.err
+		}
+		bank := pg.rows
 		if len(bank) == 0 {
 			break
 		}
-		after = bank[len(bank)-1].EndToEndID
+		k++
 		id, name := in.PayrollID, "pain001-"+m.String()+".xml"
 		if files > 1 {
 			id, name = fmt.Sprintf("%s/%02d", in.PayrollID, k), fmt.Sprintf("pain001-%s-%02d.xml", m, k)
@@ -254,6 +281,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 			return GeneratePayrollFilesResult{}, err
 		}
 	}
+	cancel()
 	post, err := a.DB.PaymentsOf(ctx, in.PayrollID, "post", "prepared")
 	if err != nil {
 		return GeneratePayrollFilesResult{}, err

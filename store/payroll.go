@@ -477,3 +477,21 @@ func (db *DB) SetDeduction(ctx context.Context, entitlement string, amount decim
 	}
 	return nil
 }
+
+// CheckPayments verifies, set-wise, what foreign keys would check row by
+// row: every payment of the payroll belongs to a recorded payroll and to
+// an existing entitlement. Returns CodeInternal naming the count otherwise.
+func (db *DB) CheckPayments(ctx context.Context, payroll string) error {
+	var orphans int64
+	err := db.pool.QueryRow(ctx, `
+		SELECT count(*) FROM payments p
+		WHERE p.payroll_id = $1 AND (NOT EXISTS (SELECT 1 FROM payrolls r WHERE r.id = p.payroll_id)
+			OR NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.id = p.entitlement_id))`, payroll).Scan(&orphans)
+	if err != nil {
+		return fmt.Errorf("check payments of %s: %w", payroll, err)
+	}
+	if orphans > 0 {
+		return fmt.Errorf("check payments of %s: %d payments name no payroll or no entitlement", payroll, orphans)
+	}
+	return nil
+}

@@ -20,6 +20,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.ScheduledPayroll, workflow.RegisterOptions{Name: workflows.NameScheduledPayroll})
 	r.RegisterWorkflowWithOptions(workflows.CorrectPayeeAccount, workflow.RegisterOptions{Name: workflows.NameCorrectPayeeAccount})
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
+	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.NameCase})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 

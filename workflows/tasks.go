@@ -39,6 +39,9 @@ type taskSpec struct {
 	Exclude  []string // users who may not complete it (four eyes)
 	Outcomes []string
 	Data     map[string]string
+	// Rule, when set, is what a refusal for the wrong role says (the
+	// definition's rule).
+	Rule string
 	// check validates the outcome's data; nil accepts any.
 	check func(TaskCompletion) error
 }
@@ -79,6 +82,9 @@ func (t *tasks) validate(_ workflow.Context, c TaskCompletion) error {
 		return rejectf(domain.CodeForbidden, "task %s belongs to centre %s", c.TaskID, spec.CentreID)
 	}
 	if !c.Role.Acts(spec.Role) {
+		if spec.Rule != "" {
+			return rejectf(domain.CodeForbidden, "%s, not %s", spec.Rule, c.Role)
+		}
 		return rejectf(domain.CodeForbidden, "task %s needs the %s role", c.TaskID, spec.Role)
 	}
 	for _, u := range spec.Exclude {
@@ -128,6 +134,13 @@ var errClosed = errors.New("tasks closed")
 // deadline (marked overdue, shown to the escalation role) and goes on
 // waiting. It records the accepted outcome on the task row.
 func (t *tasks) await(ctx workflow.Context, spec taskSpec, escalateTo domain.Role) (TaskCompletion, error) {
+	return t.awaitLadder(ctx, spec, []domain.Role{escalateTo})
+}
+
+// awaitLadder is await with an escalation ladder: each missed deadline
+// (the task's Due, counted again for each rung) escalates to the next role
+// (e.g. the supervisor, then the centre's head); after the last, it waits.
+func (t *tasks) awaitLadder(ctx workflow.Context, spec taskSpec, ladder []domain.Role) (TaskCompletion, error) {
 	var a *activities.Activities
 	actx := workflow.WithLocalActivityOptions(ctx, localOptions)
 	id := TaskID(workflow.GetInfo(ctx).WorkflowExecution.ID, spec.Step)
@@ -144,14 +157,21 @@ func (t *tasks) await(ctx workflow.Context, spec taskSpec, escalateTo domain.Rol
 		_, done := t.done[id]
 		return done || t.closed != ""
 	}
-	ok, err := workflow.AwaitWithTimeout(ctx, spec.Due, ready)
-	if err != nil {
-		return TaskCompletion{}, err
-	}
-	if !ok {
-		if err := workflow.ExecuteLocalActivity(actx, a.EscalateTask, activities.EscalateTaskInput{TaskID: id, To: escalateTo}).Get(ctx, nil); err != nil {
+	waited := false
+	for _, rung := range ladder {
+		ok, err := workflow.AwaitWithTimeout(ctx, spec.Due, ready)
+		if err != nil {
 			return TaskCompletion{}, err
 		}
+		if ok {
+			waited = true
+			break
+		}
+		if err := workflow.ExecuteLocalActivity(actx, a.EscalateTask, activities.EscalateTaskInput{TaskID: id, To: rung}).Get(ctx, nil); err != nil {
+			return TaskCompletion{}, err
+		}
+	}
+	if !waited {
 		if err := workflow.Await(ctx, ready); err != nil {
 			return TaskCompletion{}, err
 		}

@@ -1,0 +1,426 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// Case is a case's row: where it stands.
+type Case struct {
+	Number      string
+	Procedure   string
+	Version     int
+	CentreID    string
+	Status      string // open, closed, information_only, benefit_application
+	Stage       string
+	Manager     string
+	Team        []string
+	Parent      string
+	OpenedBy    string
+	OpenedAt    time.Time
+	StageDue    *time.Time
+	ClosedAt    *time.Time
+	CloseReason string
+	DV          bool
+	Persons     []CasePerson
+}
+
+// CasePerson is a person in a case and their part in it.
+type CasePerson struct {
+	PersonID domain.PersonID
+	Role     string // beneficiary, family, guardian, reporter, perpetrator
+	Name     string // read only
+}
+
+// CaseEvent is one line of a case's timeline.
+type CaseEvent struct {
+	Key     string // unique: a retried write changes nothing
+	At      time.Time
+	Kind    string
+	Stage   string
+	By      string
+	Summary string
+	Data    json.RawMessage
+}
+
+// CaseStage is one run of a stage with its deadline.
+type CaseStage struct {
+	Seq       int
+	Stage     string
+	CentreID  string
+	Worker    string
+	StartedAt time.Time
+	DueAt     time.Time
+	DoneAt    *time.Time
+}
+
+// TrackingItem is an entry of a case's tracking list.
+type TrackingItem struct {
+	Item    int
+	Kind    string
+	What    string
+	Due     time.Time
+	DoneAt  *time.Time
+	DoneBy  string
+	Overdue bool
+}
+
+// CaseRecord is what one step of a case writes, in one transaction: the
+// case's row (always), and optionally an event, a stage run and a
+// tracking item.
+type CaseRecord struct {
+	Case     Case
+	Event    *CaseEvent
+	Stage    *CaseStage
+	Tracking *TrackingItem
+}
+
+// NextCaseNumber gives a new case number, S-<year>-<six digits>.
+func (db *DB) NextCaseNumber(ctx context.Context, year int) (string, error) {
+	var seq int64
+	if err := db.pool.QueryRow(ctx, `SELECT nextval('case_number_seq')`).Scan(&seq); err != nil {
+		return "", fmt.Errorf("next case number: %w", err)
+	}
+	return fmt.Sprintf("S-%d-%06d", year, seq), nil
+}
+
+// RecordCase writes a step of a case. Writing the same step again (a
+// retry) changes nothing more.
+func (db *DB) RecordCase(ctx context.Context, r CaseRecord) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		c := r.Case
+		if c.Team == nil {
+			c.Team = []string{}
+		}
+		var parent *string
+		if c.Parent != "" {
+			parent = &c.Parent
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO cases (number, procedure, version, centre_id, status, stage, manager, team, parent, opened_by, opened_at, stage_due, closed_at, close_reason, dv)
+			VALUES (@number, @procedure, @version, @centre, @status, @stage, @manager, @team, @parent, @opened_by, @opened_at, @stage_due, @closed_at, @reason, @dv)
+			ON CONFLICT (number) DO UPDATE SET centre_id = excluded.centre_id, status = excluded.status, stage = excluded.stage,
+				manager = excluded.manager, team = excluded.team, stage_due = excluded.stage_due, closed_at = excluded.closed_at,
+				close_reason = excluded.close_reason, updated_at = now()`,
+			pgx.NamedArgs{"number": c.Number, "procedure": c.Procedure, "version": c.Version, "centre": c.CentreID, "status": c.Status,
+				"stage": c.Stage, "manager": c.Manager, "team": c.Team, "parent": parent, "opened_by": c.OpenedBy, "opened_at": c.OpenedAt,
+				"stage_due": c.StageDue, "closed_at": c.ClosedAt, "reason": c.CloseReason, "dv": c.DV})
+		if err != nil {
+			return translate(err, "case "+c.Number)
+		}
+		for _, p := range c.Persons {
+			if _, err := tx.Exec(ctx, `INSERT INTO case_persons (case_number, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				c.Number, string(p.PersonID), p.Role); err != nil {
+				return translate(err, "person "+string(p.PersonID))
+			}
+		}
+		if e := r.Event; e != nil {
+			data := e.Data
+			if len(data) == 0 {
+				data = json.RawMessage("{}")
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO case_events (case_number, event_key, at, kind, stage, by_user, summary, data)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_key) DO NOTHING`,
+				c.Number, e.Key, e.At, e.Kind, e.Stage, e.By, e.Summary, string(data)); err != nil {
+				return fmt.Errorf("case event: %w", err)
+			}
+		}
+		if s := r.Stage; s != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO case_stages (case_number, seq, stage, centre_id, worker, started_at, due_at, done_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (case_number, seq) DO UPDATE SET worker = excluded.worker, done_at = excluded.done_at, centre_id = excluded.centre_id`,
+				c.Number, s.Seq, s.Stage, s.CentreID, s.Worker, s.StartedAt, s.DueAt, s.DoneAt); err != nil {
+				return fmt.Errorf("case stage: %w", err)
+			}
+		}
+		if t := r.Tracking; t != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO case_tracking (case_number, item, kind, what, due, done_at, done_by, overdue)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (case_number, item) DO UPDATE SET done_at = excluded.done_at, done_by = excluded.done_by, overdue = excluded.overdue`,
+				c.Number, t.Item, t.Kind, t.What, t.Due, t.DoneAt, t.DoneBy, t.Overdue); err != nil {
+				return fmt.Errorf("case tracking: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// TransferCase moves a case and its open tasks to another centre; the
+// history stays.
+func (db *DB) TransferCase(ctx context.Context, number, workflowID, centre string) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET centre_id = $2, updated_at = now() WHERE number = $1`, number, centre); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE tasks SET centre_id = $2, assignee = NULL WHERE workflow_id = $1 AND state = 'open'`, workflowID, centre)
+		return err
+	})
+}
+
+// CaseDecision is a decision (rješenje) issued in a case.
+type CaseDecision struct {
+	ID             string
+	CaseNumber     string
+	Seq            int
+	Number         string
+	Kind           string
+	Reasoning      string
+	PreparedBy     string
+	ApprovedBy     string
+	IssuedAt       time.Time
+	DocumentKey    string
+	DocumentSHA256 string
+}
+
+// IssueCaseDecision numbers a case's decision from the centre's gapless
+// counter (shared with benefit decisions) and records it with its
+// document; issuing the same (case, seq) again returns the first.
+func (db *DB) IssueCaseDecision(ctx context.Context, d CaseDecision, centre string, render func(CaseDecision) (key, sha string, err error)) (CaseDecision, error) {
+	var out CaseDecision
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id::text, number, issued_at, document_key, document_sha256 FROM case_decisions WHERE case_number = $1 AND seq = $2`,
+			d.CaseNumber, d.Seq).Scan(&out.ID, &out.Number, &out.IssuedAt, &out.DocumentKey, &out.DocumentSHA256)
+		if err == nil {
+			out.CaseNumber, out.Seq, out.Kind = d.CaseNumber, d.Seq, d.Kind
+			return nil
+		} else if err != pgx.ErrNoRows {
+			return err
+		}
+		var seq int
+		if err := tx.QueryRow(ctx, `INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
+			ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1 RETURNING last`, centre, d.IssuedAt.Year()).Scan(&seq); err != nil {
+			return fmt.Errorf("next decision number: %w", err)
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		d.ID, d.Number = id.String(), fmt.Sprintf("%s/%d/%05d", centre, d.IssuedAt.Year(), seq)
+		if d.DocumentKey, d.DocumentSHA256, err = render(d); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO case_decisions (id, case_number, seq, number, kind, reasoning, prepared_by, approved_by, issued_at, document_key, document_sha256)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			d.ID, d.CaseNumber, d.Seq, d.Number, d.Kind, d.Reasoning, d.PreparedBy, d.ApprovedBy, d.IssuedAt, d.DocumentKey, d.DocumentSHA256)
+		out = d
+		return err
+	})
+	return out, err
+}
+
+// CaseDecisionByID returns a case decision. Returns CodeNotFound if none.
+func (db *DB) CaseDecisionByID(ctx context.Context, id string) (CaseDecision, string, error) {
+	var d CaseDecision
+	var centre string
+	err := db.pool.QueryRow(ctx, `SELECT d.id::text, d.case_number, d.seq, d.number, d.kind, d.reasoning, d.prepared_by, d.approved_by, d.issued_at,
+		d.document_key, d.document_sha256, c.centre_id FROM case_decisions d JOIN cases c ON c.number = d.case_number WHERE d.id::text = $1`, id).Scan(
+		&d.ID, &d.CaseNumber, &d.Seq, &d.Number, &d.Kind, &d.Reasoning, &d.PreparedBy, &d.ApprovedBy, &d.IssuedAt, &d.DocumentKey, &d.DocumentSHA256, &centre)
+	if err != nil {
+		return CaseDecision{}, "", translate(err, "decision "+id)
+	}
+	return d, centre, nil
+}
+
+const caseColumns = `c.number, c.procedure, c.version, c.centre_id, c.status, c.stage, c.manager, c.team, coalesce(c.parent, ''), c.opened_by,
+	c.opened_at, c.stage_due, c.closed_at, c.close_reason, c.dv`
+
+func scanCase(r pgx.Row) (Case, error) {
+	var c Case
+	err := r.Scan(&c.Number, &c.Procedure, &c.Version, &c.CentreID, &c.Status, &c.Stage, &c.Manager, &c.Team, &c.Parent, &c.OpenedBy,
+		&c.OpenedAt, &c.StageDue, &c.ClosedAt, &c.CloseReason, &c.DV)
+	return c, err
+}
+
+// CaseFilter selects cases for a list. Empty fields do not filter.
+type CaseFilter struct {
+	CentreID  string
+	Manager   string
+	Procedure string
+	Status    string
+	Stage     string
+	Overdue   bool // the stage's deadline or a tracking item is past due
+	WithDV    bool // include domestic-violence cases (the DV permission)
+	Now       time.Time
+	Limit     int
+}
+
+// ListCases lists cases, the most urgent deadline first.
+func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]Case, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := `SELECT ` + caseColumns + ` FROM cases c WHERE ($1 = '' OR c.centre_id = $1) AND ($2 = '' OR c.manager = $2)
+		AND ($3 = '' OR c.procedure = $3) AND ($4 = '' OR c.status = $4) AND ($5 = '' OR c.stage = $5) AND ($6 OR NOT c.dv)
+		AND (NOT $7 OR c.stage_due < $8 OR EXISTS (SELECT 1 FROM case_tracking t WHERE t.case_number = c.number AND t.done_at IS NULL AND t.due < $8::date))
+		ORDER BY c.stage_due NULLS LAST, c.number LIMIT $9`
+	rows, err := db.pool.Query(ctx, q, f.CentreID, f.Manager, f.Procedure, f.Status, f.Stage, f.WithDV, f.Overdue, f.Now, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Case, error) { return scanCase(r) })
+}
+
+// CaseFile is everything the case page shows.
+type CaseFile struct {
+	Case      Case
+	Events    []CaseEvent
+	Stages    []CaseStage
+	Tracking  []TrackingItem
+	Decisions []CaseDecision
+	Children  []Case
+}
+
+// CaseByNumber returns a case with its persons. Returns CodeNotFound if none.
+func (db *DB) CaseByNumber(ctx context.Context, number string) (Case, error) {
+	c, err := scanCase(db.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.number = $1`, number))
+	if err != nil {
+		return Case{}, translate(err, "case "+number)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT cp.person_id::text, cp.role, p.given_name || ' ' || p.family_name FROM case_persons cp
+		JOIN persons p ON p.id = cp.person_id WHERE cp.case_number = $1 ORDER BY cp.role, p.family_name`, number)
+	if err != nil {
+		return Case{}, err
+	}
+	c.Persons, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CasePerson, error) {
+		var p CasePerson
+		err := r.Scan(&p.PersonID, &p.Role, &p.Name)
+		return p, err
+	})
+	return c, err
+}
+
+// CaseFileOf returns the case with its timeline, stages, tracking list,
+// decisions and sub-procedures.
+func (db *DB) CaseFileOf(ctx context.Context, number string) (CaseFile, error) {
+	c, err := db.CaseByNumber(ctx, number)
+	if err != nil {
+		return CaseFile{}, err
+	}
+	f := CaseFile{Case: c}
+	rows, err := db.pool.Query(ctx, `SELECT event_key, at, kind, stage, by_user, summary, data FROM case_events WHERE case_number = $1 ORDER BY at, id`, number)
+	if err != nil {
+		return f, err
+	}
+	if f.Events, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseEvent, error) {
+		var e CaseEvent
+		err := r.Scan(&e.Key, &e.At, &e.Kind, &e.Stage, &e.By, &e.Summary, &e.Data)
+		return e, err
+	}); err != nil {
+		return f, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT seq, stage, centre_id, worker, started_at, due_at, done_at FROM case_stages WHERE case_number = $1 ORDER BY seq`, number)
+	if err != nil {
+		return f, err
+	}
+	if f.Stages, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseStage, error) {
+		var s CaseStage
+		err := r.Scan(&s.Seq, &s.Stage, &s.CentreID, &s.Worker, &s.StartedAt, &s.DueAt, &s.DoneAt)
+		return s, err
+	}); err != nil {
+		return f, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT item, kind, what, due, done_at, done_by, overdue FROM case_tracking WHERE case_number = $1 ORDER BY item`, number)
+	if err != nil {
+		return f, err
+	}
+	if f.Tracking, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (TrackingItem, error) {
+		var t TrackingItem
+		err := r.Scan(&t.Item, &t.Kind, &t.What, &t.Due, &t.DoneAt, &t.DoneBy, &t.Overdue)
+		return t, err
+	}); err != nil {
+		return f, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT id::text, case_number, seq, number, kind, reasoning, prepared_by, approved_by, issued_at, document_key, document_sha256
+		FROM case_decisions WHERE case_number = $1 ORDER BY seq`, number)
+	if err != nil {
+		return f, err
+	}
+	if f.Decisions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseDecision, error) {
+		var d CaseDecision
+		err := r.Scan(&d.ID, &d.CaseNumber, &d.Seq, &d.Number, &d.Kind, &d.Reasoning, &d.PreparedBy, &d.ApprovedBy, &d.IssuedAt, &d.DocumentKey, &d.DocumentSHA256)
+		return d, err
+	}); err != nil {
+		return f, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.parent = $1 ORDER BY c.number`, number)
+	if err != nil {
+		return f, err
+	}
+	f.Children, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Case, error) { return scanCase(r) })
+	return f, err
+}
+
+// CasesOfPerson lists the cases a person is in (the e-file's case timeline).
+func (db *DB) CasesOfPerson(ctx context.Context, person domain.PersonID, withDV bool) ([]Case, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases c JOIN case_persons cp ON cp.case_number = c.number
+		WHERE cp.person_id = $1 AND ($2 OR NOT c.dv) ORDER BY c.opened_at DESC`, string(person), withDV)
+	if err != nil {
+		return nil, fmt.Errorf("cases of %s: %w", person, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Case, error) { return scanCase(r) })
+}
+
+// Timeliness is one line of the supervisors' report: how many stage runs
+// met their deadline, per centre, worker and stage.
+type Timeliness struct {
+	CentreID string
+	Worker   string
+	Stage    string
+	Met      int
+	Missed   int // done late, or still open past the deadline
+	Open     int // still open within the deadline
+}
+
+// CaseTimeliness reports stage deadlines met and missed (all centres when centre is "").
+func (db *DB) CaseTimeliness(ctx context.Context, centre string, now time.Time) ([]Timeliness, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT centre_id, worker, stage,
+			count(*) FILTER (WHERE done_at IS NOT NULL AND done_at <= due_at),
+			count(*) FILTER (WHERE (done_at IS NOT NULL AND done_at > due_at) OR (done_at IS NULL AND due_at < $2)),
+			count(*) FILTER (WHERE done_at IS NULL AND due_at >= $2)
+		FROM case_stages WHERE ($1 = '' OR centre_id = $1)
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, centre, now)
+	if err != nil {
+		return nil, fmt.Errorf("case timeliness: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Timeliness, error) {
+		var t Timeliness
+		err := r.Scan(&t.CentreID, &t.Worker, &t.Stage, &t.Met, &t.Missed, &t.Open)
+		return t, err
+	})
+}
+
+// CaseCount is a number of cases by some keys.
+type CaseCount struct {
+	Keys  []string
+	Count int
+}
+
+// CaseCounts counts open cases per worker ("worker") or all cases by
+// procedure and stage ("procedure").
+func (db *DB) CaseCounts(ctx context.Context, centre, by string) ([]CaseCount, error) {
+	q := `SELECT ARRAY[centre_id, manager], count(*) FROM cases WHERE status = 'open' AND ($1 = '' OR centre_id = $1) GROUP BY centre_id, manager ORDER BY 1`
+	if by == "procedure" {
+		q = `SELECT ARRAY[procedure, status, stage], count(*) FROM cases WHERE ($1 = '' OR centre_id = $1) GROUP BY procedure, status, stage ORDER BY 1`
+	}
+	rows, err := db.pool.Query(ctx, q, centre)
+	if err != nil {
+		return nil, fmt.Errorf("case counts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseCount, error) {
+		var c CaseCount
+		err := r.Scan(&c.Keys, &c.Count)
+		return c, err
+	})
+}
+
+// EventKey is the unique key of a case's n-th event.
+func EventKey(number string, n int) string { return number + "/" + strconv.Itoa(n) }
