@@ -101,6 +101,16 @@ func Routes() []Route {
 		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", false, "payroll", func(h *handler) gin.HandlerFunc { return h.submitPayroll }},
 		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", false, "payroll reconciliation", func(h *handler) gin.HandlerFunc { return h.uploadBankFiles }},
 		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", false, "payroll", func(h *handler) gin.HandlerFunc { return h.approvePayroll }},
+		{"GET", "/api/v1/procedures", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return listProcedures }},
+		{"GET", "/api/v1/procedures/:code", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return getProcedure }},
+		{"POST", "/api/v1/cases", "case", "create", true, "case intake", func(h *handler) gin.HandlerFunc { return h.createCase }},
+		{"GET", "/api/v1/cases", "case", "read", true, "case list", func(h *handler) gin.HandlerFunc { return h.listCases }},
+		{"GET", "/api/v1/cases/:number", "case", "read", true, "case", func(h *handler) gin.HandlerFunc { return h.getCase }},
+		{"POST", "/api/v1/cases/:number/stages/:stage", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.submitStage }},
+		{"POST", "/api/v1/cases/:number/actions", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.caseAction }},
+		{"POST", "/api/v1/cases/:number/reopen", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.reopenCase }},
+		{"GET", "/api/v1/case-decisions/:id/document", "case", "read", true, "case decision", func(h *handler) gin.HandlerFunc { return h.caseDecisionDocument }},
+		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case handling report", func(h *handler) gin.HandlerFunc { return h.caseReport }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
 	}
 }

@@ -53,6 +53,10 @@ var allowed = map[string]map[domain.Role][]string{
 	"payroll:approve":   {domain.RoleFinanceOfficer: {"own"}},
 	"payroll:reconcile": {domain.RoleFinanceOfficer: {"own"}},
 	"audit:read":        {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleAuditor: {"own", "other"}},
+	"case:create":       staff("own"),
+	"case:read":         staff("own"),
+	"case:update":       staff("own"),
+	"case_report:read":  {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleMinistryAnalyst: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -115,6 +119,24 @@ func TestRouteMatrix(t *testing.T) {
 	}
 	ownClaim, ownDecision, ownTask := seedClaim(own)
 	otherClaim, otherDecision, otherTask := seedClaim(other)
+	seedCase := func(p domain.Person) (string, string) {
+		number, err := db.NextCaseNumber(ctx, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecordCase(ctx, store.CaseRecord{Case: store.Case{Number: number, Procedure: "P07", Version: 1, CentreID: p.CentreID,
+			Status: "open", Stage: "opening", OpenedBy: "seed", OpenedAt: time.Now(), Persons: []store.CasePerson{{PersonID: p.ID, Role: "beneficiary"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.IssueCaseDecision(ctx, store.CaseDecision{CaseNumber: number, Seq: 1, Kind: "x", Reasoning: "seed", PreparedBy: "a", ApprovedBy: "b",
+			IssuedAt: time.Now()}, p.CentreID, func(store.CaseDecision) (string, string, error) { return "", "", nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return number, d.ID
+	}
+	ownCase, ownCaseDecision := seedCase(own)
+	otherCase, otherCaseDecision := seedCase(other)
 
 	type variant struct{ path, body string }
 	variants := func(rt api.Route) map[string]variant {
@@ -132,6 +154,22 @@ func TestRouteMatrix(t *testing.T) {
 			return sub(ownDecision.ID, otherDecision.ID)
 		case strings.HasPrefix(rt.Path, "/api/v1/tasks/"):
 			return sub(ownTask.ID, otherTask.ID)
+		case strings.HasPrefix(rt.Path, "/api/v1/cases/"):
+			v := sub(ownCase, otherCase)
+			for k, x := range v {
+				x.path = strings.Replace(x.path, ":stage", "opening", 1)
+				v[k] = x
+			}
+			return v
+		case strings.HasPrefix(rt.Path, "/api/v1/case-decisions/"):
+			return sub(ownCaseDecision, otherCaseDecision)
+		case rt.Method == "GET" && rt.Path == "/api/v1/cases":
+			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
+		case rt.Method == "POST" && rt.Path == "/api/v1/cases":
+			intake := `"intake":{"source":"walk_in","description":"A family asks for counselling.","urgency":"routine","outcome":"open_case"}`
+			return map[string]variant{
+				"own":   {rt.Path, fmt.Sprintf(`{"procedure":"P07","persons":[{"person_id":%q,"role":"beneficiary"}],%s}`, own.ID, intake)},
+				"other": {rt.Path, fmt.Sprintf(`{"procedure":"P07","persons":[{"person_id":%q,"role":"beneficiary"}],%s}`, other.ID, intake)}}
 		case rt.Method == "GET" && rt.Path == "/api/v1/persons":
 			return map[string]variant{"own": {rt.Path + "?jmbg=" + string(own.JMBG), ""}, "other": {rt.Path + "?jmbg=" + string(other.JMBG), ""}}
 		case rt.Method == "POST" && rt.Path == "/api/v1/persons":
@@ -156,6 +194,8 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/claims/:number/documents":     `{}`,
 		"/api/v1/tasks/:id/delegate":           `{"to":"ivan.caseworker"}`,
 		"/api/v1/tasks/:id/complete":           `{"outcome":"accept"}`,
+		"/api/v1/cases/:number/stages/:stage":   `{"data":{"case_manager":"ana.caseworker"}}`,
+		"/api/v1/cases/:number/actions":         `{"action":"note","data":{"text":"matrix"}}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

@@ -237,6 +237,10 @@ func (h *handler) completeTask(c *gin.Context) {
 		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, t.Assignee))
 		return
 	}
+	if err := validateTaskForm(t, req.Outcome, req.Data); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
 	role := domain.Role(t.CandidateRole)
 	if !u.Role.Acts(role) {
 		// an escalated task is shown to the supervisors; its own group completes it

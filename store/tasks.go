@@ -96,6 +96,7 @@ type TaskFilter struct {
 	Overdue    *bool
 	Type       string
 	Subject    string
+	WorkflowID string // the tasks of one workflow (a case)
 	Limit      int
 }
 
@@ -113,6 +114,10 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	}
 	if f.Unassigned {
 		where = append(where, "assignee IS NULL")
+	}
+	if f.WorkflowID != "" {
+		where = append(where, "workflow_id = @wf")
+		args["wf"] = f.WorkflowID
 	}
 	switch f.State {
 	case "", "open":
