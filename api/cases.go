@@ -134,11 +134,22 @@ func (h *handler) createCase(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
+	// The case is visible as soon as it is answered for; the workflow
+	// writes the rest.
+	if err := h.db.RecordCase(ctx, store.CaseRecord{Case: store.Case{Number: number, Procedure: def.Code, Version: def.Version, CentreID: first.CentreID,
+		Status: "open", Stage: cases.StageIntake, OpenedBy: u.Username, OpenedAt: time.Now(), Persons: persons,
+		DV: resource == "dv_case"}}); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
 	_, err = h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CaseWorkflowID(number), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL},
 		workflows.NameCase, workflows.CaseInput{Number: number, Procedure: def.Code, Version: def.Version, CentreID: first.CentreID,
 			OpenedBy: u.Username, Persons: persons, Intake: req.Intake})
 	if err != nil {
+		if ferr := h.db.ForgetUnstartedCase(ctx, number); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
 		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the case was not opened, try again"), err))
 		return
 	}

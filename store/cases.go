@@ -424,3 +424,22 @@ func (db *DB) CaseCounts(ctx context.Context, centre, by string) ([]CaseCount, e
 
 // EventKey is the unique key of a case's n-th event.
 func EventKey(number string, n int) string { return number + "/" + strconv.Itoa(n) }
+
+// ForgetUnstartedCase removes a case whose workflow could not be started:
+// its row and persons, never a case with history.
+func (db *DB) ForgetUnstartedCase(ctx context.Context, number string) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		var events int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM case_events WHERE case_number = $1`, number).Scan(&events); err != nil {
+			return err
+		}
+		if events > 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM case_persons WHERE case_number = $1`, number); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM cases WHERE number = $1`, number)
+		return err
+	})
+}

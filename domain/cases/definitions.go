@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
@@ -441,6 +442,12 @@ func (c *Catalogue) Validate(form string, data json.RawMessage) error {
 	var fields []*domain.Error
 	for _, leaf := range leaves(ve) {
 		path := strings.Join(leaf.InstanceLocation, ".")
+		if req, ok := leaf.ErrorKind.(*kind.Required); ok {
+			for _, missing := range req.Missing {
+				fields = append(fields, domain.FieldError(strings.TrimPrefix(path+"."+missing, "."), "is required"))
+			}
+			continue
+		}
 		if path == "" {
 			path = "data"
 		}

@@ -108,7 +108,7 @@ func TestFormsListEveryFailingField(t *testing.T) {
 	for _, f := range de.Fields {
 		fields[f.Field] = true
 	}
-	for _, want := range []string{"goals.0.goal", "goals.0", "goals.0.due", "data"} {
+	for _, want := range []string{"goals.0.goal", "goals.0.responsible", "goals.0.due", "data"} {
 		if !fields[want] {
 			t.Errorf("fields at fault %v; want %s among them (%v)", fields, want, err)
 		}

@@ -1,0 +1,189 @@
+package system_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+)
+
+// TestCasesOverHTTP runs a guardianship of a minor over HTTP from intake
+// to closing: four eyes on opening, plan, decision (with its PDF) and
+// closing; forms checked field by field; a tracking visit past due that
+// escalates to the supervisor and shows in the overdue list; the
+// supervisors' report.
+func TestCasesOverHTTP(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
+	j, _ := domain.MakeJMBG(time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), 21, 301)
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	child, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Luka", FamilyName: "Đurović", Address: addr})
+	child, err := s.DB.CreatePerson(ctx, child, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := s.APIURL + "/api/v1"
+	intake := `{"source":"school","description":"The school reports that Luka lives alone since his mother died.","urgency":"urgent","outcome":"open_case"}`
+	persons := fmt.Sprintf(`[{"person_id":%q,"role":"beneficiary"}]`, child.ID)
+
+	// Bad input: every failing field of the intake; an unknown procedure.
+	code, body := as(t, "ana.caseworker", "POST", api+"/cases", `{"procedure":"P01","persons":`+persons+`,"intake":{"source":"pigeon","urgency":"now"}}`)
+	if code != 400 || !strings.Contains(string(body), `"fields"`) || !strings.Contains(string(body), "intake.source") || !strings.Contains(string(body), "intake.description") {
+		t.Fatalf("a bad intake = %d %s; want 400 listing source, description, outcome", code, body)
+	}
+	if code, body := as(t, "ana.caseworker", "POST", api+"/cases", `{"procedure":"P99","persons":`+persons+`,"intake":`+intake+`}`); code != 400 {
+		t.Fatalf("an unknown procedure = %d %s; want 400", code, body)
+	}
+	if code, body := as(t, "jelena.caseworker", "POST", api+"/cases", `{"procedure":"P01","persons":`+persons+`,"intake":`+intake+`}`); code != 403 {
+		t.Fatalf("another centre opening the case = %d %s; want 403", code, body)
+	}
+	code, body = as(t, "ana.caseworker", "POST", api+"/cases", `{"procedure":"P01","persons":`+persons+`,"intake":`+intake+`}`)
+	if code != 202 {
+		t.Fatalf("open case = %d %s", code, body)
+	}
+	var opened struct{ Number string }
+	_ = json.Unmarshal(body, &opened)
+	caseURL := api + "/cases/" + opened.Number
+
+	// submit posts a stage's outcome once the case waits for it.
+	submit := func(user, stage, outcome, data string) (int, string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			code, body := as(t, user, "POST", caseURL+"/stages/"+stage, fmt.Sprintf(`{"outcome":%q,"data":%s}`, outcome, data))
+			if code == 409 && strings.Contains(string(body), "is not waiting") && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			return code, string(body)
+		}
+	}
+	must := func(user, stage, outcome, data string) {
+		t.Helper()
+		if code, body := submit(user, stage, outcome, data); code != 200 {
+			t.Fatalf("%s %s by %s = %d %s", outcome, stage, user, code, body)
+		}
+	}
+	// task waits for a task of the case by type and returns its id.
+	task := func(typ string) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			_, body := as(t, "marko.supervisor", "GET", caseURL, "")
+			var c struct{ Tasks []struct{ ID, Type string } }
+			_ = json.Unmarshal(body, &c)
+			for _, tk := range c.Tasks {
+				if tk.Type == typ {
+					return tk.ID
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("case %s has no %s task", opened.Number, typ)
+		return ""
+	}
+	completeTask := func(user, id, outcome string) {
+		t.Helper()
+		if code, body := as(t, user, "POST", api+"/tasks/"+id+"/complete", fmt.Sprintf(`{"outcome":%q}`, outcome)); code != 200 {
+			t.Fatalf("%s %s by %s = %d %s", outcome, id, user, code, body)
+		}
+	}
+
+	must("ana.caseworker", "opening", "submit", `{"case_manager":"ana.caseworker","team":["ivan.caseworker"],"network":[{"name":"Milena Đurović","relation":"relative"}]}`)
+	if code, body := submit("ana.caseworker", "opening", "approve", `{}`); code != 403 {
+		t.Fatalf("a caseworker approving the opening = %d %s; want 403", code, body)
+	}
+	must("marko.supervisor", "opening", "approve", `{}`)
+	if code, body := submit("ana.caseworker", "initial_assessment", "submit", `{"safety":"perfect"}`); code != 400 || !strings.Contains(body, "data.safety") || !strings.Contains(body, "data.findings") {
+		t.Fatalf("a bad assessment = %d %s; want 400 naming safety and findings", code, body)
+	}
+	must("ana.caseworker", "initial_assessment", "submit", `{"safety":"at_risk","findings":"Luka is alone; his aunt Milena visits daily."}`)
+	must("ana.caseworker", "detailed_assessment", "submit", `{"needs":"a guardian, schooling","strengths":"a caring aunt","findings":"The aunt is fit and willing to be the guardian.","participated":true}`)
+	must("ana.caseworker", "plan", "submit", `{"goals":[{"goal":"Appoint the aunt as guardian","service":"guardianship","responsible":"Ana Radović","due":"2027-01-31"}]}`)
+	must("marko.supervisor", "plan", "approve", `{}`)
+
+	// Monitoring: a decision through four eyes, a visit already past due.
+	act := func(user, action, data string) (int, string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			code, body := as(t, user, "POST", caseURL+"/actions", fmt.Sprintf(`{"action":%q,"data":%s}`, action, data))
+			if code == 409 && strings.Contains(string(body), "decisions come with") && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			return code, string(body)
+		}
+	}
+	if code, body := act("ana.caseworker", "prepare-decision", `{"kind":"adoption","reasoning":"The aunt is fit to be the guardian."}`); code != 400 {
+		t.Fatalf("a decision the procedure does not issue = %d %s; want 400", code, body)
+	}
+	if code, body := act("ana.caseworker", "prepare-decision", `{"kind":"guardian_appointment","reasoning":"Milena Đurović is fit and willing to be Luka's guardian.","disposition":"Milena Đurović is appointed guardian of Luka Đurović."}`); code != 200 {
+		t.Fatalf("prepare decision = %d %s", code, body)
+	}
+	yesterday := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
+	if code, body := act("ana.caseworker", "add-tracking", fmt.Sprintf(`{"kind":"visit","what":"Home visit to the guardian","due":%q}`, yesterday)); code != 200 {
+		t.Fatalf("add tracking = %d %s", code, body)
+	}
+	approval := task("case_decision_approval")
+	if code, body := as(t, "ana.caseworker", "POST", api+"/tasks/"+approval+"/complete", `{"outcome":"approve"}`); code != 403 {
+		t.Fatalf("the preparer approving her decision = %d %s; want 403", code, body)
+	}
+	completeTask("marko.supervisor", approval, "approve")
+	completeTask("marko.supervisor", task("case_tracking_overdue"), "acknowledge")
+	if _, body := as(t, "ana.caseworker", "GET", api+"/cases?overdue=true", ""); !strings.Contains(string(body), opened.Number) {
+		t.Errorf("the overdue list lacks %s: %s", opened.Number, body)
+	}
+	var page struct {
+		Status    string
+		Decisions []struct {
+			Number      string
+			DocumentURL string `json:"document_url"`
+		}
+		Tracking  []struct{ Overdue bool }
+		History   []struct{ Kind string }
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(page.Decisions) == 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		_, body := as(t, "ana.caseworker", "GET", caseURL, "")
+		_ = json.Unmarshal(body, &page)
+	}
+	if len(page.Decisions) != 1 || len(page.Tracking) != 1 || !page.Tracking[0].Overdue {
+		t.Fatalf("case page = %+v; want one decision and one overdue item", page)
+	}
+	if code, pdf := as(t, "ana.caseworker", "GET", s.APIURL+page.Decisions[0].DocumentURL, ""); code != 200 || !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Fatalf("decision PDF = %d", code)
+	}
+	if code, _ := as(t, "jelena.caseworker", "GET", caseURL, ""); code != 403 {
+		t.Errorf("another centre reading the case = %d; want 403", code)
+	}
+
+	// Closing, with the supervisor's sign-off.
+	if code, body := act("ana.caseworker", "close", `{}`); code != 200 {
+		t.Fatalf("propose closing = %d %s", code, body)
+	}
+	must("ana.caseworker", "closing", "submit", `{"reason":"goals_achieved","summary":"The aunt is Luka's guardian; he lives with her and goes to school."}`)
+	must("marko.supervisor", "closing", "approve", `{}`)
+	deadline = time.Now().Add(20 * time.Second)
+	for page.Status != "closed" && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		_, body := as(t, "ana.caseworker", "GET", caseURL, "")
+		_ = json.Unmarshal(body, &page)
+	}
+	if page.Status != "closed" {
+		t.Fatalf("case status %q; want closed", page.Status)
+	}
+	code, body = as(t, "marko.supervisor", "GET", api+"/reports/cases", "")
+	if code != 200 || !strings.Contains(string(body), `"stage":"initial_assessment"`) || !strings.Contains(string(body), `"met":1`) {
+		t.Fatalf("case report = %d %s", code, body)
+	}
+	if code, _ := as(t, "ana.caseworker", "GET", api+"/reports/cases", ""); code != 403 {
+		t.Errorf("a caseworker reading the supervisors' report = %d; want 403", code)
+	}
+}
