@@ -22,9 +22,9 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	Field     string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 	// Fields lists every field at fault when there are several.
 	Fields    []fieldDetail `json:"fields,omitempty"`
 	RequestID string        `json:"request_id,omitempty"`

@@ -194,8 +194,8 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/claims/:number/documents":     `{}`,
 		"/api/v1/tasks/:id/delegate":           `{"to":"ivan.caseworker"}`,
 		"/api/v1/tasks/:id/complete":           `{"outcome":"accept"}`,
-		"/api/v1/cases/:number/stages/:stage":   `{"data":{"case_manager":"ana.caseworker"}}`,
-		"/api/v1/cases/:number/actions":         `{"action":"note","data":{"text":"matrix"}}`,
+		"/api/v1/cases/:number/stages/:stage":  `{"data":{"case_manager":"ana.caseworker"}}`,
+		"/api/v1/cases/:number/actions":        `{"action":"note","data":{"text":"matrix"}}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

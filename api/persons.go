@@ -202,6 +202,7 @@ type sourceDTO struct {
 
 type personFileDTO struct {
 	Claims         []gin.H       `json:"claims"`
+	Cases          []gin.H       `json:"cases"` // the case timeline, newest first; DV cases only with the DV permission
 	Entitlements   []gin.H       `json:"entitlements"`
 	Payments       []gin.H       `json:"payments"`
 	AccessLog      []gin.H       `json:"access_log"`
@@ -286,6 +287,15 @@ func (h *handler) personFile(c *gin.Context) {
 	if err != nil {
 		writeError(c, h.log, err)
 		return
+	}
+	cs, err := h.db.CasesOfPerson(ctx, id, h.mayDV(c))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	file.Cases = []gin.H{}
+	for _, x := range cs {
+		file.Cases = append(file.Cases, caseDTO(x))
 	}
 	file.Claims = []gin.H{}
 	for _, cl := range claims {

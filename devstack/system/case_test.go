@@ -145,8 +145,8 @@ func TestCasesOverHTTP(t *testing.T) {
 			Number      string
 			DocumentURL string `json:"document_url"`
 		}
-		Tracking  []struct{ Overdue bool }
-		History   []struct{ Kind string }
+		Tracking []struct{ Overdue bool }
+		History  []struct{ Kind string }
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for len(page.Decisions) == 0 && time.Now().Before(deadline) {
@@ -182,6 +182,9 @@ func TestCasesOverHTTP(t *testing.T) {
 	code, body = as(t, "marko.supervisor", "GET", api+"/reports/cases", "")
 	if code != 200 || !strings.Contains(string(body), `"stage":"initial_assessment"`) || !strings.Contains(string(body), `"met":1`) {
 		t.Fatalf("case report = %d %s", code, body)
+	}
+	if _, body := as(t, "ana.caseworker", "GET", api+"/persons/"+string(child.ID), ""); !strings.Contains(string(body), `"number":"`+opened.Number+`"`) {
+		t.Errorf("the e-file's case timeline lacks %s", opened.Number)
 	}
 	if code, _ := as(t, "ana.caseworker", "GET", api+"/reports/cases", ""); code != 403 {
 		t.Errorf("a caseworker reading the supervisors' report = %d; want 403", code)
