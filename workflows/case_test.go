@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"sync"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +21,10 @@ import (
 	"github.com/karton-social/karton/workflows"
 )
 
+// caseLog is what the mocked activities saw; the test environment runs
+// local activities on goroutines of its own, hence the lock.
 type caseLog struct {
+	mu        sync.Mutex
 	events    []string // kind/stage
 	escalated []string
 	tasks     []string // created task steps
@@ -33,21 +37,29 @@ func caseEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *caseLog) {
 	env := newEnv(t)
 	env.RegisterWorkflow(workflows.Case)
 	env.OnActivity(a.RecordCase, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.CaseRecord) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		if r.Event != nil {
 			l.events = append(l.events, r.Event.Kind+"/"+r.Event.Stage)
 		}
 		return nil
 	})
 	env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CreateTaskInput) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		l.tasks = append(l.tasks, in.ID[strings.LastIndex(in.ID, ":")+1:]+"@"+string(in.CandidateRole))
 		return nil
 	})
 	env.OnActivity(a.RecordTaskOutcome, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.EscalateTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.EscalateTaskInput) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		l.escalated = append(l.escalated, in.TaskID[strings.LastIndex(in.TaskID, ":")+1:]+">"+string(in.To))
 		return nil
 	})
 	env.OnActivity(a.IssueCaseDecision, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.IssueCaseDecisionInput) (activities.IssueCaseDecisionResult, error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		if in.PreparedBy == in.ApprovedBy {
 			return activities.IssueCaseDecisionResult{}, errors.New("four eyes broken")
 		}
@@ -55,6 +67,8 @@ func caseEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *caseLog) {
 		return activities.IssueCaseDecisionResult{DecisionID: "d1", Number: fmt.Sprintf("csr-podgorica/2026/%05d", len(l.decisions)), SHA256: "abc"}, nil
 	})
 	env.OnActivity(a.TransferCase, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.TransferCaseInput) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		l.transfers = append(l.transfers, in.CentreID)
 		return nil
 	})
@@ -119,6 +133,8 @@ func TestGuardianshipFromIntakeToClosing(t *testing.T) {
 	clAp := stage(env, 19*m, "closing-6-approval", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
 
 	env.ExecuteWorkflow(workflows.Case, caseInput("P01"))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	require.NoError(t, env.GetWorkflowError())
 	var st workflows.CaseState
 	require.NoError(t, env.GetWorkflowResult(&st))
@@ -155,6 +171,8 @@ func TestCaseDeadlineEscalatesUpTheLadder(t *testing.T) {
 		map[string]any{"risk_level": "high", "findings": "Threats with a weapon, children present."})
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 61*time.Hour)
 	env.ExecuteWorkflow(workflows.Case, caseInput("P37"))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	require.NoError(t, op.err)
 	requireCode(t, plain, domain.CodeForbidden) // the DV procedure is done by DV caseworkers
 	require.NoError(t, ia.err)
@@ -185,6 +203,8 @@ func TestTrackingItemOverdueEscalatesAndReviewTimerCloses(t *testing.T) {
 	cl := stage(env, 92*24*time.Hour, "closing-6", "submit", "ana.caseworker", domain.RoleCaseworker, closingDue)
 	clAp := stage(env, 92*24*time.Hour+time.Hour, "closing-6-approval", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
 	env.ExecuteWorkflow(workflows.Case, caseInput("P02"))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	require.NoError(t, env.GetWorkflowError())
 	for _, r := range []*updateResult{track, ack, review, cl, clAp} {
 		require.NoError(t, r.err)
@@ -213,6 +233,8 @@ func TestCaseTransferAndOpenSubProcedures(t *testing.T) {
 	cl := act(env, 12*time.Minute, "close", "jelena.caseworker", domain.RoleCaseworker, "csr-niksic", nil)
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Hour)
 	env.ExecuteWorkflow(workflows.Case, caseInput("P02"))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	requireCode(t, byCaseworker, domain.CodeForbidden)
 	require.NoError(t, tr.err)
 	requireCode(t, oldCentre, domain.CodeForbidden)
@@ -257,6 +279,8 @@ func TestLongCaseContinuesAsNewWithItsState(t *testing.T) {
 	form := stage(env2, 2*time.Minute, fmt.Sprintf("closing-%d", next.Carried.StageSeq+1), "submit", "ana.caseworker", domain.RoleCaseworker, closingDue)
 	ap := stage(env2, 3*time.Minute, fmt.Sprintf("closing-%d-approval", next.Carried.StageSeq+1), "approve", "marko.supervisor", domain.RoleSupervisor, nil)
 	env2.ExecuteWorkflow(workflows.Case, next)
+	l2.mu.Lock()
+	defer l2.mu.Unlock()
 	require.NoError(t, env2.GetWorkflowError())
 	require.NoError(t, cl.err)
 	require.NoError(t, form.err)
