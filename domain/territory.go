@@ -88,6 +88,16 @@ func ParseMunicipality(s string) (Municipality, error) {
 	return Municipality{}, FieldError("address.municipality", "%q is not one of Montenegro's 25 municipalities (use a name such as Podgorica or an ISO code such as ME-16)", s)
 }
 
+// CentreByID returns the centre with the id.
+func CentreByID(id string) (Centre, bool) {
+	for _, c := range centres {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Centre{}, false
+}
+
 // CentreFor returns the centre whose regional unit covers the municipality.
 func CentreFor(municipalityCode string) (Centre, bool) {
 	for _, c := range centres {

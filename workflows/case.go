@@ -184,9 +184,13 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 	if len(st.Persons) > 0 {
 		person = st.Persons[0].PersonID
 	}
-	rule := func(c TaskCompletion, role domain.Role, what string) error {
-		if !c.Role.Acts(role) {
-			return rejectf(domain.CodeForbidden, "procedure %s v%d: %s is done by the %s role, not %s", def.Code, def.Version, what, role, c.Role)
+	// ruleText is the definition's rule for what: who does it.
+	ruleText := func(what string, role domain.Role) string {
+		return fmt.Sprintf("procedure %s v%d: %s is done by the %s role", def.Code, def.Version, what, role)
+	}
+	rule := func(have, role domain.Role, what string) error {
+		if !have.Acts(role) {
+			return rejectf(domain.CodeForbidden, "%s, not %s", ruleText(what, role), have)
 		}
 		return nil
 	}
@@ -213,16 +217,13 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			spec := taskSpec{Step: fmt.Sprintf("%s-%d", name, seq), Type: "case_" + name, Subject: subject(name), PersonID: person,
 				CentreID: st.CentreID, Role: stage.Role, Due: stage.Deadline, Outcomes: []string{"submit"},
 				Data: map[string]string{"case": st.Number, "stage": name, "form": stage.Form, "procedure": def.Code}}
-			spec.Rule = fmt.Sprintf("procedure %s v%d: stage %s is done by the %s role", def.Code, def.Version, name, stage.Role)
+			spec.Rule = ruleText("stage "+name, stage.Role)
 			if def.Urgent {
 				spec.Priority = 90
 			}
 			spec.check = func(c TaskCompletion) error {
-				if err := rule(c, stage.Role, "stage "+name); err != nil {
-					return err
-				}
 				if name == cases.StageClosing && len(st.Children) > 0 {
-					return rejectf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", st.Number, strings.Join(st.Children, ", "))
+					return domain.Errorf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", st.Number, strings.Join(st.Children, ", "))
 				}
 				return Procedures.Validate(stage.Form, c.Data)
 			}
@@ -250,7 +251,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			ap := taskSpec{Step: fmt.Sprintf("%s-%d-approval", name, seq), Type: "case_approval", Subject: subject("approve " + name),
 				PersonID: person, CentreID: st.CentreID, Role: def.Approver, Due: def.ApprovalDue, Exclude: []string{c.By},
 				Outcomes: []string{"approve", "return"}, Data: map[string]string{"case": st.Number, "stage": name}}
-			ap.Rule = fmt.Sprintf("procedure %s v%d: approving %s is done by the %s role", def.Code, def.Version, name, def.Approver)
+			ap.Rule = ruleText("approving "+name, def.Approver)
 			x, err := t.awaitLadder(ctx, ap, def.Escalation[1:])
 			if err != nil {
 				return TaskCompletion{}, err
@@ -279,12 +280,12 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			if json.Unmarshal(x.Data, &n) != nil || len(strings.TrimSpace(n.Text)) < 3 {
 				return rejectf(domain.CodeInvalid, "text: a note needs some text")
 			}
-			return rule(TaskCompletion{Role: x.Role}, def.Role, "writing a note")
+			return rule(x.Role, def.Role, "writing a note")
 		case "add-tracking":
 			if !monitoring {
 				return rejectf(domain.CodeConflict, "case %s is in %s; the tracking list starts with monitoring", st.Number, st.Stage)
 			}
-			if err := rule(TaskCompletion{Role: x.Role}, def.Role, "the tracking list"); err != nil {
+			if err := rule(x.Role, def.Role, "the tracking list"); err != nil {
 				return err
 			}
 			return temporalError(Procedures.Validate("tracking_item", x.Data))
@@ -296,7 +297,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			if st.Tracking[c.Item-1].Done {
 				return rejectf(domain.CodeConflict, "tracking item %d is already done", c.Item)
 			}
-			return rule(TaskCompletion{Role: x.Role}, def.Role, "the tracking list")
+			return rule(x.Role, def.Role, "the tracking list")
 		case "prepare-decision":
 			if !monitoring {
 				return rejectf(domain.CodeConflict, "case %s is in %s; decisions come with the plan's implementation", st.Number, st.Stage)
@@ -313,7 +314,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 				}
 				return rejectf(domain.CodeInvalid, "kind: procedure %s issues no decision %q (it issues: %s)", def.Code, d.Kind, strings.Join(codes, ", "))
 			}
-			return rule(TaskCompletion{Role: x.Role}, def.Role, "preparing a decision")
+			return rule(x.Role, def.Role, "preparing a decision")
 		case "start-subprocedure":
 			if !monitoring {
 				return rejectf(domain.CodeConflict, "case %s is in %s; sub-procedures start with the plan's implementation", st.Number, st.Stage)
@@ -323,20 +324,16 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			if !def.MayStart(s.Procedure) {
 				return rejectf(domain.CodeInvalid, "procedure: %s may not start %q (it may start: %s)", def.Code, s.Procedure, strings.Join(def.SubProcedures, ", "))
 			}
-			return rule(TaskCompletion{Role: x.Role}, def.Role, "starting a sub-procedure")
+			return rule(x.Role, def.Role, "starting a sub-procedure")
 		case "transfer":
 			var tr struct {
 				CentreID string `json:"centre_id"`
 			}
 			_ = json.Unmarshal(x.Data, &tr)
-			known := false
-			for _, c := range domain.Centres() {
-				known = known || c.ID == tr.CentreID
-			}
-			if !known || tr.CentreID == st.CentreID {
+			if _, known := domain.CentreByID(tr.CentreID); !known || tr.CentreID == st.CentreID {
 				return rejectf(domain.CodeInvalid, "centre_id: %q is not another centre", tr.CentreID)
 			}
-			return rule(TaskCompletion{Role: x.Role}, domain.RoleSupervisor, "transferring a case")
+			return rule(x.Role, domain.RoleSupervisor, "transferring a case")
 		case "close":
 			if !monitoring {
 				return rejectf(domain.CodeConflict, "case %s is in %s; it closes after its stages", st.Number, st.Stage)
@@ -347,7 +344,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			if len(st.Children) > 0 {
 				return rejectf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", st.Number, strings.Join(st.Children, ", "))
 			}
-			return rule(TaskCompletion{Role: x.Role}, def.Role, "closing")
+			return rule(x.Role, def.Role, "closing")
 		}
 		return rejectf(domain.CodeInvalid, "action %q is not one of note, add-tracking, complete-tracking, prepare-decision, start-subprocedure, transfer, close", x.Action)
 	}
@@ -397,7 +394,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 				ap := taskSpec{Step: fmt.Sprintf("decision-%d-approval", ref.Seq), Type: "case_decision_approval", Subject: subject("approve decision: " + kind.Name.EN),
 					PersonID: person, CentreID: st.CentreID, Role: def.Approver, Due: def.ApprovalDue, Exclude: []string{x.By},
 					Outcomes: []string{"approve", "return"}, Data: map[string]string{"case": st.Number, "decision": d.Kind}}
-				ap.check = func(c TaskCompletion) error { return rule(c, def.Approver, "approving a decision") }
+				ap.Rule = ruleText("approving a decision", def.Approver)
 				c, err := t.awaitLadder(gctx, ap, def.Escalation[1:])
 				if err != nil {
 					return
@@ -500,7 +497,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			spec := taskSpec{Step: fmt.Sprintf("tracking-%d-overdue", i), Type: "case_tracking_overdue", Subject: subject("overdue: " + it.What),
 				PersonID: person, CentreID: st.CentreID, Role: domain.RoleSupervisor, Due: def.ApprovalDue, Priority: 80,
 				Outcomes: []string{"acknowledge"}, Data: map[string]string{"case": st.Number, "item": fmt.Sprint(i)}}
-			spec.check = func(c TaskCompletion) error { return rule(c, domain.RoleSupervisor, "an overdue tracking item") }
+			spec.Rule = ruleText("an overdue tracking item", domain.RoleSupervisor)
 			if c, err := t.awaitLadder(gctx, spec, def.Escalation[1:]); err == nil {
 				_ = record(gctx, "tracking_overdue_acknowledged", st.Stage, c.By, it.What, c.Data, nil, nil)
 			}
@@ -543,7 +540,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 		if s.Name == cases.StageIntake || s.Name == cases.StageMonitoring || s.Name == cases.StageClosing {
 			continue
 		}
-		if stageIndex(s.Name) < stageIndex(from) {
+		if cases.StageIndex(s.Name) < cases.StageIndex(from) {
 			continue
 		}
 		if _, err := runStage(ctx, s.Name); err != nil {
@@ -580,12 +577,8 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 					spec := taskSpec{Step: fmt.Sprintf("review-%d", seq), Type: "case_review", Subject: subject("review"), PersonID: person,
 						CentreID: st.CentreID, Role: monitoring.Role, Due: monitoring.Deadline, Outcomes: []string{"submit"},
 						Data: map[string]string{"case": st.Number, "stage": "review", "form": monitoring.Form}}
-					spec.check = func(c TaskCompletion) error {
-						if err := rule(c, monitoring.Role, "the review"); err != nil {
-							return err
-						}
-						return Procedures.Validate(monitoring.Form, c.Data)
-					}
+					spec.Rule = ruleText("the review", monitoring.Role)
+					spec.check = func(c TaskCompletion) error { return Procedures.Validate(monitoring.Form, c.Data) }
 					c, err := t.awaitLadder(gctx, spec, def.Escalation)
 					if err != nil {
 						return
@@ -661,16 +654,6 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 	return st, nil
 }
 
-func stageIndex(name string) int {
-	for i, s := range []string{cases.StageIntake, cases.StageOpening, cases.StageInitialAssessment, cases.StageDetailedAssessment,
-		cases.StagePlan, cases.StageMonitoring, cases.StageClosing} {
-		if s == name {
-			return i
-		}
-	}
-	return -1
-}
-
 func trackingRow(it CaseTracking, by string) *activities.TrackingItem {
 	row := &activities.TrackingItem{Item: it.Item, Kind: it.Kind, What: it.What, Due: it.Due, Overdue: it.Overdue}
 	if it.Done {
@@ -679,16 +662,3 @@ func trackingRow(it CaseTracking, by string) *activities.TrackingItem {
 	return row
 }
 
-// temporalError carries a domain error (e.g. a form's failing fields) out
-// of a validator with its code.
-func temporalError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *domain.Error
-	if e, ok := err.(*domain.Error); ok {
-		de = e
-		return temporal.NewApplicationError(de.Error(), de.Code)
-	}
-	return rejectf(domain.CodeInvalid, "%v", err)
-}

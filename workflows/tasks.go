@@ -101,11 +101,7 @@ func (t *tasks) validate(_ workflow.Context, c TaskCompletion) error {
 	}
 	if spec.check != nil {
 		if err := spec.check(c); err != nil {
-			var de *domain.Error
-			if errors.As(err, &de) {
-				return temporal.NewApplicationError(de.Error(), de.Code)
-			}
-			return rejectf(domain.CodeInvalid, "%v", err)
+			return temporalError(err)
 		}
 	}
 	return nil
@@ -184,4 +180,17 @@ func (t *tasks) awaitLadder(ctx workflow.Context, spec taskSpec, ladder []domain
 		TaskID: id, Outcome: c.Outcome, Data: c.Data, By: c.By, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	return c, err
+}
+
+// temporalError carries a domain error (e.g. a form's failing fields) out
+// of a validator with its code.
+func temporalError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return temporal.NewApplicationError(de.Error(), de.Code)
+	}
+	return rejectf(domain.CodeInvalid, "%v", err)
 }

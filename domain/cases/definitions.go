@@ -44,6 +44,9 @@ const (
 // but never reorders them.
 var stageOrder = []string{StageIntake, StageOpening, StageInitialAssessment, StageDetailedAssessment, StagePlan, StageMonitoring, StageClosing}
 
+// StageIndex is a stage's place in the order of stages, or -1 for none.
+func StageIndex(name string) int { return slices.Index(stageOrder, name) }
+
 // Text is a name in both languages of the system.
 type Text struct {
 	CNR string `yaml:"cnr" json:"cnr"`
