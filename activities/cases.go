@@ -119,10 +119,8 @@ func (d *document) bytes() ([]byte, error) {
 
 func renderCaseDecision(c store.Case, d store.CaseDecision, in IssueCaseDecisionInput) ([]byte, error) {
 	centreName := in.CentreID
-	for _, ce := range domain.Centres() {
-		if ce.ID == in.CentreID {
-			centreName = ce.Name
-		}
+	if ce, ok := domain.CentreByID(in.CentreID); ok {
+		centreName = ce.Name
 	}
 	doc := newDocument("Rješenje "+d.Number, d.IssuedAt)
 	doc.pdf.SetKeywords(fmt.Sprintf("decision=%s case=%s kind=%s", d.Number, c.Number, d.Kind), false)

@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/domain"
@@ -150,34 +148,13 @@ func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.
 	}
 	b, _ := benefits.Lookup(benefits.Code(c.Benefit))
 	centreName := c.CentreID
-	for _, ce := range domain.Centres() {
-		if ce.ID == c.CentreID {
-			centreName = ce.Name
-		}
+	if ce, ok := domain.CentreByID(c.CentreID); ok {
+		centreName = ce.Name
 	}
-
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(d.IssuedAt)
-	pdf.SetModificationDate(d.IssuedAt)
-	pdf.SetTitle("Rješenje "+d.Number, true)
+	doc := newDocument("Rješenje "+d.Number, d.IssuedAt)
+	pdf, family, text, write := doc.pdf, doc.family, doc.text, doc.write
 	// Plain keywords a machine can read without parsing the page.
 	pdf.SetKeywords(fmt.Sprintf("decision=%s claim=%s benefit=%s kind=%s amount=%s", d.Number, c.Number, c.Benefit, d.Kind, d.Amount.StringFixed(2)), false)
-	text := func(s string) string { return transliterate.Replace(s) }
-	family := "Helvetica"
-	if regular, err := os.ReadFile(fontRegular); err == nil {
-		if bold, err := os.ReadFile(fontBold); err == nil {
-			pdf.AddUTF8FontFromBytes("DejaVu", "", regular)
-			pdf.AddUTF8FontFromBytes("DejaVu", "B", bold)
-			family = "DejaVu"
-			text = func(s string) string { return s }
-		}
-	}
-	pdf.SetMargins(20, 20, 20)
-	pdf.AddPage()
-	write := func(style string, size float64, h float64, s string) {
-		pdf.SetFont(family, style, size)
-		pdf.MultiCell(0, h, text(s), "", "L", false)
-	}
 	write("B", 11, 5, "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n"+centreName)
 	pdf.Ln(2)
 	write("", 10, 5, fmt.Sprintf("Broj: %s\nDatum: %s\nPredmet: %s", d.Number, d.IssuedAt.Format("02.01.2006."), c.Number))

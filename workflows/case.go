@@ -661,4 +661,3 @@ func trackingRow(it CaseTracking, by string) *activities.TrackingItem {
 	}
 	return row
 }
-
