@@ -231,7 +231,11 @@ func caseDTO(x store.Case) gin.H {
 // loadCase reads a case and authorises the action on it; DV cases need
 // the DV permission.
 func (h *handler) loadCase(c *gin.Context, action string) (store.Case, bool) {
-	x, err := h.db.CaseByNumber(c.Request.Context(), c.Param("number"))
+	return h.loadCaseNumbered(c, c.Param("number"), action)
+}
+
+func (h *handler) loadCaseNumbered(c *gin.Context, number, action string) (store.Case, bool) {
+	x, err := h.db.CaseByNumber(c.Request.Context(), number)
 	if err != nil {
 		writeError(c, h.log, err)
 		return store.Case{}, false
@@ -243,6 +247,11 @@ func (h *handler) loadCase(c *gin.Context, action string) (store.Case, bool) {
 		return store.Case{}, false
 	}
 	return x, h.may(c, "case", action, x.CentreID)
+}
+
+// openTasks lists the case's open tasks.
+func (h *handler) openTasks(c *gin.Context, x store.Case) ([]store.Task, error) {
+	return h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: x.CentreID, WorkflowID: workflows.CaseWorkflowID(x.Number), State: "open"})
 }
 
 // getCase is the case page's data: the case, its persons, stages with
@@ -297,7 +306,7 @@ func (h *handler) getCase(c *gin.Context) {
 		events = append(events, gin.H{"at": e.At, "kind": e.Kind, "stage": e.Stage, "by": e.By, "summary": e.Summary, "data": json.RawMessage(e.Data)})
 	}
 	out["history"] = events
-	ts, err := h.db.Tasks(ctx, store.TaskFilter{CentreID: x.CentreID, WorkflowID: workflows.CaseWorkflowID(x.Number), State: "open"})
+	ts, err := h.openTasks(c, x)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -313,7 +322,6 @@ func (h *handler) getCase(c *gin.Context) {
 // submitStage records a stage's form: checked field by field against the
 // stage's JSON Schema, then given to the case as its stage task's outcome.
 func (h *handler) submitStage(c *gin.Context) {
-	ctx := c.Request.Context()
 	u := userOf(c)
 	var req struct {
 		Outcome string          `json:"outcome"`
@@ -327,7 +335,7 @@ func (h *handler) submitStage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ts, err := h.db.Tasks(ctx, store.TaskFilter{CentreID: x.CentreID, WorkflowID: workflows.CaseWorkflowID(x.Number), State: "open"})
+	ts, err := h.openTasks(c, x)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -441,20 +449,12 @@ func (h *handler) reopenCase(c *gin.Context) {
 // caseDecisionDocument serves a case decision's PDF.
 func (h *handler) caseDecisionDocument(c *gin.Context) {
 	ctx := c.Request.Context()
-	d, centre, err := h.db.CaseDecisionByID(ctx, c.Param("id"))
+	d, err := h.db.CaseDecisionByID(ctx, c.Param("id"))
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
-	x, err := h.db.CaseByNumber(ctx, d.CaseNumber)
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	for _, p := range x.Persons {
-		auditPersons(c, p.PersonID)
-	}
-	if (x.DV && !h.may(c, "dv_case", "read", centre)) || !h.may(c, "case", "read", centre) {
+	if _, ok := h.loadCaseNumbered(c, d.CaseNumber, "read"); !ok {
 		return
 	}
 	if d.DocumentKey == "" {

@@ -217,16 +217,15 @@ func (db *DB) IssueCaseDecision(ctx context.Context, d CaseDecision, centre stri
 }
 
 // CaseDecisionByID returns a case decision. Returns CodeNotFound if none.
-func (db *DB) CaseDecisionByID(ctx context.Context, id string) (CaseDecision, string, error) {
+func (db *DB) CaseDecisionByID(ctx context.Context, id string) (CaseDecision, error) {
 	var d CaseDecision
-	var centre string
-	err := db.pool.QueryRow(ctx, `SELECT d.id::text, d.case_number, d.seq, d.number, d.kind, d.reasoning, d.prepared_by, d.approved_by, d.issued_at,
-		d.document_key, d.document_sha256, c.centre_id FROM case_decisions d JOIN cases c ON c.number = d.case_number WHERE d.id::text = $1`, id).Scan(
-		&d.ID, &d.CaseNumber, &d.Seq, &d.Number, &d.Kind, &d.Reasoning, &d.PreparedBy, &d.ApprovedBy, &d.IssuedAt, &d.DocumentKey, &d.DocumentSHA256, &centre)
+	err := db.pool.QueryRow(ctx, `SELECT id::text, case_number, seq, number, kind, reasoning, prepared_by, approved_by, issued_at,
+		document_key, document_sha256 FROM case_decisions WHERE id::text = $1`, id).Scan(
+		&d.ID, &d.CaseNumber, &d.Seq, &d.Number, &d.Kind, &d.Reasoning, &d.PreparedBy, &d.ApprovedBy, &d.IssuedAt, &d.DocumentKey, &d.DocumentSHA256)
 	if err != nil {
-		return CaseDecision{}, "", translate(err, "decision "+id)
+		return CaseDecision{}, translate(err, "decision "+id)
 	}
-	return d, centre, nil
+	return d, nil
 }
 
 const caseColumns = `c.number, c.procedure, c.version, c.centre_id, c.status, c.stage, c.manager, c.team, coalesce(c.parent, ''), c.opened_by,
