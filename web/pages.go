@@ -49,7 +49,9 @@ func (s *server) inbox(c *gin.Context) {
 	s.getJSON(c, "/api/v1/tasks?"+q.Encode(), &group)
 	s.render(c, http.StatusOK, "inbox", gin.H{"Mine": tasksOf(mine), "Group": tasksOf(group), "Counts": mine["counts"],
 		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true",
-		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document"}})
+		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document",
+			"case_opening", "case_initial_assessment", "case_detailed_assessment", "case_plan", "case_review", "case_closing",
+			"case_approval", "case_decision_approval", "case_tracking_overdue"}})
 }
 
 // personPage is the e-file.
@@ -327,5 +329,28 @@ func (s *server) board(c *gin.Context) {
 			caseworkers = append(caseworkers, x)
 		}
 	}
-	s.render(c, http.StatusOK, "board", gin.H{"Loads": loads, "Overdue": overdue, "Soon": soon, "All": all, "Workers": caseworkers})
+	// Case deadlines: the team's open cases whose stage is due within a
+	// week or overdue, soonest first; and the tracking items past due.
+	var cs obj
+	s.getJSON(c, "/api/v1/cases", &cs)
+	var caseDue []obj
+	for _, x := range asList(cs["cases"]) {
+		due, ok := asTime(x["stage_due"])
+		if ok && due.Before(now.Add(7*24*time.Hour)) {
+			caseDue = append(caseDue, x)
+		}
+	}
+	sort.SliceStable(caseDue, func(i, j int) bool {
+		a, _ := asTime(caseDue[i]["stage_due"])
+		b, _ := asTime(caseDue[j]["stage_due"])
+		return a.Before(b)
+	})
+	var tracking []obj
+	for _, tk := range all {
+		if tk["type"] == "case_tracking_overdue" {
+			tracking = append(tracking, tk)
+		}
+	}
+	s.render(c, http.StatusOK, "board", gin.H{"Loads": loads, "Overdue": overdue, "Soon": soon, "All": all, "Workers": caseworkers,
+		"CaseDue": caseDue, "Tracking": tracking})
 }

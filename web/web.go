@@ -75,6 +75,16 @@ func Register(r *gin.Engine, cfg Config) error {
 			b, _ := json.Marshal(v)
 			return strings.NewReplacer(`"`, "", "{", "", "}", "", ",", ", ", ":", ": ").Replace(string(b))
 		},
+		// tasklink is the page a task is worked on: its case or its claim.
+		"tasklink": func(tk map[string]any) string {
+			if d, ok := tk["data"].(map[string]any); ok {
+				if n, ok := d["case"].(string); ok && n != "" {
+					return "/cases/" + url.PathEscape(n)
+				}
+			}
+			subject, _ := tk["subject"].(string)
+			return "/claims/" + url.PathEscape(subject)
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -92,7 +102,8 @@ func Register(r *gin.Engine, cfg Config) error {
 		if page == "layout" {
 			continue
 		}
-		tpl := template.New(page).Funcs(funcs).Funcs(template.FuncMap{"t": func(string) string { return "" }})
+		tpl := template.New(page).Funcs(funcs).Funcs(template.FuncMap{"t": func(string) string { return "" },
+			"label": func(string) string { return "" }, "opt": func(string) string { return "" }})
 		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", n); err != nil {
 			return fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -119,6 +130,14 @@ func Register(r *gin.Engine, cfg Config) error {
 	page("/claims/:number", s.claimPage)
 	page("/decisions/:id/pdf", s.decisionPDF)
 	page("/board", s.board)
+	page("/cases", s.casesPage)
+	page("/cases/new", s.newCase)
+	page("/cases/:number", s.casePage)
+	page("/case-decisions/:id/pdf", s.caseDecisionPDF)
+	form("/cases", s.openCase)
+	form("/cases/:number/stages/:stage", s.submitCaseStage)
+	form("/cases/:number/actions/:action", s.caseAction)
+	form("/cases/:number/reopen", s.reopenCase)
 	page("/payrolls", s.payrollPage)
 	page("/payrolls/:period", s.payrollPage)
 	page("/payrolls/:period/summary.csv", s.payrollCSV)
@@ -389,7 +408,9 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	}
 	tpl, err := tpl.Clone()
 	if err == nil {
-		tpl = tpl.Funcs(template.FuncMap{"t": func(key string) string { return t(lang, key) }})
+		tpl = tpl.Funcs(template.FuncMap{"t": func(key string) string { return t(lang, key) },
+			"label": func(key string) string { return label(lang, "f.", key) },
+			"opt":   func(v string) string { return label(lang, "o.", v) }})
 	}
 	var buf bytes.Buffer
 	if err == nil {

@@ -147,6 +147,9 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 	eventsAtStart := st.Events
 	busy := 0 // decisions and sub-procedures being started: continue-as-new waits for them
 	closeProposed := false
+	reviewing := false                               // a review task is open
+	reviews := false                                 // the monitoring stage's review loop runs
+	reviewNow := workflow.NewBufferedChannel(ctx, 1) // a review asked for before its timer
 
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (CaseState, error) {
 		out := st
@@ -345,8 +348,16 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 				return rejectf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", st.Number, strings.Join(st.Children, ", "))
 			}
 			return rule(x.Role, def.Role, "closing")
+		case "review":
+			if !monitoring {
+				return rejectf(domain.CodeConflict, "case %s is in %s; reviews come with the plan's implementation", st.Number, st.Stage)
+			}
+			if !reviews || reviewing || closeProposed {
+				return rejectf(domain.CodeConflict, "case %s already has a review or its closing open", st.Number)
+			}
+			return rule(x.Role, def.Role, "asking for a review")
 		}
-		return rejectf(domain.CodeInvalid, "action %q is not one of note, add-tracking, complete-tracking, prepare-decision, start-subprocedure, transfer, close", x.Action)
+		return rejectf(domain.CodeInvalid, "action %q is not one of note, add-tracking, complete-tracking, prepare-decision, start-subprocedure, transfer, close, review", x.Action)
 	}
 
 	var trackItem func(i int)
@@ -458,6 +469,10 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 		case "close":
 			closeProposed = true
 			return st, record(ctx, "closing_proposed", st.Stage, x.By, "closing proposed", x.Data, nil, nil)
+		case "review":
+			reviewing = true
+			reviewNow.SendAsync(x.By)
+			return st, record(ctx, "review_requested", st.Stage, x.By, "review asked for before its time", x.Data, nil, nil)
 		}
 		return st, nil
 	}
@@ -560,12 +575,14 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			}
 		}
 		reviewCtx, stopReviews := workflow.WithCancel(ctx)
-		if st.NextReview != nil {
+		if st.NextReview != nil || workflow.GetVersion(ctx, "case-review-on-request", workflow.DefaultVersion, 1) == 1 {
+			reviews = true
 			workflow.Go(reviewCtx, func(gctx workflow.Context) {
 				for !closeProposed {
-					if err := workflow.Sleep(gctx, st.NextReview.Sub(workflow.Now(gctx))); err != nil {
+					if err := awaitReview(gctx, st.NextReview, reviewNow); err != nil {
 						return
 					}
+					reviewing = true
 					monitoring, _ := def.Stage(cases.StageMonitoring)
 					st.StageSeq++
 					seq := st.StageSeq
@@ -580,6 +597,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 					spec.Rule = ruleText("the review", monitoring.Role)
 					spec.check = func(c TaskCompletion) error { return Procedures.Validate(monitoring.Form, c.Data) }
 					c, err := t.awaitLadder(gctx, spec, def.Escalation)
+					reviewing = false
 					if err != nil {
 						return
 					}
@@ -652,6 +670,23 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 		return st, err
 	}
 	return st, nil
+}
+
+// awaitReview waits for the next periodic review (at next, when the
+// procedure has them) or for one asked for before its time, whichever
+// comes first.
+func awaitReview(ctx workflow.Context, next *time.Time, asked workflow.ReceiveChannel) error {
+	tctx, cancelTimer := workflow.WithCancel(ctx)
+	defer cancelTimer()
+	sel := workflow.NewSelector(ctx)
+	var err error
+	if next != nil {
+		sel.AddFuture(workflow.NewTimer(tctx, next.Sub(workflow.Now(ctx))), func(f workflow.Future) { err = f.Get(ctx, nil) })
+	}
+	sel.AddReceive(asked, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { err = ctx.Err() })
+	sel.Select(ctx)
+	return err
 }
 
 func trackingRow(it CaseTracking, by string) *activities.TrackingItem {

@@ -218,6 +218,41 @@ func TestTrackingItemOverdueEscalatesAndReviewTimerCloses(t *testing.T) {
 	require.True(t, st.Tracking[0].Overdue)
 }
 
+// TestReviewAskedForBeforeItsTime: the case manager asks for a review a
+// week into monitoring, long before the 90-day timer; a second request
+// while it is open is refused; the review revises the plan (approved
+// again), and the next periodic review counts from it.
+func TestReviewAskedForBeforeItsTime(t *testing.T) {
+	env, l := caseEnv(t)
+	monitored(env)
+	day := 24 * time.Hour
+	ask := act(env, 7*day, "review", "ana.caseworker", domain.RoleCaseworker, "csr-podgorica", nil)
+	again := act(env, 7*day+time.Minute, "review", "ana.caseworker", domain.RoleCaseworker, "csr-podgorica", nil)
+	review := stage(env, 7*day+time.Hour, "review-5", "submit", "ana.caseworker", domain.RoleCaseworker,
+		map[string]any{"progress": "partly", "findings": "The school reports the child misses classes.", "next": "revise_plan"})
+	revised := stage(env, 7*day+2*time.Hour, "plan-6", "submit", "ana.caseworker", domain.RoleCaseworker, plan)
+	revisedAp := stage(env, 7*day+3*time.Hour, "plan-6-approval", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+	// The next periodic review: 90 days after the one asked for.
+	periodic := stage(env, 98*day, "review-7", "submit", "ana.caseworker", domain.RoleCaseworker,
+		map[string]any{"progress": "achieved", "findings": "The child attends school every day.", "next": "close"})
+	cl := stage(env, 99*day, "closing-8", "submit", "ana.caseworker", domain.RoleCaseworker, closingDue)
+	clAp := stage(env, 99*day+time.Hour, "closing-8-approval", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+	env.ExecuteWorkflow(workflows.Case, caseInput("P02"))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	require.NoError(t, env.GetWorkflowError())
+	for _, r := range []*updateResult{ask, review, revised, revisedAp, periodic, cl, clAp} {
+		require.NoError(t, r.err)
+	}
+	require.ErrorContains(t, again.err, "already has a review")
+	require.Contains(t, l.events, "review_requested/monitoring")
+	require.Equal(t, 2, slices.Index(l.tasks, "review-7@caseworker")-slices.Index(l.tasks, "review-5@caseworker")-1,
+		"between the two reviews: the revised plan and its approval (%v)", l.tasks)
+	var st workflows.CaseState
+	require.NoError(t, env.GetWorkflowResult(&st))
+	require.Equal(t, "closed", st.Status)
+}
+
 // TestCaseTransferAndOpenSubProcedures: a supervisor transfers the case;
 // the old centre can no longer act, the new one can; closing with an open
 // sub-procedure is refused, naming it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,61 +37,7 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	}
 	head := h.Members[0]
 
-	shots := filepath.Join("..", "..", "artifacts", "screens")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	bctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
-	defer cancel()
-
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var buf []byte
-			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
-		})
-	}
-	login := func(user string) chromedp.Tasks {
-		return chromedp.Tasks{
-			chromedp.Navigate(s.APIURL + "/"),
-			chromedp.WaitVisible("#user-" + strings.ReplaceAll(user, ".", "\\.")),
-			shot("01-login-picker"),
-			chromedp.Click("#user-" + strings.ReplaceAll(user, ".", "\\.")),
-			chromedp.WaitVisible("#main"),
-		}
-	}
-	logout := chromedp.Tasks{chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
-	// waitFor reloads the page until selector appears.
-	waitFor := func(selector string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			deadline := time.Now().Add(20 * time.Second)
-			for time.Now().Before(deadline) {
-				var n int
-				if err := chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, selector), &n).Do(ctx); err == nil && n > 0 {
-					return nil
-				}
-				time.Sleep(500 * time.Millisecond)
-				if err := chromedp.Reload().Do(ctx); err != nil {
-					return err
-				}
-			}
-			var text string
-			_ = chromedp.Evaluate(`document.body.innerText`, &text).Do(ctx)
-			_ = shot("zz-failure-" + strings.Trim(selector, "#")).Do(ctx)
-			return fmt.Errorf("%s never appeared; the page says: %.600s", selector, text)
-		})
-	}
+	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
 
 	var location, number, title, html, inboxTitle string
 	err := chromedp.Run(bctx,

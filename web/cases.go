@@ -1,0 +1,391 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// Case pages: the list, the intake that opens a case, and the case page
+// with the forms of its stages rendered from the procedure's JSON Schemas.
+// Every read and write goes through the API, so policy, centre scope, DV
+// permission and audit are the API's.
+
+// casesPage lists the centre's cases: mine or the team's, by procedure,
+// stage, status, or overdue only.
+func (s *server) casesPage(c *gin.Context) {
+	q := url.Values{}
+	for _, k := range []string{"scope", "procedure", "stage", "status", "overdue"} {
+		if v := c.Query(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	var res obj
+	if r := s.getJSON(c, "/api/v1/cases?"+q.Encode(), &res); !r.ok() {
+		if r.status == http.StatusBadRequest {
+			back(c, "/cases", r.message())
+			return
+		}
+		s.refused(c, r)
+		return
+	}
+	var procs obj
+	s.getJSON(c, "/api/v1/procedures", &procs)
+	s.render(c, http.StatusOK, "cases", gin.H{"Cases": res["cases"], "Procedures": procs["procedures"], "Q": q,
+		"Stages": []string{"intake", "opening", "initial_assessment", "detailed_assessment", "plan", "monitoring", "closing"}})
+}
+
+// newCase: find the person, choose the procedure, fill in the intake.
+func (s *server) newCase(c *gin.Context) {
+	s.renderNewCase(c, http.StatusOK, nil, nil, "")
+}
+
+func (s *server) renderNewCase(c *gin.Context, status int, values url.Values, errs map[string]string, msg string) {
+	data := gin.H{"Q": c.Query("q")}
+	var procs obj
+	s.getJSON(c, "/api/v1/procedures", &procs)
+	data["Procedures"] = procs["procedures"]
+	person := c.Query("person")
+	if values != nil {
+		person = values.Get("person")
+		data["Procedure"] = values.Get("procedure")
+	} else {
+		data["Procedure"] = c.Query("procedure")
+	}
+	if person != "" {
+		var f obj
+		if r := s.getJSON(c, "/api/v1/persons/"+url.PathEscape(person), &f); !r.ok() {
+			s.refused(c, r)
+			return
+		}
+		data["F"] = f
+		sch, ok := s.procedureForm(c, "P01", 0, "intake")
+		if !ok {
+			return
+		}
+		data["Form"] = sch.render("intake", values, errs)
+	} else if q := strings.TrimSpace(c.Query("q")); q != "" {
+		path := "/api/v1/persons?name=" + url.QueryEscape(q)
+		if _, _, err := domain.ParseJMBG(q); err == nil {
+			path = "/api/v1/persons?jmbg=" + q
+		}
+		var res obj
+		if r := s.getJSON(c, path, &res); !r.ok() {
+			data["Error"] = r.message()
+		} else {
+			data["Found"] = res["persons"]
+		}
+	}
+	if msg != "" {
+		data["Error"] = msg
+	}
+	s.render(c, status, "newcase", data)
+}
+
+// procedureForm is the JSON Schema of one of a procedure's forms, from the API.
+func (s *server) procedureForm(c *gin.Context, code string, version int, form string) (*schema, bool) {
+	path := "/api/v1/procedures/" + url.PathEscape(code)
+	if version > 0 {
+		path += "?version=" + url.QueryEscape(jsonNumber(version))
+	}
+	var def struct{ Forms map[string]json.RawMessage }
+	if r := s.getJSON(c, path, &def); !r.ok() {
+		s.refused(c, r)
+		return nil, false
+	}
+	sch, err := parseSchema(def.Forms[form])
+	if err != nil || def.Forms[form] == nil {
+		s.render(c, http.StatusNotFound, "message", gin.H{"Title": "not_found", "Message": "procedure " + code + " has no form " + form})
+		return nil, false
+	}
+	return sch, true
+}
+
+func jsonNumber(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (s *server) openCase(c *gin.Context) {
+	_ = c.Request.ParseForm()
+	values := c.Request.PostForm
+	sch, ok := s.procedureForm(c, "P01", 0, "intake")
+	if !ok {
+		return
+	}
+	persons := []obj{{"person_id": values.Get("person"), "role": "beneficiary"}}
+	body := obj{"procedure": values.Get("procedure"), "persons": persons, "intake": sch.read(values)}
+	r := s.call(c, http.MethodPost, "/api/v1/cases", body, "")
+	if r.status == http.StatusBadRequest {
+		errs, msg := fieldErrors(r.body, "intake.")
+		s.renderNewCase(c, http.StatusBadRequest, values, errs, msg)
+		return
+	}
+	if !r.ok() {
+		back(c, "/cases/new?person="+url.QueryEscape(values.Get("person")), r.message())
+		return
+	}
+	var res obj
+	_ = json.Unmarshal(r.body, &res)
+	time.Sleep(300 * time.Millisecond) // the first stage's task is a moment away
+	c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(res["number"].(string)))
+}
+
+// pendingForm is a form the user sent back with errors: which one, what
+// was typed and what is wrong.
+type pendingForm struct {
+	name   string
+	values url.Values
+	errs   map[string]string
+	msg    string
+}
+
+// casePage shows a case: stage, participants, stages and their deadlines,
+// the tasks waiting with their forms, tracking list, decisions,
+// sub-procedures and history.
+func (s *server) casePage(c *gin.Context) {
+	s.renderCase(c, http.StatusOK, pendingForm{})
+}
+
+// caseTask is an open task of the case with what the page offers for it.
+type caseTask struct {
+	T        obj
+	Mine     bool
+	Form     *formView
+	Outcomes []string
+	Stage    string
+}
+
+func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
+	number := c.Param("number")
+	var cs obj
+	r := s.getJSON(c, "/api/v1/cases/"+url.PathEscape(number), &cs)
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	code, _ := cs["procedure"].(string)
+	version, _ := cs["version"].(float64)
+	var def obj
+	r = s.getJSON(c, "/api/v1/procedures/"+url.PathEscape(code)+"?version="+jsonNumber(int(version)), &def)
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	// The forms are read again as they were written: a map would lose the
+	// order of their fields.
+	var forms struct{ Forms map[string]json.RawMessage }
+	_ = json.Unmarshal(r.body, &forms)
+	formOf := func(name string) *schema {
+		sch, err := parseSchema(forms.Forms[name])
+		if err != nil || forms.Forms[name] == nil {
+			return nil
+		}
+		return sch
+	}
+	// render fills the form the user sent back with errors; the others
+	// start blank. Stage forms are named stage:<stage>:<form> so that an
+	// error goes back to the form it came from.
+	render := func(sch *schema, key string) *formView {
+		if sch == nil {
+			return nil
+		}
+		if p.name != key {
+			v := sch.render(key, nil, nil)
+			return &v
+		}
+		v := sch.render(key, p.values, p.errs)
+		if p.msg != "" && len(p.errs) == 0 {
+			v.Errors = append(v.Errors, p.msg)
+		}
+		return &v
+	}
+	u := userOf(c)
+	var tasks []caseTask
+	for _, tk := range tasksOf(cs) {
+		role := strings.SplitN(tk["candidate_group"].(string), "@", 2)[0]
+		ct := caseTask{T: tk, Mine: u.Role.Acts(domain.Role(role))}
+		d, _ := tk["data"].(obj)
+		ct.Stage, _ = d["stage"].(string)
+		form, _ := d["form"].(string)
+		switch tk["type"] {
+		case "case_approval", "case_decision_approval":
+			ct.Outcomes = []string{"approve", "return"}
+		case "case_tracking_overdue":
+			ct.Outcomes = []string{"acknowledge"}
+		default:
+			if form != "" && ct.Stage != "" {
+				ct.Form = render(formOf(form), "stage:"+ct.Stage+":"+form)
+			}
+		}
+		tasks = append(tasks, ct)
+	}
+	monitoring := cs["stage"] == "monitoring" && cs["status"] == "open"
+	data := gin.H{"C": cs, "Def": def, "Tasks": tasks, "Monitoring": monitoring, "Centres": domain.Centres()}
+	if monitoring {
+		decision := render(formOf("decision"), "decision")
+		// The decision's kind is one of those the procedure issues.
+		for i, f := range decision.Fields {
+			if f.Key == "kind" {
+				decision.Fields[i].Kind, decision.Fields[i].Options = "select", nil
+				for _, k := range asList(def["decisions"]) {
+					code, _ := k["code"].(string)
+					decision.Fields[i].Options = append(decision.Fields[i].Options, code)
+				}
+			}
+		}
+		data["TrackingForm"], data["DecisionForm"] = render(formOf("tracking_item"), "tracking_item"), decision
+	}
+	if p.name != "" && p.msg != "" {
+		data["Error"] = p.msg
+	}
+	if p.name == "note" {
+		data["NoteText"] = p.values.Get("text")
+	}
+	var subs []string
+	if list, ok := def["subprocedures"].([]any); ok {
+		for _, x := range list {
+			subs = append(subs, x.(string))
+		}
+	}
+	sort.Strings(subs)
+	data["Subprocedures"] = subs
+	waiting := cs["status"] == "open" && len(tasks) == 0 && !monitoring
+	data["Waiting"] = waiting
+	s.render(c, status, "case", data)
+}
+
+func asList(v any) []obj {
+	var out []obj
+	list, _ := v.([]any)
+	for _, x := range list {
+		if m, ok := x.(obj); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// submitCaseStage sends a stage's form (or an approval's outcome) to the API.
+func (s *server) submitCaseStage(c *gin.Context) {
+	number, stage := c.Param("number"), c.Param("stage")
+	_ = c.Request.ParseForm()
+	values := c.Request.PostForm
+	outcome := values.Get("outcome")
+	if outcome == "" {
+		outcome = "submit"
+	}
+	key := values.Get("form")
+	body := obj{"outcome": outcome, "data": obj{}}
+	if outcome == "submit" {
+		parts := strings.SplitN(key, ":", 3)
+		if len(parts) != 3 || parts[1] != stage {
+			c.String(http.StatusBadRequest, "the form does not belong to stage %s", stage)
+			return
+		}
+		var cs obj
+		if r := s.getJSON(c, "/api/v1/cases/"+url.PathEscape(number), &cs); !r.ok() {
+			s.refused(c, r)
+			return
+		}
+		version, _ := cs["version"].(float64)
+		code, _ := cs["procedure"].(string)
+		sch, ok := s.procedureForm(c, code, int(version), parts[2])
+		if !ok {
+			return
+		}
+		body["data"] = sch.read(values)
+	}
+	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/stages/"+url.PathEscape(stage), body, "")
+	if r.status == http.StatusBadRequest && outcome == "submit" {
+		errs, msg := fieldErrors(r.body, "data.")
+		s.renderCase(c, http.StatusBadRequest, pendingForm{name: key, values: values, errs: errs, msg: msg})
+		return
+	}
+	if !r.ok() {
+		back(c, "/cases/"+url.PathEscape(number), r.message())
+		return
+	}
+	time.Sleep(300 * time.Millisecond) // the case moves to its next stage
+	back(c, "/cases/"+url.PathEscape(number), t(s.lang(c), "done"))
+}
+
+// caseAction: a note, a tracking item (add or done), a decision to
+// prepare, a sub-procedure, a transfer, closing.
+func (s *server) caseAction(c *gin.Context) {
+	number, action := c.Param("number"), c.Param("action")
+	_ = c.Request.ParseForm()
+	values := c.Request.PostForm
+	var data any = obj{}
+	form := ""
+	switch action {
+	case "note":
+		data = obj{"text": strings.TrimSpace(values.Get("text"))}
+	case "complete-tracking":
+		var item int
+		_ = json.Unmarshal([]byte(values.Get("item")), &item)
+		data = obj{"item": item}
+	case "start-subprocedure":
+		data = obj{"procedure": values.Get("procedure")}
+	case "transfer":
+		data = obj{"centre_id": values.Get("centre_id")}
+	case "close", "review":
+	case "add-tracking", "prepare-decision":
+		form = map[string]string{"add-tracking": "tracking_item", "prepare-decision": "decision"}[action]
+		sch, ok := s.procedureForm(c, "P01", 0, form)
+		if !ok {
+			return
+		}
+		data = sch.read(values)
+	default:
+		c.String(http.StatusNotFound, "no such action")
+		return
+	}
+	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/actions", obj{"action": action, "data": data}, "")
+	if r.status == http.StatusBadRequest {
+		errs, msg := fieldErrors(r.body, "data.")
+		name := form
+		if action == "note" {
+			name = "note"
+		}
+		if name != "" {
+			s.renderCase(c, http.StatusBadRequest, pendingForm{name: name, values: values, errs: errs, msg: msg})
+			return
+		}
+	}
+	if !r.ok() {
+		back(c, "/cases/"+url.PathEscape(number), r.message())
+		return
+	}
+	time.Sleep(300 * time.Millisecond)
+	back(c, "/cases/"+url.PathEscape(number), t(s.lang(c), "done"))
+}
+
+func (s *server) reopenCase(c *gin.Context) {
+	number := c.Param("number")
+	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/reopen", obj{}, "")
+	if !r.ok() {
+		back(c, "/cases/"+url.PathEscape(number), r.message())
+		return
+	}
+	time.Sleep(300 * time.Millisecond)
+	back(c, "/cases/"+url.PathEscape(number), t(s.lang(c), "done"))
+}
+
+// caseDecisionPDF hands the decision's PDF over from the API.
+func (s *server) caseDecisionPDF(c *gin.Context) {
+	r := s.call(c, http.MethodGet, "/api/v1/case-decisions/"+url.PathEscape(c.Param("id"))+"/document", nil, "")
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	c.Header("Content-Disposition", "inline; filename=case-decision-"+c.Param("id")+".pdf")
+	c.Data(http.StatusOK, "application/pdf", r.body)
+}
