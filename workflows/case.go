@@ -259,7 +259,7 @@ func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
 			if err != nil {
 				return TaskCompletion{}, err
 			}
-			if err := record(ctx, name+"_"+x.Outcome+"d", name, x.By, name+": "+x.Outcome, x.Data, nil, nil); err != nil {
+			if err := record(ctx, name+"_"+map[string]string{"approve": "approved", "return": "returned"}[x.Outcome], name, x.By, name+": "+x.Outcome, x.Data, nil, nil); err != nil {
 				return TaskCompletion{}, err
 			}
 			if x.Outcome == "approve" {

@@ -50,49 +50,8 @@ func TestCasesOverHTTP(t *testing.T) {
 	_ = json.Unmarshal(body, &opened)
 	caseURL := api + "/cases/" + opened.Number
 
-	// submit posts a stage's outcome once the case waits for it.
-	submit := func(user, stage, outcome, data string) (int, string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			code, body := as(t, user, "POST", caseURL+"/stages/"+stage, fmt.Sprintf(`{"outcome":%q,"data":%s}`, outcome, data))
-			if code == 409 && strings.Contains(string(body), "is not waiting") && time.Now().Before(deadline) {
-				time.Sleep(100 * time.Millisecond)
-				continue
-			}
-			return code, string(body)
-		}
-	}
-	must := func(user, stage, outcome, data string) {
-		t.Helper()
-		if code, body := submit(user, stage, outcome, data); code != 200 {
-			t.Fatalf("%s %s by %s = %d %s", outcome, stage, user, code, body)
-		}
-	}
-	// task waits for a task of the case by type and returns its id.
-	task := func(typ string) string {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			_, body := as(t, "marko.supervisor", "GET", caseURL, "")
-			var c struct{ Tasks []struct{ ID, Type string } }
-			_ = json.Unmarshal(body, &c)
-			for _, tk := range c.Tasks {
-				if tk.Type == typ {
-					return tk.ID
-				}
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("case %s has no %s task", opened.Number, typ)
-		return ""
-	}
-	completeTask := func(user, id, outcome string) {
-		t.Helper()
-		if code, body := as(t, user, "POST", api+"/tasks/"+id+"/complete", fmt.Sprintf(`{"outcome":%q}`, outcome)); code != 200 {
-			t.Fatalf("%s %s by %s = %d %s", outcome, id, user, code, body)
-		}
-	}
+	cs := caseOverHTTP{t: t, api: api, url: caseURL}
+	submit, must, task, completeTask := cs.submit, cs.must, cs.task, cs.completeTask
 
 	must("ana.caseworker", "opening", "submit", `{"case_manager":"ana.caseworker","team":["ivan.caseworker"],"network":[{"name":"Milena Đurović","relation":"relative"}]}`)
 	if code, body := submit("ana.caseworker", "opening", "approve", `{}`); code != 403 {
@@ -108,18 +67,7 @@ func TestCasesOverHTTP(t *testing.T) {
 	must("marko.supervisor", "plan", "approve", `{}`)
 
 	// Monitoring: a decision through four eyes, a visit already past due.
-	act := func(user, action, data string) (int, string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			code, body := as(t, user, "POST", caseURL+"/actions", fmt.Sprintf(`{"action":%q,"data":%s}`, action, data))
-			if code == 409 && strings.Contains(string(body), "decisions come with") && time.Now().Before(deadline) {
-				time.Sleep(100 * time.Millisecond)
-				continue
-			}
-			return code, string(body)
-		}
-	}
+	act := cs.act
 	if code, body := act("ana.caseworker", "prepare-decision", `{"kind":"adoption","reasoning":"The aunt is fit to be the guardian."}`); code != 400 {
 		t.Fatalf("a decision the procedure does not issue = %d %s; want 400", code, body)
 	}
@@ -188,5 +136,154 @@ func TestCasesOverHTTP(t *testing.T) {
 	}
 	if code, _ := as(t, "ana.caseworker", "GET", api+"/reports/cases", ""); code != 403 {
 		t.Errorf("a caseworker reading the supervisors' report = %d; want 403", code)
+	}
+}
+
+// TestFosterCareOverHTTP: a child's foster placement, whose plan the
+// supervisor first returns and then approves; the placement decision; a
+// monitoring visit that goes past due and lands, escalated, in the
+// supervisors' inbox and the overdue list until it is done.
+func TestFosterCareOverHTTP(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
+	j, _ := domain.MakeJMBG(time.Date(2017, 9, 14, 0, 0, 0, 0, time.UTC), 21, 303)
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	child, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Nikola", FamilyName: "Perović", Address: addr})
+	child, err := s.DB.CreatePerson(ctx, child, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := s.APIURL + "/api/v1"
+	code, body := as(t, "ana.caseworker", "POST", api+"/cases", fmt.Sprintf(`{"procedure":"P02","persons":[{"person_id":%q,"role":"beneficiary"}],`+
+		`"intake":{"source":"court","description":"The court asks for a family placement while the parents are in treatment.","urgency":"routine","outcome":"open_case"}}`, child.ID))
+	if code != 202 {
+		t.Fatalf("open foster-care case = %d %s", code, body)
+	}
+	var opened struct{ Number string }
+	_ = json.Unmarshal(body, &opened)
+	cs := caseOverHTTP{t: t, api: api, url: api + "/cases/" + opened.Number}
+
+	cs.must("ana.caseworker", "opening", "submit", `{"case_manager":"ana.caseworker","network":[{"name":"Jovana Marković","relation":"foster_parent"}]}`)
+	cs.must("ana.caseworker", "initial_assessment", "submit", `{"safety":"safe","findings":"Nikola is with his grandmother for now; she cannot keep him."}`)
+	cs.must("ana.caseworker", "detailed_assessment", "submit", `{"needs":"a family for a year","strengths":"close to his school","findings":"The Marković family is assessed fit to foster.","participated":true}`)
+	plan := `{"goals":[{"goal":"Place Nikola with the Marković family","service":"foster care","provider":"Marković family","responsible":"Ana Radović","due":"2027-01-15"}]}`
+	cs.must("ana.caseworker", "plan", "submit", plan)
+	if code, body := cs.submit("ana.caseworker", "plan", "approve", `{}`); code != 403 {
+		t.Fatalf("the caseworker approving her own plan = %d %s; want 403", code, body)
+	}
+	cs.must("marko.supervisor", "plan", "return", `{}`)
+	cs.must("ana.caseworker", "plan", "submit", strings.Replace(plan, `]}`, `,{"goal":"Keep weekly contact with the parents","service":"contact","responsible":"Ana Radović","due":"2027-06-30"}]}`, 1))
+	cs.must("marko.supervisor", "plan", "approve", `{}`)
+
+	if code, body := cs.act("ana.caseworker", "prepare-decision", `{"kind":"foster_placement","reasoning":"The Marković family is assessed fit; the court agrees.","disposition":"Nikola Perović is placed with the Marković family."}`); code != 200 {
+		t.Fatalf("prepare decision = %d %s", code, body)
+	}
+	cs.completeTask("marko.supervisor", cs.task("case_decision_approval"), "approve")
+	past := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+	if code, body := cs.act("ana.caseworker", "add-tracking", fmt.Sprintf(`{"kind":"visit","what":"First visit to the foster family","due":%q}`, past)); code != 200 {
+		t.Fatalf("add tracking = %d %s", code, body)
+	}
+	escalated := cs.task("case_tracking_overdue")
+	if _, body := as(t, "marko.supervisor", "GET", api+"/tasks?group=supervisor", ""); !strings.Contains(string(body), escalated) {
+		t.Errorf("the overdue visit is not in the supervisors' inbox: %s", body)
+	}
+	if _, body := as(t, "ana.caseworker", "GET", api+"/cases?overdue=true", ""); !strings.Contains(string(body), opened.Number) {
+		t.Errorf("the overdue list lacks %s: %s", opened.Number, body)
+	}
+	if code, body := cs.act("ana.caseworker", "complete-tracking", `{"item":1}`); code != 200 {
+		t.Fatalf("visit done = %d %s", code, body)
+	}
+	var page struct {
+		Decisions []struct{ Number string }
+		Tracking  []struct {
+			Overdue bool
+			DoneBy  string `json:"done_by"`
+		}
+		History []struct{ Kind string }
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for (len(page.Decisions) == 0 || len(page.Tracking) == 0 || page.Tracking[0].DoneBy == "") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		_, body := as(t, "ana.caseworker", "GET", cs.url, "")
+		_ = json.Unmarshal(body, &page)
+	}
+	if len(page.Decisions) != 1 || page.Decisions[0].Number == "" || len(page.Tracking) != 1 || !page.Tracking[0].Overdue || page.Tracking[0].DoneBy != "ana.caseworker" {
+		t.Fatalf("case page = %+v; want the placement decision and the visit, overdue and then done", page)
+	}
+	kinds := map[string]bool{}
+	for _, e := range page.History {
+		kinds[e.Kind] = true
+	}
+	for _, k := range []string{"plan_returned", "plan_approved", "decision_issued", "tracking_overdue", "tracking_done"} {
+		if !kinds[k] {
+			t.Errorf("the history lacks %s: %v", k, kinds)
+		}
+	}
+}
+
+// caseOverHTTP drives one case through the API as the demo users.
+type caseOverHTTP struct {
+	t        *testing.T
+	api, url string
+}
+
+// submit posts a stage's outcome once the case waits for it.
+func (c caseOverHTTP) submit(user, stage, outcome, data string) (int, string) {
+	c.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := as(c.t, user, "POST", c.url+"/stages/"+stage, fmt.Sprintf(`{"outcome":%q,"data":%s}`, outcome, data))
+		if code == 409 && strings.Contains(string(body), "is not waiting") && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		return code, string(body)
+	}
+}
+
+func (c caseOverHTTP) must(user, stage, outcome, data string) {
+	c.t.Helper()
+	if code, body := c.submit(user, stage, outcome, data); code != 200 {
+		c.t.Fatalf("%s %s by %s = %d %s", outcome, stage, user, code, body)
+	}
+}
+
+// task waits for a task of the case by type and returns its id.
+func (c caseOverHTTP) task(typ string) string {
+	c.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		_, body := as(c.t, "marko.supervisor", "GET", c.url, "")
+		var page struct{ Tasks []struct{ ID, Type string } }
+		_ = json.Unmarshal(body, &page)
+		for _, tk := range page.Tasks {
+			if tk.Type == typ {
+				return tk.ID
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatalf("case %s has no %s task", c.url, typ)
+	return ""
+}
+
+func (c caseOverHTTP) completeTask(user, id, outcome string) {
+	c.t.Helper()
+	if code, body := as(c.t, user, "POST", c.api+"/tasks/"+id+"/complete", fmt.Sprintf(`{"outcome":%q}`, outcome)); code != 200 {
+		c.t.Fatalf("%s %s by %s = %d %s", outcome, id, user, code, body)
+	}
+}
+
+// act does something in the case once it is in monitoring.
+func (c caseOverHTTP) act(user, action, data string) (int, string) {
+	c.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := as(c.t, user, "POST", c.url+"/actions", fmt.Sprintf(`{"action":%q,"data":%s}`, action, data))
+		if code == 409 && strings.Contains(string(body), " is in ") && time.Now().Before(deadline) { // not in monitoring yet
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		return code, string(body)
 	}
 }
