@@ -78,6 +78,7 @@ bench: postgres bin/minio
 	$(GO) run ./bench/evidence
 	$(GO) run ./bench/claims
 	$(GO) run ./bench/payroll
+	$(GO) run ./bench/cases
 
 clean:
 	rm -rf bin var

@@ -32,6 +32,7 @@ type Activities struct {
 	Objects  *objects.Store
 	Params   *benefits.Params
 	Treasury Treasury
+	Police   Police
 	Now      func() time.Time
 	// TransfersPerFile is the most transfers in one pain.001 file
 	// (0: DefaultTransfersPerFile).

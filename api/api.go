@@ -109,6 +109,12 @@ func Routes() []Route {
 		{"POST", "/api/v1/cases/:number/stages/:stage", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.submitStage }},
 		{"POST", "/api/v1/cases/:number/actions", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.caseAction }},
 		{"POST", "/api/v1/cases/:number/reopen", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.reopenCase }},
+		{"POST", "/api/v1/violence-notifications", "dv_notification", "create", true, "police notification", func(h *handler) gin.HandlerFunc { return h.createViolenceNotification }},
+		{"GET", "/api/v1/violence-notifications/:reference", "dv_notification", "read", true, "domestic-violence register", func(h *handler) gin.HandlerFunc { return h.getViolenceNotification }},
+		{"POST", "/api/v1/violence-notifications/:reference/updates", "dv_notification", "update", true, "police update", func(h *handler) gin.HandlerFunc { return h.policeUpdate }},
+		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "report to the police", func(h *handler) gin.HandlerFunc { return h.createViolenceReport }},
+		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "domestic-violence register", func(h *handler) gin.HandlerFunc { return h.dvRegister }},
+		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "domestic-violence statistics", func(h *handler) gin.HandlerFunc { return h.violenceStatistics }},
 		{"GET", "/api/v1/case-decisions/:id/document", "case", "read", true, "case decision", func(h *handler) gin.HandlerFunc { return h.caseDecisionDocument }},
 		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case handling report", func(h *handler) gin.HandlerFunc { return h.caseReport }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
@@ -142,6 +148,7 @@ func New(d Deps) *gin.Engine {
 		r.GET("/metrics", gin.WrapH(d.Metrics))
 	}
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	r.GET("/api/v1/schemas/:name", serveSchema)
 	if d.DevIssuer != nil {
 		r.POST("/dev/token", newLimiter(5, 20).middleware(), h.devToken)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/cases"
+	"github.com/karton-social/karton/domain/violence"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/workflows"
 )
@@ -380,6 +381,9 @@ func validateTaskForm(t store.Task, outcome string, data json.RawMessage) error 
 	_ = json.Unmarshal(t.Data, &d)
 	if d["form"] == "" || outcome != "submit" {
 		return nil
+	}
+	if violence.Schemas.Has(d["form"]) { // a DV first contact
+		return prefixFields(violence.Schemas.Validate(d["form"], data), "data")
 	}
 	return prefixFields(workflows.Procedures.Validate(d["form"], data), "data")
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,6 +26,10 @@ var errDown = errors.New("temporal is not reachable in this test")
 
 func (unreachableTemporal) ExecuteWorkflow(context.Context, client.StartWorkflowOptions, any, ...any) (client.WorkflowRun, error) {
 	return nil, errDown
+}
+
+func (unreachableTemporal) SignalWorkflow(context.Context, string, string, string, any) error {
+	return errDown
 }
 
 func (unreachableTemporal) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
@@ -57,6 +62,14 @@ var allowed = map[string]map[domain.Role][]string{
 	"case:read":         staff("own"),
 	"case:update":       staff("own"),
 	"case_report:read":  {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleMinistryAnalyst: {"own"}},
+	// Domestic violence: the police what they sent; the DV caseworkers
+	// their centre's; analysts the statistics only.
+	"dv_notification:create": {domain.RolePoliceOfficer: {"own", "other"}},
+	"dv_notification:read":   {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}},
+	"dv_notification:update": {domain.RolePoliceOfficer: {"own", "other"}},
+	"dv_report:create":       {domain.RoleDVCaseworker: {"own"}},
+	"dv_register:read":       {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}},
+	"dv_statistics:read":     {domain.RoleMinistryAnalyst: {"own", "other"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -137,6 +150,21 @@ func TestRouteMatrix(t *testing.T) {
 	}
 	ownCase, ownCaseDecision := seedCase(own)
 	otherCase, otherCaseDecision := seedCase(other)
+	seedDV := func(p domain.Person, police string) string {
+		n, _, err := db.RecordDVNotification(ctx, store.DVNotification{Direction: "from_police", PoliceReference: police, Sender: "police-system",
+			ReceivedAt: time.Now(), OccurredAt: time.Now(), Municipality: "ME-16", CentreID: p.CentreID, Description: "seed notification",
+			Body: json.RawMessage(`{}`), State: "received", Persons: []store.DVPerson{{Role: "victim", PersonID: p.ID}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.Reference
+	}
+	ownDV, otherDV := seedDV(own, "UP-SEED-1"), seedDV(other, "UP-SEED-2")
+	notification := func(ref, municipality string, p domain.Person) string {
+		return fmt.Sprintf(`{"police_reference":%q,"occurred_at":"2026-11-29T22:00:00Z","place":{"municipality":%q},`+
+			`"description":"Neighbours called the police after a fight.","persons":[{"role":"victim","jmbg":%q}],`+
+			`"officer":{"name":"Marko Perić","badge":"4471"}}`, ref, municipality, p.JMBG)
+	}
 
 	type variant struct{ path, body string }
 	variants := func(rt api.Route) map[string]variant {
@@ -161,6 +189,19 @@ func TestRouteMatrix(t *testing.T) {
 				v[k] = x
 			}
 			return v
+		case rt.Path == "/api/v1/violence-notifications":
+			return map[string]variant{"own": {rt.Path, notification("UP-M-1", "Podgorica", own)}, "other": {rt.Path, notification("UP-M-2", "Nikšić", other)}}
+		case strings.HasPrefix(rt.Path, "/api/v1/violence-notifications/"):
+			r, x := strings.Replace(rt.Path, ":reference", ownDV, 1), strings.Replace(rt.Path, ":reference", otherDV, 1)
+			return map[string]variant{"own": {r, ""}, "other": {x, ""}}
+		case rt.Path == "/api/v1/violence-reports":
+			report := func(p domain.Person) string {
+				return fmt.Sprintf(`{"occurred_at":"2026-11-29T22:00:00Z","place":{"municipality":"Podgorica"},"description":"The mother told the school.",`+
+					`"persons":[{"role":"victim","person_id":%q}],"risk_level":"medium"}`, p.ID)
+			}
+			return map[string]variant{"own": {rt.Path, report(own)}, "other": {rt.Path, report(other)}}
+		case rt.Path == "/api/v1/dv-register":
+			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
 		case strings.HasPrefix(rt.Path, "/api/v1/case-decisions/"):
 			return sub(ownCaseDecision, otherCaseDecision)
 		case rt.Method == "GET" && rt.Path == "/api/v1/cases":
@@ -189,13 +230,14 @@ func TestRouteMatrix(t *testing.T) {
 		return map[string]variant{"own": {rt.Path, ""}}
 	}
 	bodies := map[string]string{
-		"/api/v1/persons/:id/evidence/refresh": `{}`,
-		"/api/v1/claims/:number/withdraw":      `{"reason":"matrix"}`,
-		"/api/v1/claims/:number/documents":     `{}`,
-		"/api/v1/tasks/:id/delegate":           `{"to":"ivan.caseworker"}`,
-		"/api/v1/tasks/:id/complete":           `{"outcome":"accept"}`,
-		"/api/v1/cases/:number/stages/:stage":  `{"data":{"case_manager":"ana.caseworker"}}`,
-		"/api/v1/cases/:number/actions":        `{"action":"note","data":{"text":"matrix"}}`,
+		"/api/v1/persons/:id/evidence/refresh":              `{}`,
+		"/api/v1/claims/:number/withdraw":                   `{"reason":"matrix"}`,
+		"/api/v1/claims/:number/documents":                  `{}`,
+		"/api/v1/tasks/:id/delegate":                        `{"to":"ivan.caseworker"}`,
+		"/api/v1/tasks/:id/complete":                        `{"outcome":"accept"}`,
+		"/api/v1/cases/:number/stages/:stage":               `{"data":{"case_manager":"ana.caseworker"}}`,
+		"/api/v1/cases/:number/actions":                     `{"action":"note","data":{"text":"matrix"}}`,
+		"/api/v1/violence-notifications/:reference/updates": `{"update_id":"u1","kind":"court_outcome","at":"2026-11-30T10:00:00Z","outcome":"fined"}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -106,24 +107,28 @@ func (h *handler) listTasks(c *gin.Context) {
 		writeError(c, h.log, domain.FieldError("sort", "the inbox sorts by due date (overdue first): sort=due"))
 		return
 	}
-	ts, err := h.db.Tasks(c.Request.Context(), f)
+	// A page at a time, most urgent first: the counts say how many there are.
+	var ok bool
+	if f.Limit, ok = intParam(c, h.log, "limit", 50, 1, 500); !ok {
+		return
+	}
+	if f.Offset, ok = intParam(c, h.log, "offset", 0, 0, 100000); !ok {
+		return
+	}
+	ts, n, err := h.db.TaskPage(c.Request.Context(), f)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
 	}
 	out := []taskDTO{}
-	counts := map[string]int{}
 	for _, t := range ts {
 		if t.PersonID != "" {
 			auditPersons(c, t.PersonID)
 		}
 		out = append(out, toTaskDTO(t))
-		counts[t.State]++
-		if t.Overdue {
-			counts["overdue"]++
-		}
 	}
-	c.JSON(http.StatusOK, gin.H{"tasks": out, "counts": counts})
+	c.JSON(http.StatusOK, gin.H{"tasks": out, "counts": gin.H{"total": n.Total, "overdue": n.Overdue, "shown": len(out),
+		"offset": f.Offset}})
 }
 
 // loadTask returns the task if it is in the user's centre and for the
@@ -261,4 +266,19 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// intParam reads a whole-number query parameter between lo and hi (def
+// when absent); out of range is a 400 naming it.
+func intParam(c *gin.Context, log *slog.Logger, name string, def, lo, hi int) (int, bool) {
+	v := c.Query(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		writeError(c, log, domain.FieldError(name, "must be a whole number from %d to %d", lo, hi))
+		return 0, false
+	}
+	return n, true
 }

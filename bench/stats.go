@@ -68,22 +68,29 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 // file-backed Temporal, PostgreSQL, MinIO, simulators at latency, worker
 // and API, with households demo households loaded. stop removes it all.
 func Stack(ctx context.Context, households int, latency time.Duration) (s *system.System, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "karton-bench-")
+	s, stop, _, err = StackIn(ctx, households, latency)
+	return s, stop, err
+}
+
+// StackIn is Stack, also giving the folder that holds the stack's data
+// (for the sizes of its databases).
+func StackIn(ctx context.Context, households int, latency time.Duration) (s *system.System, stop func(), dir string, err error) {
+	dir, err = os.MkdirTemp("", "karton-bench-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	s, err = system.Start(ctx, system.Options{DataDir: dir, SimHouseholds: households, SimFaults: sim.Faults{Latency: latency},
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	stop = func() { s.Stop(); os.RemoveAll(dir) }
 	if err := devstack.LoadDemo(ctx, s.DB, s.Population, households, nil); err != nil {
 		stop()
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return s, stop, nil
+	return s, stop, dir, nil
 }
 
 // Baseline measures trivial workflows (one no-op activity) per second with

@@ -47,6 +47,7 @@ type Config struct {
 	RegistryClientID  string
 	RegistryTimeout   time.Duration
 	TreasuryURL       string // the treasury's payment gateway
+	PoliceURL         string // the police's endpoint for the centres' domestic-violence reports
 	HTTPAddr          string
 	ClaimDeadlines    workflows.Deadlines
 	PayrollDay        int // the day of the month the payroll schedule starts the previous month's payroll
@@ -138,7 +139,7 @@ func (p *Platform) Close() {
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
 	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now,
-		Treasury: activities.Treasury{URL: p.Cfg.TreasuryURL}}
+		Treasury: activities.Treasury{URL: p.Cfg.TreasuryURL}, Police: activities.Police{URL: p.Cfg.PoliceURL}}
 }
 
 // Worker returns a worker with every workflow and activity registered.

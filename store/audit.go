@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,35 +49,115 @@ func hashOf(r AuditRecord) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// AppendAudit adds a record at the end of the chain. Appends are serialised
-// by a transaction-level advisory lock, so the chain has one order.
+// AppendAudit adds a record at the end of the chain and returns once it
+// is committed. Records that arrive while a batch is being written are
+// written together in the next one: one lock of the chain and one commit
+// for many requests (group commit), so the chain's single order does not
+// make every request wait for every other request's commit.
 func (db *DB) AppendAudit(ctx context.Context, r AuditRecord) error {
+	db.auditOnce.Do(func() {
+		db.auditQueue = make(chan auditAppend, 1024)
+		go db.auditLoop()
+	})
+	done := make(chan error, 1)
+	select {
+	case db.auditQueue <- auditAppend{r, done}:
+	case <-db.closed:
+		return errors.New("append audit record: the database is closed")
+	case <-ctx.Done():
+		return fmt.Errorf("append audit record: %w", ctx.Err())
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-db.closed:
+		return errors.New("append audit record: the database is closed")
+	case <-ctx.Done():
+		// The record is in a batch already: it is written all the same.
+		return fmt.Errorf("append audit record: %w", ctx.Err())
+	}
+}
+
+type auditAppend struct {
+	rec  AuditRecord
+	done chan error
+}
+
+// maxAuditBatch bounds one transaction of the audit log.
+const maxAuditBatch = 500
+
+// auditLoop writes the queued records, as many as are waiting at once,
+// until the database is closed.
+func (db *DB) auditLoop() {
+	for {
+		var first auditAppend
+		select {
+		case first = <-db.auditQueue:
+		case <-db.closed:
+			return
+		}
+		batch := []auditAppend{first}
+	more:
+		for len(batch) < maxAuditBatch {
+			select {
+			case a := <-db.auditQueue:
+				batch = append(batch, a)
+			default:
+				break more
+			}
+		}
+		recs := make([]AuditRecord, len(batch))
+		for i, a := range batch {
+			recs[i] = a.rec
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := db.appendAudits(ctx, recs); err != nil && len(batch) > 1 {
+			// One bad record must not fail its neighbours: one at a time.
+			for _, a := range batch {
+				a.done <- db.appendAudits(ctx, []AuditRecord{a.rec})
+			}
+		} else {
+			for _, a := range batch {
+				a.done <- err
+			}
+		}
+		cancel()
+	}
+}
+
+// appendAudits adds records at the end of the chain in one transaction.
+// Appends are serialised by a transaction-level advisory lock, so the
+// chain has one order (also across processes sharing the database).
+func (db *DB) appendAudits(ctx context.Context, recs []AuditRecord) error {
 	return db.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262)`); err != nil {
 			return fmt.Errorf("lock audit chain: %w", err)
 		}
-		r.PrevHash, r.ID = genesis, 1
-		err := tx.QueryRow(ctx, `SELECT id + 1, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &r.PrevHash)
+		prev, id := genesis, int64(1)
+		err := tx.QueryRow(ctx, `SELECT id + 1, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&id, &prev)
 		if err != nil && err != pgx.ErrNoRows {
 			return fmt.Errorf("read audit chain head: %w", err)
 		}
-		r.At = r.At.UTC().Truncate(time.Microsecond) // what timestamptz keeps
-		if r.PersonIDs == nil {
-			r.PersonIDs = []domain.PersonID{}
+		rows := make([][]any, len(recs))
+		for i, r := range recs {
+			r.ID, r.PrevHash = id+int64(i), prev
+			r.At = r.At.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+			if r.PersonIDs == nil {
+				r.PersonIDs = []domain.PersonID{}
+			}
+			r.Hash = hashOf(r)
+			prev = r.Hash
+			ids := make([]string, len(r.PersonIDs))
+			for j, p := range r.PersonIDs {
+				ids[j] = string(p)
+			}
+			rows[i] = []any{r.ID, r.At, r.Username, r.Role, r.CentreID, r.Action, r.Resource, ids, r.TargetCentre, r.Purpose,
+				r.RequestID, r.Status, r.Outcome, r.PrevHash, r.Hash}
 		}
-		r.Hash = hashOf(r)
-		ids := make([]string, len(r.PersonIDs))
-		for i, p := range r.PersonIDs {
-			ids[i] = string(p)
-		}
-		const q = `INSERT INTO audit_log (id, at, username, role, centre_id, action, resource, person_ids, target_centre,
-			purpose, request_id, status, outcome, prev_hash, hash)
-			VALUES (@id, @at, @user, @role, @centre, @action, @resource, @persons, @target, @purpose, @request, @status, @outcome, @prev, @hash)`
-		_, err = tx.Exec(ctx, q, pgx.NamedArgs{"id": r.ID, "at": r.At, "user": r.Username, "role": r.Role, "centre": r.CentreID,
-			"action": r.Action, "resource": r.Resource, "persons": ids, "target": r.TargetCentre, "purpose": r.Purpose,
-			"request": r.RequestID, "status": r.Status, "outcome": r.Outcome, "prev": r.PrevHash, "hash": r.Hash})
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "at", "username", "role", "centre_id", "action", "resource",
+			"person_ids", "target_centre", "purpose", "request_id", "status", "outcome", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
 		if err != nil {
-			return fmt.Errorf("append audit record: %w", err)
+			return fmt.Errorf("append audit records: %w", err)
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -62,5 +63,55 @@ func TestAuditChainRefusesEditsAndDetectsTampering(t *testing.T) {
 	}
 	if !burst {
 		t.Errorf("Misuse = %+v; want a burst of five reads by ana.caseworker", f)
+	}
+}
+
+// TestAuditAppendsShareCommits: many requests appending at once are
+// written in shared transactions, yet each returns only once its record
+// is committed, the chain stays one unbroken order, and a record the
+// database refuses fails alone.
+func TestAuditAppendsShareCommits(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	p := mustPerson(t, db, "0101900350008")
+	appendAll := func(good int, bad bool) (failed int) {
+		errs := make(chan error, good+1)
+		for i := 0; i < good; i++ {
+			go func(i int) {
+				errs <- db.AppendAudit(ctx, store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+					Action: "GET /api/v1/tasks", Resource: "task", PersonIDs: []domain.PersonID{p.ID}, Purpose: "inbox", RequestID: fmt.Sprint(i),
+					Status: 200, Outcome: "allowed"})
+			}(i)
+		}
+		if bad {
+			good++
+			go func() {
+				errs <- db.AppendAudit(ctx, store.AuditRecord{At: time.Now(), Username: "x", Action: "GET", Resource: "person",
+					PersonIDs: []domain.PersonID{"not-a-uuid"}, Status: 200, Outcome: "allowed"})
+			}()
+		}
+		for i := 0; i < good; i++ {
+			if err := <-errs; err != nil {
+				failed++
+			}
+		}
+		return failed
+	}
+	if failed := appendAll(300, false); failed != 0 {
+		t.Fatalf("%d appends failed", failed)
+	}
+	var commits int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(DISTINCT xmin::text) FROM audit_log`).Scan(&commits); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("300 records in %d transactions", commits)
+	if commits >= 300 {
+		t.Errorf("every record had a transaction of its own (%d); want them shared", commits)
+	}
+	if failed := appendAll(20, true); failed != 1 {
+		t.Fatalf("%d appends failed; want only the one with a malformed person id", failed)
+	}
+	if checked, broken, why, err := db.VerifyAudit(ctx); err != nil || broken != 0 || checked != 320 {
+		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 320 intact", checked, broken, why, err)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
+	"strings"
+	"sync"
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
@@ -24,6 +27,11 @@ var migrations embed.FS
 // DB is Karton's PostgreSQL database.
 type DB struct {
 	pool *pgxpool.Pool
+
+	auditOnce  sync.Once
+	auditQueue chan auditAppend
+	closed     chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open connects to the database at url and registers decimal for numeric.
@@ -31,6 +39,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	// The default (4 on 2 cores) queues the API's requests behind the
+	// worker's activities; a URL's pool_max_conns still decides.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxdecimal.Register(c.TypeMap())
@@ -40,11 +53,14 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, closed: make(chan struct{})}, nil
 }
 
-// Close releases every connection.
-func (db *DB) Close() { db.pool.Close() }
+// Close stops the audit writer and releases every connection.
+func (db *DB) Close() {
+	db.closeOnce.Do(func() { close(db.closed) })
+	db.pool.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }

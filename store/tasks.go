@@ -42,12 +42,13 @@ const taskColumns = `id, workflow_id, type, subject, coalesce(person_id::text, '
 	coalesce(assignee, ''), coalesce(owner, ''), priority, due_at, follow_up_at, state, overdue, coalesce(escalated_to, ''),
 	excluded_users, data::text, coalesce(outcome, ''), coalesce(outcome_data::text, 'null'), coalesce(completed_by, ''), completed_at, created_at`
 
-func scanTask(r pgx.Row) (Task, error) {
+// scanTask reads the taskColumns, then any extra columns into extra.
+func scanTask(r pgx.Row, extra ...any) (Task, error) {
 	var t Task
 	var data, outcomeData string
-	err := r.Scan(&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
+	err := r.Scan(append([]any{&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
 		&t.Priority, &t.DueAt, &t.FollowUpAt, &t.State, &t.Overdue, &t.EscalatedTo, &t.ExcludedUsers, &data, &t.Outcome,
-		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt)
+		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt}, extra...)...)
 	t.Data, t.OutcomeData = json.RawMessage(data), json.RawMessage(outcomeData)
 	return t, err
 }
@@ -97,11 +98,24 @@ type TaskFilter struct {
 	Type       string
 	Subject    string
 	WorkflowID string // the tasks of one workflow (a case)
-	Limit      int
+	Limit      int    // at most 500; 0: 200
+	Offset     int    // rows to skip: the next page
+}
+
+// TaskCounts are how many tasks match a filter, beyond the page listed.
+type TaskCounts struct {
+	Total   int
+	Overdue int
 }
 
 // Tasks lists tasks by filter, overdue first, then by due date.
 func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
+	ts, _, err := db.TaskPage(ctx, f)
+	return ts, err
+}
+
+// TaskPage is a page of Tasks with the counts of all the tasks that match.
+func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, error) {
 	where := []string{"centre_id = @centre"}
 	args := pgx.NamedArgs{"centre": f.CentreID}
 	if f.Assignee != "" {
@@ -109,7 +123,6 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 		args["assignee"] = f.Assignee
 	}
 	if f.Role != "" {
-		where = append(where, "(candidate_role = @role OR escalated_to = @role)")
 		args["role"] = f.Role
 	}
 	if f.Unassigned {
@@ -143,14 +156,50 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 200
 	}
-	args["limit"] = limit
-	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY overdue DESC, due_at, priority DESC, created_at LIMIT @limit`
+	args["limit"], args["offset"], args["upto"] = limit, max(f.Offset, 0), limit+max(f.Offset, 0)
+	// A group's inbox is its role's tasks and those escalated to it: two
+	// branches, each read in inbox order from its own index (migration
+	// 00009) and merged, so that a page costs its rows, not the group's
+	// whole backlog; the counts read the same indexes.
+	base := strings.Join(where, " AND ")
+	branches := []string{base}
+	if f.Role != "" {
+		branches = []string{base + " AND candidate_role = @role",
+			base + " AND escalated_to = @role AND candidate_role <> @role"}
+	}
+	const order = ` ORDER BY overdue DESC, due_at, priority DESC, created_at`
+	var page, count []string
+	for _, b := range branches {
+		page = append(page, `(SELECT `+taskColumns+` FROM tasks WHERE `+b+order+` LIMIT @upto)`)
+		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue) AS o FROM tasks WHERE `+b)
+	}
+	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + base + order + ` LIMIT @limit OFFSET @offset`
+	if len(page) > 1 {
+		q = strings.Join(page, " UNION ALL ") + order + ` LIMIT @limit OFFSET @offset`
+	}
 	rows, err := db.pool.Query(ctx, q, args)
 	if err != nil {
-		return nil, fmt.Errorf("select tasks: %w", err)
+		return nil, TaskCounts{}, fmt.Errorf("select tasks: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+	if err != nil {
+		return nil, TaskCounts{}, fmt.Errorf("select tasks: %w", err)
+	}
+	var counts TaskCounts
+	if len(ts) < limit && f.Offset == 0 { // the whole list is on the page
+		counts.Total = len(ts)
+		for _, t := range ts {
+			if t.Overdue {
+				counts.Overdue++
+			}
+		}
+		return ts, counts, nil
+	}
+	cq := `SELECT coalesce(sum(n), 0), coalesce(sum(o), 0) FROM (` + strings.Join(count, " UNION ALL ") + `) c`
+	if err := db.pool.QueryRow(ctx, cq, args).Scan(&counts.Total, &counts.Overdue); err != nil {
+		return nil, TaskCounts{}, fmt.Errorf("count tasks: %w", err)
+	}
+	return ts, counts, nil
 }
 
 // AssignTask sets (or, with assignee "", clears) the assignee of an open

@@ -35,6 +35,7 @@ var caseMessages = map[string]map[string]string{
 	"add_note":                 {"cnr": "Dodaj bilješku", "en": "Add a note"},
 	"transfer":                 {"cnr": "Ustupi drugom centru", "en": "Transfer to another centre"},
 	"propose_closing":          {"cnr": "Predloži zatvaranje", "en": "Propose closing"},
+	"show_all":                 {"cnr": "Prikaži sve", "en": "Show all"},
 	"ask_review":               {"cnr": "Zatraži reviziju plana", "en": "Ask for a review"},
 	"reopen":                   {"cnr": "Ponovo otvori", "en": "Reopen"},
 	"send":                     {"cnr": "Sačuvaj", "en": "Save"},

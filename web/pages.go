@@ -37,8 +37,16 @@ func (s *server) inbox(c *gin.Context) {
 	if c.Query("overdue") == "true" {
 		q.Set("overdue", "true")
 	}
+	// Each list shows its 50 most urgent; "all" (mine or group) shows up to 500.
+	limit := func(list string) string {
+		if c.Query("all") == list {
+			return "500"
+		}
+		return "50"
+	}
 	var mine, group obj
 	q.Set("assignee", "me")
+	q.Set("limit", limit("mine"))
 	if r := s.getJSON(c, "/api/v1/tasks?"+q.Encode(), &mine); !r.ok() {
 		s.refused(c, r)
 		return
@@ -46,8 +54,9 @@ func (s *server) inbox(c *gin.Context) {
 	q.Del("assignee")
 	q.Set("group", "mine")
 	q.Set("unassigned", "true")
+	q.Set("limit", limit("group"))
 	s.getJSON(c, "/api/v1/tasks?"+q.Encode(), &group)
-	s.render(c, http.StatusOK, "inbox", gin.H{"Mine": tasksOf(mine), "Group": tasksOf(group), "Counts": mine["counts"],
+	s.render(c, http.StatusOK, "inbox", gin.H{"Mine": tasksOf(mine), "Group": tasksOf(group), "Counts": mine["counts"], "GroupCounts": group["counts"],
 		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true",
 		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document",
 			"case_opening", "case_initial_assessment", "case_detailed_assessment", "case_plan", "case_review", "case_closing",

@@ -21,8 +21,21 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.CorrectPayeeAccount, workflow.RegisterOptions{Name: workflows.NameCorrectPayeeAccount})
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
 	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.NameCase})
+	r.RegisterWorkflowWithOptions(workflows.ViolenceNotification, workflow.RegisterOptions{Name: workflows.NameViolenceNotification})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
+
+// CacheSize is how many workflows the process keeps in memory between
+// their steps (Temporal's sticky cache; the SDK's default is 10,000). A
+// case waits months on its timers: beyond this many, the least recently
+// used are dropped and replayed from their history when they wake, so
+// the worker's memory stays flat however many cases are open.
+const CacheSize = 2000
+
+// The cache is the process's, made by its first SDK worker, which in
+// `karton dev` is one of the embedded Temporal server's own: hence set
+// before anything starts.
+func init() { sdkworker.SetStickyWorkflowCacheSize(CacheSize) }
 
 // New returns a worker on Karton's task queue with everything registered.
 func New(c client.Client, a *activities.Activities) sdkworker.Worker {

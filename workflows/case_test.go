@@ -156,7 +156,7 @@ func TestGuardianshipFromIntakeToClosing(t *testing.T) {
 	require.Equal(t, "issued", st.Decisions[0].State)
 	require.True(t, st.Tracking[0].Done)
 	require.Empty(t, l.escalated, "nothing was late")
-	require.Contains(t, l.events, "plan_returnd/plan")
+	require.Contains(t, l.events, "plan_returned/plan")
 	require.Equal(t, "closed/closing", l.events[len(l.events)-1])
 }
 

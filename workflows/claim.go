@@ -39,6 +39,9 @@ type Deadlines struct {
 	Review   time.Duration // caseworker's review (default 8 h: the same day)
 	Approval time.Duration // approver's decision (default 8 h)
 	Document time.Duration // obtaining a document or evidence by hand (default 72 h)
+	// DVFirstContact is how long a centre has to reach the victim of a
+	// police notification before it escalates (default 3 h).
+	DVFirstContact time.Duration
 }
 
 func (d Deadlines) withDefaults() Deadlines {

@@ -151,7 +151,11 @@ func Start(o Options) (*Server, error) {
 		return static.SingleLocalHost(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	}
 	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+		// Workflows kept in memory between their steps, and their events:
+		// bounded like the worker's cache (worker.CacheSize), so that the
+		// process stays flat however many cases wait on their timers.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 2000,
+		dynamicconfig.EventsHostLevelCacheMaxSizeBytes.Key():             32 << 20,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		// Hand activities scheduled by a workflow task straight back to the
 		// worker that completed it: one round trip less per activity.

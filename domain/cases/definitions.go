@@ -14,16 +14,12 @@ import (
 	"io/fs"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/schema"
 )
 
 //go:embed procedures.yaml forms/*.json
@@ -132,8 +128,7 @@ type Catalogue struct {
 	byKey  map[string]Definition // code@version
 	latest map[string]int
 	codes  []string
-	forms  map[string]*jsonschema.Schema
-	raw    map[string]json.RawMessage
+	forms  *schema.Set
 }
 
 // Load reads and checks the embedded definitions and forms. A definition
@@ -188,10 +183,11 @@ type yamlFile struct {
 }
 
 func load(fsys fs.FS) (*Catalogue, error) {
-	c := &Catalogue{byKey: map[string]Definition{}, latest: map[string]int{}, forms: map[string]*jsonschema.Schema{}, raw: map[string]json.RawMessage{}}
-	if err := c.loadForms(fsys); err != nil {
+	forms, err := schema.Load(fsys, "forms")
+	if err != nil {
 		return nil, err
 	}
+	c := &Catalogue{byKey: map[string]Definition{}, latest: map[string]int{}, forms: forms}
 	b, err := fs.ReadFile(fsys, "procedures.yaml")
 	if err != nil {
 		return nil, err
@@ -255,37 +251,6 @@ func load(fsys fs.FS) (*Catalogue, error) {
 	return c, nil
 }
 
-func (c *Catalogue) loadForms(fsys fs.FS) error {
-	entries, err := fs.ReadDir(fsys, "forms")
-	if err != nil {
-		return err
-	}
-	comp := jsonschema.NewCompiler()
-	comp.AssertFormat()
-	for _, e := range entries {
-		name := strings.TrimSuffix(e.Name(), ".json")
-		b, err := fs.ReadFile(fsys, "forms/"+e.Name())
-		if err != nil {
-			return err
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err != nil {
-			return fmt.Errorf("form %s: %v", name, err)
-		}
-		url := "karton:/forms/" + e.Name()
-		if err := comp.AddResource(url, doc); err != nil {
-			return fmt.Errorf("form %s: %v", name, err)
-		}
-		s, err := comp.Compile(url)
-		if err != nil {
-			return fmt.Errorf("form %s: %v", name, err)
-		}
-		c.forms[name] = s
-		c.raw[name] = b
-	}
-	return nil
-}
-
 func (c *Catalogue) build(p yamlProcedure, version int, defaults map[string]yamlStage, approver domain.Role, approvalDue time.Duration, ladder []domain.Role) (Definition, error) {
 	if len(p.Code) != 3 || p.Code[0] != 'P' {
 		return Definition{}, fmt.Errorf("code %q: want P and two digits", p.Code)
@@ -325,7 +290,7 @@ func (c *Catalogue) build(p yamlProcedure, version int, defaults map[string]yaml
 		if f, ok := p.Forms[name]; ok {
 			s.Form = f
 		}
-		if _, ok := c.forms[s.Form]; !ok {
+		if !c.forms.Has(s.Form) {
 			return Definition{}, fmt.Errorf("stage %s: form %q does not exist", name, s.Form)
 		}
 		deadline := def.Deadline
@@ -415,61 +380,10 @@ func (c *Catalogue) Get(code string, version int) (Definition, error) {
 }
 
 // Form returns a form's JSON Schema as written.
-func (c *Catalogue) Form(name string) (json.RawMessage, bool) {
-	b, ok := c.raw[name]
-	return b, ok
-}
+func (c *Catalogue) Form(name string) (json.RawMessage, bool) { return c.forms.Raw(name) }
 
 // Validate checks data against the form: every failing field is listed
 // (CodeInvalid, one domain.FieldError per field).
 func (c *Catalogue) Validate(form string, data json.RawMessage) error {
-	s, ok := c.forms[form]
-	if !ok {
-		return domain.FieldError("form", "form %q does not exist", form)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		data = json.RawMessage("{}")
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		return domain.FieldError("data", "not JSON: %v", err)
-	}
-	err = s.Validate(v)
-	if err == nil {
-		return nil
-	}
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
-		return domain.FieldError("data", "%v", err)
-	}
-	var fields []*domain.Error
-	for _, leaf := range leaves(ve) {
-		path := strings.Join(leaf.InstanceLocation, ".")
-		if req, ok := leaf.ErrorKind.(*kind.Required); ok {
-			for _, missing := range req.Missing {
-				fields = append(fields, domain.FieldError(strings.TrimPrefix(path+"."+missing, "."), "is required"))
-			}
-			continue
-		}
-		if path == "" {
-			path = "data"
-		}
-		fields = append(fields, domain.FieldError(path, "%s", leaf.ErrorKind.LocalizedString(printer)))
-	}
-	return domain.Invalid(fields)
-}
-
-var printer = message.NewPrinter(language.English)
-
-// leaves are the innermost causes of a validation error: one per failing
-// field, not the chain of schemas above it.
-func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
-		return []*jsonschema.ValidationError{e}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
-		out = append(out, leaves(c)...)
-	}
-	return out
+	return c.forms.Validate(form, data)
 }

@@ -36,6 +36,9 @@ type Faults struct {
 	// AC01) and executes but sees returned those to these (camt.054 AC04).
 	TreasuryReject []string `json:"treasury_reject"`
 	TreasuryReturn []string `json:"treasury_return"`
+	// PoliceDown makes the police's endpoint answer 503: a centre's report
+	// waits and is retried until it is back.
+	PoliceDown bool `json:"police_down"`
 }
 
 // Server is the simulators of every registry behind one security server.
@@ -46,6 +49,10 @@ type Server struct {
 	requests atomic.Int64
 	rnd      *mrand.Rand
 	rndMu    sync.Mutex
+
+	policeMu      sync.Mutex
+	policeRefs    map[string]string // idempotency key -> the police's reference
+	policeReports []json.RawMessage
 }
 
 // NewServer serves pop with the given faults.
@@ -87,6 +94,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/treasury/payments" {
 		s.serveTreasury(w, r)
+		return
+	}
+	if r.URL.Path == "/police/dv/reports" {
+		s.servePolice(w, r)
 		return
 	}
 	s.requests.Add(1)
@@ -358,4 +369,66 @@ func (s *Server) serveTreasury(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"pain002": string(p2), "camt054": string(c54)})
+}
+
+// servePolice stands in for the police's domestic-violence system: it
+// takes a centre's report (POST, JSON) and acknowledges it with the
+// police's reference; the same Idempotency-Key gets the same reference.
+// GET lists what it received.
+func (s *Server) servePolice(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		s.policeMu.Lock()
+		list := append([]json.RawMessage{}, s.policeReports...)
+		s.policeMu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"reports": list})
+		return
+	case http.MethodPost:
+	default:
+		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
+		return
+	}
+	f := s.Faults()
+	if f.PoliceDown {
+		writeErr(w, http.StatusServiceUnavailable, "service down", "police")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	var report struct {
+		Reference       string `json:"karton_reference"`
+		PoliceReference string `json:"police_reference"`
+		Kind            string `json:"kind"`
+	}
+	if err != nil || json.Unmarshal(body, &report) != nil || report.Reference == "" {
+		writeErr(w, http.StatusBadRequest, "invalid report", "want JSON with karton_reference")
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		key = report.Reference + "/" + report.Kind
+	}
+	s.policeMu.Lock()
+	if s.policeRefs == nil {
+		s.policeRefs = map[string]string{}
+	}
+	ref, seen := s.policeRefs[key]
+	if !seen {
+		ref = report.PoliceReference
+		if ref == "" {
+			ref = fmt.Sprintf("UP-SIM/%d/%04d", time.Now().Year(), len(s.policeRefs)+1)
+		}
+		s.policeRefs[key] = ref
+		s.policeReports = append(s.policeReports, body)
+	}
+	s.policeMu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"police_reference": ref, "received_at": time.Now().UTC()})
+}
+
+// PoliceReports are the reports the police's endpoint took, once each.
+func (s *Server) PoliceReports() []json.RawMessage {
+	s.policeMu.Lock()
+	defer s.policeMu.Unlock()
+	return append([]json.RawMessage{}, s.policeReports...)
 }

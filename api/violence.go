@@ -1,0 +1,427 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/karton-social/karton/activities"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/violence"
+	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/workflows"
+)
+
+// The domestic-violence exchange with the police and the unified DV
+// register (DOMAIN.md §4.5, §5.3). The police's system is a machine client
+// with the police_officer role; it sees what it sent and nothing else.
+
+// dvMessage is a police notification or a centre's report, as far as the
+// API reads it (the schema has checked the rest).
+type dvMessage struct {
+	PoliceReference string    `json:"police_reference"`
+	OccurredAt      time.Time `json:"occurred_at"`
+	Place           struct {
+		Municipality string `json:"municipality"`
+	} `json:"place"`
+	Description string `json:"description"`
+	Persons     []struct {
+		Role         string `json:"role"`
+		JMBG         string `json:"jmbg"`
+		PersonID     string `json:"person_id"`
+		GivenName    string `json:"given_name"`
+		FamilyName   string `json:"family_name"`
+		Sex          string `json:"sex"`
+		BirthYear    int    `json:"birth_year"`
+		Description  string `json:"description"`
+		Relationship string `json:"relationship"`
+	} `json:"persons"`
+	ChildrenPresent bool     `json:"children_present"`
+	Measures        []string `json:"measures"`
+	RiskLevel       string   `json:"risk_level"`
+	CaseNumber      string   `json:"case_number"`
+}
+
+// readMessage reads a body and checks it against a published schema,
+// listing every failing field.
+func readMessage(c *gin.Context, schema string, into any) (json.RawMessage, error) {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return nil, domain.FieldError("body", "unreadable: %v", err)
+	}
+	if err := violence.Schemas.Validate(schema, raw); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return nil, domain.FieldError("body", "%v", err)
+	}
+	return raw, nil
+}
+
+// createViolenceNotification takes a police notification: 202 with
+// Karton's reference, the same reference again for the same police
+// reference. Persons the registers do not know are recorded as described,
+// for the centre to resolve: a notification is never refused for that.
+func (h *handler) createViolenceNotification(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := userOf(c)
+	var m dvMessage
+	raw, err := readMessage(c, "notification", &m)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if key := c.GetHeader("Idempotency-Key"); key != "" && key != m.PoliceReference {
+		writeError(c, h.log, domain.FieldError("Idempotency-Key", "is the police reference (%q), not %q", m.PoliceReference, key))
+		return
+	}
+	place, err := domain.ParseMunicipality(m.Place.Municipality)
+	if err != nil {
+		writeError(c, h.log, domain.FieldError("place.municipality", "%s", domain.ErrorMessage(err)))
+		return
+	}
+	n := store.DVNotification{Direction: "from_police", PoliceReference: m.PoliceReference, Sender: u.Username, ReceivedAt: time.Now(),
+		OccurredAt: m.OccurredAt, Municipality: place.Code, Description: m.Description, Measures: m.Measures,
+		ChildrenPresent: m.ChildrenPresent, Body: raw, State: "received"}
+	in := workflows.ViolenceInput{Direction: "from_police", PoliceReference: m.PoliceReference, OccurredAt: m.OccurredAt,
+		Municipality: place.Code, Description: m.Description}
+	victimCentre := ""
+	var ids []domain.PersonID
+	for _, p := range m.Persons {
+		dp := store.DVPerson{Role: p.Role, JMBG: p.JMBG, Description: p.Description, Sex: p.Sex, BirthYear: p.BirthYear,
+			Relationship: p.Relationship, Name: joinName(p.GivenName, p.FamilyName)}
+		var birth time.Time
+		if j, info, err := domain.ParseJMBG(p.JMBG); err == nil {
+			birth = info.BirthDate
+			if dp.BirthYear == 0 {
+				dp.BirthYear = info.BirthDate.Year()
+			}
+			if dp.Sex == "" {
+				dp.Sex = string(info.Sex)
+			}
+			if person, err := h.db.PersonByJMBG(ctx, j); err == nil {
+				dp.PersonID = person.ID
+				ids = append(ids, person.ID)
+				if victimCentre == "" && (p.Role == "victim" || p.Role == "child") {
+					victimCentre = person.CentreID
+				}
+			}
+		}
+		if dp.PersonID != "" {
+			switch p.Role {
+			case "victim", "child":
+				in.Victims = append(in.Victims, workflows.ViolencePerson{PersonID: dp.PersonID, Role: p.Role, Birth: birth})
+			case "perpetrator":
+				in.Perpetrators = append(in.Perpetrators, dp.PersonID)
+			}
+		}
+		in.Persons = append(in.Persons, activities.PolicePerson{Role: p.Role, JMBG: p.JMBG, Name: dp.Name})
+		n.Persons = append(n.Persons, dp)
+	}
+	auditPersons(c, ids...)
+	centre, err := violence.CompetentCentre(victimCentre, place.Code)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	n.CentreID = centre.ID
+	rec, created, err := h.db.RecordDVNotification(ctx, n)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if !created && rec.Sender != u.Username {
+		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "police reference %s was sent by another client", m.PoliceReference))
+		return
+	}
+	in.Reference, in.CentreID, in.FirstContactDue = rec.Reference, rec.CentreID, h.deadlines.DVFirstContact
+	// Started again for a repeated message: the running workflow stands.
+	if err := h.startViolence(c, in); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	status := http.StatusAccepted
+	if !created {
+		status = http.StatusOK
+	}
+	c.JSON(status, gin.H{"reference": rec.Reference, "police_reference": rec.PoliceReference, "centre_id": rec.CentreID,
+		"duplicate": !created, "status_url": "/api/v1/violence-notifications/" + rec.Reference})
+}
+
+func joinName(given, family string) string {
+	switch {
+	case given == "":
+		return family
+	case family == "":
+		return given
+	}
+	return given + " " + family
+}
+
+func (h *handler) startViolence(c *gin.Context, in workflows.ViolenceInput) error {
+	_, err := h.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: workflows.ViolenceWorkflowID(in.Reference),
+		TaskQueue: workflows.TaskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.NameViolenceNotification, in)
+	if err != nil {
+		return errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the message is registered as %s: send it again to have it acted on", in.Reference), err)
+	}
+	return nil
+}
+
+// loadDV reads a register entry the caller may see: the police what they
+// sent, the DV caseworkers of its centre.
+func (h *handler) loadDV(c *gin.Context, resource, action string) (store.DVNotification, bool) {
+	u := userOf(c)
+	n, err := h.db.DVNotificationByRef(c.Request.Context(), c.Param("reference"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return n, false
+	}
+	for _, p := range n.Persons {
+		if p.PersonID != "" {
+			auditPersons(c, p.PersonID)
+		}
+	}
+	if u.Role == domain.RolePoliceOfficer {
+		if n.Sender != u.Username {
+			writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "the %s role may not %s %s: %s was not sent by %s", u.Role, action, resource, n.Reference, u.Username))
+			return n, false
+		}
+		return n, true
+	}
+	return n, h.may(c, resource, action, n.CentreID)
+}
+
+func dvDTO(n store.DVNotification) gin.H {
+	persons := []gin.H{}
+	for _, p := range n.Persons {
+		persons = append(persons, gin.H{"role": p.Role, "person_id": p.PersonID, "jmbg": p.JMBG, "name": p.Name, "description": p.Description,
+			"sex": p.Sex, "birth_year": p.BirthYear, "relationship": p.Relationship, "identified": p.PersonID != ""})
+	}
+	return gin.H{"reference": n.Reference, "direction": n.Direction, "police_reference": n.PoliceReference, "sender": n.Sender,
+		"received_at": n.ReceivedAt, "occurred_at": n.OccurredAt, "municipality": n.Municipality, "centre_id": n.CentreID,
+		"description": n.Description, "measures": n.Measures, "risk_level": n.RiskLevel, "children_present": n.ChildrenPresent,
+		"state": n.State, "case_number": n.CaseNumber, "first_contact": n.Contact, "persons": persons,
+		"report": gin.H{"state": n.ReportState, "attempts": n.ReportAttempts, "last_error": n.ReportError, "acknowledged_at": n.ReportedAt}}
+}
+
+// getViolenceNotification is a register entry with its timeline and the
+// state of the report to the police.
+func (h *handler) getViolenceNotification(c *gin.Context) {
+	n, ok := h.loadDV(c, "dv_notification", "read")
+	if !ok {
+		return
+	}
+	events, err := h.db.DVEvents(c.Request.Context(), n.Reference)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := dvDTO(n)
+	timeline := []gin.H{}
+	for _, e := range events {
+		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "data": e.Data})
+	}
+	out["timeline"] = timeline
+	c.JSON(http.StatusOK, out)
+}
+
+// policeUpdate takes a later police message (new measures, a court's
+// outcome): 202, or 200 with the first answer when the update id was
+// taken before.
+func (h *handler) policeUpdate(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := userOf(c)
+	var m struct {
+		UpdateID string    `json:"update_id"`
+		Kind     string    `json:"kind"`
+		At       time.Time `json:"at"`
+		Measures []string  `json:"measures"`
+		Outcome  string    `json:"outcome"`
+		Note     string    `json:"note"`
+	}
+	if _, err := readMessage(c, "police_update", &m); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	n, ok := h.loadDV(c, "dv_notification", "update")
+	if !ok {
+		return
+	}
+	// The register takes the update first, once per update id (a repeat
+	// finds it there); the workflow hears of it by a signal.
+	upd := workflows.PoliceUpdate{UpdateID: m.UpdateID, Kind: m.Kind, At: m.At, Measures: m.Measures, Outcome: m.Outcome, Note: m.Note, By: u.Username}
+	data, _ := json.Marshal(upd)
+	inserted, err := h.db.RecordDVEvent(ctx, n.Reference, store.DVEvent{Key: "police-update/" + m.UpdateID, At: time.Now(), Kind: "police_update",
+		By: u.Username, Summary: m.Kind + ": " + m.Outcome + m.Note, Data: data})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	if !inserted {
+		c.JSON(http.StatusOK, gin.H{"reference": n.Reference, "update_id": m.UpdateID, "duplicate": true})
+		return
+	}
+	if m.Kind == "measures" && len(m.Measures) > 0 {
+		if err := h.db.UpdateDVNotification(ctx, n.Reference, store.DVUpdate{Measures: m.Measures}); err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+	}
+	err = h.tc.SignalWorkflow(ctx, workflows.ViolenceWorkflowID(n.Reference), "", workflows.SignalPoliceUpdate, upd)
+	var gone *serviceerror.NotFound
+	if err != nil && !errors.As(err, &gone) { // recorded all the same; a finished workflow has stopped listening
+		h.log.Warn("police update not signalled", "reference", n.Reference, "update_id", m.UpdateID, "error", err)
+	}
+	c.JSON(http.StatusAccepted, gin.H{"reference": n.Reference, "update_id": m.UpdateID, "duplicate": false})
+}
+
+// createViolenceReport is a centre's report of violence it learnt of
+// first: registered and sent to the police, whose reference links back.
+func (h *handler) createViolenceReport(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := userOf(c)
+	var m dvMessage
+	raw, err := readMessage(c, "report", &m)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	place, err := domain.ParseMunicipality(m.Place.Municipality)
+	if err != nil {
+		writeError(c, h.log, domain.FieldError("place.municipality", "%s", domain.ErrorMessage(err)))
+		return
+	}
+	n := store.DVNotification{Direction: "to_police", Sender: u.Username, ReceivedAt: time.Now(), OccurredAt: m.OccurredAt,
+		Municipality: place.Code, Description: m.Description, RiskLevel: m.RiskLevel, Body: raw, State: "received"}
+	in := workflows.ViolenceInput{Direction: "to_police", OccurredAt: m.OccurredAt, Municipality: place.Code, Description: m.Description,
+		RiskLevel: m.RiskLevel, CaseNumber: m.CaseNumber}
+	centre := ""
+	var ids []domain.PersonID
+	for i, p := range m.Persons {
+		person, err := h.db.PersonByID(ctx, domain.PersonID(p.PersonID))
+		if err != nil {
+			if domain.ErrorCode(err) == domain.CodeNotFound {
+				err = domain.FieldError("persons."+strconv.Itoa(i)+".person_id", "no person %s is registered", p.PersonID)
+			}
+			writeError(c, h.log, err)
+			return
+		}
+		ids = append(ids, person.ID)
+		if centre == "" && (p.Role == "victim" || p.Role == "child") {
+			centre = person.CentreID
+		}
+		n.Persons = append(n.Persons, store.DVPerson{Role: p.Role, PersonID: person.ID, JMBG: string(person.JMBG),
+			Name: joinName(person.GivenName, person.FamilyName), Sex: string(person.Sex), BirthYear: person.BirthDate.Year(), Relationship: p.Relationship})
+		in.Persons = append(in.Persons, activities.PolicePerson{Role: p.Role, JMBG: string(person.JMBG), Name: joinName(person.GivenName, person.FamilyName)})
+	}
+	auditPersons(c, ids...)
+	if centre == "" {
+		writeError(c, h.log, domain.FieldError("persons", "a report names at least one victim or child"))
+		return
+	}
+	if !h.may(c, "dv_report", "create", centre) {
+		return
+	}
+	n.CentreID = centre
+	rec, _, err := h.db.RecordDVNotification(ctx, n)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	in.Reference, in.CentreID = rec.Reference, rec.CentreID
+	if err := h.startViolence(c, in); err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"reference": rec.Reference, "centre_id": rec.CentreID, "status_url": "/api/v1/violence-notifications/" + rec.Reference})
+}
+
+// dvRegister lists the register: a centre's entries for its DV
+// caseworkers, what it sent for the police.
+func (h *handler) dvRegister(c *gin.Context) {
+	u := userOf(c)
+	f := store.DVFilter{}
+	if u.Role == domain.RolePoliceOfficer {
+		f.Sender = u.Username
+	} else {
+		f.CentreID = c.DefaultQuery("centre_id", u.CentreID)
+		if !h.may(c, "dv_register", "read", f.CentreID) {
+			return
+		}
+	}
+	var ok bool
+	if f.Limit, ok = intParam(c, h.log, "limit", 100, 1, 500); !ok {
+		return
+	}
+	list, err := h.db.DVRegister(c.Request.Context(), f)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := []gin.H{}
+	for _, n := range list {
+		for _, p := range n.Persons {
+			if p.PersonID != "" {
+				auditPersons(c, p.PersonID)
+			}
+		}
+		out = append(out, dvDTO(n))
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": out})
+}
+
+// violenceStatistics counts victims by municipality, month, age and sex,
+// relationship and measure, for a year: no personal data.
+func (h *handler) violenceStatistics(c *gin.Context) {
+	year, ok := intParam(c, h.log, "year", time.Now().Year(), 2010, 2100)
+	if !ok {
+		return
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	stats, err := h.db.DVStatistics(c.Request.Context(), from, from.AddDate(1, 0, 0))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := gin.H{"year": year}
+	for k, list := range stats {
+		rows := []gin.H{}
+		for _, x := range list {
+			rows = append(rows, gin.H{"key": x.Key, "victims": x.Count})
+		}
+		out["by_"+k] = rows
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// publishedSchemas are the messages other institutions send, by the name
+// they are published under.
+var publishedSchemas = map[string]string{
+	"violence-notification": "notification",
+	"police-update":         "police_update",
+	"violence-report":       "report",
+	"dv-first-contact":      "first_contact",
+}
+
+// serveSchema publishes a message's JSON Schema: GET /api/v1/schemas/{name}.json.
+func serveSchema(c *gin.Context) {
+	name := c.Param("name")
+	if len(name) > 5 && name[len(name)-5:] == ".json" {
+		name = name[:len(name)-5]
+	}
+	raw, ok := violence.Schemas.Raw(publishedSchemas[name])
+	if !ok {
+		writeError(c, nil, notFound("no schema "+c.Param("name")+"; published: violence-notification, police-update, violence-report, dv-first-contact"))
+		return
+	}
+	c.Data(http.StatusOK, "application/schema+json", raw)
+}

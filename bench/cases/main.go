@@ -1,0 +1,413 @@
+// Command cases benchmarks case management on the real stack.
+//
+// First, open cases waiting on timers: cases opened over HTTP (each a
+// Case workflow that records its intake and waits on its opening task with
+// a deadline timer), with the start rate against trivial workflows
+// measured in the same run, the process's memory as the number of open
+// cases grows, and the database size per case.
+//
+// Second, the inbox and case-list queries under load: the tables are
+// filled to a given number of task rows and cases, then a load generator
+// on loopback sends a fixed rate of requests (open loop: a slow answer
+// does not slow the sending) to the inbox and the case list, against the
+// same rate of a trivial authenticated route measured in the same run.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/karton-social/karton/bench"
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+)
+
+func main() {
+	open := flag.Int("cases", 10000, "cases to open over HTTP and leave waiting on their timers")
+	inFlight := flag.Int("in-flight", 10, "cases opened at once")
+	tasks := flag.Int("tasks", 1000000, "task rows in PostgreSQL for the query load")
+	allCases := flag.Int("all-cases", 100000, "cases in PostgreSQL for the query load")
+	rate := flag.Int("rate", 200, "requests per second of the load generator")
+	seconds := flag.Int("seconds", 30, "seconds of load per route")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the query load (the whole process) to this file")
+	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>")
+	flag.Parse()
+	cpuProfile, memProfile = *profile, *heapProfile
+	if err := run(*open, *inFlight, *tasks, *allCases, *rate, *seconds); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+var cpuProfile, memProfile string
+
+func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
+	ctx := context.Background()
+	s, stop, dir, err := bench.StackIn(ctx, 200, 0)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	persons, err := podgoricaPersons(ctx, s)
+	if err != nil {
+		return err
+	}
+	tokens := map[string]string{}
+	for _, u := range []string{"ana.caseworker", "ivan.caseworker", "marko.supervisor", "jelena.caseworker", "mila.caseworker"} {
+		if tokens[u], err = s.Token(u); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("Karton benchmark: case management on the real stack (embedded Temporal on SQLite, PostgreSQL, %d cores)\n", runtime.NumCPU())
+	base, err := bench.Baseline(ctx, s, 400, inFlight)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("baseline   trivial workflow (one no-op activity), %d in flight:   %7.1f workflows/s\n", inFlight, base)
+
+	// 1. Open cases waiting on their timers.
+	openCase := func(ctx context.Context, i int) error {
+		body := fmt.Sprintf(`{"procedure":"P01","persons":[{"person_id":%q,"role":"beneficiary"}],"intake":{"source":"school",`+
+			`"description":"Benchmark case %d: the school reports a child without care.","urgency":"routine","outcome":"open_case"}}`, persons[i%len(persons)], i)
+		code, b, err := call(ctx, "POST", s.APIURL+"/api/v1/cases", tokens["ana.caseworker"], body)
+		if err != nil {
+			return err
+		}
+		if code != http.StatusAccepted {
+			return fmt.Errorf("open case: %d %s", code, b)
+		}
+		return nil
+	}
+	fmt.Printf("open cases, each waiting on its opening task's deadline timer; memory of the one process (API, worker, embedded Temporal server) after GC\n")
+	fmt.Printf("  %-8s %-12s %-12s %-10s %-10s %s\n", "open", "cases/s", "ratio", "live MiB", "heap MiB", "RSS MiB")
+	checkpoints := []int{open / 10, open / 4, open / 2, open}
+	done := 0
+	for _, upto := range checkpoints {
+		n := upto - done
+		if n <= 0 {
+			continue
+		}
+		perSec, _, err := bench.Run(ctx, n, inFlight, func(ctx context.Context, i int) error { return openCase(ctx, done+i) })
+		if err != nil {
+			return err
+		}
+		done = upto
+		if err := waitForTasks(ctx, s, done); err != nil {
+			return err
+		}
+		heap, live, rss := memory()
+		fmt.Printf("  %-8d %-12.1f %-12.2f %-10.0f %-10.0f %.0f\n", done, perSec, perSec/base, live, heap, rss)
+		if memProfile != "" {
+			if err := writeHeapProfile(fmt.Sprintf("%s.%d", memProfile, done)); err != nil {
+				return err
+			}
+		}
+	}
+	var pgBytes, rows int64
+	if err := s.DB.Pool().QueryRow(ctx, `SELECT sum(pg_total_relation_size(t))::bigint, (SELECT count(*) FROM cases)
+		FROM unnest(ARRAY['cases','case_persons','case_events','case_stages','case_tracking','tasks']::regclass[]) t`).Scan(&pgBytes, &rows); err != nil {
+		return err
+	}
+	temporalBytes := dirSize(filepath.Join(dir, "temporal"))
+	fmt.Printf("database   PostgreSQL (cases, persons, events, stages, tracking, tasks): %.1f KiB per case; Temporal's SQLite: %.1f KiB per case (%d cases)\n",
+		float64(pgBytes)/1024/float64(rows), float64(temporalBytes)/1024/float64(rows), rows)
+
+	// 2. The inbox and the case list under load.
+	fmt.Printf("filling PostgreSQL to %d task rows and %d cases ...\n", taskRows, caseRows)
+	t0 := time.Now()
+	if err := fill(ctx, s, taskRows, caseRows); err != nil {
+		return err
+	}
+	fmt.Printf("filled in %v\n", time.Since(t0).Round(time.Second))
+	routes := []struct{ name, user, path string }{
+		{"baseline: procedures (no database)", "ana.caseworker", "/api/v1/procedures/P01"},
+		{"inbox: my tasks", "ana.caseworker", "/api/v1/tasks?assignee=me&sort=due"},
+		{"inbox: my group's unclaimed", "ivan.caseworker", "/api/v1/tasks?group=mine&unassigned=true&sort=due"},
+		{"inbox: supervisor's group", "marko.supervisor", "/api/v1/tasks?group=mine&sort=due"},
+		{"case list: mine", "ana.caseworker", "/api/v1/cases?scope=mine"},
+		{"case list: the team's", "jelena.caseworker", "/api/v1/cases"},
+		{"case list: overdue", "mila.caseworker", "/api/v1/cases?overdue=true"},
+	}
+	fmt.Printf("load       %d requests/s for %d s per route, open loop, over loopback HTTP with a bearer token\n", rate, seconds)
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var baseP99 time.Duration
+	for i, r := range routes {
+		lat, errs, err := load(ctx, s.APIURL+r.path, tokens[r.user], rate, seconds)
+		if err != nil {
+			return err
+		}
+		p50, p99 := bench.Percentile(lat, 50), bench.Percentile(lat, 99)
+		if i == 0 {
+			baseP99 = p99
+			fmt.Printf("  %-36s p50 %7v  p99 %7v  (errors %d)\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), errs)
+			continue
+		}
+		goal := ""
+		if strings.HasPrefix(r.name, "inbox") {
+			goal = fmt.Sprintf("  (goal p99 <= 50ms: %s)", verdict(p99 <= 50*time.Millisecond))
+		}
+		fmt.Printf("  %-36s p50 %7v  p99 %7v  p99 ratio %5.1f  (errors %d)%s\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
+			float64(p99)/float64(baseP99), errs, goal)
+	}
+	return nil
+}
+
+// podgoricaPersons are the demo persons of the caseworker's centre.
+func podgoricaPersons(ctx context.Context, s *system.System) ([]string, error) {
+	rows, err := s.DB.Pool().Query(ctx, `SELECT id::text FROM persons WHERE centre_id = 'csr-podgorica' ORDER BY id LIMIT 500`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no demo persons in Podgorica")
+	}
+	return out, rows.Err()
+}
+
+// waitForTasks waits until n cases wait on their opening task.
+func waitForTasks(ctx context.Context, s *system.System, n int) error {
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		var have int
+		if err := s.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM tasks WHERE type = 'case_opening' AND state = 'open'`).Scan(&have); err != nil {
+			return err
+		}
+		if have >= n {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("fewer than %d cases reached their opening task in 5 minutes", n)
+}
+
+// memory is the process's heap after a collection: live objects, the
+// heap's spans in use, and the resident set.
+func memory() (heapMiB, liveMiB, rssMiB float64) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	heapMiB, liveMiB = float64(m.HeapInuse)/(1<<20), float64(m.HeapAlloc)/(1<<20)
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "VmRSS:") {
+				var kb float64
+				fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:")), "%f", &kb)
+				rssMiB = kb / 1024
+			}
+		}
+	}
+	return heapMiB, liveMiB, rssMiB
+}
+
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.WriteHeapProfile(f)
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// fill adds task rows and cases in bulk to reach the given totals: 13
+// centres, 20 workers each (the demo users among them), most tasks long
+// completed, a few percent open, some of those overdue; cases mostly
+// closed, the open ones spread over stages with deadlines.
+func fill(ctx context.Context, s *system.System, taskRows, caseRows int) error {
+	pool := s.DB.Pool()
+	var centres []string
+	for _, c := range domain.Centres() {
+		centres = append(centres, c.ID)
+	}
+	workers := map[string][]string{}
+	for _, u := range domain.DemoUsers() {
+		if u.CentreID != "" && u.Role.Acts(domain.RoleCaseworker) && !u.Role.Acts(domain.RoleSupervisor) {
+			workers[u.CentreID] = append(workers[u.CentreID], u.Username)
+		}
+	}
+	for _, c := range centres {
+		for k := len(workers[c]); k < 20; k++ {
+			workers[c] = append(workers[c], fmt.Sprintf("cw%02d.%s", k, strings.TrimPrefix(c, "csr-")))
+		}
+	}
+	// Workers as arrays: centre index, worker index -> username, centre.
+	var wci, wwi []int32
+	var wname, wcentre []string
+	for ci, c := range centres {
+		for wi, w := range workers[c] {
+			wci, wwi, wname, wcentre = append(wci, int32(ci)), append(wwi, int32(wi)), append(wname, w), append(wcentre, c)
+		}
+	}
+	var haveTasks, haveCases int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM tasks), (SELECT count(*) FROM cases)`).Scan(&haveTasks, &haveCases); err != nil {
+		return err
+	}
+	nc := len(centres)
+	const chunk = 200000
+	for from := haveTasks; from < taskRows; from += chunk {
+		to := min(from+chunk, taskRows)
+		_, err := pool.Exec(ctx, `INSERT INTO tasks (id, workflow_id, type, subject, centre_id, candidate_role, assignee, owner, priority, due_at,
+				state, overdue, data, outcome, completed_by, completed_at, created_at)
+			SELECT 'bench/' || g || '/step', 'bench/' || g, CASE WHEN g % 3 = 0 THEN 'claim.review' ELSE 'case_plan' END, 'bench ' || g,
+				w.centre, CASE WHEN g % 10 = 0 THEN 'supervisor' ELSE 'caseworker' END,
+				CASE WHEN g % 4 = 0 THEN NULL ELSE w.username END, w.username, 50,
+				now() + ((g % 40) - 5) * interval '1 day',
+				CASE WHEN g % 33 = 0 THEN 'open' ELSE 'completed' END,
+				g % 33 = 0 AND g % 40 < 5, '{}'::jsonb,
+				CASE WHEN g % 33 = 0 THEN NULL ELSE 'submit' END,
+				CASE WHEN g % 33 = 0 THEN NULL ELSE w.username END,
+				CASE WHEN g % 33 = 0 THEN NULL ELSE now() - (g % 700) * interval '1 day' END,
+				now() - (g % 730) * interval '1 day'
+			FROM generate_series($1::int, $2::int - 1) g
+			JOIN unnest($4::int[], $5::int[], $6::text[], $7::text[]) AS w(ci, wi, username, centre) ON w.ci = g % $3 AND w.wi = (g / $3) % 20`,
+			from, to, nc, wci, wwi, wname, wcentre)
+		if err != nil {
+			return fmt.Errorf("fill tasks: %w", err)
+		}
+	}
+	for from := haveCases; from < caseRows; from += chunk {
+		to := min(from+chunk, caseRows)
+		_, err := pool.Exec(ctx, `INSERT INTO cases (number, procedure, version, centre_id, status, stage, manager, opened_by, opened_at, stage_due, closed_at, close_reason)
+			SELECT 'B-' || lpad(g::text, 7, '0'), 'P' || lpad((1 + g % 42)::text, 2, '0'), 1, w.centre,
+				CASE WHEN g % 5 = 0 THEN 'open' ELSE 'closed' END,
+				CASE WHEN g % 5 = 0 THEN (ARRAY['opening','initial_assessment','detailed_assessment','plan','monitoring'])[1 + (g / 5) % 5] ELSE 'closing' END,
+				w.username, w.username, now() - (g % 2000) * interval '1 day',
+				CASE WHEN g % 5 = 0 THEN now() + ((g % 30) - 3) * interval '1 day' END,
+				CASE WHEN g % 5 = 0 THEN NULL ELSE now() - (g % 500) * interval '1 day' END,
+				CASE WHEN g % 5 = 0 THEN '' ELSE 'goals_achieved' END
+			FROM generate_series($1::int, $2::int - 1) g
+			JOIN unnest($4::int[], $5::int[], $6::text[], $7::text[]) AS w(ci, wi, username, centre) ON w.ci = g % $3 AND w.wi = (g / $3) % 20`,
+			from, to, nc, wci, wwi, wname, wcentre)
+		if err != nil {
+			return fmt.Errorf("fill cases: %w", err)
+		}
+	}
+	// A table of years of tasks has long been vacuumed: do it now rather
+	// than let autovacuum and the checkpoint after the bulk load run
+	// under the measured load.
+	for _, t := range []string{"tasks", "cases", "case_tracking"} {
+		if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) "+t); err != nil {
+			return err
+		}
+	}
+	_, err := pool.Exec(ctx, "CHECKPOINT")
+	return err
+}
+
+// load sends rate requests a second for seconds, each on its own
+// schedule (open loop), and returns every latency.
+func load(ctx context.Context, url, token string, rate, seconds int) ([]time.Duration, int, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 10 * time.Second}
+	// Warm up: connections, prepared statements.
+	for i := 0; i < 20; i++ {
+		if _, _, err := callWith(ctx, client, "GET", url, token, ""); err != nil {
+			return nil, 0, err
+		}
+	}
+	n := rate * seconds
+	lat := make([]time.Duration, n)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs int
+	)
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	jitter := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		at := start.Add(time.Duration(i)*interval + time.Duration(jitter.Int64N(int64(interval))))
+		time.Sleep(time.Until(at))
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			t0 := time.Now()
+			code, _, err := callWith(ctx, client, "GET", url, token, "")
+			lat[i] = time.Since(t0)
+			if err != nil || code != http.StatusOK {
+				mu.Lock()
+				errs++
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	return lat, errs, nil
+}
+
+func call(ctx context.Context, method, url, token, body string) (int, []byte, error) {
+	return callWith(ctx, http.DefaultClient, method, url, token, body)
+}
+
+func callWith(ctx context.Context, c *http.Client, method, url, token, body string) (int, []byte, error) {
+	var rdr io.Reader
+	if body != "" {
+		rdr = bytes.NewReader([]byte(body))
+	}
+	req, _ := http.NewRequestWithContext(ctx, method, url, rdr)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 500 {
+		var e json.RawMessage = b
+		return resp.StatusCode, b, fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, e)
+	}
+	return resp.StatusCode, b, nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}

@@ -1,0 +1,136 @@
+// Package schema checks JSON documents against JSON Schemas (draft
+// 2020-12) kept as files: the forms of case-management stages and the
+// messages other institutions send. A failure lists every failing field
+// as a domain.FieldError, so that an API answers 400 naming each of them.
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/karton-social/karton/domain"
+)
+
+// Set is the schemas of one folder, by file name without ".json".
+type Set struct {
+	compiled map[string]*jsonschema.Schema
+	raw      map[string]json.RawMessage
+}
+
+// Load compiles every *.json in dir of fsys; a schema that does not
+// compile fails here, naming it.
+func Load(fsys fs.FS, dir string) (*Set, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{compiled: map[string]*jsonschema.Schema{}, raw: map[string]json.RawMessage{}}
+	comp := jsonschema.NewCompiler()
+	comp.AssertFormat()
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		name := strings.TrimSuffix(e.Name(), ".json")
+		b, err := fs.ReadFile(fsys, dir+"/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %v", name, err)
+		}
+		url := "https://schemas.karton.invalid/" + dir + "/" + e.Name()
+		if err := comp.AddResource(url, doc); err != nil {
+			return nil, fmt.Errorf("schema %s: %v", name, err)
+		}
+		c, err := comp.Compile(url)
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %v", name, err)
+		}
+		s.compiled[name], s.raw[name] = c, b
+	}
+	return s, nil
+}
+
+// Has reports whether the set holds a schema called name.
+func (s *Set) Has(name string) bool { _, ok := s.compiled[name]; return ok }
+
+// Raw is the schema's text, as published.
+func (s *Set) Raw(name string) (json.RawMessage, bool) {
+	b, ok := s.raw[name]
+	return b, ok
+}
+
+// Names lists the schemas, sorted.
+func (s *Set) Names() []string {
+	var out []string
+	for n := range s.raw {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks data against the schema called name: every failing
+// field is listed (CodeInvalid, one domain.FieldError per field).
+func (s *Set) Validate(name string, data json.RawMessage) error {
+	c, ok := s.compiled[name]
+	if !ok {
+		return domain.FieldError("form", "form %q does not exist", name)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		data = json.RawMessage("{}")
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return domain.FieldError("data", "not JSON: %v", err)
+	}
+	err = c.Validate(v)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return domain.FieldError("data", "%v", err)
+	}
+	var fields []*domain.Error
+	for _, leaf := range leaves(ve) {
+		path := strings.Join(leaf.InstanceLocation, ".")
+		if req, ok := leaf.ErrorKind.(*kind.Required); ok {
+			for _, missing := range req.Missing {
+				fields = append(fields, domain.FieldError(strings.TrimPrefix(path+"."+missing, "."), "is required"))
+			}
+			continue
+		}
+		if path == "" {
+			path = "data"
+		}
+		fields = append(fields, domain.FieldError(path, "%s", leaf.ErrorKind.LocalizedString(printer)))
+	}
+	return domain.Invalid(fields)
+}
+
+var printer = message.NewPrinter(language.English)
+
+// leaves are the innermost causes of a validation error: one per failing
+// field, not the chain of schemas above it.
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
