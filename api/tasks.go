@@ -127,7 +127,7 @@ func (h *handler) listTasks(c *gin.Context) {
 		}
 		out = append(out, toTaskDTO(t))
 	}
-	c.JSON(http.StatusOK, gin.H{"tasks": out, "counts": gin.H{"total": n.Total, "overdue": n.Overdue, "shown": len(out),
+	c.JSON(http.StatusOK, gin.H{"tasks": out, "counts": gin.H{"total": n.Total, "overdue": n.Overdue, "more": n.Capped, "shown": len(out),
 		"offset": f.Offset}})
 }
 

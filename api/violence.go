@@ -231,6 +231,18 @@ func (h *handler) getViolenceNotification(c *gin.Context) {
 		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "data": e.Data})
 	}
 	out["timeline"] = timeline
+	tasks := []taskDTO{}
+	if u := userOf(c); u.Role != domain.RolePoliceOfficer { // the police see the exchange, not the centre's work
+		ts, err := h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: n.CentreID, WorkflowID: workflows.ViolenceWorkflowID(n.Reference)})
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		for _, t := range ts {
+			tasks = append(tasks, toTaskDTO(t))
+		}
+	}
+	out["tasks"] = tasks
 	c.JSON(http.StatusOK, out)
 }
 

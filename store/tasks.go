@@ -102,11 +102,17 @@ type TaskFilter struct {
 	Offset     int    // rows to skip: the next page
 }
 
-// TaskCounts are how many tasks match a filter, beyond the page listed.
+// TaskCounts are how many tasks match a filter, beyond the page listed,
+// counted up to CountCap: a backlog beyond it is shown as "more than".
 type TaskCounts struct {
 	Total   int
 	Overdue int
+	Capped  bool // there are more than CountCap
 }
+
+// CountCap bounds an inbox's counts, so that a group's backlog of
+// thousands costs no more than a thousand.
+const CountCap = 1000
 
 // Tasks lists tasks by filter, overdue first, then by due date.
 func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
@@ -156,7 +162,7 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	if limit <= 0 || limit > 500 {
 		limit = 200
 	}
-	args["limit"], args["offset"], args["upto"] = limit, max(f.Offset, 0), limit+max(f.Offset, 0)
+	args["limit"], args["offset"], args["upto"], args["cap"] = limit, max(f.Offset, 0), limit+max(f.Offset, 0), CountCap+1
 	// A group's inbox is its role's tasks and those escalated to it: two
 	// branches, each read in inbox order from its own index (migration
 	// 00009) and merged, so that a page costs its rows, not the group's
@@ -171,7 +177,7 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	var page, count []string
 	for _, b := range branches {
 		page = append(page, `(SELECT `+taskColumns+` FROM tasks WHERE `+b+order+` LIMIT @upto)`)
-		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue) AS o FROM tasks WHERE `+b)
+		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue) AS o FROM (SELECT overdue FROM tasks WHERE `+b+order+` LIMIT @cap) x`)
 	}
 	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + base + order + ` LIMIT @limit OFFSET @offset`
 	if len(page) > 1 {
@@ -198,6 +204,10 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	cq := `SELECT coalesce(sum(n), 0), coalesce(sum(o), 0) FROM (` + strings.Join(count, " UNION ALL ") + `) c`
 	if err := db.pool.QueryRow(ctx, cq, args).Scan(&counts.Total, &counts.Overdue); err != nil {
 		return nil, TaskCounts{}, fmt.Errorf("count tasks: %w", err)
+	}
+	if counts.Total > CountCap {
+		counts.Total, counts.Capped = CountCap, true
+		counts.Overdue = min(counts.Overdue, CountCap)
 	}
 	return ts, counts, nil
 }

@@ -81,6 +81,9 @@ func Register(r *gin.Engine, cfg Config) error {
 				if n, ok := d["case"].(string); ok && n != "" {
 					return "/cases/" + url.PathEscape(n)
 				}
+				if n, ok := d["notification"].(string); ok && n != "" {
+					return "/dv/" + url.PathEscape(n)
+				}
 			}
 			subject, _ := tk["subject"].(string)
 			return "/claims/" + url.PathEscape(subject)
@@ -138,6 +141,9 @@ func Register(r *gin.Engine, cfg Config) error {
 	form("/cases/:number/stages/:stage", s.submitCaseStage)
 	form("/cases/:number/actions/:action", s.caseAction)
 	form("/cases/:number/reopen", s.reopenCase)
+	page("/dv", s.dvRegisterPage)
+	page("/dv/:reference", s.dvPage)
+	form("/dv/:reference/first-contact", s.firstContact)
 	page("/payrolls", s.payrollPage)
 	page("/payrolls/:period", s.payrollPage)
 	page("/payrolls/:period/summary.csv", s.payrollCSV)
@@ -396,6 +402,7 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["User"] = u
 	data["IsSupervisor"] = u.Role.Acts(domain.RoleSupervisor)
 	data["IsFinance"] = u.Role.Acts(domain.RoleFinanceOfficer)
+	data["IsDV"] = u.Role.Acts(domain.RoleDVCaseworker)
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
 	if f := c.Query("msg"); f != "" && len(f) < 300 {

@@ -1,0 +1,88 @@
+package system_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+)
+
+// TestDomesticViolenceInABrowser: a police notification is on the DV
+// caseworker's register and in her inbox; she records the first contact
+// on the form rendered from its published schema (a missing finding comes
+// back beside its field) and the DV case opens; a caseworker without the
+// DV role has no such page, and the register refuses her.
+func TestDomesticViolenceInABrowser(t *testing.T) {
+	ctx := context.Background()
+	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
+	j, _ := domain.MakeJMBG(time.Date(1993, 5, 20, 0, 0, 0, 0, time.UTC), 21, 706)
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	victim, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Milica", FamilyName: "Šćepanović", Address: addr})
+	if _, err := s.DB.CreatePerson(ctx, victim, "test"); err != nil {
+		t.Fatal(err)
+	}
+	code, body := as(t, "police-system", "POST", s.APIURL+"/api/v1/violence-notifications", fmt.Sprintf(`{"police_reference":"UP-PG/2026/0200",
+		"occurred_at":"2026-11-29T21:00:00+01:00","place":{"municipality":"Podgorica"},"description":"A neighbour heard screaming and called the police.",
+		"persons":[{"role":"victim","jmbg":%q}],"measures":["restraining_order"],"officer":{"name":"Ivana Jović","badge":"5120"}}`, j))
+	if code != 202 {
+		t.Fatalf("notification = %d %s", code, body)
+	}
+	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
+	set := func(name, value string) chromedp.Action {
+		return chromedp.SetValue(`[name="`+name+`"]`, value, chromedp.ByQuery)
+	}
+	var fieldError, caseLink, html string
+	err := runSteps(bctx,
+		login("dragana.dv"),
+		chromedp.Click("#nav-dv", chromedp.ByQuery),
+		waitFor(`#dv-register a[href^="/dv/NS-"]`),
+		shot("19-dv-register"),
+		chromedp.Click(`#dv-register a[href^="/dv/NS-"]`, chromedp.ByQuery),
+		waitFor("#form-first-contact"),
+		set("f.contact", "in_person"),
+		set("f.risk_level", "high"),
+		chromedp.Click(`[name="f.open_case"]`, chromedp.ByQuery),
+		submit("#submit-first-contact"),
+		chromedp.Text(`[data-field="f.findings"] small.bad`, &fieldError, chromedp.ByQuery),
+		set("f.findings", "Milica is safe at her mother's; he has been removed from the flat."),
+		shot("20-dv-first-contact"),
+		submit("#submit-first-contact"),
+		waitFor(`#dv-case a[href^="/cases/"]`),
+		chromedp.Text("#dv-case", &caseLink, chromedp.ByQuery),
+		shot("21-dv-case-opened"),
+		logout,
+		login("ana.caseworker"),
+		chromedp.OuterHTML("header", &html, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("DV in the browser: %v", err)
+	}
+	if fieldError == "" {
+		t.Error("a missing finding shows no message beside its field")
+	}
+	if !strings.HasPrefix(strings.TrimSpace(caseLink), "S-") {
+		t.Errorf("no DV case after the first contact: %q", caseLink)
+	}
+	if strings.Contains(html, "nav-dv") {
+		t.Error("a caseworker without the DV role has the DV register in her menu")
+	}
+	var title, page string
+	err = runSteps(bctx,
+		chromedp.Navigate(s.APIURL+"/dv"),
+		chromedp.WaitVisible("#message-title", chromedp.ByQuery),
+		chromedp.Text("#message-title", &title, chromedp.ByQuery),
+		chromedp.OuterHTML("html", &page, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page, "Šćepanović") || strings.Contains(page, string(j)) || strings.Contains(page, "UP-PG/2026/0200") {
+		t.Error("the refusal page leaks the notification")
+	}
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Domestic-violence pages for the DV caseworkers: the register of their
+// centre and an entry's page, where the urgent first contact is recorded
+// on a form rendered from its published schema.
+
+func (s *server) dvRegisterPage(c *gin.Context) {
+	var res obj
+	if r := s.getJSON(c, "/api/v1/dv-register", &res); !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	s.render(c, http.StatusOK, "dvregister", gin.H{"Entries": res["entries"]})
+}
+
+func (s *server) dvPage(c *gin.Context) {
+	s.renderDV(c, http.StatusOK, pendingForm{})
+}
+
+func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
+	var n obj
+	r := s.getJSON(c, "/api/v1/violence-notifications/"+url.PathEscape(c.Param("reference")), &n)
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	data := gin.H{"N": n}
+	for _, tk := range asList(n["tasks"]) {
+		if tk["type"] != "dv_first_contact" || tk["state"] != "open" {
+			continue
+		}
+		data["Task"] = tk
+		sch, ok := s.firstContactForm(c)
+		if !ok {
+			return
+		}
+		v := sch.render("first_contact", p.values, p.errs)
+		if p.msg != "" && len(p.errs) == 0 {
+			v.Errors = append(v.Errors, p.msg)
+		}
+		data["Form"] = v
+	}
+	s.render(c, status, "dv", data)
+}
+
+func (s *server) firstContactForm(c *gin.Context) (*schema, bool) {
+	r := s.call(c, http.MethodGet, "/api/v1/schemas/dv-first-contact.json", nil, "")
+	sch, err := parseSchema(r.body)
+	if !r.ok() || err != nil {
+		s.render(c, http.StatusInternalServerError, "message", gin.H{"Title": "error", "Message": "the first-contact form is not available"})
+		return nil, false
+	}
+	return sch, true
+}
+
+// firstContact records the centre's first contact with the victim.
+func (s *server) firstContact(c *gin.Context) {
+	ref := c.Param("reference")
+	_ = c.Request.ParseForm()
+	values := c.Request.PostForm
+	sch, ok := s.firstContactForm(c)
+	if !ok {
+		return
+	}
+	body := obj{"outcome": "submit", "data": json.RawMessage(sch.read(values))}
+	r := s.call(c, http.MethodPost, "/api/v1/tasks/"+url.PathEscape(values.Get("task"))+"/complete", body, "")
+	if r.status == http.StatusBadRequest {
+		errs, msg := fieldErrors(r.body, "data.")
+		s.renderDV(c, http.StatusBadRequest, pendingForm{name: "first_contact", values: values, errs: errs, msg: msg})
+		return
+	}
+	if !r.ok() {
+		back(c, "/dv/"+url.PathEscape(ref), r.message())
+		return
+	}
+	time.Sleep(300 * time.Millisecond) // the case opens and the report goes out
+	back(c, "/dv/"+url.PathEscape(ref), t(s.lang(c), "done"))
+}
