@@ -42,13 +42,12 @@ const taskColumns = `id, workflow_id, type, subject, coalesce(person_id::text, '
 	coalesce(assignee, ''), coalesce(owner, ''), priority, due_at, follow_up_at, state, overdue, coalesce(escalated_to, ''),
 	excluded_users, data::text, coalesce(outcome, ''), coalesce(outcome_data::text, 'null'), coalesce(completed_by, ''), completed_at, created_at`
 
-// scanTask reads the taskColumns, then any extra columns into extra.
-func scanTask(r pgx.Row, extra ...any) (Task, error) {
+func scanTask(r pgx.Row) (Task, error) {
 	var t Task
 	var data, outcomeData string
-	err := r.Scan(append([]any{&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
+	err := r.Scan(&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
 		&t.Priority, &t.DueAt, &t.FollowUpAt, &t.State, &t.Overdue, &t.EscalatedTo, &t.ExcludedUsers, &data, &t.Outcome,
-		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt}, extra...)...)
+		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt)
 	t.Data, t.OutcomeData = json.RawMessage(data), json.RawMessage(outcomeData)
 	return t, err
 }

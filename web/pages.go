@@ -60,7 +60,7 @@ func (s *server) inbox(c *gin.Context) {
 		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true",
 		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document",
 			"case_opening", "case_initial_assessment", "case_detailed_assessment", "case_plan", "case_review", "case_closing",
-			"case_approval", "case_decision_approval", "case_tracking_overdue"}})
+			"case_approval", "case_decision_approval", "case_tracking_overdue", "dv_first_contact"}})
 }
 
 // personPage is the e-file.
