@@ -202,7 +202,8 @@ type sourceDTO struct {
 
 type personFileDTO struct {
 	Claims         []gin.H       `json:"claims"`
-	Cases          []gin.H       `json:"cases"` // the case timeline, newest first; DV cases only with the DV permission
+	Cases          []gin.H       `json:"cases"`              // the case timeline, newest first; DV cases only with the DV permission
+	Violence       []gin.H       `json:"violence,omitempty"` // entries of the DV register naming the person: only with the DV permission
 	Entitlements   []gin.H       `json:"entitlements"`
 	Payments       []gin.H       `json:"payments"`
 	AccessLog      []gin.H       `json:"access_log"`
@@ -296,6 +297,19 @@ func (h *handler) personFile(c *gin.Context) {
 	file.Cases = []gin.H{}
 	for _, x := range cs {
 		file.Cases = append(file.Cases, caseDTO(x))
+	}
+	// The register's entries naming the person: only with the DV permission.
+	if h.mayDV(c) {
+		entries, err := h.db.DVEntriesOfPerson(ctx, id)
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		file.Violence = []gin.H{}
+		for _, n := range entries {
+			file.Violence = append(file.Violence, gin.H{"reference": n.Reference, "direction": n.Direction, "received_at": n.ReceivedAt,
+				"state": n.State, "risk_level": n.RiskLevel, "case_number": n.CaseNumber})
+		}
 	}
 	file.Claims = []gin.H{}
 	for _, cl := range claims {

@@ -175,6 +175,17 @@ func (db *DB) dvPersons(ctx context.Context, refs []string) (map[string][]DVPers
 	return out, rows.Err()
 }
 
+// DVEntriesOfPerson lists the register's entries that name a person,
+// newest first.
+func (db *DB) DVEntriesOfPerson(ctx context.Context, person domain.PersonID) ([]DVNotification, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+dvColumns+` FROM dv_notifications WHERE reference IN
+		(SELECT reference FROM dv_persons WHERE person_id = $1) ORDER BY received_at DESC LIMIT 100`, string(person))
+	if err != nil {
+		return nil, fmt.Errorf("select register entries of %s: %w", person, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DVNotification, error) { return scanDV(r) })
+}
+
 // DVFilter selects entries of the register.
 type DVFilter struct {
 	CentreID string // "" any

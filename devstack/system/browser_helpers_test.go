@@ -39,7 +39,15 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 	shot := func(name string) chromedp.Action {
 		return chromedp.ActionFunc(func(ctx context.Context) error {
 			var buf []byte
-			if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
+			var err error
+			// A page still laying out after a reload has no size yet: try again.
+			for try := 0; try < 20; try++ {
+				if err = chromedp.FullScreenshot(&buf, 100).Do(ctx); err == nil || !strings.Contains(err.Error(), "0 width") {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if err != nil {
 				return err
 			}
 			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)

@@ -151,6 +151,16 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	if code, _ := as(t, "ana.caseworker", "GET", api+"/cases/"+e.CaseNumber, ""); code != 403 {
 		t.Errorf("the DV case %s as a caseworker without the DV role = %d; want 403", e.CaseNumber, code)
 	}
+	for _, url := range []string{api + "/persons/" + string(victim.ID), api + "/cases?status=any", api + "/tasks?group=mine",
+		api + "/persons?jmbg=" + string(j)} {
+		if _, body := as(t, "ana.caseworker", "GET", url, ""); strings.Contains(string(body), e.CaseNumber) || strings.Contains(string(body), got.Reference) {
+			t.Errorf("ana (no DV role) sees the DV case or the notification at %s", url)
+		}
+	}
+	if _, body := as(t, "dragana.dv", "GET", api+"/persons/"+string(victim.ID), ""); !strings.Contains(string(body), `"violence":[{`) ||
+		!strings.Contains(string(body), got.Reference) {
+		t.Errorf("the DV caseworker's e-file of the victim lacks the register entry: %.300s", body)
+	}
 
 	// Later updates: taken once.
 	update := `{"update_id":"court-1","kind":"court_outcome","at":"2026-12-02T09:00:00Z","outcome":"30 days of restraining order confirmed"}`
