@@ -19,7 +19,8 @@ import (
 // urgent task lands with the DV caseworkers of the victim's centre and
 // escalates when nobody takes it; a caseworker without the DV role sees
 // none of it; the first contact opens the DV case; the report to the
-// police waits while their endpoint is down and goes once it is back;
+// police waits while their endpoint is down, survives the worker's
+// death, and goes once the endpoint is back;
 // later updates are taken once; analysts get the statistics, without
 // names.
 func TestPoliceNotificationOverHTTP(t *testing.T) {
@@ -138,8 +139,12 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	if e.Persons[0].Identified != true || e.Persons[1].Identified != false {
 		t.Errorf("persons %+v: the victim is known, the perpetrator's JMBG is not", e.Persons)
 	}
+	// The worker dies while the report waits; the new one carries on.
+	if err := s.RestartWorker(); err != nil {
+		t.Fatal(err)
+	}
 	s.Sim.SetFaults(sim.Faults{})
-	for deadline := time.Now().Add(40 * time.Second); e.Report.State != "acknowledged" && time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+	for deadline := time.Now().Add(90 * time.Second); e.Report.State != "acknowledged" && time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		read()
 	}
 	if e.Report.State != "acknowledged" || e.State != "reported" || len(s.Sim.PoliceReports()) != 1 {
