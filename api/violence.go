@@ -170,6 +170,10 @@ func (h *handler) startViolence(c *gin.Context, in workflows.ViolenceInput) erro
 	_, err := h.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: workflows.ViolenceWorkflowID(in.Reference),
 		TaskQueue: workflows.TaskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.NameViolenceNotification, in)
+	var done *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &done) { // acted on long ago: the register has it
+		return nil
+	}
 	if err != nil {
 		return errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the message is registered as %s: send it again to have it acted on", in.Reference), err)
 	}
