@@ -44,16 +44,17 @@ func main() {
 	rate := flag.Int("rate", 200, "requests per second of the load generator")
 	seconds := flag.Int("seconds", 30, "seconds of load per route")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the query load (the whole process) to this file")
+	only := flag.String("routes", "", "load only the routes whose name contains this (the baseline always runs)")
 	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>")
 	flag.Parse()
-	cpuProfile, memProfile = *profile, *heapProfile
+	cpuProfile, memProfile, onlyRoutes = *profile, *heapProfile, *only
 	if err := run(*open, *inFlight, *tasks, *allCases, *rate, *seconds); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-var cpuProfile, memProfile string
+var cpuProfile, memProfile, onlyRoutes string
 
 func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 	ctx := context.Background()
@@ -156,6 +157,9 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 	}
 	var baseP99 time.Duration
 	for i, r := range routes {
+		if i > 0 && !strings.Contains(r.name, onlyRoutes) {
+			continue
+		}
 		lat, errs, err := load(ctx, s.APIURL+r.path, tokens[r.user], rate, seconds)
 		if err != nil {
 			return err
