@@ -89,7 +89,9 @@ func (s *server) renderNewCase(c *gin.Context, status int, values url.Values, er
 	s.render(c, status, "newcase", data)
 }
 
-// procedureForm is the JSON Schema of one of a procedure's forms, from the API.
+// procedureForm is the JSON Schema of one of a procedure's forms, from the
+// API. The intake, tracking-item and decision forms are the same for every
+// procedure: they are read from P01's definition.
 func (s *server) procedureForm(c *gin.Context, code string, version int, form string) (*schema, bool) {
 	path := "/api/v1/procedures/" + url.PathEscape(code)
 	if version > 0 {
@@ -157,7 +159,6 @@ func (s *server) casePage(c *gin.Context) {
 // caseTask is an open task of the case with what the page offers for it.
 type caseTask struct {
 	T        obj
-	Mine     bool
 	Form     *formView
 	Outcomes []string
 	Stage    string
@@ -207,11 +208,9 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 		}
 		return &v
 	}
-	u := userOf(c)
 	var tasks []caseTask
 	for _, tk := range tasksOf(cs) {
-		role := strings.SplitN(tk["candidate_group"].(string), "@", 2)[0]
-		ct := caseTask{T: tk, Mine: u.Role.Acts(domain.Role(role))}
+		ct := caseTask{T: tk}
 		d, _ := tk["data"].(obj)
 		ct.Stage, _ = d["stage"].(string)
 		form, _ := d["form"].(string)
