@@ -149,6 +149,20 @@ type pendingForm struct {
 	msg    string
 }
 
+// view renders the form sch called key: filled with what was typed and
+// its messages when it is the form sent back, blank otherwise. A refusal
+// that names no field is shown above the form.
+func (p pendingForm) view(sch *schema, key string) formView {
+	if p.name != key {
+		return sch.render(key, nil, nil)
+	}
+	v := sch.render(key, p.values, p.errs)
+	if p.msg != "" && len(p.errs) == 0 {
+		v.Errors = append(v.Errors, p.msg)
+	}
+	return v
+}
+
 // casePage shows a case: stage, participants, stages and their deadlines,
 // the tasks waiting with their forms, tracking list, decisions,
 // sub-procedures and history.
@@ -198,14 +212,7 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 		if sch == nil {
 			return nil
 		}
-		if p.name != key {
-			v := sch.render(key, nil, nil)
-			return &v
-		}
-		v := sch.render(key, p.values, p.errs)
-		if p.msg != "" && len(p.errs) == 0 {
-			v.Errors = append(v.Errors, p.msg)
-		}
+		v := p.view(sch, key)
 		return &v
 	}
 	var tasks []caseTask
@@ -308,12 +315,7 @@ func (s *server) submitCaseStage(c *gin.Context) {
 		s.renderCase(c, http.StatusBadRequest, pendingForm{name: key, values: values, errs: errs, msg: msg})
 		return
 	}
-	if !r.ok() {
-		back(c, "/cases/"+url.PathEscape(number), r.message())
-		return
-	}
-	time.Sleep(300 * time.Millisecond) // the case moves to its next stage
-	back(c, "/cases/"+url.PathEscape(number), t(s.lang(c), "done"))
+	s.afterAction(c, r, "/cases/"+url.PathEscape(number))
 }
 
 // caseAction: a note, a tracking item (add or done), a decision to
@@ -359,32 +361,16 @@ func (s *server) caseAction(c *gin.Context) {
 			return
 		}
 	}
-	if !r.ok() {
-		back(c, "/cases/"+url.PathEscape(number), r.message())
-		return
-	}
-	time.Sleep(300 * time.Millisecond)
-	back(c, "/cases/"+url.PathEscape(number), t(s.lang(c), "done"))
+	s.afterAction(c, r, "/cases/"+url.PathEscape(number))
 }
 
 func (s *server) reopenCase(c *gin.Context) {
 	number := c.Param("number")
 	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/reopen", obj{}, "")
-	if !r.ok() {
-		back(c, "/cases/"+url.PathEscape(number), r.message())
-		return
-	}
-	time.Sleep(300 * time.Millisecond)
-	back(c, "/cases/"+url.PathEscape(number), t(s.lang(c), "done"))
+	s.afterAction(c, r, "/cases/"+url.PathEscape(number))
 }
 
 // caseDecisionPDF hands the decision's PDF over from the API.
 func (s *server) caseDecisionPDF(c *gin.Context) {
-	r := s.call(c, http.MethodGet, "/api/v1/case-decisions/"+url.PathEscape(c.Param("id"))+"/document", nil, "")
-	if !r.ok() {
-		s.refused(c, r)
-		return
-	}
-	c.Header("Content-Disposition", "inline; filename=case-decision-"+c.Param("id")+".pdf")
-	c.Data(http.StatusOK, "application/pdf", r.body)
+	s.pdf(c, "/api/v1/case-decisions/"+url.PathEscape(c.Param("id"))+"/document", "inline; filename=case-decision-"+c.Param("id")+".pdf")
 }

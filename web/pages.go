@@ -270,13 +270,7 @@ func (s *server) withdraw(c *gin.Context) {
 }
 
 func (s *server) decisionPDF(c *gin.Context) {
-	r := s.call(c, http.MethodGet, "/api/v1/decisions/"+url.PathEscape(c.Param("id"))+"/document", nil, "")
-	if !r.ok() {
-		s.refused(c, r)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="rjesenje.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", r.body)
+	s.pdf(c, "/api/v1/decisions/"+url.PathEscape(c.Param("id"))+"/document", `attachment; filename="rjesenje.pdf"`)
 }
 
 // board: the centre's open work by worker and age, overdue and escalated

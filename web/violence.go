@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -43,11 +42,7 @@ func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
 		if !ok {
 			return
 		}
-		v := sch.render("first_contact", p.values, p.errs)
-		if p.msg != "" && len(p.errs) == 0 {
-			v.Errors = append(v.Errors, p.msg)
-		}
-		data["Form"] = v
+		data["Form"] = p.view(sch, "first_contact")
 	}
 	s.render(c, status, "dv", data)
 }
@@ -78,10 +73,5 @@ func (s *server) firstContact(c *gin.Context) {
 		s.renderDV(c, http.StatusBadRequest, pendingForm{name: "first_contact", values: values, errs: errs, msg: msg})
 		return
 	}
-	if !r.ok() {
-		back(c, "/dv/"+url.PathEscape(ref), r.message())
-		return
-	}
-	time.Sleep(300 * time.Millisecond) // the case opens and the report goes out
-	back(c, "/dv/"+url.PathEscape(ref), t(s.lang(c), "done"))
+	s.afterAction(c, r, "/dv/"+url.PathEscape(ref))
 }

@@ -444,6 +444,29 @@ func (s *server) refused(c *gin.Context, r apiResult) {
 	s.render(c, r.status, "message", gin.H{"Title": key, "Message": r.message()})
 }
 
+// afterAction answers a form the API has taken (or refused): back to path
+// with the API's message, or, once the workflow has had a moment to move
+// on, with "done".
+func (s *server) afterAction(c *gin.Context, r apiResult, path string) {
+	if !r.ok() {
+		back(c, path, r.message())
+		return
+	}
+	time.Sleep(300 * time.Millisecond)
+	back(c, path, t(s.lang(c), "done"))
+}
+
+// pdf hands a document the API serves over to the browser.
+func (s *server) pdf(c *gin.Context, apiPath, disposition string) {
+	r := s.call(c, http.MethodGet, apiPath, nil, "")
+	if !r.ok() {
+		s.refused(c, r)
+		return
+	}
+	c.Header("Content-Disposition", disposition)
+	c.Data(http.StatusOK, "application/pdf", r.body)
+}
+
 func back(c *gin.Context, path, msg string) {
 	if msg != "" {
 		sep := "?"
