@@ -110,3 +110,11 @@ func Baseline(ctx context.Context, s *system.System, n, inFlight int) (float64, 
 	perSec, _, err := Run(ctx, n, inFlight, trivial)
 	return perSec, err
 }
+
+// Verdict says whether a goal was met.
+func Verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}

@@ -172,7 +172,7 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		}
 		goal := ""
 		if strings.HasPrefix(r.name, "inbox") {
-			goal = fmt.Sprintf("  (goal p99 <= 50ms: %s)", verdict(p99 <= 50*time.Millisecond))
+			goal = fmt.Sprintf("  (goal p99 <= 50ms: %s)", bench.Verdict(p99 <= 50*time.Millisecond))
 		}
 		fmt.Printf("  %-36s p50 %7v  p99 %7v  p99 ratio %5.1f  (errors %d)%s\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
 			float64(p99)/float64(baseP99), errs, goal)
@@ -407,11 +407,4 @@ func callWith(ctx context.Context, c *http.Client, method, url, token, body stri
 		return resp.StatusCode, b, fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, e)
 	}
 	return resp.StatusCode, b, nil
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
 }
