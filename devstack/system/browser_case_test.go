@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/karton-social/karton/devstack/system"
-	"github.com/karton-social/karton/domain"
 )
 
 // TestCaseInABrowser runs a guardianship of a minor in the browser: the
@@ -22,12 +21,7 @@ import (
 func TestCaseInABrowser(t *testing.T) {
 	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
-	j, _ := domain.MakeJMBG(time.Date(2014, 6, 9, 0, 0, 0, 0, time.UTC), 21, 402)
-	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-	child, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Mila", FamilyName: "Vuković", Address: addr})
-	if _, err := s.DB.CreatePerson(ctx, child, "test"); err != nil {
-		t.Fatal(err)
-	}
+	j := registerInPodgorica(t, s, time.Date(2014, 6, 9, 0, 0, 0, 0, time.UTC), 402, "Mila", "Vuković").JMBG
 	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
 	set := func(name, value string) chromedp.Action {
 		return chromedp.SetValue(`[name="`+name+`"]`, value, chromedp.ByQuery)

@@ -1,7 +1,6 @@
 package system_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/karton-social/karton/devstack/system"
-	"github.com/karton-social/karton/domain"
 )
 
 // TestDomesticViolenceInABrowser: a police notification is on the DV
@@ -19,14 +17,8 @@ import (
 // back beside its field) and the DV case opens; a caseworker without the
 // DV role has no such page, and the register refuses her.
 func TestDomesticViolenceInABrowser(t *testing.T) {
-	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
-	j, _ := domain.MakeJMBG(time.Date(1993, 5, 20, 0, 0, 0, 0, time.UTC), 21, 706)
-	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-	victim, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Milica", FamilyName: "Šćepanović", Address: addr})
-	if _, err := s.DB.CreatePerson(ctx, victim, "test"); err != nil {
-		t.Fatal(err)
-	}
+	j := registerInPodgorica(t, s, time.Date(1993, 5, 20, 0, 0, 0, 0, time.UTC), 706, "Milica", "Šćepanović").JMBG
 	code, body := as(t, "police-system", "POST", s.APIURL+"/api/v1/violence-notifications", fmt.Sprintf(`{"police_reference":"UP-PG/2026/0200",
 		"occurred_at":"2026-11-29T21:00:00+01:00","place":{"municipality":"Podgorica"},"description":"A neighbour heard screaming and called the police.",
 		"persons":[{"role":"victim","jmbg":%q}],"measures":["restraining_order"],"officer":{"name":"Ivana Jović","badge":"5120"}}`, j))

@@ -18,15 +18,8 @@ import (
 // escalates to the supervisor and shows in the overdue list; the
 // supervisors' report.
 func TestCasesOverHTTP(t *testing.T) {
-	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
-	j, _ := domain.MakeJMBG(time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), 21, 301)
-	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-	child, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Luka", FamilyName: "Đurović", Address: addr})
-	child, err := s.DB.CreatePerson(ctx, child, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	child := registerInPodgorica(t, s, time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), 301, "Luka", "Đurović")
 	api := s.APIURL + "/api/v1"
 	intake := `{"source":"school","description":"The school reports that Luka lives alone since his mother died.","urgency":"urgent","outcome":"open_case"}`
 	persons := fmt.Sprintf(`[{"person_id":%q,"role":"beneficiary"}]`, child.ID)
@@ -144,15 +137,8 @@ func TestCasesOverHTTP(t *testing.T) {
 // monitoring visit that goes past due and lands, escalated, in the
 // supervisors' inbox and the overdue list until it is done.
 func TestFosterCareOverHTTP(t *testing.T) {
-	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
-	j, _ := domain.MakeJMBG(time.Date(2017, 9, 14, 0, 0, 0, 0, time.UTC), 21, 303)
-	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-	child, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Nikola", FamilyName: "Perović", Address: addr})
-	child, err := s.DB.CreatePerson(ctx, child, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	child := registerInPodgorica(t, s, time.Date(2017, 9, 14, 0, 0, 0, 0, time.UTC), 303, "Nikola", "Perović")
 	api := s.APIURL + "/api/v1"
 	code, body := as(t, "ana.caseworker", "POST", api+"/cases", fmt.Sprintf(`{"procedure":"P02","persons":[{"person_id":%q,"role":"beneficiary"}],`+
 		`"intake":{"source":"court","description":"The court asks for a family placement while the parents are in treatment.","urgency":"routine","outcome":"open_case"}}`, child.ID))
@@ -219,6 +205,25 @@ func TestFosterCareOverHTTP(t *testing.T) {
 			t.Errorf("the history lacks %s: %v", k, kinds)
 		}
 	}
+}
+
+// registerInPodgorica registers a person of CSR Podgorica born on birth,
+// with the JMBG's serial serial.
+func registerInPodgorica(t *testing.T, s *system.System, birth time.Time, serial int, given, family string) domain.Person {
+	t.Helper()
+	j, err := domain.MakeJMBG(birth, 21, serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: given, FamilyName: family, Address: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = s.DB.CreatePerson(context.Background(), p, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // caseOverHTTP drives one case through the API as the demo users.

@@ -1,7 +1,6 @@
 package system_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -24,15 +23,9 @@ import (
 // later updates are taken once; analysts get the statistics, without
 // names.
 func TestPoliceNotificationOverHTTP(t *testing.T) {
-	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 5, ClaimDeadlines: workflows.Deadlines{DVFirstContact: 2 * time.Second}}, 0)
-	j, _ := domain.MakeJMBG(time.Date(1991, 4, 12, 0, 0, 0, 0, time.UTC), 21, 704)
-	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "Njegoševa 4")
-	victim, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Jovana", FamilyName: "Radulović", Address: addr})
-	victim, err := s.DB.CreatePerson(ctx, victim, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	victim := registerInPodgorica(t, s, time.Date(1991, 4, 12, 0, 0, 0, 0, time.UTC), 704, "Jovana", "Radulović")
+	j := victim.JMBG
 	unknown, _ := domain.MakeJMBG(time.Date(1988, 7, 1, 0, 0, 0, 0, time.UTC), 21, 155)
 	api := s.APIURL + "/api/v1"
 	notification := fmt.Sprintf(`{"police_reference":"UP-PG/2026/0117","occurred_at":"2026-11-29T22:40:00+01:00",
