@@ -50,6 +50,24 @@ type dvMessage struct {
 	CaseNumber      string   `json:"case_number"`
 }
 
+// place is where it happened, as a municipality.
+func (m dvMessage) place() (domain.Municipality, error) {
+	place, err := domain.ParseMunicipality(m.Place.Municipality)
+	if err != nil {
+		return place, domain.FieldError("place.municipality", "%s", domain.ErrorMessage(err))
+	}
+	return place, nil
+}
+
+// auditDV names an entry's identified persons in the request's audit record.
+func auditDV(c *gin.Context, n store.DVNotification) {
+	for _, p := range n.Persons {
+		if p.PersonID != "" {
+			auditPersons(c, p.PersonID)
+		}
+	}
+}
+
 // readMessage reads a body and checks it against a published schema,
 // listing every failing field.
 func readMessage(c *gin.Context, schema string, into any) (json.RawMessage, error) {
@@ -83,9 +101,9 @@ func (h *handler) createViolenceNotification(c *gin.Context) {
 		writeError(c, h.log, domain.FieldError("Idempotency-Key", "is the police reference (%q), not %q", m.PoliceReference, key))
 		return
 	}
-	place, err := domain.ParseMunicipality(m.Place.Municipality)
+	place, err := m.place()
 	if err != nil {
-		writeError(c, h.log, domain.FieldError("place.municipality", "%s", domain.ErrorMessage(err)))
+		writeError(c, h.log, err)
 		return
 	}
 	n := store.DVNotification{Direction: "from_police", PoliceReference: m.PoliceReference, Sender: u.Username, ReceivedAt: time.Now(),
@@ -189,11 +207,7 @@ func (h *handler) loadDV(c *gin.Context, resource, action string) (store.DVNotif
 		writeError(c, h.log, err)
 		return n, false
 	}
-	for _, p := range n.Persons {
-		if p.PersonID != "" {
-			auditPersons(c, p.PersonID)
-		}
-	}
+	auditDV(c, n)
 	if u.Role == domain.RolePoliceOfficer {
 		if n.Sender != u.Username {
 			writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "the %s role may not %s %s: %s was not sent by %s", u.Role, action, resource, n.Reference, u.Username))
@@ -311,9 +325,9 @@ func (h *handler) createViolenceReport(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	place, err := domain.ParseMunicipality(m.Place.Municipality)
+	place, err := m.place()
 	if err != nil {
-		writeError(c, h.log, domain.FieldError("place.municipality", "%s", domain.ErrorMessage(err)))
+		writeError(c, h.log, err)
 		return
 	}
 	n := store.DVNotification{Direction: "to_police", Sender: u.Username, ReceivedAt: time.Now(), OccurredAt: m.OccurredAt,
@@ -385,11 +399,7 @@ func (h *handler) dvRegister(c *gin.Context) {
 	}
 	out := []gin.H{}
 	for _, n := range list {
-		for _, p := range n.Persons {
-			if p.PersonID != "" {
-				auditPersons(c, p.PersonID)
-			}
-		}
+		auditDV(c, n)
 		out = append(out, dvDTO(n))
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": out})
