@@ -33,6 +33,7 @@ type Activities struct {
 	Params   *benefits.Params
 	Treasury Treasury
 	Police   Police
+	Agency   Agency
 	Now      func() time.Time
 	// TransfersPerFile is the most transfers in one pain.001 file
 	// (0: DefaultTransfersPerFile).

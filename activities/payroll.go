@@ -160,8 +160,15 @@ func (c *chunk) add(r store.PayableRight, payroll string, m domain.Month, attemp
 	} else if _, err := domain.ParseIBAN("payee_account", r.PayeeIBAN); err != nil {
 		state, reason = "exception", domain.ErrorMessage(err)
 	}
-	for _, p := range domain.Arrears(r.Amount, r.ValidFrom, nil, paid, m) {
-		p = domain.Deduct(p, r.Deduction, r.DeductionReason)
+	var until *time.Time
+	if r.SuspendedFrom != nil {
+		last := r.SuspendedFrom.AddDate(0, 0, -1)
+		until = &last
+	}
+	for _, p := range domain.Arrears(r.Amount, r.ValidFrom, until, paid, m) {
+		if r.DeductionFrom == nil || !p.Month.Before(domain.MonthOf(*r.DeductionFrom)) {
+			p = domain.Deduct(p, r.Deduction, r.DeductionReason)
+		}
 		if !p.Amount.IsPositive() {
 			continue
 		}

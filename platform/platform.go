@@ -48,6 +48,7 @@ type Config struct {
 	RegistryTimeout   time.Duration
 	TreasuryURL       string // the treasury's payment gateway
 	PoliceURL         string // the police's endpoint for the centres' domestic-violence reports
+	AgencyURL         string // the Employment Agency's endpoint for activation referrals and messages
 	HTTPAddr          string
 	ClaimDeadlines    workflows.Deadlines
 	PayrollDay        int // the day of the month the payroll schedule starts the previous month's payroll
@@ -139,7 +140,8 @@ func (p *Platform) Close() {
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
 	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now,
-		Treasury: activities.Treasury{URL: p.Cfg.TreasuryURL}, Police: activities.Police{URL: p.Cfg.PoliceURL}}
+		Treasury: activities.Treasury{URL: p.Cfg.TreasuryURL}, Police: activities.Police{URL: p.Cfg.PoliceURL},
+		Agency: activities.Agency{URL: p.Cfg.AgencyURL}}
 }
 
 // Worker returns a worker with every workflow and activity registered.

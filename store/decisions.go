@@ -151,13 +151,25 @@ func (db *DB) CreateEntitlement(ctx context.Context, e Entitlement) (Entitlement
 
 // EntitlementOfClaim returns the claim's entitlement. Returns CodeNotFound if none.
 func (db *DB) EntitlementOfClaim(ctx context.Context, number string) (Entitlement, error) {
-	const q = `SELECT id::text, claim_number, decision_id::text, benefit, beneficiary_id::text, payee_iban, amount, periodicity,
-		valid_from, next_revision, state FROM entitlements WHERE claim_number = $1`
+	return db.entitlementWhere(ctx, "claim_number = $1", number, "entitlement of claim "+number)
+}
+
+// EntitlementByID returns an entitlement. Returns CodeNotFound if none.
+func (db *DB) EntitlementByID(ctx context.Context, id string) (Entitlement, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return Entitlement{}, domain.Errorf(domain.CodeNotFound, "entitlement %q not found", id)
+	}
+	return db.entitlementWhere(ctx, "id = $1", id, "entitlement "+id)
+}
+
+func (db *DB) entitlementWhere(ctx context.Context, where, arg, what string) (Entitlement, error) {
+	q := `SELECT id::text, claim_number, decision_id::text, benefit, beneficiary_id::text, payee_iban, amount, periodicity,
+		valid_from, next_revision, state FROM entitlements WHERE ` + where
 	var e Entitlement
-	err := db.pool.QueryRow(ctx, q, number).Scan(&e.ID, &e.ClaimNumber, &e.DecisionID, &e.Benefit, &e.BeneficiaryID, &e.PayeeIBAN,
+	err := db.pool.QueryRow(ctx, q, arg).Scan(&e.ID, &e.ClaimNumber, &e.DecisionID, &e.Benefit, &e.BeneficiaryID, &e.PayeeIBAN,
 		&e.Amount, &e.Periodicity, &e.ValidFrom, &e.NextRevision, &e.State)
 	if err != nil {
-		return Entitlement{}, translate(err, "entitlement of claim "+number)
+		return Entitlement{}, translate(err, what)
 	}
 	return e, nil
 }

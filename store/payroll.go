@@ -27,6 +27,11 @@ type PayableRight struct {
 	// Deduction is taken from every monthly payment, as a decision ordered.
 	Deduction       decimal.Decimal
 	DeductionReason string
+	// DeductionFrom, when set, is the first month the deduction is taken.
+	DeductionFrom *time.Time
+	// SuspendedFrom, when set, is the first month the right pays nothing
+	// (a decision suspended or ended it).
+	SuspendedFrom *time.Time
 }
 
 // EnsurePayroll records the payroll of a month once.
@@ -58,7 +63,7 @@ func (db *DB) EachPayableRight(ctx context.Context, through time.Time, fn func(P
 			WHERE state NOT IN ('rejected', 'returned') GROUP BY entitlement_id
 		)
 		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality, paid.through,
-			e.deduction, e.deduction_reason
+			e.deduction, e.deduction_reason, e.deduction_from, e.suspended_from
 		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id LEFT JOIN paid ON paid.entitlement_id = e.id
 		WHERE e.state = 'active' AND e.periodicity = 'monthly' AND e.valid_from <= $1
 		ORDER BY e.id`
@@ -68,7 +73,7 @@ func (db *DB) EachPayableRight(ctx context.Context, through time.Time, fn func(P
 	}
 	var x PayableRight
 	_, err = pgx.ForEachRow(rows, []any{&x.EntitlementID, &x.Benefit, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName, &x.Municipality, &x.PaidThrough,
-		&x.Deduction, &x.DeductionReason},
+		&x.Deduction, &x.DeductionReason, &x.DeductionFrom, &x.SuspendedFrom},
 		func() error { return fn(x) })
 	if err != nil {
 		return fmt.Errorf("select payable rights: %w", err)

@@ -22,6 +22,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
 	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.NameCase})
 	r.RegisterWorkflowWithOptions(workflows.ViolenceNotification, workflow.RegisterOptions{Name: workflows.NameViolenceNotification})
+	r.RegisterWorkflowWithOptions(workflows.Activation, workflow.RegisterOptions{Name: workflows.NameActivation})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 

@@ -29,6 +29,7 @@ type Config struct {
 	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
 	TreasuryURL     string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
 	PoliceURL       string        // KARTON_POLICE_URL: the police's endpoint for the centres' DV reports; dev: the simulator
+	AgencyURL       string        // KARTON_AGENCY_URL: the Employment Agency's endpoint for activation; dev: the simulator
 	PayrollDay      int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
 	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
 	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
@@ -53,6 +54,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:        or(getenv("KARTON_LOG_LEVEL"), "info"),
 		TreasuryURL:     getenv("KARTON_TREASURY_URL"),
 		PoliceURL:       getenv("KARTON_POLICE_URL"),
+		AgencyURL:       getenv("KARTON_AGENCY_URL"),
 		OIDCIssuer:      getenv("KARTON_OIDC_ISSUER"),
 		OIDCAudience:    or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
 		OIDCJWKSURL:     getenv("KARTON_OIDC_JWKS_URL"),

@@ -187,7 +187,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	p, err := platform.Open(ctx, platform.Config{
 		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
 		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
-		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL,
+		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL, AgencyURL: regURL,
 		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss,
 	}, o.Log, true)
 	if err != nil {
