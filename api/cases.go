@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/activation"
 	"github.com/karton-social/karton/domain/cases"
 	"github.com/karton-social/karton/domain/violence"
 	"github.com/karton-social/karton/store"
@@ -381,6 +382,9 @@ func validateTaskForm(t store.Task, outcome string, data json.RawMessage) error 
 	_ = json.Unmarshal(t.Data, &d)
 	if d["form"] == "" || outcome != "submit" {
 		return nil
+	}
+	if form, ok := strings.CutPrefix(d["form"], "activation_"); ok { // a decision on a referral
+		return prefixFields(activation.Schemas.Validate(form, data), "data")
 	}
 	if violence.Schemas.Has(d["form"]) { // a DV first contact
 		return prefixFields(violence.Schemas.Validate(d["form"], data), "data")

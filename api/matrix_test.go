@@ -70,6 +70,12 @@ var allowed = map[string]map[domain.Role][]string{
 	"dv_report:create":       {domain.RoleDVCaseworker: {"own"}},
 	"dv_register:read":       {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}},
 	"dv_statistics:read":     {domain.RoleMinistryAnalyst: {"own", "other"}},
+	// Activation: a centre its own referrals; the agency every referral
+	// and the steps it reports, never the centre's decisions.
+	"activation:create":        staff("own"),
+	"activation:read":          with(staff("own"), domain.RoleEmploymentOfficer, "own", "other"),
+	"activation:report":        {domain.RoleEmploymentOfficer: {"own", "other"}},
+	"activation_decision:read": staff("own"),
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -160,6 +166,26 @@ func TestRouteMatrix(t *testing.T) {
 		return n.Reference
 	}
 	ownDV, otherDV := seedDV(own, "UP-SEED-1"), seedDV(other, "UP-SEED-2")
+	seedReferral := func(p domain.Person, c store.Claim, d store.Decision) (string, string) {
+		e, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "MO", BeneficiaryID: p.ID,
+			Amount: decimal.RequireFromString("87.91"), Periodicity: "monthly", ValidFrom: c.Period})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.CreateReferral(ctx, store.Referral{PersonID: p.ID, EntitlementID: e.ID, CentreID: p.CentreID, ReferredBy: "seed", ReferredAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ad, err := db.IssueActivationDecision(ctx, store.ActivationDecision{ReferralID: r.ID, Seq: 1, EntitlementID: e.ID, Measure: "suspend",
+			EffectiveFrom: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Reasoning: "seed", PreparedBy: "a", ApprovedBy: "b", IssuedAt: time.Now()},
+			p.CentreID, func(store.ActivationDecision) (string, string, error) { return "", "", nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.ID, ad.ID
+	}
+	ownReferral, ownActivationDecision := seedReferral(own, ownClaim, ownDecision)
+	otherReferral, otherActivationDecision := seedReferral(other, otherClaim, otherDecision)
 	notification := func(ref, municipality string, p domain.Person) string {
 		return fmt.Sprintf(`{"police_reference":%q,"occurred_at":"2026-11-29T22:00:00Z","place":{"municipality":%q},`+
 			`"description":"Neighbours called the police after a fight.","persons":[{"role":"victim","jmbg":%q}],`+
@@ -202,6 +228,12 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{"own": {rt.Path, report(own)}, "other": {rt.Path, report(other)}}
 		case rt.Path == "/api/v1/dv-register":
 			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
+		case strings.HasPrefix(rt.Path, "/api/v1/activation/referrals/"):
+			return sub(ownReferral, otherReferral)
+		case strings.HasPrefix(rt.Path, "/api/v1/activation-decisions/"):
+			return sub(ownActivationDecision, otherActivationDecision)
+		case rt.Method == "POST" && rt.Path == "/api/v1/activation/referrals":
+			return map[string]variant{"own": {rt.Path, fmt.Sprintf(`{"person_id":%q}`, own.ID)}, "other": {rt.Path, fmt.Sprintf(`{"person_id":%q}`, other.ID)}}
 		case strings.HasPrefix(rt.Path, "/api/v1/case-decisions/"):
 			return sub(ownCaseDecision, otherCaseDecision)
 		case rt.Method == "GET" && rt.Path == "/api/v1/cases":
@@ -238,6 +270,7 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/cases/:number/stages/:stage":               `{"data":{"case_manager":"ana.caseworker"}}`,
 		"/api/v1/cases/:number/actions":                     `{"action":"note","data":{"text":"matrix"}}`,
 		"/api/v1/violence-notifications/:reference/updates": `{"update_id":"u1","kind":"court_outcome","at":"2026-11-30T10:00:00Z","outcome":"fined"}`,
+		"/api/v1/activation/referrals/:id/steps":            `{"step_id":"ZZZ-1","kind":"plan_created","occurred_at":"2026-11-30T10:00:00Z"}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

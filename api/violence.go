@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +17,8 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/activation"
+	"github.com/karton-social/karton/domain/schema"
 	"github.com/karton-social/karton/domain/violence"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/workflows"
@@ -429,24 +433,37 @@ func (h *handler) violenceStatistics(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// publishedSchemas are the messages other institutions send, by the name
-// they are published under.
-var publishedSchemas = map[string]string{
-	"violence-notification": "notification",
-	"police-update":         "police_update",
-	"violence-report":       "report",
-	"dv-first-contact":      "first_contact",
+// publishedSchemas are the messages exchanged with other institutions, by
+// the name they are published under.
+var publishedSchemas = map[string]struct {
+	set  *schema.Set
+	name string
+}{
+	"violence-notification": {violence.Schemas, "notification"},
+	"police-update":         {violence.Schemas, "police_update"},
+	"violence-report":       {violence.Schemas, "report"},
+	"dv-first-contact":      {violence.Schemas, "first_contact"},
+	"activation-referral":   {activation.Schemas, "referral"},
+	"activation-step":       {activation.Schemas, "step"},
+	"activation-message":    {activation.Schemas, "message"},
+	"activation-decision":   {activation.Schemas, "decision"},
 }
 
 // serveSchema publishes a message's JSON Schema: GET /api/v1/schemas/{name}.json.
 func serveSchema(c *gin.Context) {
-	name := c.Param("name")
-	if len(name) > 5 && name[len(name)-5:] == ".json" {
-		name = name[:len(name)-5]
+	name := strings.TrimSuffix(c.Param("name"), ".json")
+	s, ok := publishedSchemas[name]
+	var raw json.RawMessage
+	if ok {
+		raw, ok = s.set.Raw(s.name)
 	}
-	raw, ok := violence.Schemas.Raw(publishedSchemas[name])
 	if !ok {
-		writeError(c, nil, notFound("no schema "+c.Param("name")+"; published: violence-notification, police-update, violence-report, dv-first-contact"))
+		names := make([]string, 0, len(publishedSchemas))
+		for n := range publishedSchemas {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		writeError(c, nil, notFound("no schema "+c.Param("name")+"; published: "+strings.Join(names, ", ")))
 		return
 	}
 	c.Data(http.StatusOK, "application/schema+json", raw)

@@ -42,6 +42,9 @@ type Deadlines struct {
 	// DVFirstContact is how long a centre has to reach the victim of a
 	// police notification before it escalates (default 3 h).
 	DVFirstContact time.Duration
+	// ActivationSteps is how long the employment agency has for a
+	// referral's next step before a reminder (default 30 days).
+	ActivationSteps time.Duration
 }
 
 func (d Deadlines) withDefaults() Deadlines {
