@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/store"
 )
@@ -97,22 +98,87 @@ func LoadDemoRights(ctx context.Context, db *store.DB, pop *sim.Population, n in
 			members = append(members, cp.ID)
 		}
 		amount := rate.Mul(decimal.NewFromInt(int64(len(children))))
-		c, err := db.CreateClaim(ctx, store.Claim{Benefit: "DD", ApplicantID: p.ID, SubjectID: p.ID, CentreID: centre.ID, PayeeIBAN: iban,
-			Consent: true, FiledBy: "migration", Period: from, Members: members})
+		if err := carryOver(ctx, db, "DD", centre.ID, members, iban, amount, from); err != nil {
+			return created, fmt.Errorf("demo right of %s: %w", h.RegisterNumber, err)
+		}
+		created++
+	}
+	return created, nil
+}
+
+// carryOver records a right carried over from the previous system: a
+// claim decided by "migration", its decision and an active monthly right
+// from from, paid to the first member.
+func carryOver(ctx context.Context, db *store.DB, benefit, centre string, members []domain.PersonID, iban string, amount decimal.Decimal, from time.Time) error {
+	c, err := db.CreateClaim(ctx, store.Claim{Benefit: benefit, ApplicantID: members[0], SubjectID: members[0], CentreID: centre, PayeeIBAN: iban,
+		Consent: true, FiledBy: "migration", Period: from, Members: members})
+	if err != nil {
+		return err
+	}
+	if err := db.SetClaimState(ctx, c.Number, "approved", "right carried over from the previous system"); err != nil {
+		return err
+	}
+	d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: centre, Kind: "grant", Benefit: benefit, Amount: amount,
+		PeriodFrom: from, PreparedBy: "migration", ApprovedBy: "migration-check", IssuedAt: from})
+	if err != nil {
+		return err
+	}
+	_, err = db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: benefit, BeneficiaryID: members[0],
+		PayeeIBAN: iban, Amount: amount, Periodicity: "monthly", ValidFrom: from})
+	return err
+}
+
+// LoadDemoAssistance gives the first n demo households (already loaded)
+// in which an adult is on the unemployment register and nobody earns a
+// wage the financial assistance (MO) they would have from before Karton,
+// at the threshold for their size (no income), from the start of the
+// current year. Their unemployed adults are the work-capable members a
+// centre refers to the employment agency. A household that already has
+// it is left alone. Returns how many rights were created.
+func LoadDemoAssistance(ctx context.Context, db *store.DB, pop *sim.Population, n int, today time.Time) (int, error) {
+	if n < 0 || n > pop.Size() {
+		return 0, domain.Errorf(domain.CodeInvalid, "households must be between 0 and %d (the simulated population's size)", pop.Size())
+	}
+	params, err := benefits.LoadParams()
+	if err != nil {
+		return 0, err
+	}
+	from := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	created := 0
+	for i := 0; i < n; i++ {
+		h := pop.Household(i)
+		unemployed, earning := false, false
+		for _, m := range h.Members {
+			unemployed = unemployed || (m.Unemployed && m.BirthDate.AddDate(18, 0, 0).Before(today))
+			earning = earning || m.EmployedNet.IsPositive()
+		}
+		centre, ok := domain.CentreFor(h.Address.Municipality)
+		if !unemployed || earning || !ok || len(h.Members) == 0 {
+			continue
+		}
+		var members []domain.PersonID
+		for _, m := range h.Members {
+			p, err := db.PersonByJMBG(ctx, m.JMBG)
+			if err != nil {
+				return created, fmt.Errorf("demo assistance of %s: %w", h.RegisterNumber, err)
+			}
+			members = append(members, p.ID)
+		}
+		has, err := db.ActiveBenefits(ctx, members[0])
 		if err != nil {
-			return created, fmt.Errorf("demo claim of %s: %w", h.RegisterNumber, err)
-		}
-		if err := db.SetClaimState(ctx, c.Number, "approved", "right carried over from the previous system"); err != nil {
 			return created, err
 		}
-		d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: centre.ID, Kind: "grant", Benefit: "DD", Amount: amount,
-			PeriodFrom: from, PreparedBy: "migration", ApprovedBy: "migration", IssuedAt: from})
+		if slices.Contains(has, "MO") {
+			continue
+		}
+		threshold, err := params.At(fmt.Sprintf("mo.threshold.size_%d", min(len(members), 5)), today)
 		if err != nil {
 			return created, err
 		}
-		if _, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "DD", BeneficiaryID: p.ID,
-			PayeeIBAN: iban, Amount: amount, Periodicity: "monthly", ValidFrom: from}); err != nil {
-			return created, err
+		amount := threshold.Value
+		iban := string(domain.MakeIBAN("510", uint64(2000000+i)))
+		if err := carryOver(ctx, db, "MO", centre.ID, members, iban, amount, from); err != nil {
+			return created, fmt.Errorf("demo assistance of %s: %w", h.RegisterNumber, err)
 		}
 		created++
 	}

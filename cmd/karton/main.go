@@ -221,7 +221,12 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "demo data: %d persons registered; %d child allowance rights carried over from the previous system\n", persons, rights)
+	assistance, err := devstack.LoadDemoAssistance(ctx, db, pop, n, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo data: %d persons registered; carried over from the previous system: %d child allowance and %d financial assistance rights\n",
+		persons, rights, assistance)
 	return nil
 }
 

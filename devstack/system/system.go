@@ -222,8 +222,17 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	s.stops = append(s.stops, func() { stopAPI(); <-errc })
+	if s.Sim != nil {
+		// The simulated employment agency answers referrals by itself, as
+		// the agency's machine client.
+		s.Sim.SetAgencyClient(sim.AgencyClient{APIURL: s.APIURL, TokenURL: s.IssuerURL + "/token",
+			ClientID: agencyClient, ClientSecret: issuer.ClientSecret(agencyClient)})
+	}
 	return s, nil
 }
+
+// agencyClient is the Employment Agency's machine client.
+const agencyClient = "employment-system"
 
 // RestartWorker stops the worker, forgets every workflow it had cached,
 // and starts a new one, as when the worker process dies and is replaced:

@@ -39,6 +39,15 @@ type Faults struct {
 	// PoliceDown makes the police's endpoint answer 503: a centre's report
 	// waits and is retried until it is back.
 	PoliceDown bool `json:"police_down"`
+	// AgencyDown makes the Employment Agency's endpoint answer 503: a
+	// referral or message waits and is retried until it is back.
+	AgencyDown bool `json:"agency_down"`
+	// AgencyManual: the agency's staff work referrals by hand (on Karton's
+	// agency page); otherwise the agency reports AgencyScript's steps by
+	// itself, one every AgencyStepDelay (default 2 s).
+	AgencyManual    bool          `json:"agency_manual"`
+	AgencyScript    []string      `json:"agency_script"`
+	AgencyStepDelay time.Duration `json:"agency_step_delay"`
 }
 
 // Server is the simulators of every registry behind one security server.
@@ -53,6 +62,8 @@ type Server struct {
 	policeMu      sync.Mutex
 	policeRefs    map[string]string // idempotency key -> the police's reference
 	policeReports []json.RawMessage
+
+	agency agency
 }
 
 // NewServer serves pop with the given faults.
@@ -98,6 +109,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/police/dv/reports" {
 		s.servePolice(w, r)
+		return
+	}
+	if r.URL.Path == "/agency/activation/referrals" || r.URL.Path == "/agency/activation/messages" {
+		s.serveAgency(w, r)
 		return
 	}
 	s.requests.Add(1)

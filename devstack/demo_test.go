@@ -1,0 +1,39 @@
+package devstack_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/interop/sim"
+	"github.com/karton-social/karton/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// TestDemoRights: the demo households get the rights they would have from
+// before Karton (child allowance, and financial assistance where an adult
+// is unemployed and nobody earns), once: loading again adds nothing.
+func TestDemoRights(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	pop := sim.NewPopulation(200)
+	if err := devstack.LoadDemo(ctx, db, pop, 200, nil); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	dd, err := devstack.LoadDemoRights(ctx, db, pop, 200, today)
+	if err != nil || dd == 0 {
+		t.Fatalf("child allowance rights: %d, %v", dd, err)
+	}
+	mo, err := devstack.LoadDemoAssistance(ctx, db, pop, 200, today)
+	if err != nil || mo == 0 {
+		t.Fatalf("financial assistance rights: %d, %v", mo, err)
+	}
+	again, err := devstack.LoadDemoAssistance(ctx, db, pop, 200, today)
+	if err != nil || again != 0 {
+		t.Fatalf("loading again created %d more, %v", again, err)
+	}
+	t.Logf("%d child allowance and %d financial assistance rights in 200 households", dd, mo)
+}
