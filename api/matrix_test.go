@@ -270,7 +270,7 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/cases/:number/stages/:stage":               `{"data":{"case_manager":"ana.caseworker"}}`,
 		"/api/v1/cases/:number/actions":                     `{"action":"note","data":{"text":"matrix"}}`,
 		"/api/v1/violence-notifications/:reference/updates": `{"update_id":"u1","kind":"court_outcome","at":"2026-11-30T10:00:00Z","outcome":"fined"}`,
-		"/api/v1/activation/referrals/:id/steps":            `{"step_id":"ZZZ-1","kind":"plan_created","occurred_at":"2026-11-30T10:00:00Z"}`,
+		"/api/v1/activation/referrals/:id/steps":            `{"step_id":"ZZZ-1","kind":"plan_created","occurred_at":"2026-11-01T10:00:00Z"}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

@@ -85,6 +85,9 @@ func (db *DB) CreatePerson(ctx context.Context, p domain.Person, registeredBy st
 
 // PersonByID returns the person with id. Returns CodeNotFound if none.
 func (db *DB) PersonByID(ctx context.Context, id domain.PersonID) (domain.Person, error) {
+	if _, err := uuid.Parse(string(id)); err != nil {
+		return domain.Person{}, domain.Errorf(domain.CodeNotFound, "person %s not found", id)
+	}
 	q := `SELECT ` + personColumns + ` FROM persons WHERE id = @id`
 	p, err := scanPerson(db.pool.QueryRow(ctx, q, pgx.NamedArgs{"id": string(id)}))
 	if err != nil {
