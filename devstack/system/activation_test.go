@@ -105,7 +105,7 @@ func TestActivationOverHTTP(t *testing.T) {
 		`{}`: "person_id",
 		fmt.Sprintf(`{"person_id":%q}`, child.ID):   "child",
 		fmt.Sprintf(`{"person_id":%q}`, without.ID): "financial assistance",
-		`{"person_id":"nobody"}`:                     "person_id",
+		`{"person_id":"nobody"}`:                    "person_id",
 	} {
 		if code, b := as(t, "ana.caseworker", "POST", api+"/activation/referrals", body); code != 400 || !strings.Contains(string(b), want) {
 			t.Errorf("referral %s = %d %s; want 400 about %s", body, code, b, want)
