@@ -60,7 +60,8 @@ func (s *server) inbox(c *gin.Context) {
 		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true",
 		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document",
 			"case_opening", "case_initial_assessment", "case_detailed_assessment", "case_plan", "case_review", "case_closing",
-			"case_approval", "case_decision_approval", "case_tracking_overdue", "dv_first_contact"}})
+			"case_approval", "case_decision_approval", "case_tracking_overdue", "dv_first_contact",
+			"activation.decide", "activation.approve", "activation.follow_up"}})
 }
 
 // personPage is the e-file.
@@ -223,7 +224,7 @@ func (s *server) taskAction(c *gin.Context) {
 			data = obj{"reasons": reasons}
 		case "request_document":
 			data = obj{"what": c.PostForm("what")}
-		case "send_back":
+		case "send_back", "return":
 			data = obj{"reason": c.PostForm("reason")}
 		}
 		r = s.call(c, http.MethodPost, path+"complete", obj{"outcome": outcome, "data": data}, "")

@@ -38,7 +38,7 @@ func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
 			continue
 		}
 		data["Task"] = tk
-		sch, ok := s.firstContactForm(c)
+		sch, ok := s.schemaForm(c, "dv-first-contact")
 		if !ok {
 			return
 		}
@@ -47,22 +47,12 @@ func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
 	s.render(c, status, "dv", data)
 }
 
-func (s *server) firstContactForm(c *gin.Context) (*schema, bool) {
-	r := s.call(c, http.MethodGet, "/api/v1/schemas/dv-first-contact.json", nil, "")
-	sch, err := parseSchema(r.body)
-	if !r.ok() || err != nil {
-		s.render(c, http.StatusInternalServerError, "message", gin.H{"Title": "error", "Message": "the first-contact form is not available"})
-		return nil, false
-	}
-	return sch, true
-}
-
 // firstContact records the centre's first contact with the victim.
 func (s *server) firstContact(c *gin.Context) {
 	ref := c.Param("reference")
 	_ = c.Request.ParseForm()
 	values := c.Request.PostForm
-	sch, ok := s.firstContactForm(c)
+	sch, ok := s.schemaForm(c, "dv-first-contact")
 	if !ok {
 		return
 	}

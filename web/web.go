@@ -84,6 +84,9 @@ func Register(r *gin.Engine, cfg Config) error {
 				if n, ok := d["notification"].(string); ok && n != "" {
 					return "/dv/" + url.PathEscape(n)
 				}
+				if n, ok := d["referral"].(string); ok && n != "" {
+					return "/activation/" + url.PathEscape(n)
+				}
 			}
 			subject, _ := tk["subject"].(string)
 			return "/claims/" + url.PathEscape(subject)
@@ -119,6 +122,10 @@ func Register(r *gin.Engine, cfg Config) error {
 			c.Redirect(http.StatusFound, "/payrolls")
 			return
 		}
+		if userOf(c).Role == domain.RoleEmploymentOfficer {
+			c.Redirect(http.StatusFound, "/activation")
+			return
+		}
 		c.Redirect(http.StatusFound, "/inbox")
 	})
 	r.GET("/login", s.login)
@@ -144,6 +151,12 @@ func Register(r *gin.Engine, cfg Config) error {
 	page("/dv", s.dvRegisterPage)
 	page("/dv/:reference", s.dvPage)
 	form("/dv/:reference/first-contact", s.firstContact)
+	page("/activation", s.activationPage)
+	page("/activation/:id", s.referralPage)
+	page("/activation-decisions/:id/pdf", s.activationDecisionPDF)
+	form("/activation", s.refer)
+	form("/activation/:id/decide", s.decideReferral)
+	form("/activation/:id/steps", s.reportStep)
 	page("/payrolls", s.payrollPage)
 	page("/payrolls/:period", s.payrollPage)
 	page("/payrolls/:period/summary.csv", s.payrollCSV)
@@ -403,6 +416,8 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["IsSupervisor"] = u.Role.Acts(domain.RoleSupervisor)
 	data["IsFinance"] = u.Role.Acts(domain.RoleFinanceOfficer)
 	data["IsDV"] = u.Role.Acts(domain.RoleDVCaseworker)
+	data["IsAgency"] = u.Role == domain.RoleEmploymentOfficer
+	data["IsCentre"] = u.Role.Acts(domain.RoleCaseworker)
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
 	if f := c.Query("msg"); f != "" && len(f) < 300 {
