@@ -147,13 +147,8 @@ func LoadDemoAssistance(ctx context.Context, db *store.DB, pop *sim.Population, 
 	created := 0
 	for i := 0; i < n; i++ {
 		h := pop.Household(i)
-		unemployed, earning := false, false
-		for _, m := range h.Members {
-			unemployed = unemployed || (m.Unemployed && m.BirthDate.AddDate(18, 0, 0).Before(today))
-			earning = earning || m.EmployedNet.IsPositive()
-		}
 		centre, ok := domain.CentreFor(h.Address.Municipality)
-		if !unemployed || earning || !ok || len(h.Members) == 0 {
+		if _, needs := workCapable(h, today); !needs || !ok {
 			continue
 		}
 		var members []domain.PersonID
@@ -183,4 +178,37 @@ func LoadDemoAssistance(ctx context.Context, db *store.DB, pop *sim.Population, 
 		created++
 	}
 	return created, nil
+}
+
+// workCapable is a household's first adult on the unemployment register,
+// and whether the household has financial assistance in the demo: such an
+// adult and nobody earning a wage.
+func workCapable(h sim.Household, today time.Time) (sim.Member, bool) {
+	var found *sim.Member
+	for i, m := range h.Members {
+		if m.EmployedNet.IsPositive() {
+			return sim.Member{}, false
+		}
+		if found == nil && m.Unemployed && m.BirthDate.AddDate(18, 0, 0).Before(today) {
+			found = &h.Members[i]
+		}
+	}
+	if found == nil {
+		return sim.Member{}, false
+	}
+	return *found, true
+}
+
+// ActivationExample is a work-capable member of one of the first n demo
+// households with financial assistance whose centre is centre: someone to
+// refer to the employment agency in the walkthrough.
+func ActivationExample(pop *sim.Population, n int, centre string, today time.Time) (sim.Member, bool) {
+	for i := 0; i < n && i < pop.Size(); i++ {
+		h := pop.Household(i)
+		c, ok := domain.CentreFor(h.Address.Municipality)
+		if m, needs := workCapable(h, today); needs && ok && c.ID == centre {
+			return m, true
+		}
+	}
+	return sim.Member{}, false
 }

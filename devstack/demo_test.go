@@ -37,3 +37,29 @@ func TestDemoRights(t *testing.T) {
 	}
 	t.Logf("%d child allowance and %d financial assistance rights in 200 households", dd, mo)
 }
+
+// TestActivationExample: the walkthrough's person to refer is an adult on
+// the unemployment register in a household with financial assistance.
+func TestActivationExample(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	pop := sim.NewPopulation(300)
+	if err := devstack.LoadDemo(ctx, db, pop, 300, nil); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	if _, err := devstack.LoadDemoAssistance(ctx, db, pop, 300, today); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := devstack.ActivationExample(pop, 300, "csr-podgorica", today)
+	if !ok || !m.Unemployed {
+		t.Fatalf("no example: %+v %v", m, ok)
+	}
+	p, err := db.PersonByJMBG(ctx, m.JMBG)
+	if err != nil || p.CentreID != "csr-podgorica" {
+		t.Fatalf("the example %s: %+v %v", m.JMBG, p, err)
+	}
+	if _, err := db.ActiveAssistanceOf(ctx, p.ID, "MO"); err != nil {
+		t.Fatalf("the example has no financial assistance: %v", err)
+	}
+}

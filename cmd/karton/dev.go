@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
+	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/issuer"
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
@@ -66,6 +68,12 @@ Karton is up.
 Ctrl-C stops everything; the next start keeps the data.
 `, s.APIURL, s.APIURL, s.APIURL, s.APIURL, s.APIURL, s.Platform.Cfg.TemporalAddress, or(s.TemporalUIURL, "(external)"),
 		s.ObjectsURL, s.Platform.Cfg.Objects.Bucket, s.SimURL, s.SimURL, s.IssuerURL, s.APIURL, cfg.DataDir)
+	if s.Population != nil {
+		if m, ok := devstack.ActivationExample(s.Population, cfg.DemoHouseholds, "csr-podgorica", time.Now().UTC()); ok {
+			fmt.Fprintf(out, "Activation: %s %s (JMBG %s, Podgorica) receives financial assistance and is on the unemployment register.\n\n",
+				m.GivenName, m.FamilyName, m.JMBG)
+		}
+	}
 	fmt.Fprintln(out, "Demo users (role, centre):")
 	for _, u := range domain.DemoUsers() {
 		kind := "user  "
