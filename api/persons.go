@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/workflows"
 )
 
@@ -205,6 +206,7 @@ type personFileDTO struct {
 	Cases          []gin.H       `json:"cases"`              // the case timeline, newest first; DV cases only with the DV permission
 	Violence       []gin.H       `json:"violence,omitempty"` // entries of the DV register naming the person: only with the DV permission
 	Entitlements   []gin.H       `json:"entitlements"`
+	Referrals      []gin.H       `json:"referrals"` // referrals to the employment agency (activation)
 	Payments       []gin.H       `json:"payments"`
 	AccessLog      []gin.H       `json:"access_log"`
 	Person         personDTO     `json:"person"`
@@ -322,8 +324,27 @@ func (h *handler) personFile(c *gin.Context) {
 	}
 	file.Entitlements = []gin.H{}
 	for _, e := range ents {
-		file.Entitlements = append(file.Entitlements, gin.H{"id": e.ID, "benefit": e.Benefit, "amount": e.Amount.StringFixed(2),
-			"periodicity": e.Periodicity, "valid_from": e.ValidFrom.Format(time.DateOnly), "state": e.State, "claim_number": e.ClaimNumber})
+		x := gin.H{"id": e.ID, "benefit": e.Benefit, "amount": e.Amount.StringFixed(2),
+			"periodicity": e.Periodicity, "valid_from": e.ValidFrom.Format(time.DateOnly), "state": e.State, "claim_number": e.ClaimNumber}
+		if e.SuspendedFrom != nil {
+			x["suspended_from"] = e.SuspendedFrom.Format(time.DateOnly)
+		}
+		if e.Deduction.IsPositive() {
+			x["deduction"] = e.Deduction.StringFixed(2)
+			if e.DeductionFrom != nil {
+				x["deduction_from"] = e.DeductionFrom.Format(time.DateOnly)
+			}
+		}
+		file.Entitlements = append(file.Entitlements, x)
+	}
+	refs, err := h.db.Referrals(ctx, store.ReferralFilter{PersonID: id, Limit: 20})
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	file.Referrals = []gin.H{}
+	for _, r := range refs {
+		file.Referrals = append(file.Referrals, gin.H{"id": r.ID, "state": r.State, "referred_at": r.ReferredAt, "agency_reference": r.AgencyReference})
 	}
 	pays, err := h.db.PaymentsOfPerson(ctx, id)
 	if err != nil {

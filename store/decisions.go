@@ -127,6 +127,10 @@ type Entitlement struct {
 	ValidFrom     time.Time
 	NextRevision  *time.Time
 	State         string
+	// Read by EntitlementsOfPerson: what decisions changed since the grant.
+	SuspendedFrom *time.Time
+	Deduction     decimal.Decimal
+	DeductionFrom *time.Time
 }
 
 // CreateEntitlement records the right a decision grants; one per claim,
@@ -197,7 +201,7 @@ func (db *DB) GrantsThisYear(ctx context.Context, person domain.PersonID, benefi
 // EntitlementsOfPerson lists the rights a person holds as beneficiary.
 func (db *DB) EntitlementsOfPerson(ctx context.Context, person domain.PersonID) ([]Entitlement, error) {
 	const q = `SELECT id::text, claim_number, decision_id::text, benefit, beneficiary_id::text, payee_iban, amount, periodicity,
-		valid_from, next_revision, state FROM entitlements WHERE beneficiary_id = $1 ORDER BY valid_from DESC`
+		valid_from, next_revision, state, suspended_from, deduction, deduction_from FROM entitlements WHERE beneficiary_id = $1 ORDER BY valid_from DESC`
 	rows, err := db.pool.Query(ctx, q, string(person))
 	if err != nil {
 		return nil, fmt.Errorf("select entitlements of %s: %w", person, err)
@@ -205,7 +209,7 @@ func (db *DB) EntitlementsOfPerson(ctx context.Context, person domain.PersonID) 
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entitlement, error) {
 		var e Entitlement
 		err := r.Scan(&e.ID, &e.ClaimNumber, &e.DecisionID, &e.Benefit, &e.BeneficiaryID, &e.PayeeIBAN, &e.Amount, &e.Periodicity,
-			&e.ValidFrom, &e.NextRevision, &e.State)
+			&e.ValidFrom, &e.NextRevision, &e.State, &e.SuspendedFrom, &e.Deduction, &e.DeductionFrom)
 		return e, err
 	})
 }

@@ -183,6 +183,10 @@ func TestActivationOverHTTP(t *testing.T) {
 	if code, _ := as(t, "employment-system", "GET", s.APIURL+r.Decisions[0].DocumentURL, ""); code != 403 {
 		t.Errorf("the agency reading the centre's decision = %d; want 403", code)
 	}
+	code, body = as(t, "ana.caseworker", "GET", api+"/persons/"+string(worker.ID), "")
+	if code != 200 || !strings.Contains(string(body), `"suspended_from":"`+effective.First().Format(time.DateOnly)+`"`) || !strings.Contains(string(body), ref.ID) {
+		t.Errorf("the e-file does not show the suspension and the referral: %d %.400s", code, body)
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(fmt.Sprint(agencyMessages(s)), `"measure":"suspend"`) && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
