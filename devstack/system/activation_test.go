@@ -90,8 +90,9 @@ func waitReferral(t *testing.T, api, id, what string, ok func(referral) bool) re
 // caseworker decides a suspension and the supervisor approves it; the
 // decision's PDF is there, the agency has the outcome, and the next
 // month's payroll pays the right nothing while this month's pays it. The
-// agency's bad and repeated steps, an agency that is down, and its staff
-// working a referral by hand are tried on the way.
+// agency's bad and repeated steps, an agency that is down, the worker's
+// death (twice) and the agency's staff working a referral by hand are
+// tried on the way.
 func TestActivationOverHTTP(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5, SimFaults: sim.Faults{AgencyStepDelay: 300 * time.Millisecond}}, 0)
 	api := s.APIURL + "/api/v1"
@@ -167,7 +168,12 @@ func TestActivationOverHTTP(t *testing.T) {
 		`{"outcome":"submit","data":{"measure":"suspend","reasoning":"Refused a suitable job offer (warehouse worker) without a justified reason."}}`); code != 200 {
 		t.Fatalf("decide = %d %s", code, b)
 	}
+	// The worker dies between the decision and its approval: the new one
+	// rebuilds the referral from its history.
 	approval := waitTask(t, s.APIURL, "marko.supervisor", ref.ID+": approve suspend (Job offer refused)", "activation.approve")
+	if err := s.RestartWorker(); err != nil {
+		t.Fatal(err)
+	}
 	if code, b := as(t, "marko.supervisor", "POST", api+"/tasks/"+approval+"/complete", `{"outcome":"approve"}`); code != 200 {
 		t.Fatalf("approve = %d %s", code, b)
 	}
@@ -229,6 +235,9 @@ func TestActivationOverHTTP(t *testing.T) {
 	waitReferral(t, api, ref2.ID, "a failed attempt shown", func(r referral) bool {
 		return len(r.Timeline) > 0 && r.Timeline[0].Delivery == "pending" && r.Timeline[0].Attempts >= 1 && strings.Contains(r.Timeline[0].LastError, "503")
 	})
+	if err := s.RestartWorker(); err != nil {
+		t.Fatal(err)
+	}
 	s.Sim.SetFaults(sim.Faults{AgencyManual: true})
 	r2 := waitReferral(t, api, ref2.ID, "the agency's acknowledgement", func(r referral) bool { return r.AgencyReference != "" })
 	if r2.Timeline[0].Delivery != "acknowledged" {
