@@ -24,7 +24,7 @@ type Config struct {
 	RegistryURL     string        // KARTON_REGISTRY_URL: the X-Road security server; empty in dev: simulators
 	RegistryClient  string        // KARTON_REGISTRY_CLIENT, default ME/GOV/MRSS/karton
 	RegistryTimeout time.Duration // KARTON_REGISTRY_TIMEOUT, default 10s
-	SimFaults       sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE
+	SimFaults       sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE, KARTON_SIM_AGENCY
 	DemoHouseholds  int           // KARTON_DEMO_HOUSEHOLDS, default 1000
 	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
 	TreasuryURL     string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
@@ -85,6 +85,13 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s=%q: want a probability between 0 and 1", name, v)
 		}
 		*dst = f
+	}
+	switch v := getenv("KARTON_SIM_AGENCY"); v {
+	case "", "auto":
+	case "manual":
+		c.SimFaults.AgencyManual = true
+	default:
+		return c, fmt.Errorf("KARTON_SIM_AGENCY=%q: want auto (the simulated agency answers referrals by itself) or manual (its staff do, on the agency's page)", v)
 	}
 	c.PayrollDay = 10
 	if v := getenv("KARTON_PAYROLL_DAY"); v != "" {

@@ -22,6 +22,7 @@ func TestLoadRejectsNonsense(t *testing.T) {
 	for _, m := range []map[string]string{
 		{"KARTON_SIM_ERROR_RATE": "2"},
 		{"KARTON_SIM_LATENCY": "soon"},
+		{"KARTON_SIM_AGENCY": "sometimes"},
 		{"KARTON_DEMO_HOUSEHOLDS": "-3"},
 		{"S3_USE_SSL": "maybe"},
 		{"KARTON_LOG_LEVEL": "loud"},
