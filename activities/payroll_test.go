@@ -295,3 +295,32 @@ func TestPayrollSurvivesACrashMidway(t *testing.T) {
 		t.Fatalf("files of a clean run %+v differ from those after the crash %+v (%v)", clean.Files, files.Files, err)
 	}
 }
+
+// TestEndToEndIDs: at most 35 characters; one per right, month and
+// attempt; in the order of the rights' UUIDs within a month, so that a
+// month's payments, written in right order, extend the id indexes at their
+// end.
+func TestEndToEndIDs(t *testing.T) {
+	nov, dec := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	ids := []string{"00000000-0000-7000-8000-000000000001", "01a22b77-f48a-7383-9cbc-5e50cb9bb85c", "01a22b77-f48a-7383-9cbc-5e50cb9bb85d",
+		"7fffffff-ffff-7fff-bfff-ffffffffffff", "ffffffff-ffff-7fff-bfff-ffffffffffff"}
+	seen := map[string]bool{}
+	prev := ""
+	for _, e := range ids {
+		id := activities.EndToEndID(e, nov, 0)
+		if id <= prev {
+			t.Errorf("%s after %s: not in the rights' order", id, prev)
+		}
+		prev = id
+		for _, x := range []string{id, activities.EndToEndID(e, dec, 0), activities.EndToEndID(e, nov, 1), activities.EndToEndID(e, nov, 35),
+			activities.EndToEndID(e, nov, 36), activities.EndToEndID(e, nov, 1000)} {
+			if len(x) > 35 || seen[x] || !regexp.MustCompile(`^K[0-9A-Z]+$`).MatchString(x) {
+				t.Errorf("%q: longer than 35, repeated or not [0-9A-Z]", x)
+			}
+			seen[x] = true
+		}
+	}
+	if activities.EndToEndID(ids[1], nov, 0) != activities.EndToEndID(ids[1], nov, 0) {
+		t.Error("not fixed per right and month")
+	}
+}
