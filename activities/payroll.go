@@ -277,6 +277,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 		}
 	}()
 	k := 0
+	var xmlBuf bytes.Buffer // one for every file: no fresh tens of megabytes each
 	for pg := range pages {
 		if pg.err != nil {
 			return GeneratePayrollFilesResult{}, pg.err
@@ -299,7 +300,8 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 			total = total.Add(p.Amount)
 		}
 		msg.Batches = []iso20022.Batch{batch}
-		xml, err := iso20022.Marshal(msg)
+		err := iso20022.MarshalTo(&xmlBuf, msg)
+		xml := xmlBuf.Bytes()
 		if err != nil {
 			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
 		}

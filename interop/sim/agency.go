@@ -41,7 +41,6 @@ type agency struct {
 	received []json.RawMessage
 	messages []json.RawMessage
 	steps    map[string][]string // referral -> kinds Karton took
-	wg       sync.WaitGroup
 }
 
 // SetAgencyClient lets the agency answer referrals by itself.
@@ -71,9 +70,6 @@ func (s *Server) AgencySteps(referral string) []string {
 	defer s.agency.mu.Unlock()
 	return append([]string{}, s.agency.steps[referral]...)
 }
-
-// WaitAgency waits for the agency's answers under way (tests).
-func (s *Server) WaitAgency() { s.agency.wg.Wait() }
 
 func (s *Server) serveAgency(w http.ResponseWriter, r *http.Request) {
 	isReferral := r.URL.Path == "/agency/activation/referrals"
@@ -132,9 +128,7 @@ func (s *Server) serveAgency(w http.ResponseWriter, r *http.Request) {
 		if delay <= 0 {
 			delay = 2 * time.Second
 		}
-		a.wg.Add(1)
 		go func() {
-			defer a.wg.Done()
 			s.answerReferral(*client, m.ReferralID, ref, m.StepsURL, script, delay)
 		}()
 	}
