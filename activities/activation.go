@@ -233,14 +233,9 @@ func (a *Activities) IssueActivationDecision(ctx context.Context, in IssueActiva
 }
 
 func renderActivationDecision(r store.Referral, e store.Entitlement, d store.ActivationDecision, cause string) ([]byte, error) {
-	centreName := r.CentreID
-	if ce, ok := domain.CentreByID(r.CentreID); ok {
-		centreName = ce.Name
-	}
 	doc := newDocument("Rješenje "+d.Number, d.IssuedAt)
 	doc.pdf.SetKeywords(fmt.Sprintf("decision=%s referral=%s measure=%s", d.Number, r.ID, d.Measure), false)
-	doc.write("B", 11, 5, "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n"+centreName)
-	doc.pdf.Ln(2)
+	doc.letterhead(r.CentreID)
 	doc.write("", 10, 5, fmt.Sprintf("Broj: %s\nDatum: %s\nUput Zavodu za zapošljavanje: %s\nPravo: materijalno obezbjeđenje, rješenje o pravu %s",
 		d.Number, d.IssuedAt.Format("02.01.2006."), r.ID, e.ClaimNumber))
 	doc.pdf.Ln(4)
@@ -261,10 +256,7 @@ func renderActivationDecision(r store.Referral, e store.Entitlement, d store.Act
 		doc.write("", 10, 5, "Zavod za zapošljavanje je izvijestio: "+cause+".")
 	}
 	doc.write("", 10, 5, d.Reasoning)
-	doc.pdf.Ln(4)
-	doc.write("", 10, 5, "Uputstvo o pravnom sredstvu: protiv ovog rješenja može se izjaviti žalba Ministarstvu u roku od 15 dana od dana prijema, preko ovog centra.")
-	doc.pdf.Ln(6)
-	doc.write("", 10, 5, fmt.Sprintf("Pripremio/la: %s\nOdobrio/la: %s", userName(d.PreparedBy), userName(d.ApprovedBy)))
+	doc.signOff(d.PreparedBy, d.ApprovedBy)
 	out, err := doc.bytes()
 	if err != nil {
 		return nil, fmt.Errorf("render decision %s: %w", d.Number, err)

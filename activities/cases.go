@@ -117,15 +117,28 @@ func (d *document) bytes() ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-func renderCaseDecision(c store.Case, d store.CaseDecision, in IssueCaseDecisionInput) ([]byte, error) {
-	centreName := in.CentreID
-	if ce, ok := domain.CentreByID(in.CentreID); ok {
-		centreName = ce.Name
+// letterhead starts a decision of a centre: the state, the ministry, the centre.
+func (d *document) letterhead(centreID string) {
+	name := centreID
+	if ce, ok := domain.CentreByID(centreID); ok {
+		name = ce.Name
 	}
+	d.write("B", 11, 5, "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n"+name)
+	d.pdf.Ln(2)
+}
+
+// signOff ends a decision: the legal remedy and who prepared and approved it.
+func (d *document) signOff(preparedBy, approvedBy string) {
+	d.pdf.Ln(4)
+	d.write("", 10, 5, "Uputstvo o pravnom sredstvu: protiv ovog rješenja može se izjaviti žalba Ministarstvu u roku od 15 dana od dana prijema, preko ovog centra.")
+	d.pdf.Ln(6)
+	d.write("", 10, 5, fmt.Sprintf("Pripremio/la: %s\nOdobrio/la: %s", userName(preparedBy), userName(approvedBy)))
+}
+
+func renderCaseDecision(c store.Case, d store.CaseDecision, in IssueCaseDecisionInput) ([]byte, error) {
 	doc := newDocument("Rješenje "+d.Number, d.IssuedAt)
 	doc.pdf.SetKeywords(fmt.Sprintf("decision=%s case=%s kind=%s", d.Number, c.Number, d.Kind), false)
-	doc.write("B", 11, 5, "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n"+centreName)
-	doc.pdf.Ln(2)
+	doc.letterhead(in.CentreID)
 	doc.write("", 10, 5, fmt.Sprintf("Broj: %s\nDatum: %s\nPredmet: %s (%s)", d.Number, d.IssuedAt.Format("02.01.2006."), c.Number, in.Procedure))
 	doc.pdf.Ln(4)
 	doc.write("", 10, 5, "Na osnovu "+in.LegalBasis+", donosi se")
@@ -143,10 +156,7 @@ func renderCaseDecision(c store.Case, d store.CaseDecision, in IssueCaseDecision
 	doc.pdf.Ln(3)
 	doc.write("B", 11, 6, "O b r a z l o ž e nj e")
 	doc.write("", 10, 5, in.Reasoning)
-	doc.pdf.Ln(4)
-	doc.write("", 10, 5, "Uputstvo o pravnom sredstvu: protiv ovog rješenja može se izjaviti žalba Ministarstvu u roku od 15 dana od dana prijema, preko ovog centra.")
-	doc.pdf.Ln(6)
-	doc.write("", 10, 5, fmt.Sprintf("Pripremio/la: %s\nOdobrio/la: %s", userName(d.PreparedBy), userName(d.ApprovedBy)))
+	doc.signOff(d.PreparedBy, d.ApprovedBy)
 	out, err := doc.bytes()
 	if err != nil {
 		return nil, fmt.Errorf("render decision %s: %w", d.Number, err)

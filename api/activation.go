@@ -199,16 +199,11 @@ func (h *handler) getReferral(c *gin.Context) {
 			"approved_by": d.ApprovedBy, "issued_at": d.IssuedAt, "document_url": "/api/v1/activation-decisions/" + d.ID + "/document"})
 	}
 	out["steps"], out["timeline"], out["decisions"] = ss, timeline, ds
-	tasks := []taskDTO{}
-	if userOf(c).Role != domain.RoleEmploymentOfficer { // the agency sees the exchange, not the centre's work
-		ts, err := h.db.Tasks(ctx, store.TaskFilter{CentreID: r.CentreID, WorkflowID: workflows.ActivationWorkflowID(r.ID)})
-		if err != nil {
-			writeError(c, h.log, err)
-			return
-		}
-		for _, t := range ts {
-			tasks = append(tasks, toTaskDTO(t))
-		}
+	// The agency sees the exchange, not the centre's work.
+	tasks, err := h.centreTasks(c, domain.RoleEmploymentOfficer, r.CentreID, workflows.ActivationWorkflowID(r.ID))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
 	}
 	out["tasks"] = tasks
 	c.JSON(http.StatusOK, out)

@@ -253,19 +253,28 @@ func (h *handler) getViolenceNotification(c *gin.Context) {
 		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "data": e.Data})
 	}
 	out["timeline"] = timeline
-	tasks := []taskDTO{}
-	if u := userOf(c); u.Role != domain.RolePoliceOfficer { // the police see the exchange, not the centre's work
-		ts, err := h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: n.CentreID, WorkflowID: workflows.ViolenceWorkflowID(n.Reference)})
-		if err != nil {
-			writeError(c, h.log, err)
-			return
-		}
-		for _, t := range ts {
-			tasks = append(tasks, toTaskDTO(t))
-		}
+	// The police see the exchange, not the centre's work.
+	tasks, err := h.centreTasks(c, domain.RolePoliceOfficer, n.CentreID, workflows.ViolenceWorkflowID(n.Reference))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
 	}
 	out["tasks"] = tasks
 	c.JSON(http.StatusOK, out)
+}
+
+// centreTasks are the tasks of a centre's workflow, for everyone but the
+// other institution (outsider) in the exchange.
+func (h *handler) centreTasks(c *gin.Context, outsider domain.Role, centre, workflowID string) ([]taskDTO, error) {
+	tasks := []taskDTO{}
+	if userOf(c).Role == outsider {
+		return tasks, nil
+	}
+	ts, err := h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: centre, WorkflowID: workflowID})
+	for _, t := range ts {
+		tasks = append(tasks, toTaskDTO(t))
+	}
+	return tasks, err
 }
 
 // policeUpdate takes a later police message (new measures, a court's

@@ -279,16 +279,9 @@ func (db *DB) IssueActivationDecision(ctx context.Context, d ActivationDecision,
 		} else if err != pgx.ErrNoRows {
 			return err
 		}
-		var seq int
-		if err := tx.QueryRow(ctx, `INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
-			ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1 RETURNING last`, centre, d.IssuedAt.Year()).Scan(&seq); err != nil {
-			return fmt.Errorf("next decision number: %w", err)
-		}
-		id, err := uuid.NewV7()
-		if err != nil {
+		if d.ID, d.Number, err = nextDecisionNumber(ctx, tx, centre, d.IssuedAt); err != nil {
 			return err
 		}
-		d.ID, d.Number = id.String(), fmt.Sprintf("%s/%d/%05d", centre, d.IssuedAt.Year(), seq)
 		if d.DocumentKey, d.DocumentSHA256, err = render(d); err != nil {
 			return err
 		}

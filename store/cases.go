@@ -180,6 +180,21 @@ type CaseDecision struct {
 	DocumentSHA256 string
 }
 
+// nextDecisionNumber takes the next number from the centre's gapless
+// counter of the year (shared by every kind of decision), with a new id.
+func nextDecisionNumber(ctx context.Context, tx pgx.Tx, centre string, at time.Time) (id, number string, err error) {
+	var seq int
+	if err := tx.QueryRow(ctx, `INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1 RETURNING last`, centre, at.Year()).Scan(&seq); err != nil {
+		return "", "", fmt.Errorf("next decision number: %w", err)
+	}
+	u, err := uuid.NewV7()
+	if err != nil {
+		return "", "", err
+	}
+	return u.String(), fmt.Sprintf("%s/%d/%05d", centre, at.Year(), seq), nil
+}
+
 // IssueCaseDecision numbers a case's decision from the centre's gapless
 // counter (shared with benefit decisions) and records it with its
 // document; issuing the same (case, seq) again returns the first.
@@ -194,16 +209,9 @@ func (db *DB) IssueCaseDecision(ctx context.Context, d CaseDecision, centre stri
 		} else if err != pgx.ErrNoRows {
 			return err
 		}
-		var seq int
-		if err := tx.QueryRow(ctx, `INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
-			ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1 RETURNING last`, centre, d.IssuedAt.Year()).Scan(&seq); err != nil {
-			return fmt.Errorf("next decision number: %w", err)
-		}
-		id, err := uuid.NewV7()
-		if err != nil {
+		if d.ID, d.Number, err = nextDecisionNumber(ctx, tx, centre, d.IssuedAt); err != nil {
 			return err
 		}
-		d.ID, d.Number = id.String(), fmt.Sprintf("%s/%d/%05d", centre, d.IssuedAt.Year(), seq)
 		if d.DocumentKey, d.DocumentSHA256, err = render(d); err != nil {
 			return err
 		}

@@ -99,20 +99,8 @@ func (s *server) schemaForm(c *gin.Context, name string) (*schema, bool) {
 
 // decideReferral sends the caseworker's decision on a referral.
 func (s *server) decideReferral(c *gin.Context) {
-	_ = c.Request.ParseForm()
-	values := c.Request.PostForm
-	sch, ok := s.schemaForm(c, "activation-decision")
-	if !ok {
-		return
-	}
-	body := obj{"outcome": "submit", "data": json.RawMessage(sch.read(values))}
-	r := s.call(c, http.MethodPost, "/api/v1/tasks/"+url.PathEscape(values.Get("task"))+"/complete", body, "")
-	if r.status == http.StatusBadRequest {
-		errs, msg := fieldErrors(r.body, "data.")
-		s.renderReferral(c, http.StatusBadRequest, pendingForm{name: "activation_decision", values: values, errs: errs, msg: msg})
-		return
-	}
-	s.afterAction(c, r, "/activation/"+url.PathEscape(c.Param("id")))
+	s.completeWithForm(c, "activation-decision", "activation_decision", "/activation/"+url.PathEscape(c.Param("id")),
+		func(p pendingForm) { s.renderReferral(c, http.StatusBadRequest, p) })
 }
 
 // reportStep is the agency's staff reporting a step by hand; the step id

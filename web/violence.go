@@ -49,10 +49,17 @@ func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
 
 // firstContact records the centre's first contact with the victim.
 func (s *server) firstContact(c *gin.Context) {
-	ref := c.Param("reference")
+	s.completeWithForm(c, "dv-first-contact", "first_contact", "/dv/"+url.PathEscape(c.Param("reference")),
+		func(p pendingForm) { s.renderDV(c, http.StatusBadRequest, p) })
+}
+
+// completeWithForm completes the posted task ("task") with the form
+// rendered from the published schema: a refusal re-renders the page with
+// the messages beside their fields; otherwise back to the page.
+func (s *server) completeWithForm(c *gin.Context, schemaName, formKey, page string, rerender func(pendingForm)) {
 	_ = c.Request.ParseForm()
 	values := c.Request.PostForm
-	sch, ok := s.schemaForm(c, "dv-first-contact")
+	sch, ok := s.schemaForm(c, schemaName)
 	if !ok {
 		return
 	}
@@ -60,8 +67,8 @@ func (s *server) firstContact(c *gin.Context) {
 	r := s.call(c, http.MethodPost, "/api/v1/tasks/"+url.PathEscape(values.Get("task"))+"/complete", body, "")
 	if r.status == http.StatusBadRequest {
 		errs, msg := fieldErrors(r.body, "data.")
-		s.renderDV(c, http.StatusBadRequest, pendingForm{name: "first_contact", values: values, errs: errs, msg: msg})
+		rerender(pendingForm{name: formKey, values: values, errs: errs, msg: msg})
 		return
 	}
-	s.afterAction(c, r, "/dv/"+url.PathEscape(ref))
+	s.afterAction(c, r, page)
 }
