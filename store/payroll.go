@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/domain"
@@ -111,8 +113,14 @@ func (db *DB) InsertPayments(ctx context.Context, ps []Payment) (int64, error) {
 		return pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
 			p := ps[i]
 			lines, _ := json.Marshal(p.Lines)
-			return []any{p.PayrollID, p.EntitlementID, p.Period, p.Amount, p.Channel, p.PayeeIBAN, p.PayeeName, p.Benefit,
-				p.Municipality, p.FundingAccount, p.EndToEndID, p.State, p.Reason, string(lines)}, nil
+			// The id as a UUID: a string would make pgx fail its binary
+			// plan and fall back to parsing text, for every row.
+			id, err := uuid.Parse(p.EntitlementID)
+			if err != nil {
+				return nil, fmt.Errorf("payment of entitlement %q: %w", p.EntitlementID, err)
+			}
+			return []any{p.PayrollID, pgtype.UUID{Bytes: id, Valid: true}, p.Period, p.Amount, p.Channel, p.PayeeIBAN, p.PayeeName, p.Benefit,
+				p.Municipality, p.FundingAccount, p.EndToEndID, p.State, p.Reason, lines}, nil
 		})
 	}
 	// Fast path: none of these payments exists yet, so COPY them straight
