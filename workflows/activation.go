@@ -323,6 +323,10 @@ func Activation(ctx workflow.Context, in ActivationInput) (ActivationState, erro
 			return st, err
 		}
 	}
+	// Steps the agency sent after the end are on the referral (the API
+	// recorded them); the workflow has nothing left to do with them.
+	for steps.ReceiveAsync(&AgencyStep{}) {
+	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return st, err
 	}
