@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -108,8 +109,9 @@ func (s *server) decideReferral(c *gin.Context) {
 func (s *server) reportStep(c *gin.Context) {
 	id := c.Param("id")
 	step := obj{"step_id": c.PostForm("step_id"), "kind": c.PostForm("kind"), "occurred_at": c.PostForm("occurred_at")}
-	if v := c.PostForm("occurred_at"); len(v) == len("2006-01-02T15:04") {
-		step["occurred_at"] = v + ":00+01:00"
+	// A datetime-local field: the time in Montenegro.
+	if at, err := time.ParseInLocation("2006-01-02T15:04", c.PostForm("occurred_at"), montenegro); err == nil {
+		step["occurred_at"] = at.Format(time.RFC3339)
 	}
 	for _, f := range []string{"status", "measure", "employer", "note"} {
 		if v := strings.TrimSpace(c.PostForm(f)); v != "" {
