@@ -43,11 +43,15 @@ func (h *handler) createReferral(c *gin.Context) {
 		writeError(c, h.log, domain.FieldError("person_id", "is required: the work-capable member to refer"))
 		return
 	}
-	for f, v := range map[string]string{"work_capacity_notes": req.WorkCapacityNotes, "family_constraints": req.FamilyConstraints} {
-		if len(v) > 4000 {
-			writeError(c, h.log, domain.FieldError(f, "is at most 4000 characters"))
-			return
+	var long []*domain.Error
+	for _, f := range []struct{ name, value string }{{"work_capacity_notes", req.WorkCapacityNotes}, {"family_constraints", req.FamilyConstraints}} {
+		if len(f.value) > 4000 {
+			long = append(long, domain.FieldError(f.name, "is at most 4000 characters"))
 		}
+	}
+	if len(long) > 0 {
+		writeError(c, h.log, domain.Invalid(long))
+		return
 	}
 	p, err := h.db.PersonByID(ctx, domain.PersonID(req.PersonID))
 	if err != nil {
