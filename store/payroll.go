@@ -186,7 +186,9 @@ func (db *DB) PaymentsPage(ctx context.Context, payroll, channel, state, after s
 	if err != nil {
 		return nil, fmt.Errorf("select payments of %s: %w", payroll, err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Payment, error) {
+	// A page is sized for its rows up front: growing a slice of 50,000
+	// payments copies it again and again.
+	return pgx.AppendRows(make([]Payment, 0, limit), rows, func(r pgx.CollectableRow) (Payment, error) {
 		var p Payment
 		err := r.Scan(&p.ID, &p.PayrollID, &p.EntitlementID, &p.Period, &p.Amount, &p.Channel, &p.PayeeIBAN, &p.PayeeName, &p.Benefit,
 			&p.Municipality, &p.FundingAccount, &p.EndToEndID, &p.State, &p.Reason)
