@@ -41,6 +41,18 @@ type ActivationInput struct {
 	// reminder, and again before the caseworker is asked (0: 30 days).
 	StepsWithin  time.Duration
 	DecideWithin time.Duration // 0: DefaultDecideWithin
+	// StepLimit is how many steps one run takes before it continues as
+	// new (0: 200), or sooner when Temporal suggests it.
+	StepLimit int
+	// Carried is the state of the run before, when this one continues it.
+	Carried *ActivationCarry
+}
+
+// ActivationCarry is what a referral's run hands to the next.
+type ActivationCarry struct {
+	State ActivationState
+	Seen  []string // the step ids taken, in order
+	Quiet int
 }
 
 // AgencyStep is a step the agency reported (the API has checked it
@@ -127,15 +139,32 @@ func Activation(ctx workflow.Context, in ActivationInput) (ActivationState, erro
 		return ack, err
 	}
 
-	ack, err := send(activities.AgencySend{Key: "referral", Kind: "referral"}, "referral to the Employment Agency")
-	if err != nil {
-		return st, err
+	seen := map[string]bool{} // looked up, never iterated
+	var seenList []string
+	quiet := 0 // deadlines passed since the last step
+	if c := in.Carried; c != nil {
+		st, quiet = c.State, c.Quiet
+		for _, id := range c.Seen {
+			seen[id] = true
+		}
+		seenList = c.Seen
+	} else {
+		ack, err := send(activities.AgencySend{Key: "referral", Kind: "referral"}, "referral to the Employment Agency")
+		if err != nil {
+			return st, err
+		}
+		st.AgencyReference = ack.AgencyReference
+		if err := record("referral-acknowledged", "agency_acknowledged", "", "the agency took the referral as "+ack.AgencyReference, ack, "",
+			&activities.ReferralUpdate{AgencyReference: ack.AgencyReference}); err != nil {
+			return st, err
+		}
 	}
-	st.AgencyReference = ack.AgencyReference
-	if err := record("referral-acknowledged", "agency_acknowledged", "", "the agency took the referral as "+ack.AgencyReference, ack, "",
-		&activities.ReferralUpdate{AgencyReference: ack.AgencyReference}); err != nil {
-		return st, err
+	limit, stepsAtStart := in.StepLimit, st.Steps
+	if limit <= 0 {
+		limit = 200
 	}
+
+	steps := workflow.GetSignalChannel(ctx, SignalAgencyStep)
 
 	// decide asks the caseworker what a step means for the financial
 	// assistance and, unless nothing, a supervisor to approve it; a
@@ -221,10 +250,18 @@ func Activation(ctx workflow.Context, in ActivationInput) (ActivationState, erro
 		}
 	}
 
-	steps := workflow.GetSignalChannel(ctx, SignalAgencyStep)
-	seen := map[string]bool{} // looked up, never iterated
-	quiet := 0                // deadlines passed since the last step
 	for st.State != "closed" && st.State != "employed" && st.State != "not_eligible" {
+		// Long: carry the state over to a new run, between steps.
+		if (workflow.GetInfo(ctx).GetContinueAsNewSuggested() || st.Steps-stepsAtStart >= limit) && steps.Len() == 0 {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return st, err
+			}
+			if steps.Len() == 0 {
+				next := in
+				next.Carried = &ActivationCarry{State: st, Seen: seenList, Quiet: quiet}
+				return st, workflow.NewContinueAsNewError(ctx, NameActivation, next)
+			}
+		}
 		var s AgencyStep
 		got := false
 		tctx, cancel := workflow.WithCancel(ctx)
@@ -270,6 +307,7 @@ func Activation(ctx workflow.Context, in ActivationInput) (ActivationState, erro
 			continue
 		}
 		seen[s.StepID] = true
+		seenList = append(seenList, s.StepID)
 		quiet = 0
 		st.Steps++
 		summary := activation.StepNames[s.Kind][1]
@@ -278,7 +316,8 @@ func Activation(ctx workflow.Context, in ActivationInput) (ActivationState, erro
 				summary += "; " + x
 			}
 		}
-		if err := record("step/"+s.StepID, "agency_step", s.Sender, summary, s, "", nil); err != nil {
+		err := record("step/"+s.StepID, "agency_step", s.Sender, summary, s, "", nil)
+		if err != nil {
 			return st, err
 		}
 		switch {

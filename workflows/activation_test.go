@@ -2,7 +2,9 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
@@ -178,4 +181,42 @@ func TestActivationRemindsThenAsksTheCaseworker(t *testing.T) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	require.Contains(t, cl.escalated, "follow-up-1>supervisor")
+}
+
+// TestActivationContinuesAsNew: after StepLimit steps the referral goes on
+// in a new run with its state and the step ids it took; the new run does
+// not send the referral again, ignores a step it took before and acts on
+// a new one.
+func TestActivationContinuesAsNew(t *testing.T) {
+	env, _, _ := activationEnv(t, 0)
+	stepIn(env, time.Hour, "ZZZ-1", "acknowledged", "registered")
+	for i := 2; i <= 4; i++ {
+		stepIn(env, time.Duration(i)*time.Hour, fmt.Sprintf("ZZZ-%d", i), "attended", "")
+	}
+	in := activationInput()
+	in.StepLimit = 4
+	env.ExecuteWorkflow(workflows.Activation, in)
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(env.GetWorkflowError(), &can), "want continue-as-new, got %v", env.GetWorkflowError())
+	payloads := can.Input.GetPayloads()
+	require.Len(t, payloads, 1)
+	var next workflows.ActivationInput
+	require.NoError(t, json.Unmarshal(payloads[0].GetData(), &next))
+	require.NotNil(t, next.Carried)
+	require.Equal(t, []string{"ZZZ-1", "ZZZ-2", "ZZZ-3", "ZZZ-4"}, next.Carried.Seen)
+	require.Equal(t, "active", next.Carried.State.State)
+	require.Equal(t, "ZZZ-PG-77", next.Carried.State.AgencyReference)
+
+	env2, l2, _ := activationEnv(t, 0)
+	stepIn(env2, time.Hour, "ZZZ-4", "deregistered", "") // taken before: ignored
+	stepIn(env2, 2*time.Hour, "ZZZ-5", "deregistered", "")
+	env2.ExecuteWorkflow(workflows.Activation, next)
+	require.NoError(t, env2.GetWorkflowError())
+	var st workflows.ActivationState
+	require.NoError(t, env2.GetWorkflowResult(&st))
+	require.Equal(t, "closed", st.State)
+	require.Equal(t, 5, st.Steps)
+	l2.mu.Lock()
+	defer l2.mu.Unlock()
+	require.Empty(t, l2.sent, "the new run does not send the referral again")
 }
