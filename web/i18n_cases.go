@@ -175,12 +175,30 @@ var caseMessages = map[string]map[string]string{
 	"o.report":                 {"cnr": "Izvještaj", "en": "Report"},
 	"o.review":                 {"cnr": "Revizija", "en": "Review"},
 	"o.contact":                {"cnr": "Kontakt", "en": "Contact"},
+	// Form hints (h.<form>.<field>); the schemas' descriptions are English.
+	"h.intake.source":                    {"cnr": "kako je centar saznao za lice", "en": "how the centre learnt of the person"},
+	"h.intake.reporter":                  {"cnr": "ko je prijavio, kad to nije samo lice", "en": "who reported, when not the person"},
+	"h.intake.outcome":                   {"cnr": "šta je odlučeno na prijemu", "en": "what the intake decided"},
+	"h.opening.case_manager":             {"cnr": "korisničko ime voditelja slučaja", "en": "username of the case manager"},
+	"h.detailed_assessment.participated": {"cnr": "korisnik je učestvovao u procjeni", "en": "the beneficiary took part in the assessment"},
 }
 
 func init() {
 	for k, v := range caseMessages {
 		messages[k] = v
 	}
+}
+
+// hint is a form field's help in the page's language: the catalogue's
+// h.<form>.<field> or h.<field>, else the schema's description (English).
+func hint(lang, form, key, def string) string {
+	form = form[strings.LastIndex(form, ":")+1:] // a stage's form is named stage:<stage>:<form>
+	for _, k := range []string{"h." + form + "." + key, "h." + key} {
+		if s := t(lang, k); s != k {
+			return s
+		}
+	}
+	return def
 }
 
 // label names a form's field or choice (prefix "f." or "o."): its entry,

@@ -101,3 +101,16 @@ func unwrapFields(err error) [][2]string {
 	}
 	return out
 }
+
+func TestHintsInTheirLanguage(t *testing.T) {
+	for _, c := range []struct{ lang, form, key, def, want string }{
+		{"cnr", "activation_decision", "percent", "the share", "dio mjesečnog iznosa koji se zadržava (10 do 50)"},
+		{"cnr", "stage:opening:opening", "case_manager", "username", "korisničko ime voditelja slučaja"},
+		{"en", "activation_decision", "percent", "x", "the share of the monthly amount withheld (10 to 50)"},
+		{"cnr", "plan", "goals", "the schema's own", "the schema's own"},
+	} {
+		if got := hint(c.lang, c.form, c.key, c.def); got != c.want {
+			t.Errorf("hint(%s, %s, %s) = %q; want %q", c.lang, c.form, c.key, got, c.want)
+		}
+	}
+}

@@ -109,7 +109,8 @@ func Register(r *gin.Engine, cfg Config) error {
 			continue
 		}
 		tpl := template.New(page).Funcs(funcs).Funcs(template.FuncMap{"t": func(string) string { return "" },
-			"label": func(string) string { return "" }, "opt": func(string) string { return "" }})
+			"label": func(string) string { return "" }, "opt": func(string) string { return "" },
+			"hint": func(string, string, string) string { return "" }})
 		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", n); err != nil {
 			return fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -432,7 +433,8 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	if err == nil {
 		tpl = tpl.Funcs(template.FuncMap{"t": func(key string) string { return t(lang, key) },
 			"label": func(key string) string { return label(lang, "f.", key) },
-			"opt":   func(v string) string { return label(lang, "o.", v) }})
+			"opt":   func(v string) string { return label(lang, "o.", v) },
+			"hint":  func(form, key, def string) string { return hint(lang, form, key, def) }})
 	}
 	var buf bytes.Buffer
 	if err == nil {
