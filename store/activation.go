@@ -279,7 +279,7 @@ func (db *DB) IssueActivationDecision(ctx context.Context, d ActivationDecision,
 		} else if err != pgx.ErrNoRows {
 			return err
 		}
-		if d.ID, d.Number, err = nextDecisionNumber(ctx, tx, centre, d.IssuedAt); err != nil {
+		if d.ID, d.Number, _, err = nextDecisionNumber(ctx, tx, centre, d.IssuedAt); err != nil {
 			return err
 		}
 		if d.DocumentKey, d.DocumentSHA256, err = render(d); err != nil {

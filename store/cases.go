@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/karton-social/karton/domain"
@@ -180,21 +179,6 @@ type CaseDecision struct {
 	DocumentSHA256 string
 }
 
-// nextDecisionNumber takes the next number from the centre's gapless
-// counter of the year (shared by every kind of decision), with a new id.
-func nextDecisionNumber(ctx context.Context, tx pgx.Tx, centre string, at time.Time) (id, number string, err error) {
-	var seq int
-	if err := tx.QueryRow(ctx, `INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
-		ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1 RETURNING last`, centre, at.Year()).Scan(&seq); err != nil {
-		return "", "", fmt.Errorf("next decision number: %w", err)
-	}
-	u, err := uuid.NewV7()
-	if err != nil {
-		return "", "", err
-	}
-	return u.String(), fmt.Sprintf("%s/%d/%05d", centre, at.Year(), seq), nil
-}
-
 // IssueCaseDecision numbers a case's decision from the centre's gapless
 // counter (shared with benefit decisions) and records it with its
 // document; issuing the same (case, seq) again returns the first.
@@ -209,7 +193,7 @@ func (db *DB) IssueCaseDecision(ctx context.Context, d CaseDecision, centre stri
 		} else if err != pgx.ErrNoRows {
 			return err
 		}
-		if d.ID, d.Number, err = nextDecisionNumber(ctx, tx, centre, d.IssuedAt); err != nil {
+		if d.ID, d.Number, _, err = nextDecisionNumber(ctx, tx, centre, d.IssuedAt); err != nil {
 			return err
 		}
 		if d.DocumentKey, d.DocumentSHA256, err = render(d); err != nil {

@@ -40,6 +40,21 @@ func scanDecision(r pgx.Row) (Decision, error) {
 	return d, err
 }
 
+// nextDecisionNumber takes the next number from the centre's gapless
+// counter of the year, shared by every kind of decision (claims, cases,
+// activation), with a new id and the number's place in the year.
+func nextDecisionNumber(ctx context.Context, tx pgx.Tx, centre string, at time.Time) (id, number string, seq int, err error) {
+	if err := tx.QueryRow(ctx, `INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1 RETURNING last`, centre, at.Year()).Scan(&seq); err != nil {
+		return "", "", 0, fmt.Errorf("next decision number: %w", err)
+	}
+	u, err := uuid.NewV7()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return u.String(), fmt.Sprintf("%s/%d/%05d", centre, at.Year(), seq), seq, nil
+}
+
 // IssueDecision numbers and records the decision on a claim. The number
 // comes from a per-centre, per-year counter taken in the same transaction,
 // so numbers have no gaps; a claim has at most one decision, and issuing
@@ -55,20 +70,11 @@ func (db *DB) IssueDecision(ctx context.Context, d Decision) (Decision, error) {
 			return fmt.Errorf("select decision of %s: %w", d.ClaimNumber, err)
 		}
 		year := d.IssuedAt.Year()
-		const qc = `
-			INSERT INTO decision_counters (centre_id, year, last) VALUES ($1, $2, 1)
-			ON CONFLICT (centre_id, year) DO UPDATE SET last = decision_counters.last + 1
-			RETURNING last`
 		var seq int
-		if err := tx.QueryRow(ctx, qc, d.CentreID, year).Scan(&seq); err != nil {
-			return fmt.Errorf("next decision number: %w", err)
-		}
-		id, err := uuid.NewV7()
-		if err != nil {
+		if d.ID, d.Number, seq, err = nextDecisionNumber(ctx, tx, d.CentreID, d.IssuedAt); err != nil {
 			return err
 		}
-		d.ID, d.Year, d.Seq = id.String(), year, seq
-		d.Number = fmt.Sprintf("%s/%d/%05d", d.CentreID, year, seq)
+		d.Year, d.Seq = year, seq
 		const qi = `
 			INSERT INTO decisions (id, claim_number, number, centre_id, year, seq, kind, benefit, amount, period_from, prepared_by, approved_by, issued_at)
 			VALUES (@id, @claim, @number, @centre, @year, @seq, @kind, @benefit, @amount, @from, @prepared, @approved, @issued)
