@@ -221,9 +221,7 @@ func (a *Activities) IssueActivationDecision(ctx context.Context, in IssueActiva
 			if err != nil {
 				return "", "", err
 			}
-			key := fmt.Sprintf("decisions/%d/%s.pdf", d.IssuedAt.Year(), d.ID)
-			sha, err := a.Objects.Put(ctx, key, "application/pdf", pdf)
-			return key, sha, err
+			return a.putDecisionPDF(ctx, d.ID, d.IssuedAt.Year(), pdf)
 		})
 	if err != nil {
 		return IssueActivationDecisionResult{}, asTemporal(err)

@@ -70,14 +70,21 @@ func (a *Activities) IssueCaseDecision(ctx context.Context, in IssueCaseDecision
 			if err != nil {
 				return "", "", err
 			}
-			key := fmt.Sprintf("decisions/%d/%s.pdf", d.IssuedAt.Year(), d.ID)
-			sha, err := a.Objects.Put(ctx, key, "application/pdf", pdf)
-			return key, sha, err
+			return a.putDecisionPDF(ctx, d.ID, d.IssuedAt.Year(), pdf)
 		})
 	if err != nil {
 		return IssueCaseDecisionResult{}, asTemporal(err)
 	}
 	return IssueCaseDecisionResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
+}
+
+// putDecisionPDF keeps a decision's document in the object store, under
+// decisions/<year>/<id>.pdf (every kind of decision), and returns its key
+// and SHA-256.
+func (a *Activities) putDecisionPDF(ctx context.Context, id string, year int, pdf []byte) (key, sha string, err error) {
+	key = fmt.Sprintf("decisions/%d/%s.pdf", year, id)
+	sha, err = a.Objects.Put(ctx, key, "application/pdf", pdf)
+	return key, sha, err
 }
 
 // document is an A4 page in the fonts of the decisions (DejaVu, with the

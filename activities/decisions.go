@@ -64,8 +64,7 @@ func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (
 	if err != nil {
 		return IssueDecisionResult{}, err
 	}
-	key := fmt.Sprintf("decisions/%d/%s.pdf", d.Year, d.ID)
-	sha, err := a.Objects.Put(ctx, key, "application/pdf", pdf)
+	key, sha, err := a.putDecisionPDF(ctx, d.ID, d.Year, pdf)
 	if err != nil {
 		return IssueDecisionResult{}, err
 	}
