@@ -1,5 +1,7 @@
 package web
 
+import "maps"
+
 // activationMessages are the words of the activation pages: the centre's
 // referrals and the agency's inbox.
 var activationMessages = map[string]map[string]string{
@@ -62,8 +64,4 @@ var activationMessages = map[string]map[string]string{
 	"activation.decide.hint":           {"cnr": "Odluka stupa na snagu od narednog mjeseca.", "en": "The decision takes effect from next month."},
 }
 
-func init() {
-	for k, v := range activationMessages {
-		messages[k] = v
-	}
-}
+func init() { maps.Copy(messages, activationMessages) }

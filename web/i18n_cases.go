@@ -1,6 +1,9 @@
 package web
 
-import "strings"
+import (
+	"maps"
+	"strings"
+)
 
 // caseMessages are the words of the case pages and of the procedures'
 // forms: field labels (f.<field>), choices (o.<value>), stages and task
@@ -183,11 +186,7 @@ var caseMessages = map[string]map[string]string{
 	"h.detailed_assessment.participated": {"cnr": "korisnik je učestvovao u procjeni", "en": "the beneficiary took part in the assessment"},
 }
 
-func init() {
-	for k, v := range caseMessages {
-		messages[k] = v
-	}
-}
+func init() { maps.Copy(messages, caseMessages) }
 
 // hint is a form field's help in the page's language: the catalogue's
 // h.<form>.<field> or h.<field>, else the schema's description (English).
