@@ -73,31 +73,20 @@ func (s *Server) AgencySteps(referral string) []string {
 
 func (s *Server) serveAgency(w http.ResponseWriter, r *http.Request) {
 	isReferral := r.URL.Path == "/agency/activation/referrals"
-	switch r.Method {
-	case http.MethodGet:
-		list := s.AgencyMessages()
-		if isReferral {
-			list = s.AgencyReferrals()
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"items": list})
-		return
-	case http.MethodPost:
-	default:
-		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
-		return
+	took := s.AgencyMessages
+	if isReferral {
+		took = s.AgencyReferrals
 	}
 	f := s.Faults()
-	if f.AgencyDown {
-		writeErr(w, http.StatusServiceUnavailable, "service down", "employment agency")
+	body, ok := counterpart(w, r, f.AgencyDown, "employment agency", "items", took)
+	if !ok {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	var m struct {
 		ReferralID string `json:"referral_id"`
 		StepsURL   string `json:"steps_url"`
 	}
-	if err != nil || json.Unmarshal(body, &m) != nil || m.ReferralID == "" || (isReferral && m.StepsURL == "") {
+	if json.Unmarshal(body, &m) != nil || m.ReferralID == "" || (isReferral && m.StepsURL == "") {
 		writeErr(w, http.StatusBadRequest, "invalid message", "want JSON with referral_id (and steps_url for a referral)")
 		return
 	}

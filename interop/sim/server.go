@@ -391,31 +391,16 @@ func (s *Server) serveTreasury(w http.ResponseWriter, r *http.Request) {
 // police's reference; the same Idempotency-Key gets the same reference.
 // GET lists what it received.
 func (s *Server) servePolice(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		s.policeMu.Lock()
-		list := append([]json.RawMessage{}, s.policeReports...)
-		s.policeMu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"reports": list})
-		return
-	case http.MethodPost:
-	default:
-		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
+	body, ok := counterpart(w, r, s.Faults().PoliceDown, "police", "reports", s.PoliceReports)
+	if !ok {
 		return
 	}
-	f := s.Faults()
-	if f.PoliceDown {
-		writeErr(w, http.StatusServiceUnavailable, "service down", "police")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	var report struct {
 		Reference       string `json:"karton_reference"`
 		PoliceReference string `json:"police_reference"`
 		Kind            string `json:"kind"`
 	}
-	if err != nil || json.Unmarshal(body, &report) != nil || report.Reference == "" {
+	if json.Unmarshal(body, &report) != nil || report.Reference == "" {
 		writeErr(w, http.StatusBadRequest, "invalid report", "want JSON with karton_reference")
 		return
 	}
@@ -439,6 +424,33 @@ func (s *Server) servePolice(w http.ResponseWriter, r *http.Request) {
 	s.policeMu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"police_reference": ref, "received_at": time.Now().UTC()})
+}
+
+// counterpart starts the endpoint of another institution (the police, the
+// employment agency): GET lists what it took, under name; a method other
+// than POST is 405; down answers 503. Otherwise it returns the POST's body
+// for the caller to take (nil when unreadable: the caller's check refuses
+// it); ok is false when it has answered already.
+func counterpart(w http.ResponseWriter, r *http.Request, down bool, who, name string, took func() []json.RawMessage) (body []byte, ok bool) {
+	switch r.Method {
+	case http.MethodGet:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{name: took()})
+		return nil, false
+	case http.MethodPost:
+	default:
+		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
+		return nil, false
+	}
+	if down {
+		writeErr(w, http.StatusServiceUnavailable, "service down", who)
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, true
+	}
+	return body, true
 }
 
 // PoliceReports are the reports the police's endpoint took, once each.
