@@ -26,7 +26,7 @@ func (h *handler) myAccessLog(c *gin.Context) {
 		return
 	}
 	auditPersons(c, p.ID)
-	recs, err := h.db.AccessLog(c.Request.Context(), p.ID, 500)
+	recs, err := h.db.AccessLog(c.Request.Context(), p.ID, 500, false)
 	if err != nil {
 		writeError(c, h.log, err)
 		return

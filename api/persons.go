@@ -358,7 +358,7 @@ func (h *handler) personFile(c *gin.Context) {
 	}
 	file.AccessLog = []gin.H{}
 	if u := userOf(c); u.Role != domain.RoleCitizen {
-		log, err := h.db.AccessLog(ctx, id, 20)
+		log, err := h.db.AccessLog(ctx, id, 20, false)
 		if err != nil {
 			writeError(c, h.log, err)
 			return

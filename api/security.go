@@ -126,7 +126,7 @@ func audit(db *store.DB, resource, purpose string, log interface{ Error(string, 
 		}
 		rec := store.AuditRecord{At: time.Now(), Username: username, Role: role, CentreID: u.CentreID,
 			Action: c.Request.Method + " " + c.FullPath(), Resource: resource, PersonIDs: ids, TargetCentre: c.GetString("audit_target"),
-			Purpose: why, RequestID: c.GetString("request_id"), Status: status, Outcome: outcome}
+			Purpose: why, RequestID: c.GetString("request_id"), Status: status, Outcome: outcome, Restricted: c.GetBool("audit_restricted")}
 		if err := db.AppendAudit(c.Request.Context(), rec); err != nil {
 			log.Error("audit append failed", "request_id", rec.RequestID, "error", err)
 		}

@@ -29,8 +29,11 @@ type AuditRecord struct {
 	RequestID    string
 	Status       int
 	Outcome      string // allowed, denied, failed
-	PrevHash     string
-	Hash         string
+	// Restricted marks an access under a restricted purpose (domestic
+	// violence): auditors see it; citizens' access logs and e-files do not.
+	Restricted bool
+	PrevHash   string
+	Hash       string
 }
 
 // genesis is the previous hash of the first record.
@@ -45,6 +48,11 @@ func hashOf(r AuditRecord) string {
 	}
 	fields := []string{r.PrevHash, fmt.Sprint(r.ID), r.At.UTC().Format(time.RFC3339Nano), r.Username, r.Role, r.CentreID, r.Action,
 		r.Resource, strings.Join(ids, ","), r.TargetCentre, r.Purpose, r.RequestID, fmt.Sprint(r.Status), r.Outcome}
+	if r.Restricted {
+		// Only restricted records carry the field, so the records written
+		// before it existed keep their hashes.
+		fields = append(fields, "restricted")
+	}
 	sum := sha256.Sum256([]byte(strings.Join(fields, "\x1f")))
 	return hex.EncodeToString(sum[:])
 }
@@ -152,10 +160,10 @@ func (db *DB) appendAudits(ctx context.Context, recs []AuditRecord) error {
 				ids[j] = string(p)
 			}
 			rows[i] = []any{r.ID, r.At, r.Username, r.Role, r.CentreID, r.Action, r.Resource, ids, r.TargetCentre, r.Purpose,
-				r.RequestID, r.Status, r.Outcome, r.PrevHash, r.Hash}
+				r.RequestID, r.Status, r.Outcome, r.Restricted, r.PrevHash, r.Hash}
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "at", "username", "role", "centre_id", "action", "resource",
-			"person_ids", "target_centre", "purpose", "request_id", "status", "outcome", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
+			"person_ids", "target_centre", "purpose", "request_id", "status", "outcome", "restricted", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return fmt.Errorf("append audit records: %w", err)
 		}
@@ -164,13 +172,13 @@ func (db *DB) appendAudits(ctx context.Context, recs []AuditRecord) error {
 }
 
 const auditColumns = `id, at, username, role, centre_id, action, resource, person_ids::text[], target_centre, purpose,
-	request_id, status, outcome, prev_hash, hash`
+	request_id, status, outcome, restricted, prev_hash, hash`
 
 func scanAudit(row pgx.Row) (AuditRecord, error) {
 	var r AuditRecord
 	var ids []string
 	err := row.Scan(&r.ID, &r.At, &r.Username, &r.Role, &r.CentreID, &r.Action, &r.Resource, &ids, &r.TargetCentre, &r.Purpose,
-		&r.RequestID, &r.Status, &r.Outcome, &r.PrevHash, &r.Hash)
+		&r.RequestID, &r.Status, &r.Outcome, &r.Restricted, &r.PrevHash, &r.Hash)
 	for _, id := range ids {
 		r.PersonIDs = append(r.PersonIDs, domain.PersonID(id))
 	}
@@ -210,9 +218,12 @@ func (db *DB) VerifyAudit(ctx context.Context) (checked int64, broken int64, rea
 	return checked, 0, "", rows.Err()
 }
 
-// AccessLog lists who accessed a person's data, newest first.
-func (db *DB) AccessLog(ctx context.Context, person domain.PersonID, limit int) ([]AuditRecord, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE person_ids @> ARRAY[$1]::uuid[] ORDER BY id DESC LIMIT $2`, string(person), limit)
+// AccessLog lists who accessed a person's data, newest first. Restricted
+// accesses (domestic violence) are left out unless withRestricted: only
+// auditors see them.
+func (db *DB) AccessLog(ctx context.Context, person domain.PersonID, limit int, withRestricted bool) ([]AuditRecord, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE person_ids @> ARRAY[$1]::uuid[] AND (NOT restricted OR $3)
+		ORDER BY id DESC LIMIT $2`, string(person), limit, withRestricted)
 	if err != nil {
 		return nil, fmt.Errorf("select access log: %w", err)
 	}

@@ -49,7 +49,7 @@ func TestAuditChainRefusesEditsAndDetectsTampering(t *testing.T) {
 	if err != nil || broken != 3 {
 		t.Fatalf("VerifyAudit after tampering = %d %q, %v; want record 3", broken, why, err)
 	}
-	log, err := db.AccessLog(ctx, p.ID, 10)
+	log, err := db.AccessLog(ctx, p.ID, 10, false)
 	if err != nil || len(log) != 5 {
 		t.Fatalf("AccessLog = %d records, %v", len(log), err)
 	}
