@@ -53,6 +53,8 @@ type Deps struct {
 	Enforcer *policies.Enforcer
 	// DevIssuer, when set, adds POST /dev/token.
 	DevIssuer TokenIssuer
+	// Codec, when it has a codec, adds the Temporal Web UI's codec endpoint (/codec).
+	Codec CodecEndpoint
 }
 
 type handler struct {
@@ -149,6 +151,7 @@ func New(d Deps) *gin.Engine {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d.Ready))
+	registerCodec(r, h, d.Verifier, d.Codec)
 	if d.Metrics != nil {
 		r.GET("/metrics", gin.WrapH(d.Metrics))
 	}
