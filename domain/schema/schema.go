@@ -6,10 +6,12 @@ package schema
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -95,6 +97,10 @@ func (s *Set) Validate(name string, data json.RawMessage) error {
 	if err != nil {
 		return domain.FieldError("data", "not JSON: %v", err)
 	}
+	if fields := hugeNumbers(v, ""); len(fields) > 0 {
+		sort.Slice(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
+		return domain.Invalid(fields)
+	}
 	err = c.Validate(v)
 	if err == nil {
 		return nil
@@ -121,6 +127,34 @@ func (s *Set) Validate(name string, data json.RawMessage) error {
 }
 
 var printer = message.NewPrinter(language.English)
+
+// hugeNumbers lists the numbers of v longer than 40 characters or with an
+// exponent beyond ±400: no form holds one, and the validator compares
+// numbers as exact rationals, so that each 1e999999 costs it tens of
+// milliseconds, and an array of twenty with uniqueItems seconds.
+func hugeNumbers(v any, path string) []*domain.Error {
+	var out []*domain.Error
+	switch v := v.(type) {
+	case json.Number:
+		s, ok := string(v), len(v) <= 40
+		if i := strings.IndexAny(s, "eE"); ok && i >= 0 {
+			e, err := strconv.Atoi(s[i+1:])
+			ok = err == nil && e >= -400 && e <= 400
+		}
+		if !ok {
+			out = append(out, domain.FieldError(cmp.Or(path, "data"), "number %.20s is out of range", s))
+		}
+	case []any:
+		for i, x := range v {
+			out = append(out, hugeNumbers(x, strings.TrimPrefix(path+"."+strconv.Itoa(i), "."))...)
+		}
+	case map[string]any:
+		for k, x := range v {
+			out = append(out, hugeNumbers(x, strings.TrimPrefix(path+"."+k, "."))...)
+		}
+	}
+	return out
+}
 
 // leaves are the innermost causes of a validation error: one per failing
 // field, not the chain of schemas above it.
