@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -120,7 +121,7 @@ func (e *codecEndpoint) unauthenticated(c *gin.Context, msg string) {
 	c.Header("WWW-Authenticate", `Bearer realm="karton"`)
 	c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: "unauthenticated", Message: msg, RequestID: c.GetString("request_id")}})
 	if strings.HasSuffix(c.Request.URL.Path, "/decode") {
-		e.audit(c, store.AuditRecord{Username: "anonymous", Status: http.StatusUnauthorized, Outcome: "denied"})
+		_ = e.audit(c, store.AuditRecord{Username: "anonymous", Status: http.StatusUnauthorized, Outcome: "denied"}) // logged
 	}
 }
 
@@ -305,8 +306,13 @@ func (e *codecEndpoint) decode(c *gin.Context) {
 	if decoded == 0 && refused > 0 {
 		rec.Outcome = "denied"
 	}
+	// The record is written before anything decoded leaves: no audit, no
+	// answer.
+	if err := e.audit(c, rec); err != nil && decoded > 0 {
+		writeError(c, e.h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the audit log is unavailable; nothing was decoded, try again"), err))
+		return
+	}
 	writePayloads(c, out)
-	e.audit(c, rec)
 }
 
 // encode encrypts payloads for a user of the Web UI (starting a workflow,
@@ -332,7 +338,7 @@ func (e *codecEndpoint) encode(c *gin.Context) {
 
 // audit appends a decode request to the audit log: who, whose data, and
 // whether any of it was domestic violence (restricted).
-func (e *codecEndpoint) audit(c *gin.Context, rec store.AuditRecord) {
+func (e *codecEndpoint) audit(c *gin.Context, rec store.AuditRecord) error {
 	u := userOf(c)
 	rec.At = time.Now()
 	if rec.Username == "" {
@@ -340,9 +346,11 @@ func (e *codecEndpoint) audit(c *gin.Context, rec store.AuditRecord) {
 	}
 	rec.Action, rec.Resource, rec.Purpose, rec.RequestID = "POST /codec/decode", "codec", codecPurpose, c.GetString("request_id")
 	if e.h.db == nil {
-		return
+		return errors.New("no database for the audit log")
 	}
 	if err := e.h.db.AppendAudit(c.Request.Context(), rec); err != nil {
 		e.h.log.Error("audit append failed", "request_id", rec.RequestID, "error", err)
+		return err
 	}
+	return nil
 }
