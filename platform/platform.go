@@ -27,6 +27,7 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/api"
+	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/interop/xroad"
 	"github.com/karton-social/karton/objects"
@@ -61,6 +62,12 @@ type Config struct {
 	WebClientID string
 	// DevIssuer signs tokens behind POST /dev/token (karton dev only).
 	DevIssuer api.TokenIssuer
+	// PayloadKeys encrypt every payload Karton writes to Temporal; Open
+	// refuses to run without them.
+	PayloadKeys *codec.KeyRing
+	// CodecOrigins are the Temporal Web UI's origins, allowed to call the
+	// codec endpoint (/codec) from the browser.
+	CodecOrigins []string
 }
 
 // Platform is Karton connected to its services.
@@ -73,6 +80,7 @@ type Platform struct {
 	Registry *xroad.Client
 	Metrics  *prometheus.Registry
 	Params   *benefits.Params
+	Codec    *codec.Codec // the payload codec of the Temporal client and the worker
 
 	closeScope func()
 }
@@ -80,7 +88,10 @@ type Platform struct {
 // Open connects to every service. migrate runs the database migrations
 // first (karton dev and karton migrate do; api and worker expect them done).
 func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Platform, error) {
-	p := &Platform{Cfg: cfg, Log: log, Metrics: prometheus.NewRegistry()}
+	if cfg.PayloadKeys == nil {
+		return nil, errors.New("no payload keys: Karton does not write personal data to Temporal in clear")
+	}
+	p := &Platform{Cfg: cfg, Log: log, Metrics: prometheus.NewRegistry(), Codec: codec.New(cfg.PayloadKeys)}
 	var err error
 	if p.Params, err = benefits.LoadParams(); err != nil {
 		return nil, fmt.Errorf("benefit parameters: %w", err)
@@ -102,11 +113,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Pla
 		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
 	}, time.Second)
 	p.closeScope = func() { _ = closer.Close() }
+	// Every payload and failure message goes to Temporal encrypted, stamped
+	// with its workflow's id; the worker built on this client inherits both.
+	dc := codec.NewDataConverter(p.Codec)
 	p.Temporal, err = client.Dial(client.Options{
-		HostPort:       cfg.TemporalAddress,
-		Namespace:      cfg.TemporalNamespace,
-		Logger:         tlog.NewStructuredLogger(log.With("component", "temporal")),
-		MetricsHandler: sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
+		HostPort:         cfg.TemporalAddress,
+		Namespace:        cfg.TemporalNamespace,
+		Logger:           tlog.NewStructuredLogger(log.With("component", "temporal")),
+		MetricsHandler:   sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
+		DataConverter:    dc,
+		FailureConverter: codec.NewFailureConverter(dc),
 	})
 	if err != nil {
 		p.Close()
@@ -158,6 +174,7 @@ func (p *Platform) API() *gin.Engine {
 		Objects:   p.Objects,
 		Verifier:  verifier,
 		DevIssuer: p.Cfg.DevIssuer,
+		Codec:     api.CodecEndpoint{Codec: p.Codec, Origins: p.Cfg.CodecOrigins},
 		Deadlines: p.Cfg.ClaimDeadlines,
 		Log:       p.Log,
 		Metrics:   promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),
