@@ -25,12 +25,18 @@ type CreateTaskInput struct {
 	Data          map[string]string
 }
 
-// CreateTask inserts the task row (once).
+// CreateTask inserts the task row (once). A task of a restricted
+// procedure (a police notification, a DV case and its sub-procedures) is
+// sealed in its compartment and goes to the role cleared for it there.
 func (a *Activities) CreateTask(ctx context.Context, in CreateTaskInput) error {
+	compartment, err := a.DB.CompartmentOfWorkflow(ctx, in.WorkflowID)
+	if err != nil {
+		return asTemporal(err)
+	}
 	data, _ := json.Marshal(in.Data)
-	_, err := a.DB.CreateTask(ctx, store.Task{ID: in.ID, WorkflowID: in.WorkflowID, Type: in.Type, Subject: in.Subject,
-		PersonID: in.PersonID, CentreID: in.CentreID, CandidateRole: string(in.CandidateRole), Priority: in.Priority,
-		DueAt: in.Due, ExcludedUsers: in.ExcludedUsers, Data: data})
+	_, err = a.DB.CreateTask(ctx, store.Task{ID: in.ID, WorkflowID: in.WorkflowID, Type: in.Type, Subject: in.Subject,
+		PersonID: in.PersonID, CentreID: in.CentreID, CandidateRole: string(in.CandidateRole.In(compartment)), Priority: in.Priority,
+		DueAt: in.Due, ExcludedUsers: in.ExcludedUsers, Data: data, Compartment: compartment})
 	return asTemporal(err)
 }
 
@@ -55,9 +61,14 @@ type EscalateTaskInput struct {
 }
 
 // EscalateTask marks the task overdue and puts it in the inbox of the
-// escalation role at the same centre.
+// escalation role at the same centre; an escalation never leaves the
+// task's compartment (a DV task goes to the DV supervisors).
 func (a *Activities) EscalateTask(ctx context.Context, in EscalateTaskInput) error {
-	return asTemporal(a.DB.EscalateTask(ctx, in.TaskID, string(in.To), a.Now()))
+	t, err := a.DB.TaskByID(ctx, in.TaskID)
+	if err != nil {
+		return asTemporal(err)
+	}
+	return asTemporal(a.DB.EscalateTask(ctx, in.TaskID, string(in.To.In(t.Compartment)), a.Now()))
 }
 
 // CancelTasksInput names the workflow whose open tasks end.

@@ -223,7 +223,7 @@ func TestClaimAndTaskInputAsAUser(t *testing.T) {
 		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true,"member_person_ids":["00000000-0000-0000-0000-000000000000"]}`, 404, "member_person_ids", "not found"},
 		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"JNP","applicant_person_id":"` + p.ID + `","consent":true,"declared":{"requested_amount":"-5"}}`, 400, "declared", "positive"},
 		{"ana.caseworker", "POST", "/api/v1/claims", `{"benefit":"JNP","applicant_person_id":"` + p.ID + `","consent":true,"declared":{"colour":"red"}}`, 400, "declared", "unknown field"},
-		{"jelena.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true}`, 403, "", "of centre csr-podgorica"},
+		{"jelena.caseworker", "POST", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + p.ID + `","consent":true}`, 403, "applicant_person_id", "is not of your centre"},
 		{"ana.caseworker", "GET", "/api/v1/claims/Z-2026-999999", ``, 404, "", "not found"},
 		{"ana.caseworker", "GET", "/api/v1/decisions/nope/document", ``, 404, "", "not found"},
 	}

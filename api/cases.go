@@ -109,11 +109,8 @@ func (h *handler) createCase(c *gin.Context) {
 			writeError(c, h.log, domain.FieldError("persons."+strconv.Itoa(i)+".role", "%q is not one of beneficiary, family, guardian, reporter, perpetrator", p.Role))
 			return
 		}
-		person, err := h.db.PersonByID(ctx, domain.PersonID(p.PersonID))
+		person, err := h.person(c, p.PersonID, "persons."+strconv.Itoa(i)+".person_id")
 		if err != nil {
-			if domain.ErrorCode(err) == domain.CodeNotFound {
-				err = domain.FieldError("persons."+strconv.Itoa(i)+".person_id", "no person %s is registered", p.PersonID)
-			}
 			writeError(c, h.log, err)
 			return
 		}
@@ -124,6 +121,7 @@ func (h *handler) createCase(c *gin.Context) {
 	resource := "case"
 	if def.Code == "P05" || def.Code == "P37" {
 		resource = "dv_case"
+		restrict(c)
 	}
 	// The case belongs to the centre of its first person, and only that
 	// centre's staff open it.
@@ -178,12 +176,6 @@ func prefixFields(err error, form string) error {
 	return &out
 }
 
-// mayDV reports whether the user has the domestic-violence permission.
-func (h *handler) mayDV(c *gin.Context) bool {
-	u := userOf(c)
-	return h.enforcer.Allow(string(u.Role), u.CentreID, u.CentreID, "dv_case", "read")
-}
-
 // listCases lists the centre's cases: mine (scope=mine), the team's (the
 // default), by procedure, stage, status, or only the overdue ones.
 func (h *handler) listCases(c *gin.Context) {
@@ -217,6 +209,9 @@ func (h *handler) listCases(c *gin.Context) {
 	}
 	out := []gin.H{}
 	for _, x := range list {
+		if x.DV {
+			restrict(c)
+		}
 		out = append(out, caseDTO(x))
 	}
 	c.JSON(http.StatusOK, gin.H{"cases": out})
@@ -242,6 +237,15 @@ func (h *handler) loadCaseNumbered(c *gin.Context, number, action string) (store
 		writeError(c, h.log, err)
 		return store.Case{}, false
 	}
+	if !h.sees(c, compartmentOf(x.DV)) {
+		// Outside the compartment the case does not exist: the same answer
+		// as for a number never given, and nobody's access log names it.
+		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "case %s not found", number))
+		return store.Case{}, false
+	}
+	if x.DV {
+		restrict(c)
+	}
 	for _, p := range x.Persons {
 		auditPersons(c, p.PersonID)
 	}
@@ -253,7 +257,8 @@ func (h *handler) loadCaseNumbered(c *gin.Context, number, action string) (store
 
 // openTasks lists the case's open tasks.
 func (h *handler) openTasks(c *gin.Context, x store.Case) ([]store.Task, error) {
-	return h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: x.CentreID, WorkflowID: workflows.CaseWorkflowID(x.Number), State: "open"})
+	return h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: x.CentreID, WorkflowID: workflows.CaseWorkflowID(x.Number), State: "open",
+		Cleared: h.cleared(c)})
 }
 
 // getCase is the case page's data: the case, its persons, stages with
@@ -300,6 +305,9 @@ func (h *handler) getCase(c *gin.Context) {
 	out["decisions"] = decisions
 	children := []gin.H{}
 	for _, ch := range f.Children {
+		if !h.sees(c, compartmentOf(ch.DV)) {
+			continue
+		}
 		children = append(children, caseDTO(ch))
 	}
 	out["subprocedures"] = children
@@ -458,6 +466,14 @@ func (h *handler) reopenCase(c *gin.Context) {
 func (h *handler) caseDecisionDocument(c *gin.Context) {
 	ctx := c.Request.Context()
 	d, err := h.db.CaseDecisionByID(ctx, c.Param("id"))
+	if err == nil {
+		// A decision of a case outside the caller's compartment does not
+		// exist for them; its case's number is not theirs to learn.
+		var x store.Case
+		if x, err = h.db.CaseByNumber(ctx, d.CaseNumber); err == nil && !h.sees(c, compartmentOf(x.DV)) {
+			err = domain.Errorf(domain.CodeNotFound, "decision %s not found", c.Param("id"))
+		}
+	}
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -490,7 +506,8 @@ func (h *handler) caseReport(c *gin.Context) {
 	if !h.may(c, "case_report", "read", centre) {
 		return
 	}
-	tl, err := h.db.CaseTimeliness(ctx, centre, time.Now())
+	dv := h.mayDV(c) && centre == u.CentreID
+	tl, err := h.db.CaseTimeliness(ctx, centre, time.Now(), dv)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -499,7 +516,7 @@ func (h *handler) caseReport(c *gin.Context) {
 	for _, t := range tl {
 		timeliness = append(timeliness, gin.H{"centre_id": t.CentreID, "worker": t.Worker, "stage": t.Stage, "met": t.Met, "missed": t.Missed, "open": t.Open})
 	}
-	workers, err := h.db.CaseCounts(ctx, centre, "worker")
+	workers, err := h.db.CaseCounts(ctx, centre, "worker", dv)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -508,7 +525,7 @@ func (h *handler) caseReport(c *gin.Context) {
 	for _, w := range workers {
 		perWorker = append(perWorker, gin.H{"centre_id": w.Keys[0], "worker": w.Keys[1], "open_cases": w.Count})
 	}
-	procs, err := h.db.CaseCounts(ctx, centre, "procedure")
+	procs, err := h.db.CaseCounts(ctx, centre, "procedure", dv)
 	if err != nil {
 		writeError(c, h.log, err)
 		return

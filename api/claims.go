@@ -145,7 +145,17 @@ func (h *handler) person(c *gin.Context, id, field string) (domain.Person, error
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		return domain.Person{}, &domain.Error{Code: domain.CodeNotFound, Field: field, Message: fmt.Sprintf("person %s not found", id)}
 	}
-	return p, err
+	if err != nil {
+		return domain.Person{}, err
+	}
+	// Every person a request names is authorised, not only the first: a
+	// member, a subject, a case's persons, an upload's target.
+	u := userOf(c)
+	if !h.enforcer.Allow(string(u.Role), u.CentreID, targetOf(u, p), "person", "read") {
+		return domain.Person{}, &domain.Error{Code: domain.CodeForbidden, Field: field,
+			Message: fmt.Sprintf("person %s is not of your centre: you may not name them here", id)}
+	}
+	return p, nil
 }
 
 // checkDeclared validates the declared block against the shape the

@@ -113,6 +113,10 @@ func (h *handler) createPerson(c *gin.Context) {
 // findPersons looks a person up by JMBG (a list of zero or one), or by
 // name within the caller's centre (up to 20).
 func (h *handler) findPersons(c *gin.Context) {
+	if u := userOf(c); u.Role == domain.RoleCitizen {
+		h.findSelf(c, u)
+		return
+	}
 	if name := strings.TrimSpace(c.Query("name")); name != "" && c.Query("jmbg") == "" {
 		if len(name) > 100 {
 			writeError(c, h.log, domain.FieldError("name", "is longer than 100 characters"))
@@ -222,6 +226,36 @@ func institutionName(s domain.Source) string {
 	return in.Name
 }
 
+// findSelf is a citizen's search: it finds the citizen and nobody else,
+// so that it never tells who else is a client of a centre, or where.
+func (h *handler) findSelf(c *gin.Context, u domain.User) {
+	out := []personDTO{}
+	q := strings.TrimSpace(c.Query("jmbg"))
+	if q == "" && strings.TrimSpace(c.Query("name")) == "" {
+		writeError(c, h.log, domain.FieldError("jmbg", "query parameter is required (or search by name)"))
+		return
+	}
+	if q != "" {
+		if _, _, err := domain.ParseJMBG(q); err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+	}
+	if q == string(u.JMBG) {
+		p, err := h.db.PersonByJMBG(c.Request.Context(), u.JMBG)
+		switch {
+		case err == nil:
+			auditPersons(c, p.ID)
+			c.Set("audit_target", targetOf(u, p))
+			out = append(out, toPersonDTO(p))
+		case domain.ErrorCode(err) != domain.CodeNotFound:
+			writeError(c, h.log, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"persons": out})
+}
+
 // personFile returns the e-file: person, household, evidence (current, or
 // every version with ?history=true) and where each source stands.
 func (h *handler) personFile(c *gin.Context) {
@@ -298,6 +332,9 @@ func (h *handler) personFile(c *gin.Context) {
 	}
 	file.Cases = []gin.H{}
 	for _, x := range cs {
+		if x.DV {
+			restrict(c)
+		}
 		file.Cases = append(file.Cases, caseDTO(x))
 	}
 	// The register's entries naming the person: only with the DV permission.
@@ -308,6 +345,9 @@ func (h *handler) personFile(c *gin.Context) {
 			return
 		}
 		file.Violence = []gin.H{}
+		if len(entries) > 0 {
+			restrict(c)
+		}
 		for _, n := range entries {
 			file.Violence = append(file.Violence, gin.H{"reference": n.Reference, "direction": n.Direction, "received_at": n.ReceivedAt,
 				"state": n.State, "risk_level": n.RiskLevel, "case_number": n.CaseNumber})

@@ -56,7 +56,7 @@ func toTaskDTO(t store.Task) taskDTO {
 // sort=due. Always scoped to the user's centre.
 func (h *handler) listTasks(c *gin.Context) {
 	u := userOf(c)
-	f := store.TaskFilter{CentreID: u.CentreID, State: c.DefaultQuery("state", "open"), Type: c.Query("type")}
+	f := store.TaskFilter{CentreID: u.CentreID, State: c.DefaultQuery("state", "open"), Type: c.Query("type"), Cleared: h.cleared(c)}
 	switch c.Query("state") {
 	case "", "open", "completed", "cancelled", "any":
 	default:
@@ -122,6 +122,9 @@ func (h *handler) listTasks(c *gin.Context) {
 	}
 	out := []taskDTO{}
 	for _, t := range ts {
+		if t.Compartment != "" {
+			restrict(c)
+		}
 		if t.PersonID != "" {
 			auditPersons(c, t.PersonID)
 		}
@@ -136,9 +139,15 @@ func (h *handler) listTasks(c *gin.Context) {
 func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, bool) {
 	u := userOf(c)
 	t, err := h.db.TaskByID(c.Request.Context(), c.Param("id"))
+	if err == nil && !h.sees(c, t.Compartment) {
+		err = domain.Errorf(domain.CodeNotFound, "task %s not found", c.Param("id"))
+	}
 	if err != nil {
 		writeError(c, h.log, err)
 		return store.Task{}, u, false
+	}
+	if t.Compartment != "" {
+		restrict(c)
 	}
 	if t.PersonID != "" {
 		auditPersons(c, t.PersonID)

@@ -207,19 +207,22 @@ func (h *handler) startViolence(c *gin.Context, in workflows.ViolenceInput) erro
 func (h *handler) loadDV(c *gin.Context, resource, action string) (store.DVNotification, bool) {
 	u := userOf(c)
 	n, err := h.db.DVNotificationByRef(c.Request.Context(), c.Param("reference"))
+	visible := err == nil && h.enforcer.Allow(string(u.Role), u.CentreID, n.CentreID, resource, action)
+	if err == nil && u.Role == domain.RolePoliceOfficer {
+		visible = n.Sender == u.Username
+	}
+	if err == nil && !visible {
+		// What the caller may not see does not exist for them: the police
+		// another sender's message, a DV caseworker another centre's.
+		err = domain.Errorf(domain.CodeNotFound, "notification %s not found", c.Param("reference"))
+	}
 	if err != nil {
 		writeError(c, h.log, err)
 		return n, false
 	}
+	c.Set("audit_target", n.CentreID)
 	auditDV(c, n)
-	if u.Role == domain.RolePoliceOfficer {
-		if n.Sender != u.Username {
-			writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "the %s role may not %s %s: %s was not sent by %s", u.Role, action, resource, n.Reference, u.Username))
-			return n, false
-		}
-		return n, true
-	}
-	return n, h.may(c, resource, action, n.CentreID)
+	return n, true
 }
 
 func dvDTO(n store.DVNotification) gin.H {
@@ -248,8 +251,18 @@ func (h *handler) getViolenceNotification(c *gin.Context) {
 		return
 	}
 	out := dvDTO(n)
+	police := userOf(c).Role == domain.RolePoliceOfficer
+	if police {
+		// The police get what the centre reports to them, not the centre's
+		// first contact, its findings or its case.
+		delete(out, "first_contact")
+		delete(out, "case_number")
+	}
 	timeline := []gin.H{}
 	for _, e := range events {
+		if police && e.Kind != "police_update" && e.Kind != "report_acknowledged" && e.Kind != "received" {
+			continue
+		}
 		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "data": e.Data})
 	}
 	out["timeline"] = timeline
@@ -270,7 +283,7 @@ func (h *handler) centreTasks(c *gin.Context, outsider domain.Role, centre, work
 	if userOf(c).Role == outsider {
 		return tasks, nil
 	}
-	ts, err := h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: centre, WorkflowID: workflowID})
+	ts, err := h.db.Tasks(c.Request.Context(), store.TaskFilter{CentreID: centre, WorkflowID: workflowID, Cleared: h.cleared(c)})
 	for _, t := range ts {
 		tasks = append(tasks, toTaskDTO(t))
 	}
@@ -350,11 +363,8 @@ func (h *handler) createViolenceReport(c *gin.Context) {
 	centre := ""
 	var ids []domain.PersonID
 	for i, p := range m.Persons {
-		person, err := h.db.PersonByID(ctx, domain.PersonID(p.PersonID))
+		person, err := h.person(c, p.PersonID, "persons."+strconv.Itoa(i)+".person_id")
 		if err != nil {
-			if domain.ErrorCode(err) == domain.CodeNotFound {
-				err = domain.FieldError("persons."+strconv.Itoa(i)+".person_id", "no person %s is registered", p.PersonID)
-			}
 			writeError(c, h.log, err)
 			return
 		}

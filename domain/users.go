@@ -10,6 +10,7 @@ const (
 	RoleSupervisor        Role = "supervisor"
 	RoleCentreHead        Role = "centre_head"
 	RoleDVCaseworker      Role = "dv_caseworker"
+	RoleDVSupervisor      Role = "dv_supervisor"
 	RoleFinanceOfficer    Role = "finance_officer"
 	RoleMinistryAnalyst   Role = "ministry_analyst"
 	RolePoliceOfficer     Role = "police_officer"
@@ -22,23 +23,60 @@ const (
 
 // Roles lists every role.
 func Roles() []Role {
-	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleFinanceOfficer, RoleMinistryAnalyst,
+	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleDVSupervisor, RoleFinanceOfficer, RoleMinistryAnalyst,
 		RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin}
 }
 
 // Acts reports whether a user of role r acts as role want: the same role,
 // or one that inherits it (a centre head and a DV caseworker act as
-// caseworkers; a centre head as a supervisor).
+// caseworkers; a centre head as a supervisor; a DV supervisor as a
+// supervisor and a DV caseworker).
 func (r Role) Acts(want Role) bool {
 	switch {
 	case r == want:
 		return true
 	case want == RoleCaseworker:
-		return r == RoleSupervisor || r == RoleCentreHead || r == RoleDVCaseworker
+		return r == RoleSupervisor || r == RoleCentreHead || r == RoleDVCaseworker || r == RoleDVSupervisor
 	case want == RoleSupervisor:
-		return r == RoleCentreHead
+		return r == RoleCentreHead || r == RoleDVSupervisor
+	case want == RoleDVCaseworker:
+		return r == RoleDVSupervisor
 	}
 	return false
+}
+
+// Outside reports whether the role is someone outside the social work
+// centres and the ministry: a citizen, or another institution (police,
+// employment agency, employer). A refusal tells them nothing: what they
+// may not see does not exist for them.
+func (r Role) Outside() bool {
+	switch r {
+	case RoleCitizen, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer:
+		return true
+	}
+	return false
+}
+
+// CompartmentDV is the domestic-violence compartment: its notifications,
+// tasks, cases and their sub-procedures exist only for the staff cleared
+// for it in the centre (DOMAIN.md §5.6).
+const CompartmentDV = "dv"
+
+// In is the role that does work of role r inside a compartment: in the DV
+// compartment a caseworker's work goes to the DV caseworkers and a
+// supervisor's or head's (approvals, escalations) to the DV supervisors,
+// so that nobody outside the compartment is ever asked to act on it.
+func (r Role) In(compartment string) Role {
+	if compartment != CompartmentDV {
+		return r
+	}
+	switch r {
+	case RoleCaseworker:
+		return RoleDVCaseworker
+	case RoleSupervisor, RoleCentreHead:
+		return RoleDVSupervisor
+	}
+	return r
 }
 
 // User is someone, or some system, that works in Karton: a verified
@@ -60,6 +98,7 @@ var demoUsers = []User{
 	{Username: "marko.supervisor", Name: "Marko Vuković", Role: RoleSupervisor, CentreID: "csr-podgorica"},
 	{Username: "sanja.head", Name: "Sanja Perović", Role: RoleCentreHead, CentreID: "csr-podgorica"},
 	{Username: "dragana.dv", Name: "Dragana Vujović", Role: RoleDVCaseworker, CentreID: "csr-podgorica"},
+	{Username: "milena.dvsupervisor", Name: "Milena Šćepanović", Role: RoleDVSupervisor, CentreID: "csr-podgorica"},
 	{Username: "jelena.caseworker", Name: "Jelena Lekić", Role: RoleCaseworker, CentreID: "csr-niksic"},
 	{Username: "petar.supervisor", Name: "Petar Knežević", Role: RoleSupervisor, CentreID: "csr-niksic"},
 	{Username: "mila.caseworker", Name: "Mila Hodžić", Role: RoleCaseworker, CentreID: "csr-bar"},

@@ -29,6 +29,11 @@ func TestPolicy(t *testing.T) {
 		{"centre_head", pg, pg, "task", "approve", true}, // inherited twice
 		{"dv_caseworker", pg, pg, "dv_case", "read", true},
 		{"dv_caseworker", pg, nk, "dv_case", "read", false},
+		{"supervisor", pg, pg, "dv_case", "read", false},
+		{"centre_head", pg, pg, "dv_case", "read", false},
+		{"dv_supervisor", pg, pg, "dv_case", "read", true},
+		{"dv_supervisor", pg, pg, "task", "approve", true},
+		{"dv_supervisor", pg, nk, "dv_notification", "read", false},
 		{"finance_officer", "", nk, "payment", "approve", true},
 		{"finance_officer", "", nk, "person", "read", false},
 		{"ministry_analyst", "", "", "report", "read", true},

@@ -220,9 +220,11 @@ func (db *DB) VerifyAudit(ctx context.Context) (checked int64, broken int64, rea
 
 // AccessLog lists who accessed a person's data, newest first. Restricted
 // accesses (domestic violence) are left out unless withRestricted: only
-// auditors see them.
+// auditors see them. Records written before the mark existed are known by
+// their DV resource.
 func (db *DB) AccessLog(ctx context.Context, person domain.PersonID, limit int, withRestricted bool) ([]AuditRecord, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE person_ids @> ARRAY[$1]::uuid[] AND (NOT restricted OR $3)
+	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE person_ids @> ARRAY[$1]::uuid[]
+		AND ($3 OR NOT (restricted OR resource IN ('dv_case', 'dv_notification', 'dv_report', 'dv_register')))
 		ORDER BY id DESC LIMIT $2`, string(person), limit, withRestricted)
 	if err != nil {
 		return nil, fmt.Errorf("select access log: %w", err)

@@ -105,10 +105,11 @@ func (db *DB) RecordCase(ctx context.Context, r CaseRecord) error {
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO cases (number, procedure, version, centre_id, status, stage, manager, team, parent, opened_by, opened_at, stage_due, closed_at, close_reason, dv)
-			VALUES (@number, @procedure, @version, @centre, @status, @stage, @manager, @team, @parent, @opened_by, @opened_at, @stage_due, @closed_at, @reason, @dv)
+			VALUES (@number, @procedure, @version, @centre, @status, @stage, @manager, @team, @parent, @opened_by, @opened_at, @stage_due, @closed_at, @reason,
+				@dv OR coalesce((SELECT dv FROM cases WHERE number = @parent), false))
 			ON CONFLICT (number) DO UPDATE SET centre_id = excluded.centre_id, status = excluded.status, stage = excluded.stage,
 				manager = excluded.manager, team = excluded.team, stage_due = excluded.stage_due, closed_at = excluded.closed_at,
-				close_reason = excluded.close_reason, updated_at = now()`,
+				close_reason = excluded.close_reason, dv = cases.dv OR excluded.dv, updated_at = now()`,
 			pgx.NamedArgs{"number": c.Number, "procedure": c.Procedure, "version": c.Version, "centre": c.CentreID, "status": c.Status,
 				"stage": c.Stage, "manager": c.Manager, "team": c.Team, "parent": parent, "opened_by": c.OpenedBy, "opened_at": c.OpenedAt,
 				"stage_due": c.StageDue, "closed_at": c.ClosedAt, "reason": c.CloseReason, "dv": c.DV})
@@ -370,15 +371,17 @@ type Timeliness struct {
 	Open     int // still open within the deadline
 }
 
-// CaseTimeliness reports stage deadlines met and missed (all centres when centre is "").
-func (db *DB) CaseTimeliness(ctx context.Context, centre string, now time.Time) ([]Timeliness, error) {
+// CaseTimeliness reports stage deadlines met and missed (all centres when
+// centre is ""); the stages of domestic-violence cases only withDV.
+func (db *DB) CaseTimeliness(ctx context.Context, centre string, now time.Time, withDV bool) ([]Timeliness, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT centre_id, worker, stage,
 			count(*) FILTER (WHERE done_at IS NOT NULL AND done_at <= due_at),
 			count(*) FILTER (WHERE (done_at IS NOT NULL AND done_at > due_at) OR (done_at IS NULL AND due_at < $2)),
 			count(*) FILTER (WHERE done_at IS NULL AND due_at >= $2)
-		FROM case_stages WHERE ($1 = '' OR centre_id = $1)
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, centre, now)
+		FROM case_stages s WHERE ($1 = '' OR centre_id = $1)
+			AND ($3 OR NOT EXISTS (SELECT 1 FROM cases c WHERE c.number = s.case_number AND c.dv))
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, centre, now, withDV)
 	if err != nil {
 		return nil, fmt.Errorf("case timeliness: %w", err)
 	}
@@ -396,13 +399,15 @@ type CaseCount struct {
 }
 
 // CaseCounts counts open cases per worker ("worker") or all cases by
-// procedure and stage ("procedure").
-func (db *DB) CaseCounts(ctx context.Context, centre, by string) ([]CaseCount, error) {
-	q := `SELECT ARRAY[centre_id, manager], count(*) FROM cases WHERE status = 'open' AND ($1 = '' OR centre_id = $1) GROUP BY centre_id, manager ORDER BY 1`
+// procedure and stage ("procedure"); domestic-violence cases only withDV.
+func (db *DB) CaseCounts(ctx context.Context, centre, by string, withDV bool) ([]CaseCount, error) {
+	q := `SELECT ARRAY[centre_id, manager], count(*) FROM cases WHERE status = 'open' AND ($1 = '' OR centre_id = $1) AND ($2 OR NOT dv)
+		GROUP BY centre_id, manager ORDER BY 1`
 	if by == "procedure" {
-		q = `SELECT ARRAY[procedure, status, stage], count(*) FROM cases WHERE ($1 = '' OR centre_id = $1) GROUP BY procedure, status, stage ORDER BY 1`
+		q = `SELECT ARRAY[procedure, status, stage], count(*) FROM cases WHERE ($1 = '' OR centre_id = $1) AND ($2 OR NOT dv)
+			GROUP BY procedure, status, stage ORDER BY 1`
 	}
-	rows, err := db.pool.Query(ctx, q, centre)
+	rows, err := db.pool.Query(ctx, q, centre, withDV)
 	if err != nil {
 		return nil, fmt.Errorf("case counts: %w", err)
 	}

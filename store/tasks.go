@@ -36,18 +36,21 @@ type Task struct {
 	CompletedBy   string
 	CompletedAt   *time.Time
 	CreatedAt     time.Time
+	// Compartment is the task's restricted compartment (domain.CompartmentDV)
+	// or "": outside it, the task does not exist.
+	Compartment string
 }
 
 const taskColumns = `id, workflow_id, type, subject, coalesce(person_id::text, ''), centre_id, candidate_role,
 	coalesce(assignee, ''), coalesce(owner, ''), priority, due_at, follow_up_at, state, overdue, coalesce(escalated_to, ''),
-	excluded_users, data::text, coalesce(outcome, ''), coalesce(outcome_data::text, 'null'), coalesce(completed_by, ''), completed_at, created_at`
+	excluded_users, data::text, coalesce(outcome, ''), coalesce(outcome_data::text, 'null'), coalesce(completed_by, ''), completed_at, created_at, compartment`
 
 func scanTask(r pgx.Row) (Task, error) {
 	var t Task
 	var data, outcomeData string
 	err := r.Scan(&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
 		&t.Priority, &t.DueAt, &t.FollowUpAt, &t.State, &t.Overdue, &t.EscalatedTo, &t.ExcludedUsers, &data, &t.Outcome,
-		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt)
+		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt, &t.Compartment)
 	t.Data, t.OutcomeData = json.RawMessage(data), json.RawMessage(outcomeData)
 	return t, err
 }
@@ -64,12 +67,12 @@ func (db *DB) CreateTask(ctx context.Context, t Task) (Task, error) {
 		t.ExcludedUsers = []string{}
 	}
 	const q = `
-		INSERT INTO tasks (id, workflow_id, type, subject, person_id, centre_id, candidate_role, priority, due_at, state, excluded_users, data)
-		VALUES (@id, @wf, @type, @subject, @person, @centre, @role, @priority, @due, 'open', @excluded, @data)
+		INSERT INTO tasks (id, workflow_id, type, subject, person_id, centre_id, candidate_role, priority, due_at, state, excluded_users, data, compartment)
+		VALUES (@id, @wf, @type, @subject, @person, @centre, @role, @priority, @due, 'open', @excluded, @data, @compartment)
 		ON CONFLICT (id) DO NOTHING`
 	_, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"id": t.ID, "wf": t.WorkflowID, "type": t.Type, "subject": t.Subject, "person": person,
 		"centre": t.CentreID, "role": t.CandidateRole, "priority": t.Priority, "due": t.DueAt, "excluded": t.ExcludedUsers,
-		"data": string(orEmptyJSON(t.Data))})
+		"data": string(orEmptyJSON(t.Data)), "compartment": t.Compartment})
 	if err != nil {
 		return Task{}, fmt.Errorf("insert task %s: %w", t.ID, err)
 	}
@@ -99,6 +102,9 @@ type TaskFilter struct {
 	WorkflowID string // the tasks of one workflow (a case)
 	Limit      int    // at most 500; 0: 200
 	Offset     int    // rows to skip: the next page
+	// Cleared lists the compartments whose tasks the reader may see; the
+	// tasks of any other compartment are left out of the list and counts.
+	Cleared []string
 }
 
 // TaskCounts are how many tasks match a filter, beyond the page listed,
@@ -121,8 +127,12 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 
 // TaskPage is a page of Tasks with the counts of all the tasks that match.
 func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, error) {
-	where := []string{"centre_id = @centre"}
-	args := pgx.NamedArgs{"centre": f.CentreID}
+	where := []string{"centre_id = @centre", "(compartment = '' OR compartment = ANY(@cleared))"}
+	cleared := f.Cleared
+	if cleared == nil {
+		cleared = []string{}
+	}
+	args := pgx.NamedArgs{"centre": f.CentreID, "cleared": cleared}
 	if f.Assignee != "" {
 		where = append(where, "assignee = @assignee")
 		args["assignee"] = f.Assignee
@@ -266,6 +276,28 @@ func (db *DB) EscalateTask(ctx context.Context, id, role string, at time.Time) e
 		return fmt.Errorf("escalate task %s: %w", id, err)
 	}
 	return nil
+}
+
+// CompartmentOfWorkflow is the compartment a workflow's tasks belong to:
+// domain.CompartmentDV for a police notification and for a DV case or any
+// sub-procedure of one, else "".
+func (db *DB) CompartmentOfWorkflow(ctx context.Context, workflowID string) (string, error) {
+	if strings.HasPrefix(workflowID, "dv/") {
+		return domain.CompartmentDV, nil
+	}
+	number, ok := strings.CutPrefix(workflowID, "case/")
+	if !ok {
+		return "", nil
+	}
+	var dv bool
+	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT dv FROM cases WHERE number = $1), false)`, number).Scan(&dv)
+	if err != nil {
+		return "", fmt.Errorf("compartment of %s: %w", workflowID, err)
+	}
+	if dv {
+		return domain.CompartmentDV, nil
+	}
+	return "", nil
 }
 
 // CancelOpenTasks cancels every open task of a workflow.
