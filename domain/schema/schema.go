@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -97,6 +98,9 @@ func (s *Set) Validate(name string, data json.RawMessage) error {
 	if err != nil {
 		return domain.FieldError("data", "not JSON: %v", err)
 	}
+	if err := CheckText(data); err != nil {
+		return domain.FieldError("data", "%s", domain.ErrorMessage(err))
+	}
 	if fields := hugeNumbers(v, ""); len(fields) > 0 {
 		sort.Slice(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
 		return domain.Invalid(fields)
@@ -154,6 +158,51 @@ func hugeNumbers(v any, path string) []*domain.Error {
 		}
 	}
 	return out
+}
+
+// CheckText refuses JSON text with strings PostgreSQL cannot keep, in a
+// text column or in jsonb: a byte that is not UTF-8, the escape \u0000,
+// or a \uD800-\uDFFF escape that is not half of a surrogate pair. The
+// JSON decoder lets all three through (as U+FFFD or a NUL, and as they
+// are in a json.RawMessage). The error is CodeInvalid, naming the byte.
+func CheckText(data []byte) error {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return domain.Errorf(domain.CodeInvalid, "byte %d is not UTF-8 text", i)
+		}
+		i += size
+	}
+	for i := 0; i+1 < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character, which may be a backslash
+		r, ok := hex4(data, i)
+		switch {
+		case !ok:
+		case r == 0:
+			return domain.Errorf(domain.CodeInvalid, "text at byte %d has a NUL character (\\u0000)", i-1)
+		case r >= 0xD800 && r < 0xDC00:
+			if lo, ok := hex4(data, i+6); ok && data[i+5] == '\\' && lo >= 0xDC00 && lo < 0xE000 {
+				i += 10
+				continue
+			}
+			fallthrough
+		case r >= 0xDC00 && r < 0xE000:
+			return domain.Errorf(domain.CodeInvalid, "text at byte %d has half a UTF-16 surrogate pair (\\u%04x)", i-1, r)
+		}
+	}
+	return nil
+}
+
+// hex4 reads the escape u+4 hex digits at data[i:].
+func hex4(data []byte, i int) (rune, bool) {
+	if i < 0 || i+5 > len(data) || data[i] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(data[i+1:i+5]), 16, 16)
+	return rune(n), err == nil
 }
 
 // leaves are the innermost causes of a validation error: one per failing

@@ -8,6 +8,7 @@ import (
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/activation"
+	"github.com/karton-social/karton/domain/schema"
 	"github.com/karton-social/karton/domain/violence"
 )
 
@@ -37,6 +38,32 @@ func TestValidateRefusesHugeNumbers(t *testing.T) {
 		doc := `{"measure":"reduce","percent":` + n + `,"reasoning":"Missed two appointments."}`
 		if err := activation.Schemas.Validate("decision", json.RawMessage(doc)); err != nil {
 			t.Errorf("Validate(percent %s) = %v; want valid", n, err)
+		}
+	}
+}
+
+func TestCheckText(t *testing.T) {
+	for _, ok := range []string{``, `{}`, `{"a":"Njegoševa 12"}`, `{"a":"\u00e9\u0001"}`, `{"a":"\ud83d\ude00"}`, `{"a":"\\u0000"}`,
+		`{"a":"\\\\u0000"}`, `{"a":"\u000"}`, `"\ud83d\ude00\ud83d\ude00"`, `"\\ud800"`} {
+		if err := schema.CheckText([]byte(ok)); err != nil {
+			t.Errorf("CheckText(%s) = %v; want nil", ok, err)
+		}
+	}
+	for in, want := range map[string]string{
+		`{"a":"x\u0000"}`:            "byte 7 has a NUL",
+		`{"\u0000":1}`:               "byte 2 has a NUL",
+		`{"a":"\\\u0000"}`:           "byte 8 has a NUL",
+		`{"a":"\ud800"}`:             "byte 6 has half a UTF-16 surrogate pair (\\ud800)",
+		`{"a":"\ud800\u0041"}`:       "half a UTF-16 surrogate pair",
+		`{"a":"\ud800"`:              "half a UTF-16 surrogate pair",
+		`{"a":"\udc00\ud800"}`:       "byte 6 has half a UTF-16 surrogate pair (\\udc00)",
+		`{"a":"\uDBFF\uDFFF\uDFFF"}`: "byte 18 has half",
+		"{\"a\":\"\xff\"}":           "byte 6 is not UTF-8",
+		"{\"a\":\"\xed\xa0\x80\"}":   "byte 6 is not UTF-8", // a surrogate encoded as UTF-8
+	} {
+		err := schema.CheckText([]byte(in))
+		if domain.ErrorCode(err) != domain.CodeInvalid || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckText(%q) = %v; want invalid, %q", in, err, want)
 		}
 	}
 }
