@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -362,6 +363,21 @@ func (h *handler) uploadDocument(c *gin.Context) {
 	if kind == "" {
 		kind = "evidence"
 	}
+	// A document of a claim is about one of the claim's persons: it is
+	// checked before anything is stored.
+	var person domain.PersonID
+	if p := c.PostForm("person_id"); p != "" {
+		pp, err := h.person(c, p, "person_id")
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		if !slices.Contains(cl.Members, pp.ID) {
+			writeError(c, h.log, domain.FieldError("person_id", "person %s is not a member of claim %s", p, cl.Number))
+			return
+		}
+		person = pp.ID
+	}
 	ct := http.DetectContentType(data)
 	sum := sha256.Sum256(data)
 	key := fmt.Sprintf("claims/%s/%s", cl.Number, hex.EncodeToString(sum[:]))
@@ -373,15 +389,6 @@ func (h *handler) uploadDocument(c *gin.Context) {
 	if err != nil {
 		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err))
 		return
-	}
-	var person domain.PersonID
-	if p := c.PostForm("person_id"); p != "" {
-		pp, err := h.person(c, p, "person_id")
-		if err != nil {
-			writeError(c, h.log, err)
-			return
-		}
-		person = pp.ID
 	}
 	d, err := h.db.CreateDocument(ctx, store.Document{ClaimNumber: cl.Number, PersonID: person, Kind: kind, ObjectKey: key, SHA256: sha,
 		ContentType: ct, Size: int64(len(data)), UploadedBy: u.Username})
