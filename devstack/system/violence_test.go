@@ -39,8 +39,8 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	if code != 400 || !strings.Contains(string(body), "occurred_at") || !strings.Contains(string(body), "officer") {
 		t.Fatalf("a malformed notification = %d %s; want 400 naming the fields", code, body)
 	}
-	if code, body := as(t, "ana.caseworker", "POST", api+"/violence-notifications", notification); code != 403 {
-		t.Fatalf("a caseworker sending a police notification = %d %s; want 403", code, body)
+	if code, body := as(t, "ana.caseworker", "POST", api+"/violence-notifications", notification); code != 404 {
+		t.Fatalf("a caseworker sending a police notification = %d %s; want 404 (the compartment does not exist for her)", code, body)
 	}
 	code, body = as(t, "police-system", "POST", api+"/violence-notifications", notification)
 	if code != 202 {
@@ -66,12 +66,12 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	}
 	entry := api + "/violence-notifications/" + got.Reference
 
-	// The urgent task: the DV caseworkers', escalated to the supervisor and
-	// then the head while nobody takes it.
+	// The urgent task: the DV caseworkers', escalated inside the
+	// compartment to the DV supervisor (twice) while nobody takes it.
 	task := ""
 	deadline := time.Now().Add(30 * time.Second)
 	for task == "" && time.Now().Before(deadline) {
-		_, body := as(t, "sanja.head", "GET", api+"/tasks?group=mine", "")
+		_, body := as(t, "milena.dvsupervisor", "GET", api+"/tasks?group=mine", "")
 		var inbox struct {
 			Tasks []struct {
 				ID, Type    string
@@ -80,24 +80,28 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 		}
 		_ = json.Unmarshal(body, &inbox)
 		for _, tk := range inbox.Tasks {
-			if tk.Type == "dv_first_contact" && tk.EscalatedTo != nil && *tk.EscalatedTo == "centre_head" {
+			if tk.Type == "dv_first_contact" && tk.EscalatedTo != nil && *tk.EscalatedTo == "dv_supervisor" {
 				task = tk.ID
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	if task == "" {
-		t.Fatal("the urgent task did not escalate to the centre's head")
+		t.Fatal("the urgent task did not escalate to the DV supervisor")
 	}
-	// A caseworker without the DV role sees none of it.
-	for _, url := range []string{api + "/tasks?group=mine", api + "/dv-register", entry, api + "/persons/" + string(victim.ID)} {
-		code, body := as(t, "ana.caseworker", "GET", url, "")
-		if code == 200 && (strings.Contains(string(body), got.Reference) || strings.Contains(string(body), "dv_first_contact")) {
-			t.Errorf("ana (no DV role) sees the notification at %s: %s", url, body)
+	// Nobody outside the compartment sees any of it: not a caseworker, not
+	// the supervisor or the head it used to escalate to.
+	for _, who := range []string{"ana.caseworker", "marko.supervisor", "sanja.head"} {
+		for _, url := range []string{api + "/tasks?group=mine&state=any", api + "/tasks?group=dv_caseworker&state=any", api + "/tasks?assignee=dragana.dv&state=any",
+			api + "/dv-register", entry, api + "/persons/" + string(victim.ID)} {
+			code, body := as(t, who, "GET", url, "")
+			if code == 200 && (strings.Contains(string(body), got.Reference) || strings.Contains(string(body), "dv_first_contact")) {
+				t.Errorf("%s (no DV clearance) sees the notification at %s: %s", who, url, body)
+			}
 		}
-	}
-	if code, _ := as(t, "ana.caseworker", "GET", entry, ""); code != 403 {
-		t.Errorf("ana reading the register entry = %d; want 403", code)
+		if code, _ := as(t, who, "GET", entry, ""); code != 404 {
+			t.Errorf("%s reading the register entry = %d; want 404", who, code)
+		}
 	}
 
 	// The first contact, while the police's endpoint is down.
@@ -146,8 +150,8 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	if code, _ := as(t, "dragana.dv", "GET", api+"/cases/"+e.CaseNumber, ""); code != 200 {
 		t.Errorf("the DV case %s as the DV caseworker = %d", e.CaseNumber, code)
 	}
-	if code, _ := as(t, "ana.caseworker", "GET", api+"/cases/"+e.CaseNumber, ""); code != 403 {
-		t.Errorf("the DV case %s as a caseworker without the DV role = %d; want 403", e.CaseNumber, code)
+	if code, _ := as(t, "ana.caseworker", "GET", api+"/cases/"+e.CaseNumber, ""); code != 404 {
+		t.Errorf("the DV case %s as a caseworker without the DV role = %d; want 404", e.CaseNumber, code)
 	}
 	for _, url := range []string{api + "/persons/" + string(victim.ID), api + "/cases?status=any", api + "/tasks?group=mine",
 		api + "/persons?jmbg=" + string(j)} {
@@ -180,8 +184,8 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	if code != 200 || !strings.Contains(string(body), `"ME-12"`) || strings.Contains(string(body), "Radulović") {
 		t.Errorf("statistics = %d %s", code, body)
 	}
-	if code, _ := as(t, "luka.analyst", "GET", api+"/dv-register", ""); code != 403 {
-		t.Errorf("the analyst reading the register = %d; want 403", code)
+	if code, _ := as(t, "luka.analyst", "GET", api+"/dv-register", ""); code != 404 {
+		t.Errorf("the analyst reading the register = %d; want 404", code)
 	}
 	if code, body := asRaw(t, "", "GET", api+"/schemas/violence-notification.json", ""); code != 200 || !strings.Contains(string(body), "police_reference") {
 		t.Errorf("published schema = %d", code)
