@@ -77,7 +77,7 @@ func (h *handler) misuseReport(c *gin.Context) {
 	if !h.may(c, "audit", "read", centre) {
 		return
 	}
-	f, err := h.db.Misuse(c.Request.Context(), centre, from, to, 30)
+	f, err := h.db.Misuse(c.Request.Context(), centre, from, to, 30, centre == "" || h.mayDV(c))
 	if err != nil {
 		writeError(c, h.log, err)
 		return

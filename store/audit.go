@@ -247,12 +247,14 @@ type MisuseFinding struct {
 // centre, read many files in a short time (more than burst in 5 minutes),
 // read at odd hours (22:00-06:00 UTC+1, Montenegro's winter time), or were
 // denied. Scoped to centre unless centre is empty (ministry-wide auditors).
-func (db *DB) Misuse(ctx context.Context, centre string, from, to time.Time, burst int) ([]MisuseFinding, error) {
+// Restricted accesses (domestic violence) count only withRestricted: for
+// auditors and the DV-cleared, not for a centre's ordinary supervisors.
+func (db *DB) Misuse(ctx context.Context, centre string, from, to time.Time, burst int, withRestricted bool) ([]MisuseFinding, error) {
 	const q = `
 		WITH reads AS (
 			SELECT * FROM audit_log
 			WHERE at >= @from AND at < @to AND username NOT LIKE 'system:%' AND cardinality(person_ids) > 0
-				AND (@centre = '' OR centre_id = @centre OR target_centre = @centre)
+				AND (@centre = '' OR centre_id = @centre OR target_centre = @centre) AND (@restricted OR NOT restricted)
 		), other_centre AS (
 			SELECT username, role, centre_id, 'other_centre' AS kind, count(*) AS n, min(at) AS first, max(at) AS last FROM reads
 			WHERE outcome = 'allowed' AND centre_id <> '' AND target_centre NOT IN ('', 'self') AND target_centre <> centre_id
@@ -273,7 +275,7 @@ func (db *DB) Misuse(ctx context.Context, centre string, from, to time.Time, bur
 		)
 		SELECT * FROM other_centre UNION ALL SELECT * FROM bursts UNION ALL SELECT * FROM odd UNION ALL SELECT * FROM denied
 		ORDER BY 1, 4`
-	rows, err := db.pool.Query(ctx, q, pgx.NamedArgs{"centre": centre, "from": from, "to": to, "burst": burst})
+	rows, err := db.pool.Query(ctx, q, pgx.NamedArgs{"centre": centre, "from": from, "to": to, "burst": burst, "restricted": withRestricted})
 	if err != nil {
 		return nil, fmt.Errorf("misuse report: %w", err)
 	}

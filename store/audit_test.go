@@ -53,7 +53,7 @@ func TestAuditChainRefusesEditsAndDetectsTampering(t *testing.T) {
 	if err != nil || len(log) != 5 {
 		t.Fatalf("AccessLog = %d records, %v", len(log), err)
 	}
-	f, err := db.Misuse(ctx, "", time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 3)
+	f, err := db.Misuse(ctx, "", time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 3, true)
 	if err != nil {
 		t.Fatal(err)
 	}
