@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/schema"
 )
 
 type errorBody struct {
@@ -67,10 +69,12 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: d})
 }
 
-// bindJSON decodes the body strictly: malformed JSON, unknown fields and
-// trailing data are a 400 that says what is wrong.
+// bindJSON decodes the body strictly: malformed JSON, unknown fields,
+// trailing data and text PostgreSQL cannot keep (schema.CheckText) are a
+// 400 that says what is wrong.
 func bindJSON(c *gin.Context, v any) error {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
+	var read bytes.Buffer // for text PostgreSQL cannot keep
+	body := io.TeeReader(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20), &read)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -95,7 +99,7 @@ func bindJSON(c *gin.Context, v any) error {
 	if dec.More() {
 		return domain.Errorf(domain.CodeInvalid, "request body has data after the JSON object")
 	}
-	return nil
+	return schema.CheckText(read.Bytes())
 }
 
 func requestID() gin.HandlerFunc {
