@@ -1,6 +1,7 @@
 package system_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,7 +19,8 @@ import (
 // DV role has no such page, and the register refuses her.
 func TestDomesticViolenceInABrowser(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
-	j := registerInPodgorica(t, s, time.Date(1993, 5, 20, 0, 0, 0, 0, time.UTC), 706, "Milica", "Šćepanović").JMBG
+	victim := registerInPodgorica(t, s, time.Date(1993, 5, 20, 0, 0, 0, 0, time.UTC), 706, "Milica", "Šćepanović")
+	j := victim.JMBG
 	code, body := as(t, "police-system", "POST", s.APIURL+"/api/v1/violence-notifications", fmt.Sprintf(`{"police_reference":"UP-PG/2026/0200",
 		"occurred_at":"2026-11-29T21:00:00+01:00","place":{"municipality":"Podgorica"},"description":"A neighbour heard screaming and called the police.",
 		"persons":[{"role":"victim","jmbg":%q}],"measures":["restraining_order"],"officer":{"name":"Ivana Jović","badge":"5120"}}`, j))
@@ -77,4 +79,47 @@ func TestDomesticViolenceInABrowser(t *testing.T) {
 	if strings.Contains(page, "Šćepanović") || strings.Contains(page, string(j)) || strings.Contains(page, "UP-PG/2026/0200") {
 		t.Error("the refusal page leaks the notification")
 	}
+
+	// Outside the compartment nothing of it shows on any page: not to a
+	// caseworker, a supervisor or the head (who used to get its
+	// escalations), not even at the case's or the entry's own address.
+	number := strings.TrimSpace(caseLink)
+	var ref string
+	for _, n := range dvRegister(t, s.APIURL) {
+		ref = n
+	}
+	pages := []string{"/inbox", "/board", "/cases", "/cases?status=any", "/cases/" + number, "/dv", "/dv/" + ref, "/persons/" + string(victim.ID)}
+	for _, user := range []string{"ana.caseworker", "marko.supervisor", "sanja.head"} {
+		steps := []chromedp.Action{logout, login(user)}
+		htmls := make([]string, len(pages))
+		for i, p := range pages {
+			steps = append(steps, chromedp.Navigate(s.APIURL+p), chromedp.WaitVisible("body", chromedp.ByQuery),
+				chromedp.OuterHTML("html", &htmls[i], chromedp.ByQuery))
+		}
+		if err := runSteps(bctx, steps...); err != nil {
+			t.Fatalf("pages as %s: %v", user, err)
+		}
+		for i, h := range htmls {
+			for _, secret := range []string{number, ref, "UP-PG/2026/0200", "Milica is safe", "dv_first_contact", "P05 "} {
+				if secret != "" && strings.Contains(h, secret) && !strings.Contains(pages[i], secret) {
+					t.Errorf("%s sees %q on %s", user, secret, pages[i])
+				}
+			}
+		}
+	}
+}
+
+// dvRegister lists the register's references as the DV caseworker reads them.
+func dvRegister(t *testing.T, api string) []string {
+	t.Helper()
+	_, body := as(t, "dragana.dv", "GET", api+"/api/v1/dv-register", "")
+	var r struct{ Entries []struct{ Reference string } }
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, e := range r.Entries {
+		refs = append(refs, e.Reference)
+	}
+	return refs
 }
