@@ -33,6 +33,11 @@ func TestImportArrows(t *testing.T) {
 		{"store", func(imp string) bool {
 			return !strings.HasPrefix(imp, mod) || imp == mod+"domain"
 		}},
+		{"codec", func(imp string) bool { // the payload codec: the SDK, its API types and their protobuf runtime only
+			std := !strings.Contains(strings.Split(imp, "/")[0], ".")
+			return std || strings.HasPrefix(imp, "go.temporal.io/sdk/") || strings.HasPrefix(imp, "go.temporal.io/api/") ||
+				strings.HasPrefix(imp, "google.golang.org/protobuf/")
+		}},
 		{"interop/...", func(imp string) bool {
 			return !strings.HasPrefix(imp, mod) || imp == mod+"domain" || strings.HasPrefix(imp, mod+"interop")
 		}},

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/interop/sim"
 )
 
@@ -35,6 +37,11 @@ type Config struct {
 	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
 	OIDCJWKSURL     string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
 	OIDCSkew        time.Duration // KARTON_OIDC_CLOCK_SKEW, default 60s
+
+	// The keys that encrypt Temporal's payloads, and who may decode them.
+	PayloadKeysFile string         // KARTON_PAYLOAD_KEYS_FILE, default <data dir>/keys/payload.json
+	PayloadKeys     *codec.KeyRing // KARTON_PAYLOAD_KEYS: the same JSON inline (from a secret store); it wins over the file
+	CodecOrigins    []string       // KARTON_CODEC_ORIGINS, comma-separated: the Temporal Web UI's origins; default http://127.0.0.1:8233,http://localhost:8233
 }
 
 // Load reads the configuration; getenv is os.Getenv, or a map in tests.
@@ -59,7 +66,18 @@ func Load(getenv func(string) string) (Config, error) {
 		OIDCAudience:    or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
 		OIDCJWKSURL:     getenv("KARTON_OIDC_JWKS_URL"),
 	}
+	c.PayloadKeysFile = or(getenv("KARTON_PAYLOAD_KEYS_FILE"), filepath.Join(c.DataDir, "keys", "payload.json"))
+	for _, o := range strings.Split(or(getenv("KARTON_CODEC_ORIGINS"), "http://127.0.0.1:8233,http://localhost:8233"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CodecOrigins = append(c.CodecOrigins, o)
+		}
+	}
 	var err error
+	if v := getenv("KARTON_PAYLOAD_KEYS"); v != "" {
+		if c.PayloadKeys, err = codec.ParseKeyRing([]byte(v)); err != nil {
+			return c, fmt.Errorf("KARTON_PAYLOAD_KEYS: %w", err)
+		}
+	}
 	if c.S3UseSSL, err = parseBool(getenv, "S3_USE_SSL", false); err != nil {
 		return c, err
 	}
@@ -128,10 +146,14 @@ func (c Config) String() string {
 			db = db[:j+3] + "****" + db[i:]
 		}
 	}
-	return fmt.Sprintf("data_dir=%s http=%s database=%s temporal=%s/%s s3=%s bucket=%s s3_key=%s s3_secret=%s registry=%s oidc=%s aud=%s sim=%+v",
+	keys := c.PayloadKeysFile
+	if c.PayloadKeys != nil {
+		keys = "(KARTON_PAYLOAD_KEYS: " + c.PayloadKeys.String() + ")"
+	}
+	return fmt.Sprintf("data_dir=%s http=%s database=%s temporal=%s/%s s3=%s bucket=%s s3_key=%s s3_secret=%s registry=%s oidc=%s aud=%s payload_keys=%s codec_origins=%s sim=%+v",
 		c.DataDir, c.HTTPAddr, or(db, "(private cluster)"), or(c.TemporalAddress, "(embedded)"), c.TemporalNS,
 		or(c.S3Endpoint, "(local MinIO)"), c.S3Bucket, c.S3AccessKey, mask(c.S3SecretKey), or(c.RegistryURL, "(simulators)"),
-		or(c.OIDCIssuer, "(development issuer)"), c.OIDCAudience, c.SimFaults)
+		or(c.OIDCIssuer, "(development issuer)"), c.OIDCAudience, keys, strings.Join(c.CodecOrigins, ","), c.SimFaults)
 }
 
 func or(s, def string) string {
@@ -164,3 +186,4 @@ func parseDuration(getenv func(string) string, name string, def time.Duration) (
 	}
 	return d, nil
 }
+

@@ -6,6 +6,7 @@
 //	karton worker   the Temporal worker (production)
 //	karton migrate  bring the database schema up to date
 //	karton demo     load the synthetic demo population
+//	karton keys     rotate (or list) the keys that encrypt Temporal's payloads
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/objects"
@@ -36,6 +38,8 @@ commands:
   migrate   bring the database schema up to date
   demo      load the synthetic demo population (--households N)
   audit verify   walk the audit log's hash chain and report the first broken link
+  keys rotate    add a fresh payload key to KARTON_PAYLOAD_KEYS_FILE and make it the active one
+  keys list      name the payload keys and the active one
 
 configuration is by environment variable; see README.md.
 `
@@ -72,6 +76,8 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 		return runDemo(ctx, cfg, args[1:], out)
 	case "audit":
 		return runAudit(ctx, cfg, args[1:], out)
+	case "keys":
+		return runKeys(cfg, args[1:], out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -99,6 +105,13 @@ func platformConfig(cfg Config) (platform.Config, error) {
 	if len(missing) > 0 {
 		return platform.Config{}, fmt.Errorf("set %v (or use `karton dev`, which starts them)", missing)
 	}
+	keys := cfg.PayloadKeys
+	if keys == nil {
+		var err error
+		if keys, err = codec.LoadKeyFile(cfg.PayloadKeysFile); err != nil {
+			return platform.Config{}, fmt.Errorf("payload keys: %w (set KARTON_PAYLOAD_KEYS_FILE or KARTON_PAYLOAD_KEYS; `karton keys rotate` creates a key file; see docs/security.md)", err)
+		}
+	}
 	addr := cfg.HTTPAddr
 	if addr == "" {
 		addr = ":8080"
@@ -108,6 +121,7 @@ func platformConfig(cfg Config) (platform.Config, error) {
 		Objects:     objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
 		RegistryURL: cfg.RegistryURL, RegistryClientID: cfg.RegistryClient, RegistryTimeout: cfg.RegistryTimeout, TreasuryURL: cfg.TreasuryURL, PoliceURL: cfg.PoliceURL, AgencyURL: cfg.AgencyURL,
 		HTTPAddr: addr, OIDCIssuer: cfg.OIDCIssuer, OIDCAudience: cfg.OIDCAudience, OIDCJWKSURL: cfg.OIDCJWKSURL, OIDCSkew: cfg.OIDCSkew,
+		PayloadKeys: keys, CodecOrigins: cfg.CodecOrigins,
 	}, nil
 }
 
@@ -246,4 +260,42 @@ func runAudit(ctx context.Context, cfg Config, args []string, out io.Writer) err
 		fmt.Fprintf(out, "audit log intact: %d records, every hash and link checked\n", n)
 		return nil
 	})
+}
+
+// runKeys rotates or lists the payload keys of the key file. The running
+// API and workers read the keys at start: restart them after a rotation.
+func runKeys(cfg Config, args []string, out io.Writer) error {
+	if len(args) != 1 || (args[0] != "rotate" && args[0] != "list") {
+		return errors.New("usage: karton keys rotate | karton keys list")
+	}
+	if cfg.PayloadKeys != nil {
+		if args[0] == "list" {
+			fmt.Fprintf(out, "KARTON_PAYLOAD_KEYS: %s\n", cfg.PayloadKeys)
+			return nil
+		}
+		return errors.New("the payload keys come from KARTON_PAYLOAD_KEYS: rotate them where that secret is kept (docs/security.md); `karton keys rotate` rotates KARTON_PAYLOAD_KEYS_FILE")
+	}
+	path := cfg.PayloadKeysFile
+	if args[0] == "list" {
+		r, err := codec.LoadKeyFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%s: %s\n", path, r)
+		return nil
+	}
+	r, created, err := codec.EnsureKeyFile(path)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(out, "%s: created with key %s (there was no key file)\n", path, r.Active())
+		return nil
+	}
+	r, id, err := codec.RotateKeyFile(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: added key %s, now the active one (%s).\nRestart the workers and the API to encrypt with it; keep the older keys, they decrypt what they encrypted.\n", path, id, r)
+	return nil
 }

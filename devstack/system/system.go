@@ -15,8 +15,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"time"
 
+	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/issuer"
 	"github.com/karton-social/karton/devstack/temporalserver"
@@ -56,6 +58,15 @@ type Options struct {
 	ClaimDeadlines workflows.Deadlines
 	PayrollDay     int // > 0: create the monthly payroll schedule
 	Log            *slog.Logger
+
+	// PayloadKeys encrypt what goes to Temporal; nil reads PayloadKeysFile,
+	// creating it with a fresh key when missing.
+	PayloadKeys *codec.KeyRing
+	// PayloadKeysFile defaults to <DataDir>/keys/payload.json.
+	PayloadKeysFile string
+	// CodecOrigins may call the codec endpoint from a browser; empty: the
+	// embedded Web UI's (http://127.0.0.1:<TemporalUI>, http://localhost:<TemporalUI>).
+	CodecOrigins []string
 }
 
 // System is Karton running.
@@ -95,6 +106,36 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, err
 	}
+	keys := o.PayloadKeys
+	if keys == nil {
+		file := o.PayloadKeysFile
+		if file == "" {
+			file = filepath.Join(o.DataDir, "keys", "payload.json")
+		}
+		var created bool
+		if keys, created, err = codec.EnsureKeyFile(file); err != nil {
+			return nil, err
+		}
+		if created {
+			o.Log.Info("created a payload key file; keep it: without it Temporal's histories cannot be read", "file", file)
+		}
+	}
+	// The API's address is fixed before Temporal starts: the Web UI is
+	// pointed at its codec endpoint.
+	httpAddr := o.HTTPAddr
+	if httpAddr == "" {
+		httpAddr = "127.0.0.1:0"
+	}
+	codecURL, origins := "", o.CodecOrigins
+	if o.TemporalUI > 0 {
+		if httpAddr, err = fixPort(httpAddr); err != nil {
+			return nil, err
+		}
+		codecURL = codecEndpoint(httpAddr)
+		if len(origins) == 0 {
+			origins = []string{fmt.Sprintf("http://127.0.0.1:%d", o.TemporalUI), fmt.Sprintf("http://localhost:%d", o.TemporalUI)}
+		}
+	}
 
 	dbURL := o.DatabaseURL
 	if dbURL == "" {
@@ -111,7 +152,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 
 	temporalAddr := o.TemporalAddress
 	if temporalAddr == "" {
-		to := temporalserver.Options{FrontendPort: o.TemporalPort, UIPort: o.TemporalUI, Namespace: "default"}
+		to := temporalserver.Options{FrontendPort: o.TemporalPort, UIPort: o.TemporalUI, Namespace: "default", CodecEndpoint: codecURL}
 		if !o.Ephemeral {
 			to.DatabaseFile = filepath.Join(o.DataDir, "temporal", "temporal.db")
 			to.LogFile = filepath.Join(o.DataDir, "temporal", "server.log")
@@ -182,15 +223,12 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	go func() { _ = isrv.Serve(iln) }()
 	s.stops = append(s.stops, func() { _ = isrv.Close() })
 
-	httpAddr := o.HTTPAddr
-	if httpAddr == "" {
-		httpAddr = "127.0.0.1:0"
-	}
 	p, err := platform.Open(ctx, platform.Config{
 		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
 		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
 		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL, AgencyURL: regURL,
 		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss,
+		PayloadKeys: keys, CodecOrigins: origins,
 	}, o.Log, true)
 	if err != nil {
 		return nil, err
@@ -246,6 +284,33 @@ func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1 << 30)
 	}
+}
+
+// fixPort replaces port 0 of addr by a free one.
+func fixPort(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port != "0" {
+		return addr, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("api: %w", err)
+	}
+	defer ln.Close()
+	return net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)), nil
+}
+
+// codecEndpoint is the URL of the API's codec endpoint on addr, as a
+// browser on this machine reaches it.
+func codecEndpoint(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/codec"
 }
 
 // agencyClient is the Employment Agency's machine client.

@@ -48,6 +48,10 @@ type Options struct {
 	Namespace string
 	// LogFile receives the server's own warnings; empty discards them.
 	LogFile string
+	// CodecEndpoint is the remote codec the Web UI decodes payloads with
+	// (Karton's /codec), called with the browser's credentials; empty
+	// shows payloads as stored.
+	CodecEndpoint string
 }
 
 // Server is a running embedded Temporal server.
@@ -193,6 +197,7 @@ func Start(o Options) (*Server, error) {
 			CORS:                uiconfig.CORS{CookieInsecure: true},
 			HideLogs:            true,
 			DisableNewsFetch:    true,
+			Codec:               uiconfig.Codec{Endpoint: o.CodecEndpoint, IncludeCredentials: o.CodecEndpoint != ""},
 		}))
 		go func() { _ = s.ui.Start() }() // Start blocks; Stop ends it
 		s.uiURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.Host, strconv.Itoa(o.UIPort)))
