@@ -162,9 +162,15 @@ func (h *handler) loadReferral(c *gin.Context, action string) (store.Referral, b
 	return r, h.may(c, "activation", action, r.CentreID)
 }
 
+// agencyEvents are the lines of a referral's timeline the agency sees: the
+// exchange with it. The centre's own lines (decisions prepared, returned,
+// taken, with their reasoning; a closing) stay with the centre.
+var agencyEvents = map[string]bool{"to_agency": true, "agency_acknowledged": true, "agency_step": true}
+
 // getReferral is a referral with the agency's steps, its timeline (every
-// message to the agency with its delivery), its decisions and, for the
-// centre, the tasks waiting on it.
+// message to the agency with its delivery) and, for the centre, its
+// decisions and the tasks waiting on it; for the agency, only the
+// decisions' outcomes (outcomes[]: number, measure, effective_from).
 func (h *handler) getReferral(c *gin.Context) {
 	ctx := c.Request.Context()
 	r, ok := h.loadReferral(c, "read")
@@ -187,14 +193,31 @@ func (h *handler) getReferral(c *gin.Context) {
 		return
 	}
 	out := referralDTO(r)
+	agency := userOf(c).Role == domain.RoleEmploymentOfficer
 	ss := []gin.H{}
 	for _, s := range steps {
 		ss = append(ss, gin.H{"step_id": s.StepID, "kind": s.Kind, "occurred_at": s.OccurredAt, "received_at": s.ReceivedAt, "sender": s.Sender, "body": s.Body})
 	}
 	timeline := []gin.H{}
 	for _, e := range events {
+		if agency && !agencyEvents[e.Kind] {
+			continue
+		}
 		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "delivery": e.Delivery,
 			"attempts": e.Attempts, "last_error": e.LastError})
+	}
+	out["steps"], out["timeline"] = ss, timeline
+	if agency {
+		// The agency gets each decision's outcome, as its message said it:
+		// the measure and the month it takes effect. The reasoning, the
+		// amounts and who decided are the centre's.
+		outcomes := []gin.H{}
+		for _, d := range decisions {
+			outcomes = append(outcomes, gin.H{"number": d.Number, "measure": d.Measure, "effective_from": domain.MonthOf(d.EffectiveFrom).String()})
+		}
+		out["outcomes"], out["tasks"] = outcomes, []gin.H{}
+		c.JSON(http.StatusOK, out)
+		return
 	}
 	ds := []gin.H{}
 	for _, d := range decisions {
@@ -202,8 +225,7 @@ func (h *handler) getReferral(c *gin.Context) {
 			"effective_from": domain.MonthOf(d.EffectiveFrom).String(), "reasoning": d.Reasoning, "lines": d.Lines, "prepared_by": d.PreparedBy,
 			"approved_by": d.ApprovedBy, "issued_at": d.IssuedAt, "document_url": "/api/v1/activation-decisions/" + d.ID + "/document"})
 	}
-	out["steps"], out["timeline"], out["decisions"] = ss, timeline, ds
-	// The agency sees the exchange, not the centre's work.
+	out["decisions"] = ds
 	tasks, err := h.centreTasks(c, domain.RoleEmploymentOfficer, r.CentreID, workflows.ActivationWorkflowID(r.ID))
 	if err != nil {
 		writeError(c, h.log, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/domain"
@@ -55,6 +56,13 @@ type Deps struct {
 	DevIssuer TokenIssuer
 	// Codec, when it has a codec, adds the Temporal Web UI's codec endpoint (/codec).
 	Codec CodecEndpoint
+	// Registerer takes the API's own metrics (refused requests); nil keeps
+	// them unregistered.
+	Registerer prometheus.Registerer
+	// TrustedProxies are the addresses (CIDR) whose X-Forwarded-For names
+	// the client; nil trusts none, so a client cannot pick the address its
+	// requests are rate-limited by.
+	TrustedProxies []string
 }
 
 type handler struct {
@@ -68,7 +76,8 @@ type handler struct {
 }
 
 // Route is one protected route: what it is, which resource and action the
-// policy decides it by, and why people use it (the audit's default purpose).
+// policy decides it by, and why people use it: Purpose, a code, is the
+// audit's purpose when the request names none (see Route.Purposes).
 type Route struct {
 	Method, Path string
 	Resource     string
@@ -82,49 +91,49 @@ type Route struct {
 func Routes() []Route {
 	return []Route{
 		{"POST", "/api/v1/persons", "person", "create", true, "registration", func(h *handler) gin.HandlerFunc { return h.createPerson }},
-		{"GET", "/api/v1/persons", "person", "read", true, "search by JMBG", func(h *handler) gin.HandlerFunc { return h.findPersons }},
-		{"GET", "/api/v1/persons/:id", "person", "read", true, "e-file", func(h *handler) gin.HandlerFunc { return h.personFile }},
-		{"POST", "/api/v1/persons/:id/evidence/refresh", "evidence", "refresh", true, "evidence refresh", func(h *handler) gin.HandlerFunc { return h.refreshEvidence }},
+		{"GET", "/api/v1/persons", "person", "read", true, "person_search", func(h *handler) gin.HandlerFunc { return h.findPersons }},
+		{"GET", "/api/v1/persons/:id", "person", "read", true, "e_file", func(h *handler) gin.HandlerFunc { return h.personFile }},
+		{"POST", "/api/v1/persons/:id/evidence/refresh", "evidence", "refresh", true, "evidence_refresh", func(h *handler) gin.HandlerFunc { return h.refreshEvidence }},
 		{"GET", "/api/v1/benefits", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return listBenefits }},
-		{"POST", "/api/v1/claims", "claim", "create", true, "benefit claim", func(h *handler) gin.HandlerFunc { return h.createClaim }},
-		{"GET", "/api/v1/claims/:number", "claim", "read", true, "benefit claim", func(h *handler) gin.HandlerFunc { return h.getClaim }},
-		{"POST", "/api/v1/claims/:number/withdraw", "claim", "update", true, "benefit claim", func(h *handler) gin.HandlerFunc { return h.withdrawClaim }},
-		{"POST", "/api/v1/claims/:number/documents", "claim", "update", true, "benefit claim evidence", func(h *handler) gin.HandlerFunc { return h.uploadDocument }},
+		{"POST", "/api/v1/claims", "claim", "create", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return h.createClaim }},
+		{"GET", "/api/v1/claims/:number", "claim", "read", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return h.getClaim }},
+		{"POST", "/api/v1/claims/:number/withdraw", "claim", "update", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return h.withdrawClaim }},
+		{"POST", "/api/v1/claims/:number/documents", "claim", "update", true, "claim_evidence", func(h *handler) gin.HandlerFunc { return h.uploadDocument }},
 		{"GET", "/api/v1/decisions/:id/document", "decision", "read", true, "decision", func(h *handler) gin.HandlerFunc { return h.decisionDocument }},
 		{"GET", "/api/v1/tasks", "task", "read", true, "inbox", func(h *handler) gin.HandlerFunc { return h.listTasks }},
 		{"POST", "/api/v1/tasks/:id/claim", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.claimTask }},
 		{"POST", "/api/v1/tasks/:id/release", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.releaseTask }},
 		{"POST", "/api/v1/tasks/:id/delegate", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return h.delegateTask }},
-		{"POST", "/api/v1/tasks/:id/complete", "task", "update", true, "task outcome", func(h *handler) gin.HandlerFunc { return h.completeTask }},
-		{"GET", "/api/v1/me/access-log", "access_log", "read", true, "citizen's access log", func(h *handler) gin.HandlerFunc { return h.myAccessLog }},
-		{"POST", "/api/v1/payrolls", "payroll", "create", false, "payroll", func(h *handler) gin.HandlerFunc { return h.startPayroll }},
+		{"POST", "/api/v1/tasks/:id/complete", "task", "update", true, "task_outcome", func(h *handler) gin.HandlerFunc { return h.completeTask }},
+		{"GET", "/api/v1/me/access-log", "access_log", "read", true, "own_access_log", func(h *handler) gin.HandlerFunc { return h.myAccessLog }},
+		{"POST", "/api/v1/payrolls", "payroll", "create", true, "payroll", func(h *handler) gin.HandlerFunc { return h.startPayroll }},
 		{"GET", "/api/v1/payrolls/:period", "payroll", "read", true, "payroll", func(h *handler) gin.HandlerFunc { return h.getPayroll }},
-		{"GET", "/api/v1/payrolls/:period/summary.csv", "payroll", "read", false, "payroll report", func(h *handler) gin.HandlerFunc { return h.payrollSummaryCSV }},
-		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", false, "payroll", func(h *handler) gin.HandlerFunc { return h.submitPayroll }},
-		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", false, "payroll reconciliation", func(h *handler) gin.HandlerFunc { return h.uploadBankFiles }},
-		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", false, "payroll", func(h *handler) gin.HandlerFunc { return h.approvePayroll }},
+		{"GET", "/api/v1/payrolls/:period/summary.csv", "payroll", "read", true, "payroll_report", func(h *handler) gin.HandlerFunc { return h.payrollSummaryCSV }},
+		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", true, "payroll", func(h *handler) gin.HandlerFunc { return h.submitPayroll }},
+		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", true, "payroll_reconciliation", func(h *handler) gin.HandlerFunc { return h.uploadBankFiles }},
+		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", true, "payroll", func(h *handler) gin.HandlerFunc { return h.approvePayroll }},
 		{"GET", "/api/v1/procedures", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return listProcedures }},
 		{"GET", "/api/v1/procedures/:code", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return getProcedure }},
-		{"POST", "/api/v1/cases", "case", "create", true, "case intake", func(h *handler) gin.HandlerFunc { return h.createCase }},
-		{"GET", "/api/v1/cases", "case", "read", true, "case list", func(h *handler) gin.HandlerFunc { return h.listCases }},
+		{"POST", "/api/v1/cases", "case", "create", true, "case_intake", func(h *handler) gin.HandlerFunc { return h.createCase }},
+		{"GET", "/api/v1/cases", "case", "read", true, "case_list", func(h *handler) gin.HandlerFunc { return h.listCases }},
 		{"GET", "/api/v1/cases/:number", "case", "read", true, "case", func(h *handler) gin.HandlerFunc { return h.getCase }},
 		{"POST", "/api/v1/cases/:number/stages/:stage", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.submitStage }},
 		{"POST", "/api/v1/cases/:number/actions", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.caseAction }},
 		{"POST", "/api/v1/cases/:number/reopen", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return h.reopenCase }},
-		{"POST", "/api/v1/violence-notifications", "dv_notification", "create", true, "police notification", func(h *handler) gin.HandlerFunc { return h.createViolenceNotification }},
-		{"GET", "/api/v1/violence-notifications/:reference", "dv_notification", "read", true, "domestic-violence register", func(h *handler) gin.HandlerFunc { return h.getViolenceNotification }},
-		{"POST", "/api/v1/violence-notifications/:reference/updates", "dv_notification", "update", true, "police update", func(h *handler) gin.HandlerFunc { return h.policeUpdate }},
-		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "report to the police", func(h *handler) gin.HandlerFunc { return h.createViolenceReport }},
-		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "domestic-violence register", func(h *handler) gin.HandlerFunc { return h.dvRegister }},
-		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "domestic-violence statistics", func(h *handler) gin.HandlerFunc { return h.violenceStatistics }},
-		{"POST", "/api/v1/activation/referrals", "activation", "create", true, "activation referral", func(h *handler) gin.HandlerFunc { return h.createReferral }},
-		{"GET", "/api/v1/activation/referrals", "activation", "read", true, "activation referrals", func(h *handler) gin.HandlerFunc { return h.listReferrals }},
-		{"GET", "/api/v1/activation/referrals/:id", "activation", "read", true, "activation referral", func(h *handler) gin.HandlerFunc { return h.getReferral }},
-		{"POST", "/api/v1/activation/referrals/:id/steps", "activation", "report", true, "activation step", func(h *handler) gin.HandlerFunc { return h.reportStep }},
-		{"GET", "/api/v1/activation-decisions/:id/document", "activation_decision", "read", true, "activation decision", func(h *handler) gin.HandlerFunc { return h.activationDecisionDocument }},
-		{"GET", "/api/v1/case-decisions/:id/document", "case", "read", true, "case decision", func(h *handler) gin.HandlerFunc { return h.caseDecisionDocument }},
-		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case handling report", func(h *handler) gin.HandlerFunc { return h.caseReport }},
-		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
+		{"POST", "/api/v1/violence-notifications", "dv_notification", "create", true, "police_notification", func(h *handler) gin.HandlerFunc { return h.createViolenceNotification }},
+		{"GET", "/api/v1/violence-notifications/:reference", "dv_notification", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return h.getViolenceNotification }},
+		{"POST", "/api/v1/violence-notifications/:reference/updates", "dv_notification", "update", true, "police_update", func(h *handler) gin.HandlerFunc { return h.policeUpdate }},
+		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "police_report", func(h *handler) gin.HandlerFunc { return h.createViolenceReport }},
+		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return h.dvRegister }},
+		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "dv_statistics", func(h *handler) gin.HandlerFunc { return h.violenceStatistics }},
+		{"POST", "/api/v1/activation/referrals", "activation", "create", true, "activation_referral", func(h *handler) gin.HandlerFunc { return h.createReferral }},
+		{"GET", "/api/v1/activation/referrals", "activation", "read", true, "activation_referrals", func(h *handler) gin.HandlerFunc { return h.listReferrals }},
+		{"GET", "/api/v1/activation/referrals/:id", "activation", "read", true, "activation_referral", func(h *handler) gin.HandlerFunc { return h.getReferral }},
+		{"POST", "/api/v1/activation/referrals/:id/steps", "activation", "report", true, "activation_step", func(h *handler) gin.HandlerFunc { return h.reportStep }},
+		{"GET", "/api/v1/activation-decisions/:id/document", "activation_decision", "read", true, "activation_decision", func(h *handler) gin.HandlerFunc { return h.activationDecisionDocument }},
+		{"GET", "/api/v1/case-decisions/:id/document", "case", "read", true, "case_decision", func(h *handler) gin.HandlerFunc { return h.caseDecisionDocument }},
+		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case_report", func(h *handler) gin.HandlerFunc { return h.caseReport }},
+		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse_report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
 	}
 }
 
@@ -133,6 +142,9 @@ func New(d Deps) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		panic(err) // the caller's configuration, checked at start: a defect
+	}
 	r.Use(requestID(), recoverJSON(d.Log), securityHeaders(), logRequests(d.Log))
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Log, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path))
@@ -162,13 +174,16 @@ func New(d Deps) *gin.Engine {
 	}
 
 	search := newLimiter(20, 40).middleware()
-	authn := authenticate(d.Verifier)
+	g := newGate(d.Verifier, d.Registerer, d.Log)
+	authn := g.authenticate()
 	for _, rt := range Routes() {
-		chain := []gin.HandlerFunc{}
+		// Without a valid token a request stops at authn (401, 429), before
+		// the audit: see gate.
+		chain := []gin.HandlerFunc{authn}
 		if rt.Audited {
 			chain = append(chain, audit(d.DB, rt.Resource, rt.Purpose, d.Log))
 		}
-		chain = append(chain, authn, authorize(e, rt.Resource, rt.Action))
+		chain = append(chain, g.authorize(e, rt.Resource, rt.Action), h.purpose(rt))
 		if rt.Method == "GET" && rt.Path == "/api/v1/persons" {
 			chain = append(chain, search)
 		}

@@ -209,7 +209,7 @@ func TestClaimAndTaskInputAsAUser(t *testing.T) {
 		status                   int
 		field, message           string
 	}{
-		{"nobody", "GET", "/api/v1/tasks", ``, 401, "", "invalid token"},
+		{"nobody", "GET", "/api/v1/tasks", ``, 401, "", "invalid or expired access token"},
 		{"", "GET", "/api/v1/tasks", ``, 401, "", "access token"},
 		{"", "POST", "/api/v1/claims", `{}`, 401, "", "access token"},
 		{"ana.caseworker", "GET", "/api/v1/tasks?state=lost", ``, 400, "state", "open"},

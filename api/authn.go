@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"strings"
@@ -16,23 +18,53 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
 )
 
 // Verifier checks OIDC access tokens (JWT, RS256) against the issuer's
 // published keys (JWKS), its identifier and the audience, with a clock
-// skew allowance. Keys are fetched on first use and again when a token
-// names a key not seen yet (the issuer rotated), at most every 10 s.
+// skew allowance, and against the logouts recorded in Revocations.
+//
+// Keys are fetched on first use and again when a token names a key not
+// seen yet (the issuer rotated), at most every 10 s. One request fetches
+// while the others wait for it (a token of a key already known never
+// waits); the fetch runs outside the lock. After a failed fetch the next
+// one waits 1 s, then 2 s, 4 s ... up to a minute, so that an issuer that
+// is down is not hammered by every request; meanwhile the keys already
+// known keep working. A failed fetch is logged once, with its detail;
+// Verify's errors are for the log, never for the caller.
 type Verifier struct {
 	Issuer   string
 	Audience string
 	JWKSURL  string // empty: discovered from Issuer/.well-known/openid-configuration
 	Skew     time.Duration
 	HTTP     *http.Client
+	// Revocations holds the tokens revoked by a logout; nil checks none.
+	Revocations *store.DB
+	// Log gets a failed key fetch, once per attempt; nil: slog.Default().
+	Log *slog.Logger
 
-	mu      sync.Mutex
-	keys    map[string]*rsa.PublicKey
-	fetched time.Time
+	now func() time.Time // tests move the clock
+
+	mu       sync.Mutex
+	keys     map[string]*rsa.PublicKey
+	fetched  time.Time     // the last successful fetch
+	fetching chan struct{} // closed when the fetch under way ends; nil when none is
+	failures int           // failed fetches in a row
+	retryAt  time.Time     // no fetch before this, after a failure
 }
+
+// ErrKeysUnavailable is why a token of an unknown key is refused while the
+// issuer's keys cannot be fetched.
+var ErrKeysUnavailable = errors.New("the issuer's signing keys are unavailable")
+
+// errRevocationUnknown: whether the token was logged out could not be
+// checked (the database is down); the token is not accepted meanwhile.
+var errRevocationUnknown = errors.New("check token revocation")
+
+// RefusedToken is the one message a caller gets for any token Karton
+// refuses: the reason goes to the log, not to whoever sent the token.
+const RefusedToken = "invalid or expired access token"
 
 // Claim names Karton reads from a token besides the standard ones.
 const (
@@ -41,8 +73,33 @@ const (
 	claimJMBG   = "karton_jmbg"
 )
 
-// Verify returns the user a valid token speaks for.
+// Verify returns the user a valid token speaks for. Its errors explain
+// the refusal for the log; show callers RefusedToken instead.
 func (v *Verifier) Verify(ctx context.Context, raw string) (domain.User, error) {
+	u, _, err := v.verify(ctx, raw)
+	return u, err
+}
+
+// Revoke records a valid token as logged out: from now on Verify refuses
+// it, here and in every other instance sharing the database, until it
+// would have expired anyway.
+func (v *Verifier) Revoke(ctx context.Context, raw string) error {
+	_, exp, err := v.verify(ctx, raw)
+	if err != nil {
+		return err
+	}
+	if v.Revocations == nil {
+		return errors.New("revoke token: no revocation list")
+	}
+	return v.Revocations.RevokeToken(ctx, tokenHash(raw), exp)
+}
+
+func tokenHash(raw string) []byte {
+	sum := sha256.Sum256([]byte(raw))
+	return sum[:]
+}
+
+func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Time, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -50,25 +107,38 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (domain.User, error) 
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(v.Issuer), jwt.WithAudience(v.Audience),
 		jwt.WithLeeway(v.Skew), jwt.WithExpirationRequired(), jwt.WithIssuedAt())
 	if err != nil {
-		return domain.User{}, fmt.Errorf("invalid token: %w", err)
+		return domain.User{}, time.Time{}, fmt.Errorf("invalid token: %w", err)
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
 	u := domain.User{Username: str("sub"), Name: str("name"), Role: domain.Role(str(claimRole)), CentreID: str(claimCentre),
 		JMBG: domain.JMBG(str(claimJMBG)), Machine: str("client_id") != ""}
 	if u.Username == "" || u.Role == "" {
-		return domain.User{}, errors.New("invalid token: no subject or role")
+		return domain.User{}, time.Time{}, errors.New("invalid token: no subject or role")
 	}
 	if u.CentreID != "" {
 		if _, ok := centreByID(u.CentreID); !ok {
-			return domain.User{}, fmt.Errorf("invalid token: unknown centre %q", u.CentreID)
+			return domain.User{}, time.Time{}, fmt.Errorf("invalid token: unknown centre %q", u.CentreID)
 		}
 	}
 	if u.Role == domain.RoleCitizen {
 		if _, _, err := domain.ParseJMBG(string(u.JMBG)); err != nil {
-			return domain.User{}, errors.New("invalid token: a citizen's token carries no valid JMBG")
+			return domain.User{}, time.Time{}, errors.New("invalid token: a citizen's token carries no valid JMBG")
 		}
 	}
-	return u, nil
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil {
+		return domain.User{}, time.Time{}, errors.New("invalid token: no expiry")
+	}
+	if v.Revocations != nil {
+		revoked, err := v.Revocations.TokenRevoked(ctx, tokenHash(raw))
+		if err != nil {
+			return domain.User{}, time.Time{}, fmt.Errorf("%w: %w", errRevocationUnknown, err)
+		}
+		if revoked {
+			return domain.User{}, time.Time{}, errors.New("invalid token: revoked by a logout")
+		}
+	}
+	return u, exp.Time, nil
 }
 
 func centreByID(id string) (domain.Centre, bool) {
@@ -80,25 +150,85 @@ func centreByID(id string) (domain.Centre, bool) {
 	return domain.Centre{}, false
 }
 
-func (v *Verifier) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if k, ok := v.keys[kid]; ok {
-		return k, nil
+func (v *Verifier) clock() time.Time {
+	if v.now != nil {
+		return v.now()
 	}
-	if time.Since(v.fetched) < 10*time.Second && v.keys != nil {
+	return time.Now()
+}
+
+// key returns the signing key kid. Known keys answer at once; for an
+// unknown one the caller fetches the issuer's keys (outside the lock) or,
+// when another request already does, waits for that fetch.
+func (v *Verifier) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+	waited := false
+	for {
+		v.mu.Lock()
+		if k, ok := v.keys[kid]; ok {
+			v.mu.Unlock()
+			return k, nil
+		}
+		if wait := v.fetching; wait != nil {
+			v.mu.Unlock()
+			if waited {
+				return nil, fmt.Errorf("unknown signing key %q", kid)
+			}
+			select {
+			case <-wait:
+				waited = true
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		now := v.clock()
+		switch {
+		case waited && v.failures > 0:
+			v.mu.Unlock()
+			return nil, fmt.Errorf("signing key %q: %w", kid, ErrKeysUnavailable)
+		case waited:
+			// The fetch this request waited for did not bring the key.
+		case now.Before(v.retryAt):
+			v.mu.Unlock()
+			return nil, fmt.Errorf("signing key %q: %w (next attempt in %s)", kid, ErrKeysUnavailable, v.retryAt.Sub(now).Round(time.Second))
+		case v.keys != nil && now.Sub(v.fetched) < 10*time.Second:
+		default:
+			done := make(chan struct{})
+			v.fetching = done
+			v.mu.Unlock()
+			v.refresh(ctx, done)
+			waited = true
+			continue
+		}
+		v.mu.Unlock()
 		return nil, fmt.Errorf("unknown signing key %q", kid)
 	}
-	keys, err := v.fetchKeys(ctx)
-	v.fetched = time.Now()
+}
+
+// refresh fetches the keys and ends the fetch under way (done). The fetch
+// is not cancelled with the request that happens to run it: others wait
+// for it too.
+func (v *Verifier) refresh(ctx context.Context, done chan struct{}) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	keys, err := v.fetchKeys(fctx)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	defer close(done)
+	v.fetching = nil
+	now := v.clock()
 	if err != nil {
-		return nil, err
+		v.failures++
+		backoff := min(time.Second<<min(v.failures-1, 6), time.Minute)
+		v.retryAt = now.Add(backoff)
+		log := v.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("oidc signing keys not fetched", "issuer", v.Issuer, "failures", v.failures, "retry_in", backoff.String(), "error", err)
+		return
 	}
-	v.keys = keys
-	if k, ok := keys[kid]; ok {
-		return k, nil
-	}
-	return nil, fmt.Errorf("unknown signing key %q", kid)
+	v.keys, v.fetched, v.failures, v.retryAt = keys, now, 0, time.Time{}
 }
 
 func (v *Verifier) getJSON(ctx context.Context, url string, out any) error {

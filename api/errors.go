@@ -64,7 +64,7 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 		}
 	}
 	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
-		log.Error("request failed", "request_id", d.RequestID, "path", c.FullPath(), "error", err)
+		log.Error("request failed", "request_id", d.RequestID, "client_request_id", c.GetString("client_request_id"), "path", c.FullPath(), "error", err)
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: d})
 }
@@ -102,18 +102,37 @@ func bindJSON(c *gin.Context, v any) error {
 	return schema.CheckText(read.Bytes())
 }
 
+// requestID gives every request an id Karton makes: on the answer
+// (X-Request-Id), in the log and in the audit log. A client's own
+// X-Request-Id is kept apart as client_request_id, for matching its logs,
+// and never used as ours: a client must not pick, repeat or forge the id
+// an audit record is found by.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
 		c.Set("request_id", id)
+		if theirs := c.GetHeader("X-Request-Id"); theirs != "" {
+			c.Set("client_request_id", printable(theirs, 64))
+		}
 		c.Header("X-Request-Id", id)
 		c.Next()
 	}
+}
+
+// printable is s cut to max bytes, with anything but printable ASCII
+// replaced: fit for a log field.
+func printable(s string, max int) string {
+	if len(s) > max {
+		s = s[:max]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func recoverJSON(log *slog.Logger) gin.HandlerFunc {
@@ -131,7 +150,7 @@ func logRequests(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		log.Debug("request", "request_id", c.GetString("request_id"), "method", c.Request.Method,
-			"route", c.FullPath(), "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+		log.Debug("request", "request_id", c.GetString("request_id"), "client_request_id", c.GetString("client_request_id"),
+			"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
 	}
 }

@@ -300,12 +300,14 @@ func TestRouteMatrix(t *testing.T) {
 			if body == "" {
 				body = bodies[rt.Path]
 			}
+			// Without a token: refused (429 once this address has sent too
+			// many), counted in aggregate and not chained (see gate).
 			before := auditCount()
-			if code, b := doAs(t, ts, "", rt.Method, v.path, body); code != http.StatusUnauthorized {
-				t.Errorf("%s %s without a token = %d %s; want 401", rt.Method, v.path, code, b)
+			if code, b := doAs(t, ts, "", rt.Method, v.path, body); code != http.StatusUnauthorized && code != http.StatusTooManyRequests {
+				t.Errorf("%s %s without a token = %d %s; want 401 (or 429)", rt.Method, v.path, code, b)
 			}
-			if rt.Audited && auditCount() != before+1 {
-				t.Errorf("%s %s without a token wrote %d audit records; want 1", rt.Method, rt.Path, auditCount()-before)
+			if n := auditCount() - before; n != 0 {
+				t.Errorf("%s %s without a token wrote %d audit records; want none", rt.Method, rt.Path, n)
 			}
 			for role, username := range users {
 				want := false
