@@ -9,6 +9,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -49,6 +50,10 @@ type Config struct {
 	Verifier *api.Verifier
 	DB       *store.DB // language preferences
 	Log      *slog.Logger
+	// InsecureCookies leaves the Secure attribute off the cookies: only for
+	// karton dev, which serves plain http. Everywhere else cookies travel
+	// over https only.
+	InsecureCookies bool
 }
 
 type server struct {
@@ -64,6 +69,7 @@ const (
 	cookieLogin   = "karton_login"
 	cookieCSRF    = "karton_csrf"
 	cookieLang    = "karton_lang"
+	cookieFlash   = "karton_flash"
 )
 
 // Register adds the pages to r.
@@ -110,7 +116,7 @@ func Register(r *gin.Engine, cfg Config) error {
 		}
 		tpl := template.New(page).Funcs(funcs).Funcs(template.FuncMap{"t": func(string) string { return "" },
 			"label": func(string) string { return "" }, "opt": func(string) string { return "" },
-			"hint": func(string, string, string) string { return "" }})
+			"hint": func(string, string, string) string { return "" }, "purpose": func(string) string { return "" }})
 		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", n); err != nil {
 			return fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -180,19 +186,29 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func setCookie(c *gin.Context, name, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil})
+// ctxInsecureCookies tells back, which has no server, that cookies go
+// without Secure (karton dev).
+const ctxInsecureCookies = "web_insecure_cookies"
+
+func (s *server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	writeCookie(c, name, value, maxAge, !s.cfg.InsecureCookies)
 }
 
-// session requires a valid token in the session cookie; without one the
-// browser goes to the login.
+func writeCookie(c *gin.Context, name, value string, maxAge int, secure bool) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secure})
+}
+
+// session requires a valid token in the session cookie; without one (or
+// with one logged out, which the verifier refuses) the browser goes to
+// the login.
 func (s *server) session(c *gin.Context) {
 	tok, err := c.Cookie(cookieSession)
 	if err == nil {
 		if u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok); err == nil {
 			c.Set("user", u)
 			c.Set("token", tok)
+			c.Set(ctxInsecureCookies, s.cfg.InsecureCookies)
 			s.ensureCSRF(c)
 			c.Next()
 			return
@@ -208,7 +224,7 @@ func (s *server) ensureCSRF(c *gin.Context) string {
 		return v
 	}
 	v := randomString(24)
-	setCookie(c, cookieCSRF, v, 12*3600)
+	s.setCookie(c, cookieCSRF, v, 12*3600)
 	c.Set("csrf", v)
 	return v
 }
@@ -237,14 +253,14 @@ func (s *server) setLang(c *gin.Context) {
 	if l != "cnr" && l != "en" {
 		l = "cnr"
 	}
-	setCookie(c, cookieLang, l, 365*24*3600)
+	s.setCookie(c, cookieLang, l, 365*24*3600)
 	if tok, err := c.Cookie(cookieSession); err == nil {
 		if u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok); err == nil && s.cfg.DB != nil {
 			_ = s.cfg.DB.SetLanguage(c.Request.Context(), u.Username, l)
 		}
 	}
-	back := c.PostForm("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+	back, ok := localPath(c.PostForm("back"))
+	if !ok {
 		back = "/inbox"
 	}
 	c.Redirect(http.StatusSeeOther, back)
@@ -283,18 +299,47 @@ func callbackURL(c *gin.Context) string {
 	return scheme + "://" + c.Request.Host + "/auth/callback"
 }
 
+// localPath returns p if it is a path on this site: one leading "/", no
+// "//" or "/\" at its start, no scheme or host, no backslash or control
+// character, however often it is percent-decoded (a browser or a proxy may
+// decode it again: /%252Fevil.example is //evil.example two decodings on).
+func localPath(p string) (string, bool) {
+	s := p
+	for range 4 {
+		if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsFunc(s, func(r rune) bool {
+			return r == '\\' || r < 0x20 || r == 0x7f
+		}) {
+			return "", false
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+			return "", false
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return "", false
+		}
+		if d == s {
+			return p, true
+		}
+		s = d
+	}
+	return "", false // still encoded after four decodings: nobody's page
+}
+
 func (s *server) login(c *gin.Context) {
 	authz, _, err := s.endpoints(c.Request.Context())
 	if err != nil {
-		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable: %v", err)
+		s.cfg.Log.Error("login: issuer discovery", "issuer", s.cfg.Issuer, "error", err)
+		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable. Try again in a minute.")
 		return
 	}
-	next := c.Query("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+	next, ok := localPath(c.Query("next"))
+	if !ok {
 		next = "/"
 	}
 	state, verifier := randomString(18), randomString(32)
-	setCookie(c, cookieLogin, state+"|"+verifier+"|"+next, 600)
+	s.setCookie(c, cookieLogin, state+"|"+verifier+"|"+next, 600)
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{"response_type": {"code"}, "client_id": {s.cfg.ClientID}, "redirect_uri": {callbackURL(c)}, "scope": {"openid"},
 		"state": {state}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
@@ -330,21 +375,40 @@ func (s *server) callback(c *gin.Context) {
 	}
 	u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok.AccessToken)
 	if err != nil {
-		c.String(http.StatusUnauthorized, "The token is not valid for Karton: %v", err)
+		s.cfg.Log.Warn("login: token refused", "error", err)
+		c.String(http.StatusUnauthorized, "The identity provider's token is not valid for Karton. Start again at /login.")
 		return
 	}
-	setCookie(c, cookieSession, tok.AccessToken, 8*3600)
-	setCookie(c, cookieLogin, "", -1)
+	next, ok := localPath(parts[2])
+	if !ok {
+		next = "/"
+	}
+	s.setCookie(c, cookieSession, tok.AccessToken, 8*3600)
+	s.setCookie(c, cookieLogin, "", -1)
 	if s.cfg.DB != nil {
 		if l, err := s.cfg.DB.Language(c.Request.Context(), u.Username); err == nil && l != "" {
-			setCookie(c, cookieLang, l, 365*24*3600)
+			s.setCookie(c, cookieLang, l, 365*24*3600)
 		}
 	}
-	c.Redirect(http.StatusFound, parts[2])
+	c.Redirect(http.StatusFound, next)
 }
 
+// logout ends the session here and on the server: the token is recorded
+// as revoked, so that a copy of the cookie (or the token as a bearer) is
+// refused from now on, by the pages and the API alike. When that cannot
+// be recorded the cookie stays, so that the user can try again.
 func (s *server) logout(c *gin.Context) {
-	setCookie(c, cookieSession, "", -1)
+	if tok, err := c.Cookie(cookieSession); err == nil && tok != "" {
+		if _, err := s.cfg.Verifier.Verify(c.Request.Context(), tok); err == nil {
+			if err := s.cfg.Verifier.Revoke(c.Request.Context(), tok); err != nil {
+				s.cfg.Log.Error("logout not recorded", "error", err)
+				c.String(http.StatusServiceUnavailable, "Karton could not record the logout, so the session is still valid. Go back and log out again.")
+				return
+			}
+		}
+	}
+	s.setCookie(c, cookieSession, "", -1)
+	s.setCookie(c, cookieFlash, "", -1)
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
@@ -387,7 +451,6 @@ func (s *server) call(c *gin.Context, method, path string, body any, contentType
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("X-Karton-Purpose", "caseworker's desk: "+c.FullPath())
 	rec := httptest.NewRecorder()
 	s.cfg.API.ServeHTTP(rec, req)
 	return apiResult{status: rec.Code, body: rec.Body.Bytes()}
@@ -421,8 +484,9 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["IsCentre"] = u.Role.Acts(domain.RoleCaseworker)
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
-	if f := c.Query("msg"); f != "" && len(f) < 300 {
+	if f, ok := readFlash(c); ok {
 		data["Flash"] = f
+		s.setCookie(c, cookieFlash, "", -1)
 	}
 	tpl, ok := s.pages[page]
 	if !ok {
@@ -432,9 +496,10 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	tpl, err := tpl.Clone()
 	if err == nil {
 		tpl = tpl.Funcs(template.FuncMap{"t": func(key string) string { return t(lang, key) },
-			"label": func(key string) string { return label(lang, "f.", key) },
-			"opt":   func(v string) string { return label(lang, "o.", v) },
-			"hint":  func(form, key, def string) string { return hint(lang, form, key, def) }})
+			"label":   func(key string) string { return label(lang, "f.", key) },
+			"opt":     func(v string) string { return label(lang, "o.", v) },
+			"hint":    func(form, key, def string) string { return hint(lang, form, key, def) },
+			"purpose": func(code string) string { return purposeWords(lang, code) }})
 	}
 	var buf bytes.Buffer
 	if err == nil {
@@ -484,15 +549,55 @@ func (s *server) pdf(c *gin.Context, apiPath, disposition string) {
 	c.Data(http.StatusOK, "application/pdf", r.body)
 }
 
+// back answers a form: to path (a local one, else the inbox), with msg
+// shown once on the next page. The message travels in a cookie signed
+// with a key only this session has, never in the URL: a link cannot put
+// words into Karton's pages.
 func back(c *gin.Context, path, msg string) {
-	if msg != "" {
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
+	if p, ok := localPath(path); ok {
+		path = p
+	} else {
+		path = "/inbox"
+	}
+	if msg != "" && c.GetString("token") != "" {
+		if len(msg) > 600 {
+			msg = msg[:600]
 		}
-		path += sep + "msg=" + url.QueryEscape(msg)
+		writeCookie(c, cookieFlash, signFlash(c.GetString("token"), msg), 60, !c.GetBool(ctxInsecureCookies))
 	}
 	c.Redirect(http.StatusSeeOther, path)
+}
+
+// signFlash is msg with its HMAC under a key derived from the session
+// token: only Karton, answering this session, can make one.
+func signFlash(token, msg string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(msg)) + "." + base64.RawURLEncoding.EncodeToString(flashMAC(token, msg))
+}
+
+func flashMAC(token, msg string) []byte {
+	key := sha256.Sum256([]byte("karton flash\x00" + token))
+	m := hmac.New(sha256.New, key[:])
+	m.Write([]byte(msg))
+	return m.Sum(nil)
+}
+
+// readFlash returns the message of the flash cookie if this session signed it.
+func readFlash(c *gin.Context) (string, bool) {
+	v, err := c.Cookie(cookieFlash)
+	tok := c.GetString("token")
+	if err != nil || v == "" || tok == "" {
+		return "", false
+	}
+	m, sig, ok := strings.Cut(v, ".")
+	if !ok {
+		return "", false
+	}
+	msg, err1 := base64.RawURLEncoding.DecodeString(m)
+	mac, err2 := base64.RawURLEncoding.DecodeString(sig)
+	if err1 != nil || err2 != nil || !hmac.Equal(mac, flashMAC(tok, string(msg))) {
+		return "", false
+	}
+	return string(msg), true
 }
 
 // multipartFile rebuilds an uploaded file as a multipart body for the API.
