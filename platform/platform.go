@@ -68,6 +68,9 @@ type Config struct {
 	// CodecOrigins are the Temporal Web UI's origins, allowed to call the
 	// codec endpoint (/codec) from the browser.
 	CodecOrigins []string
+	// InsecureCookies sends the pages' cookies without Secure: karton dev
+	// only, which serves plain http.
+	InsecureCookies bool
 }
 
 // Platform is Karton connected to its services.
@@ -167,7 +170,8 @@ func (p *Platform) Worker() sdkworker.Worker {
 
 // API returns the HTTP handler of the API and the pages.
 func (p *Platform) API() *gin.Engine {
-	verifier := &api.Verifier{Issuer: p.Cfg.OIDCIssuer, Audience: p.Cfg.OIDCAudience, JWKSURL: p.Cfg.OIDCJWKSURL, Skew: p.Cfg.OIDCSkew}
+	verifier := &api.Verifier{Issuer: p.Cfg.OIDCIssuer, Audience: p.Cfg.OIDCAudience, JWKSURL: p.Cfg.OIDCJWKSURL, Skew: p.Cfg.OIDCSkew,
+		Revocations: p.DB, Log: p.Log}
 	engine := api.New(api.Deps{
 		DB:        p.DB,
 		Temporal:  p.Temporal,
@@ -178,6 +182,8 @@ func (p *Platform) API() *gin.Engine {
 		Deadlines: p.Cfg.ClaimDeadlines,
 		Log:       p.Log,
 		Metrics:   promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),
+		// The API's own counters (refused requests) on the same /metrics.
+		Registerer: p.Metrics,
 		Ready: []api.Check{
 			{Name: "postgresql", Fn: p.DB.Ping},
 			{Name: "temporal", Fn: func(ctx context.Context) error {
@@ -191,7 +197,8 @@ func (p *Platform) API() *gin.Engine {
 	if clientID == "" {
 		clientID = "karton-web"
 	}
-	if err := web.Register(engine, web.Config{API: engine, Issuer: p.Cfg.OIDCIssuer, ClientID: clientID, Verifier: verifier, DB: p.DB, Log: p.Log}); err != nil {
+	if err := web.Register(engine, web.Config{API: engine, Issuer: p.Cfg.OIDCIssuer, ClientID: clientID, Verifier: verifier, DB: p.DB, Log: p.Log,
+		InsecureCookies: p.Cfg.InsecureCookies}); err != nil {
 		panic(err) // templates are embedded and tested: a build defect
 	}
 	return engine
