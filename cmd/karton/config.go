@@ -187,3 +187,22 @@ func parseDuration(getenv func(string) string, name string, def time.Duration) (
 	return d, nil
 }
 
+// devIssuerRefusal says why `karton dev`'s development issuer must grant no
+// tokens, or "" when every service is karton dev's own embedded one. Its
+// demo users include administrators and every centre's staff; pointed at a
+// real database, Temporal, object store or registry, anyone who reaches the
+// issuer could read and change real people's records.
+func (c Config) devIssuerRefusal() string {
+	var set []string
+	for _, s := range []struct{ name, value string }{{"DATABASE_URL", c.DatabaseURL}, {"TEMPORAL_ADDRESS", c.TemporalAddress},
+		{"S3_ENDPOINT", c.S3Endpoint}, {"KARTON_REGISTRY_URL", c.RegistryURL}} {
+		if s.value != "" {
+			set = append(set, s.name)
+		}
+	}
+	if len(set) == 0 {
+		return ""
+	}
+	return strings.Join(set, ", ") + " point karton dev at services that are not its own, so its development issuer grants no tokens " +
+		"(no POST /dev/token, no demo-user login); unset them to use the demo users, or run `karton api` with KARTON_OIDC_ISSUER"
+}

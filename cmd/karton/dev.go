@@ -32,13 +32,17 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) er
 		addr = "127.0.0.1:8080"
 	}
 	fmt.Fprintln(out, "karton dev: starting", cfg.String())
+	refusal := cfg.devIssuerRefusal()
+	if refusal != "" {
+		fmt.Fprintln(out, "karton dev: development logins are OFF:", refusal)
+	}
 	s, err := system.Start(ctx, system.Options{
 		DataDir: cfg.DataDir, HTTPAddr: addr,
 		PGPort: devPGPort, TemporalPort: devTemporalPort, TemporalUI: devTemporalUI,
 		MinIOAddr: devMinIOAddr, SimAddr: devSimAddr, IssuerAddr: devIssuerAddr,
 		DatabaseURL: cfg.DatabaseURL, TemporalAddress: cfg.TemporalAddress, RegistryURL: cfg.RegistryURL,
 		Objects:   objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
-		SimFaults: cfg.SimFaults, Log: log, PayrollDay: cfg.PayrollDay,
+		SimFaults: cfg.SimFaults, Log: log, PayrollDay: cfg.PayrollDay, DevIssuerRefusal: refusal,
 		PayloadKeys: cfg.PayloadKeys, PayloadKeysFile: cfg.PayloadKeysFile, CodecOrigins: cfg.CodecOrigins, // the key file is created under ./var if missing
 	})
 	if err != nil {

@@ -41,8 +41,25 @@ type Issuer struct {
 	kid      string
 	TokenTTL time.Duration
 
-	mu    sync.Mutex
-	codes map[string]grant // authorization codes, single use, short-lived
+	mu      sync.Mutex
+	codes   map[string]grant // authorization codes, single use, short-lived
+	refusal string           // non-empty: no tokens, and why
+}
+
+// Refuse stops the issuer from granting any token (POST /dev/token, the
+// demo-user login, client credentials), saying why: karton dev refuses
+// when a service is not its own, so that development tokens never reach
+// real data. Discovery and the keys stay published.
+func (is *Issuer) Refuse(why string) {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.refusal = why
+}
+
+func (is *Issuer) refused() string {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	return is.refusal
 }
 
 // grant is an authorization code waiting to be exchanged.
@@ -91,8 +108,11 @@ func New(url, keyFile string) (*Issuer, error) {
 	return &Issuer{URL: url, key: key, kid: hex.EncodeToString(sum[:8]), TokenTTL: 8 * time.Hour, codes: map[string]grant{}}, nil
 }
 
-// Token signs an access token for user.
+// Token signs an access token for user. Returns CodeForbidden after Refuse.
 func (is *Issuer) Token(u domain.User) (string, error) {
+	if why := is.refused(); why != "" {
+		return "", domain.Errorf(domain.CodeForbidden, "the development issuer grants no tokens: %s", why)
+	}
 	now := time.Now()
 	claims := jwt.MapClaims{
 		"iss": is.URL, "sub": u.Username, "aud": Audience,
@@ -135,8 +155,17 @@ func (is *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 		}}})
 	case "/token":
+		if why := is.refused(); why != "" {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "access_denied", "error_description": "the development issuer grants no tokens: " + why})
+			return
+		}
 		is.serveToken(w, r)
 	case "/authorize":
+		if why := is.refused(); why != "" {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "The development login is switched off: "+why, http.StatusForbidden)
+			return
+		}
 		is.serveAuthorize(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found"})

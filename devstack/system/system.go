@@ -59,6 +59,10 @@ type Options struct {
 	PayrollDay     int // > 0: create the monthly payroll schedule
 	Log            *slog.Logger
 
+	// DevIssuerRefusal, when set, switches the development issuer's tokens
+	// off and says why (karton dev with services that are not its own).
+	DevIssuerRefusal string
+
 	// PayloadKeys encrypt what goes to Temporal; nil reads PayloadKeysFile,
 	// creating it with a fresh key when missing.
 	PayloadKeys *codec.KeyRing
@@ -219,6 +223,9 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		return nil, fmt.Errorf("development issuer: %w", err)
 	}
 	s.Issuer = iss
+	if o.DevIssuerRefusal != "" {
+		iss.Refuse(o.DevIssuerRefusal)
+	}
 	isrv := &http.Server{Handler: iss, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = isrv.Serve(iln) }()
 	s.stops = append(s.stops, func() { _ = isrv.Close() })
@@ -227,7 +234,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
 		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
 		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL, AgencyURL: regURL,
-		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss,
+		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss, InsecureCookies: true,
 		PayloadKeys: keys, CodecOrigins: origins,
 	}, o.Log, true)
 	if err != nil {
