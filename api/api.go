@@ -134,6 +134,7 @@ func Routes() []Route {
 		{"GET", "/api/v1/case-decisions/:id/document", "case", "read", true, "case_decision", func(h *handler) gin.HandlerFunc { return h.caseDecisionDocument }},
 		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case_report", func(h *handler) gin.HandlerFunc { return h.caseReport }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse_report", func(h *handler) gin.HandlerFunc { return h.misuseReport }},
+		{"GET", "/api/v1/audit/persons/:id/access-log", "audit", "read", true, "audit_access_log", func(h *handler) gin.HandlerFunc { return h.personAccessLog }},
 	}
 }
 

@@ -88,3 +88,43 @@ func (h *handler) misuseReport(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"from": from, "to": to, "scope": or(centre, "all centres"), "findings": out})
 }
+
+// personAccessLog is the audit log of one person's data: for auditors,
+// every access in every centre, restricted ones (domestic violence)
+// included; for a centre's supervisors, the accesses to their centre's
+// persons, the restricted ones only when they are cleared for DV. Reading
+// restricted accesses is itself a restricted access.
+func (h *handler) personAccessLog(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := userOf(c)
+	id, err := domain.ParsePersonID(c.Param("id"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	p, err := h.db.PersonByID(ctx, id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	auditPersons(c, p.ID)
+	if !h.may(c, "audit", "read", p.CentreID) {
+		return
+	}
+	withRestricted := u.CentreID == "" || h.mayDV(c)
+	if withRestricted {
+		restrict(c)
+	}
+	recs, err := h.db.AccessLog(ctx, p.ID, 500, withRestricted)
+	if err != nil {
+		writeError(c, h.log, err)
+		return
+	}
+	out := []gin.H{}
+	for _, r := range recs {
+		out = append(out, gin.H{"id": r.ID, "at": r.At, "username": r.Username, "role": r.Role, "centre_id": r.CentreID, "action": r.Action,
+			"resource": r.Resource, "target_centre": r.TargetCentre, "purpose": r.Purpose, "request_id": r.RequestID, "status": r.Status,
+			"outcome": r.Outcome, "restricted": r.Restricted})
+	}
+	c.JSON(http.StatusOK, gin.H{"person_id": p.ID, "with_restricted": withRestricted, "accesses": out})
+}

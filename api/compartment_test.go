@@ -257,6 +257,16 @@ func TestDVCompartment(t *testing.T) {
 		string(w.victim.ID)).Scan(&restricted); err != nil || restricted < 5 {
 		t.Errorf("restricted audit records naming the victim = %d (%v); want the DV accesses", restricted, err)
 	}
+	// Auditors have them; a supervisor who is not cleared does not.
+	log := "/api/v1/audit/persons/" + string(w.victim.ID) + "/access-log"
+	if code, b := doAs(t, ts, "tea.auditor", "GET", log, ""); code != http.StatusOK || !strings.Contains(string(b), `"restricted":true`) ||
+		!strings.Contains(string(b), "dragana.dv") {
+		t.Errorf("the auditor's access log of the victim = %d, want the restricted DV accesses: %.300s", code, b)
+	}
+	if code, b := doAs(t, ts, "marko.supervisor", "GET", log, ""); code != http.StatusOK || strings.Contains(string(b), `"restricted":true`) ||
+		strings.Contains(string(b), "dragana.dv") {
+		t.Errorf("the supervisor's access log of the victim = %d, want no restricted access: %.300s", code, b)
+	}
 	if _, broken, why, err := db.VerifyAudit(context.Background()); err != nil || broken != 0 {
 		t.Errorf("audit chain: broken at %d (%s), %v", broken, why, err)
 	}

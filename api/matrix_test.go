@@ -203,7 +203,7 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{"own": {r.Replace(rt.Path), ""}, "other": {s.Replace(rt.Path), ""}}
 		}
 		switch {
-		case strings.HasPrefix(rt.Path, "/api/v1/persons/"):
+		case strings.HasPrefix(rt.Path, "/api/v1/persons/"), strings.HasPrefix(rt.Path, "/api/v1/audit/persons/"):
 			return sub(string(own.ID), string(other.ID))
 		case strings.HasPrefix(rt.Path, "/api/v1/claims/"):
 			return sub(ownClaim.Number, otherClaim.Number)

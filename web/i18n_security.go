@@ -38,6 +38,7 @@ var purposeMessages = map[string]map[string]string{
 	"purpose.activation_step":        {"cnr": "korak radne aktivacije", "en": "activation step"},
 	"purpose.activation_decision":    {"cnr": "odluka o aktivaciji", "en": "activation decision"},
 	"purpose.misuse_report":          {"cnr": "izvještaj o zloupotrebi", "en": "misuse report"},
+	"purpose.audit_access_log":       {"cnr": "revizija pristupa podacima", "en": "audit of accesses"},
 	"purpose.inspection":             {"cnr": "nadzor", "en": "inspection"},
 	"purpose.appeal":                 {"cnr": "žalbeni postupak", "en": "appeal"},
 	"purpose.case_number":            {"cnr": "rad na slučaju", "en": "work on case"},
