@@ -108,9 +108,18 @@ func (a *Activities) auditQuery(ctx context.Context, p domain.Person, sources []
 	for i, s := range sources {
 		names[i] = string(s)
 	}
-	purpose := "evidence refresh"
-	if issue != "" {
-		purpose = "case " + issue
+	// Purposes are codes the pages put in words (api.Route.Purposes): a
+	// claim's queries are the claim's, a case's name the case; queries
+	// for a DV case are restricted, as the case is.
+	purpose, restricted := "evidence_refresh", false
+	switch {
+	case strings.HasPrefix(issue, "Z-"):
+		purpose = "benefit_claim"
+	case issue != "":
+		purpose = "case:" + issue
+		if x, err := a.DB.CaseByNumber(ctx, issue); err == nil && x.DV {
+			restricted = true
+		}
 	}
 	outcome, status := "allowed", 200
 	if err != nil {
@@ -118,7 +127,7 @@ func (a *Activities) auditQuery(ctx context.Context, p domain.Person, sources []
 	}
 	rec := store.AuditRecord{At: a.Now(), Username: "system:worker", Role: "system", Action: "registry.query " + strings.Join(names, ","),
 		Resource: "evidence", PersonIDs: []domain.PersonID{p.ID}, TargetCentre: p.CentreID, Purpose: purpose,
-		RequestID: activity.GetInfo(ctx).WorkflowExecution.ID, Status: status, Outcome: outcome}
+		RequestID: activity.GetInfo(ctx).WorkflowExecution.ID, Status: status, Outcome: outcome, Restricted: restricted}
 	if err := a.DB.AppendAudit(ctx, rec); err != nil {
 		activity.GetLogger(ctx).Warn("audit registry query", "error", err)
 	}

@@ -150,6 +150,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", ``, 404, "", "not found"},
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"sources":["astrology"]}`, 400, "sources", "astrology"},
 		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"issue":`, 400, "", "malformed"},
+		{"POST", "/api/v1/persons/00000000-0000-0000-0000-000000000000/evidence/refresh", `{"issue":"I was curious"}`, 400, "issue", "no claim or case you may read"},
 		{"GET", "/api/v1/nothing", ``, 404, "", "no route"},
 
 		{"DELETE", "/api/v1/persons", ``, 405, "", "not allowed"},

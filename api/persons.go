@@ -436,6 +436,17 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 		writeError(c, h.log, domain.FieldError("issue", "is longer than 64 characters"))
 		return
 	}
+	if req.Issue != "" {
+		// The issue becomes the purpose of the registry queries, shown to
+		// the person: a claim or a case the caller may read, nothing else.
+		if ok, err := h.mayNameIssue(c, req.Issue); err != nil {
+			writeError(c, h.log, err)
+			return
+		} else if !ok {
+			writeError(c, h.log, domain.FieldError("issue", "%q is no claim or case you may read (a number like Z-2026-000001 or S-2026-000001)", printable(req.Issue, 64)))
+			return
+		}
+	}
 	in := workflows.RefreshEvidenceInput{PersonID: id, Issue: req.Issue}
 	for _, s := range req.Sources {
 		if _, ok := domain.InstitutionFor(domain.Source(s)); !ok {
@@ -464,4 +475,24 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
+}
+
+// mayNameIssue reports whether issue is the number of a claim or a case
+// the caller may read; a DV case's marks the request restricted.
+func (h *handler) mayNameIssue(c *gin.Context, issue string) (bool, error) {
+	if strings.HasPrefix(issue, "Z-") {
+		cl, err := h.db.ClaimByNumber(c.Request.Context(), issue)
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		u := userOf(c)
+		return h.enforcer.Allow(string(u.Role), u.CentreID, cl.CentreID, "claim", "read"), nil
+	}
+	ok, dv, err := h.mayReadCase(c, issue)
+	if ok && dv {
+		restrict(c)
+	}
+	return ok, err
 }
