@@ -1,7 +1,7 @@
 // Package storetest gives each test a fresh, migrated PostgreSQL database
 // cloned from a template. The server is DATABASE_URL's when set (make test
 // starts one for the whole run), else a private cluster that Main starts
-// for the test binary and removes afterwards.
+// for the test binary, and its fuzz workers, and removes afterwards.
 package storetest
 
 import (
@@ -22,6 +22,10 @@ import (
 	"github.com/karton-social/karton/store"
 )
 
+// sharedURL passes the private server's URL to the processes a test binary
+// starts, such as its fuzz workers.
+const sharedURL = "KARTON_STORETEST_URL"
+
 var (
 	serverURL string // a URL on the server; its database part is replaced
 	template  string
@@ -37,6 +41,14 @@ func run(m *testing.M) int {
 	ctx := context.Background()
 	serverURL = os.Getenv("DATABASE_URL")
 	if serverURL == "" {
+		// A fuzz worker is a process the fuzzing test binary starts: it
+		// uses that binary's server. One of its own would inherit the
+		// worker's pipes to the fuzzing binary and, when the worker is
+		// killed at the end, outlive it and keep the fuzzing binary
+		// waiting for ever.
+		serverURL = os.Getenv(sharedURL)
+	}
+	if serverURL == "" {
 		dir, err := os.MkdirTemp("", "karton-pgtest-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "storetest:", err)
@@ -50,6 +62,10 @@ func run(m *testing.M) int {
 		}
 		defer pg.Stop()
 		serverURL = pg.URL("postgres")
+		if err := os.Setenv(sharedURL, serverURL); err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
 	}
 	var err error
 	if template, err = ensureTemplate(ctx); err != nil {
