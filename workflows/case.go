@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -125,551 +124,436 @@ type CaseAction struct {
 // Input CaseInput; id CaseWorkflowID(number). Updates: UpdateCompleteTask
 // (stage tasks), UpdateCaseAction. Signal: SignalChildDone. Query: QueryCase.
 func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
-	var a *activities.Activities
-	local := workflow.WithLocalActivityOptions(ctx, localOptions)
 	def, err := Procedures.Get(in.Procedure, in.Version)
 	if err != nil {
 		return CaseState{}, temporal.NewNonRetryableApplicationError(err.Error(), domain.CodeInvalid, nil)
 	}
-	wfID := workflow.GetInfo(ctx).WorkflowExecution.ID
-	var st CaseState
+	c := newCaseRun(ctx, in, def)
+	if err := c.listen(ctx); err != nil {
+		return c.st, err
+	}
+	from, ended, err := c.begin(ctx)
+	if err != nil || ended {
+		return c.st, err
+	}
+	if err := c.runStages(ctx, from); err != nil {
+		return c.st, err
+	}
+	if err := c.monitor(ctx); err != nil {
+		return c.st, err // a long case's continue-as-new too
+	}
+	return c.close(ctx)
+}
+
+// caseRun is one run of a case workflow: the case's state (what the query
+// answers and continue-as-new carries) and what the run keeps besides,
+// shared by its stages, its message handlers and its goroutines.
+type caseRun struct {
+	in            CaseInput
+	def           cases.Definition
+	wfID          string
+	person        domain.PersonID // the case's first person, whom its tasks are about
+	st            CaseState
+	t             *tasks
+	eventsAtStart int
+	busy          int  // decisions and sub-procedures being started: continue-as-new waits for them
+	closeProposed bool // monitoring ends: the case goes to its closing
+	reviewing     bool // a review task is open
+	reviews       bool // the monitoring stage's review loop runs
+	// reviewNow carries a review asked for before its timer.
+	reviewNow workflow.Channel
+}
+
+func newCaseRun(ctx workflow.Context, in CaseInput, def cases.Definition) *caseRun {
+	c := &caseRun{in: in, def: def, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	if in.Carried != nil {
-		st = *in.Carried
+		c.st = *in.Carried
 	} else {
-		st = CaseState{Number: in.Number, Procedure: def.Code, Version: def.Version, CentreID: in.CentreID, Status: "open",
+		c.st = CaseState{Number: in.Number, Procedure: def.Code, Version: def.Version, CentreID: in.CentreID, Status: "open",
 			Stage: cases.StageIntake, Parent: in.Parent, OpenedBy: in.OpenedBy, OpenedAt: workflow.Now(ctx), Persons: in.Persons,
 			DV: def.Code == "P05" || def.Code == "P37", Forms: map[string]json.RawMessage{}}
 	}
-	if st.Forms == nil {
-		st.Forms = map[string]json.RawMessage{}
+	if c.st.Forms == nil {
+		c.st.Forms = map[string]json.RawMessage{}
 	}
-	t := newTasks()
-	eventsAtStart := st.Events
-	busy := 0 // decisions and sub-procedures being started: continue-as-new waits for them
-	closeProposed := false
-	reviewing := false                               // a review task is open
-	reviews := false                                 // the monitoring stage's review loop runs
-	reviewNow := workflow.NewBufferedChannel(ctx, 1) // a review asked for before its timer
+	c.t = newTasks()
+	c.eventsAtStart = c.st.Events
+	c.reviewNow = workflow.NewBufferedChannel(ctx, 1)
+	if len(c.st.Persons) > 0 {
+		c.person = c.st.Persons[0].PersonID
+	}
+	return c
+}
 
-	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (CaseState, error) {
-		out := st
-		out.Pending = nil
-		for id := range t.pending {
-			out.Pending = append(out.Pending, id)
-		}
-		slices.Sort(out.Pending)
-		return out, nil
-	}); err != nil {
-		return st, err
+// listen registers the case's query and updates, and takes the ends of
+// its sub-procedures as they are signalled.
+func (c *caseRun) listen(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryCase, c.query); err != nil {
+		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, t.complete, workflow.UpdateHandlerOptions{Validator: t.validate}); err != nil {
-		return st, err
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, c.t.complete, workflow.UpdateHandlerOptions{Validator: c.t.validate}); err != nil {
+		return err
 	}
-
-	record := func(ctx workflow.Context, kind, stage, by, summary string, data json.RawMessage, stageRun *activities.CaseStage, item *activities.TrackingItem) error {
-		st.Events++
-		row := activities.CaseRow{Number: st.Number, Procedure: st.Procedure, Version: st.Version, CentreID: st.CentreID, Status: st.Status,
-			Stage: st.Stage, Manager: st.Manager, Team: st.Team, Parent: st.Parent, OpenedBy: st.OpenedBy, OpenedAt: st.OpenedAt,
-			StageDue: st.StageDue, CloseReason: st.CloseReason, DV: st.DV, Persons: st.Persons}
-		if st.Status != "open" {
-			now := workflow.Now(ctx)
-			row.ClosedAt = &now
-		}
-		rec := activities.CaseRecord{Case: row, Stage: stageRun, Tracking: item}
-		if kind != "" {
-			rec.Event = &activities.CaseEvent{Key: fmt.Sprintf("%s/%d", st.Number, st.Events), At: workflow.Now(ctx), Kind: kind, Stage: stage,
-				By: by, Summary: summary, Data: data}
-		}
-		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.RecordCase, rec).Get(ctx, nil)
-	}
-	subject := func(what string) string { return fmt.Sprintf("%s %s: %s", def.Code, st.Number, what) }
-	person := domain.PersonID("")
-	if len(st.Persons) > 0 {
-		person = st.Persons[0].PersonID
-	}
-	// ruleText is the definition's rule for what: who does it.
-	ruleText := func(what string, role domain.Role) string {
-		return fmt.Sprintf("procedure %s v%d: %s is done by the %s role", def.Code, def.Version, what, role)
-	}
-	rule := func(have, role domain.Role, what string) error {
-		if !have.Acts(role) {
-			return rejectf(domain.CodeForbidden, "%s, not %s", ruleText(what, role), have)
-		}
-		return nil
-	}
-
-	// runStage runs one stage: its task with the deadline and the ladder,
-	// the form checked against its schema, then the approval if asked for;
-	// a returned stage is done again.
-	runStage := func(ctx workflow.Context, name string) (TaskCompletion, error) {
-		stage, ok := def.Stage(name)
-		if !ok {
-			return TaskCompletion{}, nil
-		}
-		for {
-			st.Stage = name
-			st.StageSeq++
-			seq := st.StageSeq
-			started := workflow.Now(ctx)
-			due := started.Add(stage.Deadline)
-			st.StageDue = &due
-			run := &activities.CaseStage{Seq: seq, Stage: name, CentreID: st.CentreID, Worker: st.Manager, StartedAt: started, DueAt: due}
-			if err := record(ctx, "stage_started", name, "", fmt.Sprintf("%s due %s", name, due.Format(time.DateOnly)), nil, run, nil); err != nil {
-				return TaskCompletion{}, err
-			}
-			spec := taskSpec{Step: fmt.Sprintf("%s-%d", name, seq), Type: "case_" + name, Subject: subject(name), PersonID: person,
-				CentreID: st.CentreID, Role: stage.Role, Due: stage.Deadline, Outcomes: []string{"submit"},
-				Data: map[string]string{"case": st.Number, "stage": name, "form": stage.Form, "procedure": def.Code}}
-			spec.Rule = ruleText("stage "+name, stage.Role)
-			if def.Urgent {
-				spec.Priority = 90
-			}
-			spec.check = func(c TaskCompletion) error {
-				if name == cases.StageClosing && len(st.Children) > 0 {
-					return domain.Errorf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", st.Number, strings.Join(st.Children, ", "))
-				}
-				return Procedures.Validate(stage.Form, c.Data)
-			}
-			c, err := t.awaitLadder(ctx, spec, def.Escalation)
-			if err != nil {
-				return TaskCompletion{}, err
-			}
-			st.Forms[name] = c.Data
-			if name == cases.StageOpening {
-				var o struct {
-					CaseManager string   `json:"case_manager"`
-					Team        []string `json:"team"`
-				}
-				_ = json.Unmarshal(c.Data, &o)
-				st.Manager, st.Team = o.CaseManager, o.Team
-			}
-			done := workflow.Now(ctx)
-			run.DoneAt, run.Worker = &done, c.By
-			if err := record(ctx, "stage_completed", name, c.By, name+" submitted", c.Data, run, nil); err != nil {
-				return TaskCompletion{}, err
-			}
-			if !stage.Approval {
-				return c, nil
-			}
-			ap := taskSpec{Step: fmt.Sprintf("%s-%d-approval", name, seq), Type: "case_approval", Subject: subject("approve " + name),
-				PersonID: person, CentreID: st.CentreID, Role: def.Approver, Due: def.ApprovalDue, Exclude: []string{c.By},
-				Outcomes: []string{"approve", "return"}, Data: map[string]string{"case": st.Number, "stage": name}}
-			ap.Rule = ruleText("approving "+name, def.Approver)
-			x, err := t.awaitLadder(ctx, ap, def.Escalation[1:])
-			if err != nil {
-				return TaskCompletion{}, err
-			}
-			if err := record(ctx, name+"_"+map[string]string{"approve": "approved", "return": "returned"}[x.Outcome], name, x.By, name+": "+x.Outcome, x.Data, nil, nil); err != nil {
-				return TaskCompletion{}, err
-			}
-			if x.Outcome == "approve" {
-				return c, nil
-			}
-		}
-	}
-
-	// Actions besides the stage tasks.
-	validateAction := func(_ workflow.Context, x CaseAction) error {
-		if st.Status != "open" {
-			return rejectf(domain.CodeConflict, "case %s is %s", st.Number, st.Status)
-		}
-		if x.CentreID != st.CentreID {
-			return rejectf(domain.CodeForbidden, "case %s belongs to centre %s", st.Number, st.CentreID)
-		}
-		monitoring := st.Stage == cases.StageMonitoring
-		switch x.Action {
-		case "note":
-			var n struct{ Text string }
-			if json.Unmarshal(x.Data, &n) != nil || len(strings.TrimSpace(n.Text)) < 3 {
-				return rejectf(domain.CodeInvalid, "text: a note needs some text")
-			}
-			return rule(x.Role, def.Role, "writing a note")
-		case "add-tracking":
-			if !monitoring {
-				return rejectf(domain.CodeConflict, "case %s is in %s; the tracking list starts with monitoring", st.Number, st.Stage)
-			}
-			if err := rule(x.Role, def.Role, "the tracking list"); err != nil {
-				return err
-			}
-			return temporalError(Procedures.Validate("tracking_item", x.Data))
-		case "complete-tracking":
-			var c struct{ Item int }
-			if json.Unmarshal(x.Data, &c) != nil || c.Item < 1 || c.Item > len(st.Tracking) {
-				return rejectf(domain.CodeNotFound, "case %s has no tracking item %d", st.Number, c.Item)
-			}
-			if st.Tracking[c.Item-1].Done {
-				return rejectf(domain.CodeConflict, "tracking item %d is already done", c.Item)
-			}
-			return rule(x.Role, def.Role, "the tracking list")
-		case "prepare-decision":
-			if !monitoring {
-				return rejectf(domain.CodeConflict, "case %s is in %s; decisions come with the plan's implementation", st.Number, st.Stage)
-			}
-			if err := temporalError(Procedures.Validate("decision", x.Data)); err != nil {
-				return err
-			}
-			var d struct{ Kind string }
-			_ = json.Unmarshal(x.Data, &d)
-			if _, ok := def.Decision(d.Kind); !ok {
-				codes := []string{}
-				for _, k := range def.Decisions {
-					codes = append(codes, k.Code)
-				}
-				return rejectf(domain.CodeInvalid, "kind: procedure %s issues no decision %q (it issues: %s)", def.Code, d.Kind, strings.Join(codes, ", "))
-			}
-			return rule(x.Role, def.Role, "preparing a decision")
-		case "start-subprocedure":
-			if !monitoring {
-				return rejectf(domain.CodeConflict, "case %s is in %s; sub-procedures start with the plan's implementation", st.Number, st.Stage)
-			}
-			var s struct{ Procedure string }
-			_ = json.Unmarshal(x.Data, &s)
-			if !def.MayStart(s.Procedure) {
-				return rejectf(domain.CodeInvalid, "procedure: %s may not start %q (it may start: %s)", def.Code, s.Procedure, strings.Join(def.SubProcedures, ", "))
-			}
-			return rule(x.Role, def.Role, "starting a sub-procedure")
-		case "transfer":
-			var tr struct {
-				CentreID string `json:"centre_id"`
-			}
-			_ = json.Unmarshal(x.Data, &tr)
-			if _, known := domain.CentreByID(tr.CentreID); !known || tr.CentreID == st.CentreID {
-				return rejectf(domain.CodeInvalid, "centre_id: %q is not another centre", tr.CentreID)
-			}
-			return rule(x.Role, domain.RoleSupervisor, "transferring a case")
-		case "close":
-			if !monitoring {
-				return rejectf(domain.CodeConflict, "case %s is in %s; it closes after its stages", st.Number, st.Stage)
-			}
-			if closeProposed {
-				return rejectf(domain.CodeConflict, "closing of case %s is already proposed", st.Number)
-			}
-			if len(st.Children) > 0 {
-				return rejectf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", st.Number, strings.Join(st.Children, ", "))
-			}
-			return rule(x.Role, def.Role, "closing")
-		case "review":
-			if !monitoring {
-				return rejectf(domain.CodeConflict, "case %s is in %s; reviews come with the plan's implementation", st.Number, st.Stage)
-			}
-			if !reviews || reviewing || closeProposed {
-				return rejectf(domain.CodeConflict, "case %s already has a review or its closing open", st.Number)
-			}
-			return rule(x.Role, def.Role, "asking for a review")
-		}
-		return rejectf(domain.CodeInvalid, "action %q is not one of note, add-tracking, complete-tracking, prepare-decision, start-subprocedure, transfer, close, review", x.Action)
-	}
-
-	var trackItem func(i int)
-	handleAction := func(ctx workflow.Context, x CaseAction) (CaseState, error) {
-		if err := validateAction(ctx, x); err != nil {
-			return st, err
-		}
-		switch x.Action {
-		case "note":
-			var n struct{ Text string }
-			_ = json.Unmarshal(x.Data, &n)
-			return st, record(ctx, "note", st.Stage, x.By, n.Text, nil, nil, nil)
-		case "add-tracking":
-			var it struct{ Kind, What, Due string }
-			_ = json.Unmarshal(x.Data, &it)
-			due, _ := time.Parse(time.DateOnly, it.Due)
-			st.Tracking = append(st.Tracking, CaseTracking{Item: len(st.Tracking) + 1, Kind: it.Kind, What: it.What, Due: due})
-			i := len(st.Tracking)
-			if err := record(ctx, "tracking_added", st.Stage, x.By, it.What+" by "+it.Due, x.Data, nil, trackingRow(st.Tracking[i-1], "")); err != nil {
-				return st, err
-			}
-			trackItem(i)
-			return st, nil
-		case "complete-tracking":
-			var c struct{ Item int }
-			_ = json.Unmarshal(x.Data, &c)
-			st.Tracking[c.Item-1].Done = true
-			row := trackingRow(st.Tracking[c.Item-1], x.By)
-			now := workflow.Now(ctx)
-			row.DoneAt = &now
-			return st, record(ctx, "tracking_done", st.Stage, x.By, st.Tracking[c.Item-1].What, x.Data, nil, row)
-		case "prepare-decision":
-			var d struct{ Kind, Reasoning, Disposition string }
-			_ = json.Unmarshal(x.Data, &d)
-			ref := CaseDecisionRef{Seq: len(st.Decisions) + 1, Kind: d.Kind, PreparedBy: x.By, State: "awaiting_approval"}
-			st.Decisions = append(st.Decisions, ref)
-			if err := record(ctx, "decision_prepared", st.Stage, x.By, d.Kind, x.Data, nil, nil); err != nil {
-				return st, err
-			}
-			busy++
-			workflow.Go(ctx, func(gctx workflow.Context) {
-				defer func() { busy-- }()
-				i := ref.Seq - 1
-				kind, _ := def.Decision(d.Kind)
-				ap := taskSpec{Step: fmt.Sprintf("decision-%d-approval", ref.Seq), Type: "case_decision_approval", Subject: subject("approve decision: " + kind.Name.EN),
-					PersonID: person, CentreID: st.CentreID, Role: def.Approver, Due: def.ApprovalDue, Exclude: []string{x.By},
-					Outcomes: []string{"approve", "return"}, Data: map[string]string{"case": st.Number, "decision": d.Kind}}
-				ap.Rule = ruleText("approving a decision", def.Approver)
-				c, err := t.awaitLadder(gctx, ap, def.Escalation[1:])
-				if err != nil {
-					return
-				}
-				if c.Outcome != "approve" {
-					st.Decisions[i].State = "returned"
-					_ = record(gctx, "decision_returned", st.Stage, c.By, d.Kind, c.Data, nil, nil)
-					return
-				}
-				actx := workflow.WithActivityOptions(gctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute,
-					RetryPolicy: &temporal.RetryPolicy{NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound}}})
-				var res activities.IssueCaseDecisionResult
-				err = workflow.ExecuteActivity(actx, a.IssueCaseDecision, activities.IssueCaseDecisionInput{CaseNumber: st.Number, Seq: ref.Seq,
-					CentreID: st.CentreID, Procedure: def.Name.CNR, LegalBasis: def.LegalBasis, Kind: d.Kind, KindName: kind.Name.CNR,
-					Reasoning: d.Reasoning, Disposition: d.Disposition, PreparedBy: x.By, ApprovedBy: c.By, IssuedAt: workflow.Now(gctx)}).Get(gctx, &res)
-				if err != nil {
-					return
-				}
-				st.Decisions[i].State, st.Decisions[i].Number, st.Decisions[i].ID = "issued", res.Number, res.DecisionID
-				_ = record(gctx, "decision_issued", st.Stage, c.By, res.Number, nil, nil, nil)
-			})
-			return st, nil
-		case "start-subprocedure":
-			var s struct{ Procedure string }
-			_ = json.Unmarshal(x.Data, &s)
-			busy++
-			var number string
-			if err := workflow.ExecuteLocalActivity(local, a.NextCaseNumber, workflow.Now(ctx).Year()).Get(ctx, &number); err != nil {
-				busy--
-				return st, err
-			}
-			st.Children = append(st.Children, number)
-			if err := record(ctx, "subprocedure_started", st.Stage, x.By, s.Procedure+" "+number, x.Data, nil, nil); err != nil {
-				busy--
-				return st, err
-			}
-			intake, _ := json.Marshal(map[string]string{"source": "ex_officio", "description": "Sub-procedure of case " + st.Number,
-				"urgency": "routine", "outcome": "open_case"})
-			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: CaseWorkflowID(number),
-				ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON})
-			child := workflow.ExecuteChildWorkflow(cctx, Case, CaseInput{Number: number, Procedure: s.Procedure, CentreID: st.CentreID,
-				OpenedBy: x.By, Persons: st.Persons, Intake: intake, Parent: st.Number})
-			err := child.GetChildWorkflowExecution().Get(ctx, nil)
-			busy--
-			return st, err
-		case "transfer":
-			var tr struct {
-				CentreID string `json:"centre_id"`
-			}
-			_ = json.Unmarshal(x.Data, &tr)
-			from := st.CentreID
-			if err := workflow.ExecuteLocalActivity(local, a.TransferCase, activities.TransferCaseInput{Number: st.Number, WorkflowID: wfID, CentreID: tr.CentreID}).Get(ctx, nil); err != nil {
-				return st, err
-			}
-			st.CentreID = tr.CentreID
-			for id, spec := range t.pending {
-				spec.CentreID = tr.CentreID
-				t.pending[id] = spec
-			}
-			return st, record(ctx, "transferred", st.Stage, x.By, from+" → "+tr.CentreID, x.Data, nil, nil)
-		case "close":
-			closeProposed = true
-			return st, record(ctx, "closing_proposed", st.Stage, x.By, "closing proposed", x.Data, nil, nil)
-		case "review":
-			reviewing = true
-			reviewNow.SendAsync(x.By)
-			return st, record(ctx, "review_requested", st.Stage, x.By, "review asked for before its time", x.Data, nil, nil)
-		}
-		return st, nil
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCaseAction, handleAction, workflow.UpdateHandlerOptions{Validator: validateAction}); err != nil {
-		return st, err
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCaseAction, c.act, workflow.UpdateHandlerOptions{Validator: c.validateAction}); err != nil {
+		return err
 	}
 	childDone := workflow.GetSignalChannel(ctx, SignalChildDone)
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		for {
-			var number string
-			childDone.Receive(gctx, &number)
-			if i := slices.Index(st.Children, number); i >= 0 {
-				st.Children = slices.Delete(st.Children, i, i+1)
-				_ = record(gctx, "subprocedure_closed", st.Stage, "", number, nil, nil, nil)
-			}
-		}
-	})
+	workflow.Go(ctx, func(gctx workflow.Context) { c.childrenClosing(gctx, childDone) })
+	return nil
+}
 
-	// trackItem waits for a tracking item's due date; past it, undone, the
-	// item is overdue and a task escalates it to the supervisor (then the head).
-	trackItem = func(i int) {
-		workflow.Go(ctx, func(gctx workflow.Context) {
-			it := st.Tracking[i-1]
-			wait := it.Due.AddDate(0, 0, 1).Sub(workflow.Now(gctx)) // past due at the end of the due day
-			if wait > 0 {
-				if _, err := workflow.AwaitWithTimeout(gctx, wait, func() bool { return st.Tracking[i-1].Done || st.Status != "open" }); err != nil {
-					return
-				}
-			}
-			if st.Tracking[i-1].Done || st.Status != "open" || st.Tracking[i-1].Overdue {
-				return
-			}
-			st.Tracking[i-1].Overdue = true
-			if err := record(gctx, "tracking_overdue", st.Stage, "", it.What, nil, nil, trackingRow(st.Tracking[i-1], "")); err != nil {
-				return
-			}
-			spec := taskSpec{Step: fmt.Sprintf("tracking-%d-overdue", i), Type: "case_tracking_overdue", Subject: subject("overdue: " + it.What),
-				PersonID: person, CentreID: st.CentreID, Role: domain.RoleSupervisor, Due: def.ApprovalDue, Priority: 80,
-				Outcomes: []string{"acknowledge"}, Data: map[string]string{"case": st.Number, "item": fmt.Sprint(i)}}
-			spec.Rule = ruleText("an overdue tracking item", domain.RoleSupervisor)
-			if c, err := t.awaitLadder(gctx, spec, def.Escalation[1:]); err == nil {
-				_ = record(gctx, "tracking_overdue_acknowledged", st.Stage, c.By, it.What, c.Data, nil, nil)
-			}
-		})
+// query is QueryCase: the state with the tasks the case waits for.
+func (c *caseRun) query() (CaseState, error) {
+	out := c.st
+	out.Pending = nil
+	for id := range c.t.pending {
+		out.Pending = append(out.Pending, id)
 	}
+	slices.Sort(out.Pending)
+	return out, nil
+}
 
-	if in.Carried == nil {
+// childrenClosing takes each sub-procedure that closed off the open ones.
+func (c *caseRun) childrenClosing(ctx workflow.Context, done workflow.ReceiveChannel) {
+	for {
+		var number string
+		done.Receive(ctx, &number)
+		if i := slices.Index(c.st.Children, number); i >= 0 {
+			c.st.Children = slices.Delete(c.st.Children, i, i+1)
+			_ = c.record(ctx, caseEvent{kind: "subprocedure_closed", stage: c.st.Stage, summary: number})
+		}
+	}
+}
+
+// caseEvent is an event of a case's history, with the stage run or the
+// tracking item it writes.
+type caseEvent struct {
+	kind, stage, by, summary string
+	data                     json.RawMessage
+	run                      *activities.CaseStage
+	item                     *activities.TrackingItem
+}
+
+// record writes the case as it stands, with the event, to the database.
+func (c *caseRun) record(ctx workflow.Context, e caseEvent) error {
+	var a *activities.Activities
+	c.st.Events++
+	st := &c.st
+	row := activities.CaseRow{Number: st.Number, Procedure: st.Procedure, Version: st.Version, CentreID: st.CentreID, Status: st.Status,
+		Stage: st.Stage, Manager: st.Manager, Team: st.Team, Parent: st.Parent, OpenedBy: st.OpenedBy, OpenedAt: st.OpenedAt,
+		StageDue: st.StageDue, CloseReason: st.CloseReason, DV: st.DV, Persons: st.Persons}
+	if st.Status != "open" {
+		now := workflow.Now(ctx)
+		row.ClosedAt = &now
+	}
+	rec := activities.CaseRecord{Case: row, Stage: e.run, Tracking: e.item}
+	if e.kind != "" {
+		rec.Event = &activities.CaseEvent{Key: fmt.Sprintf("%s/%d", st.Number, st.Events), At: workflow.Now(ctx), Kind: e.kind, Stage: e.stage,
+			By: e.by, Summary: e.summary, Data: e.data}
+	}
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.RecordCase, rec).Get(ctx, nil)
+}
+
+// subject is a task's subject: the procedure, the case and what to do.
+func (c *caseRun) subject(what string) string {
+	return fmt.Sprintf("%s %s: %s", c.def.Code, c.st.Number, what)
+}
+
+// ruleText is the definition's rule for what: who does it.
+func (c *caseRun) ruleText(what string, role domain.Role) string {
+	return fmt.Sprintf("procedure %s v%d: %s is done by the %s role", c.def.Code, c.def.Version, what, role)
+}
+
+// rule refuses what to anyone who does not act in role.
+func (c *caseRun) rule(have, role domain.Role, what string) error {
+	if !have.Acts(role) {
+		return rejectf(domain.CodeForbidden, "%s, not %s", c.ruleText(what, role), have)
+	}
+	return nil
+}
+
+// begin records a new case's intake, or takes up a reopened or carried
+// over one. It says the stage the case goes on from, or that it ended at
+// intake (information only, or a benefit application).
+func (c *caseRun) begin(ctx workflow.Context) (from string, ended bool, err error) {
+	if c.in.Carried == nil {
 		// Intake: recorded from the form the API checked.
 		var intake struct{ Outcome string }
-		_ = json.Unmarshal(in.Intake, &intake)
+		_ = json.Unmarshal(c.in.Intake, &intake)
 		switch intake.Outcome {
 		case "information_only", "benefit_application":
-			st.Status = intake.Outcome
+			c.st.Status = intake.Outcome
 		}
-		if err := record(ctx, "intake", cases.StageIntake, in.OpenedBy, "intake: "+intake.Outcome, in.Intake, nil, nil); err != nil {
-			return st, err
+		if err := c.record(ctx, caseEvent{kind: "intake", stage: cases.StageIntake, by: c.in.OpenedBy, summary: "intake: " + intake.Outcome,
+			data: c.in.Intake}); err != nil {
+			return "", false, err
 		}
-		if st.Status != "open" {
-			return st, nil
+		if c.st.Status != "open" {
+			return "", true, nil
 		}
 	}
-	from := cases.StageOpening
 	switch {
-	case in.Reopen:
-		st.Status, st.CloseReason, closeProposed = "open", "", false
-		if err := record(ctx, "reopened", st.Stage, in.By, "case reopened", nil, nil, nil); err != nil {
-			return st, err
+	case c.in.Reopen:
+		c.st.Status, c.st.CloseReason, c.closeProposed = "open", "", false
+		if err := c.record(ctx, caseEvent{kind: "reopened", stage: c.st.Stage, by: c.in.By, summary: "case reopened"}); err != nil {
+			return "", false, err
 		}
-		from = cases.StageInitialAssessment
-	case in.Carried != nil:
-		from = st.Stage
-		for i, it := range st.Tracking {
+		return cases.StageInitialAssessment, false, nil
+	case c.in.Carried != nil:
+		for i, it := range c.st.Tracking {
 			if !it.Done {
-				trackItem(i + 1)
+				c.trackItem(ctx, i+1)
 			}
 		}
+		return c.st.Stage, false, nil
 	}
-	// The stages up to monitoring, from where the case stands.
-	for _, s := range def.Stages {
+	return cases.StageOpening, false, nil
+}
+
+// runStages runs the stages up to monitoring, from where the case stands.
+func (c *caseRun) runStages(ctx workflow.Context, from string) error {
+	for _, s := range c.def.Stages {
 		if s.Name == cases.StageIntake || s.Name == cases.StageMonitoring || s.Name == cases.StageClosing {
 			continue
 		}
 		if cases.StageIndex(s.Name) < cases.StageIndex(from) {
 			continue
 		}
-		if _, err := runStage(ctx, s.Name); err != nil {
-			return st, err
+		if _, err := c.runStage(ctx, s.Name); err != nil {
+			return err
 		}
 	}
-	// Monitoring: the plan's implementation, until closing is proposed.
-	if _, ok := def.Stage(cases.StageMonitoring); ok {
-		if st.Stage != cases.StageMonitoring {
-			st.Stage, st.StageDue = cases.StageMonitoring, nil
-			if def.ReviewEvery > 0 {
-				next := workflow.Now(ctx).Add(def.ReviewEvery)
-				st.NextReview = &next
-			}
-			if err := record(ctx, "stage_started", cases.StageMonitoring, "", "monitoring", nil, nil, nil); err != nil {
-				return st, err
-			}
-		}
-		reviewCtx, stopReviews := workflow.WithCancel(ctx)
-		if st.NextReview != nil || workflow.GetVersion(ctx, "case-review-on-request", workflow.DefaultVersion, 1) == 1 {
-			reviews = true
-			workflow.Go(reviewCtx, func(gctx workflow.Context) {
-				for !closeProposed {
-					if err := awaitReview(gctx, st.NextReview, reviewNow); err != nil {
-						return
-					}
-					reviewing = true
-					monitoring, _ := def.Stage(cases.StageMonitoring)
-					st.StageSeq++
-					seq := st.StageSeq
-					started := workflow.Now(gctx)
-					run := &activities.CaseStage{Seq: seq, Stage: "review", CentreID: st.CentreID, Worker: st.Manager, StartedAt: started, DueAt: started.Add(monitoring.Deadline)}
-					if record(gctx, "review_due", cases.StageMonitoring, "", "periodic review", nil, run, nil) != nil {
-						return
-					}
-					spec := taskSpec{Step: fmt.Sprintf("review-%d", seq), Type: "case_review", Subject: subject("review"), PersonID: person,
-						CentreID: st.CentreID, Role: monitoring.Role, Due: monitoring.Deadline, Outcomes: []string{"submit"},
-						Data: map[string]string{"case": st.Number, "stage": "review", "form": monitoring.Form}}
-					spec.Rule = ruleText("the review", monitoring.Role)
-					spec.check = func(c TaskCompletion) error { return Procedures.Validate(monitoring.Form, c.Data) }
-					c, err := t.awaitLadder(gctx, spec, def.Escalation)
-					reviewing = false
-					if err != nil {
-						return
-					}
-					done := workflow.Now(gctx)
-					run.DoneAt, run.Worker = &done, c.By
-					next := done.Add(def.ReviewEvery)
-					st.NextReview = &next
-					if record(gctx, "reviewed", cases.StageMonitoring, c.By, "review", c.Data, run, nil) != nil {
-						return
-					}
-					var r struct{ Next string }
-					_ = json.Unmarshal(c.Data, &r)
-					switch r.Next {
-					case "close":
-						closeProposed = true
-					case "revise_plan":
-						if _, err := runStage(gctx, cases.StagePlan); err != nil {
-							return
-						}
-						st.Stage, st.StageDue = cases.StageMonitoring, nil
-					}
-				}
-			})
-		}
-		limit := in.EventLimit
-		if limit <= 0 {
-			limit = 500
-		}
-		long := func() bool {
-			return workflow.GetInfo(ctx).GetContinueAsNewSuggested() || st.Events-eventsAtStart > limit
-		}
-		for {
-			if err := workflow.Await(ctx, func() bool {
-				return closeProposed || (long() && len(t.pending) == 0 && busy == 0)
-			}); err != nil {
-				return st, err
-			}
-			if closeProposed {
-				break
-			}
-			// Long and quiet: carry the state over to a new run.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-				return st, err
-			}
-			if len(t.pending) == 0 && busy == 0 && !closeProposed {
-				stopReviews()
-				st.Runs++
-				next := in
-				next.Carried, next.Reopen, next.Intake = &st, false, nil
-				return st, workflow.NewContinueAsNewError(ctx, Case, next)
-			}
-		}
-		stopReviews()
+	return nil
+}
+
+// runStage runs one stage: its task with the deadline and the ladder,
+// the form checked against its schema, then the approval if asked for;
+// a returned stage is done again.
+func (c *caseRun) runStage(ctx workflow.Context, name string) (TaskCompletion, error) {
+	stage, ok := c.def.Stage(name)
+	if !ok {
+		return TaskCompletion{}, nil
 	}
-	// Closing: the form with the reason, and the sign-off where asked.
-	c, err := runStage(ctx, cases.StageClosing)
+	for {
+		done, seq, err := c.doStage(ctx, stage)
+		if err != nil || !stage.Approval {
+			return done, err
+		}
+		approved, err := c.approveStage(ctx, stage, seq, done)
+		if err != nil {
+			return TaskCompletion{}, err
+		}
+		if approved {
+			return done, nil
+		}
+	}
+}
+
+// doStage opens the stage's task and records its form once submitted.
+func (c *caseRun) doStage(ctx workflow.Context, stage cases.Stage) (TaskCompletion, int, error) {
+	name := stage.Name
+	c.st.Stage = name
+	c.st.StageSeq++
+	seq := c.st.StageSeq
+	started := workflow.Now(ctx)
+	due := started.Add(stage.Deadline)
+	c.st.StageDue = &due
+	run := &activities.CaseStage{Seq: seq, Stage: name, CentreID: c.st.CentreID, Worker: c.st.Manager, StartedAt: started, DueAt: due}
+	if err := c.record(ctx, caseEvent{kind: "stage_started", stage: name, summary: fmt.Sprintf("%s due %s", name, due.Format(time.DateOnly)), run: run}); err != nil {
+		return TaskCompletion{}, seq, err
+	}
+	done, err := c.t.awaitLadder(ctx, c.stageTask(stage, seq), c.def.Escalation)
 	if err != nil {
-		return st, err
+		return TaskCompletion{}, seq, err
+	}
+	c.st.Forms[name] = done.Data
+	if name == cases.StageOpening {
+		var o struct {
+			CaseManager string   `json:"case_manager"`
+			Team        []string `json:"team"`
+		}
+		_ = json.Unmarshal(done.Data, &o)
+		c.st.Manager, c.st.Team = o.CaseManager, o.Team
+	}
+	now := workflow.Now(ctx)
+	run.DoneAt, run.Worker = &now, done.By
+	if err := c.record(ctx, caseEvent{kind: "stage_completed", stage: name, by: done.By, summary: name + " submitted", data: done.Data, run: run}); err != nil {
+		return TaskCompletion{}, seq, err
+	}
+	return done, seq, nil
+}
+
+// stageTask is the task of a stage's seq-th run: its form, checked
+// against the form's schema; closing waits for the sub-procedures.
+func (c *caseRun) stageTask(stage cases.Stage, seq int) taskSpec {
+	name := stage.Name
+	spec := taskSpec{Step: fmt.Sprintf("%s-%d", name, seq), Type: "case_" + name, Subject: c.subject(name), PersonID: c.person,
+		CentreID: c.st.CentreID, Role: stage.Role, Due: stage.Deadline, Outcomes: []string{"submit"},
+		Data: map[string]string{"case": c.st.Number, "stage": name, "form": stage.Form, "procedure": c.def.Code}}
+	spec.Rule = c.ruleText("stage "+name, stage.Role)
+	if c.def.Urgent {
+		spec.Priority = 90
+	}
+	spec.check = func(done TaskCompletion) error {
+		if name == cases.StageClosing && len(c.st.Children) > 0 {
+			return domain.Errorf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", c.st.Number, strings.Join(c.st.Children, ", "))
+		}
+		return Procedures.Validate(stage.Form, done.Data)
+	}
+	return spec
+}
+
+// approveStage asks a supervisor other than who did the stage to approve
+// it (four eyes); false: it was returned.
+func (c *caseRun) approveStage(ctx workflow.Context, stage cases.Stage, seq int, done TaskCompletion) (bool, error) {
+	name := stage.Name
+	ap := taskSpec{Step: fmt.Sprintf("%s-%d-approval", name, seq), Type: "case_approval", Subject: c.subject("approve " + name),
+		PersonID: c.person, CentreID: c.st.CentreID, Role: c.def.Approver, Due: c.def.ApprovalDue, Exclude: []string{done.By},
+		Outcomes: []string{"approve", "return"}, Data: map[string]string{"case": c.st.Number, "stage": name}}
+	ap.Rule = c.ruleText("approving "+name, c.def.Approver)
+	x, err := c.t.awaitLadder(ctx, ap, c.def.Escalation[1:])
+	if err != nil {
+		return false, err
+	}
+	kind := name + "_" + map[string]string{"approve": "approved", "return": "returned"}[x.Outcome]
+	if err := c.record(ctx, caseEvent{kind: kind, stage: name, by: x.By, summary: name + ": " + x.Outcome, data: x.Data}); err != nil {
+		return false, err
+	}
+	return x.Outcome == "approve", nil
+}
+
+// monitor runs the monitoring stage, the plan's implementation, until
+// closing is proposed; a long and quiet case continues as new instead
+// (the error is the continue-as-new).
+func (c *caseRun) monitor(ctx workflow.Context) error {
+	if _, ok := c.def.Stage(cases.StageMonitoring); !ok {
+		return nil
+	}
+	if c.st.Stage != cases.StageMonitoring {
+		c.st.Stage, c.st.StageDue = cases.StageMonitoring, nil
+		if c.def.ReviewEvery > 0 {
+			next := workflow.Now(ctx).Add(c.def.ReviewEvery)
+			c.st.NextReview = &next
+		}
+		if err := c.record(ctx, caseEvent{kind: "stage_started", stage: cases.StageMonitoring, summary: "monitoring"}); err != nil {
+			return err
+		}
+	}
+	reviewCtx, stopReviews := workflow.WithCancel(ctx)
+	if c.st.NextReview != nil || workflow.GetVersion(ctx, "case-review-on-request", workflow.DefaultVersion, 1) == 1 {
+		c.reviews = true
+		workflow.Go(reviewCtx, c.reviewLoop)
+	}
+	for {
+		if err := workflow.Await(ctx, func() bool {
+			return c.closeProposed || (c.long(ctx) && len(c.t.pending) == 0 && c.busy == 0)
+		}); err != nil {
+			return err
+		}
+		if c.closeProposed {
+			stopReviews()
+			return nil
+		}
+		// Long and quiet: carry the state over to a new run.
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err
+		}
+		if len(c.t.pending) == 0 && c.busy == 0 && !c.closeProposed {
+			stopReviews()
+			c.st.Runs++
+			next := c.in
+			next.Carried, next.Reopen, next.Intake = &c.st, false, nil
+			return workflow.NewContinueAsNewError(ctx, Case, next)
+		}
+	}
+}
+
+// long says the run should continue as new: the server suggests it, or
+// it recorded more case events than its limit.
+func (c *caseRun) long(ctx workflow.Context) bool {
+	limit := c.in.EventLimit
+	if limit <= 0 {
+		limit = 500
+	}
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() || c.st.Events-c.eventsAtStart > limit
+}
+
+// reviewLoop holds the monitoring stage's reviews, each when its timer
+// fires or when asked for before, until closing is proposed.
+func (c *caseRun) reviewLoop(ctx workflow.Context) {
+	for !c.closeProposed {
+		if err := awaitReview(ctx, c.st.NextReview, c.reviewNow); err != nil {
+			return
+		}
+		if !c.review(ctx) {
+			return
+		}
+	}
+}
+
+// review runs one review: its task, its form, and what it decides next
+// (go on, revise the plan, or close); false ends the reviews.
+func (c *caseRun) review(ctx workflow.Context) bool {
+	c.reviewing = true
+	monitoring, _ := c.def.Stage(cases.StageMonitoring)
+	c.st.StageSeq++
+	seq := c.st.StageSeq
+	started := workflow.Now(ctx)
+	run := &activities.CaseStage{Seq: seq, Stage: "review", CentreID: c.st.CentreID, Worker: c.st.Manager, StartedAt: started, DueAt: started.Add(monitoring.Deadline)}
+	if c.record(ctx, caseEvent{kind: "review_due", stage: cases.StageMonitoring, summary: "periodic review", run: run}) != nil {
+		return false
+	}
+	spec := taskSpec{Step: fmt.Sprintf("review-%d", seq), Type: "case_review", Subject: c.subject("review"), PersonID: c.person,
+		CentreID: c.st.CentreID, Role: monitoring.Role, Due: monitoring.Deadline, Outcomes: []string{"submit"},
+		Data: map[string]string{"case": c.st.Number, "stage": "review", "form": monitoring.Form}}
+	spec.Rule = c.ruleText("the review", monitoring.Role)
+	spec.check = func(done TaskCompletion) error { return Procedures.Validate(monitoring.Form, done.Data) }
+	done, err := c.t.awaitLadder(ctx, spec, c.def.Escalation)
+	c.reviewing = false
+	if err != nil {
+		return false
+	}
+	now := workflow.Now(ctx)
+	run.DoneAt, run.Worker = &now, done.By
+	next := now.Add(c.def.ReviewEvery)
+	c.st.NextReview = &next
+	if c.record(ctx, caseEvent{kind: "reviewed", stage: cases.StageMonitoring, by: done.By, summary: "review", data: done.Data, run: run}) != nil {
+		return false
+	}
+	var r struct{ Next string }
+	_ = json.Unmarshal(done.Data, &r)
+	switch r.Next {
+	case "close":
+		c.closeProposed = true
+	case "revise_plan":
+		if _, err := c.runStage(ctx, cases.StagePlan); err != nil {
+			return false
+		}
+		c.st.Stage, c.st.StageDue = cases.StageMonitoring, nil
+	}
+	return true
+}
+
+// close runs the closing stage (the form with the reason, and the
+// sign-off where asked) and tells the parent of a sub-procedure.
+func (c *caseRun) close(ctx workflow.Context) (CaseState, error) {
+	done, err := c.runStage(ctx, cases.StageClosing)
+	if err != nil {
+		return c.st, err
 	}
 	var closing struct{ Reason string }
-	_ = json.Unmarshal(c.Data, &closing)
-	st.Status, st.CloseReason, st.StageDue = "closed", closing.Reason, nil
-	if err := record(ctx, "closed", cases.StageClosing, c.By, "closed: "+closing.Reason, c.Data, nil, nil); err != nil {
-		return st, err
+	_ = json.Unmarshal(done.Data, &closing)
+	c.st.Status, c.st.CloseReason, c.st.StageDue = "closed", closing.Reason, nil
+	if err := c.record(ctx, caseEvent{kind: "closed", stage: cases.StageClosing, by: done.By, summary: "closed: " + closing.Reason, data: done.Data}); err != nil {
+		return c.st, err
 	}
-	if st.Parent != "" {
-		_ = workflow.SignalExternalWorkflow(ctx, CaseWorkflowID(st.Parent), "", SignalChildDone, st.Number).Get(ctx, nil)
+	if c.st.Parent != "" {
+		_ = workflow.SignalExternalWorkflow(ctx, CaseWorkflowID(c.st.Parent), "", SignalChildDone, c.st.Number).Get(ctx, nil)
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return st, err
+		return c.st, err
 	}
-	return st, nil
+	return c.st, nil
 }
 
 // awaitReview waits for the next periodic review (at next, when the
