@@ -146,7 +146,7 @@ func New(d Deps) *gin.Engine {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		panic(err) // the caller's configuration, checked at start: a defect
 	}
-	r.Use(requestID(), recoverJSON(d.Log), securityHeaders(), logRequests(d.Log))
+	r.Use(requestID(), recoverJSON(d.Log), securityHeaders(), logRequests(d.Log), storableText(d.Log))
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Log, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path))
 	})

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -103,6 +105,7 @@ func FuzzRoutes(f *testing.F) {
 // exist, so that a body gets as far into the handler as it can.
 type variant struct {
 	name      string // "POST /api/v1/tasks/:id/complete", and "#form" for a second task
+	method    string // POST when empty
 	path      string
 	user      string
 	multipart bool
@@ -128,6 +131,64 @@ var fuzzUsers = map[string]string{
 	"dv_report:create":       "dragana.dv",
 	"activation:create":      "ana.caseworker",
 	"activation:report":      "employment-system",
+	// and for the GET routes of TestBadTextInPathAndQuery
+	"person:read":              "ana.caseworker",
+	"catalogue:read":           "ana.caseworker",
+	"claim:read":               "ana.caseworker",
+	"decision:read":            "ana.caseworker",
+	"task:read":                "ana.caseworker",
+	"access_log:read":          "citizen.demo",
+	"payroll:read":             "nina.finance",
+	"case:read":                "dragana.dv",
+	"case_report:read":         "marko.supervisor",
+	"dv_notification:read":     "police-system",
+	"dv_register:read":         "dragana.dv",
+	"dv_statistics:read":       "luka.analyst",
+	"activation:read":          "ana.caseworker",
+	"activation_decision:read": "ana.caseworker",
+	"audit:read":               "tea.auditor",
+}
+
+// TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
+// UTF-8 in its path parameters (with the valid body of a POST), and every
+// GET route each query parameter it may read with one: twelve routes
+// answered 500 when the text reached PostgreSQL.
+func TestBadTextInPathAndQuery(t *testing.T) {
+	env := newFuzzEnv(t)
+	param := regexp.MustCompile(`:[a-z_]+`)
+	valid := map[string]variant{}
+	for _, v := range env.variants {
+		valid[v.name] = v
+	}
+	keys := []string{"name", "jmbg", "centre_id", "procedure", "stage", "status", "state", "assignee", "group", "scope", "user", "year", "limit"}
+	for _, rt := range api.Routes() {
+		user, ok := fuzzUsers[rt.Resource+":"+rt.Action]
+		if !ok {
+			t.Errorf("route %s %s has no user in fuzzUsers", rt.Method, rt.Path)
+			continue
+		}
+		for _, bad := range []string{"%00", "%FF", "a%00b", "%C3"} {
+			var paths []string
+			if strings.Contains(rt.Path, ":") {
+				paths = append(paths, param.ReplaceAllString(rt.Path, bad))
+			}
+			if rt.Method == http.MethodGet && len(bad) == 3 {
+				for _, k := range keys {
+					paths = append(paths, param.ReplaceAllString(rt.Path, "x")+"?"+k+"="+bad)
+				}
+				paths = append(paths, param.ReplaceAllString(rt.Path, "x")+"?"+bad+"=1")
+			}
+			for _, path := range paths {
+				v := valid[rt.Method+" "+rt.Path]
+				v.method, v.path, v.user = rt.Method, path, user
+				code, b := env.send(t, v, []byte(v.valid))
+				var e errBody
+				if code >= 500 && (code != http.StatusServiceUnavailable || json.Unmarshal(b, &e) != nil || e.Error.Code != domain.CodeUnavailable) {
+					t.Errorf("%s %s as %s = %d %s", rt.Method, path, user, code, b)
+				}
+			}
+		}
+	}
 }
 
 type fuzzEnv struct {
@@ -418,7 +479,7 @@ func (env *fuzzEnv) send(tb testing.TB, v variant, body []byte) (int, []byte) {
 		}
 		body, contentType = buf.Bytes(), mw.FormDataContentType()
 	}
-	req := httptest.NewRequest(http.MethodPost, v.path, bytes.NewReader(body))
+	req := httptest.NewRequest(cmp.Or(v.method, http.MethodPost), v.path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+env.tokens[v.user])
 	w := httptest.NewRecorder()
