@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +213,11 @@ func (o *callLogOut) SideEffect(ctx workflow.Context, f func(workflow.Context) a
 }
 
 func (o *callLogOut) NewContinueAsNewError(ctx workflow.Context, wfn any, args ...any) error {
-	o.add("continue-as-new", fmt.Sprint(wfn), args)
+	name := fmt.Sprint(wfn)
+	if v := reflect.ValueOf(wfn); v.Kind() == reflect.Func { // its name, as the SDK takes it, not its address
+		name = runtime.FuncForPC(v.Pointer()).Name()
+		name = name[strings.LastIndex(name, ".")+1:]
+	}
+	o.add("continue-as-new", name, args)
 	return o.Next.NewContinueAsNewError(ctx, wfn, args...)
 }
