@@ -138,240 +138,328 @@ func decodeStrict(raw json.RawMessage, v any) error {
 // numbered, rendered and stored by IssueDecision; approval needs a
 // supervisor other than the preparer (four eyes, checked here).
 func BenefitClaim(ctx workflow.Context, in ClaimInput) (ClaimResult, error) {
+	c := &claimRun{in: in, dl: in.Deadlines.withDefaults(), t: newTasks(), stage: "evidence"}
+	if err := c.listen(ctx); err != nil {
+		return ClaimResult{}, err
+	}
+	res, err := c.run(ctx)
+	if errors.Is(err, errWithdrawn) {
+		return c.withdrawn(ctx)
+	}
+	return res, err
+}
+
+// claimRun is a claim's workflow: where the claim stands, its tasks, and
+// the decision as the caseworker prepares it and the approver approves it.
+type claimRun struct {
+	in         ClaimInput
+	dl         Deadlines
+	t          *tasks
+	stage      string // QueryClaimStage's answer
+	decided    bool
+	withdrawal *Withdrawal
+
+	calc     activities.CalculateClaimResult
+	seq      int // of the calculation
+	grant    bool
+	amount   decimal.Decimal
+	reasons  []string
+	preparer string
+	approver TaskCompletion
+}
+
+// errWithdrawn ends a claim's steps when the claim was withdrawn while it
+// waited for a task.
+var errWithdrawn = errors.New("claim withdrawn")
+
+// claimActivityOptions are the claim's (non-local) activities' options.
+var claimActivityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
+		NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden}},
+}
+
+// listen registers the claim's query and updates.
+func (c *claimRun) listen(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryClaimStage, func() (string, error) { return c.stage, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, c.t.complete,
+		workflow.UpdateHandlerOptions{Validator: c.t.validate}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, c.withdraw, workflow.UpdateHandlerOptions{Validator: c.validateWithdraw})
+}
+
+// validateWithdraw is UpdateWithdraw's validator.
+func (c *claimRun) validateWithdraw(_ workflow.Context, w Withdrawal) error {
+	switch {
+	case c.decided:
+		return rejectf(domain.CodeConflict, "claim %s is already decided", c.in.Number)
+	case c.withdrawal != nil:
+		return rejectf(domain.CodeConflict, "claim %s is already withdrawn", c.in.Number)
+	case w.CentreID != c.in.CentreID:
+		return rejectf(domain.CodeForbidden, "claim %s belongs to centre %s", c.in.Number, c.in.CentreID)
+	case strings.TrimSpace(w.Reason) == "":
+		return rejectf(domain.CodeInvalid, "reason: is required")
+	}
+	return nil
+}
+
+// withdraw is UpdateWithdraw's handler: every task of the claim is
+// closed, and the task waited for ends the claim.
+func (c *claimRun) withdraw(ctx workflow.Context, w Withdrawal) error {
+	if err := c.validateWithdraw(ctx, w); err != nil {
+		return err
+	}
+	c.withdrawal = &w
+	c.t.closed = "claim " + c.in.Number + " was withdrawn"
+	return nil
+}
+
+// run takes the claim from its evidence to its decision.
+func (c *claimRun) run(ctx workflow.Context) (ClaimResult, error) {
+	if err := c.setState(ctx, "evidence", ""); err != nil {
+		return ClaimResult{}, err
+	}
+	if err := c.gatherEvidence(ctx); err != nil {
+		return ClaimResult{}, err
+	}
+	if err := c.prepare(ctx); err != nil {
+		return ClaimResult{}, err
+	}
+	return c.decide(ctx)
+}
+
+func (c *claimRun) setState(ctx workflow.Context, s, reason string) error {
 	var a *activities.Activities
-	dl := in.Deadlines.withDefaults()
-	t := newTasks()
-	stage := "evidence"
-	decided := false
-	if err := workflow.SetQueryHandler(ctx, QueryClaimStage, func() (string, error) { return stage, nil }); err != nil {
-		return ClaimResult{}, err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, t.complete,
-		workflow.UpdateHandlerOptions{Validator: t.validate}); err != nil {
-		return ClaimResult{}, err
-	}
-	var withdrawal *Withdrawal
-	validateWithdraw := func(_ workflow.Context, w Withdrawal) error {
-		switch {
-		case decided:
-			return rejectf(domain.CodeConflict, "claim %s is already decided", in.Number)
-		case withdrawal != nil:
-			return rejectf(domain.CodeConflict, "claim %s is already withdrawn", in.Number)
-		case w.CentreID != in.CentreID:
-			return rejectf(domain.CodeForbidden, "claim %s belongs to centre %s", in.Number, in.CentreID)
-		case strings.TrimSpace(w.Reason) == "":
-			return rejectf(domain.CodeInvalid, "reason: is required")
-		}
-		return nil
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateWithdraw, func(ctx workflow.Context, w Withdrawal) error {
-		if err := validateWithdraw(ctx, w); err != nil {
-			return err
-		}
-		withdrawal = &w
-		t.closed = "claim " + in.Number + " was withdrawn"
-		return nil
-	}, workflow.UpdateHandlerOptions{Validator: validateWithdraw}); err != nil {
-		return ClaimResult{}, err
-	}
+	c.stage = s
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.SetClaimState,
+		activities.SetClaimStateInput{Number: c.in.Number, State: s, Reason: reason}).Get(ctx, nil)
+}
 
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden}},
-	})
-	local := workflow.WithLocalActivityOptions(ctx, localOptions)
-	setState := func(s, reason string) error {
-		stage = s
-		return workflow.ExecuteLocalActivity(local, a.SetClaimState, activities.SetClaimStateInput{Number: in.Number, State: s, Reason: reason}).Get(ctx, nil)
-	}
-	withdrawn := func() (ClaimResult, error) {
-		if err := workflow.ExecuteLocalActivity(local, a.CancelTasks, activities.CancelTasksInput{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, nil); err != nil {
-			return ClaimResult{}, err
-		}
-		if err := setState("withdrawn", withdrawal.Reason); err != nil {
-			return ClaimResult{}, err
-		}
-		return ClaimResult{State: "withdrawn"}, nil
-	}
-	// await waits for a task and turns a withdrawal into its own ending.
-	await := func(spec taskSpec) (TaskCompletion, bool, error) {
-		spec.Subject, spec.CentreID = in.Number, in.CentreID
-		escalate := domain.RoleSupervisor
-		c, err := t.await(ctx, spec, escalate)
-		if errors.Is(err, errClosed) && withdrawal != nil {
-			return TaskCompletion{}, true, nil
-		}
-		return c, false, err
-	}
-
-	if err := setState("evidence", ""); err != nil {
+// withdrawn ends a withdrawn claim: its tasks cancelled, its state set.
+func (c *claimRun) withdrawn(ctx workflow.Context) (ClaimResult, error) {
+	var a *activities.Activities
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.CancelTasks,
+		activities.CancelTasksInput{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, nil); err != nil {
 		return ClaimResult{}, err
 	}
-	// Evidence for every member, in parallel.
-	results, err := refreshEvidence(ctx, in.Members, in.Number, nil, dl.Evidence)
+	if err := c.setState(ctx, "withdrawn", c.withdrawal.Reason); err != nil {
+		return ClaimResult{}, err
+	}
+	return ClaimResult{State: "withdrawn"}, nil
+}
+
+// await waits for a task of the claim; a withdrawal is errWithdrawn.
+func (c *claimRun) await(ctx workflow.Context, spec taskSpec) (TaskCompletion, error) {
+	spec.Subject, spec.CentreID = c.in.Number, c.in.CentreID
+	done, err := c.t.await(ctx, spec, domain.RoleSupervisor)
+	if errors.Is(err, errClosed) && c.withdrawal != nil {
+		return TaskCompletion{}, errWithdrawn
+	}
+	return done, err
+}
+
+// gatherEvidence refreshes every member's evidence in parallel; what a
+// registry did not answer in time a caseworker obtains by hand, or has
+// the registries asked again.
+func (c *claimRun) gatherEvidence(ctx workflow.Context) error {
+	results, err := refreshEvidence(ctx, c.in.Members, c.in.Number, nil, c.dl.Evidence)
 	if err != nil {
-		return ClaimResult{}, err
+		return err
 	}
-	if withdrawal != nil {
-		return withdrawn()
+	if c.withdrawal != nil {
+		return errWithdrawn
 	}
 	for i, r := range results {
 		for round := 1; len(r.Failed) > 0; round++ {
-			// A registry did not answer in time: the caseworker obtains the
-			// evidence by hand, or has the registries asked again.
-			names := make([]string, len(r.Failed))
-			for j, s := range r.Failed {
-				names[j] = string(s)
+			if r, err = c.obtainEvidence(ctx, i, round, r); err != nil {
+				return err
 			}
-			c, gone, err := await(taskSpec{Step: fmt.Sprintf("obtain-evidence-%s-%d", in.Members[i], round), Type: TaskObtainEvidence,
-				PersonID: in.Members[i], Role: domain.RoleCaseworker, Due: dl.Document, Priority: 70,
-				Outcomes: []string{"provided", "retry"}, Data: map[string]string{"sources": strings.Join(names, ",")},
-				check: checkProvided(in.Members)})
-			if gone {
-				return withdrawn()
-			}
-			if err != nil {
-				return ClaimResult{}, err
-			}
-			if c.Outcome == "retry" {
-				again, err := refreshEvidence(ctx, []domain.PersonID{in.Members[i]}, in.Number, r.Failed, dl.Evidence)
-				if err != nil {
-					return ClaimResult{}, err
-				}
-				r = again[0]
-				continue
-			}
-			if err := recordProvided(ctx, local, in.Number, c); err != nil {
-				return ClaimResult{}, err
-			}
-			r.Failed = nil
 		}
 	}
+	return nil
+}
 
-	seq := 1
-	var calc activities.CalculateClaimResult
-	if err := workflow.ExecuteLocalActivity(local, a.CalculateClaim, activities.CalculateClaimInput{Number: in.Number, Seq: seq}).Get(ctx, &calc); err != nil {
-		return ClaimResult{}, err
+// obtainEvidence asks a caseworker for the member's evidence the
+// registries did not give; it returns what is still missing.
+func (c *claimRun) obtainEvidence(ctx workflow.Context, i, round int, r RefreshEvidenceResult) (RefreshEvidenceResult, error) {
+	member := c.in.Members[i]
+	names := make([]string, len(r.Failed))
+	for j, s := range r.Failed {
+		names[j] = string(s)
 	}
-	var (
-		grant    bool
-		amount   decimal.Decimal
-		reasons  []string
-		preparer string
-		approver TaskCompletion
-	)
-	for round := 1; ; round++ {
-		if err := setState("review", ""); err != nil {
-			return ClaimResult{}, err
-		}
-		maxAmount := calc.Max
-		review, gone, err := await(taskSpec{Step: fmt.Sprintf("review-%d", round), Type: TaskReview, PersonID: in.Members[0],
-			Role: domain.RoleCaseworker, Due: dl.Review, Priority: 50,
-			Outcomes: []string{"accept", "adjust", "request_document", "reject"},
-			Data: map[string]string{"benefit": in.Benefit, "eligible": fmt.Sprint(calc.Eligible), "amount": calc.Amount.StringFixed(2),
-				"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(seq)},
-			check: func(c TaskCompletion) error { return checkReview(c, maxAmount) }})
-		if gone {
-			return withdrawn()
-		}
+	done, err := c.await(ctx, taskSpec{Step: fmt.Sprintf("obtain-evidence-%s-%d", member, round), Type: TaskObtainEvidence,
+		PersonID: member, Role: domain.RoleCaseworker, Due: c.dl.Document, Priority: 70,
+		Outcomes: []string{"provided", "retry"}, Data: map[string]string{"sources": strings.Join(names, ",")},
+		check: checkProvided(c.in.Members)})
+	if err != nil {
+		return r, err
+	}
+	if done.Outcome == "retry" {
+		again, err := refreshEvidence(ctx, []domain.PersonID{member}, c.in.Number, r.Failed, c.dl.Evidence)
 		if err != nil {
-			return ClaimResult{}, err
+			return r, err
 		}
-		switch review.Outcome {
-		case "accept":
-			grant, amount, reasons = calc.Eligible, calc.Amount, calc.Reasons
-		case "adjust":
-			var d AdjustData
-			_ = decodeStrict(review.Data, &d)
-			grant, amount, reasons = true, d.Amount.Round(2), []string{"Iznos utvrđen od strane stručnog radnika: " + d.Reason}
-		case "reject":
-			var d RejectData
-			_ = decodeStrict(review.Data, &d)
-			grant, amount, reasons = false, decimal.Zero, d.Reasons
-		case "request_document":
-			var d RequestDocumentData
-			_ = decodeStrict(review.Data, &d)
-			person := d.PersonID
-			if person == "" {
-				person = in.Members[0]
-			}
-			c, gone, err := await(taskSpec{Step: fmt.Sprintf("document-%d", round), Type: TaskObtainDocument, PersonID: person,
-				Role: domain.RoleCaseworker, Due: dl.Document, Priority: 40, Outcomes: []string{"provided"},
-				Data: map[string]string{"what": d.What}, check: checkProvided(in.Members)})
-			if gone {
-				return withdrawn()
-			}
-			if err != nil {
-				return ClaimResult{}, err
-			}
-			if err := recordProvided(ctx, local, in.Number, c); err != nil {
-				return ClaimResult{}, err
-			}
-			seq++
-			if err := workflow.ExecuteLocalActivity(local, a.CalculateClaim, activities.CalculateClaimInput{Number: in.Number, Seq: seq}).Get(ctx, &calc); err != nil {
-				return ClaimResult{}, err
+		return again[0], nil
+	}
+	if err := recordProvided(ctx, workflow.WithLocalActivityOptions(ctx, localOptions), c.in.Number, done); err != nil {
+		return r, err
+	}
+	r.Failed = nil
+	return r, nil
+}
+
+// calculate has the claim's eligibility and amount computed (calculation seq).
+func (c *claimRun) calculate(ctx workflow.Context) error {
+	var a *activities.Activities
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.CalculateClaim,
+		activities.CalculateClaimInput{Number: c.in.Number, Seq: c.seq}).Get(ctx, &c.calc)
+}
+
+// prepare has a caseworker review the calculation and a supervisor other
+// than the caseworker approve the outcome, round after round, until one
+// is approved; a document asked for is obtained, and the claim calculated
+// again.
+func (c *claimRun) prepare(ctx workflow.Context) error {
+	c.seq = 1
+	if err := c.calculate(ctx); err != nil {
+		return err
+	}
+	for round := 1; ; round++ {
+		if err := c.setState(ctx, "review", ""); err != nil {
+			return err
+		}
+		review, err := c.review(ctx, round)
+		if err != nil {
+			return err
+		}
+		if review.Outcome == "request_document" {
+			if err := c.obtainDocument(ctx, round, review); err != nil {
+				return err
 			}
 			continue
 		}
-		if !grant {
-			amount = decimal.Zero
+		c.preparer = review.By
+		if err := c.setState(ctx, "approval", ""); err != nil {
+			return err
 		}
-		preparer = review.By
-		if err := setState("approval", ""); err != nil {
-			return ClaimResult{}, err
+		if c.approver, err = c.approve(ctx, round); err != nil {
+			return err
 		}
-		kind := "rejection"
-		if grant {
-			kind = "grant"
-		}
-		approver, gone, err = await(taskSpec{Step: fmt.Sprintf("approval-%d", round), Type: TaskApprove, PersonID: in.Members[0],
-			Role: domain.RoleSupervisor, Due: dl.Approval, Priority: 60, Exclude: []string{preparer},
-			Outcomes: []string{"approve", "send_back"},
-			Data:     map[string]string{"benefit": in.Benefit, "decision": kind, "amount": amount.StringFixed(2), "prepared_by": preparer},
-			check: func(c TaskCompletion) error {
-				if c.Outcome == "send_back" {
-					var d SendBackData
-					if err := decodeStrict(c.Data, &d); err != nil {
-						return err
-					}
-					if strings.TrimSpace(d.Reason) == "" {
-						return domain.FieldError("reason", "is required to send a claim back")
-					}
-				}
-				return nil
-			}})
-		if gone {
-			return withdrawn()
-		}
-		if err != nil {
-			return ClaimResult{}, err
-		}
-		if approver.Outcome == "approve" {
-			break
+		if c.approver.Outcome == "approve" {
+			return nil
 		}
 	}
+}
 
-	decided = true
-	t.closed = "claim " + in.Number + " is decided"
-	if err := setState("deciding", ""); err != nil {
+// review is the caseworker's review of the calculation: accepted,
+// adjusted within the legal range, rejected, or a document asked for.
+func (c *claimRun) review(ctx workflow.Context, round int) (TaskCompletion, error) {
+	maxAmount := c.calc.Max
+	review, err := c.await(ctx, taskSpec{Step: fmt.Sprintf("review-%d", round), Type: TaskReview, PersonID: c.in.Members[0],
+		Role: domain.RoleCaseworker, Due: c.dl.Review, Priority: 50,
+		Outcomes: []string{"accept", "adjust", "request_document", "reject"},
+		Data: map[string]string{"benefit": c.in.Benefit, "eligible": fmt.Sprint(c.calc.Eligible), "amount": c.calc.Amount.StringFixed(2),
+			"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(c.seq)},
+		check: func(done TaskCompletion) error { return checkReview(done, maxAmount) }})
+	if err != nil {
+		return review, err
+	}
+	switch review.Outcome {
+	case "accept":
+		c.grant, c.amount, c.reasons = c.calc.Eligible, c.calc.Amount, c.calc.Reasons
+	case "adjust":
+		var d AdjustData
+		_ = decodeStrict(review.Data, &d)
+		c.grant, c.amount, c.reasons = true, d.Amount.Round(2), []string{"Iznos utvrđen od strane stručnog radnika: " + d.Reason}
+	case "reject":
+		var d RejectData
+		_ = decodeStrict(review.Data, &d)
+		c.grant, c.amount, c.reasons = false, decimal.Zero, d.Reasons
+	}
+	if review.Outcome != "request_document" && !c.grant {
+		c.amount = decimal.Zero
+	}
+	return review, nil
+}
+
+// obtainDocument has the caseworker obtain the document the review asked
+// for, records what it declares and calculates the claim again.
+func (c *claimRun) obtainDocument(ctx workflow.Context, round int, review TaskCompletion) error {
+	var d RequestDocumentData
+	_ = decodeStrict(review.Data, &d)
+	person := d.PersonID
+	if person == "" {
+		person = c.in.Members[0]
+	}
+	done, err := c.await(ctx, taskSpec{Step: fmt.Sprintf("document-%d", round), Type: TaskObtainDocument, PersonID: person,
+		Role: domain.RoleCaseworker, Due: c.dl.Document, Priority: 40, Outcomes: []string{"provided"},
+		Data: map[string]string{"what": d.What}, check: checkProvided(c.in.Members)})
+	if err != nil {
+		return err
+	}
+	if err := recordProvided(ctx, workflow.WithLocalActivityOptions(ctx, localOptions), c.in.Number, done); err != nil {
+		return err
+	}
+	c.seq++
+	return c.calculate(ctx)
+}
+
+// approve is the supervisor's approval of the prepared outcome, or its
+// return to review with a reason; never by its preparer (four eyes).
+func (c *claimRun) approve(ctx workflow.Context, round int) (TaskCompletion, error) {
+	kind := "rejection"
+	if c.grant {
+		kind = "grant"
+	}
+	return c.await(ctx, taskSpec{Step: fmt.Sprintf("approval-%d", round), Type: TaskApprove, PersonID: c.in.Members[0],
+		Role: domain.RoleSupervisor, Due: c.dl.Approval, Priority: 60, Exclude: []string{c.preparer},
+		Outcomes: []string{"approve", "send_back"},
+		Data:     map[string]string{"benefit": c.in.Benefit, "decision": kind, "amount": c.amount.StringFixed(2), "prepared_by": c.preparer},
+		check:    checkSendBack})
+}
+
+// checkSendBack asks a reason of an approver who sends a claim back.
+func checkSendBack(done TaskCompletion) error {
+	if done.Outcome != "send_back" {
+		return nil
+	}
+	var d SendBackData
+	if err := decodeStrict(done.Data, &d); err != nil {
+		return err
+	}
+	if strings.TrimSpace(d.Reason) == "" {
+		return domain.FieldError("reason", "is required to send a claim back")
+	}
+	return nil
+}
+
+// decide issues the approved decision and, for a grant, the entitlement.
+func (c *claimRun) decide(ctx workflow.Context) (ClaimResult, error) {
+	var a *activities.Activities
+	c.decided = true
+	c.t.closed = "claim " + c.in.Number + " is decided"
+	if err := c.setState(ctx, "deciding", ""); err != nil {
 		return ClaimResult{}, err
 	}
 	var d activities.IssueDecisionResult
-	if err := workflow.ExecuteActivity(actx, a.IssueDecision, activities.IssueDecisionInput{Number: in.Number, Grant: grant, Amount: amount,
-		Reasons: reasons, PreparedBy: preparer, ApprovedBy: approver.By, IssuedAt: workflow.Now(ctx)}).Get(ctx, &d); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, claimActivityOptions), a.IssueDecision, activities.IssueDecisionInput{
+		Number: c.in.Number, Grant: c.grant, Amount: c.amount, Reasons: c.reasons, PreparedBy: c.preparer, ApprovedBy: c.approver.By,
+		IssuedAt: workflow.Now(ctx)}).Get(ctx, &d); err != nil {
 		return ClaimResult{}, err
 	}
 	res := ClaimResult{State: "rejected", DecisionID: d.DecisionID, DecisionNumber: d.Number, DocumentSHA256: d.SHA256}
-	if grant {
+	if c.grant {
 		var e activities.CreateEntitlementResult
-		if err := workflow.ExecuteLocalActivity(local, a.CreateEntitlement, activities.CreateEntitlementInput{Number: in.Number, DecisionID: d.DecisionID,
-			Amount: amount}).Get(ctx, &e); err != nil {
+		if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.CreateEntitlement,
+			activities.CreateEntitlementInput{Number: c.in.Number, DecisionID: d.DecisionID, Amount: c.amount}).Get(ctx, &e); err != nil {
 			return ClaimResult{}, err
 		}
 		res.State, res.EntitlementID = "approved", e.EntitlementID
 	}
-	if err := setState(res.State, ""); err != nil {
+	if err := c.setState(ctx, res.State, ""); err != nil {
 		return ClaimResult{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
