@@ -62,141 +62,199 @@ type PayrollStatus struct {
 // Input PayrollInput; id PayrollID(period). Updates: UpdatePayrollSubmit,
 // UpdatePayrollApprove. Query: QueryPayroll.
 func Payroll(ctx workflow.Context, in PayrollInput) (PayrollStatus, error) {
+	p := &payrollRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, st: PayrollStatus{State: "preparing"}}
+	if err := p.listen(ctx); err != nil {
+		return p.st, err
+	}
+	if err := p.prepare(ctx); err != nil {
+		return p.st, err
+	}
+	if err := workflow.Await(ctx, func() bool { return p.submitted != nil }); err != nil {
+		return p.st, err
+	}
+	p.st.PreparedBy = p.submitted.By
+	if err := p.awaitApproval(ctx); err != nil {
+		return p.st, err
+	}
+	if err := p.send(ctx); err != nil {
+		return p.st, err
+	}
+	if err := p.openCorrections(ctx); err != nil {
+		return p.st, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return p.st, err
+	}
+	return p.st, nil
+}
+
+// payrollRun is a month's payroll workflow: its status (the query's
+// answer) and the finance officers' submission and approval.
+type payrollRun struct {
+	in                  PayrollInput
+	id                  string
+	st                  PayrollStatus
+	submitted, approved *PayrollAction
+}
+
+// payrollOptions are for the payroll's long activities: they heartbeat.
+var payrollOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Minute, HeartbeatTimeout: 2 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
+		NonRetryableErrorTypes: []string{domain.CodeInvalid}},
+}
+
+// listen registers the query and the submission and approval updates.
+func (p *payrollRun) listen(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryPayroll, func() (PayrollStatus, error) { return p.st, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePayrollSubmit, p.submit, workflow.UpdateHandlerOptions{Validator: p.validateSubmit}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdatePayrollApprove, p.approve, workflow.UpdateHandlerOptions{Validator: p.validateApprove})
+}
+
+func checkPayrollRole(x PayrollAction) error {
+	if !x.Role.Acts(domain.RoleFinanceOfficer) {
+		return rejectf(domain.CodeForbidden, "a payroll is submitted and approved by finance officers")
+	}
+	return nil
+}
+
+// validateSubmit is UpdatePayrollSubmit's validator.
+func (p *payrollRun) validateSubmit(_ workflow.Context, x PayrollAction) error {
+	if p.st.State != "awaiting_submission" {
+		return rejectf(domain.CodeConflict, "payroll %s is %s, not awaiting submission", p.id, p.st.State)
+	}
+	return checkPayrollRole(x)
+}
+
+func (p *payrollRun) submit(ctx workflow.Context, x PayrollAction) error {
+	if err := p.validateSubmit(ctx, x); err != nil {
+		return err
+	}
+	p.submitted = &x
+	return nil
+}
+
+// validateApprove is UpdatePayrollApprove's validator: another finance
+// officer than the one who submitted, approving every file by its hash.
+func (p *payrollRun) validateApprove(_ workflow.Context, x PayrollAction) error {
+	if p.st.State != "awaiting_approval" {
+		return rejectf(domain.CodeConflict, "payroll %s is %s, not awaiting approval", p.id, p.st.State)
+	}
+	if err := checkPayrollRole(x); err != nil {
+		return err
+	}
+	if x.By == p.st.PreparedBy {
+		return rejectf(domain.CodeForbidden, "four eyes: %s submitted this payroll and may not approve it", x.By)
+	}
+	if len(x.Hashes) != len(p.st.Files) {
+		return rejectf(domain.CodeInvalid, "hashes: approve every file of the payroll (%d), by name and SHA-256", len(p.st.Files))
+	}
+	for _, f := range p.st.Files {
+		if x.Hashes[f.Name] != f.SHA256 {
+			return rejectf(domain.CodeConflict, "hashes: %s is not the file approved (its SHA-256 is %s)", f.Name, f.SHA256)
+		}
+	}
+	return nil
+}
+
+func (p *payrollRun) approve(ctx workflow.Context, x PayrollAction) error {
+	if err := p.validateApprove(ctx, x); err != nil {
+		return err
+	}
+	p.approved = &x
+	return nil
+}
+
+func (p *payrollRun) setState(ctx workflow.Context, s string) error {
 	var a *activities.Activities
-	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	st := PayrollStatus{State: "preparing"}
-	if err := workflow.SetQueryHandler(ctx, QueryPayroll, func() (PayrollStatus, error) { return st, nil }); err != nil {
-		return st, err
-	}
-	var submitted, approved *PayrollAction
-	checkRole := func(x PayrollAction) error {
-		if !x.Role.Acts(domain.RoleFinanceOfficer) {
-			return rejectf(domain.CodeForbidden, "a payroll is submitted and approved by finance officers")
-		}
-		return nil
-	}
-	validateSubmit := func(_ workflow.Context, x PayrollAction) error {
-		if st.State != "awaiting_submission" {
-			return rejectf(domain.CodeConflict, "payroll %s is %s, not awaiting submission", id, st.State)
-		}
-		return checkRole(x)
-	}
-	validateApprove := func(_ workflow.Context, x PayrollAction) error {
-		if st.State != "awaiting_approval" {
-			return rejectf(domain.CodeConflict, "payroll %s is %s, not awaiting approval", id, st.State)
-		}
-		if err := checkRole(x); err != nil {
-			return err
-		}
-		if x.By == st.PreparedBy {
-			return rejectf(domain.CodeForbidden, "four eyes: %s submitted this payroll and may not approve it", x.By)
-		}
-		if len(x.Hashes) != len(st.Files) {
-			return rejectf(domain.CodeInvalid, "hashes: approve every file of the payroll (%d), by name and SHA-256", len(st.Files))
-		}
-		for _, f := range st.Files {
-			if x.Hashes[f.Name] != f.SHA256 {
-				return rejectf(domain.CodeConflict, "hashes: %s is not the file approved (its SHA-256 is %s)", f.Name, f.SHA256)
-			}
-		}
-		return nil
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePayrollSubmit, func(ctx workflow.Context, x PayrollAction) error {
-		if err := validateSubmit(ctx, x); err != nil {
-			return err
-		}
-		submitted = &x
-		return nil
-	}, workflow.UpdateHandlerOptions{Validator: validateSubmit}); err != nil {
-		return st, err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePayrollApprove, func(ctx workflow.Context, x PayrollAction) error {
-		if err := validateApprove(ctx, x); err != nil {
-			return err
-		}
-		approved = &x
-		return nil
-	}, workflow.UpdateHandlerOptions{Validator: validateApprove}); err != nil {
-		return st, err
-	}
+	p.st.State = s
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.SetPayrollState, activities.SetPayrollStateInput{
+		PayrollID: p.id, State: s, PreparedBy: p.st.PreparedBy, ApprovedBy: p.st.ApprovedBy}).Get(ctx, nil)
+}
 
-	long := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Minute, HeartbeatTimeout: 2 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{domain.CodeInvalid}},
-	})
-	local := workflow.WithLocalActivityOptions(ctx, localOptions)
-	setState := func(s string) error {
-		st.State = s
-		return workflow.ExecuteLocalActivity(local, a.SetPayrollState, activities.SetPayrollStateInput{PayrollID: id, State: s,
-			PreparedBy: st.PreparedBy, ApprovedBy: st.ApprovedBy}).Get(ctx, nil)
-	}
-	generate := func() error {
-		var files activities.GeneratePayrollFilesResult
-		if err := workflow.ExecuteActivity(long, a.GeneratePayrollFiles, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &files); err != nil {
-			return err
-		}
-		st.Files = files.Files
-		return nil
-	}
-
+// prepare creates the month's payments and writes their files.
+func (p *payrollRun) prepare(ctx workflow.Context) error {
+	var a *activities.Activities
 	var prep activities.PreparePayrollResult
-	if err := workflow.ExecuteActivity(long, a.PreparePayroll, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &prep); err != nil {
-		return st, err
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.PreparePayroll,
+		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &prep); err != nil {
+		return err
 	}
-	st.Payments, st.Exceptions = prep.New, prep.Exceptions
-	if err := generate(); err != nil {
-		return st, err
+	p.st.Payments, p.st.Exceptions = prep.New, prep.Exceptions
+	if err := p.generate(ctx); err != nil {
+		return err
 	}
-	if err := setState("awaiting_submission"); err != nil {
-		return st, err
+	return p.setState(ctx, "awaiting_submission")
+}
+
+// generate writes the payroll's files from its payments.
+func (p *payrollRun) generate(ctx workflow.Context) error {
+	var a *activities.Activities
+	var files activities.GeneratePayrollFilesResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.GeneratePayrollFiles,
+		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &files); err != nil {
+		return err
 	}
-	if err := workflow.Await(ctx, func() bool { return submitted != nil }); err != nil {
-		return st, err
-	}
-	st.PreparedBy = submitted.By
+	p.st.Files = files.Files
+	return nil
+}
+
+// awaitApproval waits for an approval of the files as they still are: an
+// approval of files that changed since is void, and the files are written
+// again for another.
+func (p *payrollRun) awaitApproval(ctx workflow.Context) error {
+	var a *activities.Activities
 	for {
-		if err := setState("awaiting_approval"); err != nil {
-			return st, err
+		if err := p.setState(ctx, "awaiting_approval"); err != nil {
+			return err
 		}
-		if err := workflow.Await(ctx, func() bool { return approved != nil }); err != nil {
-			return st, err
+		if err := workflow.Await(ctx, func() bool { return p.approved != nil }); err != nil {
+			return err
 		}
 		var check activities.VerifyPayrollFilesResult
-		if err := workflow.ExecuteActivity(long, a.VerifyPayrollFiles, activities.VerifyPayrollFilesInput{PayrollID: id, Files: st.Files}).Get(ctx, &check); err != nil {
-			return st, err
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.VerifyPayrollFiles,
+			activities.VerifyPayrollFilesInput{PayrollID: p.id, Files: p.st.Files}).Get(ctx, &check); err != nil {
+			return err
 		}
 		if check.Unchanged {
-			st.ApprovedBy = approved.By
-			break
+			p.st.ApprovedBy = p.approved.By
+			return p.setState(ctx, "approved")
 		}
-		// A file changed after the approval: the approval is void. The files
-		// are written again from the payments and need a new approval.
-		workflow.GetLogger(ctx).Warn("payroll approval void: files changed", "payroll", id, "files", strings.Join(check.Changed, ","))
-		st.Voided++
-		approved = nil
-		if err := generate(); err != nil {
-			return st, err
+		workflow.GetLogger(ctx).Warn("payroll approval void: files changed", "payroll", p.id, "files", strings.Join(check.Changed, ","))
+		p.st.Voided++
+		p.approved = nil
+		if err := p.generate(ctx); err != nil {
+			return err
 		}
 	}
-	if err := setState("approved"); err != nil {
-		return st, err
-	}
-	// Send the approved files; the treasury's answers (pain.002, camt.054)
-	// are applied to the payments. Later answers can be uploaded.
+}
+
+// send sends the approved files; the treasury's answers (pain.002,
+// camt.054) are applied to the payments. Later answers can be uploaded.
+func (p *payrollRun) send(ctx workflow.Context) error {
+	var a *activities.Activities
 	var sent activities.SendPayrollFilesResult
-	if err := workflow.ExecuteActivity(long, a.SendPayrollFiles, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &sent); err != nil {
-		return st, err
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.SendPayrollFiles,
+		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &sent); err != nil {
+		return err
 	}
-	st.Outcome = sent.Counts
-	if err := setState("sent"); err != nil {
-		return st, err
-	}
-	// Each payment the bank did not pay opens a task to correct the payee's
-	// account, in a procedure of its own that outlives the payroll.
+	p.st.Outcome = sent.Counts
+	return p.setState(ctx, "sent")
+}
+
+// openCorrections opens, for each payment the bank did not pay, a task
+// to correct the payee's account, in a procedure of its own that
+// outlives the payroll.
+func (p *payrollRun) openCorrections(ctx workflow.Context) error {
+	var a *activities.Activities
 	var unpaid activities.UnpaidResult
-	if err := workflow.ExecuteActivity(long, a.ListUnpaid, activities.PreparePayrollInput{PayrollID: id, Period: in.Period}).Get(ctx, &unpaid); err != nil {
-		return st, err
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.ListUnpaid,
+		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &unpaid); err != nil {
+		return err
 	}
 	for _, u := range unpaid.Payments {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -209,15 +267,12 @@ func Payroll(ctx workflow.Context, in PayrollInput) (PayrollStatus, error) {
 		if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {
 			var dup *temporal.ChildWorkflowExecutionAlreadyStartedError
 			if !errors.As(err, &dup) {
-				return st, err
+				return err
 			}
 		}
-		st.Corrections++
+		p.st.Corrections++
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return st, err
-	}
-	return st, nil
+	return nil
 }
 
 // NameScheduledPayroll is the workflow the monthly schedule starts.
