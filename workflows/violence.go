@@ -97,42 +97,11 @@ type firstContact struct {
 // acknowledge it. A centre's own report goes straight to the police, and
 // their reference links back. Later police updates arrive as signals.
 func ViolenceNotification(ctx workflow.Context, in ViolenceInput) (ViolenceState, error) {
-	st := ViolenceState{Reference: in.Reference, State: "received", RiskLevel: in.RiskLevel, CaseNumber: in.CaseNumber,
-		PoliceReference: in.PoliceReference}
-	if err := workflow.SetQueryHandler(ctx, QueryViolence, func() (ViolenceState, error) { return st, nil }); err != nil {
-		return st, err
+	v := &violenceRun{in: in, st: ViolenceState{Reference: in.Reference, State: "received", RiskLevel: in.RiskLevel, CaseNumber: in.CaseNumber,
+		PoliceReference: in.PoliceReference}}
+	if err := v.listen(ctx); err != nil {
+		return v.st, err
 	}
-	t := newTasks()
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, t.complete, workflow.UpdateHandlerOptions{Validator: t.validate}); err != nil {
-		return st, err
-	}
-	var a *activities.Activities
-	record := func(ctx workflow.Context, key, kind, by, summary string, data any, u *activities.DVUpdate) error {
-		raw, _ := json.Marshal(data)
-		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.RecordDV, activities.DVRecordInput{
-			Reference: in.Reference, Update: u,
-			Event: &activities.DVEvent{Key: key, At: workflow.Now(ctx), Kind: kind, By: by, Summary: summary, Data: raw}}).Get(ctx, nil)
-	}
-
-	// Police updates, whenever they come.
-	updates := workflow.GetSignalChannel(ctx, SignalPoliceUpdate)
-	lastUpdate := workflow.Now(ctx)
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		for {
-			var u PoliceUpdate
-			if !updates.Receive(gctx, &u) {
-				return
-			}
-			st.Updates++
-			lastUpdate = workflow.Now(gctx)
-			var change *activities.DVUpdate
-			if u.Kind == "measures" && len(u.Measures) > 0 {
-				change = &activities.DVUpdate{Measures: u.Measures}
-			}
-			_ = record(gctx, "police-update/"+u.UpdateID, "police_update", u.By, u.Kind+": "+u.Outcome+u.Note, u, change)
-		}
-	})
-
 	report := activities.PoliceReport{Reference: in.Reference, PoliceReference: in.PoliceReference, Kind: "report", CentreID: in.CentreID,
 		OccurredAt: in.OccurredAt, Municipality: in.Municipality, Description: in.Description, RiskLevel: in.RiskLevel,
 		CaseNumber: in.CaseNumber, Persons: in.Persons}
@@ -140,101 +109,177 @@ func ViolenceNotification(ctx workflow.Context, in ViolenceInput) (ViolenceState
 		report.CentreName = c.Name
 	}
 	if in.Direction == "from_police" {
-		due := in.FirstContactDue
-		if due <= 0 {
-			due = DefaultFirstContactDue
-		}
-		// The case is about the first identified victim (a child victim
-		// when only children were identified).
-		var victim domain.PersonID
-		var birth time.Time
-		for _, role := range []string{"victim", "child"} {
-			for _, v := range in.Victims {
-				if victim == "" && v.Role == role {
-					victim, birth = v.PersonID, v.Birth
-				}
-			}
-		}
-		spec := taskSpec{Step: "first-contact", Type: "dv_first_contact", Subject: in.Reference + ": police notification " + in.PoliceReference,
-			PersonID: victim, CentreID: in.CentreID, Role: domain.RoleDVCaseworker, Due: due, Priority: 90, Outcomes: []string{"submit"},
-			Data: map[string]string{"notification": in.Reference, "form": "first_contact"}}
-		spec.Rule = "the first contact with a victim of domestic violence is made by the dv_caseworker role"
-		spec.check = func(c TaskCompletion) error {
-			if err := violence.Schemas.Validate("first_contact", c.Data); err != nil {
-				return err
-			}
-			var f firstContact
-			_ = json.Unmarshal(c.Data, &f)
-			if f.OpenCase && victim == "" && f.VictimPersonID == "" {
-				return domain.FieldError("victim_person_id", "the police could not identify the victim: name the registered person to open the case for")
-			}
-			return nil
-		}
-		c, err := t.awaitLadder(ctx, spec, []domain.Role{domain.RoleSupervisor, domain.RoleCentreHead})
+		f, raw, err := v.firstContact(ctx)
 		if err != nil {
-			return st, err
+			return v.st, err
+		}
+		report.Kind, report.RiskLevel, report.Contact, report.CaseNumber, report.Description = "answer", f.RiskLevel, raw, v.st.CaseNumber, ""
+	}
+	if err := v.report(ctx, report); err != nil {
+		return v.st, err
+	}
+	if err := v.listenToPolice(ctx); err != nil {
+		return v.st, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return v.st, err
+	}
+	return v.st, nil
+}
+
+// violenceRun is a register entry's workflow: its state (the query's
+// answer), its task and the police's updates.
+type violenceRun struct {
+	in         ViolenceInput
+	st         ViolenceState
+	t          *tasks
+	lastUpdate time.Time // of the police
+}
+
+// listen registers the query and the task update, and takes the police's
+// updates as they come.
+func (v *violenceRun) listen(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryViolence, func() (ViolenceState, error) { return v.st, nil }); err != nil {
+		return err
+	}
+	v.t = newTasks()
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, v.t.complete, workflow.UpdateHandlerOptions{Validator: v.t.validate}); err != nil {
+		return err
+	}
+	updates := workflow.GetSignalChannel(ctx, SignalPoliceUpdate)
+	v.lastUpdate = workflow.Now(ctx)
+	workflow.Go(ctx, func(gctx workflow.Context) { v.policeUpdates(gctx, updates) })
+	return nil
+}
+
+// policeUpdates records each later update of the police.
+func (v *violenceRun) policeUpdates(ctx workflow.Context, updates workflow.ReceiveChannel) {
+	for {
+		var u PoliceUpdate
+		if !updates.Receive(ctx, &u) {
+			return
+		}
+		v.st.Updates++
+		v.lastUpdate = workflow.Now(ctx)
+		var change *activities.DVUpdate
+		if u.Kind == "measures" && len(u.Measures) > 0 {
+			change = &activities.DVUpdate{Measures: u.Measures}
+		}
+		_ = v.record(ctx, "police-update/"+u.UpdateID, "police_update", u.By, u.Kind+": "+u.Outcome+u.Note, u, change)
+	}
+}
+
+// record writes an event of the register entry (and a change of it, if any).
+func (v *violenceRun) record(ctx workflow.Context, key, kind, by, summary string, data any, u *activities.DVUpdate) error {
+	var a *activities.Activities
+	raw, _ := json.Marshal(data)
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.RecordDV, activities.DVRecordInput{
+		Reference: v.in.Reference, Update: u,
+		Event: &activities.DVEvent{Key: key, At: workflow.Now(ctx), Kind: kind, By: by, Summary: summary, Data: raw}}).Get(ctx, nil)
+}
+
+// firstContact is the urgent task of a police notification: the DV
+// caseworker's first contact with the victim and risk assessment, which
+// may open a DV case. It returns the form, as read and as sent.
+func (v *violenceRun) firstContact(ctx workflow.Context) (firstContact, json.RawMessage, error) {
+	// The case is about the first identified victim (a child victim
+	// when only children were identified).
+	var victim domain.PersonID
+	var birth time.Time
+	for _, role := range []string{"victim", "child"} {
+		for _, p := range v.in.Victims {
+			if victim == "" && p.Role == role {
+				victim, birth = p.PersonID, p.Birth
+			}
+		}
+	}
+	done, err := v.t.awaitLadder(ctx, v.firstContactTask(victim), []domain.Role{domain.RoleSupervisor, domain.RoleCentreHead})
+	if err != nil {
+		return firstContact{}, nil, err
+	}
+	var f firstContact
+	_ = json.Unmarshal(done.Data, &f)
+	v.st.State, v.st.RiskLevel = "contacted", f.RiskLevel
+	update := &activities.DVUpdate{State: "contacted", RiskLevel: f.RiskLevel, Contact: done.Data}
+	if victim == "" && f.VictimPersonID != "" {
+		victim, update.VictimPersonID = f.VictimPersonID, f.VictimPersonID
+	}
+	if err := v.record(ctx, "first-contact", "first_contact", done.By, f.Contact+", risk "+f.RiskLevel, json.RawMessage(done.Data), update); err != nil {
+		return f, done.Data, err
+	}
+	if f.OpenCase {
+		number, err := openDVCase(ctx, v.in, victim, birth, done.By)
+		if err != nil {
+			return f, done.Data, err
+		}
+		v.st.CaseNumber = number
+		if err := v.record(ctx, "case", "case_linked", done.By, number, nil, &activities.DVUpdate{CaseNumber: number}); err != nil {
+			return f, done.Data, err
+		}
+	}
+	return f, done.Data, nil
+}
+
+// firstContactTask is the urgent task of the first contact with victim.
+func (v *violenceRun) firstContactTask(victim domain.PersonID) taskSpec {
+	due := v.in.FirstContactDue
+	if due <= 0 {
+		due = DefaultFirstContactDue
+	}
+	spec := taskSpec{Step: "first-contact", Type: "dv_first_contact", Subject: v.in.Reference + ": police notification " + v.in.PoliceReference,
+		PersonID: victim, CentreID: v.in.CentreID, Role: domain.RoleDVCaseworker, Due: due, Priority: 90, Outcomes: []string{"submit"},
+		Data: map[string]string{"notification": v.in.Reference, "form": "first_contact"}}
+	spec.Rule = "the first contact with a victim of domestic violence is made by the dv_caseworker role"
+	spec.check = func(done TaskCompletion) error {
+		if err := violence.Schemas.Validate("first_contact", done.Data); err != nil {
+			return err
 		}
 		var f firstContact
-		_ = json.Unmarshal(c.Data, &f)
-		st.State, st.RiskLevel = "contacted", f.RiskLevel
-		update := &activities.DVUpdate{State: "contacted", RiskLevel: f.RiskLevel, Contact: c.Data}
-		if victim == "" && f.VictimPersonID != "" {
-			victim, update.VictimPersonID = f.VictimPersonID, f.VictimPersonID
+		_ = json.Unmarshal(done.Data, &f)
+		if f.OpenCase && victim == "" && f.VictimPersonID == "" {
+			return domain.FieldError("victim_person_id", "the police could not identify the victim: name the registered person to open the case for")
 		}
-		if err := record(ctx, "first-contact", "first_contact", c.By, f.Contact+", risk "+f.RiskLevel, json.RawMessage(c.Data), update); err != nil {
-			return st, err
-		}
-		if f.OpenCase {
-			number, err := openDVCase(ctx, in, victim, birth, c.By)
-			if err != nil {
-				return st, err
-			}
-			st.CaseNumber = number
-			if err := record(ctx, "case", "case_linked", c.By, number, nil, &activities.DVUpdate{CaseNumber: number}); err != nil {
-				return st, err
-			}
-		}
-		report.Kind, report.RiskLevel, report.Contact, report.CaseNumber, report.Description = "answer", f.RiskLevel, c.Data, st.CaseNumber, ""
+		return nil
 	}
+	return spec
+}
 
-	// The report to the police: retried until they acknowledge it; each
-	// try is visible on the register entry.
+// policeOptions retry the report to the police until they acknowledge it;
+// each try is visible on the register entry.
+var policeOptions = workflow.ActivityOptions{StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute}}
+
+// report sends the centre's report to the police and records their
+// acknowledgement, with their reference for a centre's own report.
+func (v *violenceRun) report(ctx workflow.Context, report activities.PoliceReport) error {
+	var a *activities.Activities
 	report.SentAt = workflow.Now(ctx)
-	sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute}})
 	var ack activities.PoliceAck
-	if err := workflow.ExecuteActivity(sctx, a.SendPoliceReport, report).Get(ctx, &ack); err != nil {
-		return st, err
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, policeOptions), a.SendPoliceReport, report).Get(ctx, &ack); err != nil {
+		return err
 	}
-	st.State, st.Reported = "reported", true
+	v.st.State, v.st.Reported = "reported", true
 	var link *activities.DVUpdate
-	if st.PoliceReference == "" {
-		st.PoliceReference = ack.PoliceReference
+	if v.st.PoliceReference == "" {
+		v.st.PoliceReference = ack.PoliceReference
 		link = &activities.DVUpdate{PoliceReference: ack.PoliceReference}
 	}
-	if err := record(ctx, "report-acknowledged", "report_acknowledged", "police", "police reference "+ack.PoliceReference, ack, link); err != nil {
-		return st, err
-	}
+	return v.record(ctx, "report-acknowledged", "report_acknowledged", "police", "police reference "+ack.PoliceReference, ack, link)
+}
 
-	// Listen for police updates until they have been quiet for a while.
-	quiet := in.QuietAfter
+// listenToPolice waits until the police have been quiet for QuietAfter.
+func (v *violenceRun) listenToPolice(ctx workflow.Context) error {
+	quiet := v.in.QuietAfter
 	if quiet <= 0 {
 		quiet = DefaultQuietAfter
 	}
 	for {
-		seen := st.Updates
-		ok, err := workflow.AwaitWithTimeout(ctx, quiet-workflow.Now(ctx).Sub(lastUpdate), func() bool { return st.Updates != seen })
-		if err != nil {
-			return st, err
-		}
-		if !ok {
-			break
+		seen := v.st.Updates
+		ok, err := workflow.AwaitWithTimeout(ctx, quiet-workflow.Now(ctx).Sub(v.lastUpdate), func() bool { return v.st.Updates != seen })
+		if err != nil || !ok {
+			return err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return st, err
-	}
-	return st, nil
 }
 
 // openDVCase joins the victim's open domestic-violence case, or opens one
