@@ -164,7 +164,6 @@ func New(d Deps) *gin.Engine {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d.Ready))
-	registerCodec(r, h, d.Verifier, d.Codec)
 	if d.Metrics != nil {
 		r.GET("/metrics", gin.WrapH(d.Metrics))
 	}
@@ -176,6 +175,7 @@ func New(d Deps) *gin.Engine {
 
 	search := newLimiter(20, 40).middleware()
 	g := newGate(d.Verifier, d.Registerer, d.Log)
+	registerCodec(r, h, g, d.Codec)
 	authn := g.authenticate()
 	for _, rt := range Routes() {
 		// Without a valid token a request stops at authn (401, 429), before

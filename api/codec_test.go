@@ -247,8 +247,9 @@ func TestCodecEndpointAuthenticationAndCORS(t *testing.T) {
 	if r := send("POST", "/codec/decode", jsonType, string(body)); r.StatusCode != 401 {
 		t.Errorf("decode without a token = %d; want 401", r.StatusCode)
 	}
-	if r := send("POST", "/codec/decode", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer forged"}, string(body)); r.StatusCode != 401 {
-		t.Errorf("decode with a forged token = %d; want 401", r.StatusCode)
+	if r := send("POST", "/codec/decode", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer forged"}, string(body)); r.StatusCode != 401 ||
+		!strings.Contains(read(r), api.RefusedToken) {
+		t.Errorf("decode with a forged token = %d; want 401 saying only %q", r.StatusCode, api.RefusedToken)
 	}
 	// The pages' session cookie, sent by the Web UI with credentials, from its origin.
 	r := send("POST", "/codec/decode?preserveStorageRefs=true", map[string]string{"Content-Type": "application/json", "Origin": uiOrigin,
