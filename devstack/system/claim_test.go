@@ -2,23 +2,17 @@ package system_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	sdkworker "go.temporal.io/sdk/worker"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
@@ -168,11 +162,6 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	// The decided claim replays against today's code from its real history
 	// (what a worker does after a restart).
 
-	// Record the decided claim's history for the replay test of workflows/.
-	if dir := os.Getenv("KARTON_WRITE_HISTORIES"); dir != "" {
-		writeHistory(t, s, "claim/"+filed.Number, filepath.Join(dir, "benefit_claim.json")) // for study: see workflows/replay_test.go
-	}
-
 	// The members are free for a new claim once this one is decided; that
 	// one is withdrawn with a document on file.
 	code, body = as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/claims", claimBody)
@@ -255,26 +244,4 @@ func poor(h sim.Household) bool {
 		}
 	}
 	return true
-}
-
-// writeHistory saves a workflow's history as JSON, as the replayer reads it.
-func writeHistory(t *testing.T, s *system.System, id, file string) {
-	t.Helper()
-	ctx := context.Background()
-	it := s.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, e)
-	}
-	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,10 +61,6 @@ func TestWholeSystem(t *testing.T) {
 	}
 	if file.Household == nil || len(file.Household.Members) != len(h.Members) {
 		t.Fatalf("e-file household = %+v; want %d members", file.Household, len(h.Members))
-	}
-
-	if dir := os.Getenv("KARTON_WRITE_HISTORIES"); dir != "" {
-		writeHistory(t, s, "evidence/"+p.ID, filepath.Join(dir, "refresh_evidence.json"))
 	}
 
 	// A second refresh of unchanged registries adds no evidence.
