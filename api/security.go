@@ -123,6 +123,13 @@ func (g *gate) authorize(e *policies.Enforcer, resource, action string) gin.Hand
 		c.Set("audit_target", target)
 		if !e.Allow(string(u.Role), u.CentreID, target, resource, action) {
 			g.refused.WithLabelValues("forbidden").Inc()
+			if sealed(resource) {
+				// The compartment does not exist for those outside it: the
+				// answer of a route that is not there.
+				c.AbortWithStatusJSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: domain.CodeNotFound,
+					Message: "no route " + c.Request.Method + " " + c.Request.URL.Path, RequestID: c.GetString("request_id")}})
+				return
+			}
 			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: domain.CodeForbidden,
 				Message: fmt.Sprintf("the %s role may not %s %s", u.Role, action, resource), RequestID: c.GetString("request_id")}})
 			return
@@ -205,7 +212,7 @@ func audit(db *store.DB, resource, purpose string, log interface{ Error(string, 
 		}
 		rec := store.AuditRecord{At: time.Now(), Username: u.Username, Role: string(u.Role), CentreID: u.CentreID,
 			Action: c.Request.Method + " " + c.FullPath(), Resource: resource, PersonIDs: ids, TargetCentre: c.GetString("audit_target"),
-			Purpose: why, RequestID: c.GetString("request_id"), Status: status, Outcome: outcome, Restricted: c.GetBool("audit_restricted")}
+			Purpose: why, RequestID: c.GetString("request_id"), Status: status, Outcome: outcome, Restricted: c.GetBool("audit_restricted") || sealed(resource)}
 		if err := db.AppendAudit(c.Request.Context(), rec); err != nil {
 			log.Error("audit append failed", "request_id", rec.RequestID, "error", err)
 		}
