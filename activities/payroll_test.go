@@ -320,7 +320,7 @@ func TestEndToEndIDs(t *testing.T) {
 			seen[x] = true
 		}
 	}
-	if activities.EndToEndID(ids[1], nov, 0) != activities.EndToEndID(ids[1], nov, 0) {
+	if first, again := activities.EndToEndID(ids[1], nov, 0), activities.EndToEndID(ids[1], nov, 0); first != again {
 		t.Error("not fixed per right and month")
 	}
 }
