@@ -127,6 +127,11 @@ func (s *Set) Validate(name string, data json.RawMessage) error {
 		}
 		fields = append(fields, domain.FieldError(path, "%s", leaf.ErrorKind.LocalizedString(printer)))
 	}
+	// The validator walks objects in map order: sorted, the same data
+	// gives the same error, which workflows record and replay.
+	sort.SliceStable(fields, func(i, j int) bool {
+		return fields[i].Field < fields[j].Field || fields[i].Field == fields[j].Field && fields[i].Message < fields[j].Message
+	})
 	return domain.Invalid(fields)
 }
 
