@@ -146,7 +146,7 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 			cancel()
 			for range chunks {
 			}
-			<-computed
+			_ = <-computed // cancelled: the insert's error is the one to report
 			return PreparePayrollResult{}, err
 		}
 		stored += n

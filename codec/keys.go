@@ -223,15 +223,15 @@ func WriteKeyFile(path string, r *KeyRing, replace bool) error {
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
 	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // already failing; the file is removed
 		return fmt.Errorf("write payload key file: %w", err)
 	}
 	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // already failing; the file is removed
 		return fmt.Errorf("write payload key file: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // already failing; the file is removed
 		return fmt.Errorf("write payload key file: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

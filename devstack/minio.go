@@ -124,10 +124,10 @@ func (m *MinIO) Stop() error {
 	done := make(chan error, 1)
 	go func() { done <- m.cmd.Wait() }()
 	select {
-	case <-done:
+	case _ = <-done: // the exit status after SIGTERM says nothing
 	case <-time.After(10 * time.Second):
 		_ = m.cmd.Process.Kill()
-		<-done
+		_ = <-done
 	}
 	m.cmd = nil
 	return nil

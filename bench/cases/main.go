@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -149,11 +150,15 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return errors.Join(err, f.Close())
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "cpu profile:", err)
+			}
+		}()
 	}
 	var baseP99 time.Duration
 	for i, r := range routes {
@@ -229,8 +234,9 @@ func memory() (heapMiB, liveMiB, rssMiB float64) {
 		for _, l := range strings.Split(string(b), "\n") {
 			if strings.HasPrefix(l, "VmRSS:") {
 				var kb float64
-				fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:")), "%f", &kb)
-				rssMiB = kb / 1024
+				if _, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:")), "%f", &kb); err == nil {
+					rssMiB = kb / 1024
+				}
 			}
 		}
 	}
@@ -242,8 +248,7 @@ func writeHeapProfile(name string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return pprof.WriteHeapProfile(f)
+	return errors.Join(pprof.WriteHeapProfile(f), f.Close())
 }
 
 func dirSize(dir string) int64 {

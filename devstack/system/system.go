@@ -268,7 +268,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		stopAPI()
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	s.stops = append(s.stops, func() { stopAPI(); <-errc })
+	s.stops = append(s.stops, func() { stopAPI(); _ = <-errc })
 	if s.Sim != nil {
 		// The simulated employment agency answers referrals by itself, as
 		// the agency's machine client.
