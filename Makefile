@@ -16,12 +16,23 @@ RACE_PKGS     := ./domain/... ./store/... ./interop/... ./activities/... ./workf
 FUZZ_TARGETS  := ./domain:FuzzParseJMBG:6s ./domain:FuzzParseIBAN:6s ./domain:FuzzParsePIB:6s \
                  ./domain/schema:FuzzValidate:10s ./api:FuzzRoutes:50s
 
-.PHONY: run build lean test fuzz bench postgres chromium xmllint clean help
+# Linters, built from the Go module proxy by version with `go run pkg@version`
+# rather than `tool` lines in go.mod: each builds in its own module, with its
+# own go.sum, so their dependencies (golang.org/x/tools, an older Temporal
+# SDK's) never enter our module graph or move our versions, and a fresh CI
+# machine needs only the proxy (module and build caches make later runs
+# fast). These versions build with Go 1.26.8.
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ERRCHECK      := github.com/kisielk/errcheck@v1.30.0
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+
+.PHONY: run build lean test lint fuzz bench postgres chromium xmllint clean help
 
 help:
 	@echo "make run    - the whole system on this machine (PostgreSQL, Temporal, MinIO, simulators, worker, API, demo data)"
 	@echo "make test   - every test, then the fuzz targets for a bounded time"
 	@echo "make fuzz   - only the fuzz targets (FUZZTIME=2m for longer)"
+	@echo "make lint   - staticcheck (staticcheck.conf), errcheck and workflowcheck (lint/)"
 	@echo "make bench  - benchmarks on the real stack, with ratios against a baseline from the same run"
 	@echo "make lean   - the production binary without the embedded Temporal server"
 
@@ -78,9 +89,18 @@ xmllint:
 test: postgres chromium xmllint bin/minio
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(MAKE) --no-print-directory lint
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 ./cmd/... ./devstack/... ./platform/... ./objects/... ./bench/... ./worker/...
 	$(MAKE) --no-print-directory fuzz
+
+# Workflow code is checked for non-determinism (time.Now, map order,
+# goroutines...) in everything it calls; lint/workflowcheck.yaml lists the
+# calls known to be safe.
+lint:
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(ERRCHECK) -exclude lint/errcheck-excludes.txt ./...
+	$(GO) run $(WORKFLOWCHECK) -config lint/workflowcheck.yaml -show-pos ./workflows/...
 
 # A failing input is written to the package's testdata/fuzz/<target>/:
 # commit it with the fix, and it runs as a test from then on. Each run
