@@ -78,7 +78,7 @@ func replay(t *testing.T, file string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
 	if err != nil {
 		t.Fatalf("read %s: %v", file, err)
