@@ -1,30 +1,22 @@
 package activities
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/activation"
+	"github.com/karton-social/karton/interop/counterpart"
 	"github.com/karton-social/karton/store"
 )
 
-// Agency is the Employment Agency's endpoint for what the centres send:
-// POST <URL>/agency/activation/referrals takes a referral and answers with
-// the agency's reference; POST <URL>/agency/activation/messages takes a
-// reminder or the centre's outcome. Both are idempotent by their
-// Idempotency-Key.
-type Agency struct {
-	URL  string
-	HTTP *http.Client
-}
+// Agency is the client of the Employment Agency's endpoint for referrals
+// and the messages about them.
+type Agency = counterpart.Agency
 
 // The referral's records, for the workflows.
 type (
@@ -68,10 +60,7 @@ type AgencySend struct {
 }
 
 // AgencyAck is the agency's acknowledgement.
-type AgencyAck struct {
-	AgencyReference string    `json:"agency_reference"`
-	ReceivedAt      time.Time `json:"received_at"`
-}
+type AgencyAck = counterpart.AgencyAck
 
 // SendToAgency sends a message to the agency and returns its
 // acknowledgement. Each attempt is recorded on the message's line of the
@@ -87,7 +76,7 @@ func (a *Activities) SendToAgency(ctx context.Context, in AgencySend) (AgencyAck
 	if err != nil {
 		return AgencyAck{}, asTemporal(err)
 	}
-	ack, err := a.postAgency(ctx, path, in.Key, body)
+	ack, err := a.Agency.Send(ctx, path, in.Key, body)
 	if err != nil {
 		_ = a.DB.SetReferralDelivery(context.WithoutCancel(ctx), in.ReferralID, in.Key, "pending", attempt, err.Error())
 		return AgencyAck{}, err
@@ -101,7 +90,7 @@ func (a *Activities) SendToAgency(ctx context.Context, in AgencySend) (AgencyAck
 // agencyMessage is the body of a message, valid against its published schema.
 func (a *Activities) agencyMessage(ctx context.Context, in AgencySend) (string, []byte, error) {
 	var m any
-	path, schema := "/agency/activation/messages", "message"
+	path, schema := counterpart.AgencyMessages, "message"
 	if in.Kind == "referral" {
 		r, err := a.DB.ReferralByID(ctx, in.ReferralID)
 		if err != nil {
@@ -121,7 +110,7 @@ func (a *Activities) agencyMessage(ctx context.Context, in AgencySend) (string, 
 			"work_capacity_notes": r.WorkCapacityNotes, "family_constraints": r.FamilyConstraints,
 			"referred_at": r.ReferredAt.UTC().Format(time.RFC3339), "referred_by": r.ReferredBy,
 			"steps_url": "/api/v1/activation/referrals/" + r.ID + "/steps"}
-		path, schema = "/agency/activation/referrals", "referral"
+		path, schema = counterpart.AgencyReferrals, "referral"
 	} else {
 		msg := map[string]any{"message_id": in.ReferralID + "/" + in.Key, "referral_id": in.ReferralID, "kind": in.Kind,
 			"text": in.Text, "sent_at": in.SentAt.UTC().Format(time.RFC3339)}
@@ -144,33 +133,6 @@ func (a *Activities) agencyMessage(ctx context.Context, in AgencySend) (string, 
 		return "", nil, fmt.Errorf("the %s message does not meet its schema: %w", schema, err)
 	}
 	return path, body, nil
-}
-
-func (a *Activities) postAgency(ctx context.Context, path, key string, body []byte) (AgencyAck, error) {
-	hc := a.Agency.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Agency.URL+path, bytes.NewReader(body))
-	if err != nil {
-		return AgencyAck{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return AgencyAck{}, fmt.Errorf("employment agency: %w", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusCreated {
-		return AgencyAck{}, fmt.Errorf("employment agency answered %d: %.200s", resp.StatusCode, b)
-	}
-	var ack AgencyAck
-	if err := json.Unmarshal(b, &ack); err != nil || ack.ReceivedAt.IsZero() {
-		return AgencyAck{}, fmt.Errorf("employment agency: no acknowledgement in %.200s", b)
-	}
-	return ack, nil
 }
 
 // IssueActivationDecisionInput is an approved decision on a referral.

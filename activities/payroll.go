@@ -7,9 +7,7 @@ import (
 	"encoding/base32"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/counterpart"
 	"github.com/karton-social/karton/interop/iso20022"
 	"github.com/karton-social/karton/store"
 )
@@ -389,10 +388,7 @@ func (a *Activities) SetPayrollState(ctx context.Context, in SetPayrollStateInpu
 }
 
 // Treasury is the client of the treasury's payment gateway.
-type Treasury struct {
-	URL  string // POST <URL>/treasury/payments takes a pain.001 and answers pain.002 and camt.054
-	HTTP *http.Client
-}
+type Treasury = counterpart.Treasury
 
 // SendPayrollFilesResult counts what the bank's answers changed.
 type SendPayrollFilesResult struct {
@@ -421,27 +417,9 @@ func (a *Activities) SendPayrollFiles(ctx context.Context, in PreparePayrollInpu
 			}
 			continue
 		}
-		hc := a.Treasury.HTTP
-		if hc == nil {
-			hc = &http.Client{Timeout: time.Minute}
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Treasury.URL+"/treasury/payments", bytes.NewReader(data))
-		if err != nil {
-			return SendPayrollFilesResult{}, err
-		}
-		req.Header.Set("Content-Type", "application/xml")
-		resp, err := hc.Do(req)
+		answer, err := a.Treasury.Pay(ctx, data)
 		if err != nil {
 			return SendPayrollFilesResult{}, fmt.Errorf("send %s to the treasury: %w", f.Name, err)
-		}
-		var answer struct {
-			Pain002 string `json:"pain002"`
-			Camt054 string `json:"camt054"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&answer)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || err != nil {
-			return SendPayrollFilesResult{}, fmt.Errorf("treasury answered %d for %s: %v", resp.StatusCode, f.Name, err)
 		}
 		for name, body := range map[string]string{"pain002": answer.Pain002, "camt054": answer.Camt054} {
 			if _, err := a.Objects.Put(ctx, strings.TrimSuffix(f.ObjectKey, ".xml")+"-"+name+".xml", "application/xml", []byte(body)); err != nil {

@@ -1,28 +1,18 @@
 package activities
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/counterpart"
 	"github.com/karton-social/karton/store"
 )
 
-// Police is the police's endpoint for what the centres send: POST
-// <URL>/police/dv/reports takes a centre's report (the answer to a
-// notification, or a report of violence the centre learnt of first) and
-// acknowledges it with the police's reference.
-type Police struct {
-	URL  string
-	HTTP *http.Client
-}
+// Police is the client of the police's endpoint for the centres' reports.
+type Police = counterpart.Police
 
 // DVEvent and DVUpdate are the register's, for the workflows.
 type (
@@ -59,35 +49,13 @@ func (a *Activities) OpenDVCaseOf(ctx context.Context, person domain.PersonID) (
 	return a.DB.OpenDVCaseOf(ctx, person)
 }
 
-// PoliceReport is what a centre tells the police.
-type PoliceReport struct {
-	Reference       string          `json:"karton_reference"`
-	PoliceReference string          `json:"police_reference,omitempty"` // empty: a report the police has not seen yet
-	Kind            string          `json:"kind"`                       // answer (to a notification), report (the centre's own)
-	CentreID        string          `json:"centre_id"`
-	CentreName      string          `json:"centre"`
-	OccurredAt      time.Time       `json:"occurred_at"`
-	Municipality    string          `json:"municipality"`
-	Description     string          `json:"description,omitempty"`
-	RiskLevel       string          `json:"risk_level"`
-	Contact         json.RawMessage `json:"first_contact,omitempty"`
-	CaseNumber      string          `json:"case_number,omitempty"`
-	Persons         []PolicePerson  `json:"persons"`
-	SentAt          time.Time       `json:"sent_at"`
-}
-
-// PolicePerson is a person as the police's system knows them: by JMBG.
-type PolicePerson struct {
-	Role string `json:"role"`
-	JMBG string `json:"jmbg,omitempty"`
-	Name string `json:"name,omitempty"`
-}
-
-// PoliceAck is the police's acknowledgement.
-type PoliceAck struct {
-	PoliceReference string    `json:"police_reference"`
-	ReceivedAt      time.Time `json:"received_at"`
-}
+// PoliceReport, PolicePerson and PoliceAck are the police's protocol,
+// for the workflows.
+type (
+	PoliceReport = counterpart.PoliceReport
+	PolicePerson = counterpart.PolicePerson
+	PoliceAck    = counterpart.PoliceAck
+)
 
 // SendPoliceReport sends a centre's report to the police and returns
 // their acknowledgement. Each attempt is recorded on the notification
@@ -100,44 +68,13 @@ func (a *Activities) SendPoliceReport(ctx context.Context, r PoliceReport) (Poli
 	if err := a.DB.SetDVReport(ctx, r.Reference, "pending", attempt, "", a.now()); err != nil {
 		return PoliceAck{}, err
 	}
-	ack, err := a.postPolice(ctx, r)
+	ack, err := a.Police.Report(ctx, r)
 	if err != nil {
 		_ = a.DB.SetDVReport(context.WithoutCancel(ctx), r.Reference, "pending", attempt, err.Error(), a.now())
 		return PoliceAck{}, err
 	}
 	if err := a.DB.SetDVReport(ctx, r.Reference, "acknowledged", attempt, "", ack.ReceivedAt); err != nil {
 		return PoliceAck{}, err
-	}
-	return ack, nil
-}
-
-func (a *Activities) postPolice(ctx context.Context, r PoliceReport) (PoliceAck, error) {
-	body, err := json.Marshal(r)
-	if err != nil {
-		return PoliceAck{}, err
-	}
-	hc := a.Police.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Police.URL+"/police/dv/reports", bytes.NewReader(body))
-	if err != nil {
-		return PoliceAck{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", r.Reference+"/"+r.Kind)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return PoliceAck{}, fmt.Errorf("police endpoint: %w", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		return PoliceAck{}, fmt.Errorf("police endpoint answered %d: %.200s", resp.StatusCode, b)
-	}
-	var ack PoliceAck
-	if err := json.Unmarshal(b, &ack); err != nil || ack.PoliceReference == "" {
-		return PoliceAck{}, fmt.Errorf("police endpoint: no acknowledgement in %.200s", b)
 	}
 	return ack, nil
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/interop/counterpart"
 	"github.com/karton-social/karton/interop/xroad"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
@@ -159,8 +160,8 @@ func (p *Platform) Close() {
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
 	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now,
-		Treasury: activities.Treasury{URL: p.Cfg.TreasuryURL}, Police: activities.Police{URL: p.Cfg.PoliceURL},
-		Agency: activities.Agency{URL: p.Cfg.AgencyURL}}
+		Treasury: counterpart.Treasury{URL: p.Cfg.TreasuryURL}, Police: counterpart.Police{URL: p.Cfg.PoliceURL},
+		Agency: counterpart.Agency{URL: p.Cfg.AgencyURL}}
 }
 
 // Worker returns a worker with every workflow and activity registered.
