@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/interop/xroad"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/temporalerr"
 )
 
 // Activities holds what the activities need. Workflows call its methods
@@ -44,17 +44,9 @@ type Activities struct {
 }
 
 // asTemporal marks errors that no retry can fix as non-retryable, typed
-// with their domain code so workflows can branch on them.
-func asTemporal(err error) error {
-	if err == nil {
-		return nil
-	}
-	switch code := domain.ErrorCode(err); code {
-	case domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden:
-		return temporal.NewNonRetryableApplicationError(domain.ErrorMessage(err), code, err)
-	}
-	return err
-}
+// with their domain code so workflows can branch on them, and carrying
+// the whole domain error (temporalerr.ToTemporal).
+func asTemporal(err error) error { return temporalerr.ToTemporal(err) }
 
 // Noop does nothing. The benchmark's baseline workflow runs it to measure
 // the cost of one activity round trip.
