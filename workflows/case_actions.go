@@ -87,7 +87,7 @@ func (c *caseRun) inMonitoring(why string) error {
 func (c *caseRun) validateNote(x CaseAction) error {
 	var n struct{ Text string }
 	if json.Unmarshal(x.Data, &n) != nil || len(strings.TrimSpace(n.Text)) < 3 {
-		return rejectf(domain.CodeInvalid, "text: a note needs some text")
+		return rejectField(domain.CodeInvalid, "text", "a note needs some text")
 	}
 	return c.rule(x.Role, c.def.Role, "writing a note")
 }
@@ -105,7 +105,7 @@ func (c *caseRun) validateAddTracking(x CaseAction) error {
 	if err := c.rule(x.Role, c.def.Role, "the tracking list"); err != nil {
 		return err
 	}
-	return temporalError(Procedures.Validate("tracking_item", x.Data))
+	return reject(Procedures.Validate("tracking_item", x.Data))
 }
 
 func (c *caseRun) addTracking(ctx workflow.Context, x CaseAction) error {
@@ -181,7 +181,7 @@ func (c *caseRun) validatePrepareDecision(x CaseAction) error {
 	if err := c.inMonitoring("decisions come with the plan's implementation"); err != nil {
 		return err
 	}
-	if err := temporalError(Procedures.Validate("decision", x.Data)); err != nil {
+	if err := reject(Procedures.Validate("decision", x.Data)); err != nil {
 		return err
 	}
 	var d caseDecision
@@ -191,7 +191,7 @@ func (c *caseRun) validatePrepareDecision(x CaseAction) error {
 		for _, k := range c.def.Decisions {
 			codes = append(codes, k.Code)
 		}
-		return rejectf(domain.CodeInvalid, "kind: procedure %s issues no decision %q (it issues: %s)", c.def.Code, d.Kind, strings.Join(codes, ", "))
+		return rejectField(domain.CodeInvalid, "kind", "procedure %s issues no decision %q (it issues: %s)", c.def.Code, d.Kind, strings.Join(codes, ", "))
 	}
 	return c.rule(x.Role, c.def.Role, "preparing a decision")
 }
@@ -253,7 +253,7 @@ func (c *caseRun) validateStartSubprocedure(x CaseAction) error {
 	var s struct{ Procedure string }
 	_ = json.Unmarshal(x.Data, &s)
 	if !c.def.MayStart(s.Procedure) {
-		return rejectf(domain.CodeInvalid, "procedure: %s may not start %q (it may start: %s)", c.def.Code, s.Procedure, strings.Join(c.def.SubProcedures, ", "))
+		return rejectField(domain.CodeInvalid, "procedure", "%s may not start %q (it may start: %s)", c.def.Code, s.Procedure, strings.Join(c.def.SubProcedures, ", "))
 	}
 	return c.rule(x.Role, c.def.Role, "starting a sub-procedure")
 }
@@ -292,7 +292,7 @@ func (c *caseRun) validateTransfer(x CaseAction) error {
 	var tr caseTransfer
 	_ = json.Unmarshal(x.Data, &tr)
 	if _, known := domain.CentreByID(tr.CentreID); !known || tr.CentreID == c.st.CentreID {
-		return rejectf(domain.CodeInvalid, "centre_id: %q is not another centre", tr.CentreID)
+		return rejectField(domain.CodeInvalid, "centre_id", "%q is not another centre", tr.CentreID)
 	}
 	return c.rule(x.Role, domain.RoleSupervisor, "transferring a case")
 }

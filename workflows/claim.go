@@ -201,7 +201,7 @@ func (c *claimRun) validateWithdraw(_ workflow.Context, w Withdrawal) error {
 	case w.CentreID != c.in.CentreID:
 		return rejectf(domain.CodeForbidden, "claim %s belongs to centre %s", c.in.Number, c.in.CentreID)
 	case strings.TrimSpace(w.Reason) == "":
-		return rejectf(domain.CodeInvalid, "reason: is required")
+		return rejectField(domain.CodeInvalid, "reason", "is required")
 	}
 	return nil
 }

@@ -151,11 +151,11 @@ func (p *payrollRun) validateApprove(_ workflow.Context, x PayrollAction) error 
 		return rejectf(domain.CodeForbidden, "four eyes: %s submitted this payroll and may not approve it", x.By)
 	}
 	if len(x.Hashes) != len(p.st.Files) {
-		return rejectf(domain.CodeInvalid, "hashes: approve every file of the payroll (%d), by name and SHA-256", len(p.st.Files))
+		return rejectField(domain.CodeInvalid, "hashes", "approve every file of the payroll (%d), by name and SHA-256", len(p.st.Files))
 	}
 	for _, f := range p.st.Files {
 		if x.Hashes[f.Name] != f.SHA256 {
-			return rejectf(domain.CodeConflict, "hashes: %s is not the file approved (its SHA-256 is %s)", f.Name, f.SHA256)
+			return rejectField(domain.CodeConflict, "hashes", "%s is not the file approved (its SHA-256 is %s)", f.Name, f.SHA256)
 		}
 	}
 	return nil

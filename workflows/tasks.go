@@ -3,14 +3,15 @@ package workflows
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/temporalerr"
 )
 
 // UpdateCompleteTask is the Update a person's outcome of a task arrives by.
@@ -60,8 +61,15 @@ func newTasks() *tasks {
 	return &tasks{pending: map[string]taskSpec{}, done: map[string]TaskCompletion{}}
 }
 
+// rejectf refuses an Update: a validator's (or a handler's, checking
+// again) domain error, carried across by temporalerr.ToTemporal.
 func rejectf(code, format string, args ...any) error {
-	return temporal.NewApplicationError(domain.Errorf(code, format, args...).Message, code)
+	return temporalerr.ToTemporal(domain.Errorf(code, format, args...))
+}
+
+// rejectField refuses an Update naming the input field at fault.
+func rejectField(code, field, format string, args ...any) error {
+	return temporalerr.ToTemporal(&domain.Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 // validate is the Update's validator: it refuses outcomes that are stale,
@@ -101,7 +109,7 @@ func (t *tasks) validate(_ workflow.Context, c TaskCompletion) error {
 	}
 	if spec.check != nil {
 		if err := spec.check(c); err != nil {
-			return temporalError(err)
+			return reject(err)
 		}
 	}
 	return nil
@@ -182,15 +190,12 @@ func (t *tasks) awaitLadder(ctx workflow.Context, spec taskSpec, ladder []domain
 	return c, err
 }
 
-// temporalError carries a domain error (e.g. a form's failing fields) out
-// of a validator with its code.
-func temporalError(err error) error {
-	if err == nil {
-		return nil
-	}
+// reject refuses an Update with err: a domain error (e.g. a form's
+// failing fields) as it is, anything else as invalid input.
+func reject(err error) error {
 	var de *domain.Error
-	if errors.As(err, &de) {
-		return temporal.NewApplicationError(de.Error(), de.Code)
+	if err != nil && !errors.As(err, &de) {
+		err = domain.Errorf(domain.CodeInvalid, "%v", err)
 	}
-	return rejectf(domain.CodeInvalid, "%v", err)
+	return temporalerr.ToTemporal(err)
 }
