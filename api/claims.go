@@ -17,11 +17,11 @@ import (
 	"github.com/shopspring/decimal"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/temporalerr"
 	"github.com/karton-social/karton/workflows"
 )
 
@@ -300,7 +300,8 @@ func (h *handler) withdrawClaim(c *gin.Context) {
 }
 
 // update sends an Update and waits until it is accepted; a validator's
-// refusal comes back as the domain error it carries.
+// refusal comes back as the domain error it carries, an ended workflow as
+// a conflict (temporalerr.FromTemporal).
 func (h *handler) update(c *gin.Context, workflowID, name string, arg any) error {
 	handle, err := h.tc.UpdateWorkflow(c.Request.Context(), client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -311,21 +312,9 @@ func (h *handler) update(c *gin.Context, workflowID, name string, arg any) error
 	if err == nil {
 		return nil
 	}
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		switch ae.Type() {
-		case domain.CodeInvalid, domain.CodeConflict, domain.CodeForbidden, domain.CodeNotFound:
-			msg := ae.Error()
-			var de domain.Error
-			de.Code, de.Message = ae.Type(), msg
-			if i := strings.Index(msg, ": "); i > 0 && !strings.Contains(msg[:i], " ") {
-				de.Field, de.Message = msg[:i], msg[i+2:]
-			}
-			return &de
-		}
-	}
-	if strings.Contains(err.Error(), "workflow execution already completed") {
-		return domain.Errorf(domain.CodeConflict, "the procedure has already ended")
+	var de *domain.Error
+	if derr := temporalerr.FromTemporal(err); errors.As(derr, &de) {
+		return derr
 	}
 	return errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service did not take the outcome; try again"), err)
 }
