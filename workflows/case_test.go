@@ -18,6 +18,7 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/temporalerr"
 	"github.com/karton-social/karton/workflows"
 )
 
@@ -147,6 +148,9 @@ func TestGuardianshipFromIntakeToClosing(t *testing.T) {
 	requireCode(t, wrongRole, domain.CodeForbidden)
 	require.Contains(t, wrongRole.err.Error(), "procedure P01 v1: stage initial_assessment is done by the caseworker role")
 	requireCode(t, badKind, domain.CodeInvalid)
+	var bad *domain.Error
+	require.ErrorAs(t, temporalerr.FromTemporal(badKind.err), &bad)
+	require.Equal(t, "kind", bad.Field, "a validator's refusal names its field")
 	require.Equal(t, "closed", st.Status)
 	require.Equal(t, "goals_achieved", st.CloseReason)
 	require.Equal(t, "ana.caseworker", st.Manager)
