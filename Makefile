@@ -8,7 +8,7 @@ GO_SOURCES    := $(shell find . -name '*.go' -not -path './var/*' -not -path './
 # Light packages run under the race detector; the whole-system test links
 # the Temporal server and runs without it (a race build of the server
 # takes too long on 2 cores).
-RACE_PKGS     := ./domain/... ./store/... ./interop/... ./activities/... ./workflows/... ./api/... ./codec/... ./policies/... ./web/...
+RACE_PKGS     := ./domain/... ./store/... ./interop/... ./activities/... ./workflows/... ./api/... ./codec/... ./policies/... ./web/... ./temporalerr/...
 # Fuzz targets as package:target:time, fuzzed one by one after the tests
 # (-fuzz takes one package and one target); their seeds already ran as
 # tests. Under 2 minutes on 2 cores; FuzzRoutes spends about 20 s of its
