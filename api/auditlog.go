@@ -97,17 +97,10 @@ func (h *handler) misuseReport(c *gin.Context) {
 func (h *handler) personAccessLog(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := userOf(c)
-	id, err := domain.ParsePersonID(c.Param("id"))
-	if err != nil {
-		writeError(c, h.log, err)
+	p, ok := h.routePerson(c)
+	if !ok {
 		return
 	}
-	p, err := h.db.PersonByID(ctx, id)
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	auditPersons(c, p.ID)
 	if !h.may(c, "audit", "read", p.CentreID) {
 		return
 	}

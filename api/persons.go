@@ -256,21 +256,32 @@ func (h *handler) findSelf(c *gin.Context, u domain.User) {
 	c.JSON(http.StatusOK, gin.H{"persons": out})
 }
 
+// routePerson loads the person the route's :id names and names them in
+// the request's audit record; a malformed or unknown id is answered here.
+func (h *handler) routePerson(c *gin.Context) (domain.Person, bool) {
+	id, err := domain.ParsePersonID(c.Param("id"))
+	if err != nil {
+		writeError(c, h.log, err)
+		return domain.Person{}, false
+	}
+	p, err := h.db.PersonByID(c.Request.Context(), id)
+	if err != nil {
+		writeError(c, h.log, err)
+		return domain.Person{}, false
+	}
+	auditPersons(c, p.ID)
+	return p, true
+}
+
 // personFile returns the e-file: person, household, evidence (current, or
 // every version with ?history=true) and where each source stands.
 func (h *handler) personFile(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := domain.ParsePersonID(c.Param("id"))
-	if err != nil {
-		writeError(c, h.log, err)
+	p, ok := h.routePerson(c)
+	if !ok {
 		return
 	}
-	p, err := h.db.PersonByID(ctx, id)
-	if err != nil {
-		writeError(c, h.log, err)
-		return
-	}
-	auditPersons(c, p.ID)
+	id := p.ID
 	if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
 		return
 	}
@@ -325,7 +336,8 @@ func (h *handler) personFile(c *gin.Context) {
 		writeError(c, h.log, err)
 		return
 	}
-	cs, err := h.db.CasesOfPerson(ctx, id, h.mayDV(c))
+	dv := h.mayDV(c)
+	cs, err := h.db.CasesOfPerson(ctx, id, dv)
 	if err != nil {
 		writeError(c, h.log, err)
 		return
@@ -338,7 +350,7 @@ func (h *handler) personFile(c *gin.Context) {
 		file.Cases = append(file.Cases, caseDTO(x))
 	}
 	// The register's entries naming the person: only with the DV permission.
-	if h.mayDV(c) {
+	if dv {
 		entries, err := h.db.DVEntriesOfPerson(ctx, id)
 		if err != nil {
 			writeError(c, h.log, err)
