@@ -33,6 +33,14 @@ func newServer(t *testing.T) *httptest.Server {
 }
 
 func newServerWith(t *testing.T, tc client.Client) (*httptest.Server, *store.DB) {
+	return newServerFor(t, func(d *api.Deps) { d.Temporal = tc })
+}
+
+// newServerFor runs the API over a fresh database, with a development
+// issuer whose tokens for every demo user are in tokens; configure sets
+// what the test needs besides (the DevIssuer is set; configure may clear it).
+func newServerFor(t *testing.T, configure func(d *api.Deps)) (*httptest.Server, *store.DB) {
+	t.Helper()
 	db := storetest.NewDB(t)
 	var iss *issuer.Issuer
 	its := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.ServeHTTP(w, r) }))
@@ -46,9 +54,10 @@ func newServerWith(t *testing.T, tc client.Client) (*httptest.Server, *store.DB)
 			t.Fatal(err)
 		}
 	}
-	h := api.New(api.Deps{DB: db, Temporal: tc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevIssuer: iss,
-		Verifier: &api.Verifier{Issuer: its.URL, Audience: issuer.Audience, Skew: time.Minute}})
-	ts := httptest.NewServer(h)
+	d := api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevIssuer: iss,
+		Verifier: &api.Verifier{Issuer: its.URL, Audience: issuer.Audience, Skew: time.Minute}}
+	configure(&d)
+	ts := httptest.NewServer(api.New(d))
 	t.Cleanup(ts.Close)
 	return ts, db
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,10 +16,8 @@ import (
 
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/codec"
-	"github.com/karton-social/karton/devstack/issuer"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/store"
-	"github.com/karton-social/karton/store/storetest"
 )
 
 const uiOrigin = "http://127.0.0.1:8233"
@@ -28,29 +25,15 @@ const uiOrigin = "http://127.0.0.1:8233"
 // newCodecServer runs the API with the codec endpoint over a fresh database.
 func newCodecServer(t *testing.T) (*httptest.Server, *store.DB, *codec.Codec) {
 	t.Helper()
-	db := storetest.NewDB(t)
-	var iss *issuer.Issuer
-	its := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.ServeHTTP(w, r) }))
-	t.Cleanup(its.Close)
-	var err error
-	if iss, err = issuer.New(its.URL, ""); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range domain.DemoUsers() {
-		if tokens[u.Username], err = iss.Token(u); err != nil {
-			t.Fatal(err)
-		}
-	}
 	ring, err := codec.NewKeyRing()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := codec.New(ring)
-	h := api.New(api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Verifier: &api.Verifier{Issuer: its.URL, Audience: issuer.Audience, Skew: time.Minute},
-		Codec:    api.CodecEndpoint{Codec: c, Origins: []string{uiOrigin, "http://localhost:8233/"}}})
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
+	ts, db := newServerFor(t, func(d *api.Deps) {
+		d.DevIssuer = nil
+		d.Codec = api.CodecEndpoint{Codec: c, Origins: []string{uiOrigin, "http://localhost:8233/"}}
+	})
 	return ts, db, c
 }
 
@@ -68,15 +51,7 @@ func TestCodecEndpointDecodesWhatTheCallerMayRead(t *testing.T) {
 	ctx := context.Background()
 	ts, db, c := newCodecServer(t)
 	person := func(jmbg, municipality string) domain.Person {
-		addr, _ := domain.ParseAddress(municipality, municipality, "")
-		p, err := domain.NewPerson(domain.NewPersonInput{JMBG: jmbg, GivenName: "Test", FamilyName: "Osoba", Address: addr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = db.CreatePerson(ctx, p, "seed"); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return seedPerson(t, db, jmbg, municipality, "Test", "Osoba")
 	}
 	own, other := person("2101006500003", "Podgorica"), person("0101900350008", "Nikšić")
 	claim := func(p domain.Person) store.Claim {

@@ -35,15 +35,7 @@ func seedDV(t *testing.T, db *store.DB) dvWorld {
 	t.Helper()
 	ctx := context.Background()
 	person := func(jmbg, given, family string) domain.Person {
-		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-		p, err := domain.NewPerson(domain.NewPersonInput{JMBG: jmbg, GivenName: given, FamilyName: family, Address: addr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = db.CreatePerson(ctx, p, "seed"); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return seedPerson(t, db, jmbg, "Podgorica", given, family)
 	}
 	// Case numbers apart from the register's (NS-2026-000001 holds S-2026-000001).
 	for range 5 {
@@ -281,18 +273,7 @@ func TestDVCompartment(t *testing.T) {
 func TestEveryNamedPersonIsAuthorised(t *testing.T) {
 	ts, db := newServerWith(t, unreachableTemporal{})
 	ctx := context.Background()
-	mk := func(jmbg, municipality string) domain.Person {
-		addr, _ := domain.ParseAddress(municipality, municipality, "")
-		p, err := domain.NewPerson(domain.NewPersonInput{JMBG: jmbg, GivenName: "Test", FamilyName: "Osoba", Address: addr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = db.CreatePerson(ctx, p, "seed"); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	own, other := mk("2101006500003", "Podgorica"), mk("0101900350008", "Nikšić")
+	own, other := seedPerson(t, db, "2101006500003", "Podgorica", "Test", "Osoba"), seedPerson(t, db, "0101900350008", "Nikšić", "Test", "Osoba")
 	cases := []struct{ user, path, body, field string }{
 		{"ana.caseworker", "/api/v1/claims", `{"benefit":"MO","applicant_person_id":"` + string(own.ID) + `","member_person_ids":["` + string(other.ID) +
 			`"],"payee_account":"ME25505000012345678951","consent":true}`, "member_person_ids"},

@@ -110,15 +110,7 @@ func TestRouteMatrix(t *testing.T) {
 
 	// Seed: the demo citizen lives in Podgorica ("own"); another person in Nikšić ("other").
 	person := func(jmbg, municipality string) domain.Person {
-		addr, _ := domain.ParseAddress(municipality, municipality, "")
-		p, err := domain.NewPerson(domain.NewPersonInput{JMBG: jmbg, GivenName: "Test", FamilyName: "Osoba", Address: addr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = db.CreatePerson(ctx, p, "caseworker"); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return seedPerson(t, db, jmbg, municipality, "Test", "Osoba")
 	}
 	own, other := person("2101006500003", "Podgorica"), person("0101900350008", "Nikšić")
 	seedClaim := func(p domain.Person) (store.Claim, store.Decision, store.Task) {

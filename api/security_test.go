@@ -115,15 +115,7 @@ func (s secured) refused(t *testing.T, reason string) float64 {
 
 func (s secured) person(t *testing.T, jmbg, municipality string) domain.Person {
 	t.Helper()
-	addr, _ := domain.ParseAddress(municipality, municipality, "")
-	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: jmbg, GivenName: "Test", FamilyName: "Osoba", Address: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err = s.db.CreatePerson(context.Background(), p, "seed"); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return seedPerson(t, s.db, jmbg, municipality, "Test", "Osoba")
 }
 
 // Requests without a valid token are refused before the audit: none of
