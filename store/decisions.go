@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -137,22 +138,55 @@ type Entitlement struct {
 	SuspendedFrom *time.Time
 	Deduction     decimal.Decimal
 	DeductionFrom *time.Time
+	// ValidTo is the right's last day once it ended.
+	ValidTo *time.Time
+	// Basis is the situation the amount was calculated from
+	// (benefits.Situation as JSON), kept for re-rating; nil when unknown.
+	Basis json.RawMessage
+	// Channel is "bank" or "post" ("" on create: bank).
+	Channel string
+	// CreatedBy is who granted it (on create: the version's author).
+	CreatedBy string
 }
 
-// CreateEntitlement records the right a decision grants; one per claim,
-// creating it again returns the first.
+// CreateEntitlement records the right a decision grants, with its first
+// version (reason grant, from valid_from); one per claim, creating it
+// again returns the first.
 func (db *DB) CreateEntitlement(ctx context.Context, e Entitlement) (Entitlement, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return Entitlement{}, err
 	}
+	if e.Channel == "" {
+		e.Channel = "bank"
+	}
+	if e.CreatedBy == "" {
+		e.CreatedBy = "system"
+	}
 	const q = `
-		INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from, next_revision)
-		VALUES (@id, @claim, @decision, @benefit, @beneficiary, @iban, @amount, @periodicity, @from, @revision)
+		INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from, next_revision,
+			basis, channel)
+		VALUES (@id, @claim, @decision, @benefit, @beneficiary, @iban, @amount, @periodicity, @from, @revision, @basis, @channel)
 		ON CONFLICT (claim_number) DO NOTHING`
-	_, err = db.pool.Exec(ctx, q, pgx.NamedArgs{"id": id.String(), "claim": e.ClaimNumber, "decision": e.DecisionID, "benefit": e.Benefit,
+	const first = `
+		INSERT INTO entitlement_versions (entitlement_id, seq, valid_from, amount, state, reason, decision_id, ref, source, created_by)
+		SELECT @id, 1, @from, @amount, 'active', 'grant', @decision, coalesce((SELECT number FROM decisions WHERE id = @decision), ''), 'grant', @by
+		ON CONFLICT DO NOTHING`
+	var basis any
+	if len(e.Basis) > 0 {
+		basis = string(e.Basis)
+	}
+	args := pgx.NamedArgs{"id": id.String(), "claim": e.ClaimNumber, "decision": e.DecisionID, "benefit": e.Benefit,
 		"beneficiary": string(e.BeneficiaryID), "iban": e.PayeeIBAN, "amount": e.Amount, "periodicity": e.Periodicity,
-		"from": e.ValidFrom, "revision": e.NextRevision})
+		"from": e.ValidFrom, "revision": e.NextRevision, "basis": basis, "channel": e.Channel, "by": e.CreatedBy}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, args)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, first, args)
+		return err
+	})
 	if err != nil {
 		return Entitlement{}, fmt.Errorf("insert entitlement: %w", err)
 	}
@@ -174,10 +208,10 @@ func (db *DB) EntitlementByID(ctx context.Context, id string) (Entitlement, erro
 
 func (db *DB) entitlementWhere(ctx context.Context, where, arg, what string) (Entitlement, error) {
 	q := `SELECT id::text, claim_number, decision_id::text, benefit, beneficiary_id::text, payee_iban, amount, periodicity,
-		valid_from, next_revision, state FROM entitlements WHERE ` + where
+		valid_from, next_revision, state, valid_to, basis, channel FROM entitlements WHERE ` + where
 	var e Entitlement
 	err := db.pool.QueryRow(ctx, q, arg).Scan(&e.ID, &e.ClaimNumber, &e.DecisionID, &e.Benefit, &e.BeneficiaryID, &e.PayeeIBAN,
-		&e.Amount, &e.Periodicity, &e.ValidFrom, &e.NextRevision, &e.State)
+		&e.Amount, &e.Periodicity, &e.ValidFrom, &e.NextRevision, &e.State, &e.ValidTo, &e.Basis, &e.Channel)
 	if err != nil {
 		return Entitlement{}, translate(err, what)
 	}
