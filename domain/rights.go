@@ -178,7 +178,9 @@ func (t Timeline) first() (RightVersion, bool) {
 		return RightVersion{}, false
 	}
 	s := append(Timeline(nil), t...)
-	sort.Slice(s, func(i, j int) bool { return s[i].From.Before(s[j].From) || s[i].From.Equal(s[j].From) && s[i].Seq < s[j].Seq })
+	sort.Slice(s, func(i, j int) bool {
+		return s[i].From.Before(s[j].From) || s[i].From.Equal(s[j].From) && s[i].Seq < s[j].Seq
+	})
 	return s[0], true
 }
 
