@@ -63,7 +63,7 @@ func nextDecisionNumber(ctx context.Context, tx pgx.Tx, centre string, at time.T
 func (db *DB) IssueDecision(ctx context.Context, d Decision) (Decision, error) {
 	var out Decision
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		existing, err := scanDecision(tx.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE claim_number = $1`, d.ClaimNumber))
+		existing, err := scanDecision(tx.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE claim_number = $1 AND kind IN ('grant', 'rejection')`, d.ClaimNumber))
 		if err == nil {
 			out = existing
 			return nil
@@ -112,9 +112,10 @@ func (db *DB) DecisionByID(ctx context.Context, id string) (Decision, error) {
 	return d, nil
 }
 
-// DecisionOfClaim returns the claim's decision. Returns CodeNotFound if none.
+// DecisionOfClaim returns the claim's decision (its grant or rejection;
+// a revision's later decisions name the claim too). Returns CodeNotFound if none.
 func (db *DB) DecisionOfClaim(ctx context.Context, number string) (Decision, error) {
-	d, err := scanDecision(db.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE claim_number = $1`, number))
+	d, err := scanDecision(db.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE claim_number = $1 AND kind IN ('grant', 'rejection')`, number))
 	if err != nil {
 		return Decision{}, translate(err, "decision of claim "+number)
 	}
