@@ -41,6 +41,9 @@ type Activities struct {
 	// PaymentsPerChunk is how many payments one transaction stores
 	// (0: DefaultPaymentsPerChunk).
 	PaymentsPerChunk int
+	// Revisions is how often rights are revised; nil: the catalogue's
+	// intervals (benefits.Benefit.Revision).
+	Revisions benefits.RevisionSchedule
 }
 
 // asTemporal marks errors that no retry can fix as non-retryable, typed

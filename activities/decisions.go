@@ -85,8 +85,9 @@ type CreateEntitlementInput struct {
 type CreateEntitlementResult struct{ EntitlementID string }
 
 // CreateEntitlement records the right (once per claim): beneficiary,
-// payee account, amount, from when, how often, and when it is next revised
-// (six months for means-tested benefits, a year for the others; GUESS).
+// payee account, amount, from when, how often, and when it is first
+// revised (Activities.Revisions: the catalogue's interval after the first
+// month paid, benefits.Benefit.Revision).
 func (a *Activities) CreateEntitlement(ctx context.Context, in CreateEntitlementInput) (CreateEntitlementResult, error) {
 	c, err := a.DB.ClaimByNumber(ctx, in.Number)
 	if err != nil {
@@ -98,12 +99,7 @@ func (a *Activities) CreateEntitlement(ctx context.Context, in CreateEntitlement
 		beneficiary = c.SubjectID
 	}
 	var revision *time.Time
-	if b.Periodicity == benefits.Monthly {
-		months := 12
-		if b.MeansTested {
-			months = 6
-		}
-		r := c.Period.AddDate(0, months, 0)
+	if r, ok := a.Revisions.First(b.Code, c.Period); ok {
 		revision = &r
 	}
 	e, err := a.DB.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: in.DecisionID, Benefit: c.Benefit,
