@@ -19,14 +19,14 @@ import (
 // paramBenefits says which benefits a parameter's name belongs to, by its
 // prefix: the benefit whose rules read it, whose rights a new value re-rates.
 var paramBenefits = map[string][]Code{
-	"mo":     {MO},
-	"li":     {LI},
-	"dnjp":   {DNJP},
-	"carer":  {NNJ},
-	"dd":     {DD},
-	"nd":     {ND},
-	"jnp":    {JNP},
-	"ts":     {TS},
+	"mo":    {MO},
+	"li":    {LI},
+	"dnjp":  {DNJP},
+	"carer": {NNJ},
+	"dd":    {DD},
+	"nd":    {ND},
+	"jnp":   {JNP},
+	"ts":    {TS},
 }
 
 // Affects lists the benefits whose rules read parameter name.
