@@ -64,6 +64,8 @@ type Server struct {
 	policeReports []json.RawMessage
 
 	agency agency
+
+	changes changeLog
 }
 
 // NewServer serves pop with the given faults.
@@ -97,10 +99,15 @@ func (s *Server) chance(p float64) bool {
 	return s.rnd.Float64() < p
 }
 
-// ServeHTTP answers registry queries, and GET/PUT /sim/faults for the knobs.
+// ServeHTTP answers registry queries and feeds of changes (changes.go),
+// and GET/PUT /sim/faults and /sim/changes for the knobs.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/sim/faults" {
 		s.serveFaults(w, r)
+		return
+	}
+	if r.URL.Path == "/sim/changes" {
+		s.serveChangeKnob(w, r)
 		return
 	}
 	if r.URL.Path == "/treasury/payments" {
@@ -115,9 +122,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAgency(w, r)
 		return
 	}
-	s.requests.Add(1)
 	// /r1/ME/GOV/{member}/evidence/{service}/persons/{jmbg}
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if len(parts) == 7 && parts[0] == "r1" && parts[1] == xroad.Instance && parts[2] == xroad.Class &&
+		parts[4] == xroad.ChangesSubsystem && parts[6] == "events" {
+		s.serveChanges(w, r, parts)
+		return
+	}
+	s.requests.Add(1)
 	if len(parts) != 8 || parts[0] != "r1" || parts[1] != xroad.Instance || parts[2] != xroad.Class ||
 		parts[4] != xroad.Subsystem || parts[6] != "persons" {
 		writeErr(w, http.StatusNotFound, "no such service", r.URL.Path)
@@ -174,7 +186,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, m := s.pop.Lookup(domain.JMBG(jmbg))
-	body, err := json.Marshal(xroad.Response{Subject: jmbg, Facts: Facts(in.Source, h, m)})
+	facts := Facts(in.Source, h, m)
+	if in.Source == domain.SourcePopulation {
+		s.markDead(jmbg, facts)
+	}
+	body, err := json.Marshal(xroad.Response{Subject: jmbg, Facts: facts})
 	if err != nil {
 		writeErr(w, http.StatusInternalServerError, "encode", err.Error())
 		return
