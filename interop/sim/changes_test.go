@@ -81,7 +81,7 @@ func TestChangeFeed(t *testing.T) {
 
 	// pages
 	for i := 0; i < 3; i++ {
-		if code, _ := put(t, ts.URL, `{"kind":"move","jmbg":"`+string(pop.Household(3+i).Members[0].JMBG)+`"}`); code != http.StatusCreated {
+		if code, _ := put(t, ts.URL, `{"kind":"move","jmbg":"`+string(pop.Household(3 + i).Members[0].JMBG)+`"}`); code != http.StatusCreated {
 			t.Fatal(code)
 		}
 	}
