@@ -20,51 +20,98 @@ import (
 	"github.com/karton-social/karton/workflows"
 )
 
+type procedureList struct {
+	Procedures []procedureSummary `json:"procedures"`
+}
+
+type procedureSummary struct {
+	Code    string      `json:"code"`
+	Version int         `json:"version"`
+	Name    cases.Text  `json:"name"`
+	Group   string      `json:"group"`
+	Source  string      `json:"source"`
+	Urgent  bool        `json:"urgent"`
+	Role    domain.Role `json:"role"`
+	Stages  []string    `json:"stages"`
+}
+
 // listProcedures is the catalogue of case-management procedures.
-func listProcedures(c *gin.Context) {
-	out := []gin.H{}
+func listProcedures(*gin.Context) (*procedureList, error) {
+	out := []procedureSummary{}
 	for _, code := range workflows.Procedures.Codes() {
 		d, _ := workflows.Procedures.Get(code, 0)
 		stages := []string{}
 		for _, s := range d.Stages {
 			stages = append(stages, s.Name)
 		}
-		out = append(out, gin.H{"code": d.Code, "version": d.Version, "name": d.Name, "group": d.Group, "source": d.Source,
-			"urgent": d.Urgent, "role": d.Role, "stages": stages})
+		out = append(out, procedureSummary{Code: d.Code, Version: d.Version, Name: d.Name, Group: d.Group, Source: d.Source,
+			Urgent: d.Urgent, Role: d.Role, Stages: stages})
 	}
-	c.JSON(http.StatusOK, gin.H{"procedures": out})
+	return &procedureList{Procedures: out}, nil
+}
+
+// procedureView is one procedure's definition, with the JSON Schema of
+// each form it records.
+type procedureView struct {
+	Code                  string                     `json:"code"`
+	Version               int                        `json:"version"`
+	Slug                  string                     `json:"slug"`
+	Name                  cases.Text                 `json:"name"`
+	Group                 string                     `json:"group"`
+	Source                string                     `json:"source"`
+	Target                string                     `json:"target"`
+	LegalBasis            string                     `json:"legal_basis"`
+	Role                  domain.Role                `json:"role"`
+	Urgent                bool                       `json:"urgent"`
+	Stages                []procedureStage           `json:"stages"`
+	Approver              domain.Role                `json:"approver"`
+	ApprovalDeadlineHours float64                    `json:"approval_deadline_hours"`
+	Escalation            []domain.Role              `json:"escalation"`
+	ReviewEveryDays       float64                    `json:"review_every_days"`
+	Decisions             []cases.DecisionKind       `json:"decisions"`
+	SubProcedures         []string                   `json:"subprocedures"`
+	Documents             []string                   `json:"documents"`
+	Forms                 map[string]json.RawMessage `json:"forms"`
+}
+
+type procedureStage struct {
+	Name             string      `json:"name"`
+	Form             string      `json:"form"`
+	DeadlineHours    float64     `json:"deadline_hours"`
+	DeadlineVerified bool        `json:"deadline_verified"`
+	Role             domain.Role `json:"role"`
+	Approval         bool        `json:"approval"`
 }
 
 // getProcedure is one procedure's definition with the JSON Schema of each stage's form.
-func getProcedure(c *gin.Context) {
+func getProcedure(c *gin.Context) (*procedureView, error) {
 	v, _ := strconv.Atoi(c.Query("version"))
 	d, err := workflows.Procedures.Get(c.Param("code"), v)
 	if err != nil {
-		writeError(c, nil, err)
-		return
+		return nil, err
 	}
-	forms := gin.H{}
+	forms := map[string]json.RawMessage{}
 	for _, name := range []string{"intake", "tracking_item", "decision"} {
 		f, _ := workflows.Procedures.Form(name)
 		forms[name] = f
 	}
-	stages := []gin.H{}
+	stages := []procedureStage{}
 	for _, s := range d.Stages {
 		f, _ := workflows.Procedures.Form(s.Form)
 		forms[s.Form] = f
-		stages = append(stages, gin.H{"name": s.Name, "form": s.Form, "deadline_hours": s.Deadline.Hours(), "deadline_verified": s.DeadlineVerified,
-			"role": s.Role, "approval": s.Approval})
+		stages = append(stages, procedureStage{Name: s.Name, Form: s.Form, DeadlineHours: s.Deadline.Hours(), DeadlineVerified: s.DeadlineVerified,
+			Role: s.Role, Approval: s.Approval})
 	}
-	c.JSON(http.StatusOK, gin.H{"code": d.Code, "version": d.Version, "slug": d.Slug, "name": d.Name, "group": d.Group, "source": d.Source,
-		"target": d.Target, "legal_basis": d.LegalBasis, "role": d.Role, "urgent": d.Urgent, "stages": stages, "approver": d.Approver,
-		"approval_deadline_hours": d.ApprovalDue.Hours(), "escalation": d.Escalation, "review_every_days": d.ReviewEvery.Hours() / 24,
-		"decisions": d.Decisions, "subprocedures": d.SubProcedures, "documents": d.Documents, "forms": forms})
+	return &procedureView{Code: d.Code, Version: d.Version, Slug: d.Slug, Name: d.Name, Group: d.Group, Source: d.Source,
+		Target: d.Target, LegalBasis: d.LegalBasis, Role: d.Role, Urgent: d.Urgent, Stages: stages, Approver: d.Approver,
+		ApprovalDeadlineHours: d.ApprovalDue.Hours(), Escalation: d.Escalation, ReviewEveryDays: d.ReviewEvery.Hours() / 24,
+		Decisions: d.Decisions, SubProcedures: d.SubProcedures, Documents: d.Documents, Forms: forms}, nil
 }
 
 // createCase records an intake and starts the case: 202 with the case
 // number. The intake form is checked field by field; an unknown procedure
 // or version is a 400.
-func (h *handler) createCase(c *gin.Context) {
+func (h *handler) createCase(c *gin.Context) (*caseStarted, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	var req struct {
@@ -74,21 +121,17 @@ func (h *handler) createCase(c *gin.Context) {
 		Intake    json.RawMessage   `json:"intake"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	def, err := workflows.Procedures.Get(req.Procedure, req.Version)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if err := workflows.Procedures.Validate("intake", req.Intake); err != nil {
-		writeError(c, h.log, prefixFields(err, "intake"))
-		return
+		return nil, prefixFields(err, "intake")
 	}
 	if len(req.Persons) == 0 {
-		writeError(c, h.log, domain.FieldError("persons", "a case is about at least one person: give [{\"person_id\": ..., \"role\": \"beneficiary\"}]"))
-		return
+		return nil, domain.FieldError("persons", "a case is about at least one person: give [{\"person_id\": ..., \"role\": \"beneficiary\"}]")
 	}
 	var persons []store.CasePerson
 	var ids []domain.PersonID
@@ -100,19 +143,16 @@ func (h *handler) createCase(c *gin.Context) {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil || p.PersonID == "" {
-			writeError(c, h.log, domain.FieldError("persons."+strconv.Itoa(i), "want {\"person_id\": ..., \"role\": ...}"))
-			return
+			return nil, domain.FieldError("persons."+strconv.Itoa(i), "want {\"person_id\": ..., \"role\": ...}")
 		}
 		switch p.Role {
 		case "beneficiary", "family", "guardian", "reporter", "perpetrator":
 		default:
-			writeError(c, h.log, domain.FieldError("persons."+strconv.Itoa(i)+".role", "%q is not one of beneficiary, family, guardian, reporter, perpetrator", p.Role))
-			return
+			return nil, domain.FieldError("persons."+strconv.Itoa(i)+".role", "%q is not one of beneficiary, family, guardian, reporter, perpetrator", p.Role)
 		}
 		person, err := h.person(c, p.PersonID, "persons."+strconv.Itoa(i)+".person_id")
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		persons = append(persons, store.CasePerson{PersonID: person.ID, Role: p.Role})
 		ids = append(ids, person.ID)
@@ -126,21 +166,24 @@ func (h *handler) createCase(c *gin.Context) {
 	// The case belongs to the centre of its first person, and only that
 	// centre's staff open it.
 	first, _ := h.db.PersonByID(ctx, persons[0].PersonID)
-	if !h.may(c, "case", "create", first.CentreID) || (resource == "dv_case" && !h.may(c, resource, "create", first.CentreID)) {
-		return
+	if err := h.allow(c, "case", "create", first.CentreID); err != nil {
+		return nil, err
+	}
+	if resource == "dv_case" {
+		if err := h.allow(c, resource, "create", first.CentreID); err != nil {
+			return nil, err
+		}
 	}
 	number, err := h.db.NextCaseNumber(ctx, time.Now().Year())
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	// The case is visible as soon as it is answered for; the workflow
 	// writes the rest.
 	if err := h.db.RecordCase(ctx, store.CaseRecord{Case: store.Case{Number: number, Procedure: def.Code, Version: def.Version, CentreID: first.CentreID,
 		Status: "open", Stage: cases.StageIntake, OpenedBy: u.Username, OpenedAt: time.Now(), Persons: persons,
 		DV: resource == "dv_case"}}); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	_, err = h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CaseWorkflowID(number), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL},
@@ -150,10 +193,16 @@ func (h *handler) createCase(c *gin.Context) {
 		if ferr := h.db.ForgetUnstartedCase(ctx, number); ferr != nil {
 			err = errors.Join(err, ferr)
 		}
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the case was not opened, try again"), err))
-		return
+		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the case was not opened, try again"), err)
 	}
-	c.JSON(http.StatusAccepted, gin.H{"number": number, "procedure": def.Code, "version": def.Version, "workflow_id": workflows.CaseWorkflowID(number)})
+	return &caseStarted{Number: number, Procedure: def.Code, Version: def.Version, WorkflowID: workflows.CaseWorkflowID(number)}, nil
+}
+
+type caseStarted struct {
+	Number     string `json:"number"`
+	Procedure  string `json:"procedure"`
+	Version    int    `json:"version"`
+	WorkflowID string `json:"workflow_id"`
 }
 
 // prefixFields puts the form's name in front of each failing field.
@@ -178,14 +227,14 @@ func prefixFields(err error, form string) error {
 
 // listCases lists the centre's cases: mine (scope=mine), the team's (the
 // default), by procedure, stage, status, or only the overdue ones.
-func (h *handler) listCases(c *gin.Context) {
+func (h *handler) listCases(c *gin.Context) (*caseList, error) {
 	u := userOf(c)
 	centre := c.Query("centre_id")
 	if centre == "" {
 		centre = u.CentreID
 	}
-	if !h.may(c, "case", "read", centre) {
-		return
+	if err := h.allow(c, "case", "read", centre); err != nil {
+		return nil, err
 	}
 	f := store.CaseFilter{CentreID: centre, Procedure: c.Query("procedure"), Status: c.Query("status"), Stage: c.Query("stage"),
 		Overdue: c.Query("overdue") == "true", WithDV: h.mayDV(c), Now: time.Now()}
@@ -194,8 +243,7 @@ func (h *handler) listCases(c *gin.Context) {
 		f.Manager = u.Username
 	case "", "team":
 	default:
-		writeError(c, h.log, domain.FieldError("scope", "%q is not mine or team", c.Query("scope")))
-		return
+		return nil, domain.FieldError("scope", "%q is not mine or team", c.Query("scope"))
 	}
 	if f.Status == "" {
 		f.Status = "open"
@@ -204,44 +252,65 @@ func (h *handler) listCases(c *gin.Context) {
 	}
 	list, err := h.db.ListCases(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := []gin.H{}
+	out := []caseSummary{}
 	for _, x := range list {
 		if x.DV {
 			restrict(c)
 		}
 		out = append(out, caseDTO(x))
 	}
-	c.JSON(http.StatusOK, gin.H{"cases": out})
+	return &caseList{Cases: out}, nil
 }
 
-func caseDTO(x store.Case) gin.H {
+type caseList struct {
+	Cases []caseSummary `json:"cases"`
+}
+
+// caseSummary is a case in a list (the case list, the e-file's timeline).
+type caseSummary struct {
+	Number        string     `json:"number"`
+	Procedure     string     `json:"procedure"`
+	Version       int        `json:"version"`
+	ProcedureName cases.Text `json:"procedure_name"`
+	CentreID      string     `json:"centre_id"`
+	Status        string     `json:"status"`
+	Stage         string     `json:"stage"`
+	Manager       string     `json:"manager"`
+	Team          []string   `json:"team"`
+	Parent        string     `json:"parent"`
+	OpenedBy      string     `json:"opened_by"`
+	OpenedAt      time.Time  `json:"opened_at"`
+	StageDue      *time.Time `json:"stage_due"`
+	ClosedAt      *time.Time `json:"closed_at"`
+	CloseReason   string     `json:"close_reason"`
+	Overdue       bool       `json:"overdue"`
+}
+
+func caseDTO(x store.Case) caseSummary {
 	d, _ := workflows.Procedures.Get(x.Procedure, x.Version)
-	return gin.H{"number": x.Number, "procedure": x.Procedure, "version": x.Version, "procedure_name": d.Name, "centre_id": x.CentreID,
-		"status": x.Status, "stage": x.Stage, "manager": x.Manager, "team": x.Team, "parent": x.Parent, "opened_by": x.OpenedBy,
-		"opened_at": x.OpenedAt, "stage_due": x.StageDue, "closed_at": x.ClosedAt, "close_reason": x.CloseReason,
-		"overdue": x.StageDue != nil && x.StageDue.Before(time.Now()) && x.Status == "open"}
+	return caseSummary{Number: x.Number, Procedure: x.Procedure, Version: x.Version, ProcedureName: d.Name, CentreID: x.CentreID,
+		Status: x.Status, Stage: x.Stage, Manager: x.Manager, Team: x.Team, Parent: x.Parent, OpenedBy: x.OpenedBy,
+		OpenedAt: x.OpenedAt, StageDue: x.StageDue, ClosedAt: x.ClosedAt, CloseReason: x.CloseReason,
+		Overdue: x.StageDue != nil && x.StageDue.Before(time.Now()) && x.Status == "open"}
 }
 
 // loadCase reads a case and authorises the action on it; DV cases need
 // the DV permission.
-func (h *handler) loadCase(c *gin.Context, action string) (store.Case, bool) {
+func (h *handler) loadCase(c *gin.Context, action string) (store.Case, error) {
 	return h.loadCaseNumbered(c, c.Param("number"), action)
 }
 
-func (h *handler) loadCaseNumbered(c *gin.Context, number, action string) (store.Case, bool) {
+func (h *handler) loadCaseNumbered(c *gin.Context, number, action string) (store.Case, error) {
 	x, err := h.db.CaseByNumber(c.Request.Context(), number)
 	if err != nil {
-		writeError(c, h.log, err)
-		return store.Case{}, false
+		return store.Case{}, err
 	}
 	if !h.sees(c, compartmentOf(x.DV)) {
 		// Outside the compartment the case does not exist: the same answer
 		// as for a number never given, and nobody's access log names it.
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "case %s not found", number))
-		return store.Case{}, false
+		return store.Case{}, domain.Errorf(domain.CodeNotFound, "case %s not found", number)
 	}
 	if x.DV {
 		restrict(c)
@@ -249,10 +318,15 @@ func (h *handler) loadCaseNumbered(c *gin.Context, number, action string) (store
 	for _, p := range x.Persons {
 		auditPersons(c, p.PersonID)
 	}
-	if x.DV && !h.may(c, "dv_case", action, x.CentreID) {
-		return store.Case{}, false
+	if x.DV {
+		if err := h.allow(c, "dv_case", action, x.CentreID); err != nil {
+			return store.Case{}, err
+		}
 	}
-	return x, h.may(c, "case", action, x.CentreID)
+	if err := h.allow(c, "case", action, x.CentreID); err != nil {
+		return store.Case{}, err
+	}
+	return x, nil
 }
 
 // openTasks lists the case's open tasks.
@@ -264,91 +338,134 @@ func (h *handler) openTasks(c *gin.Context, x store.Case) ([]store.Task, error) 
 // getCase is the case page's data: the case, its persons, stages with
 // deadlines, tracking list, decisions, sub-procedures, timeline, and the
 // tasks waiting in it.
-func (h *handler) getCase(c *gin.Context) {
+func (h *handler) getCase(c *gin.Context) (*caseView, error) {
 	ctx := c.Request.Context()
-	x, ok := h.loadCase(c, "read")
-	if !ok {
-		return
+	x, err := h.loadCase(c, "read")
+	if err != nil {
+		return nil, err
 	}
 	f, err := h.db.CaseFileOf(ctx, x.Number)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := caseDTO(f.Case)
-	persons := []gin.H{}
+	out := caseView{caseSummary: caseDTO(f.Case), Persons: []casePerson{}, Stages: []caseStage{}, Tracking: []caseTracking{},
+		Decisions: []caseDecision{}, Subprocedures: []caseSummary{}, History: []caseEvent{}}
 	for _, p := range f.Case.Persons {
-		persons = append(persons, gin.H{"person_id": p.PersonID, "role": p.Role, "name": p.Name})
+		out.Persons = append(out.Persons, casePerson{PersonID: p.PersonID, Role: p.Role, Name: p.Name})
 	}
-	out["persons"] = persons
-	stages := []gin.H{}
 	for _, s := range f.Stages {
-		met := any(nil)
+		var met *bool
 		if s.DoneAt != nil {
-			met = !s.DoneAt.After(s.DueAt)
+			m := !s.DoneAt.After(s.DueAt)
+			met = &m
 		}
-		stages = append(stages, gin.H{"seq": s.Seq, "stage": s.Stage, "worker": s.Worker, "started_at": s.StartedAt, "due_at": s.DueAt,
-			"done_at": s.DoneAt, "met_deadline": met})
+		out.Stages = append(out.Stages, caseStage{Seq: s.Seq, Stage: s.Stage, Worker: s.Worker, StartedAt: s.StartedAt, DueAt: s.DueAt,
+			DoneAt: s.DoneAt, MetDeadline: met})
 	}
-	out["stages"] = stages
-	tracking := []gin.H{}
 	for _, t := range f.Tracking {
-		tracking = append(tracking, gin.H{"item": t.Item, "kind": t.Kind, "what": t.What, "due": t.Due.Format(time.DateOnly), "done_at": t.DoneAt,
-			"done_by": t.DoneBy, "overdue": t.Overdue})
+		out.Tracking = append(out.Tracking, caseTracking{Item: t.Item, Kind: t.Kind, What: t.What, Due: t.Due.Format(time.DateOnly), DoneAt: t.DoneAt,
+			DoneBy: t.DoneBy, Overdue: t.Overdue})
 	}
-	out["tracking"] = tracking
-	decisions := []gin.H{}
 	for _, d := range f.Decisions {
-		decisions = append(decisions, gin.H{"id": d.ID, "number": d.Number, "kind": d.Kind, "prepared_by": d.PreparedBy, "approved_by": d.ApprovedBy,
-			"issued_at": d.IssuedAt, "document_sha256": d.DocumentSHA256, "document_url": "/api/v1/case-decisions/" + d.ID + "/document"})
+		out.Decisions = append(out.Decisions, caseDecision{ID: d.ID, Number: d.Number, Kind: d.Kind, PreparedBy: d.PreparedBy, ApprovedBy: d.ApprovedBy,
+			IssuedAt: d.IssuedAt, DocumentSHA256: d.DocumentSHA256, DocumentURL: "/api/v1/case-decisions/" + d.ID + "/document"})
 	}
-	out["decisions"] = decisions
-	children := []gin.H{}
 	for _, ch := range f.Children {
 		if !h.sees(c, compartmentOf(ch.DV)) {
 			continue
 		}
-		children = append(children, caseDTO(ch))
+		out.Subprocedures = append(out.Subprocedures, caseDTO(ch))
 	}
-	out["subprocedures"] = children
-	events := []gin.H{}
 	for _, e := range f.Events {
-		events = append(events, gin.H{"at": e.At, "kind": e.Kind, "stage": e.Stage, "by": e.By, "summary": e.Summary, "data": json.RawMessage(e.Data)})
+		out.History = append(out.History, caseEvent{At: e.At, Kind: e.Kind, Stage: e.Stage, By: e.By, Summary: e.Summary, Data: json.RawMessage(e.Data)})
 	}
-	out["history"] = events
 	ts, err := h.openTasks(c, x)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	tasks := []taskDTO{}
+	out.Tasks = []taskDTO{}
 	for _, t := range ts {
-		tasks = append(tasks, toTaskDTO(t))
+		out.Tasks = append(out.Tasks, toTaskDTO(t))
 	}
-	out["tasks"] = tasks
-	c.JSON(http.StatusOK, out)
+	return &out, nil
+}
+
+// caseView is the case page's data (getCase).
+type caseView struct {
+	caseSummary
+	Persons       []casePerson   `json:"persons"`
+	Stages        []caseStage    `json:"stages"`
+	Tracking      []caseTracking `json:"tracking"`
+	Decisions     []caseDecision `json:"decisions"`
+	Subprocedures []caseSummary  `json:"subprocedures"`
+	History       []caseEvent    `json:"history"`
+	Tasks         []taskDTO      `json:"tasks"`
+}
+
+type casePerson struct {
+	PersonID domain.PersonID `json:"person_id"`
+	Role     string          `json:"role"`
+	Name     string          `json:"name"`
+}
+
+type caseStage struct {
+	Seq         int        `json:"seq"`
+	Stage       string     `json:"stage"`
+	Worker      string     `json:"worker"`
+	StartedAt   time.Time  `json:"started_at"`
+	DueAt       time.Time  `json:"due_at"`
+	DoneAt      *time.Time `json:"done_at"`
+	MetDeadline *bool      `json:"met_deadline"` // null while the stage is not done
+}
+
+type caseTracking struct {
+	Item    int        `json:"item"`
+	Kind    string     `json:"kind"`
+	What    string     `json:"what"`
+	Due     string     `json:"due"`
+	DoneAt  *time.Time `json:"done_at"`
+	DoneBy  string     `json:"done_by"`
+	Overdue bool       `json:"overdue"`
+}
+
+type caseDecision struct {
+	ID             string    `json:"id"`
+	Number         string    `json:"number"`
+	Kind           string    `json:"kind"`
+	PreparedBy     string    `json:"prepared_by"`
+	ApprovedBy     string    `json:"approved_by"`
+	IssuedAt       time.Time `json:"issued_at"`
+	DocumentSHA256 string    `json:"document_sha256"`
+	DocumentURL    string    `json:"document_url"`
+}
+
+type caseEvent struct {
+	At      time.Time       `json:"at"`
+	Kind    string          `json:"kind"`
+	Stage   string          `json:"stage"`
+	By      string          `json:"by"`
+	Summary string          `json:"summary"`
+	Data    json.RawMessage `json:"data"`
 }
 
 // submitStage records a stage's form: checked field by field against the
 // stage's JSON Schema, then given to the case as its stage task's outcome.
-func (h *handler) submitStage(c *gin.Context) {
+func (h *handler) submitStage(c *gin.Context) (*stageSubmitted, error) {
 	u := userOf(c)
 	var req struct {
 		Outcome string          `json:"outcome"`
 		Data    json.RawMessage `json:"data"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	x, ok := h.loadCase(c, "update")
-	if !ok {
-		return
+	x, err := h.loadCase(c, "update")
+	if err != nil {
+		return nil, err
 	}
 	ts, err := h.openTasks(c, x)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	stage := c.Param("stage")
 	var task *store.Task
@@ -360,27 +477,30 @@ func (h *handler) submitStage(c *gin.Context) {
 		}
 	}
 	if task == nil {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "case %s is not waiting for %s (it is in %s)", x.Number, stage, x.Stage))
-		return
+		return nil, domain.Errorf(domain.CodeConflict, "case %s is not waiting for %s (it is in %s)", x.Number, stage, x.Stage)
 	}
 	if req.Outcome == "" {
 		req.Outcome = "submit"
 	}
 	if err := validateTaskForm(*task, req.Outcome, req.Data); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	role := domain.Role(task.CandidateRole)
 	if !u.Role.Acts(role) {
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "%s of case %s is done by the %s role, not %s", stage, x.Number, task.CandidateRole, u.Role))
-		return
+		return nil, domain.Errorf(domain.CodeForbidden, "%s of case %s is done by the %s role, not %s", stage, x.Number, task.CandidateRole, u.Role)
 	}
 	if err := h.update(c, task.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{TaskID: task.ID, Outcome: req.Outcome,
 		Data: req.Data, By: u.Username, Role: u.Role, CentreID: u.CentreID}); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"number": x.Number, "stage": stage, "task_id": task.ID, "completed_by": u.Username})
+	return &stageSubmitted{Number: x.Number, Stage: stage, TaskID: task.ID, CompletedBy: u.Username}, nil
+}
+
+type stageSubmitted struct {
+	Number      string `json:"number"`
+	Stage       string `json:"stage"`
+	TaskID      string `json:"task_id"`
+	CompletedBy string `json:"completed_by"`
 }
 
 // validateTaskForm checks a form task's data against its JSON Schema,
@@ -401,25 +521,23 @@ func validateTaskForm(t store.Task, outcome string, data json.RawMessage) error 
 }
 
 // caseAction does something in a case besides its stage tasks.
-func (h *handler) caseAction(c *gin.Context) {
+func (h *handler) caseAction(c *gin.Context) (*caseActionDone, error) {
 	u := userOf(c)
 	var req struct {
 		Action string          `json:"action"`
 		Data   json.RawMessage `json:"data"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	x, ok := h.loadCase(c, "update")
-	if !ok {
-		return
+	x, err := h.loadCase(c, "update")
+	if err != nil {
+		return nil, err
 	}
 	form := map[string]string{"add-tracking": "tracking_item", "prepare-decision": "decision"}[req.Action]
 	if form != "" {
 		if err := workflows.Procedures.Validate(form, req.Data); err != nil {
-			writeError(c, h.log, prefixFields(err, "data"))
-			return
+			return nil, prefixFields(err, "data")
 		}
 	}
 	if len(req.Data) == 0 {
@@ -427,43 +545,52 @@ func (h *handler) caseAction(c *gin.Context) {
 	}
 	if err := h.update(c, workflows.CaseWorkflowID(x.Number), workflows.UpdateCaseAction, workflows.CaseAction{Action: req.Action,
 		By: u.Username, Role: u.Role, CentreID: u.CentreID, Data: req.Data}); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"number": x.Number, "action": req.Action, "by": u.Username})
+	return &caseActionDone{Number: x.Number, Action: req.Action, By: u.Username}, nil
+}
+
+type caseActionDone struct {
+	Number string `json:"number"`
+	Action string `json:"action"`
+	By     string `json:"by"`
 }
 
 // reopenCase opens a closed case again, from a new assessment; its
 // history stays.
-func (h *handler) reopenCase(c *gin.Context) {
+func (h *handler) reopenCase(c *gin.Context) (*caseReopened, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
-	x, ok := h.loadCase(c, "update")
-	if !ok {
-		return
+	x, err := h.loadCase(c, "update")
+	if err != nil {
+		return nil, err
 	}
 	if x.Status != "closed" {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "case %s is %s; only a closed case is reopened", x.Number, x.Status))
-		return
+		return nil, domain.Errorf(domain.CodeConflict, "case %s is %s; only a closed case is reopened", x.Number, x.Status)
 	}
 	var st workflows.CaseState
 	if err := h.tc.GetWorkflow(ctx, workflows.CaseWorkflowID(x.Number), "").Get(ctx, &st); err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the case's last state could not be read; try again"), err))
-		return
+		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the case's last state could not be read; try again"), err)
 	}
-	_, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CaseWorkflowID(x.Number), TaskQueue: workflows.TaskQueue,
+	_, err = h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CaseWorkflowID(x.Number), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL},
 		workflows.NameCase, workflows.CaseInput{Number: x.Number, Procedure: st.Procedure, Version: st.Version, CentreID: st.CentreID,
 			Carried: &st, Reopen: true, By: u.Username})
 	if err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; try again"), err))
-		return
+		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; try again"), err)
 	}
-	c.JSON(http.StatusAccepted, gin.H{"number": x.Number, "status": "open", "stage": cases.StageInitialAssessment})
+	return &caseReopened{Number: x.Number, Status: "open", Stage: cases.StageInitialAssessment}, nil
 }
 
-// caseDecisionDocument serves a case decision's PDF.
-func (h *handler) caseDecisionDocument(c *gin.Context) {
+type caseReopened struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+	Stage  string `json:"stage"`
+}
+
+// caseDecisionDocument serves a case decision's PDF: it writes the file
+// itself (see stream).
+func (h *handler) caseDecisionDocument(c *gin.Context) error {
 	ctx := c.Request.Context()
 	d, err := h.db.CaseDecisionByID(ctx, c.Param("id"))
 	if err == nil {
@@ -475,64 +602,88 @@ func (h *handler) caseDecisionDocument(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return err
 	}
-	if _, ok := h.loadCaseNumbered(c, d.CaseNumber, "read"); !ok {
-		return
+	if _, err := h.loadCaseNumbered(c, d.CaseNumber, "read"); err != nil {
+		return err
 	}
 	if d.DocumentKey == "" {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "decision %s has no document", d.Number))
-		return
+		return domain.Errorf(domain.CodeConflict, "decision %s has no document", d.Number)
 	}
 	b, err := h.objects.Get(ctx, d.DocumentKey)
 	if err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err))
-		return
+		return errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err)
 	}
 	c.Header("X-Content-SHA256", d.DocumentSHA256)
 	c.Data(http.StatusOK, "application/pdf", b)
+	return nil
 }
 
 // caseReport is the supervisors' report: timeliness per stage, centre and
 // worker; open cases per worker; cases by procedure and stage.
-func (h *handler) caseReport(c *gin.Context) {
+func (h *handler) caseReport(c *gin.Context) (*caseReportView, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	centre := c.Query("centre_id")
 	if centre == "" {
 		centre = u.CentreID
 	}
-	if !h.may(c, "case_report", "read", centre) {
-		return
+	if err := h.allow(c, "case_report", "read", centre); err != nil {
+		return nil, err
 	}
 	dv := h.mayDV(c) && centre == u.CentreID
 	tl, err := h.db.CaseTimeliness(ctx, centre, time.Now(), dv)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	timeliness := []gin.H{}
+	timeliness := []stageTimeliness{}
 	for _, t := range tl {
-		timeliness = append(timeliness, gin.H{"centre_id": t.CentreID, "worker": t.Worker, "stage": t.Stage, "met": t.Met, "missed": t.Missed, "open": t.Open})
+		timeliness = append(timeliness, stageTimeliness{CentreID: t.CentreID, Worker: t.Worker, Stage: t.Stage, Met: t.Met, Missed: t.Missed, Open: t.Open})
 	}
 	workers, err := h.db.CaseCounts(ctx, centre, "worker", dv)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	perWorker := []gin.H{}
+	perWorker := []workerCases{}
 	for _, w := range workers {
-		perWorker = append(perWorker, gin.H{"centre_id": w.Keys[0], "worker": w.Keys[1], "open_cases": w.Count})
+		perWorker = append(perWorker, workerCases{CentreID: w.Keys[0], Worker: w.Keys[1], OpenCases: w.Count})
 	}
 	procs, err := h.db.CaseCounts(ctx, centre, "procedure", dv)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	byProcedure := []gin.H{}
+	byProcedure := []procedureStageCases{}
 	for _, p := range procs {
-		byProcedure = append(byProcedure, gin.H{"procedure": p.Keys[0], "status": p.Keys[1], "stage": p.Keys[2], "cases": p.Count})
+		byProcedure = append(byProcedure, procedureStageCases{Procedure: p.Keys[0], Status: p.Keys[1], Stage: p.Keys[2], Cases: p.Count})
 	}
-	c.JSON(http.StatusOK, gin.H{"centre_id": centre, "timeliness": timeliness, "open_per_worker": perWorker, "by_procedure_and_stage": byProcedure})
+	return &caseReportView{CentreID: centre, Timeliness: timeliness, OpenPerWorker: perWorker, ByProcedureAndStage: byProcedure}, nil
+}
+
+type caseReportView struct {
+	CentreID            string                `json:"centre_id"`
+	Timeliness          []stageTimeliness     `json:"timeliness"`
+	OpenPerWorker       []workerCases         `json:"open_per_worker"`
+	ByProcedureAndStage []procedureStageCases `json:"by_procedure_and_stage"`
+}
+
+type stageTimeliness struct {
+	CentreID string `json:"centre_id"`
+	Worker   string `json:"worker"`
+	Stage    string `json:"stage"`
+	Met      int    `json:"met"`
+	Missed   int    `json:"missed"`
+	Open     int    `json:"open"`
+}
+
+type workerCases struct {
+	CentreID  string `json:"centre_id"`
+	Worker    string `json:"worker"`
+	OpenCases int    `json:"open_cases"`
+}
+
+type procedureStageCases struct {
+	Procedure string `json:"procedure"`
+	Status    string `json:"status"`
+	Stage     string `json:"stage"`
+	Cases     int    `json:"cases"`
 }

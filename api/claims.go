@@ -36,47 +36,40 @@ type createClaimRequest struct {
 }
 
 // createClaim files a claim and starts its workflow: 201 with the number.
-func (h *handler) createClaim(c *gin.Context) {
+func (h *handler) createClaim(c *gin.Context) (*claimFiled, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	var req createClaimRequest
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	b, ok := benefits.Lookup(benefits.Code(req.Benefit))
 	if !ok {
-		writeError(c, h.log, domain.FieldError("benefit", "%q is not a benefit of the catalogue (GET /api/v1/benefits lists them)", req.Benefit))
-		return
+		return nil, domain.FieldError("benefit", "%q is not a benefit of the catalogue (GET /api/v1/benefits lists them)", req.Benefit)
 	}
 	if !b.Implemented {
-		writeError(c, h.log, domain.FieldError("benefit", "%s (%s) cannot be claimed here yet: its rules are not implemented", b.Code, b.NameEn))
-		return
+		return nil, domain.FieldError("benefit", "%s (%s) cannot be claimed here yet: its rules are not implemented", b.Code, b.NameEn)
 	}
 	if req.Consent == nil || !*req.Consent {
-		writeError(c, h.log, domain.FieldError("consent", "the applicant must consent to the evidence lookups (Law on Social and Child Protection; the claim form)"))
-		return
+		return nil, domain.FieldError("consent", "the applicant must consent to the evidence lookups (Law on Social and Child Protection; the claim form)")
 	}
 	if req.ApplicantPersonID == "" {
-		writeError(c, h.log, domain.FieldError("applicant_person_id", "is required"))
-		return
+		return nil, domain.FieldError("applicant_person_id", "is required")
 	}
 	applicant, err := h.person(c, req.ApplicantPersonID, "applicant_person_id")
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	auditPersons(c, applicant.ID)
-	if !h.may(c, "claim", "create", applicant.CentreID) {
-		return
+	if err := h.allow(c, "claim", "create", applicant.CentreID); err != nil {
+		return nil, err
 	}
 	members := []domain.PersonID{applicant.ID}
 	seen := map[domain.PersonID]bool{applicant.ID: true}
 	for _, m := range req.MemberPersonIDs {
 		p, err := h.person(c, m, "member_person_ids")
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		if !seen[p.ID] {
 			members, seen[p.ID] = append(members, p.ID), true
@@ -86,12 +79,10 @@ func (h *handler) createClaim(c *gin.Context) {
 	if req.SubjectPersonID != "" {
 		p, err := h.person(c, req.SubjectPersonID, "subject_person_id")
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		if !seen[p.ID] {
-			writeError(c, h.log, domain.FieldError("subject_person_id", "must be the applicant or one of the members"))
-			return
+			return nil, domain.FieldError("subject_person_id", "must be the applicant or one of the members")
 		}
 		subject = p.ID
 	}
@@ -102,14 +93,12 @@ func (h *handler) createClaim(c *gin.Context) {
 	if strings.TrimSpace(req.PayeeAccount) != "" {
 		v, err := domain.ParseIBAN("payee_account", req.PayeeAccount)
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		iban = string(v)
 	}
 	if err := checkDeclared(req.Declared); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	now := time.Now().UTC()
 	period := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -120,8 +109,7 @@ func (h *handler) createClaim(c *gin.Context) {
 	claim, err := h.db.CreateClaim(ctx, store.Claim{Benefit: string(b.Code), ApplicantID: applicant.ID, SubjectID: subject, CentreID: applicant.CentreID,
 		PayeeIBAN: iban, Consent: true, Declared: req.Declared, FiledBy: u.Username, Period: period, Members: members})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.ClaimID(claim.Number), TaskQueue: workflows.TaskQueue,
@@ -130,11 +118,16 @@ func (h *handler) createClaim(c *gin.Context) {
 		Deadlines: h.deadlines})
 	if err != nil {
 		_ = h.db.SetClaimState(ctx, claim.Number, "withdrawn", "the workflow service was unavailable when the claim was filed")
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the claim was not filed, try again"), err))
-		return
+		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the claim was not filed, try again"), err)
 	}
 	c.Header("Location", "/api/v1/claims/"+claim.Number)
-	c.JSON(http.StatusCreated, gin.H{"number": claim.Number, "workflow_id": run.GetID(), "state": claim.State})
+	return &claimFiled{Number: claim.Number, WorkflowID: run.GetID(), State: claim.State}, nil
+}
+
+type claimFiled struct {
+	Number     string `json:"number"`
+	WorkflowID string `json:"workflow_id"`
+	State      string `json:"state"`
 }
 
 func (h *handler) person(c *gin.Context, id, field string) (domain.Person, error) {
@@ -207,96 +200,140 @@ type calculationDTO struct {
 
 // getClaim returns the claim: state, members, calculations with their
 // explanation, tasks, decision and entitlement.
-func (h *handler) getClaim(c *gin.Context) {
+func (h *handler) getClaim(c *gin.Context) (*claimView, error) {
 	ctx := c.Request.Context()
-	cl, ok := h.loadClaim(c, "read")
-	if !ok {
-		return
+	cl, err := h.loadClaim(c, "read")
+	if err != nil {
+		return nil, err
 	}
 	calcs, err := h.db.Calculations(ctx, cl.Number)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := gin.H{"number": cl.Number, "benefit": cl.Benefit, "state": cl.State, "state_reason": cl.StateReason,
-		"centre_id": cl.CentreID, "applicant_person_id": cl.ApplicantID, "subject_person_id": nilIfEmpty(string(cl.SubjectID)),
-		"member_person_ids": cl.Members, "payee_account": cl.PayeeIBAN, "filed_by": cl.FiledBy, "filed_at": cl.FiledAt,
-		"period": cl.Period.Format(time.DateOnly), "declared": json.RawMessage(cl.Declared), "workflow_id": workflows.ClaimID(cl.Number)}
+	out := claimView{Number: cl.Number, Benefit: cl.Benefit, State: cl.State, StateReason: cl.StateReason,
+		CentreID: cl.CentreID, ApplicantPersonID: cl.ApplicantID, SubjectPersonID: strPtr(string(cl.SubjectID)),
+		MemberPersonIDs: cl.Members, PayeeAccount: cl.PayeeIBAN, FiledBy: cl.FiledBy, FiledAt: cl.FiledAt,
+		Period: cl.Period.Format(time.DateOnly), Declared: json.RawMessage(cl.Declared), WorkflowID: workflows.ClaimID(cl.Number)}
 	cd := []calculationDTO{}
 	for _, k := range calcs {
 		cd = append(cd, calculationDTO{Seq: k.Seq, Eligible: k.Eligible, Amount: k.Amount.StringFixed(2), MaxAmount: k.MaxAmount.StringFixed(2),
 			Reasons: k.Reasons, Lines: k.Lines, EvidenceIDs: k.EvidenceIDs, ComputedAt: k.ComputedAt})
 	}
-	out["calculations"] = cd
+	out.Calculations = cd
 	if len(cd) > 0 {
-		out["calculation"] = cd[len(cd)-1]
-		out["evidence_used"] = cd[len(cd)-1].EvidenceIDs
+		out.Calculation = &cd[len(cd)-1]
+		out.EvidenceUsed = &cd[len(cd)-1].EvidenceIDs
 	}
 	ts, err := h.db.Tasks(ctx, store.TaskFilter{CentreID: cl.CentreID, Subject: cl.Number, State: "any"})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	tasks := []taskDTO{}
 	for _, t := range ts {
 		tasks = append(tasks, toTaskDTO(t))
 	}
-	out["tasks"] = tasks
+	out.Tasks = tasks
 	if d, err := h.db.DecisionOfClaim(ctx, cl.Number); err == nil {
-		out["decision"] = gin.H{"id": d.ID, "number": d.Number, "kind": d.Kind, "amount": d.Amount.StringFixed(2), "issued_at": d.IssuedAt,
-			"prepared_by": d.PreparedBy, "approved_by": d.ApprovedBy, "document_sha256": d.DocumentSHA256,
-			"document_url": "/api/v1/decisions/" + d.ID + "/document"}
+		out.Decision = &claimDecision{ID: d.ID, Number: d.Number, Kind: d.Kind, Amount: d.Amount.StringFixed(2), IssuedAt: d.IssuedAt,
+			PreparedBy: d.PreparedBy, ApprovedBy: d.ApprovedBy, DocumentSHA256: d.DocumentSHA256,
+			DocumentURL: "/api/v1/decisions/" + d.ID + "/document"}
 	} else if domain.ErrorCode(err) != domain.CodeNotFound {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if e, err := h.db.EntitlementOfClaim(ctx, cl.Number); err == nil {
-		out["entitlement"] = gin.H{"id": e.ID, "benefit": e.Benefit, "beneficiary_person_id": e.BeneficiaryID, "payee_account": e.PayeeIBAN,
-			"amount": e.Amount.StringFixed(2), "periodicity": e.Periodicity, "valid_from": e.ValidFrom.Format(time.DateOnly),
-			"next_revision": e.NextRevision, "state": e.State}
+		out.Entitlement = &claimEntitlement{ID: e.ID, Benefit: e.Benefit, BeneficiaryPersonID: e.BeneficiaryID, PayeeAccount: e.PayeeIBAN,
+			Amount: e.Amount.StringFixed(2), Periodicity: e.Periodicity, ValidFrom: e.ValidFrom.Format(time.DateOnly),
+			NextRevision: e.NextRevision, State: e.State}
 	}
-	c.JSON(http.StatusOK, out)
+	return &out, nil
 }
 
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
+// claimView is a claim with its calculations, tasks, decision and
+// entitlement (getClaim). The last three are absent until there are some.
+type claimView struct {
+	Number            string            `json:"number"`
+	Benefit           string            `json:"benefit"`
+	State             string            `json:"state"`
+	StateReason       string            `json:"state_reason"`
+	CentreID          string            `json:"centre_id"`
+	ApplicantPersonID domain.PersonID   `json:"applicant_person_id"`
+	SubjectPersonID   *string           `json:"subject_person_id"`
+	MemberPersonIDs   []domain.PersonID `json:"member_person_ids"`
+	PayeeAccount      string            `json:"payee_account"`
+	FiledBy           string            `json:"filed_by"`
+	FiledAt           time.Time         `json:"filed_at"`
+	Period            string            `json:"period"`
+	Declared          json.RawMessage   `json:"declared"`
+	WorkflowID        string            `json:"workflow_id"`
+	Calculations      []calculationDTO  `json:"calculations"`
+	Calculation       *calculationDTO   `json:"calculation,omitempty"`   // the latest
+	EvidenceUsed      *[]int64          `json:"evidence_used,omitempty"` // the latest calculation's
+	Tasks             []taskDTO         `json:"tasks"`
+	Decision          *claimDecision    `json:"decision,omitempty"`
+	Entitlement       *claimEntitlement `json:"entitlement,omitempty"`
+}
+
+type claimDecision struct {
+	ID             string    `json:"id"`
+	Number         string    `json:"number"`
+	Kind           string    `json:"kind"`
+	Amount         string    `json:"amount"`
+	IssuedAt       time.Time `json:"issued_at"`
+	PreparedBy     string    `json:"prepared_by"`
+	ApprovedBy     string    `json:"approved_by"`
+	DocumentSHA256 string    `json:"document_sha256"`
+	DocumentURL    string    `json:"document_url"`
+}
+
+type claimEntitlement struct {
+	ID                  string          `json:"id"`
+	Benefit             string          `json:"benefit"`
+	BeneficiaryPersonID domain.PersonID `json:"beneficiary_person_id"`
+	PayeeAccount        string          `json:"payee_account"`
+	Amount              string          `json:"amount"`
+	Periodicity         string          `json:"periodicity"`
+	ValidFrom           string          `json:"valid_from"`
+	NextRevision        *time.Time      `json:"next_revision"`
+	State               string          `json:"state"`
 }
 
 // loadClaim reads the claim of the route, names its members for the audit
-// and asks the policy for action on it; it answers the error itself.
-func (h *handler) loadClaim(c *gin.Context, action string) (store.Claim, bool) {
+// and asks the policy for action on it.
+func (h *handler) loadClaim(c *gin.Context, action string) (store.Claim, error) {
 	cl, err := h.db.ClaimByNumber(c.Request.Context(), c.Param("number"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return store.Claim{}, false
+		return store.Claim{}, err
 	}
 	auditPersons(c, cl.Members...)
-	return cl, h.may(c, "claim", action, cl.CentreID)
+	if err := h.allow(c, "claim", action, cl.CentreID); err != nil {
+		return store.Claim{}, err
+	}
+	return cl, nil
 }
 
 // withdrawClaim withdraws a claim that is not decided yet.
-func (h *handler) withdrawClaim(c *gin.Context) {
+func (h *handler) withdrawClaim(c *gin.Context) (*claimWithdrawn, error) {
 	u := userOf(c)
 	var req struct {
 		Reason string `json:"reason"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	cl, ok := h.loadClaim(c, "update")
-	if !ok {
-		return
-	}
-	err := h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
+	cl, err := h.loadClaim(c, "update")
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"number": cl.Number, "state": "withdrawn"})
+	err = h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
+	if err != nil {
+		return nil, err
+	}
+	return &claimWithdrawn{Number: cl.Number, State: "withdrawn"}, nil
+}
+
+type claimWithdrawn struct {
+	Number string `json:"number"`
+	State  string `json:"state"`
 }
 
 // update sends an Update and waits until it is accepted; a validator's
@@ -321,32 +358,28 @@ func (h *handler) update(c *gin.Context, workflowID, name string, arg any) error
 
 // uploadDocument keeps a document of a claim in the object store: 201 with
 // its id and SHA-256.
-func (h *handler) uploadDocument(c *gin.Context) {
+func (h *handler) uploadDocument(c *gin.Context) (*documentKept, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
-	cl, ok := h.loadClaim(c, "update")
-	if !ok {
-		return
+	cl, err := h.loadClaim(c, "update")
+	if err != nil {
+		return nil, err
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		writeError(c, h.log, domain.FieldError("file", "send the document as multipart/form-data field \"file\""))
-		return
+		return nil, domain.FieldError("file", "send the document as multipart/form-data field \"file\"")
 	}
 	if fh.Size > 10<<20 {
-		writeError(c, h.log, domain.FieldError("file", "is larger than 10 MiB"))
-		return
+		return nil, domain.FieldError("file", "is larger than 10 MiB")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, 10<<20))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	kind := strings.TrimSpace(c.PostForm("kind"))
 	if kind == "" {
@@ -358,12 +391,10 @@ func (h *handler) uploadDocument(c *gin.Context) {
 	if p := c.PostForm("person_id"); p != "" {
 		pp, err := h.person(c, p, "person_id")
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		if !slices.Contains(cl.Members, pp.ID) {
-			writeError(c, h.log, domain.FieldError("person_id", "person %s is not a member of claim %s", p, cl.Number))
-			return
+			return nil, domain.FieldError("person_id", "person %s is not a member of claim %s", p, cl.Number)
 		}
 		person = pp.ID
 	}
@@ -371,65 +402,88 @@ func (h *handler) uploadDocument(c *gin.Context) {
 	sum := sha256.Sum256(data)
 	key := fmt.Sprintf("claims/%s/%s", cl.Number, hex.EncodeToString(sum[:]))
 	if h.objects == nil {
-		writeError(c, h.log, domain.Errorf(domain.CodeUnavailable, "no object store is configured"))
-		return
+		return nil, domain.Errorf(domain.CodeUnavailable, "no object store is configured")
 	}
 	sha, err := h.objects.Put(ctx, key, ct, data)
 	if err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err))
-		return
+		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err)
 	}
 	d, err := h.db.CreateDocument(ctx, store.Document{ClaimNumber: cl.Number, PersonID: person, Kind: kind, ObjectKey: key, SHA256: sha,
 		ContentType: ct, Size: int64(len(data)), UploadedBy: u.Username})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusCreated, gin.H{"document_id": d.ID, "sha256": d.SHA256, "size": d.Size, "content_type": d.ContentType})
+	return &documentKept{DocumentID: d.ID, SHA256: d.SHA256, Size: d.Size, ContentType: d.ContentType}, nil
 }
 
-// decisionDocument streams a decision's PDF, after checking its hash.
-func (h *handler) decisionDocument(c *gin.Context) {
+type documentKept struct {
+	DocumentID  string `json:"document_id"`
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+}
+
+// decisionDocument streams a decision's PDF, after checking its hash: it
+// writes the file itself (see stream).
+func (h *handler) decisionDocument(c *gin.Context) error {
 	ctx := c.Request.Context()
 	d, err := h.db.DecisionByID(ctx, c.Param("id"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return err
 	}
 	if cl, err := h.db.ClaimByNumber(ctx, d.ClaimNumber); err == nil {
 		auditPersons(c, cl.Members...)
 	}
-	if !h.may(c, "decision", "read", d.CentreID) {
-		return
+	if err := h.allow(c, "decision", "read", d.CentreID); err != nil {
+		return err
 	}
 	if d.DocumentKey == "" {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "decision %s has no document yet", d.Number))
-		return
+		return domain.Errorf(domain.CodeConflict, "decision %s has no document yet", d.Number)
 	}
 	data, err := h.objects.Get(ctx, d.DocumentKey)
 	if err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err))
-		return
+		return errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err)
 	}
 	sum := sha256.Sum256(data)
 	if hex.EncodeToString(sum[:]) != d.DocumentSHA256 {
-		writeError(c, h.log, fmt.Errorf("decision %s document hash mismatch", d.ID))
-		return
+		return fmt.Errorf("decision %s document hash mismatch", d.ID)
 	}
 	c.Header("Content-Disposition", fmt.Sprintf("inline; filename=%q", strings.ReplaceAll(d.Number, "/", "-")+".pdf"))
 	c.Header("X-Content-SHA256", d.DocumentSHA256)
 	c.Data(http.StatusOK, "application/pdf", data)
+	return nil
 }
 
 // listBenefits returns the catalogue.
-func listBenefits(c *gin.Context) {
-	out := []gin.H{}
+func listBenefits(*gin.Context) (*benefitList, error) {
+	out := []benefitDTO{}
 	for _, b := range benefits.Catalogue() {
-		out = append(out, gin.H{"code": b.Code, "name_cnr": b.NameCnr, "name_en": b.NameEn, "group": b.Group, "legal_ref": b.LegalRef,
-			"form": b.Form, "periodicity": b.Periodicity, "means_tested": b.MeansTested, "payee": b.Payee, "household_scope": b.HouseholdScope,
-			"evidence": b.Evidence, "excludes": b.Excludes, "implemented": b.Implemented, "guess": b.Guess})
+		out = append(out, benefitDTO{Code: b.Code, NameCnr: b.NameCnr, NameEn: b.NameEn, Group: b.Group, LegalRef: b.LegalRef,
+			Form: b.Form, Periodicity: b.Periodicity, MeansTested: b.MeansTested, Payee: b.Payee, HouseholdScope: b.HouseholdScope,
+			Evidence: b.Evidence, Excludes: b.Excludes, Implemented: b.Implemented, Guess: b.Guess})
 	}
-	c.JSON(http.StatusOK, gin.H{"benefits": out})
+	return &benefitList{Benefits: out}, nil
+}
+
+type benefitList struct {
+	Benefits []benefitDTO `json:"benefits"`
+}
+
+type benefitDTO struct {
+	Code           benefits.Code         `json:"code"`
+	NameCnr        string                `json:"name_cnr"`
+	NameEn         string                `json:"name_en"`
+	Group          benefits.Group        `json:"group"`
+	LegalRef       string                `json:"legal_ref"`
+	Form           string                `json:"form"`
+	Periodicity    benefits.Periodicity  `json:"periodicity"`
+	MeansTested    bool                  `json:"means_tested"`
+	Payee          benefits.Payee        `json:"payee"`
+	HouseholdScope bool                  `json:"household_scope"`
+	Evidence       []domain.EvidenceKind `json:"evidence"`
+	Excludes       []benefits.Code       `json:"excludes"`
+	Implemented    bool                  `json:"implemented"`
+	Guess          bool                  `json:"guess"`
 }
 
 // unavailable wraps a Temporal client error as a 503 that says what to do.

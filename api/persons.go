@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"time"
 
@@ -73,93 +72,86 @@ func toPersonDTO(p domain.Person) personDTO {
 
 // createPerson registers a person: 201 with the person, 400 naming the
 // field at fault, 409 if the JMBG is already registered.
-func (h *handler) createPerson(c *gin.Context) {
+func (h *handler) createPerson(c *gin.Context) (*personDTO, error) {
 	var req createPersonRequest
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if strings.TrimSpace(req.JMBG) == "" {
-		writeError(c, h.log, domain.FieldError("jmbg", "is required"))
-		return
+		return nil, domain.FieldError("jmbg", "is required")
 	}
 	if _, _, err := domain.ParseJMBG(strings.TrimSpace(req.JMBG)); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	addr, err := domain.ParseAddress(req.Address.Municipality, req.Address.Settlement, req.Address.Street)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: req.JMBG, GivenName: req.GivenName, FamilyName: req.FamilyName, Address: addr})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	if !h.may(c, "person", "create", p.CentreID) {
-		return
+	if err := h.allow(c, "person", "create", p.CentreID); err != nil {
+		return nil, err
 	}
 	created, err := h.db.CreatePerson(c.Request.Context(), p, "caseworker")
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	auditPersons(c, created.ID)
 	c.Header("Location", "/api/v1/persons/"+string(created.ID))
-	c.JSON(http.StatusCreated, toPersonDTO(created))
+	dto := toPersonDTO(created)
+	return &dto, nil
+}
+
+// personList is the answer of a search.
+type personList struct {
+	Persons []personDTO `json:"persons"`
 }
 
 // findPersons looks a person up by JMBG (a list of zero or one), or by
 // name within the caller's centre (up to 20).
-func (h *handler) findPersons(c *gin.Context) {
+func (h *handler) findPersons(c *gin.Context) (*personList, error) {
 	if u := userOf(c); u.Role == domain.RoleCitizen {
-		h.findSelf(c, u)
-		return
+		return h.findSelf(c, u)
 	}
 	if name := strings.TrimSpace(c.Query("name")); name != "" && c.Query("jmbg") == "" {
 		if len(name) > 100 {
-			writeError(c, h.log, domain.FieldError("name", "is longer than 100 characters"))
-			return
+			return nil, domain.FieldError("name", "is longer than 100 characters")
 		}
 		u := userOf(c)
 		ps, err := h.db.PersonsByName(c.Request.Context(), u.CentreID, name)
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		out := []personDTO{}
 		for _, p := range ps {
 			auditPersons(c, p.ID)
 			out = append(out, toPersonDTO(p))
 		}
-		c.JSON(http.StatusOK, gin.H{"persons": out})
-		return
+		return &personList{Persons: out}, nil
 	}
 	q := strings.TrimSpace(c.Query("jmbg"))
 	if q == "" {
-		writeError(c, h.log, domain.FieldError("jmbg", "query parameter is required (or search by name)"))
-		return
+		return nil, domain.FieldError("jmbg", "query parameter is required (or search by name)")
 	}
 	j, _, err := domain.ParseJMBG(q)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	out := []personDTO{}
 	p, err := h.db.PersonByJMBG(c.Request.Context(), j)
 	switch {
 	case err == nil:
 		auditPersons(c, p.ID)
-		if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
-			return
+		if err := h.allow(c, "person", "read", targetOf(userOf(c), p)); err != nil {
+			return nil, err
 		}
 		out = append(out, toPersonDTO(p))
 	case domain.ErrorCode(err) != domain.CodeNotFound:
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"persons": out})
+	return &personList{Persons: out}, nil
 }
 
 type householdDTO struct {
@@ -206,19 +198,75 @@ type sourceDTO struct {
 }
 
 type personFileDTO struct {
-	Claims         []gin.H       `json:"claims"`
-	Cases          []gin.H       `json:"cases"`              // the case timeline, newest first; DV cases only with the DV permission
-	Violence       []gin.H       `json:"violence,omitempty"` // entries of the DV register naming the person: only with the DV permission
-	Entitlements   []gin.H       `json:"entitlements"`
-	Referrals      []gin.H       `json:"referrals"` // referrals to the employment agency (activation)
-	Payments       []gin.H       `json:"payments"`
-	AccessLog      []gin.H       `json:"access_log"`
-	Person         personDTO     `json:"person"`
-	Household      *householdDTO `json:"household"`
-	Evidence       []evidenceDTO `json:"evidence"`
-	Sources        []sourceDTO   `json:"sources"`
-	PendingSources []string      `json:"pending_sources"`
-	FailedSources  []string      `json:"failed_sources"`
+	Claims         []fileClaim       `json:"claims"`
+	Cases          []caseSummary     `json:"cases"`              // the case timeline, newest first; DV cases only with the DV permission
+	Violence       []fileViolence    `json:"violence,omitempty"` // entries of the DV register naming the person: only with the DV permission
+	Entitlements   []fileEntitlement `json:"entitlements"`
+	Referrals      []fileReferral    `json:"referrals"` // referrals to the employment agency (activation)
+	Payments       []filePayment     `json:"payments"`
+	AccessLog      []fileAccess      `json:"access_log"`
+	Person         personDTO         `json:"person"`
+	Household      *householdDTO     `json:"household"`
+	Evidence       []evidenceDTO     `json:"evidence"`
+	Sources        []sourceDTO       `json:"sources"`
+	PendingSources []string          `json:"pending_sources"`
+	FailedSources  []string          `json:"failed_sources"`
+}
+
+type fileClaim struct {
+	Number  string    `json:"number"`
+	Benefit string    `json:"benefit"`
+	State   string    `json:"state"`
+	FiledAt time.Time `json:"filed_at"`
+}
+
+type fileViolence struct {
+	Reference  string    `json:"reference"`
+	Direction  string    `json:"direction"`
+	ReceivedAt time.Time `json:"received_at"`
+	State      string    `json:"state"`
+	RiskLevel  string    `json:"risk_level"`
+	CaseNumber string    `json:"case_number"`
+}
+
+type fileEntitlement struct {
+	ID            string `json:"id"`
+	Benefit       string `json:"benefit"`
+	Amount        string `json:"amount"`
+	Periodicity   string `json:"periodicity"`
+	ValidFrom     string `json:"valid_from"`
+	State         string `json:"state"`
+	ClaimNumber   string `json:"claim_number"`
+	SuspendedFrom string `json:"suspended_from,omitempty"`
+	Deduction     string `json:"deduction,omitempty"`
+	DeductionFrom string `json:"deduction_from,omitempty"`
+}
+
+type fileReferral struct {
+	ID              string    `json:"id"`
+	State           string    `json:"state"`
+	ReferredAt      time.Time `json:"referred_at"`
+	AgencyReference string    `json:"agency_reference"`
+}
+
+type filePayment struct {
+	Period  string `json:"period"`
+	Benefit string `json:"benefit"`
+	Amount  string `json:"amount"`
+	Channel string `json:"channel"`
+	State   string `json:"state"`
+	Reason  string `json:"reason"`
+	Payroll string `json:"payroll"`
+}
+
+type fileAccess struct {
+	At       time.Time `json:"at"`
+	Username string    `json:"username"`
+	Role     string    `json:"role"`
+	CentreID string    `json:"centre_id"`
+	Action   string    `json:"action"`
+	Purpose  string    `json:"purpose"`
+	Outcome  string    `json:"outcome"`
 }
 
 func institutionName(s domain.Source) string {
@@ -228,17 +276,15 @@ func institutionName(s domain.Source) string {
 
 // findSelf is a citizen's search: it finds the citizen and nobody else,
 // so that it never tells who else is a client of a centre, or where.
-func (h *handler) findSelf(c *gin.Context, u domain.User) {
+func (h *handler) findSelf(c *gin.Context, u domain.User) (*personList, error) {
 	out := []personDTO{}
 	q := strings.TrimSpace(c.Query("jmbg"))
 	if q == "" && strings.TrimSpace(c.Query("name")) == "" {
-		writeError(c, h.log, domain.FieldError("jmbg", "query parameter is required (or search by name)"))
-		return
+		return nil, domain.FieldError("jmbg", "query parameter is required (or search by name)")
 	}
 	if q != "" {
 		if _, _, err := domain.ParseJMBG(q); err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 	}
 	if q == string(u.JMBG) {
@@ -249,48 +295,44 @@ func (h *handler) findSelf(c *gin.Context, u domain.User) {
 			c.Set("audit_target", targetOf(u, p))
 			out = append(out, toPersonDTO(p))
 		case domain.ErrorCode(err) != domain.CodeNotFound:
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"persons": out})
+	return &personList{Persons: out}, nil
 }
 
 // routePerson loads the person the route's :id names and names them in
-// the request's audit record; a malformed or unknown id is answered here.
-func (h *handler) routePerson(c *gin.Context) (domain.Person, bool) {
+// the request's audit record; a malformed or unknown id is its error.
+func (h *handler) routePerson(c *gin.Context) (domain.Person, error) {
 	id, err := domain.ParsePersonID(c.Param("id"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return domain.Person{}, false
+		return domain.Person{}, err
 	}
 	p, err := h.db.PersonByID(c.Request.Context(), id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return domain.Person{}, false
+		return domain.Person{}, err
 	}
 	auditPersons(c, p.ID)
-	return p, true
+	return p, nil
 }
 
 // personFile returns the e-file: person, household, evidence (current, or
 // every version with ?history=true) and where each source stands.
-func (h *handler) personFile(c *gin.Context) {
+func (h *handler) personFile(c *gin.Context) (*personFileDTO, error) {
 	ctx := c.Request.Context()
-	p, ok := h.routePerson(c)
-	if !ok {
-		return
+	p, err := h.routePerson(c)
+	if err != nil {
+		return nil, err
 	}
 	id := p.ID
-	if !h.may(c, "person", "read", targetOf(userOf(c), p)) {
-		return
+	if err := h.allow(c, "person", "read", targetOf(userOf(c), p)); err != nil {
+		return nil, err
 	}
 	file := personFileDTO{Person: toPersonDTO(p), Evidence: []evidenceDTO{}, Sources: []sourceDTO{}, PendingSources: []string{}, FailedSources: []string{}}
 	if p.HouseholdID != "" {
 		hh, err := h.db.Household(ctx, p.HouseholdID)
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		dto := &householdDTO{ID: string(hh.ID), Address: toAddressDTO(hh.Address), Members: []householdMemberDTO{}}
 		for _, m := range hh.Members {
@@ -302,8 +344,7 @@ func (h *handler) personFile(c *gin.Context) {
 	}
 	ev, err := h.db.Evidence(ctx, id, c.Query("history") == "true")
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	for _, e := range ev {
 		d := evidenceDTO{ID: e.ID, Kind: string(e.Kind), Source: string(e.Source), Institution: institutionName(e.Source),
@@ -318,8 +359,7 @@ func (h *handler) personFile(c *gin.Context) {
 	}
 	src, err := h.db.EvidenceSources(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	for _, s := range src {
 		file.Sources = append(file.Sources, sourceDTO{Source: string(s.Source), Institution: institutionName(s.Source),
@@ -333,16 +373,14 @@ func (h *handler) personFile(c *gin.Context) {
 	}
 	claims, err := h.db.ClaimsOfPerson(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	dv := h.mayDV(c)
 	cs, err := h.db.CasesOfPerson(ctx, id, dv)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	file.Cases = []gin.H{}
+	file.Cases = []caseSummary{}
 	for _, x := range cs {
 		if x.DV {
 			restrict(c)
@@ -353,74 +391,69 @@ func (h *handler) personFile(c *gin.Context) {
 	if dv {
 		entries, err := h.db.DVEntriesOfPerson(ctx, id)
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
-		file.Violence = []gin.H{}
+		file.Violence = []fileViolence{}
 		if len(entries) > 0 {
 			restrict(c)
 		}
 		for _, n := range entries {
-			file.Violence = append(file.Violence, gin.H{"reference": n.Reference, "direction": n.Direction, "received_at": n.ReceivedAt,
-				"state": n.State, "risk_level": n.RiskLevel, "case_number": n.CaseNumber})
+			file.Violence = append(file.Violence, fileViolence{Reference: n.Reference, Direction: n.Direction, ReceivedAt: n.ReceivedAt,
+				State: n.State, RiskLevel: n.RiskLevel, CaseNumber: n.CaseNumber})
 		}
 	}
-	file.Claims = []gin.H{}
+	file.Claims = []fileClaim{}
 	for _, cl := range claims {
-		file.Claims = append(file.Claims, gin.H{"number": cl.Number, "benefit": cl.Benefit, "state": cl.State, "filed_at": cl.FiledAt})
+		file.Claims = append(file.Claims, fileClaim{Number: cl.Number, Benefit: cl.Benefit, State: cl.State, FiledAt: cl.FiledAt})
 	}
 	ents, err := h.db.EntitlementsOfPerson(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	file.Entitlements = []gin.H{}
+	file.Entitlements = []fileEntitlement{}
 	for _, e := range ents {
-		x := gin.H{"id": e.ID, "benefit": e.Benefit, "amount": e.Amount.StringFixed(2),
-			"periodicity": e.Periodicity, "valid_from": e.ValidFrom.Format(time.DateOnly), "state": e.State, "claim_number": e.ClaimNumber}
+		x := fileEntitlement{ID: e.ID, Benefit: e.Benefit, Amount: e.Amount.StringFixed(2),
+			Periodicity: e.Periodicity, ValidFrom: e.ValidFrom.Format(time.DateOnly), State: e.State, ClaimNumber: e.ClaimNumber}
 		if e.SuspendedFrom != nil {
-			x["suspended_from"] = e.SuspendedFrom.Format(time.DateOnly)
+			x.SuspendedFrom = e.SuspendedFrom.Format(time.DateOnly)
 		}
 		if e.Deduction.IsPositive() {
-			x["deduction"] = e.Deduction.StringFixed(2)
+			x.Deduction = e.Deduction.StringFixed(2)
 			if e.DeductionFrom != nil {
-				x["deduction_from"] = e.DeductionFrom.Format(time.DateOnly)
+				x.DeductionFrom = e.DeductionFrom.Format(time.DateOnly)
 			}
 		}
 		file.Entitlements = append(file.Entitlements, x)
 	}
 	refs, err := h.db.Referrals(ctx, store.ReferralFilter{PersonID: id, Limit: 20})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	file.Referrals = []gin.H{}
+	file.Referrals = []fileReferral{}
 	for _, r := range refs {
-		file.Referrals = append(file.Referrals, gin.H{"id": r.ID, "state": r.State, "referred_at": r.ReferredAt, "agency_reference": r.AgencyReference})
+		file.Referrals = append(file.Referrals, fileReferral{ID: r.ID, State: r.State, ReferredAt: r.ReferredAt, AgencyReference: r.AgencyReference})
 	}
 	pays, err := h.db.PaymentsOfPerson(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	file.Payments = []gin.H{}
+	file.Payments = []filePayment{}
 	for _, p := range pays {
-		file.Payments = append(file.Payments, gin.H{"period": p.Period.Format("2006-01"), "benefit": p.Benefit, "amount": p.Amount.StringFixed(2),
-			"channel": p.Channel, "state": p.State, "reason": p.Reason, "payroll": p.PayrollID})
+		file.Payments = append(file.Payments, filePayment{Period: p.Period.Format("2006-01"), Benefit: p.Benefit, Amount: p.Amount.StringFixed(2),
+			Channel: p.Channel, State: p.State, Reason: p.Reason, Payroll: p.PayrollID})
 	}
-	file.AccessLog = []gin.H{}
+	file.AccessLog = []fileAccess{}
 	if u := userOf(c); u.Role != domain.RoleCitizen {
 		log, err := h.db.AccessLog(ctx, id, 20, false)
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		for _, r := range log {
-			file.AccessLog = append(file.AccessLog, gin.H{"at": r.At, "username": r.Username, "role": r.Role, "centre_id": r.CentreID,
-				"action": r.Action, "purpose": r.Purpose, "outcome": r.Outcome})
+			file.AccessLog = append(file.AccessLog, fileAccess{At: r.At, Username: r.Username, Role: r.Role, CentreID: r.CentreID,
+				Action: r.Action, Purpose: r.Purpose, Outcome: r.Outcome})
 		}
 	}
-	c.JSON(http.StatusOK, file)
+	return &file, nil
 }
 
 type refreshRequest struct {
@@ -430,51 +463,44 @@ type refreshRequest struct {
 
 // refreshEvidence starts the person's evidence refresh, or joins the one
 // already running: 202 with the workflow id.
-func (h *handler) refreshEvidence(c *gin.Context) {
+func (h *handler) refreshEvidence(c *gin.Context) (*workflowStarted, error) {
 	ctx := c.Request.Context()
 	id, err := domain.ParsePersonID(c.Param("id"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	var req refreshRequest
 	if c.Request.ContentLength != 0 {
 		if err := bindJSON(c, &req); err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 	}
 	if len(req.Issue) > 64 {
-		writeError(c, h.log, domain.FieldError("issue", "is longer than 64 characters"))
-		return
+		return nil, domain.FieldError("issue", "is longer than 64 characters")
 	}
 	if req.Issue != "" {
 		// The issue becomes the purpose of the registry queries, shown to
 		// the person: a claim or a case the caller may read, nothing else.
 		if ok, err := h.mayNameIssue(c, req.Issue); err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		} else if !ok {
-			writeError(c, h.log, domain.FieldError("issue", "%q is no claim or case you may read (a number like Z-2026-000001 or S-2026-000001)", printable(req.Issue, 64)))
-			return
+			return nil, domain.FieldError("issue", "%q is no claim or case you may read (a number like Z-2026-000001 or S-2026-000001)", printable(req.Issue, 64))
 		}
 	}
 	in := workflows.RefreshEvidenceInput{PersonID: id, Issue: req.Issue}
 	for _, s := range req.Sources {
 		if _, ok := domain.InstitutionFor(domain.Source(s)); !ok {
-			writeError(c, h.log, domain.FieldError("sources", "%q is not a registry source", s))
-			return
+			return nil, domain.FieldError("sources", "%q is not a registry source", s)
 		}
 		in.Sources = append(in.Sources, domain.Source(s))
 	}
 	p, err := h.db.PersonByID(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	auditPersons(c, p.ID)
-	if !h.may(c, "evidence", "refresh", p.CentreID) {
-		return
+	if err := h.allow(c, "evidence", "refresh", p.CentreID); err != nil {
+		return nil, err
 	}
 	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.RefreshEvidenceID(id),
@@ -483,10 +509,15 @@ func (h *handler) refreshEvidence(c *gin.Context) {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}, workflows.NameRefreshEvidence, in)
 	if err != nil {
-		writeError(c, h.log, unavailable(err))
-		return
+		return nil, unavailable(err)
 	}
-	c.JSON(http.StatusAccepted, gin.H{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
+	return &workflowStarted{WorkflowID: run.GetID(), RunID: run.GetRunID()}, nil
+}
+
+// workflowStarted names the workflow a request started (or joined).
+type workflowStarted struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
 }
 
 // mayNameIssue reports whether issue is the number of a claim or a case

@@ -140,25 +140,35 @@ func (g *gate) authorize(e *policies.Enforcer, resource, action string) gin.Hand
 
 // may checks the policy for a record of centre target and, when it says
 // no, answers 403 and returns false. A citizen's own record is "self".
+// Handlers that return their error (see serve) use allow.
 func (h *handler) may(c *gin.Context, resource, action, target string) bool {
+	if err := h.allow(c, resource, action, target); err != nil {
+		writeError(c, h.log, err)
+		return false
+	}
+	return true
+}
+
+// allow checks the policy for a record of centre target: nil, or the
+// error to answer (403, or 404 for those who must not learn the record
+// exists). A citizen's own record is "self".
+func (h *handler) allow(c *gin.Context, resource, action, target string) error {
 	u := userOf(c)
 	c.Set("audit_target", target)
 	if h.enforcer.Allow(string(u.Role), u.CentreID, target, resource, action) {
-		return true
+		return nil
 	}
 	if u.Role.Outside() || sealed(resource) {
 		// Citizens, other institutions' systems and anyone outside the DV
 		// compartment learn nothing from a refusal: for them the record
 		// does not exist.
-		writeError(c, h.log, domain.Errorf(domain.CodeNotFound, "this %s does not exist", resource))
-		return false
+		return domain.Errorf(domain.CodeNotFound, "this %s does not exist", resource)
 	}
 	where := "of centre " + target
 	if target == "" {
 		where = "here"
 	}
-	writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "the %s role of %s may not %s this %s %s", u.Role, or(u.CentreID, "the ministry"), action, resource, where))
-	return false
+	return domain.Errorf(domain.CodeForbidden, "the %s role of %s may not %s this %s %s", u.Role, or(u.CentreID, "the ministry"), action, resource, where)
 }
 
 // sealed reports whether a resource belongs to the domestic-violence

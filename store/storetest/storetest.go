@@ -32,12 +32,13 @@ var (
 	counter   atomic.Int64
 )
 
-// Main runs the tests of a package that uses NewDB. Call it from TestMain.
-func Main(m *testing.M) {
+// Main runs the tests of a package that uses NewDB. Call it from TestMain
+// with the *testing.M, or with a wrapper that checks more after m.Run.
+func Main(m interface{ Run() int }) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
+func run(m interface{ Run() int }) int {
 	ctx := context.Background()
 	serverURL = os.Getenv("DATABASE_URL")
 	if serverURL == "" {

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// A JSON route's handler reads the request and returns its answer, a typed
+// body, or an error; it writes nothing itself:
+//
+//	func (h *handler) getClaim(c *gin.Context) (*claimView, error)
+//
+// serve is the one adapter that writes: the body as JSON with the route's
+// status, or the error through writeError (which picks the status). The
+// route names the status beside the handler in Routes():
+//
+//	func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getClaim) }
+//
+// A body whose status depends on the request (202 when a workflow was
+// started, 200 when the request changed nothing) says so with a method
+// httpStatus. The bodies are the structs the OpenAPI document describes;
+// openapi_responses_test.go checks every answer the tests see against it.
+//
+// Handlers that stream a file (a decision's PDF, a CSV) write it
+// themselves, and say so.
+func serve[T any](h *handler, status int, f func(*gin.Context) (*T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		body, err := f(c)
+		if err != nil {
+			writeError(c, h.log, err)
+			return
+		}
+		code := status
+		if s, ok := any(body).(statused); ok {
+			code = s.httpStatus()
+		}
+		c.JSON(code, body)
+	}
+}
+
+// statused is a body whose status the handler picks (see serve).
+type statused interface{ httpStatus() int }
+
+// accepted marks a body answered 202 (a workflow took the request) rather
+// than 200; embed it and set it (see serve).
+type accepted struct{ started bool }
+
+func (a accepted) httpStatus() int {
+	if a.started {
+		return http.StatusAccepted
+	}
+	return http.StatusOK
+}
+
+// stream adapts a handler that writes its own answer, a file (a decision's
+// PDF, a CSV) rather than JSON: only its error is written here, through
+// writeError.
+func stream(h *handler, f func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := f(c); err != nil {
+			writeError(c, h.log, err)
+		}
+	}
+}
