@@ -2,7 +2,6 @@ package api
 
 import (
 	"io"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,41 +13,42 @@ import (
 // uploadBankFiles imports the bank's answers to a payroll (pain.002,
 // camt.054) sent as multipart "file" fields: all applied in one
 // transaction, or none, with a 400 listing the lines that match no payment.
-func (h *handler) uploadBankFiles(c *gin.Context) {
+func (h *handler) uploadBankFiles(c *gin.Context) (*bankFilesApplied, error) {
 	period, err := payrollPeriod(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	form, err := c.MultipartForm()
 	if err != nil || len(form.File["file"]) == 0 {
-		writeError(c, h.log, domain.FieldError("file", "send the bank files as multipart/form-data fields \"file\""))
-		return
+		return nil, domain.FieldError("file", "send the bank files as multipart/form-data fields \"file\"")
 	}
 	var files [][]byte
 	for _, fh := range form.File["file"] {
 		f, err := fh.Open()
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		b, err := io.ReadAll(io.LimitReader(f, 64<<20))
 		f.Close()
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		files = append(files, b)
 	}
 	ans, err := iso20022.ReadBankFiles(files)
 	if err != nil {
-		writeError(c, h.log, domain.FieldError("file", "%v", err))
-		return
+		return nil, domain.FieldError("file", "%v", err)
 	}
 	counts, err := h.db.ApplyBankAnswer(c.Request.Context(), workflows.PayrollID(period), ans)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"id": workflows.PayrollID(period), "applied": counts})
+	return &bankFilesApplied{ID: workflows.PayrollID(period), Applied: counts}, nil
+}
+
+// bankFilesApplied counts the payments the bank's files changed, by what
+// became of them.
+type bankFilesApplied struct {
+	ID      string         `json:"id"`
+	Applied map[string]int `json:"applied"`
 }

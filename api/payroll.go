@@ -23,18 +23,16 @@ func payrollPeriod(c *gin.Context) (string, error) {
 }
 
 // startPayroll starts the month's payroll, or joins the one running: 202.
-func (h *handler) startPayroll(c *gin.Context) {
+func (h *handler) startPayroll(c *gin.Context) (*payrollStarted, error) {
 	var req struct {
 		Period string `json:"period"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	m, err := domain.ParseMonth(req.Period)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	run, err := h.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
 		ID: workflows.PayrollID(m.String()), TaskQueue: workflows.TaskQueue,
@@ -42,86 +40,125 @@ func (h *handler) startPayroll(c *gin.Context) {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.NamePayroll, workflows.PayrollInput{Period: m.String()})
 	if err != nil {
-		writeError(c, h.log, unavailable(err))
-		return
+		return nil, unavailable(err)
 	}
-	c.JSON(http.StatusAccepted, gin.H{"id": run.GetID(), "period": m.String()})
+	return &payrollStarted{ID: run.GetID(), Period: m.String()}, nil
+}
+
+type payrollStarted struct {
+	ID     string `json:"id"`
+	Period string `json:"period"`
 }
 
 // getPayroll shows the payroll: state, who prepared and approved it, its
 // files with their SHA-256, totals by benefit, municipality, channel and
 // state, the exceptions, and the rights new, stopped or changed against
 // the month before.
-func (h *handler) getPayroll(c *gin.Context) {
+func (h *handler) getPayroll(c *gin.Context) (*payrollView, error) {
 	ctx := c.Request.Context()
 	period, err := payrollPeriod(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	id := workflows.PayrollID(period)
 	p, err := h.db.PayrollByID(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	files, err := h.db.PaymentFiles(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	sum, err := h.db.SummarisePayroll(ctx, id)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	exc, err := h.db.PaymentsOf(ctx, id, "", "exception")
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := gin.H{"id": p.ID, "period": period, "state": p.State, "prepared_by": p.PreparedBy, "approved_by": p.ApprovedBy}
-	fl := []gin.H{}
+	out := payrollView{ID: p.ID, Period: period, State: p.State, PreparedBy: p.PreparedBy, ApprovedBy: p.ApprovedBy,
+		Files: []payrollFile{}, Summary: []payrollTotal{}, Exceptions: []payrollException{}, Changes: []payrollChange{}}
 	for _, f := range files {
-		fl = append(fl, gin.H{"name": f.Name, "kind": f.Kind, "sha256": f.SHA256, "transfers": f.Transfers, "total": f.Total.StringFixed(2)})
+		out.Files = append(out.Files, payrollFile{Name: f.Name, Kind: f.Kind, SHA256: f.SHA256, Transfers: f.Transfers, Total: f.Total.StringFixed(2)})
 	}
-	sl := []gin.H{}
 	for _, s := range sum {
-		sl = append(sl, gin.H{"benefit": s.Benefit, "municipality": s.Municipality, "channel": s.Channel, "state": s.State,
-			"count": s.Count, "total": s.Total.StringFixed(2)})
+		out.Summary = append(out.Summary, payrollTotal{Benefit: s.Benefit, Municipality: s.Municipality, Channel: s.Channel, State: s.State,
+			Count: s.Count, Total: s.Total.StringFixed(2)})
 	}
-	el := []gin.H{}
 	for _, e := range exc {
-		el = append(el, gin.H{"entitlement_id": e.EntitlementID, "payee": e.PayeeName, "period": e.Period.Format("2006-01"),
-			"amount": e.Amount.StringFixed(2), "reason": e.Reason})
+		out.Exceptions = append(out.Exceptions, payrollException{EntitlementID: e.EntitlementID, Payee: e.PayeeName, Period: e.Period.Format("2006-01"),
+			Amount: e.Amount.StringFixed(2), Reason: e.Reason})
 	}
 	m, _ := domain.ParseMonth(period)
 	prev := domain.MonthOf(m.First().AddDate(0, -1, 0))
 	changes, err := h.db.CompareWithPrevious(ctx, id, m.First(), workflows.PayrollID(prev.String()), prev.First())
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	cl := []gin.H{}
 	for _, x := range changes {
-		cl = append(cl, gin.H{"entitlement_id": x.EntitlementID, "payee": x.Payee, "benefit": x.Benefit, "kind": x.Kind,
-			"before": x.Before.StringFixed(2), "now": x.Now.StringFixed(2)})
+		out.Changes = append(out.Changes, payrollChange{EntitlementID: x.EntitlementID, Payee: x.Payee, Benefit: x.Benefit, Kind: x.Kind,
+			Before: x.Before.StringFixed(2), Now: x.Now.StringFixed(2)})
 	}
-	out["files"], out["summary"], out["exceptions"], out["changes"] = fl, sl, el, cl
-	c.JSON(http.StatusOK, out)
+	return &out, nil
 }
 
-// payrollSummaryCSV is the summary as CSV.
-func (h *handler) payrollSummaryCSV(c *gin.Context) {
+type payrollView struct {
+	ID         string             `json:"id"`
+	Period     string             `json:"period"`
+	State      string             `json:"state"`
+	PreparedBy string             `json:"prepared_by"`
+	ApprovedBy string             `json:"approved_by"`
+	Files      []payrollFile      `json:"files"`
+	Summary    []payrollTotal     `json:"summary"`
+	Exceptions []payrollException `json:"exceptions"`
+	Changes    []payrollChange    `json:"changes"`
+}
+
+type payrollFile struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	SHA256    string `json:"sha256"`
+	Transfers int    `json:"transfers"`
+	Total     string `json:"total"`
+}
+
+type payrollTotal struct {
+	Benefit      string `json:"benefit"`
+	Municipality string `json:"municipality"`
+	Channel      string `json:"channel"`
+	State        string `json:"state"`
+	Count        int    `json:"count"`
+	Total        string `json:"total"`
+}
+
+type payrollException struct {
+	EntitlementID string `json:"entitlement_id"`
+	Payee         string `json:"payee"`
+	Period        string `json:"period"`
+	Amount        string `json:"amount"`
+	Reason        string `json:"reason"`
+}
+
+type payrollChange struct {
+	EntitlementID string `json:"entitlement_id"`
+	Payee         string `json:"payee"`
+	Benefit       string `json:"benefit"`
+	Kind          string `json:"kind"`
+	Before        string `json:"before"`
+	Now           string `json:"now"`
+}
+
+// payrollSummaryCSV is the summary as CSV: it writes the file itself (see
+// stream).
+func (h *handler) payrollSummaryCSV(c *gin.Context) error {
 	period, err := payrollPeriod(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return err
 	}
 	sum, err := h.db.SummarisePayroll(c.Request.Context(), workflows.PayrollID(period))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return err
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -132,34 +169,42 @@ func (h *handler) payrollSummaryCSV(c *gin.Context) {
 	w.Flush()
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=payroll-%s.csv", period))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return nil
 }
 
 // submitPayroll and approvePayroll send the finance officers' actions to
 // the payroll's workflow, whose validator enforces four eyes and the hashes.
-func (h *handler) submitPayroll(c *gin.Context) { h.payrollAction(c, workflows.UpdatePayrollSubmit) }
+func (h *handler) submitPayroll(c *gin.Context) (*payrollActionDone, error) {
+	return h.payrollAction(c, workflows.UpdatePayrollSubmit)
+}
 
-func (h *handler) approvePayroll(c *gin.Context) { h.payrollAction(c, workflows.UpdatePayrollApprove) }
+func (h *handler) approvePayroll(c *gin.Context) (*payrollActionDone, error) {
+	return h.payrollAction(c, workflows.UpdatePayrollApprove)
+}
 
-func (h *handler) payrollAction(c *gin.Context, update string) {
+func (h *handler) payrollAction(c *gin.Context, update string) (*payrollActionDone, error) {
 	period, err := payrollPeriod(c)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	var req struct {
 		Hashes map[string]string `json:"hashes"`
 	}
 	if c.Request.ContentLength != 0 {
 		if err := bindJSON(c, &req); err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 	}
 	u := userOf(c)
 	err = h.update(c, workflows.PayrollID(period), update, workflows.PayrollAction{By: u.Username, Role: u.Role, Hashes: req.Hashes})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"id": workflows.PayrollID(period), "action": update, "by": u.Username})
+	return &payrollActionDone{ID: workflows.PayrollID(period), Action: update, By: u.Username}, nil
+}
+
+type payrollActionDone struct {
+	ID     string `json:"id"`
+	Action string `json:"action"`
+	By     string `json:"by"`
 }

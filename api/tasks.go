@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -54,14 +53,13 @@ func toTaskDTO(t store.Task) taskDTO {
 // listTasks is the inbox: ?assignee=me, or ?group=mine (the user's role at
 // the user's centre, unassigned or not), with state, overdue, type and
 // sort=due. Always scoped to the user's centre.
-func (h *handler) listTasks(c *gin.Context) {
+func (h *handler) listTasks(c *gin.Context) (*taskList, error) {
 	u := userOf(c)
 	f := store.TaskFilter{CentreID: u.CentreID, State: c.DefaultQuery("state", "open"), Type: c.Query("type"), Cleared: h.cleared(c)}
 	switch c.Query("state") {
 	case "", "open", "completed", "cancelled", "any":
 	default:
-		writeError(c, h.log, domain.FieldError("state", "must be open, completed, cancelled or any"))
-		return
+		return nil, domain.FieldError("state", "must be open, completed, cancelled or any")
 	}
 	switch a := c.Query("assignee"); a {
 	case "":
@@ -69,12 +67,10 @@ func (h *handler) listTasks(c *gin.Context) {
 		f.Assignee = u.Username
 	default:
 		if _, ok := domain.DemoUser(a); !ok {
-			writeError(c, h.log, domain.FieldError("assignee", "unknown user %q (use me)", a))
-			return
+			return nil, domain.FieldError("assignee", "unknown user %q (use me)", a)
 		}
 		if !u.Role.Acts(domain.RoleSupervisor) && a != u.Username {
-			writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only a supervisor lists another person's tasks"))
-			return
+			return nil, domain.Errorf(domain.CodeForbidden, "only a supervisor lists another person's tasks")
 		}
 		f.Assignee = a
 	}
@@ -87,8 +83,7 @@ func (h *handler) listTasks(c *gin.Context) {
 		f.Role = string(u.Role)
 	default:
 		if !u.Role.Acts(domain.RoleSupervisor) {
-			writeError(c, h.log, domain.FieldError("group", "you can list your own group only (%s@%s)", u.Role, u.CentreID))
-			return
+			return nil, domain.FieldError("group", "you can list your own group only (%s@%s)", u.Role, u.CentreID)
 		}
 		f.Role = g
 	}
@@ -98,27 +93,24 @@ func (h *handler) listTasks(c *gin.Context) {
 	if v := c.Query("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			writeError(c, h.log, domain.FieldError("overdue", "must be true or false"))
-			return
+			return nil, domain.FieldError("overdue", "must be true or false")
 		}
 		f.Overdue = &b
 	}
 	if s := c.Query("sort"); s != "" && s != "due" {
-		writeError(c, h.log, domain.FieldError("sort", "the inbox sorts by due date (overdue first): sort=due"))
-		return
+		return nil, domain.FieldError("sort", "the inbox sorts by due date (overdue first): sort=due")
 	}
 	// A page at a time, most urgent first: the counts say how many there are.
-	var ok bool
-	if f.Limit, ok = intParam(c, h.log, "limit", 50, 1, 500); !ok {
-		return
+	var err error
+	if f.Limit, err = queryInt(c, "limit", 50, 1, 500); err != nil {
+		return nil, err
 	}
-	if f.Offset, ok = intParam(c, h.log, "offset", 0, 0, 100000); !ok {
-		return
+	if f.Offset, err = queryInt(c, "offset", 0, 0, 100000); err != nil {
+		return nil, err
 	}
 	ts, n, err := h.db.TaskPage(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	out := []taskDTO{}
 	for _, t := range ts {
@@ -130,21 +122,33 @@ func (h *handler) listTasks(c *gin.Context) {
 		}
 		out = append(out, toTaskDTO(t))
 	}
-	c.JSON(http.StatusOK, gin.H{"tasks": out, "counts": gin.H{"total": n.Total, "overdue": n.Overdue, "more": n.Capped, "shown": len(out),
-		"offset": f.Offset}})
+	return &taskList{Tasks: out, Counts: taskCounts{Total: n.Total, Overdue: n.Overdue, More: n.Capped, Shown: len(out), Offset: f.Offset}}, nil
+}
+
+// taskList is a page of the inbox; the counts say how many there are.
+type taskList struct {
+	Tasks  []taskDTO  `json:"tasks"`
+	Counts taskCounts `json:"counts"`
+}
+
+type taskCounts struct {
+	Total   int  `json:"total"`
+	Overdue int  `json:"overdue"`
+	More    bool `json:"more"` // the counts stopped at their cap
+	Shown   int  `json:"shown"`
+	Offset  int  `json:"offset"`
 }
 
 // loadTask returns the task if it is in the user's centre and for the
 // user's role (or escalated to it).
-func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, bool) {
+func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, error) {
 	u := userOf(c)
 	t, err := h.db.TaskByID(c.Request.Context(), c.Param("id"))
 	if err == nil && !h.sees(c, t.Compartment) {
 		err = domain.Errorf(domain.CodeNotFound, "task %s not found", c.Param("id"))
 	}
 	if err != nil {
-		writeError(c, h.log, err)
-		return store.Task{}, u, false
+		return store.Task{}, u, err
 	}
 	if t.Compartment != "" {
 		restrict(c)
@@ -152,122 +156,117 @@ func (h *handler) loadTask(c *gin.Context) (store.Task, domain.User, bool) {
 	if t.PersonID != "" {
 		auditPersons(c, t.PersonID)
 	}
-	if !h.may(c, "task", "update", t.CentreID) {
-		return store.Task{}, u, false
+	if err := h.allow(c, "task", "update", t.CentreID); err != nil {
+		return store.Task{}, u, err
 	}
 	if !u.Role.Acts(domain.Role(t.CandidateRole)) && !u.Role.Acts(domain.Role(t.EscalatedTo)) {
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; you are %s", t.ID, t.CandidateRole, u.Role))
-		return store.Task{}, u, false
+		return store.Task{}, u, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; you are %s", t.ID, t.CandidateRole, u.Role)
 	}
-	return t, u, true
+	return t, u, nil
 }
 
-func (h *handler) claimTask(c *gin.Context) {
-	t, u, ok := h.loadTask(c)
-	if !ok {
-		return
+func (h *handler) claimTask(c *gin.Context) (*taskDTO, error) {
+	t, u, err := h.loadTask(c)
+	if err != nil {
+		return nil, err
 	}
 	switch t.Assignee {
 	case u.Username:
-		c.JSON(http.StatusOK, toTaskDTO(t))
+		dto := toTaskDTO(t)
+		return &dto, nil
 	case "":
-		h.assign(c, t, u.Username)
+		return h.assign(c, t, u.Username)
 	default:
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "task %s is held by %s", t.ID, t.Assignee))
+		return nil, domain.Errorf(domain.CodeConflict, "task %s is held by %s", t.ID, t.Assignee)
 	}
 }
 
-func (h *handler) releaseTask(c *gin.Context) {
-	t, u, ok := h.loadTask(c)
-	if !ok {
-		return
+func (h *handler) releaseTask(c *gin.Context) (*taskDTO, error) {
+	t, u, err := h.loadTask(c)
+	if err != nil {
+		return nil, err
 	}
 	if t.Assignee != u.Username && !u.Role.Acts(domain.RoleSupervisor) {
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, or(t.Assignee, "nobody")))
-		return
+		return nil, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, or(t.Assignee, "nobody"))
 	}
-	h.assign(c, t, "")
+	return h.assign(c, t, "")
 }
 
-func (h *handler) delegateTask(c *gin.Context) {
-	t, u, ok := h.loadTask(c)
-	if !ok {
-		return
+func (h *handler) delegateTask(c *gin.Context) (*taskDTO, error) {
+	t, u, err := h.loadTask(c)
+	if err != nil {
+		return nil, err
 	}
 	var req struct {
 		To string `json:"to"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	to, known := domain.DemoUser(req.To)
 	if !known || to.CentreID != t.CentreID || !to.Role.Acts(domain.Role(t.CandidateRole)) {
-		writeError(c, h.log, domain.FieldError("to", "%q is not a %s of %s", req.To, t.CandidateRole, t.CentreID))
-		return
+		return nil, domain.FieldError("to", "%q is not a %s of %s", req.To, t.CandidateRole, t.CentreID)
 	}
 	if t.Assignee != u.Username && !u.Role.Acts(domain.RoleSupervisor) {
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "only the assignee or a supervisor delegates task %s", t.ID))
-		return
+		return nil, domain.Errorf(domain.CodeForbidden, "only the assignee or a supervisor delegates task %s", t.ID)
 	}
-	h.assign(c, t, to.Username)
+	return h.assign(c, t, to.Username)
 }
 
 // assign hands the task from its current assignee to another ("" gives
 // it back to the group) and answers with the task.
-func (h *handler) assign(c *gin.Context, t store.Task, to string) {
+func (h *handler) assign(c *gin.Context, t store.Task, to string) (*taskDTO, error) {
 	t, err := h.db.AssignTask(c.Request.Context(), t.ID, t.Assignee, to)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, toTaskDTO(t))
+	dto := toTaskDTO(t)
+	return &dto, nil
 }
 
 // completeTask sends the outcome to the waiting workflow as an Update; the
 // workflow's validator has the last word (stale, four eyes, ranges).
-func (h *handler) completeTask(c *gin.Context) {
-	t, u, ok := h.loadTask(c)
-	if !ok {
-		return
+func (h *handler) completeTask(c *gin.Context) (*taskCompleted, error) {
+	t, u, err := h.loadTask(c)
+	if err != nil {
+		return nil, err
 	}
 	var req struct {
 		Outcome string          `json:"outcome"`
 		Data    json.RawMessage `json:"data"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if req.Outcome == "" {
-		writeError(c, h.log, domain.FieldError("outcome", "is required"))
-		return
+		return nil, domain.FieldError("outcome", "is required")
 	}
 	if t.State != "open" {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "task %s is %s; the first outcome stands", t.ID, t.State))
-		return
+		return nil, domain.Errorf(domain.CodeConflict, "task %s is %s; the first outcome stands", t.ID, t.State)
 	}
 	if t.Assignee != "" && t.Assignee != u.Username {
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, t.Assignee))
-		return
+		return nil, domain.Errorf(domain.CodeForbidden, "task %s is held by %s", t.ID, t.Assignee)
 	}
 	if err := validateTaskForm(t, req.Outcome, req.Data); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	role := domain.Role(t.CandidateRole)
 	if !u.Role.Acts(role) {
 		// an escalated task is shown to the supervisors; its own group completes it
-		writeError(c, h.log, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; reassign it to act on it", t.ID, t.CandidateRole))
-		return
+		return nil, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; reassign it to act on it", t.ID, t.CandidateRole)
 	}
-	err := h.update(c, t.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{
+	err = h.update(c, t.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{
 		TaskID: t.ID, Outcome: req.Outcome, Data: req.Data, By: u.Username, Role: role, CentreID: u.CentreID})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"task_id": t.ID, "outcome": req.Outcome, "completed_by": u.Username})
+	return &taskCompleted{TaskID: t.ID, Outcome: req.Outcome, CompletedBy: u.Username}, nil
+}
+
+type taskCompleted struct {
+	TaskID      string `json:"task_id"`
+	Outcome     string `json:"outcome"`
+	CompletedBy string `json:"completed_by"`
 }
 
 func or(s, def string) string {
@@ -280,14 +279,24 @@ func or(s, def string) string {
 // intParam reads a whole-number query parameter between lo and hi (def
 // when absent); out of range is a 400 naming it.
 func intParam(c *gin.Context, log *slog.Logger, name string, def, lo, hi int) (int, bool) {
-	v := c.Query(name)
-	if v == "" {
-		return def, true
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		writeError(c, log, domain.FieldError(name, "must be a whole number from %d to %d", lo, hi))
+	n, err := queryInt(c, name, def, lo, hi)
+	if err != nil {
+		writeError(c, log, err)
 		return 0, false
 	}
 	return n, true
+}
+
+// queryInt reads a whole-number query parameter between lo and hi (def
+// when absent); out of range is a 400 naming it.
+func queryInt(c *gin.Context, name string, def, lo, hi int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, domain.FieldError(name, "must be a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
 }
