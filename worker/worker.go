@@ -23,6 +23,10 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.NameCase})
 	r.RegisterWorkflowWithOptions(workflows.ViolenceNotification, workflow.RegisterOptions{Name: workflows.NameViolenceNotification})
 	r.RegisterWorkflowWithOptions(workflows.Activation, workflow.RegisterOptions{Name: workflows.NameActivation})
+	r.RegisterWorkflowWithOptions(workflows.Appeal, workflow.RegisterOptions{Name: workflows.NameAppeal})
+	r.RegisterWorkflowWithOptions(workflows.DecisionFinality, workflow.RegisterOptions{Name: workflows.NameFinality})
+	r.RegisterWorkflowWithOptions(workflows.Revision, workflow.RegisterOptions{Name: workflows.NameRevision})
+	r.RegisterWorkflowWithOptions(workflows.RevisionSweep, workflow.RegisterOptions{Name: workflows.NameRevisionSweep})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 

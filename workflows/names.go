@@ -12,6 +12,14 @@ const TaskQueue = "karton"
 const (
 	NameRefreshEvidence = "RefreshEvidence"
 	NameTrivial         = "Trivial"
+	NameRevision        = "Revision"      // revision.go
+	NameRevisionSweep   = "RevisionSweep" // revision_sweep.go; the daily schedule starts it
+)
+
+// Names of the appeal procedure (appeal.go).
+const (
+	NameAppeal   = "Appeal"           // an appeal against a decision
+	NameFinality = "DecisionFinality" // waits for a delivered sanction to become final
 )
 
 // RefreshEvidenceID is the workflow id of a person's evidence refresh: one
