@@ -130,6 +130,10 @@ type Calculation struct {
 	Lines       json.RawMessage
 	EvidenceIDs []int64
 	ComputedAt  time.Time
+	// Situation is what the calculation was made from
+	// (benefits.Situation as JSON; nil for calculations made before it
+	// was kept).
+	Situation json.RawMessage
 }
 
 // SaveCalculation stores calculation seq of a claim; saving the same seq
@@ -139,12 +143,17 @@ func (db *DB) SaveCalculation(ctx context.Context, number string, c Calculation)
 	if c.EvidenceIDs == nil {
 		c.EvidenceIDs = []int64{}
 	}
+	var situation any
+	if len(c.Situation) > 0 {
+		situation = string(c.Situation)
+	}
 	const q = `
-		INSERT INTO claim_calculations (claim_number, seq, eligible, amount, max_amount, reasons, lines, evidence_ids, computed_at)
-		VALUES (@number, @seq, @eligible, @amount, @max, @reasons, @lines, @evidence, @at)
+		INSERT INTO claim_calculations (claim_number, seq, eligible, amount, max_amount, reasons, lines, evidence_ids, computed_at, situation)
+		VALUES (@number, @seq, @eligible, @amount, @max, @reasons, @lines, @evidence, @at, @situation)
 		ON CONFLICT (claim_number, seq) DO NOTHING`
 	_, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"number": number, "seq": c.Seq, "eligible": c.Eligible, "amount": c.Amount,
-		"max": c.MaxAmount, "reasons": string(reasons), "lines": string(c.Lines), "evidence": c.EvidenceIDs, "at": c.ComputedAt})
+		"max": c.MaxAmount, "reasons": string(reasons), "lines": string(c.Lines), "evidence": c.EvidenceIDs, "at": c.ComputedAt,
+		"situation": situation})
 	if err != nil {
 		return fmt.Errorf("save calculation %s/%d: %w", number, c.Seq, err)
 	}
@@ -153,7 +162,7 @@ func (db *DB) SaveCalculation(ctx context.Context, number string, c Calculation)
 
 // Calculations lists a claim's calculations, latest last.
 func (db *DB) Calculations(ctx context.Context, number string) ([]Calculation, error) {
-	const q = `SELECT seq, eligible, amount, max_amount, reasons::text, lines::text, evidence_ids, computed_at
+	const q = `SELECT seq, eligible, amount, max_amount, reasons::text, lines::text, evidence_ids, computed_at, coalesce(situation::text, '')
 		FROM claim_calculations WHERE claim_number = $1 ORDER BY seq`
 	rows, err := db.pool.Query(ctx, q, number)
 	if err != nil {
@@ -161,12 +170,15 @@ func (db *DB) Calculations(ctx context.Context, number string) ([]Calculation, e
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Calculation, error) {
 		var c Calculation
-		var reasons, lines string
-		err := r.Scan(&c.Seq, &c.Eligible, &c.Amount, &c.MaxAmount, &reasons, &lines, &c.EvidenceIDs, &c.ComputedAt)
+		var reasons, lines, situation string
+		err := r.Scan(&c.Seq, &c.Eligible, &c.Amount, &c.MaxAmount, &reasons, &lines, &c.EvidenceIDs, &c.ComputedAt, &situation)
 		if err == nil {
 			err = json.Unmarshal([]byte(reasons), &c.Reasons)
 		}
 		c.Lines = json.RawMessage(lines)
+		if situation != "" {
+			c.Situation = json.RawMessage(situation)
+		}
 		return c, err
 	})
 }

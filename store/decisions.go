@@ -148,6 +148,9 @@ type Entitlement struct {
 	Channel string
 	// CreatedBy is who granted it (on create: the version's author).
 	CreatedBy string
+	// PostTo is the person at whose address the Post pays (child
+	// allowance: the child); "" for the beneficiary's.
+	PostTo domain.PersonID
 }
 
 // CreateEntitlement records the right a decision grants, with its first
@@ -166,20 +169,24 @@ func (db *DB) CreateEntitlement(ctx context.Context, e Entitlement) (Entitlement
 	}
 	const q = `
 		INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from, next_revision,
-			basis, channel)
-		VALUES (@id, @claim, @decision, @benefit, @beneficiary, @iban, @amount, @periodicity, @from, @revision, @basis, @channel)
+			basis, channel, post_person_id)
+		VALUES (@id, @claim, @decision, @benefit, @beneficiary, @iban, @amount, @periodicity, @from, @revision, @basis, @channel, @post)
 		ON CONFLICT (claim_number) DO NOTHING`
 	const first = `
 		INSERT INTO entitlement_versions (entitlement_id, seq, valid_from, amount, state, reason, decision_id, ref, source, created_by)
 		SELECT @id, 1, @from, @amount, 'active', 'grant', @decision, coalesce((SELECT number FROM decisions WHERE id = @decision), ''), 'grant', @by
 		ON CONFLICT DO NOTHING`
-	var basis any
+	var basis, post any
 	if len(e.Basis) > 0 {
 		basis = string(e.Basis)
 	}
+	if e.PostTo != "" {
+		post = string(e.PostTo)
+	}
 	args := pgx.NamedArgs{"id": id.String(), "claim": e.ClaimNumber, "decision": e.DecisionID, "benefit": e.Benefit,
 		"beneficiary": string(e.BeneficiaryID), "iban": e.PayeeIBAN, "amount": e.Amount, "periodicity": e.Periodicity,
-		"from": e.ValidFrom, "revision": e.NextRevision, "basis": basis, "channel": e.Channel, "by": e.CreatedBy}
+		"from": e.ValidFrom, "revision": e.NextRevision, "basis": basis, "channel": e.Channel, "by": e.CreatedBy,
+		"post": post}
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, q, args)
 		if err != nil || tag.RowsAffected() == 0 {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,26 +15,50 @@ import (
 	"github.com/karton-social/karton/domain"
 )
 
-// PayableRight is an active monthly entitlement with what a payroll needs.
+// PayableRight is a right a payroll settles, with what it needs: its
+// versions and, by month, what was already paid for it.
 type PayableRight struct {
 	EntitlementID string
 	Benefit       string
+	Periodicity   string // monthly or one_off
 	Amount        decimal.Decimal
 	ValidFrom     time.Time
 	PayeeIBAN     string
 	PayeeName     string
 	Municipality  string
-	// PaidThrough is the last month with a payment that stands (not
-	// rejected or returned), if any.
-	PaidThrough *time.Time
+	// Channel is the right's channel: bank, or post (child allowance).
+	Channel string
+	// The address the Post pays to: the child's for child allowance
+	// (post_person_id), the beneficiary's otherwise.
+	PostSettlement, PostStreet, PostMunicipality string
 	// Deduction is taken from every monthly payment, as a decision ordered.
 	Deduction       decimal.Decimal
 	DeductionReason string
-	// DeductionFrom, when set, is the first month the deduction is taken.
+	// DeductionFrom, when set, is the first month the deduction is taken
+	// (nil: every month).
 	DeductionFrom *time.Time
 	// SuspendedFrom, when set, is the first month the right pays nothing
 	// (a decision suspended or ended it).
 	SuspendedFrom *time.Time
+	// Timeline is the right's versions (nil when none is stored).
+	Timeline domain.Timeline
+	// Paid is what other payrolls paid for each month, by month.
+	Paid map[domain.Month]PaidMonth
+}
+
+// PaidMonth is what other payrolls did for a right's month.
+type PaidMonth struct {
+	// Paid is the sum of the month's payments that stand (prepared, sent,
+	// paid; not exception, rejected, returned) less the overpayments
+	// already recorded for it.
+	Paid decimal.Decimal
+	// Standing counts the payments that stand: none means the month was
+	// never paid (a payment for it is 'regular'), some that it was (a new
+	// one is a 'difference').
+	Standing int
+	// Payments counts every payment of the month, whatever its state: the
+	// next one is attempt Payments and gets an end-to-end id of its own.
+	Payments int
 }
 
 // EnsurePayroll records the payroll of a month once.
@@ -55,32 +80,190 @@ func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approv
 	return nil
 }
 
-// EachPayableRight calls fn, in entitlement order, for every monthly
-// entitlement active in the month ending on through, with the last month
-// each has been paid for. Rows are streamed, never held all at once.
-func (db *DB) EachPayableRight(ctx context.Context, through time.Time, fn func(PayableRight) error) error {
+// EachPayableRights calls fn, in entitlement order, with pages of at most
+// size rights a payroll settles for the months from through through: the
+// monthly and one-off rights that started by through and had not ended
+// before from, each with its versions and, by month since from, what
+// payrolls other than payroll paid for it (so that a payroll run again
+// after a crash computes the same payments). A page costs three queries
+// (rights, versions, paid sums); no page is held after fn returns.
+func (db *DB) EachPayableRights(ctx context.Context, payroll string, from, through time.Time, size int, fn func([]PayableRight) error) error {
 	const q = `
-		WITH paid AS (
-			SELECT entitlement_id, max(period) AS through FROM payments
-			WHERE state NOT IN ('rejected', 'returned') GROUP BY entitlement_id
-		)
-		SELECT e.id::text, e.benefit, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality, paid.through,
-			e.deduction, e.deduction_reason, e.deduction_from, e.suspended_from
-		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id LEFT JOIN paid ON paid.entitlement_id = e.id
-		WHERE e.state = 'active' AND e.periodicity = 'monthly' AND e.valid_from <= $1
-		ORDER BY e.id`
-	rows, err := db.pool.Query(ctx, q, through)
-	if err != nil {
-		return fmt.Errorf("select payable rights: %w", err)
+		SELECT e.id::text, e.benefit, e.periodicity, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality,
+			e.channel, a.settlement, a.street, a.municipality, e.deduction, e.deduction_reason, e.deduction_from, e.suspended_from
+		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id JOIN persons a ON a.id = coalesce(e.post_person_id, e.beneficiary_id)
+		WHERE e.id > $1::uuid AND e.periodicity IN ('monthly', 'one_off') AND e.valid_from <= $2
+			AND (e.state <> 'ended' OR e.valid_to IS NULL OR e.valid_to >= $3)
+		ORDER BY e.id LIMIT $4`
+	after := "00000000-0000-0000-0000-000000000000"
+	page := make([]PayableRight, 0, size)
+	for {
+		rows, err := db.pool.Query(ctx, q, after, through, from, size)
+		if err != nil {
+			return fmt.Errorf("select payable rights: %w", err)
+		}
+		page = page[:0]
+		var x PayableRight
+		_, err = pgx.ForEachRow(rows, []any{&x.EntitlementID, &x.Benefit, &x.Periodicity, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName,
+			&x.Municipality, &x.Channel, &x.PostSettlement, &x.PostStreet, &x.PostMunicipality, &x.Deduction, &x.DeductionReason,
+			&x.DeductionFrom, &x.SuspendedFrom},
+			func() error { page = append(page, x); return nil })
+		if err != nil {
+			return fmt.Errorf("select payable rights: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		ids := make([]string, len(page))
+		for i := range page {
+			ids[i] = page[i].EntitlementID
+		}
+		timelines, err := db.TimelinesOf(ctx, ids)
+		if err != nil {
+			return err
+		}
+		paid, err := db.paidOf(ctx, ids, payroll, from)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			page[i].Timeline = timelines[page[i].EntitlementID]
+			page[i].Paid = paid[page[i].EntitlementID]
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < size {
+			return nil
+		}
+		after = page[len(page)-1].EntitlementID
 	}
-	var x PayableRight
-	_, err = pgx.ForEachRow(rows, []any{&x.EntitlementID, &x.Benefit, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName, &x.Municipality, &x.PaidThrough,
-		&x.Deduction, &x.DeductionReason, &x.DeductionFrom, &x.SuspendedFrom},
-		func() error { return fn(x) })
+}
+
+// paidOf sums, in one aggregate, what payrolls other than payroll paid
+// for each of the rights' months since from.
+func (db *DB) paidOf(ctx context.Context, ids []string, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
+	const q = `
+		WITH p AS (
+			SELECT entitlement_id, period, coalesce(sum(amount) FILTER (WHERE state IN ('prepared', 'sent', 'paid')), 0) AS paid,
+				count(*) FILTER (WHERE state IN ('prepared', 'sent', 'paid')) AS standing, count(*) AS payments
+			FROM payments WHERE entitlement_id = ANY($1::uuid[]) AND payroll_id <> $2 AND period >= $3 GROUP BY 1, 2),
+		o AS (
+			SELECT entitlement_id, period, sum(amount) AS over FROM overpayments
+			WHERE entitlement_id = ANY($1::uuid[]) AND payroll_id <> $2 AND period >= $3 GROUP BY 1, 2)
+		SELECT coalesce(p.entitlement_id, o.entitlement_id)::text, coalesce(p.period, o.period),
+			coalesce(p.paid, 0) - coalesce(o.over, 0), coalesce(p.standing, 0), coalesce(p.payments, 0)
+		FROM p FULL JOIN o ON o.entitlement_id = p.entitlement_id AND o.period = p.period`
+	rows, err := db.pool.Query(ctx, q, ids, payroll, from)
 	if err != nil {
-		return fmt.Errorf("select payable rights: %w", err)
+		return nil, fmt.Errorf("sum paid months: %w", err)
+	}
+	out := map[string]map[domain.Month]PaidMonth{}
+	var id string
+	var period time.Time
+	var pm PaidMonth
+	_, err = pgx.ForEachRow(rows, []any{&id, &period, &pm.Paid, &pm.Standing, &pm.Payments}, func() error {
+		if out[id] == nil {
+			out[id] = map[domain.Month]PaidMonth{}
+		}
+		out[id][domain.MonthOf(period)] = pm
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sum paid months: %w", err)
+	}
+	return out, nil
+}
+
+// Overpayment is a month paid above what its versions owe, found by a
+// payroll: recorded once, recovered only by a decision.
+type Overpayment struct {
+	EntitlementID string
+	Period        time.Time
+	PayrollID     string
+	Amount        decimal.Decimal
+	Lines         []domain.PaymentLine
+	State         string
+}
+
+// RecordOverpayments records overpayments a payroll found; one found again
+// by the same payroll (a rerun) is not added twice.
+func (db *DB) RecordOverpayments(ctx context.Context, os []Overpayment) error {
+	if len(os) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, o := range os {
+		lines, _ := json.Marshal(o.Lines)
+		batch.Queue(`INSERT INTO overpayments (entitlement_id, period, payroll_id, amount, lines) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT DO NOTHING`, o.EntitlementID, o.Period, o.PayrollID, o.Amount, lines)
+	}
+	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("record overpayments: %w", err)
 	}
 	return nil
+}
+
+// Overpayments lists a right's overpayments by month.
+func (db *DB) Overpayments(ctx context.Context, entitlement string) ([]Overpayment, error) {
+	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, period, payroll_id, amount, lines, state FROM overpayments
+		WHERE entitlement_id = $1 ORDER BY period, created_at`, entitlement)
+	if err != nil {
+		return nil, fmt.Errorf("select overpayments of %s: %w", entitlement, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Overpayment, error) {
+		var o Overpayment
+		var lines []byte
+		err := r.Scan(&o.EntitlementID, &o.Period, &o.PayrollID, &o.Amount, &lines, &o.State)
+		if err == nil {
+			err = json.Unmarshal(lines, &o.Lines)
+		}
+		return o, err
+	})
+}
+
+// payrollLock is the advisory lock a payroll holds while it is prepared.
+const payrollLock = 0x4b61_7274_6f6e_0016 // "Karton", issue 16
+
+// LockPayrolls takes the lock that only one payroll at a time holds while
+// its payments are computed (two months prepared side by side would both
+// pay a month's difference). It is held on a connection of its own until
+// release is called, or that connection ends (a worker killed mid-way).
+// Returns CodeConflict when another payroll holds it.
+func (db *DB) LockPayrolls(ctx context.Context) (release func(), err error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lock payrolls: %w", err)
+	}
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(payrollLock)).Scan(&ok); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("lock payrolls: %w", err)
+	}
+	if !ok {
+		conn.Release()
+		return nil, domain.Errorf(domain.CodeConflict, "another payroll is being prepared")
+	}
+	return func() {
+		if _, err := conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(payrollLock)); err != nil {
+			conn.Conn().Close(context.Background()) // closing the session ends its lock
+		}
+		conn.Release()
+	}, nil
+}
+
+// PreparingPayroll returns the id of a payroll other than id still being
+// prepared, or "".
+func (db *DB) PreparingPayroll(ctx context.Context, id string) (string, error) {
+	var other string
+	err := db.pool.QueryRow(ctx, `SELECT id FROM payrolls WHERE state = 'preparing' AND id <> $1 ORDER BY period LIMIT 1`, id).Scan(&other)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("select preparing payroll: %w", err)
+	}
+	return other, nil
 }
 
 // Payment is one payment row.
@@ -100,6 +283,11 @@ type Payment struct {
 	State          string
 	Reason         string
 	Lines          []domain.PaymentLine
+	// Kind is regular (a month never paid before), difference (a month
+	// paid before at another amount) or one_off.
+	Kind string
+	// The Post's address (the municipality is Municipality).
+	Settlement, Street string
 }
 
 // InsertPayments writes payments once: by COPY when none exists yet, else
@@ -108,7 +296,7 @@ type Payment struct {
 // each payment once. It returns how many rows were new.
 func (db *DB) InsertPayments(ctx context.Context, ps []Payment) (int64, error) {
 	cols := []string{"payroll_id", "entitlement_id", "period", "amount", "channel", "payee_iban", "payee_name", "benefit",
-		"municipality", "funding_account", "end_to_end_id", "state", "reason", "lines"}
+		"municipality", "funding_account", "end_to_end_id", "state", "reason", "lines", "kind", "settlement", "street"}
 	source := func() pgx.CopyFromSource {
 		return pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
 			p := ps[i]
@@ -120,7 +308,7 @@ func (db *DB) InsertPayments(ctx context.Context, ps []Payment) (int64, error) {
 				return nil, fmt.Errorf("payment of entitlement %q: %w", p.EntitlementID, err)
 			}
 			return []any{p.PayrollID, pgtype.UUID{Bytes: id, Valid: true}, p.Period, p.Amount, p.Channel, p.PayeeIBAN, p.PayeeName, p.Benefit,
-				p.Municipality, p.FundingAccount, p.EndToEndID, p.State, p.Reason, lines}, nil
+				p.Municipality, p.FundingAccount, p.EndToEndID, p.State, p.Reason, lines, p.Kind, p.Settlement, p.Street}, nil
 		})
 	}
 	// Fast path: none of these payments exists yet, so COPY them straight
@@ -179,7 +367,7 @@ func (db *DB) PaymentsOf(ctx context.Context, payroll, channel, state string) ([
 // at a time, never all at once.
 func (db *DB) PaymentsPage(ctx context.Context, payroll, channel, state, after string, limit int) ([]Payment, error) {
 	const q = `SELECT id, payroll_id, entitlement_id::text, period, amount, channel, payee_iban, payee_name, benefit, municipality,
-		funding_account, end_to_end_id, state, reason FROM payments
+		funding_account, end_to_end_id, state, reason, kind, settlement, street FROM payments
 		WHERE payroll_id = $1 AND ($2 = '' OR channel = $2) AND ($3 = '' OR state = $3) AND end_to_end_id > $4
 		ORDER BY end_to_end_id LIMIT NULLIF($5, 0)`
 	rows, err := db.pool.Query(ctx, q, payroll, channel, state, after, limit)
@@ -191,7 +379,7 @@ func (db *DB) PaymentsPage(ctx context.Context, payroll, channel, state, after s
 	return pgx.AppendRows(make([]Payment, 0, limit), rows, func(r pgx.CollectableRow) (Payment, error) {
 		var p Payment
 		err := r.Scan(&p.ID, &p.PayrollID, &p.EntitlementID, &p.Period, &p.Amount, &p.Channel, &p.PayeeIBAN, &p.PayeeName, &p.Benefit,
-			&p.Municipality, &p.FundingAccount, &p.EndToEndID, &p.State, &p.Reason)
+			&p.Municipality, &p.FundingAccount, &p.EndToEndID, &p.State, &p.Reason, &p.Kind, &p.Settlement, &p.Street)
 		return p, err
 	})
 }
@@ -273,29 +461,6 @@ func (db *DB) PayrollByID(ctx context.Context, id string) (Payroll, error) {
 		return Payroll{}, translate(err, "payroll "+id)
 	}
 	return p, nil
-}
-
-// Attempts counts, per right and month, the payments the bank rejected or
-// returned: the next payment for that month is attempt n and gets its own
-// end-to-end id.
-func (db *DB) Attempts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, period, count(*) FROM payments
-		WHERE state IN ('rejected', 'returned') GROUP BY 1, 2`)
-	if err != nil {
-		return nil, fmt.Errorf("count attempts: %w", err)
-	}
-	out := map[string]int{}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var p time.Time
-		var n int
-		if err := rows.Scan(&id, &p, &n); err != nil {
-			return nil, err
-		}
-		out[id+"|"+p.Format("2006-01")] = n
-	}
-	return out, rows.Err()
 }
 
 // ApplyBankAnswer marks the payroll's payments sent, rejected, paid or
@@ -423,12 +588,14 @@ func (db *DB) CompareWithPrevious(ctx context.Context, payroll string, period ti
 	})
 }
 
-// Unpaid lists the payroll's payments the bank rejected or returned, with
-// the beneficiary and the centre that handles them.
+// Unpaid lists the payroll's payments the bank rejected or returned, and
+// its exceptions (an invalid account), with the beneficiary and the
+// centre that handles them: each needs the account corrected, and the next
+// payroll pays the month.
 func (db *DB) Unpaid(ctx context.Context, payroll string) ([]UnpaidPayment, error) {
 	const q = `SELECT p.end_to_end_id, p.entitlement_id::text, e.beneficiary_id::text, pe.centre_id, p.state, p.reason, p.amount, p.period
 		FROM payments p JOIN entitlements e ON e.id = p.entitlement_id JOIN persons pe ON pe.id = e.beneficiary_id
-		WHERE p.payroll_id = $1 AND p.state IN ('rejected', 'returned') ORDER BY p.end_to_end_id`
+		WHERE p.payroll_id = $1 AND p.state IN ('rejected', 'returned', 'exception') ORDER BY p.end_to_end_id`
 	rows, err := db.pool.Query(ctx, q, payroll)
 	if err != nil {
 		return nil, fmt.Errorf("select unpaid of %s: %w", payroll, err)
