@@ -99,7 +99,11 @@ func (a *Activities) CalculateClaim(ctx context.Context, in CalculateClaimInput)
 		}
 		s.Declared.GrantsThisYear = n
 	}
-	res, err := benefits.Calculate(a.Params, benefits.Code(c.Benefit), s)
+	params, err := a.params(ctx, 0) // the files with the approved published values
+	if err != nil {
+		return CalculateClaimResult{}, err
+	}
+	res, err := benefits.Calculate(params, benefits.Code(c.Benefit), s)
 	if err != nil {
 		return CalculateClaimResult{}, asTemporal(err)
 	}

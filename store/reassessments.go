@@ -310,3 +310,18 @@ func writeOutcomes(ctx context.Context, tx pgx.Tx, r Reassessment, rights []Righ
 	}
 	return nil
 }
+
+// AddNotice records a notice once per right and source.
+func (db *DB) AddNotice(ctx context.Context, n Notice) error {
+	lines := n.Lines
+	if len(lines) == 0 {
+		lines = json.RawMessage("[]")
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO notices (entitlement_id, person_id, kind, source, valid_from, old_amount, new_amount, lines)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (entitlement_id, source) DO NOTHING`,
+		n.EntitlementID, string(n.PersonID), n.Kind, n.Source, n.ValidFrom, n.OldAmount.Round(2), n.NewAmount.Round(2), string(lines))
+	if err != nil {
+		return fmt.Errorf("insert notice of %s: %w", n.EntitlementID, err)
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package benefits
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -202,4 +203,25 @@ func boundaries(p *Params, code Code, t domain.Timeline, from time.Time) []time.
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
 	return out
+}
+
+// RefOn is the legal reference of the values that a parameter of benefit
+// code takes on day ("" when none changes that day).
+func (p *Params) RefOn(code Code, day time.Time) string {
+	var refs []string
+	for _, name := range p.Names() {
+		found := false
+		for _, c := range Affects(name) {
+			found = found || c == code
+		}
+		if !found {
+			continue
+		}
+		for _, v := range p.byName[name].Values {
+			if v.From.Equal(day) && !slices.Contains(refs, v.Ref) {
+				refs = append(refs, v.Ref)
+			}
+		}
+	}
+	return strings.Join(refs, "; ")
 }
