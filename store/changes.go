@@ -265,3 +265,18 @@ func (db *DB) RecordAdulthood(ctx context.Context, benefit string, age int, day 
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// ChildrenOfRight lists the birth dates of the children (household
+// relation child) among the members of a right's claim, its holder aside.
+func (db *DB) ChildrenOfRight(ctx context.Context, entitlement string) ([]time.Time, error) {
+	rows, err := db.pool.Query(ctx, `SELECT p.birth_date FROM entitlements e JOIN claim_members m ON m.claim_number = e.claim_number
+		JOIN persons p ON p.id = m.person_id WHERE e.id = $1 AND p.id <> e.beneficiary_id AND p.relation = 'child' ORDER BY p.birth_date`, entitlement)
+	if err != nil {
+		return nil, fmt.Errorf("select children of %s: %w", entitlement, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		return nil, fmt.Errorf("select children of %s: %w", entitlement, err)
+	}
+	return out, nil
+}
