@@ -231,6 +231,27 @@ func (p *Platform) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 }
 
+// EnsureRevisionSchedule creates, once, the Temporal Schedule that starts
+// the revision sweep (workflows.RevisionSweep) every day at 05:00 UTC: the
+// rights whose revision fell due get their Revision workflows (docs/architecture.md,
+// "Revisions: a daily sweep, not a timer per right").
+func (p *Platform) EnsureRevisionSchedule(ctx context.Context) error {
+	_, err := p.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: "revision-sweep-daily",
+		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+			Hour: []client.ScheduleRange{{Start: 5}}, Minute: []client.ScheduleRange{{Start: 0}}, Second: []client.ScheduleRange{{Start: 0}},
+			DayOfMonth: []client.ScheduleRange{{Start: 1, End: 31}}, Month: []client.ScheduleRange{{Start: 1, End: 12}},
+			DayOfWeek: []client.ScheduleRange{{Start: 0, End: 6}},
+		}}},
+		Action: &client.ScheduleWorkflowAction{ID: workflows.RevisionSweepID, Workflow: workflows.NameRevisionSweep, TaskQueue: workflows.TaskQueue,
+			Args: []any{workflows.RevisionSweepInput{}}},
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("create revision schedule: %w", err)
+	}
+	return nil
+}
+
 // EnsurePayrollSchedule creates, once, the Temporal Schedule that starts
 // the previous month's payroll on day of every month at 06:00 UTC.
 func (p *Platform) EnsurePayrollSchedule(ctx context.Context, day int) error {

@@ -158,6 +158,9 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := p.EnsurePayrollSchedule(ctx, cfg.PayrollDay); err != nil {
 		return err
 	}
+	if err := p.EnsureRevisionSchedule(ctx); err != nil {
+		return err
+	}
 	log.Info("worker running", "config", cfg.String())
 	<-ctx.Done()
 	w.Stop()

@@ -57,7 +57,9 @@ type Options struct {
 	SimHouseholds  int
 	ClaimDeadlines workflows.Deadlines
 	PayrollDay     int // > 0: create the monthly payroll schedule
-	Log            *slog.Logger
+	// RevisionSweep creates the daily revision sweep's schedule.
+	RevisionSweep bool
+	Log           *slog.Logger
 
 	// DevIssuerRefusal, when set, switches the development issuer's tokens
 	// off and says why (karton dev with services that are not its own).
@@ -252,6 +254,11 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	}
 	if o.PayrollDay > 0 {
 		if err := p.EnsurePayrollSchedule(ctx, o.PayrollDay); err != nil {
+			return nil, err
+		}
+	}
+	if o.RevisionSweep {
+		if err := p.EnsureRevisionSchedule(ctx); err != nil {
 			return nil, err
 		}
 	}
