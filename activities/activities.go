@@ -41,6 +41,9 @@ type Activities struct {
 	// PaymentsPerChunk is how many payments one transaction stores
 	// (0: DefaultPaymentsPerChunk).
 	PaymentsPerChunk int
+	// PaymentDay is the day of a month from which that month itself may
+	// be paid (0: domain.DefaultPaymentDay).
+	PaymentDay int
 	// Revisions is how often rights are revised; nil: the catalogue's
 	// intervals (benefits.Benefit.Revision).
 	Revisions benefits.RevisionSchedule

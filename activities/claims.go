@@ -118,8 +118,12 @@ func (a *Activities) CalculateClaim(ctx context.Context, in CalculateClaimInput)
 	if res.Reasons == nil {
 		res.Reasons = []string{}
 	}
+	situation, err := json.Marshal(s) // the grant keeps it as the right's basis, for re-rating
+	if err != nil {
+		return CalculateClaimResult{}, err
+	}
 	err = a.DB.SaveCalculation(ctx, c.Number, store.Calculation{Seq: in.Seq, Eligible: res.Eligible, Amount: res.Amount, MaxAmount: res.Max,
-		Reasons: res.Reasons, Lines: lines, EvidenceIDs: evidenceIDs, ComputedAt: a.Now()})
+		Reasons: res.Reasons, Lines: lines, EvidenceIDs: evidenceIDs, ComputedAt: a.Now(), Situation: situation})
 	if err != nil {
 		return CalculateClaimResult{}, err
 	}

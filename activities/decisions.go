@@ -87,7 +87,10 @@ type CreateEntitlementResult struct{ EntitlementID string }
 // CreateEntitlement records the right (once per claim): beneficiary,
 // payee account, amount, from when, how often, and when it is first
 // revised (Activities.Revisions: the catalogue's interval after the first
-// month paid, benefits.Benefit.Revision).
+// month paid, benefits.Benefit.Revision); its basis, the situation of the
+// claim's last calculation, for re-rating; and its channel: child
+// allowance through the Post to the child's address (DOMAIN.md §3.3 (8),
+// §5.4), the others to the bank (the Post when the payee has no account).
 func (a *Activities) CreateEntitlement(ctx context.Context, in CreateEntitlementInput) (CreateEntitlementResult, error) {
 	c, err := a.DB.ClaimByNumber(ctx, in.Number)
 	if err != nil {
@@ -102,13 +105,49 @@ func (a *Activities) CreateEntitlement(ctx context.Context, in CreateEntitlement
 	if r, ok := a.Revisions.First(b.Code, c.Period); ok {
 		revision = &r
 	}
+	calcs, err := a.DB.Calculations(ctx, c.Number)
+	if err != nil {
+		return CreateEntitlementResult{}, err
+	}
+	var basis json.RawMessage
+	if len(calcs) > 0 {
+		basis = calcs[len(calcs)-1].Situation
+	}
+	channel, postTo := "bank", domain.PersonID("")
+	if b.Code == benefits.DD {
+		channel, postTo = "post", childOf(c, basis)
+	}
 	e, err := a.DB.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: in.DecisionID, Benefit: c.Benefit,
 		BeneficiaryID: beneficiary, PayeeIBAN: c.PayeeIBAN, Amount: in.Amount, Periodicity: string(b.Periodicity),
-		ValidFrom: c.Period, NextRevision: revision})
+		ValidFrom: c.Period, NextRevision: revision, Basis: basis, Channel: channel, PostTo: postTo})
 	if err != nil {
 		return CreateEntitlementResult{}, asTemporal(err)
 	}
 	return CreateEntitlementResult{EntitlementID: e.ID}, nil
+}
+
+// childOf is the child whose address the Post pays child allowance to:
+// the claim's subject, else the youngest child of the calculated
+// household (GUESS: the brief says "the child's address"; a household's
+// children live at one), else none (the beneficiary's address).
+func childOf(c store.Claim, basis json.RawMessage) domain.PersonID {
+	if c.SubjectID != "" {
+		return c.SubjectID
+	}
+	var s benefits.Situation
+	if len(basis) == 0 || json.Unmarshal(basis, &s) != nil {
+		return ""
+	}
+	var child *benefits.Member
+	for i, m := range s.Members {
+		if m.Relation == domain.RelationChild && (child == nil || m.BirthDate.After(child.BirthDate)) {
+			child = &s.Members[i]
+		}
+	}
+	if child == nil {
+		return ""
+	}
+	return domain.PersonID(child.ID)
 }
 
 // Fonts with the Latin letters of Montenegrin (č ć š ž đ); Debian's

@@ -38,16 +38,22 @@ type PreparePayrollResult struct {
 	New        int64
 	Exceptions int
 	Total      decimal.Decimal
+	// Overpayments counts the months found paid above what they owe,
+	// recorded (once) to be recovered by a decision.
+	Overpayments int
 }
 
-// EndToEndID is the payment's id in the bank files: fixed per right and
-// month, so a regenerated file is byte-identical and the bank's answers
-// match the payment. It is "K", the month (YYYYMM) and the right's UUID in
-// base32hex (order-preserving), 33 characters of the 35 ISO 20022 allows:
-// a month's payments, written in right order, arrive in id order, so the
-// indexes on the id grow at their end instead of at random places.
-// A month paid again after the bank rejected or returned it (attempt n > 0)
-// gets an id of its own: "R" and n in base 36 added.
+// EndToEndID is the payment's id in the bank files: fixed per right,
+// month and attempt, so a regenerated file is byte-identical and the
+// bank's answers match the payment. It is "K", the month (YYYYMM) and the
+// right's UUID in base32hex (order-preserving), 33 characters of the 35
+// ISO 20022 allows: a month's payments, written in right order, arrive in
+// id order, so the indexes on the id grow at their end instead of at
+// random places. A month paid again by a later payroll (attempt n > 0: the
+// n payments of that month already made, whatever became of them: a
+// difference, a month the bank rejected or returned, an exception paid
+// once the account is corrected) gets an id of its own: "R" and n in base
+// 36 added.
 func EndToEndID(entitlement string, period time.Time, attempt int) string {
 	key := ""
 	if u, err := uuid.Parse(entitlement); err == nil {
@@ -70,27 +76,51 @@ func EndToEndID(entitlement string, period time.Time, attempt int) string {
 
 var e2eEncoding = base32.HexEncoding.WithPadding(base32.NoPadding)
 
-// PreparePayroll computes every payment of the month: for each active
-// monthly right, the months not yet paid up to this one (pro rata in the
-// first and last month, arrears for retroactive decisions, and the months
-// the bank rejected or returned before: carried over), each a payment row
-// written once per (right, month). A payee without an account is paid
-// through the Post; one whose IBAN is invalid goes to the exceptions, never
-// to a file.
+// PayrollLookbackMonths is how far back a payroll settles a right's months:
+// the payroll's month and the 35 before it. A periodic claim lapses three
+// years after each instalment fell due (GUESS: the Law on Obligations'
+// rule for periodic claims, art. 372 of the Zakon o obligacionim
+// odnosima; DOMAIN.md gives no limit). An older month is settled by a
+// decision, not by the payroll.
+const PayrollLookbackMonths = 36
+
+// PreparePayroll settles every right's months up to the payroll's: each
+// month owes what the versions in force in it give (domain.Timeline, pro
+// rata by days where they change within it; a one-off right its amount in
+// the month it starts), less a deduction a decision ordered, and is
+// compared with what other payrolls paid for it (payments prepared, sent
+// or paid, less the overpayments recorded for it): more owed is paid
+// (kind regular for a month never paid, difference for one paid before,
+// one_off), less owed is recorded once as an overpayment and never paid
+// back. A month never paid, an exception, a month the bank rejected or
+// returned is thus paid by the next payroll, once. A payee without an
+// account, and child allowance, are paid through the Post; an invalid
+// IBAN goes to the exceptions, never to a file. The month must be payable
+// on the activities' clock (domain.PayablePeriod), and one payroll at a
+// time is prepared.
 func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput) (PreparePayrollResult, error) {
 	m, err := domain.ParseMonth(in.Period)
 	if err != nil {
 		return PreparePayrollResult{}, asTemporal(err)
 	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	if err := domain.PayablePeriod(m, now(), domain.PaymentDayOr(a.PaymentDay)); err != nil {
+		return PreparePayrollResult{}, asTemporal(err)
+	}
+	release, err := a.DB.LockPayrolls(ctx)
+	if err != nil {
+		return PreparePayrollResult{}, err // another payroll is prepared: retried once it is done
+	}
+	defer release()
 	if err := a.DB.EnsurePayroll(ctx, in.PayrollID, m.First()); err != nil {
 		return PreparePayrollResult{}, err
 	}
-	attempts, err := a.DB.Attempts(ctx)
-	if err != nil {
-		return PreparePayrollResult{}, err
-	}
+	window := domain.Month(m.First().AddDate(0, 1-PayrollLookbackMonths, 0))
 	// Computing and storing run side by side: one goroutine reads the
-	// rights and computes their payments a chunk at a time while the
+	// rights a page at a time and computes their payments while the
 	// previous chunk is being copied into PostgreSQL.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -98,22 +128,29 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 	if perChunk <= 0 {
 		perChunk = DefaultPaymentsPerChunk
 	}
+	page := min(perChunk, 5000)
 	chunks := make(chan []store.Payment, 1)
 	// Three buffers go round (one filled, one waiting, one being copied):
 	// fresh ones for every chunk cost more in allocation and page faults
 	// than computing their payments.
 	free := make(chan []store.Payment, 3)
 	for range 3 {
-		free <- make([]store.Payment, 0, perChunk+12) // a right's arrears may overfill a chunk a little
+		free <- make([]store.Payment, 0, perChunk+64) // a right's arrears may overfill a chunk a little
 	}
 	var res PreparePayrollResult
 	computed := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		c := chunk{rows: <-free}
+		c := chunk{rows: <-free, payroll: in.PayrollID, month: m, window: window}
 		c.res.Total = decimal.Zero
-		err := a.DB.EachPayableRight(ctx, m.Last(), func(r store.PayableRight) error {
-			c.add(r, in.PayrollID, m, attempts)
+		err := a.DB.EachPayableRights(ctx, in.PayrollID, window.First(), m.Last(), page, func(rights []store.PayableRight) error {
+			for i := range rights {
+				c.add(&rights[i])
+			}
+			if err := a.DB.RecordOverpayments(ctx, c.over); err != nil {
+				return err
+			}
+			c.over = c.over[:0]
 			if len(c.rows) >= perChunk {
 				select {
 				case chunks <- c.rows:
@@ -135,7 +172,7 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 				err = ctx.Err()
 			}
 		}
-		res.Exceptions, res.Total = c.res.Exceptions, c.res.Total
+		res.Exceptions, res.Total, res.Overpayments = c.res.Exceptions, c.res.Total, c.res.Overpayments
 		computed <- err
 	}()
 	var stored int64
@@ -169,49 +206,130 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput)
 // in one transaction: a retry after a crash skips the chunks already stored.
 const DefaultPaymentsPerChunk = 50000
 
-// chunk gathers the payments computed from rights.
+// chunk gathers the payments and overpayments computed from rights.
 type chunk struct {
-	rows []store.Payment
-	res  PreparePayrollResult
+	rows          []store.Payment
+	over          []store.Overpayment
+	res           PreparePayrollResult
+	payroll       string
+	month, window domain.Month
 }
 
-// add computes the payments a right owes up to month m: the months not
-// yet paid (pro rata in the first and last, arrears, carried-over months),
-// each on its own row. A payee without an account is paid through the
-// Post; one whose IBAN is invalid goes to the exceptions.
-func (c *chunk) add(r store.PayableRight, payroll string, m domain.Month, attempts map[string]int) {
-	var paid *domain.Month
-	if r.PaidThrough != nil {
-		pm := domain.MonthOf(*r.PaidThrough)
-		paid = &pm
+// add settles a right's months from its start (or the window's) up to the
+// payroll's month.
+func (c *chunk) add(r *store.PayableRight) {
+	t := r.Timeline
+	if len(t) == 0 { // a right stored without versions: its own columns are its grant
+		t = domain.Timeline{{Seq: 1, From: r.ValidFrom, Amount: r.Amount, State: domain.RightActive, Reason: domain.ReasonGrant}}
+	}
+	if r.SuspendedFrom != nil { // an activation sanction's suspension, from its month on
+		t = append(t[:len(t):len(t)], domain.RightVersion{Seq: t.Next(), From: *r.SuspendedFrom, State: domain.RightSuspended,
+			Reason: domain.ReasonSanction})
 	}
 	channel, state, reason := "bank", "prepared", ""
-	if r.PayeeIBAN == "" {
-		channel = "post"
+	municipality, settlement, street := r.Municipality, "", ""
+	if r.Channel == "post" || r.PayeeIBAN == "" {
+		channel, municipality, settlement, street = "post", r.PostMunicipality, r.PostSettlement, r.PostStreet
 	} else if _, err := domain.ParseIBAN("payee_account", r.PayeeIBAN); err != nil {
 		state, reason = "exception", domain.ErrorMessage(err)
 	}
-	var until *time.Time
-	if r.SuspendedFrom != nil {
-		last := r.SuspendedFrom.AddDate(0, 0, -1)
-		until = &last
-	}
-	for _, p := range domain.Arrears(r.Amount, r.ValidFrom, until, paid, m) {
-		if r.DeductionFrom == nil || !p.Month.Before(domain.MonthOf(*r.DeductionFrom)) {
-			p = domain.Deduct(p, r.Deduction, r.DeductionReason)
+	start := domain.MonthOf(r.ValidFrom)
+	for _, v := range t {
+		if mv := domain.MonthOf(v.From); mv.Before(start) {
+			start = mv
 		}
-		if !p.Amount.IsPositive() {
+	}
+	end := c.month
+	if r.Periodicity == "one_off" {
+		end = start // owed in the month it starts, once
+	}
+	if start.Before(c.window) {
+		start = c.window
+	}
+	for mo := start; !end.Before(mo); mo = mo.Next() {
+		paid := r.Paid[mo]
+		if owed, quick := quickOwed(t, mo, r); quick && owed.Equal(paid.Paid) {
+			continue // settled: nothing to pay, nothing overpaid
+		}
+		var owed domain.MonthlyPayment
+		if r.Periodicity == "one_off" {
+			owed = t.OneOffOwed(mo)
+		} else {
+			owed = t.MonthlyOwed(mo)
+		}
+		if deducts(r, mo) {
+			owed = deduct(owed, r.Deduction, r.DeductionReason)
+		}
+		toPay, over, lines := domain.Settle(owed, paid.Paid)
+		if over.IsPositive() {
+			c.over = append(c.over, store.Overpayment{EntitlementID: r.EntitlementID, Period: mo.First(), PayrollID: c.payroll, Amount: over, Lines: lines})
+			c.res.Overpayments++
 			continue
+		}
+		if !toPay.IsPositive() {
+			continue
+		}
+		kind := "regular"
+		switch {
+		case paid.Standing > 0:
+			kind = "difference"
+		case r.Periodicity == "one_off":
+			kind = "one_off"
 		}
 		if state == "exception" {
 			c.res.Exceptions++
 		}
-		c.res.Total = c.res.Total.Add(p.Amount)
-		c.rows = append(c.rows, store.Payment{PayrollID: payroll, EntitlementID: r.EntitlementID, Period: p.Month.First(),
-			Amount: p.Amount, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
-			Municipality: r.Municipality, FundingAccount: FundingAccount.IBAN, EndToEndID: EndToEndID(r.EntitlementID, p.Month.First(), attempts[r.EntitlementID+"|"+p.Month.String()]),
-			State: state, Reason: reason, Lines: p.Lines})
+		c.res.Total = c.res.Total.Add(toPay)
+		c.rows = append(c.rows, store.Payment{PayrollID: c.payroll, EntitlementID: r.EntitlementID, Period: mo.First(),
+			Amount: toPay, Channel: channel, PayeeIBAN: r.PayeeIBAN, PayeeName: r.PayeeName, Benefit: r.Benefit,
+			Municipality: municipality, Settlement: settlement, Street: street, FundingAccount: FundingAccount.IBAN,
+			EndToEndID: EndToEndID(r.EntitlementID, mo.First(), paid.Payments), State: state, Reason: reason, Lines: lines, Kind: kind})
 	}
+}
+
+// quickOwed is what month mo owes when one version holds the whole month
+// (no version starts or ends inside it), less the deduction: the common
+// case, computed without walking the month's days. quick is false when
+// the month needs the full computation.
+func quickOwed(t domain.Timeline, mo domain.Month, r *store.PayableRight) (owed decimal.Decimal, quick bool) {
+	if r.Periodicity == "one_off" {
+		return decimal.Zero, false
+	}
+	first, last := mo.First(), mo.Last()
+	for _, v := range t {
+		if v.From.After(first) && !v.From.After(last) || v.To != nil && !v.To.Before(first) && v.To.Before(last) {
+			return decimal.Zero, false
+		}
+	}
+	v, ok := t.On(first)
+	if !ok || v.State != domain.RightActive {
+		return decimal.Zero, true
+	}
+	owed = v.Amount.Round(2)
+	if deducts(r, mo) && r.Deduction.IsPositive() {
+		owed = owed.Sub(decimal.Min(r.Deduction.Round(2), owed))
+	}
+	return owed, true
+}
+
+// deducts reports whether the right's deduction is taken in month mo: from
+// its first month on (every month when none is set).
+func deducts(r *store.PayableRight, mo domain.Month) bool {
+	return r.Deduction.IsPositive() && (r.DeductionFrom == nil || !mo.Before(domain.MonthOf(*r.DeductionFrom)))
+}
+
+// deduct takes a deduction a decision ordered from what a month owes, at
+// most all of it, and says so in the lines.
+func deduct(p domain.MonthlyPayment, amount decimal.Decimal, reason string) domain.MonthlyPayment {
+	if !amount.IsPositive() || !p.Amount.IsPositive() {
+		return p
+	}
+	take := decimal.Min(amount.Round(2), p.Amount)
+	p.Amount = p.Amount.Sub(take)
+	p.Lines = append(p.Lines[:len(p.Lines):len(p.Lines)],
+		domain.PaymentLine{What: "deduction (" + reason + ")", Value: "-" + take.StringFixed(2)},
+		domain.PaymentLine{What: "owed for " + p.Month.String() + " after the deduction", Value: p.Amount.StringFixed(2)})
+	return p
 }
 
 // PayrollFile is a generated file and its hash.
@@ -232,7 +350,7 @@ const DefaultTransfersPerFile = 50000
 
 // GeneratePayrollFiles writes the month's pain.001 files (bank payments,
 // one batch per funding account, executed mid-month after the period; at
-// most TransfersPerFile per file) and the Post's list (CSV) to the object
+// most TransfersPerFile per file) and the Post's list (CSV: payee, the address it pays to, month, kind, amount) to the object
 // store, and records their SHA-256. Payments are read a file at a time,
 // so memory stays flat in the size of the month. The same payments give
 // the same bytes.
@@ -308,7 +426,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 		total := decimal.Zero
 		for _, p := range bank {
 			batch.Transfers = append(batch.Transfers, iso20022.Transfer{EndToEndID: p.EndToEndID, Amount: p.Amount, Creditor: p.PayeeName,
-				IBAN: p.PayeeIBAN, Remittance: p.Benefit + " " + p.Period.Format("2006-01")})
+				IBAN: p.PayeeIBAN, Remittance: remittance(p)})
 			total = total.Add(p.Amount)
 		}
 		msg.Batches = []iso20022.Batch{batch}
@@ -329,10 +447,11 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 	if len(post) > 0 {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
-		_ = w.Write([]string{"end_to_end_id", "payee", "municipality", "benefit", "period", "amount_eur"})
+		_ = w.Write([]string{"end_to_end_id", "payee", "settlement", "street", "municipality", "benefit", "period", "kind", "amount_eur"})
 		sum := decimal.Zero
 		for _, p := range post {
-			_ = w.Write([]string{p.EndToEndID, p.PayeeName, p.Municipality, p.Benefit, p.Period.Format("2006-01"), p.Amount.StringFixed(2)})
+			_ = w.Write([]string{p.EndToEndID, p.PayeeName, p.Settlement, p.Street, p.Municipality, p.Benefit, p.Period.Format("2006-01"), p.Kind,
+				p.Amount.StringFixed(2)})
 			sum = sum.Add(p.Amount)
 		}
 		w.Flush()
@@ -341,6 +460,16 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 		}
 	}
 	return out, nil
+}
+
+// remittance is the transfer's text for the payee: the benefit and the
+// month, and "razlika" (difference) for a month paid before.
+func remittance(p store.Payment) string {
+	r := p.Benefit + " " + p.Period.Format("2006-01")
+	if p.Kind == "difference" {
+		r += " razlika"
+	}
+	return r
 }
 
 // payrollFileKey is where a payroll's file is kept in the object store.
