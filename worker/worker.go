@@ -20,6 +20,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.ScheduledPayroll, workflow.RegisterOptions{Name: workflows.NameScheduledPayroll})
 	r.RegisterWorkflowWithOptions(workflows.CorrectPayeeAccount, workflow.RegisterOptions{Name: workflows.NameCorrectPayeeAccount})
 	r.RegisterWorkflowWithOptions(workflows.Trivial, workflow.RegisterOptions{Name: workflows.NameTrivial})
+	r.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
 	r.RegisterWorkflowWithOptions(workflows.Case, workflow.RegisterOptions{Name: workflows.NameCase})
 	r.RegisterWorkflowWithOptions(workflows.ViolenceNotification, workflow.RegisterOptions{Name: workflows.NameViolenceNotification})
 	r.RegisterWorkflowWithOptions(workflows.Activation, workflow.RegisterOptions{Name: workflows.NameActivation})
@@ -27,6 +28,8 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.DecisionFinality, workflow.RegisterOptions{Name: workflows.NameFinality})
 	r.RegisterWorkflowWithOptions(workflows.Revision, workflow.RegisterOptions{Name: workflows.NameRevision})
 	r.RegisterWorkflowWithOptions(workflows.RevisionSweep, workflow.RegisterOptions{Name: workflows.NameRevisionSweep})
+	r.RegisterWorkflowWithOptions(workflows.PollChanges, workflow.RegisterOptions{Name: workflows.NamePollChanges})
+	r.RegisterWorkflowWithOptions(workflows.ChangeFollowUp, workflow.RegisterOptions{Name: workflows.NameChangeFollowUp})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 

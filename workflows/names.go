@@ -12,8 +12,12 @@ const TaskQueue = "karton"
 const (
 	NameRefreshEvidence = "RefreshEvidence"
 	NameTrivial         = "Trivial"
-	NameRevision        = "Revision"      // revision.go
-	NameRevisionSweep   = "RevisionSweep" // revision_sweep.go; the daily schedule starts it
+	// NameReassessment re-rates the rights a new parameter value affects
+	// (issue 16); QueryReassessment is its progress.
+	NameReassessment  = "Reassessment"
+	QueryReassessment = "reassessment"
+	NameRevision      = "Revision"      // revision.go
+	NameRevisionSweep = "RevisionSweep" // revision_sweep.go; the daily schedule starts it
 )
 
 // Names of the appeal procedure (appeal.go).
