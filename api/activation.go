@@ -27,7 +27,7 @@ import (
 // createReferral refers a person: 202 with the referral, its workflow
 // started. The person must be in a household with active financial
 // assistance, of the caller's centre, without a referral under way.
-func (h *handler) createReferral(c *gin.Context) {
+func (h *handler) createReferral(c *gin.Context) (*referralSummary, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	var req struct {
@@ -36,12 +36,10 @@ func (h *handler) createReferral(c *gin.Context) {
 		FamilyConstraints string `json:"family_constraints"`
 	}
 	if err := bindJSON(c, &req); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if req.PersonID == "" {
-		writeError(c, h.log, domain.FieldError("person_id", "is required: the work-capable member to refer"))
-		return
+		return nil, domain.FieldError("person_id", "is required: the work-capable member to refer")
 	}
 	var long []*domain.Error
 	for _, f := range []struct{ name, value string }{{"work_capacity_notes", req.WorkCapacityNotes}, {"family_constraints", req.FamilyConstraints}} {
@@ -50,41 +48,36 @@ func (h *handler) createReferral(c *gin.Context) {
 		}
 	}
 	if len(long) > 0 {
-		writeError(c, h.log, domain.Invalid(long))
-		return
+		return nil, domain.Invalid(long)
 	}
 	p, err := h.db.PersonByID(ctx, domain.PersonID(req.PersonID))
 	if err != nil {
-		writeError(c, h.log, asField(err, "person_id"))
-		return
+		return nil, asField(err, "person_id")
 	}
 	auditPersons(c, p.ID)
-	if !h.may(c, "activation", "create", p.CentreID) {
-		return
+	if err := h.allow(c, "activation", "create", p.CentreID); err != nil {
+		return nil, err
 	}
 	if p.BirthDate.AddDate(18, 0, 0).After(time.Now()) {
-		writeError(c, h.log, domain.FieldError("person_id", "%s %s is a child; activation is for work-capable adults", p.GivenName, p.FamilyName))
-		return
+		return nil, domain.FieldError("person_id", "%s %s is a child; activation is for work-capable adults", p.GivenName, p.FamilyName)
 	}
 	e, err := h.db.ActiveAssistanceOf(ctx, p.ID, activation.Benefit)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeNotFound {
 			err = domain.FieldError("person_id", "%s %s is in no household with active financial assistance (MO)", p.GivenName, p.FamilyName)
 		}
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	r, err := h.db.CreateReferral(ctx, store.Referral{PersonID: p.ID, EntitlementID: e.ID, CentreID: p.CentreID, ReferredBy: u.Username,
 		ReferredAt: time.Now(), WorkCapacityNotes: req.WorkCapacityNotes, FamilyConstraints: req.FamilyConstraints})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if err := h.startActivation(c, r); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusAccepted, referralDTO(r))
+	dto := referralDTO(r)
+	return &dto, nil
 }
 
 func (h *handler) startActivation(c *gin.Context, r store.Referral) error {
@@ -107,11 +100,29 @@ func asField(err error, field string) error {
 	return err
 }
 
-func referralDTO(r store.Referral) gin.H {
-	return gin.H{"id": r.ID, "person_id": r.PersonID, "name": r.PersonName, "jmbg": r.JMBG, "entitlement_id": r.EntitlementID,
-		"centre_id": r.CentreID, "state": r.State, "agency_reference": r.AgencyReference, "referred_by": r.ReferredBy,
-		"referred_at": r.ReferredAt, "last_step_at": r.LastStepAt, "work_capacity_notes": r.WorkCapacityNotes,
-		"family_constraints": r.FamilyConstraints, "steps_url": "/api/v1/activation/referrals/" + r.ID + "/steps"}
+// referralSummary is a referral in a list, and the head of its page.
+type referralSummary struct {
+	ID                string          `json:"id"`
+	PersonID          domain.PersonID `json:"person_id"`
+	Name              string          `json:"name"`
+	JMBG              string          `json:"jmbg"`
+	EntitlementID     string          `json:"entitlement_id"`
+	CentreID          string          `json:"centre_id"`
+	State             string          `json:"state"`
+	AgencyReference   string          `json:"agency_reference"`
+	ReferredBy        string          `json:"referred_by"`
+	ReferredAt        time.Time       `json:"referred_at"`
+	LastStepAt        *time.Time      `json:"last_step_at"`
+	WorkCapacityNotes string          `json:"work_capacity_notes"`
+	FamilyConstraints string          `json:"family_constraints"`
+	StepsURL          string          `json:"steps_url"`
+}
+
+func referralDTO(r store.Referral) referralSummary {
+	return referralSummary{ID: r.ID, PersonID: r.PersonID, Name: r.PersonName, JMBG: r.JMBG, EntitlementID: r.EntitlementID,
+		CentreID: r.CentreID, State: r.State, AgencyReference: r.AgencyReference, ReferredBy: r.ReferredBy,
+		ReferredAt: r.ReferredAt, LastStepAt: r.LastStepAt, WorkCapacityNotes: r.WorkCapacityNotes,
+		FamilyConstraints: r.FamilyConstraints, StepsURL: "/api/v1/activation/referrals/" + r.ID + "/steps"}
 }
 
 var referralStates = map[string]bool{"referred": true, "acknowledged": true, "active": true, "decision_pending": true, "sanctioned": true,
@@ -119,47 +130,49 @@ var referralStates = map[string]bool{"referred": true, "acknowledged": true, "ac
 
 // listReferrals is the agency's inbox (every centre's referrals) or a
 // centre's list, by state (?state=) and person (?person_id=).
-func (h *handler) listReferrals(c *gin.Context) {
+func (h *handler) listReferrals(c *gin.Context) (*referralList, error) {
 	u := userOf(c)
 	f := store.ReferralFilter{State: c.Query("state"), PersonID: domain.PersonID(c.Query("person_id"))}
 	if f.State != "" && !referralStates[f.State] {
-		writeError(c, h.log, domain.FieldError("state", "%q is not one of referred, acknowledged, active, decision_pending, sanctioned, employed, not_eligible, closed", f.State))
-		return
+		return nil, domain.FieldError("state", "%q is not one of referred, acknowledged, active, decision_pending, sanctioned, employed, not_eligible, closed", f.State)
 	}
-	limit, ok := intParam(c, h.log, "limit", 100, 1, 500)
-	if !ok {
-		return
+	limit, err := queryInt(c, "limit", 100, 1, 500)
+	if err != nil {
+		return nil, err
 	}
 	f.Limit = limit
 	if u.Role != domain.RoleEmploymentOfficer {
 		f.CentreID = u.CentreID
-		if !h.may(c, "activation", "read", u.CentreID) {
-			return
+		if err := h.allow(c, "activation", "read", u.CentreID); err != nil {
+			return nil, err
 		}
 	}
 	list, err := h.db.Referrals(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := []gin.H{}
+	out := []referralSummary{}
 	for _, r := range list {
 		auditPersons(c, r.PersonID)
 		out = append(out, referralDTO(r))
 	}
-	c.JSON(http.StatusOK, gin.H{"referrals": out, "count": len(out)})
+	return &referralList{Referrals: out, Count: len(out)}, nil
+}
+
+type referralList struct {
+	Referrals []referralSummary `json:"referrals"`
+	Count     int               `json:"count"`
 }
 
 // loadReferral reads a referral the caller may see: the agency any, a
 // centre its own.
-func (h *handler) loadReferral(c *gin.Context, action string) (store.Referral, bool) {
+func (h *handler) loadReferral(c *gin.Context, action string) (store.Referral, error) {
 	r, err := h.db.ReferralByID(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return r, false
+		return r, err
 	}
 	auditPersons(c, r.PersonID)
-	return r, h.may(c, "activation", action, r.CentreID)
+	return r, h.allow(c, "activation", action, r.CentreID)
 }
 
 // agencyEvents are the lines of a referral's timeline the agency sees: the
@@ -171,68 +184,109 @@ var agencyEvents = map[string]bool{"to_agency": true, "agency_acknowledged": tru
 // message to the agency with its delivery) and, for the centre, its
 // decisions and the tasks waiting on it; for the agency, only the
 // decisions' outcomes (outcomes[]: number, measure, effective_from).
-func (h *handler) getReferral(c *gin.Context) {
+func (h *handler) getReferral(c *gin.Context) (*referralView, error) {
 	ctx := c.Request.Context()
-	r, ok := h.loadReferral(c, "read")
-	if !ok {
-		return
+	r, err := h.loadReferral(c, "read")
+	if err != nil {
+		return nil, err
 	}
 	steps, err := h.db.ReferralSteps(ctx, r.ID)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	events, err := h.db.ReferralEvents(ctx, r.ID)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	decisions, err := h.db.ActivationDecisions(ctx, r.ID)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := referralDTO(r)
+	out := referralView{referralSummary: referralDTO(r), Steps: []referralStep{}, Timeline: []referralEvent{}}
 	agency := userOf(c).Role == domain.RoleEmploymentOfficer
-	ss := []gin.H{}
 	for _, s := range steps {
-		ss = append(ss, gin.H{"step_id": s.StepID, "kind": s.Kind, "occurred_at": s.OccurredAt, "received_at": s.ReceivedAt, "sender": s.Sender, "body": s.Body})
+		out.Steps = append(out.Steps, referralStep{StepID: s.StepID, Kind: s.Kind, OccurredAt: s.OccurredAt, ReceivedAt: s.ReceivedAt, Sender: s.Sender, Body: s.Body})
 	}
-	timeline := []gin.H{}
 	for _, e := range events {
 		if agency && !agencyEvents[e.Kind] {
 			continue
 		}
-		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "delivery": e.Delivery,
-			"attempts": e.Attempts, "last_error": e.LastError})
+		out.Timeline = append(out.Timeline, referralEvent{At: e.At, Kind: e.Kind, By: e.By, Summary: e.Summary, Delivery: e.Delivery,
+			Attempts: e.Attempts, LastError: e.LastError})
 	}
-	out["steps"], out["timeline"] = ss, timeline
 	if agency {
 		// The agency gets each decision's outcome, as its message said it:
 		// the measure and the month it takes effect. The reasoning, the
 		// amounts and who decided are the centre's.
-		outcomes := []gin.H{}
+		outcomes := []referralOutcome{}
 		for _, d := range decisions {
-			outcomes = append(outcomes, gin.H{"number": d.Number, "measure": d.Measure, "effective_from": domain.MonthOf(d.EffectiveFrom).String()})
+			outcomes = append(outcomes, referralOutcome{Number: d.Number, Measure: d.Measure, EffectiveFrom: domain.MonthOf(d.EffectiveFrom).String()})
 		}
-		out["outcomes"], out["tasks"] = outcomes, []gin.H{}
-		c.JSON(http.StatusOK, out)
-		return
+		out.Outcomes, out.Tasks = &outcomes, []taskDTO{}
+		return &out, nil
 	}
-	ds := []gin.H{}
+	ds := []activationDecision{}
 	for _, d := range decisions {
-		ds = append(ds, gin.H{"id": d.ID, "number": d.Number, "measure": d.Measure, "percent": d.Percent, "deduction": d.Deduction.StringFixed(2),
-			"effective_from": domain.MonthOf(d.EffectiveFrom).String(), "reasoning": d.Reasoning, "lines": d.Lines, "prepared_by": d.PreparedBy,
-			"approved_by": d.ApprovedBy, "issued_at": d.IssuedAt, "document_url": "/api/v1/activation-decisions/" + d.ID + "/document"})
+		ds = append(ds, activationDecision{ID: d.ID, Number: d.Number, Measure: d.Measure, Percent: d.Percent, Deduction: d.Deduction.StringFixed(2),
+			EffectiveFrom: domain.MonthOf(d.EffectiveFrom).String(), Reasoning: d.Reasoning, Lines: d.Lines, PreparedBy: d.PreparedBy,
+			ApprovedBy: d.ApprovedBy, IssuedAt: d.IssuedAt, DocumentURL: "/api/v1/activation-decisions/" + d.ID + "/document"})
 	}
-	out["decisions"] = ds
-	tasks, err := h.centreTasks(c, domain.RoleEmploymentOfficer, r.CentreID, workflows.ActivationWorkflowID(r.ID))
-	if err != nil {
-		writeError(c, h.log, err)
-		return
+	out.Decisions = &ds
+	if out.Tasks, err = h.centreTasks(c, domain.RoleEmploymentOfficer, r.CentreID, workflows.ActivationWorkflowID(r.ID)); err != nil {
+		return nil, err
 	}
-	out["tasks"] = tasks
-	c.JSON(http.StatusOK, out)
+	return &out, nil
+}
+
+// referralView is a referral's page: the agency gets outcomes, the centre
+// decisions (each absent for the other).
+type referralView struct {
+	referralSummary
+	Steps     []referralStep        `json:"steps"`
+	Timeline  []referralEvent       `json:"timeline"`
+	Outcomes  *[]referralOutcome    `json:"outcomes,omitempty"`
+	Decisions *[]activationDecision `json:"decisions,omitempty"`
+	Tasks     []taskDTO             `json:"tasks"`
+}
+
+type referralStep struct {
+	StepID     string          `json:"step_id"`
+	Kind       string          `json:"kind"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	ReceivedAt time.Time       `json:"received_at"`
+	Sender     string          `json:"sender"`
+	Body       json.RawMessage `json:"body"`
+}
+
+type referralEvent struct {
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"`
+	By        string    `json:"by"`
+	Summary   string    `json:"summary"`
+	Delivery  string    `json:"delivery"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error"`
+}
+
+type referralOutcome struct {
+	Number        string `json:"number"`
+	Measure       string `json:"measure"`
+	EffectiveFrom string `json:"effective_from"`
+}
+
+type activationDecision struct {
+	ID            string               `json:"id"`
+	Number        string               `json:"number"`
+	Measure       string               `json:"measure"`
+	Percent       int                  `json:"percent"`
+	Deduction     string               `json:"deduction"`
+	EffectiveFrom string               `json:"effective_from"`
+	Reasoning     string               `json:"reasoning"`
+	Lines         []domain.PaymentLine `json:"lines"`
+	PreparedBy    string               `json:"prepared_by"`
+	ApprovedBy    string               `json:"approved_by"`
+	IssuedAt      time.Time            `json:"issued_at"`
+	DocumentURL   string               `json:"document_url"`
 }
 
 // agencyStep is a step as the agency reports it (the schema has checked it).
@@ -253,40 +307,34 @@ type agencyStep struct {
 // Karton does not know. The step is recorded before the workflow hears of
 // it, and the workflow takes each step id once, so a repeat after a lost
 // answer is harmless.
-func (h *handler) reportStep(c *gin.Context) {
+func (h *handler) reportStep(c *gin.Context) (*stepReceived, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
-	r, ok := h.loadReferral(c, "report")
-	if !ok {
-		return
+	r, err := h.loadReferral(c, "report")
+	if err != nil {
+		return nil, err
 	}
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		writeError(c, h.log, domain.FieldError("body", "unreadable: %v", err))
-		return
+		return nil, domain.FieldError("body", "unreadable: %v", err)
 	}
 	if err := activation.Schemas.Validate("step", raw); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	var m agencyStep
 	if err := json.Unmarshal(raw, &m); err != nil {
-		writeError(c, h.log, domain.FieldError("body", "%v", err))
-		return
+		return nil, domain.FieldError("body", "%v", err)
 	}
 	if key := c.GetHeader("Idempotency-Key"); key != "" && key != m.StepID {
-		writeError(c, h.log, domain.FieldError("Idempotency-Key", "is the step id (%q), not %q", m.StepID, key))
-		return
+		return nil, domain.FieldError("Idempotency-Key", "is the step id (%q), not %q", m.StepID, key)
 	}
 	if m.OccurredAt.After(time.Now().Add(time.Hour)) {
-		writeError(c, h.log, domain.FieldError("occurred_at", "%s is in the future", m.OccurredAt.Format(time.RFC3339)))
-		return
+		return nil, domain.FieldError("occurred_at", "%s is in the future", m.OccurredAt.Format(time.RFC3339))
 	}
 	step, created, err := h.db.RecordReferralStep(ctx, r.ID, store.ReferralStep{StepID: m.StepID, Kind: m.Kind, OccurredAt: m.OccurredAt,
 		Sender: u.Username, Body: raw})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	var first agencyStep
 	_ = json.Unmarshal(step.Body, &first)
@@ -297,44 +345,48 @@ func (h *handler) reportStep(c *gin.Context) {
 	if err != nil && !errors.As(err, &gone) {
 		if created {
 			// Recorded; the agency's retry (a duplicate) signals it again.
-			writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "step %s is recorded but the workflow service is unavailable: send it again", m.StepID), err))
-			return
+			return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "step %s is recorded but the workflow service is unavailable: send it again", m.StepID), err)
 		}
 		h.log.Warn("agency step not signalled", "referral", r.ID, "step_id", m.StepID, "error", err)
 	}
-	status := http.StatusAccepted
-	if !created {
-		status = http.StatusOK
-	}
-	c.JSON(status, gin.H{"referral_id": r.ID, "step_id": step.StepID, "kind": step.Kind, "received_at": step.ReceivedAt, "duplicate": !created})
+	return &stepReceived{accepted: accepted{started: created}, ReferralID: r.ID, StepID: step.StepID, Kind: step.Kind, ReceivedAt: step.ReceivedAt,
+		Duplicate: !created}, nil
 }
 
-// activationDecisionDocument is a decision's PDF.
-func (h *handler) activationDecisionDocument(c *gin.Context) {
+// stepReceived answers an agency step: 202 the first time, 200 for a repeat.
+type stepReceived struct {
+	accepted
+	ReferralID string    `json:"referral_id"`
+	StepID     string    `json:"step_id"`
+	Kind       string    `json:"kind"`
+	ReceivedAt time.Time `json:"received_at"`
+	Duplicate  bool      `json:"duplicate"`
+}
+
+// activationDecisionDocument is a decision's PDF: it writes the file itself
+// (see stream).
+func (h *handler) activationDecisionDocument(c *gin.Context) error {
 	ctx := c.Request.Context()
 	d, centre, err := h.db.ActivationDecisionByID(ctx, c.Param("id"))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return err
 	}
-	if !h.may(c, "activation_decision", "read", centre) { // the agency gets the outcome, not the decision
-		return
+	if err := h.allow(c, "activation_decision", "read", centre); err != nil { // the agency gets the outcome, not the decision
+		return err
 	}
 	if d.DocumentKey == "" {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "decision %s has no document", d.Number))
-		return
+		return domain.Errorf(domain.CodeConflict, "decision %s has no document", d.Number)
 	}
 	r, err := h.db.ReferralByID(ctx, d.ReferralID)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return err
 	}
 	auditPersons(c, r.PersonID)
 	b, err := h.objects.Get(ctx, d.DocumentKey)
 	if err != nil {
-		writeError(c, h.log, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err))
-		return
+		return errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err)
 	}
 	c.Header("X-Content-SHA256", d.DocumentSHA256)
 	c.Data(http.StatusOK, "application/pdf", b)
+	return nil
 }
