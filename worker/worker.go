@@ -28,6 +28,8 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.DecisionFinality, workflow.RegisterOptions{Name: workflows.NameFinality})
 	r.RegisterWorkflowWithOptions(workflows.Revision, workflow.RegisterOptions{Name: workflows.NameRevision})
 	r.RegisterWorkflowWithOptions(workflows.RevisionSweep, workflow.RegisterOptions{Name: workflows.NameRevisionSweep})
+	r.RegisterWorkflowWithOptions(workflows.PollChanges, workflow.RegisterOptions{Name: workflows.NamePollChanges})
+	r.RegisterWorkflowWithOptions(workflows.ChangeFollowUp, workflow.RegisterOptions{Name: workflows.NameChangeFollowUp})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 
