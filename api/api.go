@@ -135,6 +135,9 @@ func Routes() []Route {
 		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.caseReport) }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.misuseReport) }},
 		{"GET", "/api/v1/audit/persons/:id/access-log", "audit", "read", true, "audit_access_log", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.personAccessLog) }},
+		{"GET", "/api/v1/revisions", "revision_board", "read", true, "revision_board", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listRevisions) }},
+		{"GET", "/api/v1/entitlements/:id/revisions", "revision", "read", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getRevisions) }},
+		{"POST", "/api/v1/entitlements/:id/revisions", "revision", "create", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.startRevision) }},
 	}
 }
 
