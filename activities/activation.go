@@ -156,9 +156,11 @@ type IssueActivationDecisionResult struct {
 	Deduction     string
 }
 
-// IssueActivationDecision numbers the decision, renders its PDF into the
-// object store and changes the financial assistance from the next month
-// (a deduction, or no payment), in one transaction.
+// IssueActivationDecision numbers the decision and renders its PDF into
+// the object store, in one transaction. The financial assistance changes
+// (a deduction, or no payment) only once the decision is final: from the
+// first month after, never before the next month (ApplySanction;
+// docs/rights.md: an appeal suspends a sanction).
 func (a *Activities) IssueActivationDecision(ctx context.Context, in IssueActivationDecisionInput) (IssueActivationDecisionResult, error) {
 	if in.PreparedBy == in.ApprovedBy {
 		return IssueActivationDecisionResult{}, asTemporal(domain.Errorf(domain.CodeForbidden, "the approver prepared the decision"))
@@ -209,7 +211,8 @@ func renderActivationDecision(r store.Referral, e store.Entitlement, d store.Act
 	for _, l := range d.Lines {
 		doc.write("", 10, 5, l.What+": "+l.Value+" EUR")
 	}
-	doc.write("", 11, 6, "Primjenjuje se od "+domain.MonthOf(d.EffectiveFrom).String()+".")
+	doc.write("", 11, 6, "Primjenjuje se kad rješenje postane konačno, od prvog narednog mjeseca, a najranije od "+
+		domain.MonthOf(d.EffectiveFrom).First().Format("02.01.2006.")+".")
 	doc.pdf.Ln(3)
 	doc.write("B", 11, 6, "O b r a z l o ž e nj e")
 	if cause != "" {

@@ -7,22 +7,25 @@ import (
 	"time"
 
 	"github.com/karton-social/karton/activities"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
 
-// TestActivationDecisionChangesTheRightFromNextMonth: a reduction and a
-// suspension decided in October take effect in November: the payroll pays
-// September and October in full, November reduced by 30% for one and
-// nothing for the other. Issuing a decision again returns the first,
-// with its PDF, and changes nothing more; the approver may not be the
-// preparer.
-func TestActivationDecisionChangesTheRightFromNextMonth(t *testing.T) {
+// TestActivationDecisionChangesTheRightOnceFinal: a reduction and a
+// suspension decided in September name October, but are delivered on
+// 16 September, final on 2 October and so take effect in November (the
+// first month after final; an appeal suspends a sanction): the payroll
+// pays August to October in full, November reduced by 30% for one and
+// nothing for the other.
+// Issuing a decision again returns the first, with its PDF, and changes
+// nothing more; the approver may not be the preparer.
+func TestActivationDecisionChangesTheRightOnceFinal(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
 	a := &activities.Activities{DB: db, Objects: startObjects(t), Now: time.Now}
-	sep := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	decided := time.Date(2026, 10, 15, 11, 0, 0, 0, time.UTC)
+	sep := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	decided := time.Date(2026, 9, 15, 11, 0, 0, 0, time.UTC)
 	refer := func(i int) (string, string) {
 		id := seedRight(t, db, 40+i, "ME25505000012345678951", sep, "100.00")
 		e, err := db.EntitlementByID(ctx, id)
@@ -49,7 +52,7 @@ func TestActivationDecisionChangesTheRightFromNextMonth(t *testing.T) {
 		t.Fatalf("the preparer approving: %v", err)
 	}
 	d1, err := issue(r1, "reduce", 30, "marko.supervisor")
-	if err != nil || d1.EffectiveFrom != "2026-11" || d1.Deduction != "30.00" {
+	if err != nil || d1.EffectiveFrom != "2026-10" || d1.Deduction != "30.00" {
 		t.Fatalf("reduce = %+v, %v", d1, err)
 	}
 	again, err := issue(r1, "reduce", 30, "marko.supervisor")
@@ -67,6 +70,20 @@ func TestActivationDecisionChangesTheRightFromNextMonth(t *testing.T) {
 		t.Fatalf("the decision's PDF: %v", err)
 	}
 
+	if _, err := a.PreparePayroll(ctx, activities.PreparePayrollInput{PayrollID: "payroll/2026-10", Period: "2026-10"}); err != nil {
+		t.Fatal(err)
+	}
+	delivered := time.Date(2026, 9, 16, 0, 0, 0, 0, time.UTC)
+	for _, r := range []string{r1, r2} {
+		ds, _ := db.ActivationDecisions(ctx, r)
+		if _, err := db.RecordDelivery(ctx, ds[0].ID, delivered, delivered, "ana.caseworker"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := a.ApplySanction(ctx, activities.ApplySanctionInput{DecisionID: ds[0].ID, Final: domain.FinalOn(delivered)})
+		if err != nil || res.AppliedFrom != "2026-11-01" {
+			t.Fatalf("final on %s: %+v, %v; want from November", domain.FinalOn(delivered).Format(time.DateOnly), res, err)
+		}
+	}
 	if _, err := a.PreparePayroll(ctx, activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}); err != nil {
 		t.Fatal(err)
 	}
@@ -83,10 +100,10 @@ func TestActivationDecisionChangesTheRightFromNextMonth(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	if got := paid(reduced); got != "09=100.00 10=100.00 11=70.00" {
-		t.Errorf("the reduced right paid %s; want September and October in full, November less 30%%", got)
+	if got := paid(reduced); got != "08=100.00 09=100.00 10=100.00 11=70.00" {
+		t.Errorf("the reduced right paid %s; want August to October in full, November less 30%%", got)
 	}
-	if got := paid(suspended); got != "09=100.00 10=100.00" {
+	if got := paid(suspended); got != "08=100.00 09=100.00 10=100.00" {
 		t.Errorf("the suspended right paid %s; want nothing from November", got)
 	}
 	var lines string

@@ -23,6 +23,8 @@ func payrollPeriod(c *gin.Context) (string, error) {
 }
 
 // startPayroll starts the month's payroll, or joins the one running: 202.
+// A month that has not come (domain.PayablePeriod) is refused (400), and
+// so is another month while a payroll is being prepared (409).
 func (h *handler) startPayroll(c *gin.Context) (*payrollStarted, error) {
 	var req struct {
 		Period string `json:"period"`
@@ -33,6 +35,16 @@ func (h *handler) startPayroll(c *gin.Context) (*payrollStarted, error) {
 	m, err := domain.ParseMonth(req.Period)
 	if err != nil {
 		return nil, err
+	}
+	if err := domain.PayablePeriod(m, h.now(), h.paymentDay); err != nil {
+		return nil, err // a month that has not come, or the current one before its payment day: 400
+	}
+	other, err := h.db.PreparingPayroll(c.Request.Context(), workflows.PayrollID(m.String()))
+	if err != nil {
+		return nil, err
+	}
+	if other != "" { // one payroll at a time, so that no month's difference is paid twice
+		return nil, domain.Errorf(domain.CodeConflict, "%s is being prepared; start this payroll once it is ready", other)
 	}
 	run, err := h.tc.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{
 		ID: workflows.PayrollID(m.String()), TaskQueue: workflows.TaskQueue,

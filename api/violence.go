@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -92,23 +93,20 @@ func readMessage(c *gin.Context, schema string, into any) (json.RawMessage, erro
 // Karton's reference, the same reference again for the same police
 // reference. Persons the registers do not know are recorded as described,
 // for the centre to resolve: a notification is never refused for that.
-func (h *handler) createViolenceNotification(c *gin.Context) {
+func (h *handler) createViolenceNotification(c *gin.Context) (*dvReceived, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	var m dvMessage
 	raw, err := readMessage(c, "notification", &m)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if key := c.GetHeader("Idempotency-Key"); key != "" && key != m.PoliceReference {
-		writeError(c, h.log, domain.FieldError("Idempotency-Key", "is the police reference (%q), not %q", m.PoliceReference, key))
-		return
+		return nil, domain.FieldError("Idempotency-Key", "is the police reference (%q), not %q", m.PoliceReference, key)
 	}
 	place, err := m.place()
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	n := store.DVNotification{Direction: "from_police", PoliceReference: m.PoliceReference, Sender: u.Username, ReceivedAt: time.Now(),
 		OccurredAt: m.OccurredAt, Municipality: place.Code, Description: m.Description, Measures: m.Measures,
@@ -151,31 +149,34 @@ func (h *handler) createViolenceNotification(c *gin.Context) {
 	auditPersons(c, ids...)
 	centre, err := violence.CompetentCentre(victimCentre, place.Code)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	n.CentreID = centre.ID
 	rec, created, err := h.db.RecordDVNotification(ctx, n)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if !created && rec.Sender != u.Username {
-		writeError(c, h.log, domain.Errorf(domain.CodeConflict, "police reference %s was sent by another client", m.PoliceReference))
-		return
+		return nil, domain.Errorf(domain.CodeConflict, "police reference %s was sent by another client", m.PoliceReference)
 	}
 	in.Reference, in.CentreID, in.FirstContactDue = rec.Reference, rec.CentreID, h.deadlines.DVFirstContact
 	// Started again for a repeated message: the running workflow stands.
 	if err := h.startViolence(c, in); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	status := http.StatusAccepted
-	if !created {
-		status = http.StatusOK
-	}
-	c.JSON(status, gin.H{"reference": rec.Reference, "police_reference": rec.PoliceReference, "centre_id": rec.CentreID,
-		"duplicate": !created, "status_url": "/api/v1/violence-notifications/" + rec.Reference})
+	return &dvReceived{accepted: accepted{started: created}, Reference: rec.Reference, PoliceReference: rec.PoliceReference, CentreID: rec.CentreID,
+		Duplicate: !created, StatusURL: "/api/v1/violence-notifications/" + rec.Reference}, nil
+}
+
+// dvReceived answers a police notification: 202 the first time, 200 for a
+// repeat.
+type dvReceived struct {
+	accepted
+	Reference       string `json:"reference"`
+	PoliceReference string `json:"police_reference"`
+	CentreID        string `json:"centre_id"`
+	Duplicate       bool   `json:"duplicate"`
+	StatusURL       string `json:"status_url"`
 }
 
 func joinName(given, family string) string {
@@ -204,7 +205,7 @@ func (h *handler) startViolence(c *gin.Context, in workflows.ViolenceInput) erro
 
 // loadDV reads a register entry the caller may see: the police what they
 // sent, the DV caseworkers of its centre.
-func (h *handler) loadDV(c *gin.Context, resource, action string) (store.DVNotification, bool) {
+func (h *handler) loadDV(c *gin.Context, resource, action string) (store.DVNotification, error) {
 	u := userOf(c)
 	n, err := h.db.DVNotificationByRef(c.Request.Context(), c.Param("reference"))
 	visible := err == nil && h.enforcer.Allow(string(u.Role), u.CentreID, n.CentreID, resource, action)
@@ -217,63 +218,112 @@ func (h *handler) loadDV(c *gin.Context, resource, action string) (store.DVNotif
 		err = domain.Errorf(domain.CodeNotFound, "notification %s not found", c.Param("reference"))
 	}
 	if err != nil {
-		writeError(c, h.log, err)
-		return n, false
+		return n, err
 	}
 	c.Set("audit_target", n.CentreID)
 	auditDV(c, n)
-	return n, true
+	return n, nil
 }
 
-func dvDTO(n store.DVNotification) gin.H {
-	persons := []gin.H{}
+// dvEntry is an entry of the DV register. The police do not get the
+// centre's first contact nor its case (both absent for them).
+type dvEntry struct {
+	Reference       string           `json:"reference"`
+	Direction       string           `json:"direction"`
+	PoliceReference string           `json:"police_reference"`
+	Sender          string           `json:"sender"`
+	ReceivedAt      time.Time        `json:"received_at"`
+	OccurredAt      time.Time        `json:"occurred_at"`
+	Municipality    string           `json:"municipality"`
+	CentreID        string           `json:"centre_id"`
+	Description     string           `json:"description"`
+	Measures        []string         `json:"measures"`
+	RiskLevel       string           `json:"risk_level"`
+	ChildrenPresent bool             `json:"children_present"`
+	State           string           `json:"state"`
+	CaseNumber      *string          `json:"case_number,omitempty"`
+	FirstContact    *json.RawMessage `json:"first_contact,omitempty"`
+	Persons         []dvPerson       `json:"persons"`
+	Report          dvReport         `json:"report"`
+}
+
+type dvPerson struct {
+	Role         string          `json:"role"`
+	PersonID     domain.PersonID `json:"person_id"`
+	JMBG         string          `json:"jmbg"`
+	Name         string          `json:"name"`
+	Description  string          `json:"description"`
+	Sex          string          `json:"sex"`
+	BirthYear    int             `json:"birth_year"`
+	Relationship string          `json:"relationship"`
+	Identified   bool            `json:"identified"`
+}
+
+// dvReport is where the report to the police stands.
+type dvReport struct {
+	State          string     `json:"state"`
+	Attempts       int        `json:"attempts"`
+	LastError      string     `json:"last_error"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+}
+
+func dvDTO(n store.DVNotification) dvEntry {
+	persons := []dvPerson{}
 	for _, p := range n.Persons {
-		persons = append(persons, gin.H{"role": p.Role, "person_id": p.PersonID, "jmbg": p.JMBG, "name": p.Name, "description": p.Description,
-			"sex": p.Sex, "birth_year": p.BirthYear, "relationship": p.Relationship, "identified": p.PersonID != ""})
+		persons = append(persons, dvPerson{Role: p.Role, PersonID: p.PersonID, JMBG: p.JMBG, Name: p.Name, Description: p.Description,
+			Sex: p.Sex, BirthYear: p.BirthYear, Relationship: p.Relationship, Identified: p.PersonID != ""})
 	}
-	return gin.H{"reference": n.Reference, "direction": n.Direction, "police_reference": n.PoliceReference, "sender": n.Sender,
-		"received_at": n.ReceivedAt, "occurred_at": n.OccurredAt, "municipality": n.Municipality, "centre_id": n.CentreID,
-		"description": n.Description, "measures": n.Measures, "risk_level": n.RiskLevel, "children_present": n.ChildrenPresent,
-		"state": n.State, "case_number": n.CaseNumber, "first_contact": n.Contact, "persons": persons,
-		"report": gin.H{"state": n.ReportState, "attempts": n.ReportAttempts, "last_error": n.ReportError, "acknowledged_at": n.ReportedAt}}
+	return dvEntry{Reference: n.Reference, Direction: n.Direction, PoliceReference: n.PoliceReference, Sender: n.Sender,
+		ReceivedAt: n.ReceivedAt, OccurredAt: n.OccurredAt, Municipality: n.Municipality, CentreID: n.CentreID,
+		Description: n.Description, Measures: n.Measures, RiskLevel: n.RiskLevel, ChildrenPresent: n.ChildrenPresent,
+		State: n.State, CaseNumber: &n.CaseNumber, FirstContact: &n.Contact, Persons: persons,
+		Report: dvReport{State: n.ReportState, Attempts: n.ReportAttempts, LastError: n.ReportError, AcknowledgedAt: n.ReportedAt}}
 }
 
 // getViolenceNotification is a register entry with its timeline and the
 // state of the report to the police.
-func (h *handler) getViolenceNotification(c *gin.Context) {
-	n, ok := h.loadDV(c, "dv_notification", "read")
-	if !ok {
-		return
+func (h *handler) getViolenceNotification(c *gin.Context) (*dvView, error) {
+	n, err := h.loadDV(c, "dv_notification", "read")
+	if err != nil {
+		return nil, err
 	}
 	events, err := h.db.DVEvents(c.Request.Context(), n.Reference)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := dvDTO(n)
+	out := dvView{dvEntry: dvDTO(n), Timeline: []dvEvent{}}
 	police := userOf(c).Role == domain.RolePoliceOfficer
 	if police {
 		// The police get what the centre reports to them, not the centre's
 		// first contact, its findings or its case.
-		delete(out, "first_contact")
-		delete(out, "case_number")
+		out.FirstContact, out.CaseNumber = nil, nil
 	}
-	timeline := []gin.H{}
 	for _, e := range events {
 		if police && e.Kind != "police_update" && e.Kind != "report_acknowledged" && e.Kind != "received" {
 			continue
 		}
-		timeline = append(timeline, gin.H{"at": e.At, "kind": e.Kind, "by": e.By, "summary": e.Summary, "data": e.Data})
+		out.Timeline = append(out.Timeline, dvEvent{At: e.At, Kind: e.Kind, By: e.By, Summary: e.Summary, Data: e.Data})
 	}
-	out["timeline"] = timeline
 	// The police see the exchange, not the centre's work.
-	tasks, err := h.centreTasks(c, domain.RolePoliceOfficer, n.CentreID, workflows.ViolenceWorkflowID(n.Reference))
-	if err != nil {
-		writeError(c, h.log, err)
-		return
+	if out.Tasks, err = h.centreTasks(c, domain.RolePoliceOfficer, n.CentreID, workflows.ViolenceWorkflowID(n.Reference)); err != nil {
+		return nil, err
 	}
-	out["tasks"] = tasks
-	c.JSON(http.StatusOK, out)
+	return &out, nil
+}
+
+// dvView is a register entry with its timeline and tasks.
+type dvView struct {
+	dvEntry
+	Timeline []dvEvent `json:"timeline"`
+	Tasks    []taskDTO `json:"tasks"`
+}
+
+type dvEvent struct {
+	At      time.Time       `json:"at"`
+	Kind    string          `json:"kind"`
+	By      string          `json:"by"`
+	Summary string          `json:"summary"`
+	Data    json.RawMessage `json:"data"`
 }
 
 // centreTasks are the tasks of a centre's workflow, for everyone but the
@@ -293,7 +343,7 @@ func (h *handler) centreTasks(c *gin.Context, outsider domain.Role, centre, work
 // policeUpdate takes a later police message (new measures, a court's
 // outcome): 202, or 200 with the first answer when the update id was
 // taken before.
-func (h *handler) policeUpdate(c *gin.Context) {
+func (h *handler) policeUpdate(c *gin.Context) (*policeUpdateReceived, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	var m struct {
@@ -305,12 +355,11 @@ func (h *handler) policeUpdate(c *gin.Context) {
 		Note     string    `json:"note"`
 	}
 	if _, err := readMessage(c, "police_update", &m); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	n, ok := h.loadDV(c, "dv_notification", "update")
-	if !ok {
-		return
+	n, err := h.loadDV(c, "dv_notification", "update")
+	if err != nil {
+		return nil, err
 	}
 	// The register takes the update first, once per update id (a repeat
 	// finds it there); the workflow hears of it by a signal.
@@ -319,17 +368,14 @@ func (h *handler) policeUpdate(c *gin.Context) {
 	inserted, err := h.db.RecordDVEvent(ctx, n.Reference, store.DVEvent{Key: "police-update/" + m.UpdateID, At: time.Now(), Kind: "police_update",
 		By: u.Username, Summary: m.Kind + ": " + m.Outcome + m.Note, Data: data})
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	if !inserted {
-		c.JSON(http.StatusOK, gin.H{"reference": n.Reference, "update_id": m.UpdateID, "duplicate": true})
-		return
+		return &policeUpdateReceived{Reference: n.Reference, UpdateID: m.UpdateID, Duplicate: true}, nil
 	}
 	if m.Kind == "measures" && len(m.Measures) > 0 {
 		if err := h.db.UpdateDVNotification(ctx, n.Reference, store.DVUpdate{Measures: m.Measures}); err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 	}
 	err = h.tc.SignalWorkflow(ctx, workflows.ViolenceWorkflowID(n.Reference), "", workflows.SignalPoliceUpdate, upd)
@@ -337,24 +383,31 @@ func (h *handler) policeUpdate(c *gin.Context) {
 	if err != nil && !errors.As(err, &gone) { // recorded all the same; a finished workflow has stopped listening
 		h.log.Warn("police update not signalled", "reference", n.Reference, "update_id", m.UpdateID, "error", err)
 	}
-	c.JSON(http.StatusAccepted, gin.H{"reference": n.Reference, "update_id": m.UpdateID, "duplicate": false})
+	return &policeUpdateReceived{accepted: accepted{started: true}, Reference: n.Reference, UpdateID: m.UpdateID}, nil
+}
+
+// policeUpdateReceived answers a police update: 202 the first time, 200
+// for a repeat.
+type policeUpdateReceived struct {
+	accepted
+	Reference string `json:"reference"`
+	UpdateID  string `json:"update_id"`
+	Duplicate bool   `json:"duplicate"`
 }
 
 // createViolenceReport is a centre's report of violence it learnt of
 // first: registered and sent to the police, whose reference links back.
-func (h *handler) createViolenceReport(c *gin.Context) {
+func (h *handler) createViolenceReport(c *gin.Context) (*dvReportSent, error) {
 	ctx := c.Request.Context()
 	u := userOf(c)
 	var m dvMessage
 	raw, err := readMessage(c, "report", &m)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	place, err := m.place()
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	n := store.DVNotification{Direction: "to_police", Sender: u.Username, ReceivedAt: time.Now(), OccurredAt: m.OccurredAt,
 		Municipality: place.Code, Description: m.Description, RiskLevel: m.RiskLevel, Body: raw, State: "received"}
@@ -365,8 +418,7 @@ func (h *handler) createViolenceReport(c *gin.Context) {
 	for i, p := range m.Persons {
 		person, err := h.person(c, p.PersonID, "persons."+strconv.Itoa(i)+".person_id")
 		if err != nil {
-			writeError(c, h.log, err)
-			return
+			return nil, err
 		}
 		ids = append(ids, person.ID)
 		if centre == "" && (p.Role == "victim" || p.Role == "child") {
@@ -378,78 +430,104 @@ func (h *handler) createViolenceReport(c *gin.Context) {
 	}
 	auditPersons(c, ids...)
 	if centre == "" {
-		writeError(c, h.log, domain.FieldError("persons", "a report names at least one victim or child"))
-		return
+		return nil, domain.FieldError("persons", "a report names at least one victim or child")
 	}
-	if !h.may(c, "dv_report", "create", centre) {
-		return
+	if err := h.allow(c, "dv_report", "create", centre); err != nil {
+		return nil, err
 	}
 	n.CentreID = centre
 	rec, _, err := h.db.RecordDVNotification(ctx, n)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
 	in.Reference, in.CentreID = rec.Reference, rec.CentreID
 	if err := h.startViolence(c, in); err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusAccepted, gin.H{"reference": rec.Reference, "centre_id": rec.CentreID, "status_url": "/api/v1/violence-notifications/" + rec.Reference})
+	return &dvReportSent{Reference: rec.Reference, CentreID: rec.CentreID, StatusURL: "/api/v1/violence-notifications/" + rec.Reference}, nil
+}
+
+type dvReportSent struct {
+	Reference string `json:"reference"`
+	CentreID  string `json:"centre_id"`
+	StatusURL string `json:"status_url"`
 }
 
 // dvRegister lists the register: a centre's entries for its DV
 // caseworkers, what it sent for the police.
-func (h *handler) dvRegister(c *gin.Context) {
+func (h *handler) dvRegister(c *gin.Context) (*dvRegisterView, error) {
 	u := userOf(c)
 	f := store.DVFilter{}
 	if u.Role == domain.RolePoliceOfficer {
 		f.Sender = u.Username
 	} else {
 		f.CentreID = c.DefaultQuery("centre_id", u.CentreID)
-		if !h.may(c, "dv_register", "read", f.CentreID) {
-			return
+		if err := h.allow(c, "dv_register", "read", f.CentreID); err != nil {
+			return nil, err
 		}
 	}
-	var ok bool
-	if f.Limit, ok = intParam(c, h.log, "limit", 100, 1, 500); !ok {
-		return
+	var err error
+	if f.Limit, err = queryInt(c, "limit", 100, 1, 500); err != nil {
+		return nil, err
 	}
 	list, err := h.db.DVRegister(c.Request.Context(), f)
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := []gin.H{}
+	out := []dvEntry{}
 	for _, n := range list {
 		auditDV(c, n)
 		out = append(out, dvDTO(n))
 	}
-	c.JSON(http.StatusOK, gin.H{"entries": out})
+	return &dvRegisterView{Entries: out}, nil
+}
+
+type dvRegisterView struct {
+	Entries []dvEntry `json:"entries"`
 }
 
 // violenceStatistics counts victims by municipality, month, age and sex,
 // relationship and measure, for a year: no personal data.
-func (h *handler) violenceStatistics(c *gin.Context) {
-	year, ok := intParam(c, h.log, "year", time.Now().Year(), 2010, 2100)
-	if !ok {
-		return
+func (h *handler) violenceStatistics(c *gin.Context) (*dvStatistics, error) {
+	year, err := queryInt(c, "year", time.Now().Year(), 2010, 2100)
+	if err != nil {
+		return nil, err
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	stats, err := h.db.DVStatistics(c.Request.Context(), from, from.AddDate(1, 0, 0))
 	if err != nil {
-		writeError(c, h.log, err)
-		return
+		return nil, err
 	}
-	out := gin.H{"year": year}
+	out := dvStatistics{Year: year}
+	by := map[string]*[]dvCount{"municipality": &out.ByMunicipality, "month": &out.ByMonth, "age_sex": &out.ByAgeSex,
+		"relationship": &out.ByRelationship, "measure": &out.ByMeasure}
 	for k, list := range stats {
-		rows := []gin.H{}
+		rows := []dvCount{}
 		for _, x := range list {
-			rows = append(rows, gin.H{"key": x.Key, "victims": x.Count})
+			rows = append(rows, dvCount{Key: x.Key, Victims: x.Count})
 		}
-		out["by_"+k] = rows
+		if p, ok := by[k]; ok {
+			*p = rows
+		} else {
+			return nil, fmt.Errorf("DV statistics by %q: not an answer field", k) // store and API disagree: a defect
+		}
 	}
-	c.JSON(http.StatusOK, out)
+	return &out, nil
+}
+
+// dvStatistics counts victims, no personal data.
+type dvStatistics struct {
+	Year           int       `json:"year"`
+	ByMunicipality []dvCount `json:"by_municipality"`
+	ByMonth        []dvCount `json:"by_month"`
+	ByAgeSex       []dvCount `json:"by_age_sex"`
+	ByRelationship []dvCount `json:"by_relationship"`
+	ByMeasure      []dvCount `json:"by_measure"`
+}
+
+type dvCount struct {
+	Key     string `json:"key"`
+	Victims int    `json:"victims"`
 }
 
 // publishedSchemas are the messages exchanged with other institutions, by

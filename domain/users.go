@@ -13,6 +13,7 @@ const (
 	RoleDVSupervisor      Role = "dv_supervisor"
 	RoleFinanceOfficer    Role = "finance_officer"
 	RoleMinistryAnalyst   Role = "ministry_analyst"
+	RoleAppealsOfficer    Role = "appeals_officer" // the ministry's second instance on appeals (issue 16)
 	RolePoliceOfficer     Role = "police_officer"
 	RoleEmploymentOfficer Role = "employment_officer"
 	RoleEmployer          Role = "employer"
@@ -24,7 +25,7 @@ const (
 // Roles lists every role.
 func Roles() []Role {
 	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleDVSupervisor, RoleFinanceOfficer, RoleMinistryAnalyst,
-		RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin}
+		RoleAppealsOfficer, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin}
 }
 
 // Acts reports whether a user of role r acts as role want: the same role,
@@ -106,6 +107,7 @@ var demoUsers = []User{
 	{Username: "nina.finance", Name: "Nina Đukanović", Role: RoleFinanceOfficer},
 	{Username: "marija.finance", Name: "Marija Raičević", Role: RoleFinanceOfficer},
 	{Username: "luka.analyst", Name: "Luka Marković", Role: RoleMinistryAnalyst},
+	{Username: "vesna.appeals", Name: "Vesna Bulatović", Role: RoleAppealsOfficer},
 	{Username: "tea.auditor", Name: "Tea Kalač", Role: RoleAuditor},
 	{Username: "admin", Name: "System administrator", Role: RoleAdmin},
 	{Username: "citizen.demo", Name: "Demo citizen", Role: RoleCitizen, JMBG: "2101006500003"},

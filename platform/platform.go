@@ -54,6 +54,7 @@ type Config struct {
 	HTTPAddr          string
 	ClaimDeadlines    workflows.Deadlines
 	PayrollDay        int // the day of the month the payroll schedule starts the previous month's payroll
+	PaymentDay        int // the day from which a month itself may be paid (0: domain.DefaultPaymentDay)
 	// OIDC: the issuer whose tokens the API accepts.
 	OIDCIssuer   string
 	OIDCAudience string
@@ -159,7 +160,7 @@ func (p *Platform) Close() {
 
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
-	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now,
+	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now, PaymentDay: p.Cfg.PaymentDay,
 		Treasury: counterpart.Treasury{URL: p.Cfg.TreasuryURL}, Police: counterpart.Police{URL: p.Cfg.PoliceURL},
 		Agency: counterpart.Agency{URL: p.Cfg.AgencyURL}}
 }
@@ -185,6 +186,7 @@ func (p *Platform) API() *gin.Engine {
 		Metrics:   promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}),
 		// The API's own counters (refused requests) on the same /metrics.
 		Registerer: p.Metrics,
+		PaymentDay: p.Cfg.PaymentDay,
 		Ready: []api.Check{
 			{Name: "postgresql", Fn: p.DB.Ping},
 			{Name: "temporal", Fn: func(ctx context.Context) error {

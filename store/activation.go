@@ -264,9 +264,10 @@ func (db *DB) ReferralEvents(ctx context.Context, referral string) ([]ReferralEv
 }
 
 // IssueActivationDecision numbers a referral's decision from the centre's
-// gapless counter, records it with its document and changes the right
-// from the decision's month, all in one transaction; issuing the same
-// (referral, seq) again returns the first and changes nothing.
+// gapless counter and records it with its document, in one transaction;
+// issuing the same (referral, seq) again returns the first and changes
+// nothing. The right is not changed yet: an appeal suspends a sanction,
+// which applies only once the decision is final (ApplySanction).
 func (db *DB) IssueActivationDecision(ctx context.Context, d ActivationDecision, centre string,
 	render func(ActivationDecision) (key, sha string, err error)) (ActivationDecision, error) {
 	var out ActivationDecision
@@ -297,17 +298,6 @@ func (db *DB) IssueActivationDecision(ctx context.Context, d ActivationDecision,
 			d.PreparedBy, d.ApprovedBy, d.IssuedAt, d.DocumentKey, d.DocumentSHA256)
 		if err != nil {
 			return fmt.Errorf("insert decision: %w", err)
-		}
-		switch d.Measure {
-		case "reduce":
-			_, err = tx.Exec(ctx, `UPDATE entitlements SET deduction = $2, deduction_reason = $3, deduction_from = $4 WHERE id = $1`,
-				d.EntitlementID, d.Deduction, "activation sanction "+d.Number, d.EffectiveFrom)
-		default: // suspend, terminate
-			_, err = tx.Exec(ctx, `UPDATE entitlements SET suspended_from = least(coalesce(suspended_from, $2), $2) WHERE id = $1`,
-				d.EntitlementID, d.EffectiveFrom)
-		}
-		if err != nil {
-			return fmt.Errorf("change right %s: %w", d.EntitlementID, err)
 		}
 		out = d
 		return nil

@@ -125,6 +125,8 @@ var messages = map[string]map[string]string{
 	"hours":                 {"cnr": "h", "en": "h"},
 	"days":                  {"cnr": "d", "en": "d"},
 	"payroll":               {"cnr": "Obračun isplata", "en": "Payroll"},
+	"payroll_not_payable":   {"cnr": "Taj mjesec se još ne isplaćuje: obračun isplaćuje mjesec koji je istekao, ili tekući mjesec od dana isplate.", "en": "That month is not paid yet: a payroll pays a month that has ended, or the current month from its payment day on."},
+	"payroll_busy":          {"cnr": "Drugi obračun je u pripremi; pokrenite ovaj kada on bude spreman.", "en": "Another payroll is being prepared; start this one once it is ready."},
 	"period":                {"cnr": "Mjesec", "en": "Month"},
 	"prepared_by":           {"cnr": "Pripremio/la", "en": "Prepared by"},
 	"approved_by":           {"cnr": "Odobrio/la", "en": "Approved by"},

@@ -38,12 +38,24 @@ func (s *server) payrollPage(c *gin.Context) {
 func (s *server) startPayroll(c *gin.Context) {
 	period := strings.TrimSpace(c.PostForm("period"))
 	r := s.call(c, http.MethodPost, "/api/v1/payrolls", obj{"period": period}, "")
-	if !r.ok() {
+	switch {
+	case r.status == http.StatusBadRequest && strings.Contains(r.message(), "period: ") && validMonth(period):
+		back(c, "/payrolls", t(s.lang(c), "payroll_not_payable")) // domain.PayablePeriod refused it
+		return
+	case r.status == http.StatusConflict:
+		back(c, "/payrolls", t(s.lang(c), "payroll_busy"))
+		return
+	case !r.ok():
 		back(c, "/payrolls", r.message())
 		return
 	}
 	time.Sleep(500 * time.Millisecond) // let the preparation start before the page reloads
 	back(c, "/payrolls/"+url.PathEscape(period), "")
+}
+
+func validMonth(s string) bool {
+	_, err := domain.ParseMonth(s)
+	return err == nil
 }
 
 func (s *server) payrollAction(c *gin.Context) {

@@ -46,9 +46,12 @@ type PayrollStatus struct {
 	Voided     int // approvals voided because a file changed after them
 	Payments   int64
 	Exceptions int
-	Outcome    map[string]int // payments by state after the treasury answered
+	// Overpayments counts the months found paid above what they owe,
+	// recorded to be recovered by a decision.
+	Overpayments int
+	Outcome      map[string]int // payments by state after the treasury answered
 	// Corrections is the number of account corrections opened for payments
-	// the bank rejected or returned.
+	// the bank rejected or returned, and for exceptions (an invalid account).
 	Corrections int
 }
 
@@ -184,7 +187,7 @@ func (p *payrollRun) prepare(ctx workflow.Context) error {
 		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &prep); err != nil {
 		return err
 	}
-	p.st.Payments, p.st.Exceptions = prep.New, prep.Exceptions
+	p.st.Payments, p.st.Exceptions, p.st.Overpayments = prep.New, prep.Exceptions, prep.Overpayments
 	if err := p.generate(ctx); err != nil {
 		return err
 	}

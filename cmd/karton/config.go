@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/karton-social/karton/codec"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/sim"
 )
 
@@ -33,6 +34,7 @@ type Config struct {
 	PoliceURL       string        // KARTON_POLICE_URL: the police's endpoint for the centres' DV reports; dev: the simulator
 	AgencyURL       string        // KARTON_AGENCY_URL: the Employment Agency's endpoint for activation; dev: the simulator
 	PayrollDay      int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
+	PaymentDay      int           // KARTON_PAYMENT_DAY: the day from which a month itself may be paid, default 15 (domain.DefaultPaymentDay)
 	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
 	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
 	OIDCJWKSURL     string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
@@ -115,6 +117,12 @@ func Load(getenv func(string) string) (Config, error) {
 	if v := getenv("KARTON_PAYROLL_DAY"); v != "" {
 		if c.PayrollDay, err = strconv.Atoi(v); err != nil || c.PayrollDay < 1 || c.PayrollDay > 28 {
 			return c, fmt.Errorf("KARTON_PAYROLL_DAY=%q: want a day from 1 to 28", v)
+		}
+	}
+	c.PaymentDay = domain.DefaultPaymentDay
+	if v := getenv("KARTON_PAYMENT_DAY"); v != "" {
+		if c.PaymentDay, err = strconv.Atoi(v); err != nil || c.PaymentDay < 1 || c.PaymentDay > 28 {
+			return c, fmt.Errorf("KARTON_PAYMENT_DAY=%q: want a day from 1 to 28", v)
 		}
 	}
 	if v := getenv("KARTON_DEMO_HOUSEHOLDS"); v != "" {

@@ -121,7 +121,7 @@ func platformConfig(cfg Config) (platform.Config, error) {
 		Objects:     objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
 		RegistryURL: cfg.RegistryURL, RegistryClientID: cfg.RegistryClient, RegistryTimeout: cfg.RegistryTimeout, TreasuryURL: cfg.TreasuryURL, PoliceURL: cfg.PoliceURL, AgencyURL: cfg.AgencyURL,
 		HTTPAddr: addr, OIDCIssuer: cfg.OIDCIssuer, OIDCAudience: cfg.OIDCAudience, OIDCJWKSURL: cfg.OIDCJWKSURL, OIDCSkew: cfg.OIDCSkew,
-		PayloadKeys: keys, CodecOrigins: cfg.CodecOrigins,
+		PayloadKeys: keys, CodecOrigins: cfg.CodecOrigins, PaymentDay: cfg.PaymentDay,
 	}, nil
 }
 
