@@ -63,6 +63,11 @@ type Deps struct {
 	// the client; nil trusts none, so a client cannot pick the address its
 	// requests are rate-limited by.
 	TrustedProxies []string
+	// PaymentDay is the day from which a month itself may be paid (0:
+	// domain.DefaultPaymentDay); Now is the clock payrolls are checked by
+	// (nil: time.Now).
+	PaymentDay int
+	Now        func() time.Time
 }
 
 type handler struct {
@@ -73,6 +78,9 @@ type handler struct {
 	deadlines workflows.Deadlines
 	enforcer  *policies.Enforcer
 	issuer    TokenIssuer
+	// paymentDay and now say which months a payroll may pay (domain.PayablePeriod).
+	paymentDay int
+	now        func() time.Time
 }
 
 // Route is one protected route: what it is, which resource and action the
@@ -120,12 +128,12 @@ func Routes() []Route {
 		{"POST", "/api/v1/cases/:number/stages/:stage", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.submitStage) }},
 		{"POST", "/api/v1/cases/:number/actions", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.caseAction) }},
 		{"POST", "/api/v1/cases/:number/reopen", "case", "update", true, "case", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.reopenCase) }},
-		{"POST", "/api/v1/violence-notifications", "dv_notification", "create", true, "police_notification", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createViolenceNotification) }},
-		{"GET", "/api/v1/violence-notifications/:reference", "dv_notification", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getViolenceNotification) }},
-		{"POST", "/api/v1/violence-notifications/:reference/updates", "dv_notification", "update", true, "police_update", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.policeUpdate) }},
-		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "police_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createViolenceReport) }},
-		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dvRegister) }},
-		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "dv_statistics", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.violenceStatistics) }},
+		{"POST", "/api/v1/violence-notifications", "dv_notification", "create", true, "police_notification", func(h *handler) gin.HandlerFunc { return h.createViolenceNotification }},
+		{"GET", "/api/v1/violence-notifications/:reference", "dv_notification", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return h.getViolenceNotification }},
+		{"POST", "/api/v1/violence-notifications/:reference/updates", "dv_notification", "update", true, "police_update", func(h *handler) gin.HandlerFunc { return h.policeUpdate }},
+		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "police_report", func(h *handler) gin.HandlerFunc { return h.createViolenceReport }},
+		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return h.dvRegister }},
+		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "dv_statistics", func(h *handler) gin.HandlerFunc { return h.violenceStatistics }},
 		{"POST", "/api/v1/activation/referrals", "activation", "create", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createReferral) }},
 		{"GET", "/api/v1/activation/referrals", "activation", "read", true, "activation_referrals", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listReferrals) }},
 		{"GET", "/api/v1/activation/referrals/:id", "activation", "read", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getReferral) }},
@@ -163,7 +171,11 @@ func New(d Deps) *gin.Engine {
 			panic(err) // the policy is embedded and tested: a build defect
 		}
 	}
-	h := &handler{db: d.DB, tc: d.Temporal, objects: d.Objects, log: d.Log, deadlines: d.Deadlines, enforcer: e, issuer: d.DevIssuer}
+	h := &handler{db: d.DB, tc: d.Temporal, objects: d.Objects, log: d.Log, deadlines: d.Deadlines, enforcer: e, issuer: d.DevIssuer,
+		paymentDay: domain.PaymentDayOr(d.PaymentDay), now: d.Now}
+	if h.now == nil {
+		h.now = time.Now
+	}
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(d.Ready))
