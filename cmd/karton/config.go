@@ -34,6 +34,7 @@ type Config struct {
 	PoliceURL       string        // KARTON_POLICE_URL: the police's endpoint for the centres' DV reports; dev: the simulator
 	AgencyURL       string        // KARTON_AGENCY_URL: the Employment Agency's endpoint for activation; dev: the simulator
 	PayrollDay      int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
+	ChangesPoll     time.Duration // KARTON_CHANGES_POLL: how often the registries' feeds of changes are polled, default 1m; 0 never
 	PaymentDay      int           // KARTON_PAYMENT_DAY: the day from which a month itself may be paid, default 15 (domain.DefaultPaymentDay)
 	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
 	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
@@ -88,6 +89,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RegistryTimeout, err = parseDuration(getenv, "KARTON_REGISTRY_TIMEOUT", 10*time.Second); err != nil {
 		return c, err
+	}
+	if c.ChangesPoll, err = parseDuration(getenv, "KARTON_CHANGES_POLL", time.Minute); err != nil {
+		return c, err
+	}
+	if c.ChangesPoll > 0 && c.ChangesPoll < time.Second {
+		return c, fmt.Errorf("KARTON_CHANGES_POLL=%s: want 0 (never) or at least 1s", c.ChangesPoll)
 	}
 	if c.SimFaults.Latency, err = parseDuration(getenv, "KARTON_SIM_LATENCY", 20*time.Millisecond); err != nil {
 		return c, err

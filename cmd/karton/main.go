@@ -161,6 +161,11 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := p.EnsureRevisionSchedule(ctx); err != nil {
 		return err
 	}
+	if cfg.ChangesPoll > 0 {
+		if err := p.EnsureChangesSchedule(ctx, cfg.ChangesPoll); err != nil {
+			return err
+		}
+	}
 	log.Info("worker running", "config", cfg.String())
 	<-ctx.Done()
 	w.Stop()

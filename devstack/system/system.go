@@ -59,7 +59,10 @@ type Options struct {
 	PayrollDay     int // > 0: create the monthly payroll schedule
 	// RevisionSweep creates the daily revision sweep's schedule.
 	RevisionSweep bool
-	Log           *slog.Logger
+	// ChangesPoll > 0 creates the schedule that polls the registries'
+	// feeds of changes that often.
+	ChangesPoll time.Duration
+	Log         *slog.Logger
 
 	// DevIssuerRefusal, when set, switches the development issuer's tokens
 	// off and says why (karton dev with services that are not its own).
@@ -259,6 +262,11 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	}
 	if o.RevisionSweep {
 		if err := p.EnsureRevisionSchedule(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if o.ChangesPoll > 0 {
+		if err := p.EnsureChangesSchedule(ctx, o.ChangesPoll); err != nil {
 			return nil, err
 		}
 	}
