@@ -450,7 +450,11 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayroll
 		_ = w.Write([]string{"end_to_end_id", "payee", "settlement", "street", "municipality", "benefit", "period", "kind", "amount_eur"})
 		sum := decimal.Zero
 		for _, p := range post {
-			_ = w.Write([]string{p.EndToEndID, p.PayeeName, p.Settlement, p.Street, p.Municipality, p.Benefit, p.Period.Format("2006-01"), p.Kind,
+			municipality := p.Municipality
+			if m, ok := domain.MunicipalityByCode(p.Municipality); ok {
+				municipality = m.Name // the Post reads names, not codes
+			}
+			_ = w.Write([]string{p.EndToEndID, p.PayeeName, p.Settlement, p.Street, municipality, p.Benefit, p.Period.Format("2006-01"), p.Kind,
 				p.Amount.StringFixed(2)})
 			sum = sum.Add(p.Amount)
 		}
