@@ -20,12 +20,16 @@ const (
 	RoleCitizen           Role = "citizen"
 	RoleAuditor           Role = "auditor"
 	RoleAdmin             Role = "admin"
+	// RoleMinistryOfficer publishes new values of the law's parameters
+	// (indexation), each approved by a second one (issue 16).
+	RoleMinistryOfficer Role = "ministry_officer"
 )
 
 // Roles lists every role.
 func Roles() []Role {
 	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleDVSupervisor, RoleFinanceOfficer, RoleMinistryAnalyst,
-		RoleAppealsOfficer, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin}
+		RoleAppealsOfficer, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin,
+		RoleMinistryOfficer}
 }
 
 // Acts reports whether a user of role r acts as role want: the same role,
@@ -115,6 +119,8 @@ var demoUsers = []User{
 	{Username: "employment-system", Name: "Employment Agency system", Role: RoleEmploymentOfficer, Machine: true},
 	{Username: "zorana.zzz", Name: "Zorana Milić (Employment Agency, Podgorica)", Role: RoleEmploymentOfficer},
 	{Username: "employer-02655284", Name: "Employer (PIB 02655284)", Role: RoleEmployer, Machine: true},
+	{Username: "goran.ministry", Name: "Goran Vujošević (Ministry)", Role: RoleMinistryOfficer},
+	{Username: "jovana.ministry", Name: "Jovana Pejović (Ministry)", Role: RoleMinistryOfficer},
 }
 
 // DemoUsers lists the demo users.
