@@ -55,7 +55,7 @@ func TestPayableRightsSumWhatOtherPayrollsPaid(t *testing.T) {
 	_, err := db.InsertPayments(ctx, []store.Payment{
 		pay("payroll/2026-09", ids[0], "paid", "100.00", 0), pay("payroll/2026-10", ids[0], "prepared", "14.00", 1), // 114 stands
 		pay("payroll/2026-09", ids[1], "exception", "100.00", 0), pay("payroll/2026-10", ids[1], "returned", "100.00", 1), // nothing stands
-		pay("payroll/2026-09", ids[2], "sent", "100.00", 0), // 100 paid, 20 of it recorded as overpaid
+		pay("payroll/2026-09", ids[2], "sent", "100.00", 0),     // 100 paid, 20 of it recorded as overpaid
 		pay("payroll/2026-11", ids[3], "prepared", "100.00", 0), // the asking payroll's own: not counted
 	})
 	if err != nil {
