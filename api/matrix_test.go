@@ -82,11 +82,6 @@ var allowed = map[string]map[domain.Role][]string{
 	"decision:deliver": staff("own"),
 	"appeal:create":    with(staff("own"), domain.RoleCitizen, "own"),
 	"appeal:read":      with(with(staff("own"), domain.RoleCitizen, "own"), domain.RoleAppealsOfficer, "own", "other"),
-	// Parameters of the law: the ministry's officers publish and approve;
-	// finance and analysts read (issue 16).
-	"parameter:create":  {domain.RoleMinistryOfficer: {"own"}},
-	"parameter:approve": {domain.RoleMinistryOfficer: {"own"}},
-	"parameter:read":    {domain.RoleMinistryOfficer: {"own"}, domain.RoleFinanceOfficer: {"own"}, domain.RoleMinistryAnalyst: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
