@@ -108,10 +108,6 @@ func Routes() []Route {
 		{"POST", "/api/v1/claims/:number/withdraw", "claim", "update", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.withdrawClaim) }},
 		{"POST", "/api/v1/claims/:number/documents", "claim", "update", true, "claim_evidence", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.uploadDocument) }},
 		{"GET", "/api/v1/decisions/:id/document", "decision", "read", true, "decision", func(h *handler) gin.HandlerFunc { return stream(h, h.decisionDocument) }},
-		{"POST", "/api/v1/decisions/:id/delivery", "decision", "deliver", true, "decision_delivery", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordDelivery) }},
-		{"GET", "/api/v1/decisions/:id/appeals", "appeal", "read", true, "appeal_procedure", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decisionAppeals) }},
-		{"POST", "/api/v1/decisions/:id/appeals", "appeal", "create", true, "appeal_procedure", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.fileAppeal) }},
-		{"GET", "/api/v1/appeal-decisions/:id/document", "appeal", "read", true, "appeal_procedure", func(h *handler) gin.HandlerFunc { return stream(h, h.appealDecisionDocument) }},
 		{"GET", "/api/v1/tasks", "task", "read", true, "inbox", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listTasks) }},
 		{"POST", "/api/v1/tasks/:id/claim", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.claimTask) }},
 		{"POST", "/api/v1/tasks/:id/release", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.releaseTask) }},
@@ -124,6 +120,10 @@ func Routes() []Route {
 		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", true, "payroll", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.submitPayroll) }},
 		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", true, "payroll_reconciliation", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.uploadBankFiles) }},
 		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", true, "payroll", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approvePayroll) }},
+		{"POST", "/api/v1/parameters", "parameter", "create", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.proposeParameter) }},
+		{"GET", "/api/v1/parameters", "parameter", "read", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listParameters) }},
+		{"POST", "/api/v1/parameters/:id/approve", "parameter", "approve", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.approveParameter) }},
+		{"GET", "/api/v1/reassessments/:id", "parameter", "read", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getReassessment) }},
 		{"GET", "/api/v1/procedures", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, listProcedures) }},
 		{"GET", "/api/v1/procedures/:code", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, getProcedure) }},
 		{"POST", "/api/v1/cases", "case", "create", true, "case_intake", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createCase) }},
@@ -151,7 +151,6 @@ func Routes() []Route {
 		{"GET", "/api/v1/entitlements/:id/revisions", "revision", "read", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getRevisions) }},
 		{"POST", "/api/v1/entitlements/:id/revisions", "revision", "create", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.startRevision) }},
 	}
-		{"GET", "/api/v1/changes", "change", "read", true, "change_events", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listChanges) }},
 }
 
 // New returns the API with every route registered.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/domain/benefits"
 )
 
 // Names of the claim procedure's messages.
@@ -358,13 +357,13 @@ func (c *claimRun) prepare(ctx workflow.Context) error {
 // review is the caseworker's review of the calculation: accepted,
 // adjusted within the legal range, rejected, or a document asked for.
 func (c *claimRun) review(ctx workflow.Context, round int) (TaskCompletion, error) {
-	maxAmount, adjust := c.calc.Max, c.adjustCheck()
+	maxAmount := c.calc.Max
 	review, err := c.await(ctx, taskSpec{Step: fmt.Sprintf("review-%d", round), Type: TaskReview, PersonID: c.in.Members[0],
 		Role: domain.RoleCaseworker, Due: c.dl.Review, Priority: 50,
 		Outcomes: []string{"accept", "adjust", "request_document", "reject"},
 		Data: map[string]string{"benefit": c.in.Benefit, "eligible": fmt.Sprint(c.calc.Eligible), "amount": c.calc.Amount.StringFixed(2),
 			"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(c.seq)},
-		check: func(done TaskCompletion) error { return checkReview(done, adjust) }})
+		check: func(done TaskCompletion) error { return checkReview(done, maxAmount) }})
 	if err != nil {
 		return review, err
 	}
@@ -469,27 +468,18 @@ func (c *claimRun) decide(ctx workflow.Context) (ClaimResult, error) {
 	return res, nil
 }
 
-// adjustCheck checks an adjusted amount against the calculation the
-// review is about (benefits.CheckAdjustment: within the computed amount,
-// JNP within its cap, an ineligible calculation not at all).
-func (c *claimRun) adjustCheck() func(decimal.Decimal) error {
-	code, limit := benefits.Code(c.in.Benefit), c.calc.AdjustMax
-	if limit == nil { // a calculation recorded before issue 16
-		l := benefits.AdjustMaxOf(code, c.calc.Eligible, c.calc.Amount, c.calc.Max)
-		limit = &l
-	}
-	return func(amount decimal.Decimal) error { return benefits.CheckAdjustment(code, *limit, amount) }
-}
-
-func checkReview(c TaskCompletion, adjust func(decimal.Decimal) error) error {
+func checkReview(c TaskCompletion, max decimal.Decimal) error {
 	switch c.Outcome {
 	case "adjust":
 		var d AdjustData
 		if err := decodeStrict(c.Data, &d); err != nil {
 			return err
 		}
-		if err := adjust(d.Amount); err != nil {
-			return err
+		if !d.Amount.IsPositive() || d.Amount.GreaterThan(max) {
+			return domain.FieldError("amount", "%s is outside the legal range: more than 0 and at most %s", d.Amount.StringFixed(2), max.StringFixed(2))
+		}
+		if d.Amount.Round(2).Cmp(d.Amount) != 0 {
+			return domain.FieldError("amount", "has more than two decimals")
 		}
 		if strings.TrimSpace(d.Reason) == "" {
 			return domain.FieldError("reason", "is required to adjust the amount")
