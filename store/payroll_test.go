@@ -1,0 +1,113 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/store/storetest"
+)
+
+// TestPayableRightsSumWhatOtherPayrollsPaid: rights come in pages, each
+// with its versions and, by month, what other payrolls paid: payments
+// that stand (prepared, sent, paid) less the overpayments recorded, not
+// exceptions, rejected or returned ones, and never the asking payroll's
+// own (a rerun computes the same); every payment counts as an attempt.
+// An ended right is read while its end is within the window.
+func TestPayableRightsSumWhatOtherPayrollsPaid(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	sep := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 5 {
+		p := mustPerson(t, db, mustJMBG(t, 400+i))
+		c, err := db.CreateClaim(ctx, store.Claim{Benefit: "MO", ApplicantID: p.ID, CentreID: p.CentreID, Consent: true, FiledBy: "t", Period: sep,
+			Members: []domain.PersonID{p.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "MO",
+			Amount: decimal.RequireFromString("100"), PeriodFrom: sep, PreparedBy: "a", ApprovedBy: "b", IssuedAt: sep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "MO", BeneficiaryID: p.ID,
+			Amount: decimal.RequireFromString("100"), Periodicity: "monthly", ValidFrom: sep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	for i, id := range []string{"payroll/2026-09", "payroll/2026-10", "payroll/2026-11"} {
+		if err := db.EnsurePayroll(ctx, id, sep.AddDate(0, i, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pay := func(payroll, entitlement, state, amount string, n int) store.Payment {
+		return store.Payment{PayrollID: payroll, EntitlementID: entitlement, Period: sep, Amount: decimal.RequireFromString(amount), Channel: "bank",
+			PayeeName: "x", Benefit: "MO", Municipality: "ME-16", EndToEndID: fmt.Sprintf("T%s%d", entitlement, n), State: state, Lines: nil, Kind: "regular"}
+	}
+	_, err := db.InsertPayments(ctx, []store.Payment{
+		pay("payroll/2026-09", ids[0], "paid", "100.00", 0), pay("payroll/2026-10", ids[0], "prepared", "14.00", 1), // 114 stands
+		pay("payroll/2026-09", ids[1], "exception", "100.00", 0), pay("payroll/2026-10", ids[1], "returned", "100.00", 1), // nothing stands
+		pay("payroll/2026-09", ids[2], "sent", "100.00", 0),     // 100 paid, 20 of it recorded as overpaid
+		pay("payroll/2026-11", ids[3], "prepared", "100.00", 0), // the asking payroll's own: not counted
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordOverpayments(ctx, []store.Overpayment{{EntitlementID: ids[2], Period: sep, PayrollID: "payroll/2026-10",
+		Amount: decimal.RequireFromString("20.00"), Lines: []domain.PaymentLine{{What: "overpaid", Value: "20.00"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddVersion(ctx, store.Version{EntitlementID: ids[4], Source: "death:t", CreatedBy: "t",
+		RightVersion: domain.RightVersion{From: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), State: domain.RightEnded, Reason: domain.ReasonDeath, Amount: decimal.Zero}}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]store.PayableRight{}
+	pages := 0
+	err = db.EachPayableRights(ctx, "payroll/2026-11", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 2,
+		func(rs []store.PayableRight) error {
+			pages++
+			for _, r := range rs {
+				got[r.EntitlementID] = r
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || pages != 2 {
+		t.Fatalf("%d rights in %d pages; want 4 (the right ended in 2022 left out) in pages of 2", len(got), pages)
+	}
+	m := domain.MonthOf(sep)
+	for i, want := range []store.PaidMonth{
+		{Paid: decimal.RequireFromString("114"), Standing: 2, Payments: 2},
+		{Paid: decimal.Zero, Standing: 0, Payments: 2},
+		{Paid: decimal.RequireFromString("80"), Standing: 1, Payments: 1},
+		{},
+	} {
+		r := got[ids[i]]
+		pm := r.Paid[m]
+		if !pm.Paid.Equal(want.Paid) || pm.Standing != want.Standing || pm.Payments != want.Payments {
+			t.Errorf("right %d: September %+v; want %+v", i, pm, want)
+		}
+		if len(r.Timeline) != 1 || r.Timeline[0].Reason != domain.ReasonGrant {
+			t.Errorf("right %d: timeline %+v; want its grant", i, r.Timeline)
+		}
+	}
+}
+
+func mustJMBG(t *testing.T, serial int) string {
+	t.Helper()
+	j, err := domain.MakeJMBG(time.Date(1971, 2, 3, 0, 0, 0, 0, time.UTC), 21, serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(j)
+}
