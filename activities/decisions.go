@@ -123,6 +123,12 @@ func (a *Activities) CreateEntitlement(ctx context.Context, in CreateEntitlement
 	if err != nil {
 		return CreateEntitlementResult{}, asTemporal(err)
 	}
+	// A right from a day before known changes of the law's parameters
+	// (MO from January 2024, thresholds of 17 February 2024) gets its
+	// versions from them (issue 16).
+	if err := a.RerateGrant(ctx, e.ID); err != nil {
+		return CreateEntitlementResult{}, asTemporal(err)
+	}
 	return CreateEntitlementResult{EntitlementID: e.ID}, nil
 }
 
