@@ -57,6 +57,7 @@ var allowed = map[string]map[domain.Role][]string{
 	"payroll:submit":    {domain.RoleFinanceOfficer: {"own"}},
 	"payroll:approve":   {domain.RoleFinanceOfficer: {"own"}},
 	"payroll:reconcile": {domain.RoleFinanceOfficer: {"own"}},
+	"change:read":       {domain.RoleAdmin: {"own"}}, // the operator's list of change events
 	// Parameters of the law: the ministry's officers publish and approve;
 	// finance and analysts read (issue 16).
 	"parameter:create":  {domain.RoleMinistryOfficer: {"own"}},

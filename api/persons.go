@@ -203,6 +203,7 @@ type personFileDTO struct {
 	Violence       []fileViolence    `json:"violence,omitempty"` // entries of the DV register naming the person: only with the DV permission
 	Entitlements   []fileEntitlement `json:"entitlements"`
 	Referrals      []fileReferral    `json:"referrals"` // referrals to the employment agency (activation)
+	Changes        []fileChange      `json:"changes"`   // changes the registries published about the person (api/changes.go)
 	Payments       []filePayment     `json:"payments"`
 	AccessLog      []fileAccess      `json:"access_log"`
 	Person         personDTO         `json:"person"`
@@ -432,6 +433,9 @@ func (h *handler) personFile(c *gin.Context) (*personFileDTO, error) {
 	file.Referrals = []fileReferral{}
 	for _, r := range refs {
 		file.Referrals = append(file.Referrals, fileReferral{ID: r.ID, State: r.State, ReferredAt: r.ReferredAt, AgencyReference: r.AgencyReference})
+	}
+	if file.Changes, err = h.fileChanges(ctx, id); err != nil {
+		return nil, err
 	}
 	pays, err := h.db.PaymentsOfPerson(ctx, id)
 	if err != nil {

@@ -39,6 +39,7 @@ var purposeMessages = map[string]map[string]string{
 	"purpose.activation_decision":    {"cnr": "odluka o aktivaciji", "en": "activation decision"},
 	"purpose.misuse_report":          {"cnr": "izvještaj o zloupotrebi", "en": "misuse report"},
 	"purpose.audit_access_log":       {"cnr": "revizija pristupa podacima", "en": "audit of accesses"},
+	"purpose.change_events":          {"cnr": "promjene iz registara", "en": "registry change events"},
 	"purpose.inspection":             {"cnr": "nadzor", "en": "inspection"},
 	"purpose.appeal":                 {"cnr": "žalbeni postupak", "en": "appeal"},
 	"purpose.case_number":            {"cnr": "rad na slučaju", "en": "work on case"},
