@@ -52,7 +52,7 @@ func (s *server) refer(c *gin.Context) {
 	var ref obj
 	_ = json.Unmarshal(r.body, &ref)
 	id, _ := ref["id"].(string)
-	s.afterAction(c, r, "/activation/"+url.PathEscape(id))
+	s.afterAction(c, r, "/activation/"+url.PathEscape(id), s.referralEvent(id, "")) // the workflow's first message to the agency
 }
 
 func (s *server) referralPage(c *gin.Context) {
@@ -120,7 +120,11 @@ func (s *server) reportStep(c *gin.Context) {
 	}
 	step["officer"] = userOf(c).Name
 	r := s.call(c, http.MethodPost, "/api/v1/activation/referrals/"+url.PathEscape(id)+"/steps", step, "")
-	s.afterAction(c, r, "/activation/"+url.PathEscape(id))
+	var done ready
+	if r.status == http.StatusAccepted { // a new step, signalled: the workflow records it on the timeline
+		done = s.referralEvent(id, "step/"+c.PostForm("step_id"))
+	}
+	s.afterAction(c, r, "/activation/"+url.PathEscape(id), done)
 }
 
 // newStepID names a step the agency's staff are about to report.

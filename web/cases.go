@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -136,8 +135,9 @@ func (s *server) openCase(c *gin.Context) {
 	}
 	var res obj
 	_ = json.Unmarshal(r.body, &res)
-	time.Sleep(300 * time.Millisecond) // the first stage's task is a moment away
-	c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(res["number"].(string)))
+	number, _ := res["number"].(string)
+	s.settle(c, s.caseWaits(number, true)) // the first stage's task, or the case ended at intake
+	c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(number))
 }
 
 // pendingForm is a form the user sent back with errors: which one, what
@@ -309,13 +309,14 @@ func (s *server) submitCaseStage(c *gin.Context) {
 		}
 		body["data"] = sch.read(values)
 	}
+	done := s.caseMoved(c.Request.Context(), number)
 	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/stages/"+url.PathEscape(stage), body, "")
 	if r.status == http.StatusBadRequest && outcome == "submit" {
 		errs, msg := fieldErrors(r.body, "data.")
 		s.renderCase(c, http.StatusBadRequest, pendingForm{name: key, values: values, errs: errs, msg: msg})
 		return
 	}
-	s.afterAction(c, r, "/cases/"+url.PathEscape(number))
+	s.afterAction(c, r, "/cases/"+url.PathEscape(number), done) // the stage's task recorded, the next one created
 }
 
 // caseAction: a note, a tracking item (add or done), a decision to
@@ -349,6 +350,13 @@ func (s *server) caseAction(c *gin.Context) {
 		c.String(http.StatusNotFound, "no such action")
 		return
 	}
+	// The Update's answer means the action is applied; a decision to
+	// approve, a review or a closing then has its task created.
+	var done ready
+	switch action {
+	case "prepare-decision", "review", "close":
+		done = s.caseMoved(c.Request.Context(), number)
+	}
 	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/actions", obj{"action": action, "data": data}, "")
 	if r.status == http.StatusBadRequest {
 		errs, msg := fieldErrors(r.body, "data.")
@@ -361,13 +369,13 @@ func (s *server) caseAction(c *gin.Context) {
 			return
 		}
 	}
-	s.afterAction(c, r, "/cases/"+url.PathEscape(number))
+	s.afterAction(c, r, "/cases/"+url.PathEscape(number), done)
 }
 
 func (s *server) reopenCase(c *gin.Context) {
 	number := c.Param("number")
 	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/reopen", obj{}, "")
-	s.afterAction(c, r, "/cases/"+url.PathEscape(number))
+	s.afterAction(c, r, "/cases/"+url.PathEscape(number), s.caseWaits(number, false)) // open again, its assessment waiting
 }
 
 // caseDecisionPDF hands the decision's PDF over from the API.

@@ -236,9 +236,10 @@ func (s *server) taskAction(c *gin.Context) {
 		back(c, ret, r.message())
 		return
 	}
-	// The workflow moves on after the outcome; give it a moment before the reload.
+	// The workflow moves on after the outcome: the page waits until it
+	// recorded it.
 	if action == "complete" {
-		time.Sleep(300 * time.Millisecond)
+		s.settle(c, s.taskDone(id))
 	}
 	back(c, ret, t(s.lang(c), "done"))
 }
@@ -355,6 +356,7 @@ func (s *server) board(c *gin.Context) {
 			tracking = append(tracking, tk)
 		}
 	}
+	revDue, revOverdue := s.revisionBoard(c)
 	s.render(c, http.StatusOK, "board", gin.H{"Loads": loads, "Overdue": overdue, "Soon": soon, "All": all, "Workers": caseworkers,
-		"CaseDue": caseDue, "Tracking": tracking})
+		"CaseDue": caseDue, "Tracking": tracking, "RevisionsDue": revDue, "RevisionsOverdue": revOverdue})
 }

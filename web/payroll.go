@@ -49,7 +49,7 @@ func (s *server) startPayroll(c *gin.Context) {
 		back(c, "/payrolls", r.message())
 		return
 	}
-	time.Sleep(500 * time.Millisecond) // let the preparation start before the page reloads
+	s.settle(c, s.payrollLeft(period, "")) // the preparation has started: the payroll is recorded
 	back(c, "/payrolls/"+url.PathEscape(period), "")
 }
 
@@ -74,12 +74,15 @@ func (s *server) payrollAction(c *gin.Context) {
 		c.String(http.StatusNotFound, "no such action")
 		return
 	}
+	before, err := s.payrollState(c.Request.Context(), period)
 	r := s.call(c, http.MethodPost, "/api/v1/payrolls/"+url.PathEscape(period)+"/"+action, body, "")
 	if !r.ok() {
 		back(c, "/payrolls/"+url.PathEscape(period), r.message())
 		return
 	}
-	time.Sleep(500 * time.Millisecond)
+	if err == nil {
+		s.settle(c, s.payrollLeft(period, before)) // the workflow recorded the payroll's next state
+	}
 	back(c, "/payrolls/"+url.PathEscape(period), t(s.lang(c), "done"))
 }
 

@@ -70,5 +70,5 @@ func (s *server) completeWithForm(c *gin.Context, schemaName, formKey, page stri
 		rerender(pendingForm{name: formKey, values: values, errs: errs, msg: msg})
 		return
 	}
-	s.afterAction(c, r, page)
+	s.afterAction(c, r, page, s.taskDone(values.Get("task")))
 }

@@ -527,14 +527,14 @@ func (s *server) refused(c *gin.Context, r apiResult) {
 }
 
 // afterAction answers a form the API has taken (or refused): back to path
-// with the API's message, or, once the workflow has had a moment to move
-// on, with "done".
-func (s *server) afterAction(c *gin.Context, r apiResult, path string) {
+// with the API's message, or, once done says the workflow has moved on
+// (settle; nil: the API's answer already shows it), with "done".
+func (s *server) afterAction(c *gin.Context, r apiResult, path string, done ready) {
 	if !r.ok() {
 		back(c, path, r.message())
 		return
 	}
-	time.Sleep(300 * time.Millisecond)
+	s.settle(c, done)
 	back(c, path, t(s.lang(c), "done"))
 }
 
