@@ -2,7 +2,10 @@
 // rights seeded in bulk, then the payroll's work (compute every payment,
 // store them, write the pain.001 and Post files to the object store) timed
 // against a raw pgx CopyFrom of the same number of rows measured in the
-// same run, with the process's peak heap.
+// same run, with the process's peak heap. With -history N every right
+// started N months before the payroll's month and those months were paid:
+// the payroll settles each of them again (versions against what was paid)
+// and pays the new month.
 package main
 
 import (
@@ -26,16 +29,20 @@ import (
 
 func main() {
 	rights := flag.Int("rights", 84000, "active rights to pay")
+	history := flag.Int("history", 0, "months each right was already paid before the payroll's (settled again by it)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the payroll to this file")
 	flag.Parse()
-	cpuProfile = *profile
+	cpuProfile, historyMonths = *profile, *history
 	if err := run(*rights); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-var cpuProfile string
+var (
+	cpuProfile    string
+	historyMonths int
+)
 
 func run(n int) error {
 	ctx := context.Background()
@@ -57,20 +64,35 @@ func run(n int) error {
 		 FROM claims WHERE filed_by = 'bench'`,
 		`INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from)
 		 SELECT gen_random_uuid(), d.claim_number, d.id, 'DNJP', c.applicant_id,
-		        CASE WHEN c.number LIKE '%7' THEN '' ELSE 'ME25505000012345678951' END, 87.24, 'monthly', '2026-11-01'
+		        CASE WHEN c.number LIKE '%7' THEN '' ELSE 'ME25505000012345678951' END, 87.24, 'monthly', '2026-11-01'::date - make_interval(months => $1)
 		 FROM decisions d JOIN claims c ON c.number = d.claim_number WHERE d.centre_id = 'bench'`,
+		// Each right's first version, as a grant writes it.
+		`INSERT INTO entitlement_versions (entitlement_id, seq, valid_from, amount, state, reason, decision_id, ref, source, created_by)
+		 SELECT id, 1, valid_from, amount, 'active', 'grant', decision_id, '', 'grant', 'bench' FROM entitlements`,
+		// The months already paid (-history), one payroll each.
+		`INSERT INTO payrolls (id, period, state) SELECT 'payroll/' || to_char(m, 'YYYY-MM'), m, 'sent'
+		 FROM generate_series('2026-11-01'::date - make_interval(months => $1), '2026-10-01'::date, '1 month') m`,
+		`INSERT INTO payments (payroll_id, entitlement_id, period, amount, channel, payee_iban, payee_name, benefit, municipality, funding_account,
+		     end_to_end_id, state, lines)
+		 SELECT r.id, e.id, r.period, e.amount, CASE WHEN e.payee_iban = '' THEN 'post' ELSE 'bank' END, e.payee_iban, 'Bench', 'DNJP', 'ME-16',
+		     'ME25505000012345678951', 'H' || to_char(r.period, 'YYYYMM') || replace(e.id::text, '-', ''), 'paid', '[]'
+		 FROM entitlements e CROSS JOIN payrolls r WHERE r.period < '2026-11-01'`,
 		`ANALYZE`,
 	}
 	for i, q := range seed {
 		args := []any{}
-		if i == 0 {
+		switch i {
+		case 0:
 			args = append(args, n)
+		case 3, 5:
+			args = append(args, historyMonths)
 		}
 		if _, err := pool.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
 	}
-	fmt.Printf("Karton benchmark: payroll of %d active rights on the real stack (PostgreSQL, MinIO); seeded in %v\n", n, time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("Karton benchmark: payroll of %d active rights, each with %d months already paid that it settles again, on the real stack (PostgreSQL, MinIO); seeded in %v\n",
+		n, historyMonths, time.Since(t0).Round(time.Millisecond))
 
 	// Peak heap while the payroll runs.
 	var peak atomic.Uint64

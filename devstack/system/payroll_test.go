@@ -31,13 +31,13 @@ func TestPayrollOverHTTP(t *testing.T) {
 	if err != nil || len(desc.Schedule.Spec.Calendars) != 1 || desc.Schedule.Spec.Calendars[0].DayOfMonth[0].Start != 10 {
 		t.Fatalf("payroll schedule = %+v, %v; want one on the 10th", desc, err)
 	}
-	// Two rights granted in October, one of them from mid-month, each paid
+	// Two rights granted in August, one of them from mid-month, each paid
 	// to its own account; the treasury will reject the first account and
 	// see the second's payments returned.
 	const rejected, returned = "ME25505123456789500023", "ME25505123456789500120"
 	s.Sim.SetFaults(sim.Faults{TreasuryReject: []string{rejected}, TreasuryReturn: []string{returned}})
 	accounts := []string{rejected, returned}
-	for i, from := range []time.Time{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 16, 0, 0, 0, 0, time.UTC)} {
+	for i, from := range []time.Time{time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 8, 16, 0, 0, 0, 0, time.UTC)} {
 		j, _ := domain.MakeJMBG(time.Date(1960, 5, 5, 0, 0, 0, 0, time.UTC), 21, 200+i)
 		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
 		p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Test", FamilyName: "Primalac", Address: addr})
@@ -57,14 +57,18 @@ func TestPayrollOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-11"}`); code != 403 {
+	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-09"}`); code != 403 {
 		t.Fatalf("a caseworker starting the payroll = %d %s; want 403", code, body)
 	}
 	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"November"}`); code != 400 {
 		t.Fatalf("a payroll for %q = %d %s; want 400", "November", code, body)
 	}
+	// A month that has not come is never paid in advance (it once prepared every right up to 2099).
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2099-01"}`); code != 400 || !strings.Contains(string(body), "period") {
+		t.Fatalf("a payroll for 2099-01 = %d %s; want 400 on period", code, body)
+	}
 	for i := 0; i < 2; i++ { // started twice: the same payroll
-		if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-11"}`); code != 202 || !strings.Contains(string(body), "payroll/2026-11") {
+		if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-09"}`); code != 202 || !strings.Contains(string(body), "payroll/2026-09") {
 			t.Fatalf("start payroll = %d %s", code, body)
 		}
 	}
@@ -85,12 +89,12 @@ func TestPayrollOverHTTP(t *testing.T) {
 				t.Fatalf("payroll state %q; want %q", pr.State, want)
 			}
 			time.Sleep(100 * time.Millisecond)
-			_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-11", "")
+			_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-09", "")
 			_ = json.Unmarshal(body, &pr)
 		}
 	}
 	waitState("awaiting_submission")
-	// October in full, half of October (16 of 31 days), and November for both.
+	// August in full, half of August (16 of 31 days), and September for both.
 	total := decimal.Zero
 	count := 0
 	for _, x := range pr.Summary {
@@ -105,18 +109,18 @@ func TestPayrollOverHTTP(t *testing.T) {
 	if err := s.RestartWorker(); err != nil {
 		t.Fatal(err)
 	}
-	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/submit", ""); code != 200 {
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-09/submit", ""); code != 200 {
 		t.Fatalf("submit = %d %s", code, body)
 	}
 	waitState("awaiting_approval")
 	hashes := fmt.Sprintf(`{"hashes":{%q:%q}}`, pr.Files[0].Name, pr.Files[0].SHA256)
-	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", hashes); code != 403 || !strings.Contains(string(body), "four eyes") {
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-09/approve", hashes); code != 403 || !strings.Contains(string(body), "four eyes") {
 		t.Fatalf("approving one's own payroll = %d %s; want 403", code, body)
 	}
-	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", strings.Replace(hashes, pr.Files[0].SHA256, strings.Repeat("0", 64), 1)); code != 409 {
+	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-09/approve", strings.Replace(hashes, pr.Files[0].SHA256, strings.Repeat("0", 64), 1)); code != 409 {
 		t.Fatalf("approving other hashes = %d %s; want 409", code, body)
 	}
-	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-11/approve", hashes); code != 200 {
+	if code, body := as(t, "marija.finance", "POST", s.APIURL+"/api/v1/payrolls/2026-09/approve", hashes); code != 200 {
 		t.Fatalf("approve = %d %s", code, body)
 	}
 	waitState("sent")
@@ -180,10 +184,10 @@ func TestPayrollOverHTTP(t *testing.T) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("file", "pain002.xml")
-	p2, _ := iso20022.MarshalPain002("payroll/2026-11", "x", time.Now(), []iso20022.Status{{EndToEndID: "NOT-OURS", Accepted: true}})
+	p2, _ := iso20022.MarshalPain002("payroll/2026-09", "x", time.Now(), []iso20022.Status{{EndToEndID: "NOT-OURS", Accepted: true}})
 	_, _ = fw.Write(p2)
 	_ = mw.Close()
-	req, _ := http.NewRequest("POST", s.APIURL+"/api/v1/payrolls/2026-11/bank-files", &buf)
+	req, _ := http.NewRequest("POST", s.APIURL+"/api/v1/payrolls/2026-09/bank-files", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	tok, _ := s.Token("nina.finance")
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -192,9 +196,9 @@ func TestPayrollOverHTTP(t *testing.T) {
 		t.Fatalf("an unmatched bank file = %v %v; want 400", resp, err)
 	}
 	resp.Body.Close()
-	// December carries what was not paid into its payroll, under new ids.
-	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-12"}`); code != 202 {
-		t.Fatalf("start December = %d %s", code, body)
+	// October pays what was not paid again in its payroll, under new ids.
+	if code, body := as(t, "nina.finance", "POST", s.APIURL+"/api/v1/payrolls", `{"period":"2026-10"}`); code != 202 {
+		t.Fatalf("start October = %d %s", code, body)
 	}
 	var dec struct {
 		Changes []struct{ Kind string }
@@ -207,7 +211,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 	deadline = time.Now().Add(30 * time.Second)
 	for dec.State != "awaiting_submission" && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
-		_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-12", "")
+		_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-10", "")
 		_ = json.Unmarshal(body, &dec)
 	}
 	n, sum := 0, decimal.Zero
@@ -215,17 +219,17 @@ func TestPayrollOverHTTP(t *testing.T) {
 		n += x.Count
 		sum = sum.Add(decimal.RequireFromString(x.Total))
 	}
-	// Against November, whose payments were all rejected or returned: both rights are "new" in December.
+	// Against September, whose payments were all rejected or returned: both rights are "new" in October.
 	if len(dec.Changes) != 2 || dec.Changes[0].Kind != "new" {
-		t.Errorf("December's changes = %+v; want both rights new (November paid nothing that stands)", dec.Changes)
+		t.Errorf("October's changes = %+v; want both rights new (September paid nothing that stands)", dec.Changes)
 	}
-	if xml, err := s.Objects.Get(ctx, "payrolls/2026-12/pain001-2026-12.xml"); err != nil || !strings.Contains(string(xml), corrected) || strings.Contains(string(xml), rejected) {
-		t.Errorf("December's file does not pay the corrected account instead of the rejected one (%v)", err)
+	if xml, err := s.Objects.Get(ctx, "payrolls/2026-10/pain001-2026-10.xml"); err != nil || !strings.Contains(string(xml), corrected) || strings.Contains(string(xml), rejected) {
+		t.Errorf("October's file does not pay the corrected account instead of the rejected one (%v)", err)
 	}
 	if n != 6 || sum.StringFixed(2) != "481.23" {
-		t.Fatalf("December = %d payments, %s EUR; want the 4 unpaid carried over and 2 for December: 6, 481.23", n, sum.StringFixed(2))
+		t.Fatalf("October = %d payments, %s EUR; want the 4 unpaid paid again and 2 for October: 6, 481.23", n, sum.StringFixed(2))
 	}
-	if code, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-11/summary.csv", ""); code != 200 || !strings.HasPrefix(string(body), "benefit,municipality") {
+	if code, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-09/summary.csv", ""); code != 200 || !strings.HasPrefix(string(body), "benefit,municipality") {
 		t.Fatalf("summary.csv = %d %s", code, body)
 	}
 }

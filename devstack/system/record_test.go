@@ -293,7 +293,7 @@ func (r *recorder) payroll(t *testing.T) {
 	const rejected, returned = "ME25505123456789500023", "ME25505123456789500120"
 	r.s.Sim.SetFaults(sim.Faults{TreasuryReject: []string{rejected}, TreasuryReturn: []string{returned}})
 	defer r.s.Sim.SetFaults(sim.Faults{})
-	month := domain.MonthOf(time.Now())
+	month := domain.MonthOf(time.Now().AddDate(0, -1, 0)) // a month that has ended: payable any day
 	from := month.First().AddDate(0, -1, 0)
 	for i, account := range []string{rejected, returned} {
 		j, _ := domain.MakeJMBG(time.Date(1960, 5, 5, 0, 0, 0, 0, time.UTC), 21, 960+i)
