@@ -150,8 +150,8 @@ func Routes() []Route {
 		{"GET", "/api/v1/revisions", "revision_board", "read", true, "revision_board", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listRevisions) }},
 		{"GET", "/api/v1/entitlements/:id/revisions", "revision", "read", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getRevisions) }},
 		{"POST", "/api/v1/entitlements/:id/revisions", "revision", "create", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.startRevision) }},
-	}
 		{"GET", "/api/v1/changes", "change", "read", true, "change_events", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listChanges) }},
+	}
 }
 
 // New returns the API with every route registered.
