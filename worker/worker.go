@@ -40,10 +40,12 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 // the worker's memory stays flat however many cases are open.
 const CacheSize = 2000
 
-// The cache is the process's, made by its first SDK worker, which in
-// `karton dev` is one of the embedded Temporal server's own: hence set
-// before anything starts.
-func init() { sdkworker.SetStickyWorkflowCacheSize(CacheSize) }
+// SetCacheSize sizes the cache to CacheSize. The cache is the process's,
+// made by its first SDK worker, which in `karton dev` is one of the
+// embedded Temporal server's own: call it before anything starts a worker
+// (karton worker and devstack/system.Start, which karton dev, the system
+// tests and the benchmarks start from, do it first).
+func SetCacheSize() { sdkworker.SetStickyWorkflowCacheSize(CacheSize) }
 
 // New returns a worker on Karton's task queue with everything registered.
 func New(c client.Client, a *activities.Activities) sdkworker.Worker {

@@ -27,6 +27,7 @@ import (
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/platform"
 	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/worker"
 )
 
 const usage = `usage: karton <command> [flags]
@@ -139,6 +140,7 @@ func runAPI(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
+	worker.SetCacheSize()
 	pc, err := platformConfig(cfg)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/platform"
+	"github.com/karton-social/karton/worker"
 	"github.com/karton-social/karton/workflows"
 	sdkworker "go.temporal.io/sdk/worker"
 )
@@ -106,6 +107,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		o.SimHouseholds = sim.MaxHouseholds
 	}
 	tuneGC()
+	worker.SetCacheSize() // before the embedded Temporal server starts its own SDK workers
 	s := &System{}
 	defer func() {
 		if err != nil {
