@@ -21,7 +21,7 @@ import (
 	"github.com/karton-social/karton/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(coverageMain{m}) }
 
 var tokens = map[string]string{}
 
@@ -57,7 +57,7 @@ func newServerFor(t *testing.T, configure func(d *api.Deps)) (*httptest.Server, 
 	d := api.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DevIssuer: iss,
 		Verifier: &api.Verifier{Issuer: its.URL, Audience: issuer.Audience, Skew: time.Minute}}
 	configure(&d)
-	ts := httptest.NewServer(api.New(d))
+	ts := httptest.NewServer(checkingResponses(t, api.New(d)))
 	t.Cleanup(ts.Close)
 	return ts, db
 }
