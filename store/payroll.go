@@ -85,38 +85,25 @@ func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approv
 // monthly and one-off rights that started by through and had not ended
 // before from, each with its versions and, by month since from, what
 // payrolls other than payroll paid for it (so that a payroll run again
-// after a crash computes the same payments). A page costs three queries
-// (rights, versions, paid sums); no page is held after fn returns.
+// after a crash computes the same payments). The rights are read in one
+// pass, streamed; each page costs two more queries (versions, paid sums);
+// no page is held after fn returns.
 func (db *DB) EachPayableRights(ctx context.Context, payroll string, from, through time.Time, size int, fn func([]PayableRight) error) error {
 	const q = `
 		SELECT e.id::text, e.benefit, e.periodicity, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality,
 			e.channel, a.settlement, a.street, a.municipality, e.deduction, e.deduction_reason, e.deduction_from, e.suspended_from
 		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id JOIN persons a ON a.id = coalesce(e.post_person_id, e.beneficiary_id)
-		WHERE e.id > $1::uuid AND e.periodicity IN ('monthly', 'one_off') AND e.valid_from <= $2
-			AND (e.state <> 'ended' OR e.valid_to IS NULL OR e.valid_to >= $3)
-		ORDER BY e.id LIMIT $4`
-	after := "00000000-0000-0000-0000-000000000000"
+		WHERE e.periodicity IN ('monthly', 'one_off') AND e.valid_from <= $1 AND (e.state <> 'ended' OR e.valid_to IS NULL OR e.valid_to >= $2)
+		ORDER BY e.id`
 	page := make([]PayableRight, 0, size)
-	for {
-		rows, err := db.pool.Query(ctx, q, after, through, from, size)
-		if err != nil {
-			return fmt.Errorf("select payable rights: %w", err)
-		}
-		page = page[:0]
-		var x PayableRight
-		_, err = pgx.ForEachRow(rows, []any{&x.EntitlementID, &x.Benefit, &x.Periodicity, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName,
-			&x.Municipality, &x.Channel, &x.PostSettlement, &x.PostStreet, &x.PostMunicipality, &x.Deduction, &x.DeductionReason,
-			&x.DeductionFrom, &x.SuspendedFrom},
-			func() error { page = append(page, x); return nil })
-		if err != nil {
-			return fmt.Errorf("select payable rights: %w", err)
-		}
+	ids := make([]string, 0, size)
+	flush := func() error {
 		if len(page) == 0 {
 			return nil
 		}
-		ids := make([]string, len(page))
+		ids = ids[:0]
 		for i := range page {
-			ids[i] = page[i].EntitlementID
+			ids = append(ids, page[i].EntitlementID)
 		}
 		timelines, err := db.TimelinesOf(ctx, ids)
 		if err != nil {
@@ -130,14 +117,30 @@ func (db *DB) EachPayableRights(ctx context.Context, payroll string, from, throu
 			page[i].Timeline = timelines[page[i].EntitlementID]
 			page[i].Paid = paid[page[i].EntitlementID]
 		}
-		if err := fn(page); err != nil {
-			return err
-		}
-		if len(page) < size {
-			return nil
-		}
-		after = page[len(page)-1].EntitlementID
+		err = fn(page)
+		clear(page)
+		page = page[:0]
+		return err
 	}
+	rows, err := db.pool.Query(ctx, q, through, from)
+	if err != nil {
+		return fmt.Errorf("select payable rights: %w", err)
+	}
+	var x PayableRight
+	_, err = pgx.ForEachRow(rows, []any{&x.EntitlementID, &x.Benefit, &x.Periodicity, &x.Amount, &x.ValidFrom, &x.PayeeIBAN, &x.PayeeName,
+		&x.Municipality, &x.Channel, &x.PostSettlement, &x.PostStreet, &x.PostMunicipality, &x.Deduction, &x.DeductionReason,
+		&x.DeductionFrom, &x.SuspendedFrom},
+		func() error {
+			page = append(page, x)
+			if len(page) < size {
+				return nil
+			}
+			return flush()
+		})
+	if err != nil {
+		return fmt.Errorf("select payable rights: %w", err)
+	}
+	return flush()
 }
 
 // paidOf sums, in one aggregate, what payrolls other than payroll paid
