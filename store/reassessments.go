@@ -140,7 +140,7 @@ type ChunkResult struct {
 }
 
 // ReassessChunk does the next chunk of reassessment id after the right
-// after ("" for the first): it locks the next limit affected rights (of the
+// after ("" for the first): it reads the next limit affected rights (of the
 // reassessment's benefits, monthly, not ended before its day), reads their
 // versions, asks rate what to do with each, and writes the versions,
 // notices, the rights' amounts, the unrated and the progress in the same
@@ -194,7 +194,11 @@ func (db *DB) ReassessChunk(ctx context.Context, id int64, after string, limit i
 	return res, nil
 }
 
-// rightsToRerate locks and reads the next chunk of rights with their versions.
+// rightsToRerate reads the next chunk of rights with their versions. The
+// rights are not locked (a lock writes every row once more): a version
+// another transaction adds to one of them meanwhile takes the seq this
+// chunk would give its own, and the chunk fails on the key and is done
+// again from the start, seeing it.
 func rightsToRerate(ctx context.Context, tx pgx.Tx, r Reassessment, after string, limit int) ([]RightToRerate, error) {
 	var from any
 	if after != "" {
@@ -202,7 +206,7 @@ func rightsToRerate(ctx context.Context, tx pgx.Tx, r Reassessment, after string
 	}
 	rows, err := tx.Query(ctx, `SELECT id::text, benefit, beneficiary_id::text, basis FROM entitlements
 		WHERE benefit = ANY($1) AND periodicity = 'monthly' AND (valid_to IS NULL OR valid_to >= $2)
-		AND ($3::uuid IS NULL OR id > $3::uuid) ORDER BY id LIMIT $4 FOR UPDATE`, r.Benefits, r.EffectiveFrom, from, limit)
+		AND ($3::uuid IS NULL OR id > $3::uuid) ORDER BY id LIMIT $4`, r.Benefits, r.EffectiveFrom, from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("select rights to re-rate: %w", err)
 	}
