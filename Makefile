@@ -128,6 +128,7 @@ bench: postgres bin/minio
 	$(GO) run ./bench/claims
 	$(GO) run ./bench/payroll
 	$(GO) run ./bench/cases
+	$(GO) run ./bench/reassess
 	$(GO) run ./bench/revisions
 
 clean:
