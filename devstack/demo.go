@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -98,7 +99,7 @@ func LoadDemoRights(ctx context.Context, db *store.DB, pop *sim.Population, n in
 			members = append(members, cp.ID)
 		}
 		amount := rate.Mul(decimal.NewFromInt(int64(len(children))))
-		if err := carryOver(ctx, db, "DD", centre.ID, members, iban, amount, from); err != nil {
+		if err := carryOver(ctx, db, "DD", centre.ID, members, iban, amount, from, nil); err != nil {
 			return created, fmt.Errorf("demo right of %s: %w", h.RegisterNumber, err)
 		}
 		created++
@@ -109,7 +110,8 @@ func LoadDemoRights(ctx context.Context, db *store.DB, pop *sim.Population, n in
 // carryOver records a right carried over from the previous system: a
 // claim decided by "migration", its decision and an active monthly right
 // from from, paid to the first member.
-func carryOver(ctx context.Context, db *store.DB, benefit, centre string, members []domain.PersonID, iban string, amount decimal.Decimal, from time.Time) error {
+func carryOver(ctx context.Context, db *store.DB, benefit, centre string, members []domain.PersonID, iban string, amount decimal.Decimal, from time.Time,
+	basis []byte) error {
 	c, err := db.CreateClaim(ctx, store.Claim{Benefit: benefit, ApplicantID: members[0], SubjectID: members[0], CentreID: centre, PayeeIBAN: iban,
 		Consent: true, FiledBy: "migration", Period: from, Members: members})
 	if err != nil {
@@ -124,7 +126,7 @@ func carryOver(ctx context.Context, db *store.DB, benefit, centre string, member
 		return err
 	}
 	_, err = db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: benefit, BeneficiaryID: members[0],
-		PayeeIBAN: iban, Amount: amount, Periodicity: "monthly", ValidFrom: from})
+		PayeeIBAN: iban, Amount: amount, Periodicity: "monthly", ValidFrom: from, Basis: basis})
 	return err
 }
 
@@ -152,12 +154,18 @@ func LoadDemoAssistance(ctx context.Context, db *store.DB, pop *sim.Population, 
 			continue
 		}
 		var members []domain.PersonID
+		// The basis is the situation the previous system granted the
+		// amount on (no income in the household), so that a new value of
+		// the law's parameters re-rates the right (issue 16).
+		basis := benefits.Situation{Period: from, ApplicationDate: from}
 		for _, m := range h.Members {
 			p, err := db.PersonByJMBG(ctx, m.JMBG)
 			if err != nil {
 				return created, fmt.Errorf("demo assistance of %s: %w", h.RegisterNumber, err)
 			}
 			members = append(members, p.ID)
+			basis.Members = append(basis.Members, benefits.Member{ID: string(p.ID), Name: m.GivenName + " " + m.FamilyName, BirthDate: m.BirthDate,
+				Relation: m.Relation})
 		}
 		has, err := db.ActiveBenefits(ctx, members[0])
 		if err != nil {
@@ -172,7 +180,11 @@ func LoadDemoAssistance(ctx context.Context, db *store.DB, pop *sim.Population, 
 		}
 		amount := threshold.Value
 		iban := string(domain.MakeIBAN("510", uint64(2000000+i)))
-		if err := carryOver(ctx, db, "MO", centre.ID, members, iban, amount, from); err != nil {
+		b, err := json.Marshal(basis)
+		if err != nil {
+			return created, err
+		}
+		if err := carryOver(ctx, db, "MO", centre.ID, members, iban, amount, from, b); err != nil {
 			return created, fmt.Errorf("demo assistance of %s: %w", h.RegisterNumber, err)
 		}
 		created++

@@ -2,10 +2,14 @@ package devstack_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/interop/sim"
 	"github.com/karton-social/karton/store/storetest"
 )
@@ -36,6 +40,35 @@ func TestDemoRights(t *testing.T) {
 		t.Fatalf("loading again created %d more, %v", again, err)
 	}
 	t.Logf("%d child allowance and %d financial assistance rights in 200 households", dd, mo)
+	// Every MO right has the basis its amount is recalculated from when
+	// the law's parameters change (issue 16): recalculated now, the same.
+	rows, err := db.Pool().Query(ctx, `SELECT amount, basis FROM entitlements WHERE benefit = 'MO'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	params := benefits.MustLoadParams()
+	n := 0
+	for rows.Next() {
+		var amount decimal.Decimal
+		var basis []byte
+		if err := rows.Scan(&amount, &basis); err != nil {
+			t.Fatal(err)
+		}
+		var s benefits.Situation
+		if err := json.Unmarshal(basis, &s); err != nil {
+			t.Fatalf("basis %s: %v", basis, err)
+		}
+		s.Period = today
+		res, err := benefits.Calculate(params, benefits.MO, s)
+		if err != nil || !res.Eligible || !res.Amount.Equal(amount) {
+			t.Errorf("an MO right of %s recalculates to %v (%v, %v)", amount, res.Amount, res.Reasons, err)
+		}
+		n++
+	}
+	if n != mo {
+		t.Errorf("%d MO rights with a basis; want %d", n, mo)
+	}
 }
 
 // TestActivationExample: the walkthrough's person to refer is an adult on
