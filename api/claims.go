@@ -18,6 +18,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/store"
@@ -100,6 +101,9 @@ func (h *handler) createClaim(c *gin.Context) (*claimFiled, error) {
 	if err := checkDeclared(req.Declared); err != nil {
 		return nil, err
 	}
+	if err := h.excluded(c, "", b.Code, members, subject); err != nil {
+		return nil, err
+	}
 	now := time.Now().UTC()
 	period := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if b.Periodicity != benefits.Monthly {
@@ -122,6 +126,27 @@ func (h *handler) createClaim(c *gin.Context) (*claimFiled, error) {
 	}
 	c.Header("Location", "/api/v1/claims/"+claim.Number)
 	return &claimFiled{Number: claim.Number, WorkflowID: run.GetID(), State: claim.State}, nil
+}
+
+// excluded refuses (409, on field benefit) a claim of code for members and
+// subject whose holders hold a right, not ended, that excludes it or is
+// the same monthly benefit (benefits.Conflict), naming that right's
+// benefit in the user's language and the claim that granted it. number is
+// the claim itself, once filed ("" before).
+func (h *handler) excluded(c *gin.Context, number string, code benefits.Code, members []domain.PersonID, subject domain.PersonID) error {
+	held, ok, err := activities.ConflictingRight(c.Request.Context(), h.db, number, string(code), members, subject)
+	if err != nil || !ok {
+		return err
+	}
+	return benefits.ConflictError(h.language(c), code, held)
+}
+
+// language is the language the user chose on the pages (cnr unless en).
+func (h *handler) language(c *gin.Context) string {
+	if l, err := h.db.Language(c.Request.Context(), userOf(c).Username); err == nil && l == "en" {
+		return "en"
+	}
+	return "cnr"
 }
 
 type claimFiled struct {

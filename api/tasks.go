@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/workflows"
 )
@@ -255,12 +256,33 @@ func (h *handler) completeTask(c *gin.Context) (*taskCompleted, error) {
 		// an escalated task is shown to the supervisors; its own group completes it
 		return nil, domain.Errorf(domain.CodeForbidden, "task %s is for the %s group; reassign it to act on it", t.ID, t.CandidateRole)
 	}
+	if err := h.grantExcluded(c, t, req.Outcome); err != nil {
+		return nil, err
+	}
 	err = h.update(c, t.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{
 		TaskID: t.ID, Outcome: req.Outcome, Data: req.Data, By: u.Username, Role: role, CentreID: u.CentreID})
 	if err != nil {
 		return nil, err
 	}
 	return &taskCompleted{TaskID: t.ID, Outcome: req.Outcome, CompletedBy: u.Username}, nil
+}
+
+// grantExcluded refuses (409) the approval of a claim's grant when its
+// holders have since come to hold a right that excludes it (issue 16;
+// the workflow checks again before the decision is issued).
+func (h *handler) grantExcluded(c *gin.Context, t store.Task, outcome string) error {
+	if t.Type != workflows.TaskApprove || outcome != "approve" {
+		return nil
+	}
+	var data struct{ Decision string }
+	if json.Unmarshal(t.Data, &data) != nil || data.Decision != "grant" {
+		return nil
+	}
+	cl, err := h.db.ClaimByNumber(c.Request.Context(), t.Subject)
+	if err != nil {
+		return err
+	}
+	return h.excluded(c, cl.Number, benefits.Code(cl.Benefit), cl.Members, cl.SubjectID)
 }
 
 type taskCompleted struct {

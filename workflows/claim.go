@@ -13,6 +13,7 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
 )
 
 // Names of the claim procedure's messages.
@@ -166,6 +167,7 @@ type claimRun struct {
 	reasons  []string
 	preparer string
 	approver TaskCompletion
+	conflict string // why the approved grant may not be decided (excluded)
 }
 
 // errWithdrawn ends a claim's steps when the claim was withdrawn while it
@@ -328,7 +330,7 @@ func (c *claimRun) prepare(ctx workflow.Context) error {
 		return err
 	}
 	for round := 1; ; round++ {
-		if err := c.setState(ctx, "review", ""); err != nil {
+		if err := c.setState(ctx, "review", c.conflict); err != nil {
 			return err
 		}
 		review, err := c.review(ctx, round)
@@ -348,22 +350,43 @@ func (c *claimRun) prepare(ctx workflow.Context) error {
 		if c.approver, err = c.approve(ctx, round); err != nil {
 			return err
 		}
-		if c.approver.Outcome == "approve" {
-			return nil
+		if c.approver.Outcome != "approve" {
+			continue
+		}
+		if c.conflict, err = c.excluded(ctx); err != nil || c.conflict == "" {
+			return err
 		}
 	}
+}
+
+// excluded checks, before a grant is decided, that its holders hold no
+// right that excludes it (issue 16; the API checks when the claim is
+// filed and when it is approved, this closes the race between the two):
+// it returns why the grant may not be decided ("" when it may), and the
+// claim goes back to review with it. Histories recorded before replay
+// without the check.
+func (c *claimRun) excluded(ctx workflow.Context) (string, error) {
+	if !c.grant || workflow.GetVersion(ctx, "claim-exclusions-at-approval", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return "", nil
+	}
+	var a *activities.Activities
+	var r activities.CheckExclusionsResult
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.CheckExclusions,
+		activities.CheckExclusionsInput{Number: c.in.Number}).Get(ctx, &r); err != nil || r.Claim == "" {
+		return "", err
+	}
+	return benefits.ConflictError("cnr", benefits.Code(c.in.Benefit), benefits.Held{Benefit: benefits.Code(r.Benefit), Claim: r.Claim}).Message, nil
 }
 
 // review is the caseworker's review of the calculation: accepted,
 // adjusted within the legal range, rejected, or a document asked for.
 func (c *claimRun) review(ctx workflow.Context, round int) (TaskCompletion, error) {
-	maxAmount := c.calc.Max
+	maxAmount, adjust := c.calc.Max, c.adjustCheck()
 	review, err := c.await(ctx, taskSpec{Step: fmt.Sprintf("review-%d", round), Type: TaskReview, PersonID: c.in.Members[0],
 		Role: domain.RoleCaseworker, Due: c.dl.Review, Priority: 50,
 		Outcomes: []string{"accept", "adjust", "request_document", "reject"},
-		Data: map[string]string{"benefit": c.in.Benefit, "eligible": fmt.Sprint(c.calc.Eligible), "amount": c.calc.Amount.StringFixed(2),
-			"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(c.seq)},
-		check: func(done TaskCompletion) error { return checkReview(done, maxAmount) }})
+		Data:     c.reviewData(maxAmount),
+		check:    func(done TaskCompletion) error { return checkReview(done, adjust) }})
 	if err != nil {
 		return review, err
 	}
@@ -383,6 +406,17 @@ func (c *claimRun) review(ctx workflow.Context, round int) (TaskCompletion, erro
 		c.amount = decimal.Zero
 	}
 	return review, nil
+}
+
+// reviewData is the review task's data: the calculation, and the right
+// that kept the last approval from being decided, if one did.
+func (c *claimRun) reviewData(maxAmount decimal.Decimal) map[string]string {
+	d := map[string]string{"benefit": c.in.Benefit, "eligible": fmt.Sprint(c.calc.Eligible), "amount": c.calc.Amount.StringFixed(2),
+		"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(c.seq)}
+	if c.conflict != "" {
+		d["conflict"] = c.conflict
+	}
+	return d
 }
 
 // obtainDocument has the caseworker obtain the document the review asked
@@ -468,18 +502,27 @@ func (c *claimRun) decide(ctx workflow.Context) (ClaimResult, error) {
 	return res, nil
 }
 
-func checkReview(c TaskCompletion, max decimal.Decimal) error {
+// adjustCheck checks an adjusted amount against the calculation the
+// review is about (benefits.CheckAdjustment: within the computed amount,
+// JNP within its cap, an ineligible calculation not at all).
+func (c *claimRun) adjustCheck() func(decimal.Decimal) error {
+	code, limit := benefits.Code(c.in.Benefit), c.calc.AdjustMax
+	if limit == nil { // a calculation recorded before issue 16
+		l := benefits.AdjustMaxOf(code, c.calc.Eligible, c.calc.Amount, c.calc.Max)
+		limit = &l
+	}
+	return func(amount decimal.Decimal) error { return benefits.CheckAdjustment(code, *limit, amount) }
+}
+
+func checkReview(c TaskCompletion, adjust func(decimal.Decimal) error) error {
 	switch c.Outcome {
 	case "adjust":
 		var d AdjustData
 		if err := decodeStrict(c.Data, &d); err != nil {
 			return err
 		}
-		if !d.Amount.IsPositive() || d.Amount.GreaterThan(max) {
-			return domain.FieldError("amount", "%s is outside the legal range: more than 0 and at most %s", d.Amount.StringFixed(2), max.StringFixed(2))
-		}
-		if d.Amount.Round(2).Cmp(d.Amount) != 0 {
-			return domain.FieldError("amount", "has more than two decimals")
+		if err := adjust(d.Amount); err != nil {
+			return err
 		}
 		if strings.TrimSpace(d.Reason) == "" {
 			return domain.FieldError("reason", "is required to adjust the amount")

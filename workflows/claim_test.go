@@ -84,6 +84,7 @@ func mockEvidenceAndDecision(env *testsuite.TestWorkflowEnvironment, issued *act
 			return activities.IssueDecisionResult{DecisionID: "d1", Number: "csr-podgorica/2026/00001", SHA256: "abc"}, nil
 		})
 	env.OnActivity(a.CreateEntitlement, mock.Anything, mock.Anything).Return(activities.CreateEntitlementResult{EntitlementID: "e1"}, nil)
+	env.OnActivity(a.CheckExclusions, mock.Anything, mock.Anything).Return(activities.CheckExclusionsResult{}, nil)
 }
 
 func TestClaimFromApplicationToDecision(t *testing.T) {
@@ -118,7 +119,8 @@ func TestClaimFourEyesAndAdjustRange(t *testing.T) {
 	defer func() { require.Empty(t, escalated, "nothing was late") }()
 	tooMuch := complete(env, time.Minute, "review-1", "adjust", "marko.supervisor", domain.RoleCaseworker, map[string]string{"amount": "500", "reason": "x"})
 	noReason := complete(env, 2*time.Minute, "review-1", "adjust", "ana.caseworker", domain.RoleCaseworker, map[string]string{"amount": "100"})
-	adjust := complete(env, 3*time.Minute, "review-1", "adjust", "ana.caseworker", domain.RoleCaseworker, map[string]string{"amount": "100.00", "reason": "rent arrears"})
+	aboveAmount := complete(env, 150*time.Second, "review-1", "adjust", "ana.caseworker", domain.RoleCaseworker, map[string]string{"amount": "46.74", "reason": "x"})
+	adjust := complete(env, 3*time.Minute, "review-1", "adjust", "ana.caseworker", domain.RoleCaseworker, map[string]string{"amount": "40.00", "reason": "rent arrears"})
 	twice := complete(env, 4*time.Minute, "review-1", "accept", "ana.caseworker", domain.RoleCaseworker, nil)
 	self := complete(env, 5*time.Minute, "approval-1", "approve", "ana.caseworker", domain.RoleSupervisor, nil)
 	back := complete(env, 6*time.Minute, "approval-1", "send_back", "marko.supervisor", domain.RoleSupervisor, map[string]string{"reason": "check income"})
@@ -131,12 +133,111 @@ func TestClaimFourEyesAndAdjustRange(t *testing.T) {
 	require.Equal(t, "approved", res.State)
 	requireCode(t, tooMuch, domain.CodeInvalid)
 	requireCode(t, noReason, domain.CodeInvalid)
+	requireCode(t, aboveAmount, domain.CodeInvalid) // above the computed 46.73, though below Max 126.73 (issue 16)
 	require.NoError(t, adjust.err)
 	requireCode(t, twice, domain.CodeConflict)
 	requireCode(t, self, domain.CodeForbidden)
 	require.NoError(t, back.err)
 	require.NoError(t, rv2.err)
 	require.NoError(t, ap2.err)
+}
+
+// TestClaimAdjustNeverGrantsAnIneligibleClaim: an ineligible calculation
+// is rejected or sent back for a document, never adjusted into a grant;
+// JNP is set within its cap (issue 16, benefits.CheckAdjustment).
+func TestClaimAdjustNeverGrantsAnIneligibleClaim(t *testing.T) {
+	zero, cap := decimal.Zero, decimal.RequireFromString("400")
+	for _, tc := range []struct {
+		name      string
+		benefit   string
+		calc      activities.CalculateClaimResult
+		tries     []string // amounts adjusted to, each refused
+		last      string   // the outcome that goes through
+		lastData  map[string]any
+		wantGrant bool
+		wantSum   string
+	}{
+		{"LI at 79%", "LI", activities.CalculateClaimResult{Eligible: false, Reasons: []string{"below 80%"}, Max: decimal.RequireFromString("158.11"), AdjustMax: &zero},
+			[]string{"158.11", "1.00"}, "reject", map[string]any{"reasons": []string{"below 80%"}}, false, "0.00"},
+		{"MO, old calculation without AdjustMax, ineligible", "MO", activities.CalculateClaimResult{Eligible: false, Max: decimal.RequireFromString("126.73")},
+			[]string{"126.73", "10.00"}, "reject", map[string]any{"reasons": []string{"two dwellings"}}, false, "0.00"},
+		{"JNP set within the cap", "JNP", activities.CalculateClaimResult{Eligible: false, Max: cap, AdjustMax: &cap},
+			[]string{"400.01", "0"}, "adjust", map[string]any{"amount": "400.00", "reason": "flood damage"}, true, "400.00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := claimEnv(t)
+			var issued activities.IssueDecisionInput
+			env.OnActivity(a.CalculateClaim, mock.Anything, mock.Anything).Return(tc.calc, nil)
+			mockEvidenceAndDecision(env, &issued)
+			var refused []*updateResult
+			for i, amount := range tc.tries {
+				refused = append(refused, complete(env, time.Duration(i+1)*time.Minute, "review-1", "adjust", "ana.caseworker", domain.RoleCaseworker,
+					map[string]string{"amount": amount, "reason": "the caseworker's judgement"}))
+			}
+			last := complete(env, 10*time.Minute, "review-1", tc.last, "ana.caseworker", domain.RoleCaseworker, tc.lastData)
+			ap := complete(env, 11*time.Minute, "approval-1", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+			in := input()
+			in.Benefit = tc.benefit
+			env.ExecuteWorkflow(workflows.BenefitClaim, in)
+			require.NoError(t, env.GetWorkflowError())
+			for _, r := range refused {
+				requireCode(t, r, domain.CodeInvalid)
+				require.Contains(t, r.err.Error(), "amount")
+			}
+			require.NoError(t, last.err)
+			require.NoError(t, ap.err)
+			require.Equal(t, tc.wantGrant, issued.Grant)
+			require.Equal(t, tc.wantSum, issued.Amount.StringFixed(2))
+		})
+	}
+}
+
+// TestClaimExcludedAtApprovalGoesBackToReview: a right granted since the
+// claim was filed excludes it (MO beside veterans' MO): the approved grant
+// is not decided; the claim goes back to review with the conflicting right
+// named, and the caseworker rejects it (issue 16).
+func TestClaimExcludedAtApprovalGoesBackToReview(t *testing.T) {
+	env := newEnv(t) // claimEnv's mocks, but the claim's states and tasks recorded
+	env.RegisterWorkflow(workflows.BenefitClaim)
+	env.OnActivity(a.MarkEvidencePending, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.RecordTaskOutcome, mock.Anything, mock.Anything).Return(nil)
+	var issued activities.IssueDecisionInput
+	env.OnActivity(a.CheckExclusions, mock.Anything, mock.Anything).Return(activities.CheckExclusionsResult{Benefit: "B-MO", Claim: "Z-2026-000042"}, nil)
+	var states []activities.SetClaimStateInput
+	env.OnActivity(a.SetClaimState, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SetClaimStateInput) error {
+		states = append(states, in)
+		return nil
+	})
+	var reviewData map[string]string
+	env.OnActivity(a.CreateTask, mock.Anything, mock.MatchedBy(func(in activities.CreateTaskInput) bool {
+		return in.Type == workflows.TaskReview && in.Data["conflict"] != ""
+	})).
+		Return(func(_ context.Context, in activities.CreateTaskInput) error { reviewData = in.Data; return nil })
+	env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(nil)
+	mockEvidenceAndDecision(env, &issued)
+	rv := complete(env, time.Minute, "review-1", "accept", "ana.caseworker", domain.RoleCaseworker, nil)
+	ap := complete(env, 2*time.Minute, "approval-1", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+	rj := complete(env, 3*time.Minute, "review-2", "reject", "ana.caseworker", domain.RoleCaseworker, map[string]any{"reasons": []string{"the household receives veterans' MO"}})
+	ap2 := complete(env, 4*time.Minute, "approval-2", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+	env.ExecuteWorkflow(workflows.BenefitClaim, input())
+	require.NoError(t, env.GetWorkflowError())
+	for _, r := range []*updateResult{rv, ap, rj, ap2} {
+		require.NoError(t, r.err)
+	}
+	var res workflows.ClaimResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "rejected", res.State)
+	require.False(t, issued.Grant, "no grant beside the excluding right")
+	require.Contains(t, reviewData["conflict"], "Z-2026-000042")
+	require.Contains(t, reviewData["conflict"], "Novčana naknada materijalnog obezbjeđenja")
+	var reasons []string
+	for _, s := range states {
+		if s.State == "review" {
+			reasons = append(reasons, s.Reason)
+		}
+	}
+	require.Len(t, reasons, 2)
+	require.Contains(t, reasons[1], "Z-2026-000042", "the claim's state says why it is back in review")
 }
 
 func requireCode(t *testing.T, r *updateResult, code string) {

@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+	"github.com/karton-social/karton/store/storetest"
+)
+
+// TestActiveRightsOf: a person's rights not ended, found through the
+// claim's members as well as the beneficiary; an ended right is not held.
+func TestActiveRightsOf(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	person := func(serial int) domain.PersonID {
+		j, _ := domain.MakeJMBG(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), 21, serial)
+		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+		p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Ana", FamilyName: "Vuković", Address: addr})
+		p, err := db.CreatePerson(ctx, p, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	grant := func(benefit string, subject domain.PersonID, members ...domain.PersonID) store.Entitlement {
+		c, err := db.CreateClaim(ctx, store.Claim{Benefit: benefit, ApplicantID: members[0], SubjectID: subject, CentreID: "csr-podgorica",
+			Consent: true, FiledBy: "ana.caseworker", Period: from, Members: members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: "csr-podgorica", Kind: "grant", Benefit: benefit,
+			Amount: decimal.RequireFromString("100.00"), PeriodFrom: from, PreparedBy: "a", ApprovedBy: "b", IssuedAt: from})
+		if err != nil {
+			t.Fatal(err)
+		}
+		beneficiary := members[0]
+		if subject != "" {
+			beneficiary = subject
+		}
+		e, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: benefit, BeneficiaryID: beneficiary,
+			Amount: decimal.RequireFromString("100.00"), Periodicity: "monthly", ValidFrom: from, CreatedBy: "b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetClaimState(ctx, c.Number, "approved", ""); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	mother, child, stranger := person(501), person(502), person(503)
+	mo := grant("MO", "", mother, child)
+	li := grant("LI", child, mother, child)
+	ended := grant("DD", "", mother, child)
+	if _, _, err := db.AddVersion(ctx, store.Version{EntitlementID: ended.ID, RightVersion: domain.RightVersion{From: from.AddDate(0, 2, 0),
+		State: domain.RightEnded, Reason: domain.ReasonRevision}, Source: "revision:test", CreatedBy: "b"}); err != nil {
+		t.Fatal(err)
+	}
+
+	held, err := db.ActiveRightsOf(ctx, []domain.PersonID{child})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 2 || held[0].EntitlementID != mo.ID || held[1].EntitlementID != li.ID {
+		t.Fatalf("rights of the child = %+v; want MO (as a member) and LI (as beneficiary), not the ended DD", held)
+	}
+	if h := held[0]; h.ClaimNumber != mo.ClaimNumber || h.Benefit != "MO" || len(h.Members) != 2 || h.Members[0] != mother || h.SubjectID != "" {
+		t.Errorf("MO held = %+v; want its claim, the mother first", h)
+	}
+	if h := held[1]; h.SubjectID != child || h.BeneficiaryID != child {
+		t.Errorf("LI held = %+v; want the child as subject and beneficiary", h)
+	}
+	if held, err := db.ActiveRightsOf(ctx, []domain.PersonID{stranger}); err != nil || len(held) != 0 {
+		t.Errorf("rights of a stranger = %+v %v; want none", held, err)
+	}
+}
