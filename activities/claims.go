@@ -59,9 +59,12 @@ type CalculateClaimInput struct {
 // CalculateClaimResult is the calculation as recorded; its lines stay in
 // the database, its outcome in the workflow's history.
 type CalculateClaimResult struct {
-	Eligible    bool
-	Amount      decimal.Decimal
-	Max         decimal.Decimal
+	Eligible bool
+	Amount   decimal.Decimal
+	Max      decimal.Decimal
+	// AdjustMax bounds the review's "adjust" (benefits.CheckAdjustment);
+	// nil in histories recorded before issue 16 (benefits.AdjustMaxOf).
+	AdjustMax   *decimal.Decimal
 	Reasons     []string
 	EvidenceIDs []int64
 }
@@ -127,7 +130,8 @@ func (a *Activities) CalculateClaim(ctx context.Context, in CalculateClaimInput)
 	if err != nil {
 		return CalculateClaimResult{}, err
 	}
-	return CalculateClaimResult{Eligible: res.Eligible, Amount: res.Amount, Max: res.Max, Reasons: res.Reasons, EvidenceIDs: evidenceIDs}, nil
+	return CalculateClaimResult{Eligible: res.Eligible, Amount: res.Amount, Max: res.Max, AdjustMax: &res.AdjustMax, Reasons: res.Reasons,
+		EvidenceIDs: evidenceIDs}, nil
 }
 
 // member turns a person's current evidence into the facts the rules read.

@@ -282,6 +282,21 @@ func (v *violenceRun) listenToPolice(ctx workflow.Context) error {
 	}
 }
 
+// dvProcedure is the procedure of a victim's new DV case: P05 for a child
+// victim, P37 for an adult (violence.Procedure). Histories recorded before
+// issue 16 fixed the swapped routing replay it as they ran: P37 for a
+// child, P05 for an adult.
+func dvProcedure(ctx workflow.Context, birth time.Time) string {
+	now := workflow.Now(ctx)
+	if workflow.GetVersion(ctx, "dv-routing-p05-child", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if violence.Child(birth, now) {
+			return "P37"
+		}
+		return "P05"
+	}
+	return violence.Procedure(birth, now)
+}
+
 // openDVCase joins the victim's open domestic-violence case, or opens one
 // (the procedure for a child or an adult victim) as a case of its own.
 func openDVCase(ctx workflow.Context, in ViolenceInput, victim domain.PersonID, birth time.Time, by string) (string, error) {
@@ -314,7 +329,7 @@ func openDVCase(ctx workflow.Context, in ViolenceInput, victim domain.PersonID, 
 		"description": description, "urgency": "immediate", "outcome": "open_case"})
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: CaseWorkflowID(number),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON})
-	child := workflow.ExecuteChildWorkflow(cctx, Case, CaseInput{Number: number, Procedure: violence.Procedure(birth, workflow.Now(ctx)),
+	child := workflow.ExecuteChildWorkflow(cctx, Case, CaseInput{Number: number, Procedure: dvProcedure(ctx, birth),
 		CentreID: in.CentreID, OpenedBy: by, Persons: persons, Intake: intake})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return "", err

@@ -90,7 +90,7 @@ var contact = map[string]any{"contact": "in_person", "risk_level": "high", "indi
 // the urgent task: after 3 hours it goes to the supervisor, after 6 to
 // the centre's head; a caseworker without the DV role may not answer it;
 // the DV caseworker's first contact opens the adult victim's DV case
-// (P05); the report goes back to the police, retried until they
+// (P37); the report goes back to the police, retried until they
 // acknowledge it on the third try.
 func TestPoliceNotificationEscalatesOpensACaseAndReportsBack(t *testing.T) {
 	env, l, cl := dvEnv(t, 2)
@@ -126,8 +126,25 @@ func TestPoliceNotificationEscalatesOpensACaseAndReportsBack(t *testing.T) {
 	require.Equal(t, "S-2026-000099", l.reports[0].CaseNumber)
 	require.Equal(t, []string{"first_contact", "case_linked", "report_acknowledged"}, l.events)
 	require.Len(t, l.cases, 1)
-	require.Equal(t, "P05", l.cases[0].Procedure, "an adult victim's case")
+	require.Equal(t, "P37", l.cases[0].Procedure, "an adult victim's case: DV against an adult")
 	require.Equal(t, []activities.CasePerson{{PersonID: "victim-1", Role: "beneficiary"}, {PersonID: "perp-1", Role: "perpetrator"}}, l.cases[0].Persons)
+}
+
+// TestChildVictimOpensP05: a child victim's case is P05 (child victim or
+// witness), not P37 (issue 16: the routing was swapped).
+func TestChildVictimOpensP05(t *testing.T) {
+	env, l, _ := dvEnv(t, 0)
+	env.SetStartWorkflowOptions(startOptions(workflows.ViolenceWorkflowID("NS-2026-000001")))
+	ok := firstContact(env, time.Minute, "dragana.dv", domain.RoleDVCaseworker, contact)
+	in := notificationInput()
+	in.Victims[0].Birth = time.Date(2014, 5, 5, 0, 0, 0, 0, time.UTC)
+	env.ExecuteWorkflow(workflows.ViolenceNotification, in)
+	require.NoError(t, env.GetWorkflowError())
+	require.NoError(t, ok.err)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	require.Len(t, l.cases, 1)
+	require.Equal(t, "P05", l.cases[0].Procedure, "a child victim's case")
 }
 
 // TestUnidentifiedVictimAndPoliceUpdates: the police could not identify

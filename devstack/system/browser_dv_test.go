@@ -62,6 +62,8 @@ func TestDomesticViolenceInABrowser(t *testing.T) {
 	}
 	if !strings.HasPrefix(strings.TrimSpace(caseLink), "S-") {
 		t.Errorf("no DV case after the first contact: %q", caseLink)
+	} else if _, body := as(t, "dragana.dv", "GET", s.APIURL+"/api/v1/cases/"+strings.TrimSpace(caseLink), ""); !strings.Contains(string(body), `"procedure":"P37"`) {
+		t.Errorf("an adult victim's DV case is not P37 (DV against an adult): %.300s", body)
 	}
 	if strings.Contains(html, "nav-dv") {
 		t.Error("a caseworker without the DV role has the DV register in her menu")

@@ -147,8 +147,10 @@ func TestPoliceNotificationOverHTTP(t *testing.T) {
 	if e.Report.State != "acknowledged" || e.State != "reported" || len(s.Sim.PoliceReports()) != 1 {
 		t.Fatalf("after the police came back: %+v, %d reports; want acknowledged once", e, len(s.Sim.PoliceReports()))
 	}
-	if code, _ := as(t, "dragana.dv", "GET", api+"/cases/"+e.CaseNumber, ""); code != 200 {
+	if code, body := as(t, "dragana.dv", "GET", api+"/cases/"+e.CaseNumber, ""); code != 200 {
 		t.Errorf("the DV case %s as the DV caseworker = %d", e.CaseNumber, code)
+	} else if kase := (struct{ Procedure string }{}); json.Unmarshal(body, &kase) != nil || kase.Procedure != "P37" {
+		t.Errorf("the DV case of an adult victim is %q; want P37 (DV against an adult; P05 is a child victim's)", kase.Procedure)
 	}
 	if code, _ := as(t, "ana.caseworker", "GET", api+"/cases/"+e.CaseNumber, ""); code != 404 {
 		t.Errorf("the DV case %s as a caseworker without the DV role = %d; want 404", e.CaseNumber, code)

@@ -72,10 +72,15 @@ type Result struct {
 	Eligible bool
 	Reasons  []string        // why not, when not eligible
 	Amount   decimal.Decimal // per month, or once; zero when not eligible
-	// Max is the most the law allows in this situation: a caseworker may
-	// adjust the amount within (0, Max] with a reason.
-	Max   decimal.Decimal
-	Lines []Line
+	// Max is the law's ceiling for the benefit in this situation: the MO
+	// threshold for the household's size, the JNP cap, the TS flat amount;
+	// else the amount.
+	Max decimal.Decimal
+	// AdjustMax is the most a caseworker may set the amount to in the
+	// review (adjust.go): the computed amount, JNP's cap, zero when the
+	// calculation may not be adjusted into a grant.
+	AdjustMax decimal.Decimal
+	Lines     []Line
 }
 
 // Line is one step of the explanation: what was counted, its value, and
@@ -91,6 +96,8 @@ type calc struct {
 	s   Situation
 	res Result
 	err error
+	// discretion is JNP's cap when nothing but the amount bars a grant.
+	discretion decimal.Decimal
 }
 
 func (c *calc) param(name string, day time.Time) decimal.Decimal {
@@ -164,6 +171,7 @@ func Calculate(p *Params, code Code, s Situation) (Result, error) {
 		c.res.Amount = decimal.Zero
 	}
 	c.res.Amount = c.res.Amount.Round(2)
+	c.res.AdjustMax = adjustMax(code, c.res, c.discretion.Round(2))
 	c.line("amount", c.res.Amount.StringFixed(2), "result")
 	return c.res, nil
 }
@@ -406,6 +414,8 @@ func (c *calc) jnp() {
 	}
 	if c.s.Declared.GrantsThisYear >= perYear {
 		c.no("%d grants were already made this year; at most %d", c.s.Declared.GrantsThisYear, perYear)
+	} else {
+		c.discretion = maxAmount
 	}
 	c.res.Amount = req
 	c.res.Max = maxAmount

@@ -36,13 +36,20 @@ var Measures = []struct{ Code, CNR, EN string }{
 	{"psychosocial_treatment", "Obavezni psihosocijalni tretman", "Mandatory psycho-social treatment"},
 }
 
-// Procedure is the case-management procedure for a victim: P37 for a
-// child victim, P05 for an adult (domain/cases/procedures.yaml).
+// Procedure is the case-management procedure for a victim: P05 for a
+// child victim or witness (under 18 on the day), P37 for an adult
+// (DOMAIN.md; domain/cases/procedures.yaml: P05 dv-child, P37 dv-adult).
+// A victim whose birth date is unknown is treated as an adult.
 func Procedure(birth time.Time, on time.Time) string {
-	if !birth.IsZero() && birth.AddDate(18, 0, 0).After(on) {
-		return "P37"
+	if Child(birth, on) {
+		return "P05"
 	}
-	return "P05"
+	return "P37"
+}
+
+// Child reports whether a person born on birth is under 18 on the day.
+func Child(birth, on time.Time) bool {
+	return !birth.IsZero() && birth.AddDate(18, 0, 0).After(on)
 }
 
 // CompetentCentre is the centre that acts on a notification: the victim's

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/karton-social/karton/domain/cases"
 )
 
 const notification = `{"police_reference":"UP-PG/2026/0117","occurred_at":"2026-11-29T22:40:00+01:00",
@@ -37,11 +39,24 @@ func TestNotificationSchema(t *testing.T) {
 
 func TestRouting(t *testing.T) {
 	on := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	if p := Procedure(time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC), on); p != "P37" {
-		t.Errorf("a 14-year-old victim: %s; want P37", p)
+	if p := Procedure(time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC), on); p != "P05" {
+		t.Errorf("a 14-year-old victim: %s; want P05 (child victim or witness)", p)
 	}
-	if p := Procedure(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), on); p != "P05" {
-		t.Errorf("an adult victim: %s; want P05", p)
+	if p := Procedure(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), on); p != "P37" {
+		t.Errorf("an adult victim: %s; want P37 (violence against an adult)", p)
+	}
+	// The procedures' own catalogue says which is which (issue 16: the
+	// routing was swapped and the test above enforced the swap).
+	catalogue := cases.MustLoad()
+	for _, tc := range []struct {
+		birth time.Time
+		slug  string
+	}{{time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC), "dv-child"}, {time.Date(2008, 11, 30, 0, 0, 0, 0, time.UTC), "dv-adult"},
+		{time.Date(2008, 12, 1, 0, 0, 0, 0, time.UTC), "dv-child"}, {time.Time{}, "dv-adult"}} {
+		d, err := catalogue.Get(Procedure(tc.birth, on), 0)
+		if err != nil || d.Slug != tc.slug {
+			t.Errorf("a victim born %s goes to %s (%s, %v); want %s", tc.birth.Format(time.DateOnly), d.Code, d.Slug, err, tc.slug)
+		}
 	}
 	if c, err := CompetentCentre("", "Nikšić"); err != nil || c.ID != "csr-niksic" {
 		t.Errorf("an unknown victim in Nikšić: %v %v; want csr-niksic", c.ID, err)
