@@ -219,7 +219,7 @@ func TestChildAllowanceThroughThePost(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
 	obj := startObjects(t)
-	a := &activities.Activities{DB: db, Objects: obj, Now: func() time.Time { return time.Date(2026, 12, 20, 10, 0, 0, 0, time.UTC) }}
+	a := &activities.Activities{DB: db, Objects: obj, Params: benefits.MustLoadParams(), Now: func() time.Time { return time.Date(2026, 12, 20, 10, 0, 0, 0, time.UTC) }}
 	person := func(serial int, given string, born time.Time, municipality, settlement, street string) domain.Person {
 		j, _ := domain.MakeJMBG(born, 21, serial)
 		addr, err := domain.ParseAddress(municipality, settlement, street)
