@@ -42,14 +42,14 @@ func (unreachableTemporal) UpdateWorkflow(context.Context, client.UpdateWorkflow
 // data; "other": another centre's data).
 var allowed = map[string]map[domain.Role][]string{
 	"person:create":     staff("own"),
-	"person:read":       with(staff("own"), domain.RoleCitizen, "own"),
+	"person:read":       with(with(staff("own"), domain.RoleCitizen, "own"), domain.RoleAppealsOfficer, "own", "other"),
 	"evidence:refresh":  staff("own"),
 	"claim:create":      staff("own"),
 	"claim:read":        staff("own"),
 	"claim:update":      staff("own"),
-	"decision:read":     with(staff("own"), domain.RoleFinanceOfficer, "own", "other"),
-	"task:read":         staff("own"),
-	"task:update":       staff("own"),
+	"decision:read":     with(with(staff("own"), domain.RoleFinanceOfficer, "own", "other"), domain.RoleAppealsOfficer, "own", "other"),
+	"task:read":         with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
+	"task:update":       with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
 	"catalogue:read":    everyone("own", "other"),
 	"access_log:read":   {domain.RoleCitizen: {"own"}},
 	"payroll:create":    {domain.RoleFinanceOfficer: {"own"}},
@@ -81,7 +81,13 @@ var allowed = map[string]map[domain.Role][]string{
 	"activation:create":        staff("own"),
 	"activation:read":          with(staff("own"), domain.RoleEmploymentOfficer, "own", "other"),
 	"activation:report":        {domain.RoleEmploymentOfficer: {"own", "other"}},
-	"activation_decision:read": staff("own"),
+	"activation_decision:read": with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
+	// Appeals (issue 16): the centre records delivery and files for the
+	// person, the citizen for their own decision; the ministry's appeals
+	// officers read every appeal.
+	"decision:deliver": staff("own"),
+	"appeal:create":    with(staff("own"), domain.RoleCitizen, "own"),
+	"appeal:read":      with(with(staff("own"), domain.RoleCitizen, "own"), domain.RoleAppealsOfficer, "own", "other"),
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -272,6 +278,8 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/cases/:number/actions":                     `{"action":"note","data":{"text":"matrix"}}`,
 		"/api/v1/violence-notifications/:reference/updates": `{"update_id":"u1","kind":"court_outcome","at":"2026-11-30T10:00:00Z","outcome":"fined"}`,
 		"/api/v1/activation/referrals/:id/steps":            `{"step_id":"ZZZ-1","kind":"plan_created","occurred_at":"2026-11-01T10:00:00Z"}`,
+		"/api/v1/decisions/:id/delivery":                    `{"delivered_on":"` + time.Now().Format(time.DateOnly) + `"}`,
+		"/api/v1/decisions/:id/appeals":                     `{"filed_on":"` + time.Now().Format(time.DateOnly) + `","grounds":"matrix"}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

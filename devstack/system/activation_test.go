@@ -88,8 +88,9 @@ func waitReferral(t *testing.T, api, id, what string, ok func(referral) bool) re
 // financial assistance; the simulated agency, as its machine client,
 // acknowledges, makes a plan and reports a refused job offer; the
 // caseworker decides a suspension and the supervisor approves it; the
-// decision's PDF is there, the agency has the outcome, and the next
-// month's payroll pays the right nothing while this month's pays it. The
+// decision's PDF is there, the agency has the outcome; the suspension
+// waits until the decision is final (delivery recorded, 15 days for an
+// appeal), so this month's payroll pays the right. The
 // agency's bad and repeated steps, an agency that is down, the worker's
 // death (twice) and the agency's staff working a referral by hand are
 // tried on the way.
@@ -189,9 +190,20 @@ func TestActivationOverHTTP(t *testing.T) {
 	if code, _ := as(t, "employment-system", "GET", s.APIURL+r.Decisions[0].DocumentURL, ""); code != 403 {
 		t.Errorf("the agency reading the centre's decision = %d; want 403", code)
 	}
+	// An appeal suspends a sanction: nothing changes on the right until
+	// the decision is final. The centre records its delivery today: it is
+	// open to appeal for 15 days, then final, and applies from the month
+	// after (DecisionFinality waits for it).
 	code, body = as(t, "ana.caseworker", "GET", api+"/persons/"+string(worker.ID), "")
-	if code != 200 || !strings.Contains(string(body), `"suspended_from":"`+effective.First().Format(time.DateOnly)+`"`) || !strings.Contains(string(body), ref.ID) {
-		t.Errorf("the e-file does not show the suspension and the referral: %d %.400s", code, body)
+	if code != 200 || strings.Contains(string(body), `"suspended_from"`) || !strings.Contains(string(body), ref.ID) {
+		t.Errorf("the e-file shows a suspension not yet final, or no referral: %d %.400s", code, body)
+	}
+	decisionID := strings.TrimSuffix(strings.TrimPrefix(r.Decisions[0].DocumentURL, "/api/v1/activation-decisions/"), "/document")
+	today := time.Now().UTC().Format(time.DateOnly)
+	code, body = as(t, "ana.caseworker", "POST", api+"/decisions/"+decisionID+"/delivery", `{"delivered_on":"`+today+`"}`)
+	final := domain.FinalOn(time.Now().UTC()).Format(time.DateOnly)
+	if code != 200 || !strings.Contains(string(body), `"finality":"appealable"`) || !strings.Contains(string(body), `"final_on":"`+final+`"`) {
+		t.Errorf("the sanction's delivery = %d %s; want appealable, final on %s", code, body, final)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(fmt.Sprint(agencyMessages(s)), `"measure":"suspend"`) && time.Now().Before(deadline) {
@@ -202,11 +214,9 @@ func TestActivationOverHTTP(t *testing.T) {
 	}
 
 	// The payroll: this month's pays the right (every month since
-	// January), the next month's pays it nothing.
+	// January): the suspension is not final yet.
 	this := domain.MonthOf(time.Now())
-	for _, m := range []domain.Month{this, effective} {
-		runPayroll(t, api, m.String())
-	}
+	runPayroll(t, api, this.String())
 	var months []string
 	rows, err := s.DB.Pool().Query(context.Background(), `SELECT to_char(period, 'YYYY-MM') FROM payments WHERE entitlement_id = $1 ORDER BY period`, e.ID)
 	if err != nil {
@@ -218,7 +228,7 @@ func TestActivationOverHTTP(t *testing.T) {
 		months = append(months, m)
 	}
 	if len(months) != int(time.Now().Month()) || months[len(months)-1] != this.String() {
-		t.Fatalf("payments of the suspended right: %v; want January to %s and nothing from %s", months, this, effective)
+		t.Fatalf("payments of the right under a sanction not yet final: %v; want January to %s", months, this)
 	}
 
 	// An agency that is down: the referral waits, visibly, and goes when
