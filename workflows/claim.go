@@ -167,6 +167,7 @@ type claimRun struct {
 	reasons  []string
 	preparer string
 	approver TaskCompletion
+	conflict string // why the approved grant may not be decided (excluded)
 }
 
 // errWithdrawn ends a claim's steps when the claim was withdrawn while it
@@ -329,7 +330,7 @@ func (c *claimRun) prepare(ctx workflow.Context) error {
 		return err
 	}
 	for round := 1; ; round++ {
-		if err := c.setState(ctx, "review", ""); err != nil {
+		if err := c.setState(ctx, "review", c.conflict); err != nil {
 			return err
 		}
 		review, err := c.review(ctx, round)
@@ -349,10 +350,32 @@ func (c *claimRun) prepare(ctx workflow.Context) error {
 		if c.approver, err = c.approve(ctx, round); err != nil {
 			return err
 		}
-		if c.approver.Outcome == "approve" {
-			return nil
+		if c.approver.Outcome != "approve" {
+			continue
+		}
+		if c.conflict, err = c.excluded(ctx); err != nil || c.conflict == "" {
+			return err
 		}
 	}
+}
+
+// excluded checks, before a grant is decided, that its holders hold no
+// right that excludes it (issue 16; the API checks when the claim is
+// filed and when it is approved, this closes the race between the two):
+// it returns why the grant may not be decided ("" when it may), and the
+// claim goes back to review with it. Histories recorded before replay
+// without the check.
+func (c *claimRun) excluded(ctx workflow.Context) (string, error) {
+	if !c.grant || workflow.GetVersion(ctx, "claim-exclusions-at-approval", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return "", nil
+	}
+	var a *activities.Activities
+	var r activities.CheckExclusionsResult
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), a.CheckExclusions,
+		activities.CheckExclusionsInput{Number: c.in.Number}).Get(ctx, &r); err != nil || r.Claim == "" {
+		return "", err
+	}
+	return benefits.ConflictError("cnr", benefits.Code(c.in.Benefit), benefits.Held{Benefit: benefits.Code(r.Benefit), Claim: r.Claim}).Message, nil
 }
 
 // review is the caseworker's review of the calculation: accepted,
@@ -362,9 +385,8 @@ func (c *claimRun) review(ctx workflow.Context, round int) (TaskCompletion, erro
 	review, err := c.await(ctx, taskSpec{Step: fmt.Sprintf("review-%d", round), Type: TaskReview, PersonID: c.in.Members[0],
 		Role: domain.RoleCaseworker, Due: c.dl.Review, Priority: 50,
 		Outcomes: []string{"accept", "adjust", "request_document", "reject"},
-		Data: map[string]string{"benefit": c.in.Benefit, "eligible": fmt.Sprint(c.calc.Eligible), "amount": c.calc.Amount.StringFixed(2),
-			"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(c.seq)},
-		check: func(done TaskCompletion) error { return checkReview(done, adjust) }})
+		Data:     c.reviewData(maxAmount),
+		check:    func(done TaskCompletion) error { return checkReview(done, adjust) }})
 	if err != nil {
 		return review, err
 	}
@@ -384,6 +406,17 @@ func (c *claimRun) review(ctx workflow.Context, round int) (TaskCompletion, erro
 		c.amount = decimal.Zero
 	}
 	return review, nil
+}
+
+// reviewData is the review task's data: the calculation, and the right
+// that kept the last approval from being decided, if one did.
+func (c *claimRun) reviewData(maxAmount decimal.Decimal) map[string]string {
+	d := map[string]string{"benefit": c.in.Benefit, "eligible": fmt.Sprint(c.calc.Eligible), "amount": c.calc.Amount.StringFixed(2),
+		"max_amount": maxAmount.StringFixed(2), "calculation": fmt.Sprint(c.seq)}
+	if c.conflict != "" {
+		d["conflict"] = c.conflict
+	}
+	return d
 }
 
 // obtainDocument has the caseworker obtain the document the review asked

@@ -84,6 +84,7 @@ func mockEvidenceAndDecision(env *testsuite.TestWorkflowEnvironment, issued *act
 			return activities.IssueDecisionResult{DecisionID: "d1", Number: "csr-podgorica/2026/00001", SHA256: "abc"}, nil
 		})
 	env.OnActivity(a.CreateEntitlement, mock.Anything, mock.Anything).Return(activities.CreateEntitlementResult{EntitlementID: "e1"}, nil)
+	env.OnActivity(a.CheckExclusions, mock.Anything, mock.Anything).Return(activities.CheckExclusionsResult{}, nil)
 }
 
 func TestClaimFromApplicationToDecision(t *testing.T) {
@@ -189,6 +190,54 @@ func TestClaimAdjustNeverGrantsAnIneligibleClaim(t *testing.T) {
 			require.Equal(t, tc.wantSum, issued.Amount.StringFixed(2))
 		})
 	}
+}
+
+// TestClaimExcludedAtApprovalGoesBackToReview: a right granted since the
+// claim was filed excludes it (MO beside veterans' MO): the approved grant
+// is not decided; the claim goes back to review with the conflicting right
+// named, and the caseworker rejects it (issue 16).
+func TestClaimExcludedAtApprovalGoesBackToReview(t *testing.T) {
+	env := newEnv(t) // claimEnv's mocks, but the claim's states and tasks recorded
+	env.RegisterWorkflow(workflows.BenefitClaim)
+	env.OnActivity(a.MarkEvidencePending, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.RecordTaskOutcome, mock.Anything, mock.Anything).Return(nil)
+	var issued activities.IssueDecisionInput
+	env.OnActivity(a.CheckExclusions, mock.Anything, mock.Anything).Return(activities.CheckExclusionsResult{Benefit: "B-MO", Claim: "Z-2026-000042"}, nil)
+	var states []activities.SetClaimStateInput
+	env.OnActivity(a.SetClaimState, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SetClaimStateInput) error {
+		states = append(states, in)
+		return nil
+	})
+	var reviewData map[string]string
+	env.OnActivity(a.CreateTask, mock.Anything, mock.MatchedBy(func(in activities.CreateTaskInput) bool {
+		return in.Type == workflows.TaskReview && in.Data["conflict"] != ""
+	})).
+		Return(func(_ context.Context, in activities.CreateTaskInput) error { reviewData = in.Data; return nil })
+	env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(nil)
+	mockEvidenceAndDecision(env, &issued)
+	rv := complete(env, time.Minute, "review-1", "accept", "ana.caseworker", domain.RoleCaseworker, nil)
+	ap := complete(env, 2*time.Minute, "approval-1", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+	rj := complete(env, 3*time.Minute, "review-2", "reject", "ana.caseworker", domain.RoleCaseworker, map[string]any{"reasons": []string{"the household receives veterans' MO"}})
+	ap2 := complete(env, 4*time.Minute, "approval-2", "approve", "marko.supervisor", domain.RoleSupervisor, nil)
+	env.ExecuteWorkflow(workflows.BenefitClaim, input())
+	require.NoError(t, env.GetWorkflowError())
+	for _, r := range []*updateResult{rv, ap, rj, ap2} {
+		require.NoError(t, r.err)
+	}
+	var res workflows.ClaimResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "rejected", res.State)
+	require.False(t, issued.Grant, "no grant beside the excluding right")
+	require.Contains(t, reviewData["conflict"], "Z-2026-000042")
+	require.Contains(t, reviewData["conflict"], "Novčana naknada materijalnog obezbjeđenja")
+	var reasons []string
+	for _, s := range states {
+		if s.State == "review" {
+			reasons = append(reasons, s.Reason)
+		}
+	}
+	require.Len(t, reasons, 2)
+	require.Contains(t, reasons[1], "Z-2026-000042", "the claim's state says why it is back in review")
 }
 
 func requireCode(t *testing.T, r *updateResult, code string) {
