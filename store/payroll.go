@@ -105,12 +105,17 @@ func (db *DB) EachPayableRights(ctx context.Context, payroll string, from, throu
 		for i := range page {
 			ids = append(ids, page[i].EntitlementID)
 		}
-		timelines, err := db.TimelinesOf(ctx, ids)
-		if err != nil {
-			return err
-		}
+		// The versions and the paid sums are read side by side.
+		var timelines map[string]domain.Timeline
+		var terr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			timelines, terr = db.TimelinesOf(ctx, ids)
+		}()
 		paid, err := db.paidOf(ctx, ids, payroll, from)
-		if err != nil {
+		<-done
+		if err = errors.Join(err, terr); err != nil {
 			return err
 		}
 		for i := range page {
