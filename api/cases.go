@@ -159,7 +159,7 @@ func (h *handler) createCase(c *gin.Context) (*caseStarted, error) {
 	}
 	auditPersons(c, ids...)
 	resource := "case"
-	if def.Code == "P05" || def.Code == "P37" {
+	if def.DV {
 		resource = "dv_case"
 		restrict(c)
 	}

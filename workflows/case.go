@@ -171,7 +171,7 @@ func newCaseRun(ctx workflow.Context, in CaseInput, def cases.Definition) *caseR
 	} else {
 		c.st = CaseState{Number: in.Number, Procedure: def.Code, Version: def.Version, CentreID: in.CentreID, Status: "open",
 			Stage: cases.StageIntake, Parent: in.Parent, OpenedBy: in.OpenedBy, OpenedAt: workflow.Now(ctx), Persons: in.Persons,
-			DV: def.Code == "P05" || def.Code == "P37", Forms: map[string]json.RawMessage{}}
+			DV: def.DV, Forms: map[string]json.RawMessage{}}
 	}
 	if c.st.Forms == nil {
 		c.st.Forms = map[string]json.RawMessage{}

@@ -80,6 +80,7 @@ type Definition struct {
 	LegalBasis    string         `json:"legal_basis"`
 	Role          domain.Role    `json:"role"` // who acts as case manager
 	Urgent        bool           `json:"urgent"`
+	DV            bool           `json:"dv"` // its cases are in the domestic-violence compartment
 	Stages        []Stage        `json:"stages"`
 	Approver      domain.Role    `json:"approver"`
 	ApprovalDue   time.Duration  `json:"approval_deadline"`
@@ -163,6 +164,7 @@ type yamlProcedure struct {
 	LegalBasis    string            `yaml:"legal_basis"`
 	Role          string            `yaml:"role"`
 	Urgent        bool              `yaml:"urgent"`
+	DV            bool              `yaml:"dv"`
 	Forms         map[string]string `yaml:"forms"`
 	Skip          []string          `yaml:"skip"`
 	Deadlines     map[string]string `yaml:"deadlines"`
@@ -269,7 +271,7 @@ func (c *Catalogue) build(p yamlProcedure, version int, defaults map[string]yaml
 		return Definition{}, err
 	}
 	d := Definition{Code: p.Code, Version: version, Slug: p.Slug, Name: p.Name, Group: p.Group, Source: p.Source, Target: p.Target,
-		LegalBasis: p.LegalBasis, Role: r, Urgent: p.Urgent, Approver: approver, ApprovalDue: approvalDue, Escalation: ladder,
+		LegalBasis: p.LegalBasis, Role: r, Urgent: p.Urgent, DV: p.DV, Approver: approver, ApprovalDue: approvalDue, Escalation: ladder,
 		Decisions: p.Decisions, SubProcedures: p.SubProcedures, Documents: p.Documents}
 	for _, name := range append(append(append(append([]string{}, p.Skip...), p.Approval...), keys(p.Forms)...), keys(p.Deadlines)...) {
 		if !slices.Contains(stageOrder, name) {

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -55,6 +56,31 @@ func TestEveryDefinitionLoads(t *testing.T) {
 	}
 	if _, err := c.Get("P01", 7); domain.ErrorCode(err) != domain.CodeInvalid || !strings.Contains(err.Error(), "version 7") {
 		t.Errorf("unknown version: %v", err)
+	}
+}
+
+// TestDVProcedures: the procedures marked dv in procedures.yaml, whose
+// cases are in the domestic-violence compartment, are the two of domestic
+// violence (P05, a child; P37, an adult), every version of them.
+func TestDVProcedures(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dv []string
+	for _, code := range c.Codes() {
+		for v := 1; ; v++ {
+			d, err := c.Get(code, v)
+			if err != nil {
+				break
+			}
+			if d.DV {
+				dv = append(dv, fmt.Sprintf("%s v%d", code, v))
+			}
+		}
+	}
+	if strings.Join(dv, ",") != "P05 v1,P37 v1" {
+		t.Errorf("DV procedures %v; want P05 v1 and P37 v1", dv)
 	}
 }
 
