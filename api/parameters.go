@@ -168,6 +168,9 @@ func (h *handler) approveParameter(c *gin.Context) (*approvedParameter, error) {
 	}, workflows.NameReassessment, workflows.ReassessmentInput{ReassessmentID: r.ID}); err != nil {
 		return nil, unavailable(err)
 	}
+	if err := h.db.MarkReassessmentStarted(ctx, r.ID); err != nil {
+		return nil, err
+	}
 	return &approvedParameter{accepted: accepted{started: true}, Value: parameterView(v), Reassessment: "/api/v1/reassessments/" + strconv.FormatInt(r.ID, 10)}, nil
 }
 

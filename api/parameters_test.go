@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -23,9 +24,14 @@ func (startedRun) GetRunID() string { return "run" }
 type startingTemporal struct {
 	client.Client
 	started []string
+	down    int // the first calls fail, as a Temporal that is down
 }
 
 func (s *startingTemporal) ExecuteWorkflow(_ context.Context, o client.StartWorkflowOptions, _ any, _ ...any) (client.WorkflowRun, error) {
+	if s.down > 0 {
+		s.down--
+		return nil, errors.New("temporal is down")
+	}
 	s.started = append(s.started, o.ID)
 	return startedRun{}, nil
 }
@@ -35,7 +41,7 @@ func (s *startingTemporal) ExecuteWorkflow(_ context.Context, o client.StartWork
 // not approve it; another officer does, once, and the reassessment starts
 // and can be read.
 func TestPublishParameterValue(t *testing.T) {
-	tc := &startingTemporal{}
+	tc := &startingTemporal{down: 1}
 	ts, _ := newServerFor(t, func(d *api.Deps) { d.Temporal = tc })
 	for _, tt := range []struct{ body, field string }{
 		{`{"name":"mo.threshold.size_9","valid_from":"2025-01-01","value":"90","legal_ref":"Sl. list CG 1/2025"}`, "name"},
@@ -68,6 +74,11 @@ func TestPublishParameterValue(t *testing.T) {
 	if code, b := doAs(t, ts, "goran.ministry", "POST", approve, ""); code != http.StatusForbidden || !strings.Contains(string(b), "four eyes") {
 		t.Fatalf("the author approving = %d %s; want 403", code, b)
 	}
+	// Temporal is down at the first approval: approved, the reassessment
+	// pending; approving again starts it; once started, a 409.
+	if code, b := doAs(t, ts, "jovana.ministry", "POST", approve, ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("approve with Temporal down = %d %s; want 503", code, b)
+	}
 	code, b = doAs(t, ts, "jovana.ministry", "POST", approve, "")
 	var ap struct {
 		Value        struct{ State string }
@@ -77,10 +88,8 @@ func TestPublishParameterValue(t *testing.T) {
 		!strings.HasPrefix(tc.started[0], "reassessment/") {
 		t.Fatalf("approve = %d %s, started %v", code, b, tc.started)
 	}
-	// The reassessment never ran (the fake started nothing): approving
-	// again starts it again; once it runs, approving again is a 409.
-	if code, b := doAs(t, ts, "jovana.ministry", "POST", approve, ""); code != http.StatusAccepted || len(tc.started) != 2 {
-		t.Fatalf("approve again while pending = %d %s", code, b)
+	if code, b := doAs(t, ts, "jovana.ministry", "POST", approve, ""); code != http.StatusConflict || len(tc.started) != 1 {
+		t.Fatalf("approve again once started = %d %s; want 409", code, b)
 	}
 	if code, b := doAs(t, ts, "goran.ministry", "POST", approve, ""); code != http.StatusConflict {
 		t.Fatalf("the author approving an approved value = %d %s; want 409", code, b)
@@ -94,7 +103,7 @@ func TestPublishParameterValue(t *testing.T) {
 		EffectiveFrom    string `json:"effective_from"`
 		Benefits         []string
 	}
-	if err := json.Unmarshal(b, &r); code != http.StatusOK || err != nil || r.State != "pending" || r.EffectiveFrom != "2024-02-17" || len(r.Benefits) != 1 || r.Benefits[0] != "MO" {
+	if err := json.Unmarshal(b, &r); code != http.StatusOK || err != nil || r.State != "running" || r.EffectiveFrom != "2024-02-17" || len(r.Benefits) != 1 || r.Benefits[0] != "MO" {
 		t.Fatalf("reassessment = %d %s", code, b)
 	}
 	code, b = doAs(t, ts, "nina.finance", "GET", "/api/v1/parameters?state=approved", "")

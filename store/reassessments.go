@@ -329,3 +329,14 @@ func (db *DB) AddNotice(ctx context.Context, n Notice) error {
 	}
 	return nil
 }
+
+// MarkReassessmentStarted records that the reassessment's workflow was
+// started: from then on its value cannot be approved again. A pending
+// reassessment is one whose start failed (Temporal down at the approval).
+func (db *DB) MarkReassessmentStarted(ctx context.Context, id int64) error {
+	_, err := db.pool.Exec(ctx, `UPDATE reassessments SET state = 'running', started_at = coalesce(started_at, now()) WHERE id = $1 AND state = 'pending'`, id)
+	if err != nil {
+		return fmt.Errorf("mark reassessment %d started: %w", id, err)
+	}
+	return nil
+}
