@@ -36,6 +36,11 @@ type lineJSON struct {
 	What   string `json:"what"`
 	Value  string `json:"value"`
 	Source string `json:"source"`
+	// Text and From are what and source as phrases of the catalogue
+	// (benefits.Phrase), for a reader of another language; absent in
+	// calculations made before issue 16.
+	Text benefits.Phrase `json:"text"`
+	From benefits.Phrase `json:"from"`
 }
 
 // SetClaimStateInput moves a claim to a state.
@@ -125,8 +130,13 @@ func (a *Activities) CalculateClaim(ctx context.Context, in CalculateClaimInput)
 	if err != nil {
 		return CalculateClaimResult{}, err
 	}
+	why, err := json.Marshal(res.Why) // the reasons in words of the catalogue, for the decision
+	if err != nil {
+		return CalculateClaimResult{}, err
+	}
 	err = a.DB.SaveCalculation(ctx, c.Number, store.Calculation{Seq: in.Seq, Eligible: res.Eligible, Amount: res.Amount, MaxAmount: res.Max,
-		Reasons: res.Reasons, Lines: lines, EvidenceIDs: evidenceIDs, ComputedAt: a.Now(), Situation: situation})
+		Reasons: res.Reasons, Lines: lines, EvidenceIDs: evidenceIDs, ComputedAt: a.Now(), Situation: situation,
+		Why: why})
 	if err != nil {
 		return CalculateClaimResult{}, err
 	}
@@ -165,6 +175,13 @@ func (a *Activities) member(ctx context.Context, id domain.PersonID, decl Member
 		m.Sources[e.Kind] = fmt.Sprintf("%s/%s #%d (%s)", e.Source, e.Kind, e.ID, e.Provenance.RequestID)
 		var err error
 		switch e.Kind {
+		case domain.KindIdentity: // the dead leave the household from the day after death
+			var f domain.IdentityFact
+			if err = json.Unmarshal(e.Value, &f); err == nil && f.DeathDate != "" {
+				if d, perr := time.Parse(time.DateOnly, f.DeathDate); perr == nil {
+					m.DeathDate = &d
+				}
+			}
 		case domain.KindIncome:
 			var f domain.IncomeFact
 			if err = json.Unmarshal(e.Value, &f); err == nil {

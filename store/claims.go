@@ -134,6 +134,9 @@ type Calculation struct {
 	// (benefits.Situation as JSON; nil for calculations made before it
 	// was kept).
 	Situation json.RawMessage
+	// Why are the reasons as phrases (benefits.Phrase as JSON, one per
+	// reason; nil for calculations made before issue 16).
+	Why json.RawMessage
 }
 
 // SaveCalculation stores calculation seq of a claim; saving the same seq
@@ -143,17 +146,20 @@ func (db *DB) SaveCalculation(ctx context.Context, number string, c Calculation)
 	if c.EvidenceIDs == nil {
 		c.EvidenceIDs = []int64{}
 	}
-	var situation any
+	var situation, why any
 	if len(c.Situation) > 0 {
 		situation = string(c.Situation)
 	}
+	if len(c.Why) > 0 {
+		why = string(c.Why)
+	}
 	const q = `
-		INSERT INTO claim_calculations (claim_number, seq, eligible, amount, max_amount, reasons, lines, evidence_ids, computed_at, situation)
-		VALUES (@number, @seq, @eligible, @amount, @max, @reasons, @lines, @evidence, @at, @situation)
+		INSERT INTO claim_calculations (claim_number, seq, eligible, amount, max_amount, reasons, lines, evidence_ids, computed_at, situation, why)
+		VALUES (@number, @seq, @eligible, @amount, @max, @reasons, @lines, @evidence, @at, @situation, @why)
 		ON CONFLICT (claim_number, seq) DO NOTHING`
 	_, err := db.pool.Exec(ctx, q, pgx.NamedArgs{"number": number, "seq": c.Seq, "eligible": c.Eligible, "amount": c.Amount,
 		"max": c.MaxAmount, "reasons": string(reasons), "lines": string(c.Lines), "evidence": c.EvidenceIDs, "at": c.ComputedAt,
-		"situation": situation})
+		"situation": situation, "why": why})
 	if err != nil {
 		return fmt.Errorf("save calculation %s/%d: %w", number, c.Seq, err)
 	}
@@ -162,16 +168,19 @@ func (db *DB) SaveCalculation(ctx context.Context, number string, c Calculation)
 
 // Calculations lists a claim's calculations, latest last.
 func (db *DB) Calculations(ctx context.Context, number string) ([]Calculation, error) {
-	const q = `SELECT seq, eligible, amount, max_amount, reasons::text, lines::text, evidence_ids, computed_at, coalesce(situation::text, '')
-		FROM claim_calculations WHERE claim_number = $1 ORDER BY seq`
+	const q = `SELECT seq, eligible, amount, max_amount, reasons::text, lines::text, evidence_ids, computed_at, coalesce(situation::text, ''),
+			coalesce(why::text, '') FROM claim_calculations WHERE claim_number = $1 ORDER BY seq`
 	rows, err := db.pool.Query(ctx, q, number)
 	if err != nil {
 		return nil, fmt.Errorf("select calculations of %s: %w", number, err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Calculation, error) {
 		var c Calculation
-		var reasons, lines, situation string
-		err := r.Scan(&c.Seq, &c.Eligible, &c.Amount, &c.MaxAmount, &reasons, &lines, &c.EvidenceIDs, &c.ComputedAt, &situation)
+		var reasons, lines, situation, why string
+		err := r.Scan(&c.Seq, &c.Eligible, &c.Amount, &c.MaxAmount, &reasons, &lines, &c.EvidenceIDs, &c.ComputedAt, &situation, &why)
+		if why != "" {
+			c.Why = json.RawMessage(why)
+		}
 		if err == nil {
 			err = json.Unmarshal([]byte(reasons), &c.Reasons)
 		}

@@ -51,6 +51,12 @@ type Member struct {
 	NeedsCare              bool // needs care and help from another person (medical finding)
 	FormerChildWithoutCare bool
 
+	// DeathDate is the day the member died, from the population
+	// register's identity record; nil while alive. The dead leave the
+	// household from the day after death: a calculation for a period that
+	// starts later does not count them (Calculate).
+	DeathDate *time.Time `json:",omitempty"`
+
 	// Sources names the evidence behind each fact, by kind, for the
 	// explanation ("tax/registered_income #42").
 	Sources map[domain.EvidenceKind]string
@@ -70,8 +76,11 @@ type Declared struct {
 type Result struct {
 	Benefit  Code
 	Eligible bool
-	Reasons  []string        // why not, when not eligible
-	Amount   decimal.Decimal // per month, or once; zero when not eligible
+	Reasons  []string // why not, when not eligible (in English)
+	// Why are the reasons as phrases of the catalogue (explain.go), one
+	// per reason, to be said in the reader's language.
+	Why    []Phrase
+	Amount decimal.Decimal // per month, or once; zero when not eligible
 	// Max is the law's ceiling for the benefit in this situation: the MO
 	// threshold for the household's size, the JNP cap, the TS flat amount;
 	// else the amount.
@@ -85,10 +94,22 @@ type Result struct {
 
 // Line is one step of the explanation: what was counted, its value, and
 // where it comes from (a parameter with its legal reference, or evidence).
+// What and Source are in English; Text and From are the same in phrases of
+// the catalogue (explain.go), for a reader of another language (In).
 type Line struct {
 	What   string
 	Value  string
 	Source string
+	Text   Phrase
+	From   Phrase
+}
+
+// In says the line in lang: what, value and source.
+func (l Line) In(lang string) (what, value, source string) {
+	if l.Text.Key == "" { // a line recorded before the catalogue
+		return l.What, l.Value, l.Source
+	}
+	return l.Text.In(lang), SayValue(l.Value, lang), l.From.In(lang)
 }
 
 type calc struct {
@@ -98,6 +119,8 @@ type calc struct {
 	err error
 	// discretion is JNP's cap when nothing but the amount bars a grant.
 	discretion decimal.Decimal
+	// applicantDead is the applicant's date of death, before the period.
+	applicantDead *time.Time
 }
 
 func (c *calc) param(name string, day time.Time) decimal.Decimal {
@@ -109,21 +132,27 @@ func (c *calc) param(name string, day time.Time) decimal.Decimal {
 		c.err = err
 		return decimal.Zero
 	}
-	src := "parameter " + name + " from " + d.From.Format(time.DateOnly) + ": " + d.Ref
+	key, refCnr := "src.param", d.RefCnr
 	if d.Guess {
-		src += " (GUESS)"
+		key = "src.param.guess"
 	}
-	par, _ := c.p.Parameter(name)
-	c.line(par.Description, d.Value.String(), src)
+	if refCnr == "" { // a value published through the API: written in Montenegrin
+		refCnr = d.Ref
+	}
+	c.line(Say("param."+name), d.Value.String(), Say(key, name, d.From.Format(time.DateOnly), d.Ref, refCnr, d.From.Format("02.01.2006.")))
 	return d.Value
 }
 
-func (c *calc) line(what, value, source string) {
-	c.res.Lines = append(c.res.Lines, Line{What: what, Value: value, Source: source})
+// line adds an explanation line: what (a phrase), its value, its source.
+func (c *calc) line(what Phrase, value string, source Phrase) {
+	c.res.Lines = append(c.res.Lines, Line{What: what.In("en"), Value: value, Source: source.In("en"), Text: what, From: source})
 }
 
-func (c *calc) no(format string, args ...any) {
-	c.res.Reasons = append(c.res.Reasons, fmt.Sprintf(format, args...))
+// no adds a reason the claim is not eligible, a phrase key with its arguments.
+func (c *calc) no(key string, args ...any) {
+	p := Say(key, args...)
+	c.res.Reasons = append(c.res.Reasons, p.In("en"))
+	c.res.Why = append(c.res.Why, p)
 }
 
 // Calculate decides eligibility and the amount of benefit code in s. It
@@ -141,22 +170,24 @@ func Calculate(p *Params, code Code, s Situation) (Result, error) {
 		return Result{}, domain.Errorf(domain.CodeInvalid, "the household has no members")
 	}
 	c := &calc{p: p, s: s, res: Result{Benefit: code, Amount: decimal.Zero, Max: decimal.Zero}}
-	switch code {
-	case MO:
+	switch c.leaveTheDead(); {
+	case c.applicantDead != nil:
+		// a claim of a person who died before its period grants nothing
+	case code == MO:
 		c.mo()
-	case LI:
+	case code == LI:
 		c.li()
-	case DNJP:
+	case code == DNJP:
 		c.dnjp()
-	case DD:
+	case code == DD:
 		c.dd()
-	case ND:
+	case code == ND:
 		c.nd()
-	case JNP:
+	case code == JNP:
 		c.jnp()
-	case TS:
+	case code == TS:
 		c.ts()
-	case NNJ:
+	case code == NNJ:
 		c.nnj()
 	}
 	if c.err != nil {
@@ -172,8 +203,29 @@ func Calculate(p *Params, code Code, s Situation) (Result, error) {
 	}
 	c.res.Amount = c.res.Amount.Round(2)
 	c.res.AdjustMax = adjustMax(code, c.res, c.discretion.Round(2))
-	c.line("amount", c.res.Amount.StringFixed(2), "result")
+	c.line(Say("amount"), c.res.Amount.StringFixed(2), Say("src.result"))
 	return c.res, nil
+}
+
+// leaveTheDead drops from the household every member who died before
+// the period (DOMAIN.md §3.1: the dead leave the household from the day
+// after death), with a line each; an applicant who died so is a reason.
+func (c *calc) leaveTheDead() {
+	var living []Member
+	for i, m := range c.s.Members {
+		if m.DeathDate == nil || !m.DeathDate.Before(c.s.Period) {
+			living = append(living, m)
+			continue
+		}
+		c.line(Say("member.dead", m.Name, m.DeathDate.Format("02.01.2006.")), m.DeathDate.Format(time.DateOnly), Say("src.death"))
+		if i == 0 {
+			c.applicantDead = m.DeathDate
+			c.no("no.applicant_dead", m.Name, m.DeathDate.Format("02.01.2006."))
+		}
+	}
+	if c.applicantDead == nil {
+		c.s.Members = living
+	}
 }
 
 func (c *calc) subject() (Member, bool) {
@@ -188,11 +240,8 @@ func (c *calc) subject() (Member, bool) {
 	return Member{}, false
 }
 
-func src(m Member, k domain.EvidenceKind) string {
-	if s, ok := m.Sources[k]; ok {
-		return s
-	}
-	return "declared"
+func src(m Member, k domain.EvidenceKind) Phrase {
+	return sourcePhrase(m.Sources[k])
 }
 
 // mo: Art. 31-38. The family's counted income is topped up to the
@@ -200,7 +249,7 @@ func src(m Member, k domain.EvidenceKind) string {
 func (c *calc) mo() {
 	day := c.s.Period
 	size := len(c.s.Members)
-	c.line("household members", fmt.Sprint(size), "population/household")
+	c.line(Say("members"), fmt.Sprint(size), Say("src.household"))
 	capSize := int(c.param("mo.family_size_cap", day).IntPart())
 	var threshold decimal.Decimal
 	if c.s.Members[0].FormerChildWithoutCare && size == 1 {
@@ -219,55 +268,55 @@ func (c *calc) mo() {
 				return
 			}
 			income = income.Add(v)
-			c.line(what+" of "+m.Name, v.StringFixed(2), src(m, k))
+			c.line(Say(what, m.Name), v.StringFixed(2), src(m, k))
 		}
-		add("registered net income", m.NetIncome, domain.KindIncome)
-		add("pension", m.Pension, domain.KindPension)
-		add("unemployment benefit", m.UnemploymentBenefit, domain.KindUnemployment)
-		add("farmers' allowance", m.FarmerAllowance, domain.KindAgriculture)
-		add("agricultural premiums (yearly / 12)", m.PremiumsYearly.Div(decimal.NewFromInt(12)).Round(2), domain.KindAgriculture)
+		add("income.net", m.NetIncome, domain.KindIncome)
+		add("income.pension", m.Pension, domain.KindPension)
+		add("income.unemployment", m.UnemploymentBenefit, domain.KindUnemployment)
+		add("income.farmer", m.FarmerAllowance, domain.KindAgriculture)
+		add("income.premiums", m.PremiumsYearly.Div(decimal.NewFromInt(12)).Round(2), domain.KindAgriculture)
 		for _, v := range m.Vehicles {
-			c.line("vehicle of "+m.Name+" (estimated value)", v.StringFixed(2), src(m, domain.KindVehicles))
+			c.line(Say("vehicle", m.Name), v.StringFixed(2), src(m, domain.KindVehicles))
 			if v.GreaterThan(vehicleMax) {
-				c.no("%s owns a vehicle worth %s EUR, more than %s", m.Name, v.StringFixed(2), vehicleMax.StringFixed(2))
+				c.no("no.vehicle", m.Name, v.StringFixed(2), vehicleMax.StringFixed(2))
 			}
 		}
 		dwellings += m.Dwellings
 		land = land.Add(m.LandM2)
 	}
-	c.line("dwellings owned by the household", fmt.Sprint(dwellings), "realestate/real_estate of each member")
-	c.line("agricultural land owned by the household (m2)", land.String(), "realestate/real_estate of each member")
+	c.line(Say("dwellings"), fmt.Sprint(dwellings), Say("src.realestate_all"))
+	c.line(Say("land"), land.String(), Say("src.realestate_all"))
 	if decimal.NewFromInt(int64(dwellings)).GreaterThan(maxDwellings) {
-		c.no("the household owns %d dwellings, more than %s", dwellings, maxDwellings)
+		c.no("no.dwellings", dwellings, maxDwellings)
 	}
 	if land.GreaterThan(landMax) {
-		c.no("the household owns %s m2 of land, more than %s", land, landMax)
+		c.no("no.land", land, landMax)
 	}
 	c.res.Max = threshold
-	c.line("counted monthly income of the household", income.StringFixed(2), "sum of the lines above")
+	c.line(Say("income.total"), income.StringFixed(2), Say("src.sum"))
 	if !income.LessThan(threshold) {
-		c.no("the household's income %s EUR is not below the threshold %s EUR", income.StringFixed(2), threshold.StringFixed(2))
+		c.no("no.income", income.StringFixed(2), threshold.StringFixed(2))
 		return
 	}
 	c.res.Amount = threshold.Sub(income)
-	c.line("threshold minus income", c.res.Amount.StringFixed(2), "Art. 38: top-up to the threshold (GUESS on counting rules)")
+	c.line(Say("mo.topup"), c.res.Amount.StringFixed(2), Say("src.mo_topup"))
 }
 
 // li: a person with a disability of at least 80%; not with DNJP.
 func (c *calc) li() {
 	m, ok := c.subject()
 	if !ok {
-		c.no("the person the claim is about is not a member of the household")
+		c.no("no.subject")
 		return
 	}
 	day := c.s.Period
 	minPct := c.param("li.min_disability_percent", day)
-	c.line("degree of disability of "+m.Name, fmt.Sprintf("%d%%", m.DisabilityPercent), "finding of the first-instance medical commission (declared)")
+	c.line(Say("disability", m.Name), fmt.Sprintf("%d%%", m.DisabilityPercent), Say("src.medical"))
 	if decimal.NewFromInt(int64(m.DisabilityPercent)).LessThan(minPct) {
-		c.no("%s's degree of disability %d%% is below %s%%", m.Name, m.DisabilityPercent, minPct)
+		c.no("no.disability", m.Name, m.DisabilityPercent, minPct)
 	}
 	if m.ReceivesDNJP {
-		c.no("%s receives the care-and-assistance allowance (DNJP), which LI excludes", m.Name)
+		c.no("no.li_dnjp", m.Name)
 	}
 	c.res.Amount = c.param("li.amount", day)
 }
@@ -276,15 +325,15 @@ func (c *calc) li() {
 func (c *calc) dnjp() {
 	m, ok := c.subject()
 	if !ok {
-		c.no("the person the claim is about is not a member of the household")
+		c.no("no.subject")
 		return
 	}
-	c.line("needs care and help from another person: "+m.Name, fmt.Sprint(m.NeedsCare), "finding of the first-instance medical commission (declared)")
+	c.line(Say("needs_care", m.Name), fmt.Sprint(m.NeedsCare), Say("src.medical"))
 	if !m.NeedsCare {
-		c.no("%s is not found to need care and help from another person", m.Name)
+		c.no("no.needs_care", m.Name)
 	}
 	if m.ReceivesLI {
-		c.no("%s receives the personal disability allowance (LI), which DNJP excludes", m.Name)
+		c.no("no.dnjp_li", m.Name)
 	}
 	c.res.Amount = c.param("dnjp.amount", c.s.Period)
 }
@@ -335,16 +384,16 @@ func (c *calc) dd() {
 		if age < 0 || age >= limit {
 			continue
 		}
-		k := child{m: m, rate: universal, why: "universal rate"}
+		k := child{m: m, rate: universal, why: "@dd.why.universal"}
 		if familyMO && rateMO.GreaterThan(k.rate) {
-			k.rate, k.why = rateMO, "family receives MO"
+			k.rate, k.why = rateMO, "@dd.why.mo"
 		}
 		if m.ReceivesDNJP {
 			if rateDNJP.IsZero() {
 				rateDNJP = c.param("dd.rate.dnjp", day)
 			}
 			if rateDNJP.GreaterThan(k.rate) {
-				k.rate, k.why = rateDNJP, "child receives DNJP"
+				k.rate, k.why = rateDNJP, "@dd.why.dnjp"
 			}
 		}
 		if m.ReceivesLI {
@@ -352,22 +401,22 @@ func (c *calc) dd() {
 				rateLI = c.param("dd.rate.li", day)
 			}
 			if rateLI.GreaterThan(k.rate) {
-				k.rate, k.why = rateLI, "child receives LI"
+				k.rate, k.why = rateLI, "@dd.why.li"
 			}
 		}
 		kids = append(kids, k)
 	}
 	if len(kids) == 0 {
-		c.no("the household has no child younger than %d", limit)
+		c.no("no.children", limit)
 		return
 	}
 	sort.SliceStable(kids, func(i, j int) bool { return kids[i].rate.GreaterThan(kids[j].rate) })
 	for i, k := range kids {
 		if i >= maxChildren {
-			c.line(fmt.Sprintf("%s (age %d): beyond the first %d children", k.m.Name, ageOn(k.m.BirthDate, day), maxChildren), "0.00", "parameter dd.max_children")
+			c.line(Say("dd.beyond", k.m.Name, ageOn(k.m.BirthDate, day), maxChildren), "0.00", Say("src.param.dd_max"))
 			continue
 		}
-		c.line(fmt.Sprintf("%s (age %d): %s", k.m.Name, ageOn(k.m.BirthDate, day), k.why), k.rate.StringFixed(2), src(k.m, domain.KindIdentity))
+		c.line(Say("dd.child", k.m.Name, ageOn(k.m.BirthDate, day), k.why), k.rate.StringFixed(2), src(k.m, domain.KindIdentity))
 		c.res.Amount = c.res.Amount.Add(k.rate)
 	}
 }
@@ -377,19 +426,19 @@ func (c *calc) dd() {
 func (c *calc) nd() {
 	m, ok := c.subject()
 	if !ok || c.s.Subject == "" {
-		c.no("the claim does not name the newborn child among the household members")
+		c.no("no.newborn")
 		return
 	}
 	if m.Relation != domain.RelationChild {
-		c.no("%s is not a child of the household", m.Name)
+		c.no("no.not_child", m.Name)
 	}
-	c.line("date of birth of "+m.Name, m.BirthDate.Format(time.DateOnly), src(m, domain.KindIdentity))
+	c.line(Say("birth", m.Name), m.BirthDate.Format(time.DateOnly), src(m, domain.KindIdentity))
 	window := int(c.param("nd.application_days", m.BirthDate).IntPart())
 	if c.s.ApplicationDate.After(m.BirthDate.AddDate(0, 0, window)) {
-		c.no("the claim was filed on %s, more than %d days after the birth", c.s.ApplicationDate.Format(time.DateOnly), window)
+		c.no("no.nd_late", c.s.ApplicationDate.Format(time.DateOnly), window)
 	}
 	if c.s.ApplicationDate.Before(m.BirthDate) {
-		c.no("the claim was filed before the birth")
+		c.no("no.nd_early")
 	}
 	if c.familyMO() {
 		c.res.Amount = c.param("nd.amount_mo", m.BirthDate)
@@ -404,16 +453,16 @@ func (c *calc) jnp() {
 	maxAmount := c.param("jnp.max_amount", day)
 	perYear := int(c.param("jnp.max_per_year", day).IntPart())
 	req := c.s.Declared.RequestedAmount
-	c.line("amount set by the caseworker", req.StringFixed(2), "declared")
-	c.line("grants already made this year", fmt.Sprint(c.s.Declared.GrantsThisYear), "decisions")
+	c.line(Say("jnp.set"), req.StringFixed(2), Say("src.declared"))
+	c.line(Say("jnp.grants"), fmt.Sprint(c.s.Declared.GrantsThisYear), Say("src.decisions"))
 	if !req.IsPositive() {
-		c.no("the caseworker has not set a positive amount")
+		c.no("no.jnp_amount")
 	}
 	if req.GreaterThan(maxAmount) {
-		c.no("the amount %s EUR is above the cap of %s EUR", req.StringFixed(2), maxAmount.StringFixed(2))
+		c.no("no.jnp_cap", req.StringFixed(2), maxAmount.StringFixed(2))
 	}
 	if c.s.Declared.GrantsThisYear >= perYear {
-		c.no("%d grants were already made this year; at most %d", c.s.Declared.GrantsThisYear, perYear)
+		c.no("no.jnp_year", c.s.Declared.GrantsThisYear, perYear)
 	} else {
 		c.discretion = maxAmount
 	}
@@ -425,18 +474,18 @@ func (c *calc) jnp() {
 // most the costs documented (GUESS on the cap).
 func (c *calc) ts() {
 	flat := c.param("ts.amount", c.s.Period)
-	c.line("the deceased received MO", fmt.Sprint(c.s.Declared.DeceasedWasMO), "declared, checked against decisions")
-	c.line("funeral costs borne by the applicant", c.s.Declared.FuneralCost.StringFixed(2), "declared, with receipts")
+	c.line(Say("ts.deceased_mo"), fmt.Sprint(c.s.Declared.DeceasedWasMO), Say("src.declared_checked"))
+	c.line(Say("ts.costs"), c.s.Declared.FuneralCost.StringFixed(2), Say("src.receipts"))
 	if !c.s.Declared.DeceasedWasMO {
-		c.no("the deceased was not a beneficiary of MO")
+		c.no("no.ts_not_mo")
 	}
 	if !c.s.Declared.FuneralCost.IsPositive() {
-		c.no("no funeral costs are documented")
+		c.no("no.ts_costs")
 	}
 	c.res.Max = flat
 	c.res.Amount = decimal.Min(flat, c.s.Declared.FuneralCost)
 	if c.res.Amount.LessThan(flat) {
-		c.line("limited to the documented costs", c.res.Amount.StringFixed(2), "GUESS: not more than the costs borne")
+		c.line(Say("ts.limited"), c.res.Amount.StringFixed(2), Say("src.ts_cap"))
 	}
 }
 
@@ -445,17 +494,17 @@ func (c *calc) nnj() {
 	carer := c.s.Members[0]
 	m, ok := c.subject()
 	if !ok || c.s.Subject == "" || m.ID == carer.ID {
-		c.no("the claim does not name the cared-for person among the household members")
+		c.no("no.cared_for")
 		return
 	}
-	c.line(m.Name+" receives LI", fmt.Sprint(m.ReceivesLI), "decisions")
+	c.line(Say("nnj.li", m.Name), fmt.Sprint(m.ReceivesLI), Say("src.decisions"))
 	if !m.ReceivesLI {
-		c.no("%s does not receive the personal disability allowance (LI)", m.Name)
+		c.no("no.nnj_li", m.Name)
 	}
 	parent := (carer.Relation == domain.RelationHead || carer.Relation == domain.RelationSpouse) && m.Relation == domain.RelationChild
-	c.line(carer.Name+" is parent or guardian", fmt.Sprint(parent || c.s.Declared.Guardian), "population/household, or guardianship decision")
+	c.line(Say("nnj.parent", carer.Name), fmt.Sprint(parent || c.s.Declared.Guardian), Say("src.guardian"))
 	if !parent && !c.s.Declared.Guardian {
-		c.no("%s is neither a parent nor the guardian of %s", carer.Name, m.Name)
+		c.no("no.nnj_parent", carer.Name, m.Name)
 	}
 	c.res.Amount = c.param("carer.amount", c.s.Period)
 }

@@ -5,7 +5,11 @@
 // eligibility and amount with the lines that explain them.
 package benefits
 
-import "github.com/karton-social/karton/domain"
+import (
+	"strings"
+
+	"github.com/karton-social/karton/domain"
+)
 
 // Code identifies a benefit.
 type Code string
@@ -178,6 +182,22 @@ var catalogue = []Benefit{
 	{Code: BPUT, NameCnr: "Povlastice u prevozu (borci)", NameEn: "Veterans: travel concessions", Group: GroupVeterans, LegalRef: lawVet,
 		Periodicity: InKind, Payee: PayeeBeneficiary, Guess: true},
 }
+
+// legalRefCnr says the catalogue's legal references in Montenegrin.
+var legalRefCnr = strings.NewReplacer(
+	lawSCP, "Zakon o socijalnoj i dječjoj zaštiti (Sl. list CG 27/13 ... 3/23)",
+	lawVet, "Zakon o boračkoj i invalidskoj zaštiti (Sl. list RCG 69/03; Sl. list CG 21/08 ... 24/25)",
+	", Art. ", ", čl. ",
+	" as amended by ", ", izmijenjen: ",
+	" as amended 2015-16", ", izmjene 2015-16",
+	", child allowance", ", dodatak za djecu",
+	" (2016; abolished, compensation law followed)", " (2016; ukinuto, zatim zakon o naknadi)",
+	"Government decree on displaced persons", "Uredba Vlade o raseljenim licima",
+)
+
+// LegalRefCnr is the benefit's legal reference in Montenegrin, as a
+// decision cites it.
+func (b Benefit) LegalRefCnr() string { return legalRefCnr.Replace(b.LegalRef) }
 
 // Catalogue lists every benefit.
 func Catalogue() []Benefit { return append([]Benefit(nil), catalogue...) }

@@ -21,8 +21,10 @@ var paramFiles embed.FS
 type Parameter struct {
 	Name        string
 	Description string
-	Unit        string
-	Values      []Dated // sorted by From
+	// DescriptionCnr is the description in Montenegrin, for decisions.
+	DescriptionCnr string
+	Unit           string
+	Values         []Dated // sorted by From
 }
 
 // Dated is one value of a parameter.
@@ -30,6 +32,9 @@ type Dated struct {
 	From  time.Time
 	Value decimal.Decimal
 	Ref   string // the legal reference
+	// RefCnr is the legal reference in Montenegrin ("" for a value
+	// published through the API: its reference is written in it).
+	RefCnr string
 	// Guess marks a value reconstructed from the brief, not read in the law.
 	Guess bool
 	Note  string
@@ -41,14 +46,16 @@ type Params struct {
 }
 
 type yamlParam struct {
-	Description string `yaml:"description"`
-	Unit        string `yaml:"unit"`
-	Values      []struct {
-		From  string `yaml:"from"`
-		Value string `yaml:"value"`
-		Ref   string `yaml:"ref"`
-		Guess bool   `yaml:"guess"`
-		Note  string `yaml:"note"`
+	Description    string `yaml:"description"`
+	DescriptionCnr string `yaml:"description_cnr"`
+	Unit           string `yaml:"unit"`
+	Values         []struct {
+		From   string `yaml:"from"`
+		Value  string `yaml:"value"`
+		Ref    string `yaml:"ref"`
+		RefCnr string `yaml:"ref_cnr"`
+		Guess  bool   `yaml:"guess"`
+		Note   string `yaml:"note"`
 	} `yaml:"values"`
 }
 
@@ -88,7 +95,7 @@ func loadParams(fsys fs.FS, dir string) (*Params, error) {
 			if _, dup := p.byName[name]; dup {
 				return nil, fmt.Errorf("%s: parameter %s defined twice", e.Name(), name)
 			}
-			par := Parameter{Name: name, Description: yp.Description, Unit: yp.Unit}
+			par := Parameter{Name: name, Description: yp.Description, DescriptionCnr: yp.DescriptionCnr, Unit: yp.Unit}
 			for _, v := range yp.Values {
 				from, err := time.Parse(time.DateOnly, v.From)
 				if err != nil {
@@ -101,7 +108,7 @@ func loadParams(fsys fs.FS, dir string) (*Params, error) {
 				if strings.TrimSpace(v.Ref) == "" {
 					return nil, fmt.Errorf("%s: %s from %s has no legal reference", e.Name(), name, v.From)
 				}
-				par.Values = append(par.Values, Dated{From: from, Value: val, Ref: v.Ref, Guess: v.Guess, Note: v.Note})
+				par.Values = append(par.Values, Dated{From: from, Value: val, Ref: v.Ref, RefCnr: v.RefCnr, Guess: v.Guess, Note: v.Note})
 			}
 			if len(par.Values) == 0 {
 				return nil, fmt.Errorf("%s: %s has no values", e.Name(), name)

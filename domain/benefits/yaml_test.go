@@ -39,6 +39,7 @@ type yamlCase struct {
 			DisabilityPercent      int      `yaml:"disability_percent"`
 			NeedsCare              bool     `yaml:"needs_care"`
 			FormerChildWithoutCare bool     `yaml:"former_child_without_care"`
+			DeathDate              string   `yaml:"death_date"`
 		} `yaml:"members"`
 		Subject  string `yaml:"subject"`
 		Declared struct {
@@ -54,6 +55,7 @@ type yamlCase struct {
 		Eligible       bool     `yaml:"eligible"`
 		Amount         string   `yaml:"amount"`
 		ReasonsContain []string `yaml:"reasons_contain"`
+		LinesContain   []string `yaml:"lines_contain"`
 	} `yaml:"output"`
 }
 
@@ -116,6 +118,10 @@ func TestYAMLCases(t *testing.T) {
 					for _, v := range m.Vehicles {
 						mm.Vehicles = append(mm.Vehicles, dec(t, v))
 					}
+					if m.DeathDate != "" {
+						d := day(t, m.DeathDate)
+						mm.DeathDate = &d
+					}
 					s.Members = append(s.Members, mm)
 				}
 				d := tc.Input.Declared
@@ -139,6 +145,12 @@ func TestYAMLCases(t *testing.T) {
 				if len(res.Lines) == 0 || res.Lines[len(res.Lines)-1].What != "amount" {
 					t.Errorf("the explanation does not end with the amount: %v", res.Lines)
 				}
+				for _, w := range tc.Output.LinesContain {
+					if !strings.Contains(explain(res), w) {
+						t.Errorf("the explanation does not say %q:\n%s", w, explain(res))
+					}
+				}
+				checkPhrases(t, res)
 			})
 		}
 	}
