@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestImportArrows keeps the arrows of ARCHITECTURE.md true: domain does
+// TestImportArrows keeps the arrows of docs/architecture.md true: domain does
 // no I/O; workflows touch the world only through activities; the
 // production commands do not link the embedded Temporal server.
 func TestImportArrows(t *testing.T) {
@@ -46,7 +46,7 @@ func TestImportArrows(t *testing.T) {
 		for pkg, imports := range goList(t, false, "../../"+r.pkg) {
 			for _, imp := range imports {
 				if !r.allowed(imp) {
-					t.Errorf("%s imports %s, which ARCHITECTURE.md forbids", pkg, imp)
+					t.Errorf("%s imports %s, which docs/architecture.md forbids", pkg, imp)
 				}
 			}
 		}
