@@ -171,18 +171,44 @@ func money(d decimal.Decimal) string {
 	return strings.Replace(s, ".", ",", 1) + " EUR"
 }
 
-func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.Decision, reasons []string) ([]byte, error) {
+// docLine is one block of a decision's text: its style (bold or not),
+// font size, line height, the space before it, centred or not, and the
+// words. decisionText builds them, renderDecision writes them to the PDF,
+// and a test reads them (no English in a Montenegrin decision).
+type docLine struct {
+	Style    string
+	Size, H  float64
+	Before   float64
+	Centered bool
+	Text     string
+}
+
+// decisionText is a claim's decision (rješenje) in Montenegrin: the
+// explanation lines and the calculation's reasons said from the phrase
+// catalogue (benefits.Phrase), the law cited in Montenegrin
+// (Benefit.LegalRefCnr), the right granted to its holder (for LI and
+// DNJP the person the claim is about, else the applicant), and signed by
+// the officials with their titles (official).
+func (a *Activities) decisionText(ctx context.Context, c store.Claim, d store.Decision, reasons []string) ([]docLine, error) {
 	applicant, err := a.DB.PersonByID(ctx, c.ApplicantID)
 	if err != nil {
 		return nil, err
+	}
+	holder := applicant
+	if c.SubjectID != "" && (benefits.Code(c.Benefit) == benefits.LI || benefits.Code(c.Benefit) == benefits.DNJP) {
+		if holder, err = a.DB.PersonByID(ctx, c.SubjectID); err != nil {
+			return nil, err
+		}
 	}
 	calcs, err := a.DB.Calculations(ctx, c.Number)
 	if err != nil {
 		return nil, err
 	}
 	var lines []lineJSON
+	var calc store.Calculation
 	if len(calcs) > 0 {
-		if err := json.Unmarshal(calcs[len(calcs)-1].Lines, &lines); err != nil {
+		calc = calcs[len(calcs)-1]
+		if err := json.Unmarshal(calc.Lines, &lines); err != nil {
 			return nil, fmt.Errorf("decode calculation lines: %w", err)
 		}
 	}
@@ -191,67 +217,113 @@ func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.
 	if ce, ok := domain.CentreByID(c.CentreID); ok {
 		centreName = ce.Name
 	}
-	doc := newDocument("Rješenje "+d.Number, d.IssuedAt)
-	pdf, family, text, write := doc.pdf, doc.family, doc.text, doc.write
-	// Plain keywords a machine can read without parsing the page.
-	pdf.SetKeywords(fmt.Sprintf("decision=%s claim=%s benefit=%s kind=%s amount=%s", d.Number, c.Number, c.Benefit, d.Kind, d.Amount.StringFixed(2)), false)
-	write("B", 11, 5, "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n"+centreName)
-	pdf.Ln(2)
-	write("", 10, 5, fmt.Sprintf("Broj: %s\nDatum: %s\nPredmet: %s", d.Number, d.IssuedAt.Format("02.01.2006."), c.Number))
-	pdf.Ln(4)
-	write("", 10, 5, fmt.Sprintf("Na osnovu %s, rješavajući po zahtjevu (%s) koji je podnio/la %s %s, JMBG %s, donosi se", b.LegalRef, b.Form, applicant.GivenName, applicant.FamilyName, applicant.JMBG))
-	pdf.Ln(3)
-	pdf.SetFont(family, "B", 14)
-	pdf.CellFormat(0, 8, text("R J E Š E N J E"), "", 1, "C", false, 0, "")
-	pdf.Ln(2)
+	name := func(p domain.Person) string { return p.GivenName + " " + p.FamilyName }
+	out := []docLine{
+		{Style: "B", Size: 11, H: 5, Text: "Crna Gora\nMinistarstvo socijalnog staranja, brige o porodici i demografije\n" + centreName},
+		{Size: 10, H: 5, Before: 2, Text: fmt.Sprintf("Broj: %s\nDatum: %s\nPredmet: %s", d.Number, d.IssuedAt.Format("02.01.2006."), c.Number)},
+		{Size: 10, H: 5, Before: 4, Text: fmt.Sprintf("Na osnovu %s, rješavajući po zahtjevu (obrazac %s) koji je podnio/la %s, JMBG %s, donosi se",
+			b.LegalRefCnr(), b.Form, name(applicant), applicant.JMBG)},
+		{Style: "B", Size: 14, H: 8, Before: 3, Centered: true, Text: "R J E Š E N J E"},
+	}
+	add := func(l docLine) { out = append(out, l) }
 	if d.Kind == "grant" {
-		period := "mjesečno, počev od " + c.Period.Format("02.01.2006")
+		period := "mjesečno, počev od " + c.Period.Format("02.01.2006.")
 		if b.Periodicity == benefits.OneOff {
 			period = "jednokratno"
 		}
-		write("", 11, 6, fmt.Sprintf("1. Priznaje se pravo na %s (%s) podnosiocu %s %s u iznosu od %s, %s.",
-			strings.ToLower(b.NameCnr), b.NameEn, applicant.GivenName, applicant.FamilyName, money(d.Amount), period))
+		whom := name(holder)
+		if holder.ID != applicant.ID {
+			whom += fmt.Sprintf(", JMBG %s (po zahtjevu podnosioca %s)", holder.JMBG, name(applicant))
+		}
+		add(docLine{Size: 11, H: 6, Before: 2, Text: fmt.Sprintf("1. Priznaje se pravo „%s” licu %s u iznosu od %s, %s.",
+			b.NameCnr, whom, money(d.Amount), period)})
 		if c.PayeeIBAN != "" {
-			write("", 11, 6, "2. Iznos se isplaćuje na račun "+c.PayeeIBAN+".")
+			add(docLine{Size: 11, H: 6, Text: "2. Iznos se isplaćuje na račun " + c.PayeeIBAN + "."})
 		} else {
-			write("", 11, 6, "2. Iznos se isplaćuje preko Pošte Crne Gore.")
+			add(docLine{Size: 11, H: 6, Text: "2. Iznos se isplaćuje preko Pošte Crne Gore."})
 		}
 	} else {
-		write("", 11, 6, fmt.Sprintf("Odbija se zahtjev za %s (%s) podnosioca %s %s.", strings.ToLower(b.NameCnr), b.NameEn, applicant.GivenName, applicant.FamilyName))
+		add(docLine{Size: 11, H: 6, Before: 2, Text: fmt.Sprintf("Odbija se zahtjev podnosioca %s za priznavanje prava „%s”.", name(applicant), b.NameCnr)})
 	}
-	pdf.Ln(3)
-	write("B", 11, 6, "O b r a z l o ž e nj e")
+	add(docLine{Style: "B", Size: 11, H: 6, Before: 3, Text: "O b r a z l o ž e nj e"})
 	if len(c.Members) > 0 {
 		var names []string
 		for _, id := range c.Members {
 			if p, err := a.DB.PersonByID(ctx, id); err == nil {
-				names = append(names, fmt.Sprintf("%s %s (%s)", p.GivenName, p.FamilyName, p.BirthDate.Format("02.01.2006.")))
+				names = append(names, fmt.Sprintf("%s (%s)", name(p), p.BirthDate.Format("02.01.2006.")))
 			}
 		}
-		write("", 10, 5, "Domaćinstvo: "+strings.Join(names, "; ")+".")
+		add(docLine{Size: 10, H: 5, Text: "Domaćinstvo: " + strings.Join(names, "; ") + "."})
 	}
-	for _, r := range reasons {
-		write("", 10, 5, "- "+r)
+	for _, r := range reasonsCnr(reasons, calc) {
+		add(docLine{Size: 10, H: 5, Text: "- " + r})
 	}
-	pdf.Ln(2)
-	write("B", 10, 5, "Obračun (what | value | source):")
+	add(docLine{Style: "B", Size: 10, H: 5, Before: 2, Text: "Obračun (stavka | vrijednost | izvor):"})
 	for _, l := range lines {
-		write("", 8, 4, fmt.Sprintf("%s | %s | %s", l.What, l.Value, l.Source))
+		what, value, source := benefits.Line{What: l.What, Value: l.Value, Source: l.Source, Text: l.Text, From: l.From}.In("cnr")
+		add(docLine{Size: 8, H: 4, Text: fmt.Sprintf("%s | %s | %s", what, value, source)})
 	}
-	pdf.Ln(4)
-	write("", 10, 5, "Uputstvo o pravnom sredstvu: protiv ovog rješenja može se izjaviti žalba Ministarstvu u roku od 15 dana od dana prijema, preko ovog centra.")
-	pdf.Ln(6)
-	write("", 10, 5, fmt.Sprintf("Pripremio/la: %s\nOdobrio/la: %s", userName(d.PreparedBy), userName(d.ApprovedBy)))
+	add(docLine{Size: 10, H: 5, Before: 4, Text: "Uputstvo o pravnom sredstvu: protiv ovog rješenja može se izjaviti žalba Ministarstvu u roku od 15 dana od dana prijema, preko ovog centra."})
+	add(docLine{Size: 10, H: 5, Before: 6, Text: fmt.Sprintf("Pripremio/la: %s\nOdobrio/la: %s", official(d.PreparedBy), official(d.ApprovedBy))})
+	return out, nil
+}
+
+// reasonsCnr says the decision's reasons in Montenegrin: a reason of the
+// calculation from its phrase (calc.Why); the caseworker's own words, and
+// the reasons of a calculation made before the catalogue, as they are.
+func reasonsCnr(reasons []string, calc store.Calculation) []string {
+	var why []benefits.Phrase
+	if len(calc.Why) > 0 && json.Unmarshal(calc.Why, &why) != nil {
+		why = nil
+	}
+	out := make([]string, len(reasons))
+	for i, r := range reasons {
+		out[i] = r
+		for j, cr := range calc.Reasons {
+			if cr == r && j < len(why) {
+				out[i] = why[j].In("cnr")
+			}
+		}
+	}
+	return out
+}
+
+func (a *Activities) renderDecision(ctx context.Context, c store.Claim, d store.Decision, reasons []string) ([]byte, error) {
+	text, err := a.decisionText(ctx, c, d, reasons)
+	if err != nil {
+		return nil, err
+	}
+	doc := newDocument("Rješenje "+d.Number, d.IssuedAt)
+	// Plain keywords a machine can read without parsing the page.
+	doc.pdf.SetKeywords(fmt.Sprintf("decision=%s claim=%s benefit=%s kind=%s amount=%s", d.Number, c.Number, c.Benefit, d.Kind, d.Amount.StringFixed(2)), false)
+	for _, l := range text {
+		if l.Before > 0 {
+			doc.pdf.Ln(l.Before)
+		}
+		if l.Centered {
+			doc.pdf.SetFont(doc.family, l.Style, l.Size)
+			doc.pdf.CellFormat(0, l.H, doc.text(l.Text), "", 1, "C", false, 0, "")
+			continue
+		}
+		doc.write(l.Style, l.Size, l.H, l.Text)
+	}
 	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
+	if err := doc.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("render decision %s: %w", d.Number, err)
 	}
 	return buf.Bytes(), nil
 }
 
-func userName(username string) string {
+// official names the person who prepared or approved a decision as a
+// decision signs: name and official title (domain.Role.TitleCnr), never a
+// username; a user the demo directory does not know is "the authorised
+// official".
+func official(username string) string {
 	if u, ok := domain.DemoUser(username); ok {
-		return u.Name + " (" + username + ")"
+		return u.Name + ", " + u.Role.TitleCnr()
 	}
-	return username
+	return "ovlašćeno službeno lice"
 }
+
+// userName is official (the name cases' and appeals' documents use).
+func userName(username string) string { return official(username) }

@@ -192,7 +192,28 @@ func (s *server) claimPage(c *gin.Context) {
 	}
 	state, _ := cl["state"].(string)
 	waiting := state == "filed" || state == "evidence" || state == "deciding"
+	sayLines(cl, s.lang(c))
 	s.render(c, http.StatusOK, "claim", gin.H{"C": cl, "Open": open, "Waiting": waiting})
+}
+
+// sayLines says the calculation's explanation lines in lang from their
+// phrases (benefits.Phrase, issue 16); a line kept before the catalogue
+// stays as it was written.
+func sayLines(cl obj, lang string) {
+	calc, _ := cl["calculation"].(map[string]any)
+	lines, _ := calc["lines"].([]any)
+	for _, x := range lines {
+		l, _ := x.(map[string]any)
+		raw, err := json.Marshal(l)
+		var line struct {
+			Text, From          benefits.Phrase
+			What, Value, Source string
+		}
+		if l == nil || err != nil || json.Unmarshal(raw, &line) != nil {
+			continue
+		}
+		l["what"], l["value"], l["source"] = benefits.Line{What: line.What, Value: line.Value, Source: line.Source, Text: line.Text, From: line.From}.In(lang)
+	}
 }
 
 func (s *server) taskAction(c *gin.Context) {
