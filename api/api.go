@@ -108,6 +108,10 @@ func Routes() []Route {
 		{"POST", "/api/v1/claims/:number/withdraw", "claim", "update", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.withdrawClaim) }},
 		{"POST", "/api/v1/claims/:number/documents", "claim", "update", true, "claim_evidence", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.uploadDocument) }},
 		{"GET", "/api/v1/decisions/:id/document", "decision", "read", true, "decision", func(h *handler) gin.HandlerFunc { return stream(h, h.decisionDocument) }},
+		{"POST", "/api/v1/decisions/:id/delivery", "decision", "deliver", true, "decision_delivery", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordDelivery) }},
+		{"GET", "/api/v1/decisions/:id/appeals", "appeal", "read", true, "appeal_procedure", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decisionAppeals) }},
+		{"POST", "/api/v1/decisions/:id/appeals", "appeal", "create", true, "appeal_procedure", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.fileAppeal) }},
+		{"GET", "/api/v1/appeal-decisions/:id/document", "appeal", "read", true, "appeal_procedure", func(h *handler) gin.HandlerFunc { return stream(h, h.appealDecisionDocument) }},
 		{"GET", "/api/v1/tasks", "task", "read", true, "inbox", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listTasks) }},
 		{"POST", "/api/v1/tasks/:id/claim", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.claimTask) }},
 		{"POST", "/api/v1/tasks/:id/release", "task", "update", true, "inbox", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.releaseTask) }},
@@ -147,10 +151,10 @@ func Routes() []Route {
 		{"GET", "/api/v1/reports/cases", "case_report", "read", false, "case_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.caseReport) }},
 		{"GET", "/api/v1/audit/misuse", "audit", "read", true, "misuse_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.misuseReport) }},
 		{"GET", "/api/v1/audit/persons/:id/access-log", "audit", "read", true, "audit_access_log", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.personAccessLog) }},
+		{"GET", "/api/v1/changes", "change", "read", true, "change_events", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listChanges) }},
 		{"GET", "/api/v1/revisions", "revision_board", "read", true, "revision_board", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listRevisions) }},
 		{"GET", "/api/v1/entitlements/:id/revisions", "revision", "read", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getRevisions) }},
 		{"POST", "/api/v1/entitlements/:id/revisions", "revision", "create", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.startRevision) }},
-		{"GET", "/api/v1/changes", "change", "read", true, "change_events", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listChanges) }},
 	}
 }
 
