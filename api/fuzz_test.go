@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -131,6 +132,11 @@ var fuzzUsers = map[string]string{
 	"dv_report:create":       "dragana.dv",
 	"activation:create":      "ana.caseworker",
 	"activation:report":      "employment-system",
+	"decision:deliver":       "ana.caseworker",
+	"appeal:create":          "ana.caseworker",
+	"revision:create":        "ana.caseworker",
+	"parameter:create":       "goran.ministry",
+	"parameter:approve":      "jovana.ministry", // not the author of the value proposed below
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -147,6 +153,11 @@ var fuzzUsers = map[string]string{
 	"activation:read":          "ana.caseworker",
 	"activation_decision:read": "ana.caseworker",
 	"audit:read":               "tea.auditor",
+	"appeal:read":              "ana.caseworker",
+	"revision:read":            "ana.caseworker",
+	"revision_board:read":      "marko.supervisor",
+	"change:read":              "admin",
+	"parameter:read":           "goran.ministry",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -362,10 +373,21 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 			`"description":"The mother told the school.","persons":[{"role":"victim","person_id":%q}],"risk_level":"medium"}`, p1.ID),
 		"/api/v1/activation/referrals":           fmt.Sprintf(`{"person_id":%q,"work_capacity_notes":"fit for work"}`, p2.ID),
 		"/api/v1/activation/referrals/:id/steps": `{"step_id":"ZZZ-1","kind":"acknowledged","status":"registered","occurred_at":"2026-11-01T10:00:00Z"}`,
+		"/api/v1/decisions/:id/delivery":         `{"delivered_on":"` + time.Now().Format(time.DateOnly) + `"}`,
+		"/api/v1/decisions/:id/appeals":          `{"filed_on":"` + time.Now().Format(time.DateOnly) + `","grounds":"The rent was not counted."}`,
+		"/api/v1/entitlements/:id/revisions":     ``,
+		"/api/v1/parameters":                     `{"name":"mo.threshold.size_1","valid_from":"2027-01-01","value":"95.50","legal_ref":"Sl. list CG 1/2027"}`,
+		"/api/v1/parameters/:id/approve":         ``,
+	}
+	proposed, err := env.db.ProposeParameterValue(ctx, store.ParameterValue{Name: "mo.threshold.size_2", ValidFrom: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		Value: decimal.RequireFromString("110.00"), LegalRef: "Sl. list CG 1/2027", ProposedBy: "goran.ministry"})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	fill := strings.NewReplacer(":id/evidence", string(p1.ID)+"/evidence", ":stage", "opening",
 		"claims/:number", "claims/"+c1.Number, "cases/:number", "cases/"+number, "tasks/:id", "tasks/"+review, ":period", "2026-11",
-		":reference", dv.Reference, "referrals/:id", "referrals/"+referral.ID)
+		":reference", dv.Reference, "referrals/:id", "referrals/"+referral.ID, "decisions/:id", "decisions/"+d3.ID,
+		"entitlements/:id", "entitlements/"+e3.ID, "parameters/:id", "parameters/"+strconv.FormatInt(proposed.ID, 10))
 	for _, rt := range api.Routes() {
 		if rt.Method != http.MethodPost {
 			continue

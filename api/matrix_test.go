@@ -58,6 +58,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"payroll:approve":   {domain.RoleFinanceOfficer: {"own"}},
 	"payroll:reconcile": {domain.RoleFinanceOfficer: {"own"}},
 	"change:read":       {domain.RoleAdmin: {"own"}}, // the operator's list of change events
+	// Revisions (issue 16): the centre's staff read and start a right's
+	// revisions; its supervisors see the board of due ones.
+	"revision:read":       staff("own"),
+	"revision:create":     staff("own"),
+	"revision_board:read": {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	// Parameters of the law: the ministry's officers publish and approve;
 	// finance and analysts read (issue 16).
 	"parameter:create":  {domain.RoleMinistryOfficer: {"own"}},

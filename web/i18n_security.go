@@ -42,6 +42,9 @@ var purposeMessages = map[string]map[string]string{
 	"purpose.change_events":          {"cnr": "promjene iz registara", "en": "registry change events"},
 	"purpose.inspection":             {"cnr": "nadzor", "en": "inspection"},
 	"purpose.appeal":                 {"cnr": "žalbeni postupak", "en": "appeal"},
+	"purpose.appeal_procedure":       {"cnr": "žalbeni postupak", "en": "appeal procedure"},
+	"purpose.parameters":             {"cnr": "parametri propisa i usklađivanje prava", "en": "the law's parameters and re-rating"},
+	"purpose.decision_delivery":      {"cnr": "dostava rješenja", "en": "delivery of a decision"},
 	"purpose.case_number":            {"cnr": "rad na slučaju", "en": "work on case"},
 	// The agency's view of a referral: the centre's decisions by outcome only.
 	"outcomes": {"cnr": "Ishodi odluka centra", "en": "The centre's decisions: outcomes"},
