@@ -42,7 +42,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) er
 		MinIOAddr: devMinIOAddr, SimAddr: devSimAddr, IssuerAddr: devIssuerAddr,
 		DatabaseURL: cfg.DatabaseURL, TemporalAddress: cfg.TemporalAddress, RegistryURL: cfg.RegistryURL,
 		Objects:   objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
-		SimFaults: cfg.SimFaults, Log: log, PayrollDay: cfg.PayrollDay, RevisionSweep: true, ChangesPoll: cfg.ChangesPoll, DevIssuerRefusal: refusal,
+		SimFaults: cfg.SimFaults, Log: log, PayrollDay: cfg.PayrollDay, PaymentDay: cfg.PaymentDay, RevisionSweep: true, ChangesPoll: cfg.ChangesPoll, DevIssuerRefusal: refusal,
 		PayloadKeys: cfg.PayloadKeys, PayloadKeysFile: cfg.PayloadKeysFile, CodecOrigins: cfg.CodecOrigins, // the key file is created under ./var if missing
 	})
 	if err != nil {

@@ -58,6 +58,11 @@ type Options struct {
 	SimHouseholds  int
 	ClaimDeadlines workflows.Deadlines
 	PayrollDay     int // > 0: create the monthly payroll schedule
+	// PaymentDay is the day from which the current month may be paid; 0
+	// makes it payable from its first day, so that a test paying this
+	// month passes on any day it runs (the rule before the payment day is
+	// tested in api and activities). karton dev passes its configuration.
+	PaymentDay int
 	// RevisionSweep creates the daily revision sweep's schedule.
 	RevisionSweep bool
 	// ChangesPoll > 0 creates the schedule that polls the registries'
@@ -243,10 +248,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL, AgencyURL: regURL,
 		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss, InsecureCookies: true,
 		PayloadKeys: keys, CodecOrigins: origins,
-		// The current month is payable from its first day here, so that a
-		// test paying this month passes whatever the day it runs on (the
-		// rule before the payment day is tested in api and activities).
-		PaymentDay: 1,
+		PaymentDay: max(o.PaymentDay, 1),
 	}, o.Log, true)
 	if err != nil {
 		return nil, err
