@@ -70,7 +70,7 @@ func TestActivationDecisionChangesTheRightOnceFinal(t *testing.T) {
 		t.Fatalf("the decision's PDF: %v", err)
 	}
 
-	if _, err := a.PreparePayroll(ctx, activities.PreparePayrollInput{PayrollID: "payroll/2026-10", Period: "2026-10"}); err != nil {
+	if _, err := a.PreparePayroll(ctx, activities.PayrollMonth{PayrollID: "payroll/2026-10", Period: "2026-10"}); err != nil {
 		t.Fatal(err)
 	}
 	delivered := time.Date(2026, 9, 16, 0, 0, 0, 0, time.UTC)
@@ -84,7 +84,7 @@ func TestActivationDecisionChangesTheRightOnceFinal(t *testing.T) {
 			t.Fatalf("final on %s: %+v, %v; want from November", domain.FinalOn(delivered).Format(time.DateOnly), res, err)
 		}
 	}
-	if _, err := a.PreparePayroll(ctx, activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}); err != nil {
+	if _, err := a.PreparePayroll(ctx, activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}); err != nil {
 		t.Fatal(err)
 	}
 	paid := func(entitlement string) string {

@@ -27,8 +27,9 @@ import (
 // be configured).
 var FundingAccount = iso20022.Party{Name: "Ministarstvo socijalnog staranja, brige o porodici i demografije", IBAN: "ME25505000012345678951", BIC: "CKBCMEPG"}
 
-// PreparePayrollInput names the month to pay.
-type PreparePayrollInput struct {
+// PayrollMonth names a payroll and its month: the input of the activities
+// that prepare, write, send and follow up a payroll.
+type PayrollMonth struct {
 	PayrollID string
 	Period    string // YYYY-MM
 }
@@ -98,7 +99,7 @@ const PayrollLookbackMonths = 36
 // IBAN goes to the exceptions, never to a file. The month must be payable
 // on the activities' clock (domain.PayablePeriod), and one payroll at a
 // time is prepared.
-func (a *Activities) PreparePayroll(ctx context.Context, in PreparePayrollInput) (PreparePayrollResult, error) {
+func (a *Activities) PreparePayroll(ctx context.Context, in PayrollMonth) (PreparePayrollResult, error) {
 	m, err := domain.ParseMonth(in.Period)
 	if err != nil {
 		return PreparePayrollResult{}, asTemporal(err)
@@ -354,7 +355,7 @@ const DefaultTransfersPerFile = 50000
 // store, and records their SHA-256. Payments are read a file at a time,
 // so memory stays flat in the size of the month. The same payments give
 // the same bytes.
-func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PreparePayrollInput) (GeneratePayrollFilesResult, error) {
+func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) (GeneratePayrollFilesResult, error) {
 	m, err := domain.ParseMonth(in.Period)
 	if err != nil {
 		return GeneratePayrollFilesResult{}, asTemporal(err)
@@ -523,8 +524,9 @@ func (a *Activities) SetPayrollState(ctx context.Context, in SetPayrollStateInpu
 // Treasury is the client of the treasury's payment gateway.
 type Treasury = counterpart.Treasury
 
-// SendPayrollFilesResult counts what the bank's answers changed.
-type SendPayrollFilesResult struct {
+// BankAnswers counts what the bank's answers changed, sent files' or an
+// imported bank file's.
+type BankAnswers struct {
 	Counts map[string]int
 }
 
@@ -533,35 +535,35 @@ type SendPayrollFilesResult struct {
 // payments; the Post's payments are marked sent. Sending again is safe: the
 // treasury answers the same message id with the same statuses, and applying
 // them again changes nothing.
-func (a *Activities) SendPayrollFiles(ctx context.Context, in PreparePayrollInput) (SendPayrollFilesResult, error) {
+func (a *Activities) SendPayrollFiles(ctx context.Context, in PayrollMonth) (BankAnswers, error) {
 	files, err := a.DB.PaymentFiles(ctx, in.PayrollID)
 	if err != nil {
-		return SendPayrollFilesResult{}, err
+		return BankAnswers{}, err
 	}
-	res := SendPayrollFilesResult{Counts: map[string]int{}}
+	res := BankAnswers{Counts: map[string]int{}}
 	for _, f := range files {
 		data, err := a.Objects.Get(ctx, f.ObjectKey)
 		if err != nil {
-			return SendPayrollFilesResult{}, err
+			return BankAnswers{}, err
 		}
 		if f.Kind == "post.csv" {
 			if err := a.DB.MarkPostSent(ctx, in.PayrollID); err != nil {
-				return SendPayrollFilesResult{}, err
+				return BankAnswers{}, err
 			}
 			continue
 		}
 		answer, err := a.Treasury.Pay(ctx, data)
 		if err != nil {
-			return SendPayrollFilesResult{}, fmt.Errorf("send %s to the treasury: %w", f.Name, err)
+			return BankAnswers{}, fmt.Errorf("send %s to the treasury: %w", f.Name, err)
 		}
 		for name, body := range map[string]string{"pain002": answer.Pain002, "camt054": answer.Camt054} {
 			if _, err := a.Objects.Put(ctx, strings.TrimSuffix(f.ObjectKey, ".xml")+"-"+name+".xml", "application/xml", []byte(body)); err != nil {
-				return SendPayrollFilesResult{}, err
+				return BankAnswers{}, err
 			}
 		}
 		counts, err := a.ImportBankFile(ctx, ImportBankFileInput{PayrollID: in.PayrollID, Files: [][]byte{[]byte(answer.Pain002), []byte(answer.Camt054)}})
 		if err != nil {
-			return SendPayrollFilesResult{}, err
+			return BankAnswers{}, err
 		}
 		for k, v := range counts.Counts {
 			res.Counts[k] += v
@@ -579,16 +581,16 @@ type ImportBankFileInput struct {
 // ImportBankFile reads pain.002 statuses and camt.054 bookings and returns
 // and applies them in one transaction; lines that match no payment of the
 // payroll refuse the whole import (CodeInvalid, listing them).
-func (a *Activities) ImportBankFile(ctx context.Context, in ImportBankFileInput) (SendPayrollFilesResult, error) {
+func (a *Activities) ImportBankFile(ctx context.Context, in ImportBankFileInput) (BankAnswers, error) {
 	ans, err := iso20022.ReadBankFiles(in.Files)
 	if err != nil {
-		return SendPayrollFilesResult{}, asTemporal(domain.FieldError("bank_file", "%v", err))
+		return BankAnswers{}, asTemporal(domain.FieldError("bank_file", "%v", err))
 	}
 	counts, err := a.DB.ApplyBankAnswer(ctx, in.PayrollID, ans)
 	if err != nil {
-		return SendPayrollFilesResult{}, asTemporal(err)
+		return BankAnswers{}, asTemporal(err)
 	}
-	return SendPayrollFilesResult{Counts: counts}, nil
+	return BankAnswers{Counts: counts}, nil
 }
 
 // UnpaidResult lists the payments the bank did not pay.
@@ -597,7 +599,7 @@ type UnpaidResult struct {
 }
 
 // ListUnpaid lists the payroll's rejected and returned payments.
-func (a *Activities) ListUnpaid(ctx context.Context, in PreparePayrollInput) (UnpaidResult, error) {
+func (a *Activities) ListUnpaid(ctx context.Context, in PayrollMonth) (UnpaidResult, error) {
 	u, err := a.DB.Unpaid(ctx, in.PayrollID)
 	return UnpaidResult{Payments: u}, asTemporal(err)
 }

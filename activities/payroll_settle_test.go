@@ -33,7 +33,7 @@ func newPayrolls(t *testing.T) payrolls {
 
 func (p payrolls) run(period string) activities.PreparePayrollResult {
 	p.t.Helper()
-	res, err := p.a.PreparePayroll(context.Background(), activities.PreparePayrollInput{PayrollID: "payroll/" + period, Period: period})
+	res, err := p.a.PreparePayroll(context.Background(), activities.PayrollMonth{PayrollID: "payroll/" + period, Period: period})
 	if err != nil {
 		p.t.Fatalf("payroll %s: %v", period, err)
 	}
@@ -195,13 +195,13 @@ func TestPreparePayrollRefusesMonthsNotYetPayable(t *testing.T) {
 	db := storetest.NewDB(t)
 	a := &activities.Activities{DB: db, Now: func() time.Time { return time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC) }}
 	for _, period := range []string{"2099-01", "2026-12", "2026-11"} {
-		_, err := a.PreparePayroll(context.Background(), activities.PreparePayrollInput{PayrollID: "payroll/" + period, Period: period})
+		_, err := a.PreparePayroll(context.Background(), activities.PayrollMonth{PayrollID: "payroll/" + period, Period: period})
 		if err == nil || !strings.Contains(err.Error(), "period") {
 			t.Errorf("payroll %s on 10 November 2026: %v; want refused on its period", period, err)
 		}
 	}
 	a.PaymentDay = 10 // paid from the 10th: November may be paid that day
-	if _, err := a.PreparePayroll(context.Background(), activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}); err != nil {
+	if _, err := a.PreparePayroll(context.Background(), activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}); err != nil {
 		t.Errorf("November on its payment day: %v", err)
 	}
 	var n int
@@ -266,7 +266,7 @@ func TestChildAllowanceThroughThePost(t *testing.T) {
 	if e.Channel != "post" || json.Unmarshal(e.Basis, &basis) != nil || len(basis.Members) != 3 || basis.Members[2].ID != string(child.ID) {
 		t.Fatalf("the granted right: channel %q, basis %s; want post and the calculation's situation", e.Channel, e.Basis)
 	}
-	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-12", Period: "2026-12"}
+	in := activities.PayrollMonth{PayrollID: "payroll/2026-12", Period: "2026-12"}
 	if _, err := a.PreparePayroll(ctx, in); err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func TestPayrollPreparesOnceAndWritesAValidFile(t *testing.T) {
 		t.Errorf("a negative deduction: %v; want invalid", err)
 	}
 
-	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	in := activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}
 	res, err := a.PreparePayroll(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestPayrollSplitsLargeMonthsIntoFiles(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		seedRight(t, db, i, "ME25505000012345678951", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), "10.00")
 	}
-	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	in := activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}
 	if _, err := a.PreparePayroll(ctx, in); err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestPayrollSurvivesACrashMidway(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	in := activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}
 	count := func() (n, distinct int) {
 		t.Helper()
 		if err := db.Pool().QueryRow(ctx, `SELECT count(*), count(DISTINCT (entitlement_id, period)) FROM payments`).Scan(&n, &distinct); err != nil {

@@ -38,8 +38,8 @@ type procedureSummary struct {
 // listProcedures is the catalogue of case-management procedures.
 func listProcedures(*gin.Context) (*procedureList, error) {
 	out := []procedureSummary{}
-	for _, code := range workflows.Procedures.Codes() {
-		d, _ := workflows.Procedures.Get(code, 0)
+	for _, code := range cases.Procedures.Codes() {
+		d, _ := cases.Procedures.Get(code, 0)
 		stages := []string{}
 		for _, s := range d.Stages {
 			stages = append(stages, s.Name)
@@ -86,18 +86,18 @@ type procedureStage struct {
 // getProcedure is one procedure's definition with the JSON Schema of each stage's form.
 func getProcedure(c *gin.Context) (*procedureView, error) {
 	v, _ := strconv.Atoi(c.Query("version"))
-	d, err := workflows.Procedures.Get(c.Param("code"), v)
+	d, err := cases.Procedures.Get(c.Param("code"), v)
 	if err != nil {
 		return nil, err
 	}
 	forms := map[string]json.RawMessage{}
 	for _, name := range []string{"intake", "tracking_item", "decision"} {
-		f, _ := workflows.Procedures.Form(name)
+		f, _ := cases.Procedures.Form(name)
 		forms[name] = f
 	}
 	stages := []procedureStage{}
 	for _, s := range d.Stages {
-		f, _ := workflows.Procedures.Form(s.Form)
+		f, _ := cases.Procedures.Form(s.Form)
 		forms[s.Form] = f
 		stages = append(stages, procedureStage{Name: s.Name, Form: s.Form, DeadlineHours: s.Deadline.Hours(), DeadlineVerified: s.DeadlineVerified,
 			Role: s.Role, Approval: s.Approval})
@@ -123,11 +123,11 @@ func (h *handler) createCase(c *gin.Context) (*caseStarted, error) {
 	if err := bindJSON(c, &req); err != nil {
 		return nil, err
 	}
-	def, err := workflows.Procedures.Get(req.Procedure, req.Version)
+	def, err := cases.Procedures.Get(req.Procedure, req.Version)
 	if err != nil {
 		return nil, err
 	}
-	if err := workflows.Procedures.Validate("intake", req.Intake); err != nil {
+	if err := cases.Procedures.Validate("intake", req.Intake); err != nil {
 		return nil, prefixFields(err, "intake")
 	}
 	if len(req.Persons) == 0 {
@@ -289,7 +289,7 @@ type caseSummary struct {
 }
 
 func caseDTO(x store.Case) caseSummary {
-	d, _ := workflows.Procedures.Get(x.Procedure, x.Version)
+	d, _ := cases.Procedures.Get(x.Procedure, x.Version)
 	return caseSummary{Number: x.Number, Procedure: x.Procedure, Version: x.Version, ProcedureName: d.Name, CentreID: x.CentreID,
 		Status: x.Status, Stage: x.Stage, Manager: x.Manager, Team: x.Team, Parent: x.Parent, OpenedBy: x.OpenedBy,
 		OpenedAt: x.OpenedAt, StageDue: x.StageDue, ClosedAt: x.ClosedAt, CloseReason: x.CloseReason,
@@ -517,7 +517,7 @@ func validateTaskForm(t store.Task, outcome string, data json.RawMessage) error 
 	if violence.Schemas.Has(d["form"]) { // a DV first contact
 		return prefixFields(violence.Schemas.Validate(d["form"], data), "data")
 	}
-	return prefixFields(workflows.Procedures.Validate(d["form"], data), "data")
+	return prefixFields(cases.Procedures.Validate(d["form"], data), "data")
 }
 
 // caseAction does something in a case besides its stage tasks.
@@ -536,7 +536,7 @@ func (h *handler) caseAction(c *gin.Context) (*caseActionDone, error) {
 	}
 	form := map[string]string{"add-tracking": "tracking_item", "prepare-decision": "decision"}[req.Action]
 	if form != "" {
-		if err := workflows.Procedures.Validate(form, req.Data); err != nil {
+		if err := cases.Procedures.Validate(form, req.Data); err != nil {
 			return nil, prefixFields(err, "data")
 		}
 	}

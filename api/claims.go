@@ -116,7 +116,7 @@ func (h *handler) createClaim(c *gin.Context) (*claimFiled, error) {
 		return nil, err
 	}
 	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.ClaimID(claim.Number), TaskQueue: workflows.TaskQueue,
+		ID: workflows.ClaimWorkflowID(claim.Number), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, workflows.NameBenefitClaim, workflows.ClaimInput{Number: claim.Number, Benefit: claim.Benefit, CentreID: claim.CentreID, Members: members,
 		Deadlines: h.deadlines})
@@ -238,7 +238,7 @@ func (h *handler) getClaim(c *gin.Context) (*claimView, error) {
 	out := claimView{Number: cl.Number, Benefit: cl.Benefit, State: cl.State, StateReason: cl.StateReason,
 		CentreID: cl.CentreID, ApplicantPersonID: cl.ApplicantID, SubjectPersonID: strPtr(string(cl.SubjectID)),
 		MemberPersonIDs: cl.Members, PayeeAccount: cl.PayeeIBAN, FiledBy: cl.FiledBy, FiledAt: cl.FiledAt,
-		Period: cl.Period.Format(time.DateOnly), Declared: json.RawMessage(cl.Declared), WorkflowID: workflows.ClaimID(cl.Number)}
+		Period: cl.Period.Format(time.DateOnly), Declared: json.RawMessage(cl.Declared), WorkflowID: workflows.ClaimWorkflowID(cl.Number)}
 	cd := []calculationDTO{}
 	for _, k := range calcs {
 		cd = append(cd, calculationDTO{Seq: k.Seq, Eligible: k.Eligible, Amount: k.Amount.StringFixed(2), MaxAmount: k.MaxAmount.StringFixed(2),
@@ -349,7 +349,7 @@ func (h *handler) withdrawClaim(c *gin.Context) (*claimWithdrawn, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = h.update(c, workflows.ClaimID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
+	err = h.update(c, workflows.ClaimWorkflowID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,8 @@ import (
 
 	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/cases"
 	"github.com/karton-social/karton/store"
-	"github.com/karton-social/karton/workflows"
 )
 
 // CodecEndpoint configures Temporal's remote codec protocol on /codec,
@@ -229,7 +229,7 @@ func (e *codecEndpoint) access(ctx context.Context, u domain.User, scope string)
 // parent that cannot be read counts as DV.
 func (e *codecEndpoint) caseDV(ctx context.Context, x store.Case) bool {
 	for range 16 {
-		if def, err := workflows.Procedures.Get(x.Procedure, x.Version); x.DV || (err == nil && def.DV) {
+		if def, err := cases.Procedures.Get(x.Procedure, x.Version); x.DV || (err == nil && def.DV) {
 			return true
 		}
 		if x.Parent == "" {

@@ -23,11 +23,6 @@ const (
 	QueryCase        = "case"
 )
 
-// Procedures are the case-management definitions, read once from the
-// embedded, tested files. A released version is never edited: a change is
-// a new version, and a case keeps the version it started with.
-var Procedures = cases.MustLoad()
-
 // CaseWorkflowID is the workflow id of a case.
 func CaseWorkflowID(number string) string { return "case/" + number }
 
@@ -124,7 +119,7 @@ type CaseAction struct {
 // Input CaseInput; id CaseWorkflowID(number). Updates: UpdateCompleteTask
 // (stage tasks), UpdateCaseAction. Signal: SignalChildDone. Query: QueryCase.
 func Case(ctx workflow.Context, in CaseInput) (CaseState, error) {
-	def, err := Procedures.Get(in.Procedure, in.Version)
+	def, err := cases.Procedures.Get(in.Procedure, in.Version)
 	if err != nil {
 		return CaseState{}, temporal.NewNonRetryableApplicationError(err.Error(), domain.CodeInvalid, nil)
 	}
@@ -398,7 +393,7 @@ func (c *caseRun) stageTask(stage cases.Stage, seq int) taskSpec {
 		if name == cases.StageClosing && len(c.st.Children) > 0 {
 			return domain.Errorf(domain.CodeConflict, "case %s has open sub-procedures: %s; close them first", c.st.Number, strings.Join(c.st.Children, ", "))
 		}
-		return Procedures.Validate(stage.Form, done.Data)
+		return cases.Procedures.Validate(stage.Form, done.Data)
 	}
 	return spec
 }
@@ -507,7 +502,7 @@ func (c *caseRun) review(ctx workflow.Context) bool {
 		CentreID: c.st.CentreID, Role: monitoring.Role, Due: monitoring.Deadline, Outcomes: []string{"submit"},
 		Data: map[string]string{"case": c.st.Number, "stage": "review", "form": monitoring.Form}}
 	spec.Rule = c.ruleText("the review", monitoring.Role)
-	spec.check = func(done TaskCompletion) error { return Procedures.Validate(monitoring.Form, done.Data) }
+	spec.check = func(done TaskCompletion) error { return cases.Procedures.Validate(monitoring.Form, done.Data) }
 	done, err := c.t.awaitLadder(ctx, spec, c.def.Escalation)
 	c.reviewing = false
 	if err != nil {

@@ -105,7 +105,7 @@ func (c *caseRun) validateAddTracking(x CaseAction) error {
 	if err := c.rule(x.Role, c.def.Role, "the tracking list"); err != nil {
 		return err
 	}
-	return reject(Procedures.Validate("tracking_item", x.Data))
+	return reject(cases.Procedures.Validate("tracking_item", x.Data))
 }
 
 func (c *caseRun) addTracking(ctx workflow.Context, x CaseAction) error {
@@ -181,7 +181,7 @@ func (c *caseRun) validatePrepareDecision(x CaseAction) error {
 	if err := c.inMonitoring("decisions come with the plan's implementation"); err != nil {
 		return err
 	}
-	if err := reject(Procedures.Validate("decision", x.Data)); err != nil {
+	if err := reject(cases.Procedures.Validate("decision", x.Data)); err != nil {
 		return err
 	}
 	var d caseDecision

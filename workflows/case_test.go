@@ -18,6 +18,7 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/cases"
 	"github.com/karton-social/karton/temporalerr"
 	"github.com/karton-social/karton/workflows"
 )
@@ -338,13 +339,13 @@ func decodeInput(can *workflow.ContinueAsNewError, out *workflows.CaseInput) err
 // TestEveryProcedureStarts: each of the 42 procedures starts from an
 // intake and waits for its opening, as its definition's case-manager role.
 func TestEveryProcedureStarts(t *testing.T) {
-	codes := workflows.Procedures.Codes()
+	codes := cases.Procedures.Codes()
 	require.Len(t, codes, 42)
 	for _, code := range codes {
 		env, l := caseEnv(t)
 		env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Minute)
 		env.ExecuteWorkflow(workflows.Case, caseInput(code))
-		d, _ := workflows.Procedures.Get(code, 0)
+		d, _ := cases.Procedures.Get(code, 0)
 		l.mu.Lock()
 		require.Equal(t, []string{"opening-1@" + string(d.Role)}, l.tasks, "procedure %s", code)
 		require.Equal(t, []string{"intake/intake", "stage_started/opening"}, l.events, "procedure %s", code)

@@ -32,7 +32,7 @@ const (
 )
 
 // ClaimID is the workflow id of a claim.
-func ClaimID(number string) string { return "claim/" + number }
+func ClaimWorkflowID(number string) string { return "claim/" + number }
 
 // Deadlines of the claim's steps; zero takes the default.
 type Deadlines struct {
@@ -131,7 +131,7 @@ func decodeStrict(raw json.RawMessage, v any) error {
 
 // BenefitClaim runs one benefit claim from application to decision.
 //
-// Input ClaimInput; id ClaimID(number). Updates: UpdateCompleteTask (a
+// Input ClaimInput; id ClaimWorkflowID(number). Updates: UpdateCompleteTask (a
 // caseworker's or approver's outcome), UpdateWithdraw. Query: QueryClaimStage.
 // Evidence: every member's, refreshed as RefreshEvidence does (no child workflows). Timers: each task's deadline
 // (escalates to the supervisors and keeps waiting). Eligibility and amount

@@ -184,7 +184,7 @@ func (p *payrollRun) prepare(ctx workflow.Context) error {
 	var a *activities.Activities
 	var prep activities.PreparePayrollResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.PreparePayroll,
-		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &prep); err != nil {
+		activities.PayrollMonth{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &prep); err != nil {
 		return err
 	}
 	p.st.Payments, p.st.Exceptions, p.st.Overpayments = prep.New, prep.Exceptions, prep.Overpayments
@@ -199,7 +199,7 @@ func (p *payrollRun) generate(ctx workflow.Context) error {
 	var a *activities.Activities
 	var files activities.GeneratePayrollFilesResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.GeneratePayrollFiles,
-		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &files); err != nil {
+		activities.PayrollMonth{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &files); err != nil {
 		return err
 	}
 	p.st.Files = files.Files
@@ -240,9 +240,9 @@ func (p *payrollRun) awaitApproval(ctx workflow.Context) error {
 // camt.054) are applied to the payments. Later answers can be uploaded.
 func (p *payrollRun) send(ctx workflow.Context) error {
 	var a *activities.Activities
-	var sent activities.SendPayrollFilesResult
+	var sent activities.BankAnswers
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.SendPayrollFiles,
-		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &sent); err != nil {
+		activities.PayrollMonth{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &sent); err != nil {
 		return err
 	}
 	p.st.Outcome = sent.Counts
@@ -256,7 +256,7 @@ func (p *payrollRun) openCorrections(ctx workflow.Context) error {
 	var a *activities.Activities
 	var unpaid activities.UnpaidResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, payrollOptions), a.ListUnpaid,
-		activities.PreparePayrollInput{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &unpaid); err != nil {
+		activities.PayrollMonth{PayrollID: p.id, Period: p.in.Period}).Get(ctx, &unpaid); err != nil {
 		return err
 	}
 	for _, u := range unpaid.Payments {

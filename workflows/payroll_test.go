@@ -20,7 +20,7 @@ func TestPayrollFourEyesOnTheFileHashesAndVoiding(t *testing.T) {
 	env.RegisterWorkflow(workflows.Payroll)
 	env.OnActivity(a.PreparePayroll, mock.Anything, mock.Anything).Return(activities.PreparePayrollResult{New: 3, Total: decimal.RequireFromString("300")}, nil)
 	generated := 0
-	env.OnActivity(a.GeneratePayrollFiles, mock.Anything, mock.Anything).Return(func(context.Context, activities.PreparePayrollInput) (activities.GeneratePayrollFilesResult, error) {
+	env.OnActivity(a.GeneratePayrollFiles, mock.Anything, mock.Anything).Return(func(context.Context, activities.PayrollMonth) (activities.GeneratePayrollFilesResult, error) {
 		generated++
 		return activities.GeneratePayrollFilesResult{Files: []activities.PayrollFile{{Name: "pain001-2026-11.xml", SHA256: "aaa"}}}, nil
 	})
@@ -31,7 +31,7 @@ func TestPayrollFourEyesOnTheFileHashesAndVoiding(t *testing.T) {
 		return activities.VerifyPayrollFilesResult{Unchanged: verifications > 1, Changed: []string{"pain001-2026-11.xml"}}, nil
 	})
 	env.OnActivity(a.SetPayrollState, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(a.SendPayrollFiles, mock.Anything, mock.Anything).Return(activities.SendPayrollFilesResult{Counts: map[string]int{"paid": 3}}, nil)
+	env.OnActivity(a.SendPayrollFiles, mock.Anything, mock.Anything).Return(activities.BankAnswers{Counts: map[string]int{"paid": 3}}, nil)
 	env.OnActivity(a.ListUnpaid, mock.Anything, mock.Anything).Return(activities.UnpaidResult{}, nil)
 	act := func(delay time.Duration, update, by string, role domain.Role, hash string) *updateResult {
 		r := &updateResult{}

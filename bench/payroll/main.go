@@ -112,7 +112,7 @@ func run(n int) error {
 		}
 	}()
 	a := s.Activities()
-	in := activities.PreparePayrollInput{PayrollID: "payroll/2026-11", Period: "2026-11"}
+	in := activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
 		if err != nil {

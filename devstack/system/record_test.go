@@ -71,22 +71,22 @@ func (r *recorder) claims(t *testing.T) {
 	ids := r.poorHousehold(t)
 	members, _ := json.Marshal(ids[1:])
 	body := fmt.Sprintf(`{"benefit":"MO","applicant_person_id":%q,"member_person_ids":%s,"payee_account":"ME25 5050 0001 2345 6789 51","consent":true}`, ids[0], members)
-	task := func(n, step string) string { return workflows.TaskID(workflows.ClaimID(n), step) }
+	task := func(n, step string) string { return workflows.TaskID(workflows.ClaimWorkflowID(n), step) }
 
 	n := r.fileClaim(t, body)
-	r.waitEvents(t, workflows.ClaimID(n), enumspb.EVENT_TYPE_TIMER_FIRED, 1) // the review escalates
+	r.waitEvents(t, workflows.ClaimWorkflowID(n), enumspb.EVENT_TYPE_TIMER_FIRED, 1) // the review escalates
 	r.complete(t, "ana.caseworker", task(n, "review-1"), `{"outcome":"accept"}`)
 	r.complete(t, "marko.supervisor", task(n, "approval-1"), `{"outcome":"send_back","data":{"reason":"Check the household's income once more."}}`)
 	r.complete(t, "ana.caseworker", task(n, "review-2"), `{"outcome":"accept"}`)
 	r.complete(t, "marko.supervisor", task(n, "approval-2"), `{"outcome":"approve"}`)
-	r.saveDone(t, "claim_granted.json", workflows.ClaimID(n))
+	r.saveDone(t, "claim_granted.json", workflows.ClaimWorkflowID(n))
 
 	n = r.fileClaim(t, body)
 	r.waitTaskRow(t, task(n, "review-1"))
 	if code, b := as(t, "ana.caseworker", "POST", r.api+"/claims/"+n+"/withdraw", `{"reason":"the family withdrew the application"}`); code != 200 {
 		t.Fatalf("withdraw = %d %s", code, b)
 	}
-	r.saveDone(t, "claim_withdrawn.json", workflows.ClaimID(n))
+	r.saveDone(t, "claim_withdrawn.json", workflows.ClaimWorkflowID(n))
 
 	n = r.fileClaim(t, body)
 	r.complete(t, "ana.caseworker", task(n, "review-1"), fmt.Sprintf(`{"outcome":"request_document","data":{"what":"bank statements of the last three months","person_id":%q}}`, ids[0]))
@@ -95,7 +95,7 @@ func (r *recorder) claims(t *testing.T) {
 		`"facts":[{"kind":"registered_income","value":{"sources":[],"monthly_total_net":"120.00"}}]}}`, doc, ids[0]))
 	r.complete(t, "ana.caseworker", task(n, "review-2"), `{"outcome":"reject","data":{"reasons":["The household's income is above the threshold."]}}`)
 	r.complete(t, "marko.supervisor", task(n, "approval-2"), `{"outcome":"approve"}`)
-	r.saveDone(t, "claim_rejected_after_document.json", workflows.ClaimID(n))
+	r.saveDone(t, "claim_rejected_after_document.json", workflows.ClaimWorkflowID(n))
 }
 
 // cases: a guardianship walked through every stage with approvals (one

@@ -137,6 +137,12 @@ type Catalogue struct {
 // that does not parse, fails here with a message naming it, never later.
 func Load() (*Catalogue, error) { return load(files) }
 
+// Procedures are the case-management definitions, read once from the
+// embedded, tested files. A released version is never edited: a change is
+// a new version, and a case keeps the version it started with. The API and
+// the workflows read them here.
+var Procedures = MustLoad()
+
 // MustLoad is Load for the embedded, tested files: a failure is a build defect.
 func MustLoad() *Catalogue {
 	c, err := Load()
