@@ -62,7 +62,6 @@ var localOptions = workflow.LocalActivityOptions{
 // each registry that failed there is then retried on its own with backoff
 // until giveUp, and marked failed if it never answers.
 func refreshEvidence(ctx workflow.Context, persons []domain.PersonID, issue string, sources []domain.Source, giveUp time.Duration) ([]RefreshEvidenceResult, error) {
-	var a *activities.Activities
 	if len(sources) == 0 {
 		for _, inst := range domain.Institutions() {
 			sources = append(sources, inst.Source)
@@ -71,25 +70,64 @@ func refreshEvidence(ctx workflow.Context, persons []domain.PersonID, issue stri
 	if giveUp <= 0 {
 		giveUp = DefaultGiveUpAfter
 	}
-	local := workflow.WithLocalActivityOptions(ctx, localOptions)
-	for _, p := range persons {
-		err := workflow.ExecuteLocalActivity(local, a.MarkEvidencePending, activities.MarkEvidencePendingInput{
-			PersonID: p, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Sources: sources,
+	r := &refresh{persons: persons, issue: issue, sources: sources, local: workflow.WithLocalActivityOptions(ctx, localOptions),
+		answered: make([]map[domain.Source]activities.FetchEvidenceResult, len(persons)), failed: make([]map[domain.Source]string, len(persons))}
+	if err := r.markPending(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.fetchAll(ctx, giveUp); err != nil {
+		return nil, err
+	}
+	r.awaitRetries(ctx)
+	return r.results(ctx)
+}
+
+// refresh is one evidence refresh under way: what each person's sources
+// answered, and why the others did not.
+type refresh struct {
+	persons  []domain.PersonID
+	issue    string
+	sources  []domain.Source
+	local    workflow.Context
+	answered []map[domain.Source]activities.FetchEvidenceResult
+	failed   []map[domain.Source]string
+	retries  []sourceRetry
+}
+
+// sourceRetry is one source of one person asked again on its own.
+type sourceRetry struct {
+	person int
+	source domain.Source
+	f      workflow.Future
+}
+
+// markPending marks every person's sources as being fetched, one person
+// after the other.
+func (r *refresh) markPending(ctx workflow.Context) error {
+	var a *activities.Activities
+	for _, p := range r.persons {
+		err := workflow.ExecuteLocalActivity(r.local, a.MarkEvidencePending, activities.MarkEvidencePendingInput{
+			PersonID: p, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Sources: r.sources,
 		}).Get(ctx, nil)
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
 
+// fetchAll asks every source of every person at once, then asks again,
+// each on its own with retries until giveUp, the sources that failed.
+func (r *refresh) fetchAll(ctx workflow.Context, giveUp time.Duration) error {
+	var a *activities.Activities
 	all := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second, NonRetryableErrorTypes: []string{domain.CodeNotFound}},
 	})
-	fast := make([]workflow.Future, len(persons))
-	for i, p := range persons {
-		fast[i] = workflow.ExecuteActivity(all, a.FetchAllEvidence, activities.FetchAllEvidenceInput{PersonID: p, Sources: sources, Issue: issue})
+	fast := make([]workflow.Future, len(r.persons))
+	for i, p := range r.persons {
+		fast[i] = workflow.ExecuteActivity(all, a.FetchAllEvidence, activities.FetchAllEvidenceInput{PersonID: p, Sources: r.sources, Issue: r.issue})
 	}
-
 	one := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: giveUp,
@@ -100,63 +138,67 @@ func refreshEvidence(ctx workflow.Context, persons []domain.PersonID, issue stri
 			NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound},
 		},
 	})
-	type retry struct {
-		person int
-		source domain.Source
-		f      workflow.Future
-	}
-	results := make([]RefreshEvidenceResult, len(persons))
-	answered := make([]map[domain.Source]activities.FetchEvidenceResult, len(persons))
-	failed := make([]map[domain.Source]string, len(persons))
-	var retries []retry
 	for i, f := range fast {
-		var r activities.FetchAllEvidenceResult
-		if err := f.Get(ctx, &r); err != nil {
-			return nil, err
+		var res activities.FetchAllEvidenceResult
+		if err := f.Get(ctx, &res); err != nil {
+			return err
 		}
-		answered[i], failed[i] = map[domain.Source]activities.FetchEvidenceResult{}, map[domain.Source]string{}
+		r.answered[i], r.failed[i] = map[domain.Source]activities.FetchEvidenceResult{}, map[domain.Source]string{}
 		bad := map[domain.Source]bool{}
-		for _, s := range r.Failed {
+		for _, s := range res.Failed {
 			bad[s] = true
-			retries = append(retries, retry{i, s, workflow.ExecuteActivity(one, a.FetchEvidence, activities.FetchEvidenceInput{
-				PersonID: persons[i], Source: s, Issue: issue,
+			r.retries = append(r.retries, sourceRetry{i, s, workflow.ExecuteActivity(one, a.FetchEvidence, activities.FetchEvidenceInput{
+				PersonID: r.persons[i], Source: s, Issue: r.issue,
 			})})
 		}
-		for _, s := range r.Refused {
+		for _, s := range res.Refused {
 			bad[s] = true
-			failed[i][s] = "the registry refused the query"
+			r.failed[i][s] = "the registry refused the query"
 		}
-		for j, s := range sources {
+		for j, s := range r.sources {
 			if !bad[s] {
-				answered[i][s] = r.Answered[j]
+				r.answered[i][s] = res.Answered[j]
 			}
 		}
 	}
-	for _, rt := range retries {
-		var r activities.FetchEvidenceResult
-		if err := rt.f.Get(ctx, &r); err != nil {
+	return nil
+}
+
+// awaitRetries waits for every source asked again: its answer, or why
+// there was none.
+func (r *refresh) awaitRetries(ctx workflow.Context) {
+	for _, rt := range r.retries {
+		var res activities.FetchEvidenceResult
+		if err := rt.f.Get(ctx, &res); err != nil {
 			reason := "no answer before the refresh gave up"
 			var ae *temporal.ApplicationError
 			if errors.As(err, &ae) {
 				reason = ae.Error()
 			}
-			failed[rt.person][rt.source] = reason
+			r.failed[rt.person][rt.source] = reason
 			continue
 		}
-		answered[rt.person][rt.source] = r
+		r.answered[rt.person][rt.source] = res
 	}
-	for i, p := range persons {
-		for _, s := range sources { // source order, not map order
-			if r, ok := answered[i][s]; ok {
+}
+
+// results says, person by person in source order (not map order), what
+// answered and what changed, and records each source given up.
+func (r *refresh) results(ctx workflow.Context) ([]RefreshEvidenceResult, error) {
+	var a *activities.Activities
+	results := make([]RefreshEvidenceResult, len(r.persons))
+	for i, p := range r.persons {
+		for _, s := range r.sources {
+			if res, ok := r.answered[i][s]; ok {
 				results[i].Answered = append(results[i].Answered, s)
-				for _, c := range r.Changes {
+				for _, c := range res.Changes {
 					results[i].Changes = append(results[i].Changes, string(s)+"/"+c)
 				}
 				continue
 			}
 			results[i].Failed = append(results[i].Failed, s)
-			if err := workflow.ExecuteLocalActivity(local, a.GiveUpSource, activities.GiveUpSourceInput{
-				PersonID: p, Source: s, Reason: failed[i][s],
+			if err := workflow.ExecuteLocalActivity(r.local, a.GiveUpSource, activities.GiveUpSourceInput{
+				PersonID: p, Source: s, Reason: r.failed[i][s],
 			}).Get(ctx, nil); err != nil {
 				return nil, err
 			}
