@@ -112,7 +112,11 @@ func (a *Activities) NextChanges(ctx context.Context, in NextChangesInput) (Next
 		if err != nil {
 			return res, asTemporal(domain.FieldError("day", "want YYYY-MM-DD"))
 		}
-		limit, err := a.Params.At("dd.age_limit", day)
+		params, err := a.params(ctx, 0)
+		if err != nil {
+			return res, err
+		}
+		limit, err := params.At("dd.age_limit", day)
 		if err != nil {
 			return res, asTemporal(err)
 		}
@@ -308,13 +312,17 @@ func (a *Activities) comeOfAge(ctx context.Context, ev store.ChangeEvent, r stor
 // previous system) the amount in proportion to the children counted the
 // day before and on the day.
 func (a *Activities) childAllowanceWithout(ctx context.Context, r store.TouchedRight, now decimal.Decimal, day time.Time) (decimal.Decimal, []domain.PaymentLine, error) {
+	params, err := a.params(ctx, 0) // the law's files with the values the ministry published
+	if err != nil {
+		return decimal.Zero, nil, err
+	}
 	if len(r.Basis) > 0 {
 		var s benefits.Situation
 		if err := json.Unmarshal(r.Basis, &s); err != nil {
 			return decimal.Zero, nil, fmt.Errorf("basis of %s: %w", r.EntitlementID, err)
 		}
 		s.Period = day
-		res, err := benefits.Calculate(a.Params, benefits.DD, s)
+		res, err := benefits.Calculate(params, benefits.DD, s)
 		if err != nil {
 			return decimal.Zero, nil, err
 		}
@@ -331,11 +339,11 @@ func (a *Activities) childAllowanceWithout(ctx context.Context, r store.TouchedR
 	if err != nil {
 		return decimal.Zero, nil, err
 	}
-	limit, err := a.Params.At("dd.age_limit", day)
+	limit, err := params.At("dd.age_limit", day)
 	if err != nil {
 		return decimal.Zero, nil, err
 	}
-	most, err := a.Params.At("dd.max_children", day)
+	most, err := params.At("dd.max_children", day)
 	if err != nil {
 		return decimal.Zero, nil, err
 	}

@@ -148,7 +148,11 @@ func (a *Activities) CalculateRevision(ctx context.Context, in CalculateRevision
 		}
 		s.Members = append(s.Members, m)
 	}
-	res, err := benefits.Calculate(a.Params, benefits.Code(e.Benefit), s)
+	params, err := a.params(ctx, 0) // the law's files with the values the ministry published
+	if err != nil {
+		return CalculateRevisionResult{}, err
+	}
+	res, err := benefits.Calculate(params, benefits.Code(e.Benefit), s)
 	if err != nil {
 		return CalculateRevisionResult{}, asTemporal(err)
 	}
