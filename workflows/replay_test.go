@@ -43,6 +43,10 @@ var updateCalls = flag.Bool("update-calls", false, "rewrite testdata/*.calls fro
 //
 //	KARTON_RECORD_HISTORIES=$PWD/workflows/testdata go test ./devstack/system/ -run TestRecordHistories -count=1 -timeout 30m
 //
+// (it writes only the histories not yet here; -run 'TestRecordHistories/<procedure>$'
+// drives only that procedure; -run 'TestReplayRecordedHistories/^<history>.json$'
+// -update-calls writes only that history's calls).
+//
 // (refresh_evidence.json is older, recorded by TestWholeSystem with
 // KARTON_WRITE_HISTORIES before payloads were encrypted.)
 func TestReplayRecordedHistories(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/karton-social/karton/codec"
@@ -38,6 +40,11 @@ import (
 // converter. Without the variable the test is skipped:
 //
 //	KARTON_RECORD_HISTORIES=$PWD/workflows/testdata go test ./devstack/system/ -run TestRecordHistories -count=1 -timeout 30m
+//
+// A history already in the folder is never rewritten (it proves an old
+// GetVersion branch): only the missing ones are written. Each procedure
+// is a subtest, so -run selects the ones to record, e.g.
+// -run 'TestRecordHistories/(revision|appeal)$'.
 func TestRecordHistories(t *testing.T) {
 	dir := os.Getenv("KARTON_RECORD_HISTORIES")
 	if dir == "" {
@@ -55,6 +62,11 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("violence", r.violence)
 	t.Run("activation", r.activation)
 	t.Run("payroll", r.payroll)
+	t.Run("revision", r.revision)
+	t.Run("changes", r.changes)
+	t.Run("appeal", r.appeal)
+	t.Run("finality", r.finality)
+	t.Run("reassessment", r.reassessment)
 }
 
 // recorder drives procedures over HTTP and saves their histories.
@@ -252,18 +264,7 @@ func (r *recorder) violence(t *testing.T) {
 // then approved. A second referral the agency leaves quiet: a reminder,
 // then the caseworker closes it.
 func (r *recorder) activation(t *testing.T) {
-	refer := func(serial int, account uint64) string {
-		t.Helper()
-		p := registerInPodgorica(t, r.s, time.Date(1988, 3, 9, 0, 0, 0, 0, time.UTC), serial, "Nikola", "Đurović")
-		grantAssistance(t, r.s, p, string(domain.MakeIBAN("510", account)))
-		code, b := as(t, "ana.caseworker", "POST", r.api+"/activation/referrals", fmt.Sprintf(`{"person_id":%q}`, p.ID))
-		if code != 202 {
-			t.Fatalf("refer = %d %s", code, b)
-		}
-		var ref struct{ ID string }
-		_ = json.Unmarshal(b, &ref)
-		return ref.ID
-	}
+	refer := func(serial int, account uint64) string { return r.refer(t, serial, account) }
 	suspend := `{"outcome":"submit","data":{"measure":"suspend","reasoning":"Refused a suitable job offer (warehouse worker) without a justified reason."}}`
 
 	ref := refer(954, 7700011)
@@ -283,6 +284,21 @@ func (r *recorder) activation(t *testing.T) {
 	followUp := waitTask(t, r.s.APIURL, "ana.caseworker", ref+": the agency has not reported a step", workflows.TaskActivationFollowUp)
 	r.complete(t, "ana.caseworker", followUp, `{"outcome":"close"}`)
 	r.saveDone(t, "activation_quiet_closed.json", workflows.ActivationWorkflowID(ref))
+}
+
+// refer refers a new recipient of financial assistance to the
+// employment agency: the referral's id.
+func (r *recorder) refer(t *testing.T, serial int, account uint64) string {
+	t.Helper()
+	p := registerInPodgorica(t, r.s, time.Date(1988, 3, 9, 0, 0, 0, 0, time.UTC), serial, "Nikola", "Đurović")
+	grantAssistance(t, r.s, p, string(domain.MakeIBAN("510", account)))
+	code, b := as(t, "ana.caseworker", "POST", r.api+"/activation/referrals", fmt.Sprintf(`{"person_id":%q}`, p.ID))
+	if code != 202 {
+		t.Fatalf("refer = %d %s", code, b)
+	}
+	var ref struct{ ID string }
+	_ = json.Unmarshal(b, &ref)
+	return ref.ID
 }
 
 // payroll: a month's payroll submitted and approved (four eyes), sent;
@@ -370,11 +386,18 @@ func (r *recorder) payroll(t *testing.T) {
 // poorHousehold is a demo household of Podgorica of two or more whom the
 // registries show without income or property: its members' person ids,
 // the applicant first.
-func (r *recorder) poorHousehold(t *testing.T) []string {
+func (r *recorder) poorHousehold(t *testing.T) []string { return r.poorHouseholdAfter(t, 0) }
+
+// poorHouseholdAfter is the poor household after the first skip of them.
+func (r *recorder) poorHouseholdAfter(t *testing.T, skip int) []string {
 	t.Helper()
 	for i := 0; i < r.s.Population.Size(); i++ {
 		h := r.s.Population.Household(i)
 		if h.Address.Municipality != "ME-16" || len(h.Members) < 2 || !poor(h) {
+			continue
+		}
+		if skip > 0 {
+			skip--
 			continue
 		}
 		var ids []string
@@ -507,11 +530,16 @@ func (r *recorder) save(t *testing.T, file, id string) {
 	if err := proxy.VisitPayloads(ctx, h, proxy.VisitPayloadsOptions{Visitor: count}); err != nil || encrypted > 0 {
 		t.Fatalf("the history of %s keeps %d encrypted payloads (%v)", id, encrypted, err)
 	}
+	path := filepath.Join(r.dir, file)
+	if _, err := os.Stat(path); err == nil {
+		t.Logf("%s: kept, an existing history is never rewritten (delete it to record it again)", file)
+		return
+	}
 	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(r.dir, file), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%s: %s, %d events", file, id, len(h.Events))
@@ -559,3 +587,175 @@ func (r *recorder) history(t *testing.T, id string) *historypb.History {
 
 // number is the case's number, from its URL.
 func (c caseOverHTTP) number() string { return c.url[strings.LastIndex(c.url, "/")+1:] }
+
+// revision: a right paying more than the law now gives fell due three
+// days ago; the daily sweep (started by hand, as its schedule does) starts
+// its revision, which proposes the lower amount; the caseworker accepts,
+// a supervisor approves: a decision and the right's new version.
+func (r *recorder) revision(t *testing.T) {
+	ctx := context.Background()
+	var members []domain.PersonID
+	for _, id := range r.poorHouseholdAfter(t, 1) { // not the claims' household
+		members = append(members, domain.PersonID(id))
+	}
+	now := time.Now().UTC()
+	due := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -3)
+	right := grantRight(t, r.s, members, "300.00", due) // above every MO threshold
+	run, err := r.s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.RevisionSweepID, TaskQueue: workflows.TaskQueue},
+		workflows.NameRevisionSweep, workflows.RevisionSweepInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var swept workflows.RevisionSweepResult
+	if err := run.Get(ctx, &swept); err != nil || swept.Started < 1 {
+		t.Fatalf("sweep: %+v, %v", swept, err)
+	}
+	r.saveDone(t, "revision_sweep.json", workflows.RevisionSweepID)
+
+	id := workflows.RevisionID(workflows.RevisionInput{EntitlementID: right.ID, Due: due.Format(time.DateOnly)})
+	review := waitTask(t, r.s.APIURL, "ana.caseworker", id, workflows.TaskRevisionReview)
+	r.complete(t, "ana.caseworker", review, `{"outcome":"accept"}`)
+	approval := waitTask(t, r.s.APIURL, "marko.supervisor", id, workflows.TaskRevisionApprov)
+	r.complete(t, "marko.supervisor", approval, `{"outcome":"approve"}`)
+	r.saveDone(t, "revision_changed.json", id)
+}
+
+// changes: a recipient's death, published by the population register's
+// feed, taken by a poll (started by hand, as its schedule does): the
+// right ends ex officio and a follow-up waits for the caseworker to close
+// it by decision, which she does.
+func (r *recorder) changes(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	j, _ := domain.MakeJMBG(time.Date(1948, 3, 3, 0, 0, 0, 0, time.UTC), 21, 970)
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Test", FamilyName: "Primalac", Address: addr})
+	p, err := r.s.DB.CreatePerson(ctx, p, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const iban = "ME25505123456789500314"
+	c, err := r.s.DB.CreateClaim(ctx, store.Claim{Benefit: "DNJP", ApplicantID: p.ID, CentreID: p.CentreID, PayeeIBAN: iban,
+		Consent: true, FiledBy: "seed", Period: month, Members: []domain.PersonID{p.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.s.DB.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: p.CentreID, Kind: "grant", Benefit: "DNJP",
+		Amount: decimal.RequireFromString("87.24"), PeriodFrom: month, PreparedBy: "a", ApprovedBy: "b", IssuedAt: month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := r.s.DB.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: "DNJP", BeneficiaryID: p.ID,
+		PayeeIBAN: iban, Amount: decimal.RequireFromString("87.24"), Periodicity: "monthly", ValidFrom: month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	died := month.AddDate(0, 0, 13).Format(time.DateOnly)
+	if code, b := asRaw(t, "", "PUT", r.s.SimURL+"/sim/changes", fmt.Sprintf(`{"kind":"death","jmbg":%q,"date":%q}`, j, died)); code != 201 {
+		t.Fatalf("inject = %d %s", code, b)
+	}
+	run, err := r.s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.PollChangesID, TaskQueue: workflows.TaskQueue},
+		workflows.NamePollChanges, workflows.PollChangesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var polled workflows.PollChangesResult
+	if err := run.Get(ctx, &polled); err != nil || polled.FollowUps < 1 {
+		t.Fatalf("poll: %+v, %v; want a follow-up of the death", polled, err)
+	}
+	r.saveDone(t, "changes_poll_death.json", workflows.PollChangesID)
+
+	var inbox struct {
+		Tasks []struct{ ID, Subject string }
+	}
+	task := ""
+	for deadline := time.Now().Add(30 * time.Second); task == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, b := as(t, "ana.caseworker", "GET", r.api+"/tasks?group=mine&type=change.close_right", "")
+		_ = json.Unmarshal(b, &inbox)
+		for _, x := range inbox.Tasks {
+			if x.Subject == e.ID {
+				task = x.ID
+			}
+		}
+	}
+	if task == "" {
+		t.Fatal("no task to close the right")
+	}
+	r.complete(t, "ana.caseworker", task, `{"outcome":"closed"}`)
+	// The task id is the workflow id (change/<id>) with its slash as a colon, then the step.
+	parts := strings.SplitN(task, ":", 3)
+	r.saveDone(t, "change_follow_up.json", parts[0]+"/"+parts[1])
+}
+
+// appeal: an MO grant delivered two days ago is appealed; the centre
+// forwards the appeal; the ministry changes the amount from the right's
+// first day.
+func (r *recorder) appeal(t *testing.T) {
+	p := registerInPodgorica(t, r.s, time.Date(1983, 4, 12, 0, 0, 0, 0, time.UTC), 956, "Mirjana", "Šoć")
+	e := grantAssistance(t, r.s, p, string(domain.MakeIBAN("510", 7700014)))
+	d := r.api + "/decisions/" + e.DecisionID
+	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
+	if code, b := as(t, "ana.caseworker", "POST", d+"/delivery", `{"delivered_on":"`+day(-2)+`"}`); code != 200 {
+		t.Fatalf("delivery = %d %s", code, b)
+	}
+	code, b := as(t, "ana.caseworker", "POST", d+"/appeals", `{"filed_on":"`+day(0)+`","grounds":"A member's income was counted though he moved out."}`)
+	var ap struct{ ID string }
+	if err := json.Unmarshal(b, &ap); code != 202 || err != nil || ap.ID == "" {
+		t.Fatalf("appeal = %d %s", code, b)
+	}
+	id := workflows.AppealWorkflowID(ap.ID)
+	_, b = as(t, "ana.caseworker", "GET", d+"/appeals", "")
+	var decision struct{ Number string }
+	_ = json.Unmarshal(b, &decision)
+	r.complete(t, "ana.caseworker", waitTask(t, r.s.APIURL, "ana.caseworker", ap.ID+": appeal against "+decision.Number, workflows.TaskAppealReview),
+		`{"outcome":"forward","data":{"reasoning":"The decision applied the rules; for the ministry."}}`)
+	r.complete(t, "vesna.appeals", waitTask(t, r.s.APIURL, "vesna.appeals", ap.ID+": second instance, decision "+decision.Number, workflows.TaskAppealDecide),
+		`{"outcome":"change","data":{"amount":"120.50","from":"`+e.ValidFrom.Format(time.DateOnly)+`","reasoning":"The member's income no longer counts."}}`)
+	r.saveDone(t, "appeal_changed.json", id)
+}
+
+// finality: a suspension decided on a referral, issued (the database
+// says) three weeks ago and delivered the day after: its appeal deadline
+// has passed, so the finality workflow the delivery starts applies it at
+// once.
+func (r *recorder) finality(t *testing.T) {
+	ref := r.refer(t, 957, 7700015)
+	r.complete(t, "ana.caseworker", waitTask(t, r.s.APIURL, "ana.caseworker", ref+": Job offer refused", workflows.TaskActivationDecide),
+		`{"outcome":"submit","data":{"measure":"suspend","reasoning":"Refused a suitable job offer without a justified reason."}}`)
+	r.complete(t, "marko.supervisor", waitTask(t, r.s.APIURL, "marko.supervisor", ref+": approve suspend (Job offer refused)", workflows.TaskActivationApprove),
+		`{"outcome":"approve"}`)
+	got := waitReferral(t, r.api, ref, "the decision", func(x referral) bool { return x.State == "closed" && len(x.Decisions) == 1 })
+	decision := strings.TrimSuffix(strings.TrimPrefix(got.Decisions[0].DocumentURL, "/api/v1/activation-decisions/"), "/document")
+	if _, err := r.s.DB.Pool().Exec(context.Background(), `UPDATE activation_decisions SET issued_at = issued_at - interval '21 days' WHERE id = $1`, decision); err != nil {
+		t.Fatal(err)
+	}
+	delivered := time.Now().UTC().AddDate(0, 0, -20).Format(time.DateOnly)
+	if code, b := as(t, "ana.caseworker", "POST", r.api+"/decisions/"+decision+"/delivery", `{"delivered_on":"`+delivered+`"}`); code != 200 {
+		t.Fatalf("delivery = %d %s", code, b)
+	}
+	r.saveDone(t, "finality_sanction_applied.json", workflows.FinalityWorkflowID(decision))
+}
+
+// reassessment: the ministry publishes a threshold from today, a second
+// officer approves it, and the reassessment re-rates the rights it
+// touches.
+func (r *recorder) reassessment(t *testing.T) {
+	value := fmt.Sprintf(`{"name":"mo.threshold.size_1","valid_from":%q,"value":"90.00","legal_ref":"Decision on amounts, Sl. list CG 1/2099"}`,
+		time.Now().UTC().Format(time.DateOnly))
+	code, b := as(t, "goran.ministry", "POST", r.api+"/parameters", value)
+	var v struct{ ID int64 }
+	if err := json.Unmarshal(b, &v); code != 201 || err != nil {
+		t.Fatalf("publish = %d %s", code, b)
+	}
+	code, b = as(t, "jovana.ministry", "POST", fmt.Sprintf("%s/parameters/%d/approve", r.api, v.ID), "")
+	var ap struct{ Reassessment string }
+	if err := json.Unmarshal(b, &ap); code != 202 || err != nil || ap.Reassessment == "" {
+		t.Fatalf("approve = %d %s", code, b)
+	}
+	n, err := strconv.ParseInt(ap.Reassessment[strings.LastIndex(ap.Reassessment, "/")+1:], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.saveDone(t, "reassessment.json", workflows.ReassessmentID(n))
+}
