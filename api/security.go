@@ -138,17 +138,6 @@ func (g *gate) authorize(e *policies.Enforcer, resource, action string) gin.Hand
 	}
 }
 
-// may checks the policy for a record of centre target and, when it says
-// no, answers 403 and returns false. A citizen's own record is "self".
-// Handlers that return their error (see serve) use allow.
-func (h *handler) may(c *gin.Context, resource, action, target string) bool {
-	if err := h.allow(c, resource, action, target); err != nil {
-		writeError(c, h.log, err)
-		return false
-	}
-	return true
-}
-
 // allow checks the policy for a record of centre target: nil, or the
 // error to answer (403, or 404 for those who must not learn the record
 // exists). A citizen's own record is "self".

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -296,17 +295,6 @@ func or(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// intParam reads a whole-number query parameter between lo and hi (def
-// when absent); out of range is a 400 naming it.
-func intParam(c *gin.Context, log *slog.Logger, name string, def, lo, hi int) (int, bool) {
-	n, err := queryInt(c, name, def, lo, hi)
-	if err != nil {
-		writeError(c, log, err)
-		return 0, false
-	}
-	return n, true
 }
 
 // queryInt reads a whole-number query parameter between lo and hi (def

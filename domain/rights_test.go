@@ -10,8 +10,6 @@ import (
 
 func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 
-func ptr(t time.Time) *time.Time { return &t }
-
 func TestMonthlyOwedMidMonthIndexation(t *testing.T) {
 	tl := Timeline{
 		{Seq: 1, From: day("2024-01-01"), Amount: decimal.RequireFromString("76.56"), State: RightActive, Reason: ReasonGrant, Ref: "CSR-PG/2024/1"},
