@@ -44,7 +44,7 @@ var uncheckedOperations = map[string]string{
 	"GET /api/v1/decisions/{id}/document":            "a PDF: the tests have no object store",
 	"GET /api/v1/case-decisions/{id}/document":       "a PDF: the tests have no object store",
 	"GET /api/v1/activation-decisions/{id}/document": "a PDF: the tests have no object store",
-	"GET /api/v1/appeal-decisions/{id}/document":     "a PDF: the tests have no object store (devstack/system TestAppealOverHTTP reads it)",
+	"GET /api/v1/appeal-decisions/{id}/document":     "a PDF: the tests have no object store (e2e TestAppealOverHTTP reads it)",
 	"POST /api/v1/claims/{number}/documents":         "the tests have no object store",
 	"POST /api/v1/payrolls/{period}/bank-files":      "no test uploads bank files",
 	"POST /api/v1/claims":                            "the API tests run without Temporal (down or unreachable): starts a workflow",

@@ -39,9 +39,9 @@ var updateCalls = flag.Bool("update-calls", false, "rewrite testdata/*.calls fro
 // `go test ./workflows/ -run TestReplay -update-calls` rewrites them after
 // a change meant to change them.
 //
-// The histories are recorded by devstack/system's TestRecordHistories:
+// The histories are recorded by e2e's TestRecordHistories:
 //
-//	KARTON_RECORD_HISTORIES=$PWD/workflows/testdata go test ./devstack/system/ -run TestRecordHistories -count=1 -timeout 30m
+//	KARTON_RECORD_HISTORIES=$PWD/workflows/testdata go test ./e2e/ -run TestRecordHistories -count=1 -timeout 30m
 //
 // (it writes only the histories not yet here; -run 'TestRecordHistories/<procedure>$'
 // drives only that procedure; -run 'TestReplayRecordedHistories/^<history>.json$'

@@ -1,4 +1,4 @@
-package system_test
+package e2e_test
 
 import (
 	"context"
@@ -20,7 +20,7 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 	chromedp.Tasks, func(selector string) chromedp.Action) {
 	t.Helper()
 	ctx := context.Background()
-	shots := filepath.Join("..", "..", "artifacts", "screens")
+	shots := filepath.Join("..", "artifacts", "screens")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}

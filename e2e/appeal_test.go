@@ -1,4 +1,4 @@
-package system_test
+package e2e_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package system_test
+package e2e_test
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ import (
 // plain JSON of synthetic demo data and replay with the default data
 // converter. Without the variable the test is skipped:
 //
-//	KARTON_RECORD_HISTORIES=$PWD/workflows/testdata go test ./devstack/system/ -run TestRecordHistories -count=1 -timeout 30m
+//	KARTON_RECORD_HISTORIES=$PWD/workflows/testdata go test ./e2e/ -run TestRecordHistories -count=1 -timeout 30m
 //
 // A history already in the folder is never rewritten (it proves an old
 // GetVersion branch): only the missing ones are written. Each procedure
