@@ -162,11 +162,17 @@ func TestFinancialAssistanceClaimOverHTTP(t *testing.T) {
 	// The decided claim replays against today's code from its real history
 	// (what a worker does after a restart).
 
-	// The members are free for a new claim once this one is decided; that
-	// one is withdrawn with a document on file.
+	// The household now holds MO: a second MO claim is refused, naming the
+	// right (issue 16: never the same benefit twice). A one-off assistance
+	// claim may follow; that one is withdrawn with a document on file.
 	code, body = as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/claims", claimBody)
+	if code != 409 || !strings.Contains(string(body), filed.Number) {
+		t.Fatalf("a second MO claim for a household holding MO = %d %s; want 409 naming %s", code, body, filed.Number)
+	}
+	code, body = as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/claims",
+		fmt.Sprintf(`{"benefit":"JNP","applicant_person_id":%q,"payee_account":"ME25 5050 0001 2345 6789 51","consent":true,"declared":{"requested_amount":"50.00"}}`, ids[0]))
 	if code != 201 {
-		t.Fatalf("file a second claim = %d %s", code, body)
+		t.Fatalf("file a one-off assistance claim = %d %s", code, body)
 	}
 	var second struct{ Number string }
 	_ = json.Unmarshal(body, &second)
