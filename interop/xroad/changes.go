@@ -118,26 +118,10 @@ func (c *Client) Changes(ctx context.Context, source domain.Source, since string
 	if err != nil {
 		return ChangePage{}, fmt.Errorf("%w: %s changes: read answer: %v", ErrUnavailable, source, err)
 	}
-	switch {
-	case resp.StatusCode >= 500:
-		return ChangePage{}, fmt.Errorf("%w: %s changes answered %d", ErrUnavailable, source, resp.StatusCode)
-	case resp.StatusCode >= 400:
-		var eb ErrorBody
-		_ = json.Unmarshal(body, &eb)
-		code := domain.CodeInvalid
-		if resp.StatusCode == http.StatusNotFound {
-			code = domain.CodeNotFound
-		}
-		return ChangePage{}, domain.Errorf(code, "%s refused the feed of changes (%d): %s", in.Name, resp.StatusCode, eb.Message)
-	case resp.StatusCode != http.StatusOK:
-		return ChangePage{}, fmt.Errorf("%w: %s changes answered %d", ErrUnavailable, source, resp.StatusCode)
-	}
-	if got, want := resp.Header.Get(HeaderRequestHash), RequestHash(http.MethodGet, path, c.ClientID, IssueChanges); got != want {
-		return ChangePage{}, fmt.Errorf("%w: %s changes: request hash %q does not match the request sent", ErrUnavailable, source, got)
-	}
-	p := ChangePage{Source: source, Since: since, RequestID: resp.Header.Get(HeaderID)}
-	if p.RequestID == "" || len(p.RequestID) > 200 {
-		return ChangePage{}, fmt.Errorf("%w: %s changes: answer without a valid %s", ErrUnavailable, source, HeaderID)
+	p := ChangePage{Source: source, Since: since}
+	if p.RequestID, err = checkAnswer(resp, body, string(source)+" changes", in.Name, "the feed of changes",
+		RequestHash(http.MethodGet, path, c.ClientID, IssueChanges)); err != nil {
+		return ChangePage{}, err
 	}
 	if err := decodeChanges(source, body, limit, &p); err != nil {
 		return ChangePage{}, fmt.Errorf("%w: %s changes: %v", ErrUnavailable, source, err)

@@ -78,26 +78,8 @@ func (c *Client) Fetch(ctx context.Context, source domain.Source, jmbg domain.JM
 		return Answer{}, fmt.Errorf("%w: %s: read answer: %v", ErrUnavailable, source, err)
 	}
 	a.AnsweredAt = now()
-	switch {
-	case resp.StatusCode >= 500:
-		return Answer{}, fmt.Errorf("%w: %s answered %d", ErrUnavailable, source, resp.StatusCode)
-	case resp.StatusCode >= 400:
-		var eb ErrorBody
-		_ = json.Unmarshal(body, &eb)
-		code := domain.CodeInvalid
-		if resp.StatusCode == http.StatusNotFound {
-			code = domain.CodeNotFound
-		}
-		return Answer{}, domain.Errorf(code, "%s refused the query (%d): %s", in.Name, resp.StatusCode, eb.Message)
-	case resp.StatusCode != http.StatusOK:
-		return Answer{}, fmt.Errorf("%w: %s answered %d", ErrUnavailable, source, resp.StatusCode)
-	}
-	if got, want := resp.Header.Get(HeaderRequestHash), RequestHash(http.MethodGet, path, c.ClientID, issue); got != want {
-		return Answer{}, fmt.Errorf("%w: %s: request hash %q does not match the request sent", ErrUnavailable, source, got)
-	}
-	a.RequestID = resp.Header.Get(HeaderID)
-	if a.RequestID == "" || len(a.RequestID) > 200 {
-		return Answer{}, fmt.Errorf("%w: %s: answer without a valid %s", ErrUnavailable, source, HeaderID)
+	if a.RequestID, err = checkAnswer(resp, body, string(source), in.Name, "the query", RequestHash(http.MethodGet, path, c.ClientID, issue)); err != nil {
+		return Answer{}, err
 	}
 	sum := sha256.Sum256(body)
 	a.ResponseHash = hex.EncodeToString(sum[:])
@@ -151,4 +133,34 @@ func decode(in domain.Institution, jmbg string, body []byte) ([]Fact, error) {
 		return nil, fmt.Errorf("answer lacks some of the kinds %v", in.Kinds)
 	}
 	return out, nil
+}
+
+// checkAnswer reads a registry's answer the same way for every service:
+// 5xx or another status than 200 is ErrUnavailable, 4xx the registry's
+// refusal (404: not found), and an answer must echo the request's hash and
+// carry a valid X-Road id, which it returns. label names the service in
+// errors ("tax", "tax changes"); refused what the registry refused.
+func checkAnswer(resp *http.Response, body []byte, label, institution, refused, hash string) (string, error) {
+	switch {
+	case resp.StatusCode >= 500:
+		return "", fmt.Errorf("%w: %s answered %d", ErrUnavailable, label, resp.StatusCode)
+	case resp.StatusCode >= 400:
+		var eb ErrorBody
+		_ = json.Unmarshal(body, &eb)
+		code := domain.CodeInvalid
+		if resp.StatusCode == http.StatusNotFound {
+			code = domain.CodeNotFound
+		}
+		return "", domain.Errorf(code, "%s refused %s (%d): %s", institution, refused, resp.StatusCode, eb.Message)
+	case resp.StatusCode != http.StatusOK:
+		return "", fmt.Errorf("%w: %s answered %d", ErrUnavailable, label, resp.StatusCode)
+	}
+	if got := resp.Header.Get(HeaderRequestHash); got != hash {
+		return "", fmt.Errorf("%w: %s: request hash %q does not match the request sent", ErrUnavailable, label, got)
+	}
+	id := resp.Header.Get(HeaderID)
+	if id == "" || len(id) > 200 {
+		return "", fmt.Errorf("%w: %s: answer without a valid %s", ErrUnavailable, label, HeaderID)
+	}
+	return id, nil
 }
