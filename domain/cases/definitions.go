@@ -75,6 +75,10 @@ type Definition struct {
 	Slug          string         `json:"slug"`
 	Name          Text           `json:"name"`
 	Group         string         `json:"group"`  // children, adults, cross
+	// Ages is whom the procedure is for by age: minor (under 18), adult,
+	// or any; by default its group's (children: minor, adults: adult,
+	// cross: any), unless procedures.yaml says otherwise (ages:).
+	Ages string `json:"ages"`
 	Source        string         `json:"source"` // S: named in a seed, L: listed service, G: GUESS
 	Target        string         `json:"target"`
 	LegalBasis    string         `json:"legal_basis"`
@@ -121,6 +125,25 @@ func (d Definition) Decision(code string) (DecisionKind, bool) {
 	return DecisionKind{}, false
 }
 
+// Whom a procedure is for by age (Definition.Ages).
+const (
+	AgesMinor = "minor"
+	AgesAdult = "adult"
+	AgesAny   = "any"
+)
+
+// ForAge reports whether the procedure is for a person of age (in
+// years); a negative age (not known) fits every procedure.
+func (d Definition) ForAge(age int) bool {
+	switch {
+	case age < 0 || d.Ages == AgesAny:
+		return true
+	case d.Ages == AgesMinor:
+		return age < 18
+	}
+	return age >= 18
+}
+
 // MayStart reports whether the procedure may start sub-procedure code.
 func (d Definition) MayStart(code string) bool { return slices.Contains(d.SubProcedures, code) }
 
@@ -165,6 +188,7 @@ type yamlProcedure struct {
 	Slug          string            `yaml:"slug"`
 	Name          Text              `yaml:"name"`
 	Group         string            `yaml:"group"`
+	Ages          string            `yaml:"ages"`
 	Source        string            `yaml:"source"`
 	Target        string            `yaml:"target"`
 	LegalBasis    string            `yaml:"legal_basis"`
@@ -272,11 +296,18 @@ func (c *Catalogue) build(p yamlProcedure, version int, defaults map[string]yaml
 	if !slices.Contains([]string{"S", "L", "G"}, p.Source) {
 		return Definition{}, fmt.Errorf("source %q: want S, L or G", p.Source)
 	}
+	ages := p.Ages
+	if ages == "" {
+		ages = map[string]string{"children": AgesMinor, "adults": AgesAdult, "cross": AgesAny}[p.Group]
+	}
+	if !slices.Contains([]string{AgesMinor, AgesAdult, AgesAny}, ages) {
+		return Definition{}, fmt.Errorf("ages %q: want minor, adult or any", ages)
+	}
 	r, err := role(p.Role)
 	if err != nil {
 		return Definition{}, err
 	}
-	d := Definition{Code: p.Code, Version: version, Slug: p.Slug, Name: p.Name, Group: p.Group, Source: p.Source, Target: p.Target,
+	d := Definition{Code: p.Code, Version: version, Slug: p.Slug, Name: p.Name, Group: p.Group, Ages: ages, Source: p.Source, Target: p.Target,
 		LegalBasis: p.LegalBasis, Role: r, Urgent: p.Urgent, DV: p.DV, Approver: approver, ApprovalDue: approvalDue, Escalation: ladder,
 		Decisions: p.Decisions, SubProcedures: p.SubProcedures, Documents: p.Documents}
 	for _, name := range append(append(append(append([]string{}, p.Skip...), p.Approval...), keys(p.Forms)...), keys(p.Deadlines)...) {

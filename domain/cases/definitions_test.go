@@ -151,3 +151,23 @@ func asError(err error, target **domain.Error) bool {
 	}
 	return ok
 }
+
+// A procedure is offered by the person's age (issue 17): guardianship of a
+// minor never to an adult, residential care of an adult never to a child,
+// a person in immediate danger at any age.
+func TestProceduresForAge(t *testing.T) {
+	for _, tt := range []struct {
+		code string
+		age  int
+		want bool
+	}{{"P01", 34, false}, {"P01", 9, true}, {"P22", 9, false}, {"P22", 70, true}, {"P38", 9, true}, {"P38", 34, true},
+		{"P10", 17, false}, {"P20", 30, true}, {"P01", -1, true}} {
+		d, err := Procedures.Get(tt.code, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.ForAge(tt.age); got != tt.want {
+			t.Errorf("%s (%s) for age %d = %v; want %v", tt.code, d.Ages, tt.age, got, tt.want)
+		}
+	}
+}
