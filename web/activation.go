@@ -36,7 +36,7 @@ func (s *server) refer(c *gin.Context) {
 	var found struct{ Persons []obj }
 	jmbg := strings.TrimSpace(c.PostForm("jmbg"))
 	if r := s.getJSON(c, "/api/v1/persons?jmbg="+url.QueryEscape(jmbg), &found); !r.ok() {
-		back(c, "/activation", r.message())
+		backError(c, "/activation", s.say(c, r))
 		return
 	}
 	if len(found.Persons) == 0 {
@@ -46,7 +46,7 @@ func (s *server) refer(c *gin.Context) {
 	r := s.call(c, http.MethodPost, "/api/v1/activation/referrals", obj{"person_id": found.Persons[0]["id"],
 		"work_capacity_notes": c.PostForm("work_capacity_notes"), "family_constraints": c.PostForm("family_constraints")}, "")
 	if !r.ok() {
-		back(c, "/activation", r.message())
+		backError(c, "/activation", s.say(c, r))
 		return
 	}
 	var ref obj

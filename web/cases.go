@@ -29,7 +29,7 @@ func (s *server) casesPage(c *gin.Context) {
 	var res obj
 	if r := s.getJSON(c, "/api/v1/cases?"+q.Encode(), &res); !r.ok() {
 		if r.status == http.StatusBadRequest {
-			back(c, "/cases", r.message())
+			backError(c, "/cases", s.say(c, r))
 			return
 		}
 		s.refused(c, r)
@@ -77,7 +77,7 @@ func (s *server) renderNewCase(c *gin.Context, status int, values url.Values, er
 		}
 		var res obj
 		if r := s.getJSON(c, path, &res); !r.ok() {
-			data["Error"] = r.message()
+			data["Error"] = s.say(c, r)
 		} else {
 			data["Found"] = res["persons"]
 		}
@@ -125,12 +125,12 @@ func (s *server) openCase(c *gin.Context) {
 	body := obj{"procedure": values.Get("procedure"), "persons": persons, "intake": sch.read(values)}
 	r := s.call(c, http.MethodPost, "/api/v1/cases", body, "")
 	if r.status == http.StatusBadRequest {
-		errs, msg := fieldErrors(r.body, "intake.")
+		errs, msg := fieldErrors(s.lang(c), r, "intake.")
 		s.renderNewCase(c, http.StatusBadRequest, values, errs, msg)
 		return
 	}
 	if !r.ok() {
-		back(c, "/cases/new?person="+url.QueryEscape(values.Get("person")), r.message())
+		backError(c, "/cases/new?person="+url.QueryEscape(values.Get("person")), s.say(c, r))
 		return
 	}
 	var res obj
@@ -159,6 +159,7 @@ func (p pendingForm) view(sch *schema, key string) formView {
 	v := sch.render(key, p.values, p.errs)
 	if p.msg != "" && len(p.errs) == 0 {
 		v.Errors = append(v.Errors, p.msg)
+		v.summarise()
 	}
 	return v
 }
@@ -312,7 +313,7 @@ func (s *server) submitCaseStage(c *gin.Context) {
 	done := s.caseMoved(c.Request.Context(), number)
 	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/stages/"+url.PathEscape(stage), body, "")
 	if r.status == http.StatusBadRequest && outcome == "submit" {
-		errs, msg := fieldErrors(r.body, "data.")
+		errs, msg := fieldErrors(s.lang(c), r, "data.")
 		s.renderCase(c, http.StatusBadRequest, pendingForm{name: key, values: values, errs: errs, msg: msg})
 		return
 	}
@@ -359,7 +360,7 @@ func (s *server) caseAction(c *gin.Context) {
 	}
 	r := s.call(c, http.MethodPost, "/api/v1/cases/"+url.PathEscape(number)+"/actions", obj{"action": action, "data": data}, "")
 	if r.status == http.StatusBadRequest {
-		errs, msg := fieldErrors(r.body, "data.")
+		errs, msg := fieldErrors(s.lang(c), r, "data.")
 		name := form
 		if action == "note" {
 			name = "note"

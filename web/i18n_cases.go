@@ -189,13 +189,17 @@ var caseMessages = map[string]map[string]string{
 func init() { maps.Copy(messages, caseMessages) }
 
 // hint is a form field's help in the page's language: the catalogue's
-// h.<form>.<field> or h.<field>, else the schema's description (English).
+// h.<form>.<field> or h.<field>, else, in English, the schema's
+// description (written in English: a Montenegrin page shows none).
 func hint(lang, form, key, def string) string {
 	form = form[strings.LastIndex(form, ":")+1:] // a stage's form is named stage:<stage>:<form>
 	for _, k := range []string{"h." + form + "." + key, "h." + key} {
 		if s := t(lang, k); s != k {
 			return s
 		}
+	}
+	if lang != "en" {
+		return ""
 	}
 	return def
 }

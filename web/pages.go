@@ -95,7 +95,7 @@ func (s *server) refresh(c *gin.Context) {
 	id := c.Param("id")
 	r := s.call(c, http.MethodPost, "/api/v1/persons/"+url.PathEscape(id)+"/evidence/refresh", obj{}, "")
 	if !r.ok() {
-		back(c, "/persons/"+url.PathEscape(id), r.message())
+		backError(c, "/persons/"+url.PathEscape(id), s.say(c, r))
 		return
 	}
 	back(c, "/persons/"+url.PathEscape(id), t(s.lang(c), "done"))
@@ -130,7 +130,7 @@ func (s *server) newClaim(c *gin.Context) {
 		}
 		var res obj
 		if r := s.getJSON(c, path, &res); !r.ok() {
-			data["Error"] = r.message()
+			data["Error"] = s.say(c, r)
 		} else if list, _ := res["persons"].([]any); len(list) == 1 && data["JMBG"] != nil {
 			c.Redirect(http.StatusFound, "/claims/new?person="+url.QueryEscape(list[0].(obj)["id"].(string)))
 			return
@@ -146,7 +146,7 @@ func (s *server) registerPerson(c *gin.Context) {
 		"address": obj{"municipality": c.PostForm("municipality"), "settlement": c.PostForm("settlement"), "street": c.PostForm("street")}}
 	r := s.call(c, http.MethodPost, "/api/v1/persons", body, "")
 	if !r.ok() {
-		back(c, "/claims/new?q="+url.QueryEscape(c.PostForm("jmbg")), r.message())
+		backError(c, "/claims/new?q="+url.QueryEscape(c.PostForm("jmbg")), s.say(c, r))
 		return
 	}
 	var p obj
@@ -165,7 +165,7 @@ func (s *server) fileClaim(c *gin.Context) {
 	}
 	r := s.call(c, http.MethodPost, "/api/v1/claims", body, "")
 	if !r.ok() {
-		back(c, "/claims/new?person="+url.QueryEscape(c.PostForm("applicant")), r.message())
+		backError(c, "/claims/new?person="+url.QueryEscape(c.PostForm("applicant")), s.say(c, r))
 		return
 	}
 	var res obj
@@ -254,7 +254,7 @@ func (s *server) taskAction(c *gin.Context) {
 		return
 	}
 	if !r.ok() {
-		back(c, ret, r.message())
+		backError(c, ret, s.say(c, r))
 		return
 	}
 	// The workflow moves on after the outcome: the page waits until it
@@ -274,7 +274,7 @@ func (s *server) upload(c *gin.Context) {
 	}
 	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/documents", body, ct)
 	if !r.ok() {
-		back(c, "/claims/"+url.PathEscape(number), r.message())
+		backError(c, "/claims/"+url.PathEscape(number), s.say(c, r))
 		return
 	}
 	var d obj
@@ -286,7 +286,7 @@ func (s *server) withdraw(c *gin.Context) {
 	number := c.Param("number")
 	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/withdraw", obj{"reason": c.PostForm("reason")}, "")
 	if !r.ok() {
-		back(c, "/claims/"+url.PathEscape(number), r.message())
+		backError(c, "/claims/"+url.PathEscape(number), s.say(c, r))
 		return
 	}
 	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "done"))

@@ -46,7 +46,7 @@ func (s *server) startPayroll(c *gin.Context) {
 		back(c, "/payrolls", t(s.lang(c), "payroll_busy"))
 		return
 	case !r.ok():
-		back(c, "/payrolls", r.message())
+		backError(c, "/payrolls", s.say(c, r))
 		return
 	}
 	s.settle(c, s.payrollLeft(period, "")) // the preparation has started: the payroll is recorded
@@ -77,7 +77,7 @@ func (s *server) payrollAction(c *gin.Context) {
 	before, err := s.payrollState(c.Request.Context(), period)
 	r := s.call(c, http.MethodPost, "/api/v1/payrolls/"+url.PathEscape(period)+"/"+action, body, "")
 	if !r.ok() {
-		back(c, "/payrolls/"+url.PathEscape(period), r.message())
+		backError(c, "/payrolls/"+url.PathEscape(period), s.say(c, r))
 		return
 	}
 	if err == nil {

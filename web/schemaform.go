@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -95,6 +96,7 @@ type field struct {
 	Required bool
 	Hint     string
 	Options  []string
+	Labels   map[string]string // the options' words, when not the choices' (staff by name, decisions)
 	Value    string
 	Values   map[string]bool // checkboxes
 	Max      int
@@ -103,13 +105,43 @@ type field struct {
 	Rows     [][]field // rows: one line per item
 }
 
-// formView is a rendered form: its fields and the messages that belong to
-// no field.
+// formView is a rendered form: its fields, the messages that belong to no
+// field, and the summary of every message (shown at the top, each linking
+// to its field).
 type formView struct {
-	Name   string
-	Title  string
-	Fields []field
-	Errors []string
+	Name    string
+	Title   string
+	Fields  []field
+	Errors  []string
+	Summary []formError
+	left    []formError // messages on paths no field shows
+}
+
+// formError is a line of a form's summary: the control it links to (its
+// id), the field's schema key for its label (or its path), the message.
+type formError struct {
+	Anchor, Key, Path, Message string
+}
+
+// summarise lists the form's messages, in the order of its fields.
+func (v *formView) summarise() {
+	v.Summary = nil
+	for _, f := range v.Fields {
+		if f.Error != "" {
+			v.Summary = append(v.Summary, formError{Anchor: v.Name + "-" + f.Name, Key: f.Key, Message: f.Error})
+		}
+		for _, row := range f.Rows {
+			for _, sf := range row {
+				if sf.Error != "" {
+					v.Summary = append(v.Summary, formError{Anchor: v.Name + "-" + sf.Name, Key: sf.Key, Message: sf.Error})
+				}
+			}
+		}
+	}
+	v.Summary = append(v.Summary, v.left...)
+	for _, e := range v.Errors {
+		v.Summary = append(v.Summary, formError{Message: e})
+	}
 }
 
 const blankRows = 2
@@ -124,11 +156,17 @@ func (s *schema) render(name string, values url.Values, errs map[string]string) 
 		p := s.props[key]
 		v.Fields = append(v.Fields, p.field("f."+key, key, contains(s.Required, key), values, errs, used))
 	}
-	for path, msg := range errs {
+	var left []string
+	for path := range errs {
 		if !used[path] {
-			v.Errors = append(v.Errors, path+": "+msg)
+			left = append(left, path)
 		}
 	}
+	sort.Strings(left)
+	for _, path := range left {
+		v.left = append(v.left, formError{Path: path, Message: errs[path]})
+	}
+	v.summarise()
 	return v
 }
 
@@ -246,7 +284,7 @@ func (p *schema) value(name string, values url.Values) (any, bool) {
 	case p.Type == "array":
 		var list []any
 		raw := values[name]
-		if p.Items == nil || len(p.Items.Enum) == 0 {
+		if (p.Items == nil || len(p.Items.Enum) == 0) && len(raw) == 1 { // lines of a text area; else ticked boxes
 			raw = strings.Split(values.Get(name), "\n")
 		}
 		for _, x := range raw {
@@ -270,31 +308,23 @@ func (p *schema) value(name string, values url.Values) (any, bool) {
 	}
 }
 
-// fieldErrors reads the API's 400 into field path -> message, the "data."
-// or "intake." prefix taken off.
-func fieldErrors(body []byte, prefix string) (map[string]string, string) {
-	var e struct {
-		Error struct {
-			Message, Field string
-			Fields         []struct{ Field, Message string }
-		}
-	}
-	if json.Unmarshal(body, &e) != nil {
-		return nil, ""
-	}
+// fieldErrors reads the API's 400 into field path -> message in lang, the
+// "data." or "intake." prefix taken off; msg is the whole refusal in lang.
+func fieldErrors(lang string, r apiResult, prefix string) (map[string]string, string) {
+	e := r.apiError()
 	out := map[string]string{}
 	add := func(f, m string) {
 		f = strings.TrimPrefix(strings.TrimPrefix(f, prefix), ".")
 		if f == "" || f == strings.TrimSuffix(prefix, ".") {
 			f = "(form)"
 		}
-		out[f] = m
+		out[f] = sayMessage(lang, e.Code, f, m)
 	}
-	for _, f := range e.Error.Fields {
+	for _, f := range e.Fields {
 		add(f.Field, f.Message)
 	}
-	if len(e.Error.Fields) == 0 && e.Error.Field != "" {
-		add(e.Error.Field, e.Error.Message)
+	if len(e.Fields) == 0 && e.Field != "" {
+		add(e.Field, e.Message)
 	}
-	return out, e.Error.Message
+	return out, sayError(lang, r)
 }

@@ -84,7 +84,7 @@ func fieldErrorsOf(err error) (map[string]string, string) {
 		list = append(list, f{"data." + e[0], e[1]})
 	}
 	body, _ := json.Marshal(map[string]any{"error": map[string]any{"message": err.Error(), "fields": list}})
-	return fieldErrors(body, "data.")
+	return fieldErrors("en", apiResult{status: 400, body: body}, "data.")
 }
 
 func unwrapFields(err error) [][2]string {
@@ -107,7 +107,8 @@ func TestHintsInTheirLanguage(t *testing.T) {
 		{"cnr", "activation_decision", "percent", "the share", "dio mjesečnog iznosa koji se zadržava (10 do 50)"},
 		{"cnr", "stage:opening:opening", "case_manager", "username", "korisničko ime voditelja slučaja"},
 		{"en", "activation_decision", "percent", "x", "the share of the monthly amount withheld (10 to 50)"},
-		{"cnr", "plan", "goals", "the schema's own", "the schema's own"},
+		{"en", "plan", "goals", "the schema's own", "the schema's own"},
+		{"cnr", "plan", "goals", "the schema's own", ""}, // never English on a Montenegrin page
 	} {
 		if got := hint(c.lang, c.form, c.key, c.def); got != c.want {
 			t.Errorf("hint(%s, %s, %s) = %q; want %q", c.lang, c.form, c.key, got, c.want)

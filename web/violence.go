@@ -66,7 +66,7 @@ func (s *server) completeWithForm(c *gin.Context, schemaName, formKey, page stri
 	body := obj{"outcome": "submit", "data": json.RawMessage(sch.read(values))}
 	r := s.call(c, http.MethodPost, "/api/v1/tasks/"+url.PathEscape(values.Get("task"))+"/complete", body, "")
 	if r.status == http.StatusBadRequest {
-		errs, msg := fieldErrors(r.body, "data.")
+		errs, msg := fieldErrors(s.lang(c), r, "data.")
 		rerender(pendingForm{name: formKey, values: values, errs: errs, msg: msg})
 		return
 	}

@@ -111,13 +111,11 @@ func Register(r *gin.Engine, cfg Config) error {
 	}
 	for _, n := range names {
 		page := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if page == "layout" {
+		if page == "layout" || page == "forms" {
 			continue
 		}
-		tpl := template.New(page).Funcs(funcs).Funcs(template.FuncMap{"t": func(string) string { return "" },
-			"label": func(string) string { return "" }, "opt": func(string) string { return "" },
-			"hint": func(string, string, string) string { return "" }, "purpose": func(string) string { return "" }})
-		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", n); err != nil {
+		tpl := template.New(page).Funcs(funcs).Funcs(langFuncs("cnr"))
+		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", "templates/forms.html", n); err != nil {
 			return fmt.Errorf("parse %s: %w", n, err)
 		}
 	}
@@ -421,7 +419,10 @@ type apiResult struct {
 
 func (r apiResult) ok() bool { return r.status >= 200 && r.status < 300 }
 
-// message is the API's error message, for showing.
+// say is the API's refusal in the page's language (errors.go).
+func (s *server) say(c *gin.Context, r apiResult) string { return sayError(s.lang(c), r) }
+
+// message is the API's error message as the API wrote it (English).
 func (r apiResult) message() string {
 	var e struct {
 		Error struct{ Message, Field string }
@@ -485,7 +486,9 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
 	if f, ok := readFlash(c); ok {
-		data["Flash"] = f
+		// A refusal is marked (backError): shown as an error, announced at once.
+		msg, isErr := strings.CutPrefix(f, flashErrorMark)
+		data["Flash"], data["FlashError"] = msg, isErr
 		s.setCookie(c, cookieFlash, "", -1)
 	}
 	tpl, ok := s.pages[page]
@@ -495,11 +498,7 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	}
 	tpl, err := tpl.Clone()
 	if err == nil {
-		tpl = tpl.Funcs(template.FuncMap{"t": func(key string) string { return t(lang, key) },
-			"label":   func(key string) string { return label(lang, "f.", key) },
-			"opt":     func(v string) string { return label(lang, "o.", v) },
-			"hint":    func(form, key, def string) string { return hint(lang, form, key, def) },
-			"purpose": func(code string) string { return purposeWords(lang, code) }})
+		tpl = tpl.Funcs(langFuncs(lang))
 	}
 	var buf bytes.Buffer
 	if err == nil {
@@ -514,6 +513,28 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
+// langFuncs are the template functions that speak lang: the catalogue's
+// words (t), fields' labels and choices, hints, purposes, and the codes the
+// API gives said in words (enum, benefit, procedure, role, centre,
+// municipality, staff).
+func langFuncs(lang string) template.FuncMap {
+	return template.FuncMap{"t": func(key string) string { return t(lang, key) },
+		"label":        func(key string) string { return label(lang, "f.", key) },
+		"opt":          func(v string) string { return label(lang, "o.", v) },
+		"hint":         func(form, key, def string) string { return hint(lang, form, key, def) },
+		"purpose":      func(code string) string { return purposeWords(lang, code) },
+		"fieldlabel":   func(path string) string { return fieldLabel(lang, path) },
+		"enum":         func(name string, code any) string { return enum(lang, name, fmt.Sprint(code)) },
+		"benefit":      func(code any) string { return benefitName(lang, fmt.Sprint(code)) },
+		"procedure":    func(code any) string { return procedureName(lang, fmt.Sprint(code)) },
+		"role":         func(code any) string { return roleName(lang, fmt.Sprint(code)) },
+		"centre":       func(id any) string { return centreName(fmt.Sprint(id)) },
+		"municipality": func(code any) string { return municipalityName(fmt.Sprint(code)) },
+		"staff":        func(username any) string { return staffName(fmt.Sprint(username)) },
+		"tf":           func(key string, args ...any) string { return tf(lang, key, args...) },
+	}
+}
+
 // refused renders the API's refusal as a page, without any of the data.
 func (s *server) refused(c *gin.Context, r apiResult) {
 	key := "error"
@@ -523,7 +544,7 @@ func (s *server) refused(c *gin.Context, r apiResult) {
 	case http.StatusNotFound:
 		key = "not_found"
 	}
-	s.render(c, r.status, "message", gin.H{"Title": key, "Message": r.message()})
+	s.render(c, r.status, "message", gin.H{"Title": key, "Message": s.say(c, r)})
 }
 
 // afterAction answers a form the API has taken (or refused): back to path
@@ -531,7 +552,7 @@ func (s *server) refused(c *gin.Context, r apiResult) {
 // (settle; nil: the API's answer already shows it), with "done".
 func (s *server) afterAction(c *gin.Context, r apiResult, path string, done ready) {
 	if !r.ok() {
-		back(c, path, r.message())
+		backError(c, path, s.say(c, r))
 		return
 	}
 	s.settle(c, done)
@@ -567,6 +588,12 @@ func back(c *gin.Context, path, msg string) {
 	}
 	c.Redirect(http.StatusSeeOther, path)
 }
+
+// flashErrorMark starts a flash message that is a refusal.
+const flashErrorMark = "\x00error\x00"
+
+// backError is back with a refusal: the next page shows it as an error.
+func backError(c *gin.Context, path, msg string) { back(c, path, flashErrorMark+msg) }
 
 // signFlash is msg with its HMAC under a key derived from the session
 // token: only Karton, answering this session, can make one.

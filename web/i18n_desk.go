@@ -1,0 +1,211 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/domain/cases"
+)
+
+// enumWords name, in both languages, the values the API gives as codes
+// (issue 17): states, roles, kinds, channels. Each is the catalogue's entry
+// "<enum>.<value>"; a page says a code through the template function enum,
+// never as it is. TestPagesSpeakOneLanguage renders every page and fails on
+// a code of these lists left in the text.
+var enumWords = map[string]map[string][2]string{
+	"claim_state": {
+		"filed": {"podnesen", "filed"}, "evidence": {"pribavljanje dokaza", "gathering evidence"},
+		"review": {"na pregledu", "under review"}, "approval": {"čeka odobrenje rješenja", "awaiting approval"},
+		"deciding": {"izrada rješenja", "decision being issued"}, "approved": {"odobren", "approved"},
+		"rejected": {"odbijen", "rejected"}, "withdrawn": {"povučen", "withdrawn"},
+	},
+	"task_state": {"open": {"otvoren", "open"}, "completed": {"završen", "completed"}, "cancelled": {"otkazan", "cancelled"}},
+	"case_status": {
+		"open": {"otvoren", "open"}, "closed": {"zatvoren", "closed"},
+		"information_only": {"samo informacija", "information only"}, "benefit_application": {"upućeno na zahtjev za pravo", "referred to a benefit claim"},
+	},
+	"role": {
+		"caseworker": {"stručni radnik", "caseworker"}, "supervisor": {"rukovodilac stručnog tima", "supervisor"},
+		"centre_head": {"direktor centra", "centre head"}, "dv_caseworker": {"stručni radnik za nasilje u porodici", "domestic-violence caseworker"},
+		"dv_supervisor": {"rukovodilac tima za nasilje u porodici", "domestic-violence supervisor"},
+		"finance_officer": {"službenik za finansije", "finance officer"}, "ministry_analyst": {"analitičar Ministarstva", "ministry analyst"},
+		"appeals_officer": {"službenik za drugostepeni postupak", "appeals officer"}, "police_officer": {"policija", "police"},
+		"employment_officer": {"Zavod za zapošljavanje", "Employment Agency"}, "employer": {"poslodavac", "employer"},
+		"citizen": {"građanin", "citizen"}, "auditor": {"revizor", "auditor"}, "admin": {"administrator sistema", "system administrator"},
+		"ministry_officer": {"službenik Ministarstva", "ministry officer"},
+	},
+	"sex": {"M": {"muški", "male"}, "F": {"ženski", "female"}},
+	"relation": {
+		"head": {"nosilac domaćinstva", "head of household"}, "spouse": {"supružnik", "spouse"}, "child": {"dijete", "child"},
+		"parent": {"roditelj", "parent"}, "sibling": {"brat ili sestra", "sibling"}, "other": {"drugo", "other"},
+	},
+	"evidence_kind": {
+		"identity": {"lični podaci", "identity"}, "residence": {"prebivalište", "residence"}, "household": {"domaćinstvo", "household"},
+		"vehicles": {"vozila", "vehicles"}, "registered_income": {"prijavljeni prihodi", "registered income"}, "pension": {"penzija", "pension"},
+		"health_insurance": {"zdravstveno osiguranje", "health insurance"}, "unemployment": {"evidencija nezaposlenih", "unemployment"},
+		"real_estate": {"nepokretnosti", "real estate"}, "education": {"obrazovanje", "education"},
+		"agriculture": {"poljoprivreda", "agriculture"}, "livestock": {"stočni fond", "livestock"},
+	},
+	"registry": {
+		"population": {"Ministarstvo unutrašnjih poslova: centralni registar stanovništva", "Ministry of Interior: central population register"},
+		"vehicles":   {"Ministarstvo unutrašnjih poslova: registar motornih vozila", "Ministry of Interior: motor-vehicle register"},
+		"tax":        {"Poreska uprava", "Tax Administration"}, "pension": {"Fond penzijskog i invalidskog osiguranja", "Pension and Disability Insurance Fund"},
+		"health": {"Fond za zdravstveno osiguranje", "Health Insurance Fund"}, "employment": {"Zavod za zapošljavanje", "Employment Agency"},
+		"realestate": {"Uprava za nekretnine", "Real Estate Administration"}, "education": {"Ministarstvo prosvjete", "Ministry of Education"},
+		"agriculture": {"Ministarstvo poljoprivrede", "Ministry of Agriculture"},
+		"veterinary":  {"Uprava za bezbjednost hrane, veterinu i fitosanitarne poslove", "Veterinary Administration"},
+	},
+	"decision_kind": {
+		"grant": {"priznavanje prava", "grant"}, "rejection": {"odbijanje zahtjeva", "rejection"},
+		"revision_change": {"izmjena po reviziji", "change on revision"}, "revision_end": {"prestanak prava po reviziji", "end on revision"},
+	},
+	"periodicity":       {"monthly": {"mjesečno", "monthly"}, "one_off": {"jednokratno", "one-off"}, "in_kind": {"u naturi", "in kind"}},
+	"entitlement_state": {"active": {"aktivno", "active"}, "suspended": {"obustavljeno", "suspended"}, "ended": {"prestalo", "ended"}},
+	"payment_state": {
+		"prepared": {"pripremljena", "prepared"}, "exception": {"izuzeta", "held back"}, "sent": {"poslata", "sent"},
+		"paid": {"isplaćena", "paid"}, "rejected": {"odbijena", "rejected"}, "returned": {"vraćena", "returned"},
+	},
+	"payroll_state": {
+		"preparing": {"u pripremi", "being prepared"}, "awaiting_submission": {"čeka slanje na odobrenje", "awaiting submission"},
+		"awaiting_approval": {"čeka odobrenje", "awaiting approval"}, "approved": {"odobren, datoteke se šalju", "approved, files being sent"},
+		"sent": {"poslat banci i Pošti", "sent to the bank and the Post"},
+	},
+	"channel":        {"bank": {"banka", "bank"}, "post": {"Pošta", "Post"}},
+	"payroll_change": {"new": {"novo pravo", "new right"}, "stopped": {"prestala isplata", "stopped"}, "changed": {"promijenjen iznos", "changed amount"}},
+	"access_outcome": {"allowed": {"dozvoljeno", "allowed"}, "denied": {"odbijeno", "denied"}, "failed": {"neuspješno", "failed"}},
+	"dv_state": {
+		"received": {"primljeno", "received"}, "contacted": {"ostvaren kontakt", "contacted"},
+		"reported": {"izvještaj poslat policiji", "reported to the police"}, "closed": {"zatvoreno", "closed"},
+	},
+	"report_state": {"none": {"nije slat", "not sent"}, "pending": {"u slanju", "being sent"}, "acknowledged": {"policija potvrdila prijem", "acknowledged by the police"}},
+	"delivery":     {"pending": {"u slanju", "being sent"}, "acknowledged": {"Zavod potvrdio prijem", "acknowledged by the agency"}},
+	"dv_role": {
+		"victim": {"žrtva", "victim"}, "perpetrator": {"učinilac", "perpetrator"}, "child": {"dijete", "child"}, "witness": {"svjedok", "witness"},
+	},
+	"case_role": {
+		"beneficiary": {"korisnik", "beneficiary"}, "family": {"član porodice", "family member"}, "guardian": {"staratelj", "guardian"},
+		"reporter": {"podnosilac prijave", "reporter"}, "perpetrator": {"učinilac", "perpetrator"},
+	},
+	"relationship": {
+		"spouse": {"supružnik", "spouse"}, "former_spouse": {"bivši supružnik", "former spouse"}, "partner": {"partner", "partner"},
+		"former_partner": {"bivši partner", "former partner"}, "parent": {"roditelj", "parent"}, "child": {"dijete", "child"},
+		"sibling": {"brat ili sestra", "sibling"}, "other_relative": {"drugi srodnik", "other relative"},
+		"household_member": {"član domaćinstva", "household member"}, "common_child": {"zajedničko dijete", "common child"}, "other": {"drugo", "other"},
+	},
+}
+
+// deskMessages are the words of the desk's second pass (issue 17): the
+// header, the forms' summaries and confirmations, the parameters waiting
+// for confirmation.
+var deskMessages = map[string]map[string]string{
+	"form_errors":        {"cnr": "Obrazac nije sačuvan. Ispravite:", "en": "The form was not saved. Correct:"},
+	"confirm":            {"cnr": "Potvrđujem", "en": "I confirm"},
+	"confirm_withdraw":   {"cnr": "Potvrđujem da podnosilac povlači zahtjev. Povučeni zahtjev se ne može vratiti.", "en": "I confirm that the applicant withdraws the claim. A withdrawn claim cannot be taken back."},
+	"confirm_reject":     {"cnr": "Potvrđujem odbijanje zahtjeva iz navedenih razloga.", "en": "I confirm the rejection of the claim for the reasons given."},
+	"confirm_transfer":   {"cnr": "Potvrđujem ustupanje predmeta drugom centru.", "en": "I confirm the transfer of the case to another centre."},
+	"confirm_close":      {"cnr": "Potvrđujem prijedlog zatvaranja predmeta.", "en": "I confirm the proposal to close the case."},
+	"confirm_payroll":    {"cnr": "Potvrđujem da sam provjerio/la datoteke i njihove SHA-256 otiske.", "en": "I confirm I have checked the files and their SHA-256 digests."},
+	"confirm_needed":     {"cnr": "potvrdite radnju označavanjem polja „Potvrđujem”", "en": "confirm the action by ticking the box"},
+	"param_pending":      {"cnr": "parametar čeka potvrdu", "en": "parameter awaiting confirmation"},
+	"param_owner":        {"cnr": "potvrđuje", "en": "to be confirmed by"},
+	"choose_procedure":   {"cnr": "Izaberite postupak", "en": "Choose the procedure"},
+	"procedures_fitting": {"cnr": "Postupci za lice ovog uzrasta", "en": "Procedures for a person of this age"},
+	"procedures_other":   {"cnr": "Postupci za sve uzraste", "en": "Procedures for any age"},
+	"age_years":          {"cnr": "godina", "en": "years old"},
+	"choose_staff":       {"cnr": "Izaberite radnika", "en": "Choose a worker"},
+	"intake_description": {"cnr": "Opis sa prijema", "en": "Description at intake"},
+	"not_applicable":     {"cnr": "—", "en": "—"},
+	"declared":           {"cnr": "izjava", "en": "declared"},
+	"claimed_by":         {"cnr": "Preuzeo/la", "en": "Held by"},
+	"group":              {"cnr": "Grupa", "en": "Group"},
+	"jmbg_len":           {"cnr": "JMBG: potrebno je 13 cifara, upisano je %d", "en": "JMBG: 13 digits needed, %d typed"},
+	"jmbg_date":          {"cnr": "JMBG: cifre 1–7 nisu stvarni datum rođenja", "en": "JMBG: digits 1-7 are not a real date of birth"},
+	"jmbg_check":         {"cnr": "JMBG: kontrolna cifra je %d, a treba da bude %d", "en": "JMBG: the check digit is %d, expected %d"},
+	"csrf_expired":       {"cnr": "Obrazac je istekao ili nije poslat iz Kartona. Vratite se, osvježite stranicu i pokušajte ponovo.", "en": "The form has expired or did not come from Karton. Go back, reload the page and try again."},
+	"board_only":         {"cnr": "Pregled rada je za rukovodioce stručnog tima.", "en": "The board is for supervisors."},
+	"form_unavailable":   {"cnr": "Obrazac trenutno nije dostupan.", "en": "The form is not available."},
+	"choose_file":        {"cnr": "izaberite datoteku", "en": "choose a file to upload"},
+	"document_added":     {"cnr": "Dokument je priložen.", "en": "The document is on file."},
+	"stage_due":          {"cnr": "rok", "en": "due"},
+	"consent_short":      {"cnr": "Saglasnost", "en": "Consent"},
+}
+
+func init() {
+	for enum, values := range enumWords {
+		for v, w := range values {
+			messages[enum+"."+v] = map[string]string{"cnr": w[0], "en": w[1]}
+		}
+	}
+	for k, v := range deskMessages {
+		messages[k] = v
+	}
+}
+
+// enum says code, a value of enum, in lang; a code the list does not know
+// is shown as it is (and TestPagesSpeakOneLanguage says which).
+func enum(lang, name, code string) string {
+	if w, ok := enumWords[name][code]; ok {
+		if lang == "en" {
+			return w[1]
+		}
+		return w[0]
+	}
+	return code
+}
+
+// benefitName is a benefit's name in lang, from its code.
+func benefitName(lang, code string) string {
+	if b, ok := benefits.Lookup(benefits.Code(code)); ok {
+		if lang == "en" {
+			return b.NameEn
+		}
+		return b.NameCnr
+	}
+	return code
+}
+
+// procedureName is a case procedure's name in lang, from its code.
+func procedureName(lang, code string) string {
+	if d, err := cases.Procedures.Get(code, 0); err == nil {
+		if lang == "en" {
+			return d.Name.EN
+		}
+		return d.Name.CNR
+	}
+	return code
+}
+
+// centreName names a social work centre by its id.
+func centreName(id string) string {
+	if c, ok := domain.CentreByID(id); ok {
+		return c.Name
+	}
+	return id
+}
+
+// municipalityName names a municipality by its ISO code.
+func municipalityName(code string) string {
+	if m, ok := domain.MunicipalityByCode(code); ok {
+		return m.Name
+	}
+	return code
+}
+
+// staffName is the name of the person behind a username (the staff the
+// system knows); a username it does not know is shown as it is.
+func staffName(username string) string {
+	if u, ok := domain.DemoUser(username); ok {
+		return u.Name
+	}
+	return username
+}
+
+// roleName says a role, or a task's candidate group ("caseworker@csr-x").
+func roleName(lang, role string) string {
+	r, centre, ok := strings.Cut(role, "@")
+	if ok {
+		return enum(lang, "role", r) + " · " + centreName(centre)
+	}
+	return enum(lang, "role", r)
+}
