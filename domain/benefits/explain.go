@@ -100,6 +100,27 @@ func sourcePhrase(ref string) Phrase {
 
 type phrase struct{ cnr, en string }
 
+// pending are the sources of explanation lines that rest on a GUESS: a
+// parameter's value not read in the law (params/*.yaml, guess: true), or
+// a rule of calculation reconstructed from the brief. The flag stays in
+// the line (its source's key, for developers and auditors); the words say
+// nothing of it, so a decision never prints it, and the desk says
+// "parametar čeka potvrdu" with who confirms it (issue 17).
+var pending = map[string]bool{"src.param.guess": true, "src.mo_topup": true, "src.ts_cap": true}
+
+// Owner is who confirms the values and rules of the calculations: the
+// ministry, which publishes the law's parameters (issue 16).
+var Owner = Phrase{Key: "owner.ministry"}
+
+// Pending reports whether a line's source rests on a GUESS still to be
+// confirmed, and by whom.
+func Pending(source Phrase) (Phrase, bool) {
+	if pending[source.Key] {
+		return Owner, true
+	}
+	return Phrase{}, false
+}
+
 var embedded = sync.OnceValue(func() *Params { p, _ := LoadParams(); return p })
 
 // paramPhrase is a parameter's description (params/*.yaml), said as the
@@ -134,19 +155,20 @@ var phrases = map[string]phrase{
 	"src.evidence": {"%s, %s, zapis br. %s", "%s/%s #%s"},
 	// src.param: name, from (ISO), reference, reference in Montenegrin, from (dd.mm.yyyy.)
 	"src.param":            {"od %[5]s: %[4]s", "parameter %[1]s from %[2]s: %[3]s"},
-	"src.param.guess":      {"od %[5]s: %[4]s (PRETPOSTAVKA)", "parameter %[1]s from %[2]s: %[3]s (GUESS)"},
+	"src.param.guess":      {"od %[5]s: %[4]s", "parameter %[1]s from %[2]s: %[3]s"}, // Pending: the value is a GUESS
 	"src.sum":              {"zbir gornjih stavki", "sum of the lines above"},
 	"src.household":        {"Uprava za registre: domaćinstvo", "population/household"},
 	"src.realestate_all":   {"Uprava za katastar: nepokretnosti svakog člana", "realestate/real_estate of each member"},
 	"src.medical":          {"nalaz prvostepene ljekarske komisije (izjava)", "finding of the first-instance medical commission (declared)"},
-	"src.mo_topup":         {"čl. 38: dopuna do iznosa materijalnog obezbjeđenja (PRETPOSTAVKA o pravilima obračuna)", "Art. 38: top-up to the threshold (GUESS on counting rules)"},
+	"src.mo_topup":         {"čl. 38: dopuna do iznosa materijalnog obezbjeđenja", "Art. 38: top-up to the threshold"}, // Pending: the counting rules are a GUESS
 	"src.decisions":        {"rješenja", "decisions"},
 	"src.declared_checked": {"izjava, provjerena u rješenjima", "declared, checked against decisions"},
 	"src.receipts":         {"izjava, uz račune", "declared, with receipts"},
-	"src.ts_cap":           {"PRETPOSTAVKA: ne više od snošenih troškova", "GUESS: not more than the costs borne"},
+	"src.ts_cap":           {"ne više od snošenih troškova", "not more than the costs borne"}, // Pending: the cap is a GUESS
 	"src.guardian":         {"Uprava za registre: domaćinstvo, ili rješenje o starateljstvu", "population/household, or guardianship decision"},
 	"src.param.dd_max":     {"parametar dd.max_children", "parameter dd.max_children"},
 	"src.death":            {"Uprava za registre: datum smrti", "population/identity: date of death"},
+	"owner.ministry":       {"Ministarstvo socijalnog staranja, brige o porodici i demografije", "Ministry of Social Welfare, Family Care and Demography"},
 
 	// registries and kinds of evidence, said inside src.evidence
 	"source.population":      {"Uprava za registre", "population"},
