@@ -99,9 +99,11 @@ type Route struct {
 func Routes() []Route {
 	return []Route{
 		{"POST", "/api/v1/persons", "person", "create", true, "registration", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createPerson) }},
-		{"GET", "/api/v1/persons", "person", "read", true, "person_search", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.findPersons) }},
+		{"GET", "/api/v1/persons", "person", "read", true, "person_search", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.searchPersons) }},
 		{"GET", "/api/v1/persons/:id", "person", "read", true, "e_file", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.personFile) }},
 		{"POST", "/api/v1/persons/:id/evidence/refresh", "evidence", "refresh", true, "evidence_refresh", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.refreshEvidence) }},
+		{"POST", "/api/v1/persons/:id/register-values", "person", "update", true, "register_values", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.takeRegisterValues) }},
+		{"POST", "/api/v1/persons/:id/corrections", "person", "update", true, "person_correction", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.correctPerson) }},
 		{"GET", "/api/v1/benefits", "catalogue", "read", false, "catalogue", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, listBenefits) }},
 		{"POST", "/api/v1/claims", "claim", "create", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createClaim) }},
 		{"GET", "/api/v1/claims/:number", "claim", "read", true, "benefit_claim", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getClaim) }},

@@ -254,18 +254,38 @@ func (h *handler) listCases(c *gin.Context) (*caseList, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []caseSummary{}
+	numbers := make([]string, 0, len(list))
+	for _, x := range list {
+		numbers = append(numbers, x.Number)
+	}
+	persons, err := h.db.PersonsOfCases(c.Request.Context(), numbers)
+	if err != nil {
+		return nil, err
+	}
+	out := []caseListItem{}
 	for _, x := range list {
 		if x.DV {
 			restrict(c)
 		}
-		out = append(out, caseDTO(x))
+		item := caseListItem{caseSummary: caseDTO(x), Persons: []casePerson{}}
+		for _, p := range persons[x.Number] {
+			auditPersons(c, p.PersonID)
+			item.Persons = append(item.Persons, casePerson{PersonID: p.PersonID, Role: p.Role, Name: p.Name})
+		}
+		out = append(out, item)
 	}
 	return &caseList{Cases: out}, nil
 }
 
 type caseList struct {
-	Cases []caseSummary `json:"cases"`
+	Cases []caseListItem `json:"cases"`
+}
+
+// caseListItem is a case in the list with its persons (the beneficiaries
+// first), named at the time of the request (issue 17).
+type caseListItem struct {
+	caseSummary
+	Persons []casePerson `json:"persons"`
 }
 
 // caseSummary is a case in a list (the case list, the e-file's timeline).

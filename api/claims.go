@@ -213,11 +213,14 @@ func checkDeclared(raw json.RawMessage) error {
 }
 
 type calculationDTO struct {
-	Seq         int             `json:"seq"`
-	Eligible    bool            `json:"eligible"`
-	Amount      string          `json:"amount"`
-	MaxAmount   string          `json:"max_amount"`
-	Reasons     []string        `json:"reasons"`
+	Seq       int      `json:"seq"`
+	Eligible  bool     `json:"eligible"`
+	Amount    string   `json:"amount"`
+	MaxAmount string   `json:"max_amount"`
+	Reasons   []string `json:"reasons"`
+	// Why are the reasons as phrases (key and arguments), one per reason,
+	// to say them in the reader's language (empty before the catalogue).
+	Why         json.RawMessage `json:"why,omitempty"`
 	Lines       json.RawMessage `json:"lines"`
 	EvidenceIDs []int64         `json:"evidence_ids"`
 	ComputedAt  time.Time       `json:"computed_at"`
@@ -242,7 +245,7 @@ func (h *handler) getClaim(c *gin.Context) (*claimView, error) {
 	cd := []calculationDTO{}
 	for _, k := range calcs {
 		cd = append(cd, calculationDTO{Seq: k.Seq, Eligible: k.Eligible, Amount: k.Amount.StringFixed(2), MaxAmount: k.MaxAmount.StringFixed(2),
-			Reasons: k.Reasons, Lines: k.Lines, EvidenceIDs: k.EvidenceIDs, ComputedAt: k.ComputedAt})
+			Reasons: k.Reasons, Why: k.Why, Lines: k.Lines, EvidenceIDs: k.EvidenceIDs, ComputedAt: k.ComputedAt})
 	}
 	out.Calculations = cd
 	if len(cd) > 0 {
@@ -257,7 +260,18 @@ func (h *handler) getClaim(c *gin.Context) (*claimView, error) {
 	for _, t := range ts {
 		tasks = append(tasks, toTaskDTO(t))
 	}
+	if err := h.nameTasks(c, tasks); err != nil {
+		return nil, err
+	}
 	out.Tasks = tasks
+	ids := append([]domain.PersonID{cl.ApplicantID}, cl.Members...)
+	if cl.SubjectID != "" {
+		ids = append(ids, cl.SubjectID)
+	}
+	auditPersons(c, ids...)
+	if out.PersonNames, err = h.names(c, ids...); err != nil {
+		return nil, err
+	}
 	if d, err := h.db.DecisionOfClaim(ctx, cl.Number); err == nil {
 		out.Decision = &claimDecision{ID: d.ID, Number: d.Number, Kind: d.Kind, Amount: d.Amount.StringFixed(2), IssuedAt: d.IssuedAt,
 			PreparedBy: d.PreparedBy, ApprovedBy: d.ApprovedBy, DocumentSHA256: d.DocumentSHA256,
@@ -296,6 +310,10 @@ type claimView struct {
 	Tasks             []taskDTO         `json:"tasks"`
 	Decision          *claimDecision    `json:"decision,omitempty"`
 	Entitlement       *claimEntitlement `json:"entitlement,omitempty"`
+
+	// PersonNames are the names of the applicant, the subject and the
+	// members, by id, read at the time of the request.
+	PersonNames map[domain.PersonID]string `json:"person_names"`
 }
 
 type claimDecision struct {

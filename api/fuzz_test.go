@@ -117,6 +117,7 @@ type variant struct {
 // fails the fuzz target's setup.
 var fuzzUsers = map[string]string{
 	"person:create":          "ana.caseworker",
+	"person:update":          "ana.caseworker",
 	"evidence:refresh":       "ana.caseworker",
 	"claim:create":           "ana.caseworker",
 	"claim:update":           "ana.caseworker",
@@ -347,6 +348,9 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		"/api/v1/persons": fmt.Sprintf(`{"jmbg":%q,"given_name":"Nova","family_name":"Osoba","address":{"municipality":"Podgorica","settlement":"Podgorica","street":"Njegoševa 12"}}`,
 			newJMBG(21)),
 		"/api/v1/persons/:id/evidence/refresh": `{"issue":"CASE-1","sources":["tax"]}`,
+		"/api/v1/persons/:id/register-values":  `{"fields":["given_name","address"]}`,
+		"/api/v1/persons/:id/corrections": `{"given_name":"Fuzz","family_name":"Osoba","address":{"municipality":"Podgorica","settlement":"Podgorica",` +
+			`"street":"Slobode 1"},"reason":"the identity card seen"}`,
 		"/api/v1/claims": fmt.Sprintf(`{"benefit":"JNP","applicant_person_id":%q,"payee_account":"ME25505000012345678951","consent":true,`+
 			`"declared":{"requested_amount":"10.50","members":{%q:{"disability_percent":40}}}}`, p1.ID, p1.ID),
 		"/api/v1/claims/:number/withdraw":     `{"reason":"moved away"}`,
@@ -384,7 +388,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	fill := strings.NewReplacer(":id/evidence", string(p1.ID)+"/evidence", ":stage", "opening",
+	fill := strings.NewReplacer(":id/evidence", string(p1.ID)+"/evidence", ":id/register-values", string(p1.ID)+"/register-values",
+		":id/corrections", string(p1.ID)+"/corrections", ":stage", "opening",
 		"claims/:number", "claims/"+c1.Number, "cases/:number", "cases/"+number, "tasks/:id", "tasks/"+review, ":period", "2026-11",
 		":reference", dv.Reference, "referrals/:id", "referrals/"+referral.ID, "decisions/:id", "decisions/"+d3.ID,
 		"entitlements/:id", "entitlements/"+e3.ID, "parameters/:id", "parameters/"+strconv.FormatInt(proposed.ID, 10))

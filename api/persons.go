@@ -109,51 +109,6 @@ type personList struct {
 	Persons []personDTO `json:"persons"`
 }
 
-// findPersons looks a person up by JMBG (a list of zero or one), or by
-// name within the caller's centre (up to 20).
-func (h *handler) findPersons(c *gin.Context) (*personList, error) {
-	if u := userOf(c); u.Role == domain.RoleCitizen {
-		return h.findSelf(c, u)
-	}
-	if name := strings.TrimSpace(c.Query("name")); name != "" && c.Query("jmbg") == "" {
-		if len(name) > 100 {
-			return nil, domain.FieldError("name", "is longer than 100 characters")
-		}
-		u := userOf(c)
-		ps, err := h.db.PersonsByName(c.Request.Context(), u.CentreID, name)
-		if err != nil {
-			return nil, err
-		}
-		out := []personDTO{}
-		for _, p := range ps {
-			auditPersons(c, p.ID)
-			out = append(out, toPersonDTO(p))
-		}
-		return &personList{Persons: out}, nil
-	}
-	q := strings.TrimSpace(c.Query("jmbg"))
-	if q == "" {
-		return nil, domain.FieldError("jmbg", "query parameter is required (or search by name)")
-	}
-	j, _, err := domain.ParseJMBG(q)
-	if err != nil {
-		return nil, err
-	}
-	out := []personDTO{}
-	p, err := h.db.PersonByJMBG(c.Request.Context(), j)
-	switch {
-	case err == nil:
-		auditPersons(c, p.ID)
-		if err := h.allow(c, "person", "read", targetOf(userOf(c), p)); err != nil {
-			return nil, err
-		}
-		out = append(out, toPersonDTO(p))
-	case domain.ErrorCode(err) != domain.CodeNotFound:
-		return nil, err
-	}
-	return &personList{Persons: out}, nil
-}
-
 type householdDTO struct {
 	ID      string               `json:"id"`
 	Address addressDTO           `json:"address"`

@@ -18,6 +18,7 @@ type taskDTO struct {
 	Type          string          `json:"type"`
 	Subject       string          `json:"subject"`
 	PersonID      *string         `json:"person_id"`
+	PersonName    *string         `json:"person_name,omitempty"` // read at the time of the request (nameTasks)
 	CentreID      string          `json:"centre_id"`
 	CandidateRole string          `json:"candidate_group"`
 	Assignee      *string         `json:"assignee"`
@@ -121,6 +122,9 @@ func (h *handler) listTasks(c *gin.Context) (*taskList, error) {
 			auditPersons(c, t.PersonID)
 		}
 		out = append(out, toTaskDTO(t))
+	}
+	if err := h.nameTasks(c, out); err != nil {
+		return nil, err
 	}
 	return &taskList{Tasks: out, Counts: taskCounts{Total: n.Total, Overdue: n.Overdue, More: n.Capped, Shown: len(out), Offset: f.Offset}}, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -225,28 +224,6 @@ func (db *DB) CountPersons(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count persons: %w", err)
 	}
 	return n, nil
-}
-
-// PersonsByName finds up to 20 persons of a centre whose family and given
-// names start with the words of q, case-insensitively.
-func (db *DB) PersonsByName(ctx context.Context, centre, q string) ([]domain.Person, error) {
-	words := strings.Fields(strings.ToLower(q))
-	if len(words) == 0 {
-		return nil, nil
-	}
-	query := `SELECT ` + personColumns + ` FROM persons WHERE centre_id = @centre`
-	args := pgx.NamedArgs{"centre": centre}
-	for i, w := range words {
-		k := fmt.Sprintf("w%d", i)
-		query += fmt.Sprintf(` AND (lower(family_name) LIKE @%s OR lower(given_name) LIKE @%s)`, k, k)
-		args[k] = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w) + "%"
-	}
-	query += ` ORDER BY family_name, given_name LIMIT 20`
-	rows, err := db.pool.Query(ctx, query, args)
-	if err != nil {
-		return nil, fmt.Errorf("search persons: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Person, error) { return scanPerson(r) })
 }
 
 // Language returns the language a user chose, or "" if none.

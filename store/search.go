@@ -21,10 +21,11 @@ type PersonQuery struct {
 	JMBG      domain.JMBG
 	Name      string
 	BirthDate *time.Time
-	// WithDV counts the open cases of the domestic-violence compartment too.
-	WithDV bool
-	Limit  int // 1..100; 0: 20
-	Offset int
+	// DVCentre counts the open cases of the domestic-violence compartment
+	// of this centre too ("": none).
+	DVCentre string
+	Limit    int // 1..100; 0: 20
+	Offset   int
 }
 
 // PersonFound is a person a search found, with what a caseworker needs to
@@ -43,7 +44,7 @@ func (db *DB) SearchPersons(ctx context.Context, q PersonQuery) ([]PersonFound, 
 		q.Limit = 20
 	}
 	where := []string{"(@centre = '' OR p.centre_id = @centre)"}
-	args := pgx.NamedArgs{"centre": q.CentreID, "dv": q.WithDV, "limit": q.Limit, "offset": q.Offset}
+	args := pgx.NamedArgs{"centre": q.CentreID, "dv": q.DVCentre, "limit": q.Limit, "offset": q.Offset}
 	words := strings.Fields(q.Name)
 	if q.JMBG == "" && len(words) == 0 && q.BirthDate == nil {
 		return nil, 0, nil
@@ -65,7 +66,7 @@ func (db *DB) SearchPersons(ctx context.Context, q PersonQuery) ([]PersonFound, 
 		coalesce((SELECT array_agg(DISTINCT e.benefit ORDER BY e.benefit) FROM entitlements e
 			WHERE e.beneficiary_id = p.id AND e.state <> 'ended'), '{}'),
 		(SELECT count(*) FROM case_persons cp JOIN cases c ON c.number = cp.case_number
-			WHERE cp.person_id = p.id AND c.status = 'open' AND (@dv OR NOT c.dv)),
+			WHERE cp.person_id = p.id AND c.status = 'open' AND (NOT c.dv OR c.centre_id = @dv)),
 		count(*) OVER ()
 		FROM persons p WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY p.family_folded, p.given_folded, p.birth_date, p.id LIMIT @limit OFFSET @offset`

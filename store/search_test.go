@@ -134,7 +134,7 @@ func TestSearchPersons(t *testing.T) {
 	if len(found) != 1 || len(found[0].OpenRights) != 1 || found[0].OpenRights[0] != "MO" || found[0].OpenCases != 1 {
 		t.Errorf("Milica's open rights and cases = %+v; want [MO] and 1 (the DV case left out)", found)
 	}
-	found, _ = find(store.PersonQuery{CentreID: "csr-podgorica", Name: "milica", WithDV: true})
+	found, _ = find(store.PersonQuery{CentreID: "csr-podgorica", Name: "milica", DVCentre: "csr-podgorica"})
 	if len(found) != 1 || found[0].OpenCases != 2 {
 		t.Errorf("with DV, Milica's open cases = %+v; want 2", found)
 	}
