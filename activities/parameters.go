@@ -78,11 +78,13 @@ func (a *Activities) params(ctx context.Context, upTo int64) (*benefits.Params, 
 // re-rates in one transaction.
 const DefaultReassessChunk = 5000
 
-// ReassessChunkInput names the chunk after right After ("" for the first).
+// ReassessChunkInput names the chunk after right After ("" for the first)
+// in part Part of Parts (Parts 0: the whole, as before parts).
 type ReassessChunkInput struct {
 	ReassessmentID int64
 	After          string
 	Limit          int // 0: DefaultReassessChunk
+	Part, Parts    int
 }
 
 // ReassessChunkResult is the chunk's progress: where the reassessment
@@ -115,7 +117,7 @@ func (a *Activities) ReassessChunk(ctx context.Context, in ReassessChunkInput) (
 	if limit <= 0 {
 		limit = DefaultReassessChunk
 	}
-	res, err := a.DB.ReassessChunk(ctx, in.ReassessmentID, in.After, limit, func(r store.Reassessment, rights []store.RightToRerate) ([]store.RightOutcome, error) {
+	res, err := a.DB.ReassessChunk(ctx, in.ReassessmentID, store.Part{N: in.Part, Of: in.Parts}, in.After, limit, func(r store.Reassessment, rights []store.RightToRerate) ([]store.RightOutcome, error) {
 		return rerateChunk(p, r, rights), nil
 	})
 	if err != nil {

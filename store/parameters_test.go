@@ -100,18 +100,18 @@ func TestReassessChunk(t *testing.T) {
 	}
 	sorted := append([]string(nil), ids...)
 	sortStrings(sorted)
-	res, err := db.ReassessChunk(ctx, r.ID, "", 2, rate)
+	res, err := db.ReassessChunk(ctx, r.ID, store.Part{}, "", 2, rate)
 	if err != nil || res.Rights != 2 || res.Cursor != sorted[1] || res.Done || res.Replayed {
 		t.Fatalf("first chunk = %+v, %v", res, err)
 	}
 	// Asked again (the answer was lost): nothing done, the cursor stands.
-	again, err := db.ReassessChunk(ctx, r.ID, "", 2, rate)
+	again, err := db.ReassessChunk(ctx, r.ID, store.Part{}, "", 2, rate)
 	if err != nil || !again.Replayed || again.Cursor != sorted[1] || again.Rights != 0 {
 		t.Fatalf("first chunk again = %+v, %v", again, err)
 	}
 	cursor := again.Cursor
 	for !res.Done {
-		if res, err = db.ReassessChunk(ctx, r.ID, cursor, 2, rate); err != nil {
+		if res, err = db.ReassessChunk(ctx, r.ID, store.Part{}, cursor, 2, rate); err != nil {
 			t.Fatal(err)
 		}
 		cursor = res.Cursor
@@ -121,7 +121,7 @@ func TestReassessChunk(t *testing.T) {
 		got.FinishedAt == nil {
 		t.Fatalf("reassessment = %+v; want done, 5 rights: 3 re-rated, 1 without basis, 1 not rated, in 3 chunks", got)
 	}
-	if res, err := db.ReassessChunk(ctx, r.ID, cursor, 2, rate); err != nil || !res.Done || !res.Replayed {
+	if res, err := db.ReassessChunk(ctx, r.ID, store.Part{}, cursor, 2, rate); err != nil || !res.Done || !res.Replayed {
 		t.Fatalf("a chunk after the end = %+v, %v", res, err)
 	}
 	e, _ := db.EntitlementByID(ctx, ids[0])
@@ -136,6 +136,75 @@ func TestReassessChunk(t *testing.T) {
 	un, err := db.UnratedOf(ctx, r.ID, 10)
 	if err != nil || len(un) != 2 {
 		t.Fatalf("unrated = %+v, %v; want 2", un, err)
+	}
+}
+
+// TestReassessChunkParts: the parts of a reassessment walk disjoint
+// ranges of the rights, each chunk once; together they cover every right
+// once; the reassessment is done only when its last part is.
+func TestReassessChunkParts(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	jan := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 12; i++ {
+		seededRight(t, db, i, jan, "76.56")
+	}
+	v, _ := db.ProposeParameterValue(ctx, store.ParameterValue{Name: "mo.threshold.size_1", ValidFrom: jan, Value: decimal.RequireFromString("90"),
+		LegalRef: "Sl. list CG 10/2024", ProposedBy: "a"})
+	_, r, err := db.ApproveParameterValue(ctx, v.ID, "b", []string{"MO"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	rate := func(_ store.Reassessment, rights []store.RightToRerate) ([]store.RightOutcome, error) {
+		out := make([]store.RightOutcome, len(rights))
+		for i, x := range rights {
+			seen[x.ID]++
+			out[i] = store.RightOutcome{EntitlementID: x.ID}
+		}
+		return out, nil
+	}
+	const parts = 3
+	cursors, done := make([]string, parts), make([]bool, parts)
+	if _, err := db.ReassessChunk(ctx, r.ID, store.Part{N: 3, Of: parts}, "", 2, rate); domain.ErrorCode(err) != domain.CodeInvalid {
+		t.Fatalf("part 3 of 3: %v; want invalid", err)
+	}
+	for left := parts; left > 0; {
+		for n := 0; n < parts; n++ {
+			if done[n] {
+				continue
+			}
+			if got, _ := db.ReassessmentByID(ctx, r.ID); got.State == "done" {
+				t.Fatalf("reassessment done while part %d is not", n)
+			}
+			res, err := db.ReassessChunk(ctx, r.ID, store.Part{N: n, Of: parts}, cursors[n], 2, rate)
+			if err != nil || res.Replayed {
+				t.Fatalf("part %d after %q: %+v, %v", n, cursors[n], res, err)
+			}
+			if again, err := db.ReassessChunk(ctx, r.ID, store.Part{N: n, Of: parts}, cursors[n], 2, rate); err != nil || !again.Replayed ||
+				again.Cursor != res.Cursor {
+				t.Fatalf("part %d asked again: %+v, %v; want replayed at %q", n, again, err, res.Cursor)
+			}
+			cursors[n], done[n] = res.Cursor, res.Done
+			if res.Done {
+				left--
+			}
+		}
+	}
+	if len(seen) != 12 {
+		t.Fatalf("the parts read %d rights; want all 12", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("right %s read %d times", id, n)
+		}
+	}
+	got, _ := db.ReassessmentByID(ctx, r.ID)
+	if got.State != "done" || got.Rights != 12 || got.Unchanged != 12 || got.FinishedAt == nil {
+		t.Fatalf("reassessment = %+v; want done, 12 rights unchanged", got)
+	}
+	if _, err := db.ReassessChunk(ctx, r.ID, store.Part{N: 0, Of: 2}, cursors[0], 2, rate); domain.ErrorCode(err) != domain.CodeConflict {
+		t.Fatalf("part 0 of 2 of a reassessment in 3 parts: %v; want conflict", err)
 	}
 }
 

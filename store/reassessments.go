@@ -139,27 +139,55 @@ type ChunkResult struct {
 	Replayed bool
 }
 
-// ReassessChunk does the next chunk of reassessment id after the right
-// after ("" for the first): it reads the next limit affected rights (of the
-// reassessment's benefits, monthly, not ended before its day), reads their
-// versions, asks rate what to do with each, and writes the versions,
-// notices, the rights' amounts, the unrated and the progress in the same
-// transaction. A chunk is done exactly once: if the reassessment's cursor
-// is no longer after, its transaction already committed and nothing is
-// done. Returns CodeNotFound for an unknown reassessment.
-func (db *DB) ReassessChunk(ctx context.Context, id int64, after string, limit int,
+// Part is one range of a reassessment's rights: the ids whose first 32
+// bits fall in the N-th of Of equal ranges. Of 0 is the whole, its cursor
+// kept on the reassessment itself (the reassessments run before parts).
+type Part struct{ N, Of int }
+
+// bounds are the part's first id and the first id after it ("" for none).
+func (p Part) bounds() (lo, hi string) {
+	if p.Of <= 1 {
+		return "", ""
+	}
+	at := func(n int) string {
+		return fmt.Sprintf("%08x-0000-0000-0000-000000000000", uint64(n)<<32/uint64(p.Of))
+	}
+	if p.N > 0 {
+		lo = at(p.N)
+	}
+	if p.N+1 < p.Of {
+		hi = at(p.N + 1)
+	}
+	return lo, hi
+}
+
+// ReassessChunk does the next chunk of part of reassessment id after the
+// right after ("" for the first): it reads the next limit affected rights
+// of the part (of the reassessment's benefits, monthly, not ended before
+// its day), reads their versions, asks rate what to do with each, and
+// writes the versions, notices, the rights' amounts, the unrated and the
+// progress in the same transaction. A chunk is done exactly once: if the
+// part's cursor is no longer after, its transaction already committed and
+// nothing is done. The parts of a reassessment run at once; the last part
+// to finish marks it done. Returns CodeNotFound for an unknown
+// reassessment, CodeInvalid for a part out of range.
+func (db *DB) ReassessChunk(ctx context.Context, id int64, part Part, after string, limit int,
 	rate func(Reassessment, []RightToRerate) ([]RightOutcome, error)) (ChunkResult, error) {
+	if part.N < 0 || (part.Of > 0 && part.N >= part.Of) || (part.Of == 0 && part.N != 0) {
+		return ChunkResult{}, domain.Errorf(domain.CodeInvalid, "part %d of %d does not exist", part.N, part.Of)
+	}
 	var res ChunkResult
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		r, err := reassessmentByID(ctx, tx, id, " FOR UPDATE OF r")
+		r, cursor, done, err := lockPart(ctx, tx, id, part)
 		if err != nil {
 			return err
 		}
-		if r.Cursor != after || r.State == "done" {
-			res = ChunkResult{Cursor: r.Cursor, Done: r.State == "done", Replayed: true}
+		if cursor != after || done {
+			res = ChunkResult{Cursor: cursor, Done: done, Replayed: true}
 			return nil
 		}
-		rights, err := rightsToRerate(ctx, tx, r, after, limit)
+		lo, hi := part.bounds()
+		rights, err := rightsToRerate(ctx, tx, r, span{after: after, lo: lo, hi: hi}, limit)
 		if err != nil {
 			return err
 		}
@@ -174,19 +202,7 @@ func (db *DB) ReassessChunk(ctx context.Context, id int64, after string, limit i
 		if err := writeOutcomes(ctx, tx, r, rights, outs, &res); err != nil {
 			return err
 		}
-		state := "running"
-		if res.Done {
-			state = "done"
-		}
-		var cursor any
-		if res.Cursor != "" {
-			cursor = res.Cursor
-		}
-		_, err = tx.Exec(ctx, `UPDATE reassessments SET cursor = $2, chunks = chunks + 1, rights = rights + $3, rerated = rerated + $4,
-			unchanged = unchanged + $5, no_basis = no_basis + $6, not_rated = not_rated + $7, state = $8,
-			started_at = coalesce(started_at, now()), finished_at = CASE WHEN $8 = 'done' THEN now() END WHERE id = $1`,
-			id, cursor, res.Rights, res.Rerated, res.Unchanged, res.NoBasis, res.NotRated, state)
-		return err
+		return saveProgress(ctx, tx, id, part, res)
 	})
 	if err != nil {
 		return ChunkResult{}, err
@@ -194,19 +210,81 @@ func (db *DB) ReassessChunk(ctx context.Context, id int64, after string, limit i
 	return res, nil
 }
 
+// lockPart reads the reassessment and locks where the part stands: the
+// reassessment's row for the whole, the part's row (made at its first
+// chunk) otherwise, so that the parts do not wait for each other.
+func lockPart(ctx context.Context, tx pgx.Tx, id int64, part Part) (r Reassessment, cursor string, done bool, err error) {
+	if part.Of == 0 {
+		r, err = reassessmentByID(ctx, tx, id, " FOR UPDATE OF r")
+		return r, r.Cursor, r.State == "done", err
+	}
+	if r, err = reassessmentByID(ctx, tx, id, ""); err != nil {
+		return r, "", false, err
+	}
+	if _, err = tx.Exec(ctx, `INSERT INTO reassessment_parts (reassessment_id, part, parts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		id, part.N, part.Of); err != nil {
+		return r, "", false, fmt.Errorf("add part %d of reassessment %d: %w", part.N, id, err)
+	}
+	var of int
+	err = tx.QueryRow(ctx, `SELECT coalesce(cursor::text, ''), done, parts FROM reassessment_parts WHERE reassessment_id = $1 AND part = $2 FOR UPDATE`,
+		id, part.N).Scan(&cursor, &done, &of)
+	if err != nil {
+		return r, "", false, fmt.Errorf("lock part %d of reassessment %d: %w", part.N, id, err)
+	}
+	if of != part.Of {
+		return r, "", false, domain.Errorf(domain.CodeConflict, "reassessment %d runs in %d parts, not %d", id, of, part.Of)
+	}
+	return r, cursor, done || r.State == "done", nil
+}
+
+// saveProgress records a chunk: the part's cursor, the reassessment's
+// counts, and done when no part is left. The counts' update locks the
+// reassessment's row until commit, so the last part to finish sees the
+// others' done.
+func saveProgress(ctx context.Context, tx pgx.Tx, id int64, part Part, res ChunkResult) error {
+	var cursor any
+	if res.Cursor != "" {
+		cursor = res.Cursor
+	}
+	if part.Of > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE reassessment_parts SET cursor = $3, done = $4 WHERE reassessment_id = $1 AND part = $2`,
+			id, part.N, cursor, res.Done); err != nil {
+			return fmt.Errorf("save part %d of reassessment %d: %w", part.N, id, err)
+		}
+		cursor = nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE reassessments SET cursor = coalesce($2, cursor), chunks = chunks + 1, rights = rights + $3, rerated = rerated + $4,
+		unchanged = unchanged + $5, no_basis = no_basis + $6, not_rated = not_rated + $7, state = 'running', started_at = coalesce(started_at, now())
+		WHERE id = $1`, id, cursor, res.Rights, res.Rerated, res.Unchanged, res.NoBasis, res.NotRated)
+	if err != nil || !res.Done {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE reassessments SET state = 'done', finished_at = now() WHERE id = $1
+		AND ($2 = 0 OR (SELECT count(*) FROM reassessment_parts WHERE reassessment_id = $1 AND done) = $2)`, id, part.Of)
+	return err
+}
+
+// span is where a chunk reads: after the cursor, from lo, before hi
+// ("" for no bound).
+type span struct{ after, lo, hi string }
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // rightsToRerate reads the next chunk of rights with their versions. The
 // rights are not locked (a lock writes every row once more): a version
 // another transaction adds to one of them meanwhile takes the seq this
 // chunk would give its own, and the chunk fails on the key and is done
 // again from the start, seeing it.
-func rightsToRerate(ctx context.Context, tx pgx.Tx, r Reassessment, after string, limit int) ([]RightToRerate, error) {
-	var from any
-	if after != "" {
-		from = after
-	}
+func rightsToRerate(ctx context.Context, tx pgx.Tx, r Reassessment, sp span, limit int) ([]RightToRerate, error) {
 	rows, err := tx.Query(ctx, `SELECT id::text, benefit, beneficiary_id::text, basis FROM entitlements
 		WHERE benefit = ANY($1) AND periodicity = 'monthly' AND (valid_to IS NULL OR valid_to >= $2)
-		AND ($3::uuid IS NULL OR id > $3::uuid) ORDER BY id LIMIT $4`, r.Benefits, r.EffectiveFrom, from, limit)
+		AND ($3::uuid IS NULL OR id > $3::uuid) AND ($5::uuid IS NULL OR id >= $5::uuid) AND ($6::uuid IS NULL OR id < $6::uuid)
+		ORDER BY entitlements.id LIMIT $4`, r.Benefits, r.EffectiveFrom, nullable(sp.after), limit, nullable(sp.lo), nullable(sp.hi))
 	if err != nil {
 		return nil, fmt.Errorf("select rights to re-rate: %w", err)
 	}

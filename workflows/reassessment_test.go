@@ -8,42 +8,59 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/workflows"
 )
 
-// fakeRights stands for the rights table and the reassessment's cursor:
-// a chunk "commits" by moving the cursor, as store.ReassessChunk does.
+// fakeRights stands for the rights table and the cursors of the
+// reassessment's parts: right i belongs to part i % parts; a chunk
+// "commits" by moving its part's cursor, as store.ReassessChunk does.
 type fakeRights struct {
-	n, committed int
-	cursor       string
-	rated        map[string]int // right -> times re-rated
-	killAfter    map[string]bool
-	calls        int
+	n         int
+	cursor    map[int]string // part -> last right done
+	next      map[int]int    // part -> index of its next right
+	rated     map[string]int // right -> times re-rated
+	killAfter map[string]bool
+	calls     int
+	parts     map[int]bool // the Parts the chunks named
+}
+
+func newFakeRights(n int, killAfter ...string) *fakeRights {
+	f := &fakeRights{n: n, cursor: map[int]string{}, next: map[int]int{}, rated: map[string]int{}, killAfter: map[string]bool{}, parts: map[int]bool{}}
+	for _, k := range killAfter {
+		f.killAfter[k] = true
+	}
+	return f
 }
 
 func (f *fakeRights) chunk(_ context.Context, in activities.ReassessChunkInput) (activities.ReassessChunkResult, error) {
 	f.calls++
-	if in.After != f.cursor {
-		return activities.ReassessChunkResult{Cursor: f.cursor, Done: f.committed >= f.n, Replayed: true}, nil
+	f.parts[in.Parts] = true
+	parts := max(in.Parts, 1)
+	if f.next[in.Part] == 0 {
+		f.next[in.Part] = in.Part
 	}
-	res := activities.ReassessChunkResult{Cursor: f.cursor}
-	for i := 0; i < in.Limit && f.committed < f.n; i++ {
-		id := fmt.Sprintf("r%04d", f.committed)
+	if in.After != f.cursor[in.Part] {
+		return activities.ReassessChunkResult{Cursor: f.cursor[in.Part], Done: f.next[in.Part] >= f.n, Replayed: true}, nil
+	}
+	res := activities.ReassessChunkResult{Cursor: f.cursor[in.Part]}
+	for i := 0; i < in.Limit && f.next[in.Part] < f.n; i++ {
+		id := fmt.Sprintf("r%04d", f.next[in.Part])
 		f.rated[id]++
-		f.committed++
+		f.next[in.Part] += parts
 		res.Rights++
 		res.Cursor = id
-		if f.committed%3 == 0 {
+		if len(f.rated)%3 == 0 {
 			res.NoBasis++
 		} else {
 			res.Rerated++
 		}
 	}
 	res.Done = res.Rights < in.Limit
-	f.cursor = res.Cursor
+	f.cursor[in.Part] = res.Cursor
 	if f.killAfter[in.After] {
 		// The worker dies after the transaction committed, before the
 		// answer reached Temporal: the activity is retried.
@@ -53,16 +70,16 @@ func (f *fakeRights) chunk(_ context.Context, in activities.ReassessChunkInput) 
 	return res, nil
 }
 
-// TestReassessmentChunksAndResume: 23 rights in chunks of 5; the answer
-// of the second chunk is lost (the worker died after it committed): the
-// retry finds it done and goes on; every right is re-rated once and the
-// counts are the committed chunks'.
+// TestReassessmentChunksAndResume: 23 rights in chunks of 5, in one part;
+// the answer of the second chunk is lost (the worker died after it
+// committed): the retry finds it done and goes on; every right is
+// re-rated once and the counts are the committed chunks'.
 func TestReassessmentChunksAndResume(t *testing.T) {
 	env := newEnv(t)
 	env.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
-	f := &fakeRights{n: 23, rated: map[string]int{}, killAfter: map[string]bool{"r0004": true}}
+	f := newFakeRights(23, "r0004")
 	env.OnActivity(a.ReassessChunk, mock.Anything, mock.Anything).Return(f.chunk)
-	env.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5})
+	env.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5, Parts: 1})
 	require.NoError(t, env.GetWorkflowError())
 	var st workflows.ReassessmentState
 	require.NoError(t, env.GetWorkflowResult(&st))
@@ -81,24 +98,70 @@ func TestReassessmentChunksAndResume(t *testing.T) {
 func TestReassessmentContinuesAsNew(t *testing.T) {
 	env := newEnv(t)
 	env.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
-	f := &fakeRights{n: 50, rated: map[string]int{}}
+	f := newFakeRights(50)
 	env.OnActivity(a.ReassessChunk, mock.Anything, mock.Anything).Return(f.chunk)
-	env.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5, ChunksPerRun: 3})
+	env.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5, ChunksPerRun: 3, Parts: 1})
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, env.GetWorkflowError(), &can)
 	require.Equal(t, workflows.NameReassessment, can.WorkflowType.Name)
-	require.Equal(t, 15, f.committed)
+	require.Equal(t, 15, len(f.rated))
 
 	// The next run goes on from the carried cursor.
 	next := newEnv(t)
 	next.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
 	next.OnActivity(a.ReassessChunk, mock.Anything, mock.Anything).Return(f.chunk)
-	carried := workflows.ReassessmentState{Cursor: f.cursor, Chunks: 3, Rights: 15, Runs: 1}
-	next.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5, ChunksPerRun: 100, Carried: &carried})
+	carried := workflows.ReassessmentState{Parts: []workflows.PartState{{Cursor: f.cursor[0]}}, Chunks: 3, Rights: 15, Runs: 1}
+	next.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5, ChunksPerRun: 100, Parts: 1, Carried: &carried})
 	require.NoError(t, next.GetWorkflowError())
 	var st workflows.ReassessmentState
 	require.NoError(t, next.GetWorkflowResult(&st))
 	require.True(t, st.Done)
 	require.Equal(t, 50, st.Rights)
 	require.Equal(t, 50, len(f.rated))
+}
+
+// TestReassessmentInParts: 3 parts walked at once, with chunks of 4 and a
+// run of 5 chunks: one part's answer is lost once and its retry finds it
+// done; the runs carry each part's cursor; every right is re-rated once.
+func TestReassessmentInParts(t *testing.T) {
+	f := newFakeRights(41, "r0010")
+	in := workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 4, ChunksPerRun: 5, Parts: 3}
+	var st workflows.ReassessmentState
+	for runs := 0; ; runs++ {
+		require.Less(t, runs, 10, "the reassessment does not end")
+		env := newEnv(t)
+		env.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
+		env.OnActivity(a.ReassessChunk, mock.Anything, mock.Anything).Return(f.chunk)
+		env.ExecuteWorkflow(workflows.Reassessment, in)
+		var can *workflow.ContinueAsNewError
+		if errors.As(env.GetWorkflowError(), &can) {
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &in))
+			require.Len(t, in.Carried.Parts, 3)
+			continue
+		}
+		require.NoError(t, env.GetWorkflowError())
+		require.NoError(t, env.GetWorkflowResult(&st))
+		break
+	}
+	require.True(t, st.Done)
+	require.Equal(t, map[int]bool{3: true}, f.parts)
+	require.Equal(t, 41, len(f.rated))
+	for id, n := range f.rated {
+		require.Equal(t, 1, n, "right %s re-rated %d times", id, n)
+	}
+	require.Equal(t, 1, st.Replayed)
+	require.Greater(t, st.Runs, 0)
+}
+
+// TestReassessmentDefaultsToParts: a reassessment started without Parts
+// walks DefaultReassessmentParts ranges.
+func TestReassessmentDefaultsToParts(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
+	f := newFakeRights(9)
+	env.OnActivity(a.ReassessChunk, mock.Anything, mock.Anything).Return(f.chunk)
+	env.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, map[int]bool{workflows.DefaultReassessmentParts: true}, f.parts)
+	require.Equal(t, 9, len(f.rated))
 }
