@@ -38,7 +38,7 @@ const DefaultReassessmentParts = 2
 // and the result. The counts are the chunks' as the workflow heard them;
 // the reassessments table holds the committed ones.
 type ReassessmentState struct {
-	Cursor                                        string // the last right done (a reassessment in one part)
+	Cursor                                        string      // the last right done (a reassessment in one part)
 	Parts                                         []PartState // where each part stands (nil: one part, Cursor)
 	Chunks                                        int
 	Rights, Rerated, Unchanged, NoBasis, NotRated int
