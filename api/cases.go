@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -505,6 +506,11 @@ func (h *handler) submitStage(c *gin.Context) (*stageSubmitted, error) {
 	if err := validateTaskForm(*task, req.Outcome, req.Data); err != nil {
 		return nil, err
 	}
+	if stage == cases.StageOpening && req.Outcome == "submit" {
+		if err := checkStaff(x, req.Data); err != nil {
+			return nil, err
+		}
+	}
 	role := domain.Role(task.CandidateRole)
 	if !u.Role.Acts(role) {
 		return nil, domain.Errorf(domain.CodeForbidden, "%s of case %s is done by the %s role, not %s", stage, x.Number, task.CandidateRole, u.Role)
@@ -514,6 +520,39 @@ func (h *handler) submitStage(c *gin.Context) (*stageSubmitted, error) {
 		return nil, err
 	}
 	return &stageSubmitted{Number: x.Number, Stage: stage, TaskID: task.ID, CompletedBy: u.Username}, nil
+}
+
+// checkStaff refuses (400, naming each field) an opening whose case
+// manager or team member is not on the staff of the case's centre who may
+// work it (the DV caseworkers for a domestic-violence case): a case is
+// never given to a username nobody holds (issue 17).
+func checkStaff(x store.Case, data json.RawMessage) error {
+	var o struct {
+		CaseManager string   `json:"case_manager"`
+		Team        []string `json:"team"`
+	}
+	_ = json.Unmarshal(data, &o)
+	role := domain.RoleCaseworker
+	if x.DV {
+		role = domain.RoleDVCaseworker
+	}
+	staff := map[string]bool{}
+	for _, u := range domain.Staff(x.CentreID, role) {
+		staff[u.Username] = true
+	}
+	var fields []*domain.Error
+	if o.CaseManager != "" && !staff[o.CaseManager] {
+		fields = append(fields, domain.FieldError("data.case_manager", "%q is not on the staff of %s", o.CaseManager, x.CentreID))
+	}
+	for i, m := range o.Team {
+		if !staff[m] {
+			fields = append(fields, domain.FieldError(fmt.Sprintf("data.team.%d", i), "%q is not on the staff of %s", m, x.CentreID))
+		}
+	}
+	if len(fields) > 0 {
+		return domain.Invalid(fields)
+	}
+	return nil
 }
 
 type stageSubmitted struct {

@@ -1,5 +1,7 @@
 package domain
 
+import "sort"
+
 // Role is what a user may do; the Casbin policy (policies/) maps roles to
 // resources and actions within a scope.
 type Role string
@@ -134,4 +136,18 @@ func DemoUser(username string) (User, bool) {
 		}
 	}
 	return User{}, false
+}
+
+// Staff are the people (not systems) of a centre who act as role, by
+// name: whom a case may be given to (issue 17: a case manager is chosen
+// from the centre's staff, never typed).
+func Staff(centreID string, role Role) []User {
+	var out []User
+	for _, u := range demoUsers {
+		if u.CentreID == centreID && centreID != "" && !u.Machine && u.Role.Acts(role) {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
