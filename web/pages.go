@@ -88,7 +88,8 @@ func (s *server) personPage(c *gin.Context) {
 			bySource = append(bySource, group{string(in.Source), in.Name, ev})
 		}
 	}
-	s.render(c, http.StatusOK, "person", gin.H{"F": f, "Evidence": bySource})
+	data := gin.H{"F": f, "Evidence": bySource}
+	s.render(c, registerData(c, f, data), "person", data) // the register's differences, the correction (register.go)
 }
 
 func (s *server) refresh(c *gin.Context) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/devstack/issuer"
+	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
 
@@ -53,12 +54,13 @@ type site struct {
 	its      *httptest.Server
 	iss      *issuer.Issuer
 	verifier *api.Verifier
+	db       *store.DB
 }
 
 func newSite(t *testing.T, insecure bool) site {
 	t.Helper()
 	db := storetest.NewDB(t)
-	var s site
+	s := site{db: db}
 	s.its = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.iss.ServeHTTP(w, r) }))
 	t.Cleanup(s.its.Close)
 	var err error
