@@ -93,6 +93,11 @@ func Register(r *gin.Engine, cfg Config) error {
 				if n, ok := d["referral"].(string); ok && n != "" {
 					return "/activation/" + url.PathEscape(n)
 				}
+				if _, ok := d["change"].(string); ok { // a right a change touched: on its holder's e-file
+					if p, ok := tk["person_id"].(string); ok && p != "" {
+						return "/persons/" + url.PathEscape(p)
+					}
+				}
 			}
 			subject, _ := tk["subject"].(string)
 			return "/claims/" + url.PathEscape(subject)
@@ -515,14 +520,21 @@ func langFuncs(lang string) template.FuncMap {
 		"hint":         func(form, key, def string) string { return hint(lang, form, key, def) },
 		"purpose":      func(code string) string { return purposeWords(lang, code) },
 		"fieldlabel":   func(path string) string { return fieldLabel(lang, path) },
-		"enum":         func(name string, code any) string { return enum(lang, name, fmt.Sprint(code)) },
-		"benefit":      func(code any) string { return benefitName(lang, fmt.Sprint(code)) },
-		"procedure":    func(code any) string { return procedureName(lang, fmt.Sprint(code)) },
-		"role":         func(code any) string { return roleName(lang, fmt.Sprint(code)) },
-		"centre":       func(id any) string { return centreName(fmt.Sprint(id)) },
-		"municipality": func(code any) string { return municipalityName(fmt.Sprint(code)) },
-		"staff":        func(username any) string { return staffName(fmt.Sprint(username)) },
+		"enum":         func(name string, code any) string { return enum(lang, name, str(code)) },
+		"benefit":      func(code any) string { return benefitName(lang, str(code)) },
+		"procedure":    func(code any) string { return procedureName(lang, str(code)) },
+		"role":         func(code any) string { return roleName(lang, str(code)) },
+		"centre":       func(id any) string { return centreName(str(id)) },
+		"municipality": func(code any) string { return municipalityName(str(code)) },
+		"staff":        func(username any) string { return staffName(str(username)) },
 		"tf":           func(key string, args ...any) string { return tf(lang, key, args...) },
+		"tasksubject":  func(tk map[string]any) string { return taskSubject(lang, tk) },
+		"fact":         func(v any) string { return factValue(lang, v) },
+		"apimsg":       func(msg any) string { return sayMessage(lang, domain.CodeInvalid, "-", str(msg)) },
+		"known":        func(msg any) string { return sayKnown(lang, str(msg)) },
+		"caseevent":    func(ev map[string]any, decisions map[string]string) string { return caseEventLine(lang, ev, decisions) },
+		"dvevent":      func(ev map[string]any) string { return dvEventLine(lang, ev) },
+		"refevent":     func(ev map[string]any) string { return referralEventLine(lang, ev) },
 	}
 }
 
