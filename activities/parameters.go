@@ -177,7 +177,7 @@ func rerateRight(p *benefits.Params, r store.Reassessment, x store.RightToRerate
 		return o
 	}
 	source := ReassessmentSource(r.ID)
-	ref := fmt.Sprintf("%s, notice of reassessment %d", r.LegalRef, r.ID)
+	ref := r.LegalRef // the version's source names the reassessment
 	next := x.Timeline.Next()
 	for i, v := range rr.Versions {
 		src := source

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -196,6 +197,42 @@ type fileEntitlement struct {
 	SuspendedFrom string `json:"suspended_from,omitempty"`
 	Deduction     string `json:"deduction,omitempty"`
 	DeductionFrom string `json:"deduction_from,omitempty"`
+	// Versions is the right's history: what it paid from when, and why
+	// (grant, indexation, revision, change, appeal, sanction, death).
+	Versions []fileVersion `json:"versions"`
+	// Notices are the notices sent about the right (a re-rating ex
+	// officio, without a new decision: DOMAIN.md §3.1), newest last.
+	Notices []fileNotice `json:"notices"`
+	// Tasks are the open tasks about the right a change opened (close it
+	// by decision after a death, approve that decision), for its centre.
+	Tasks []fileTask `json:"tasks"`
+}
+
+type fileTask struct {
+	ID            string `json:"id"`
+	Type          string `json:"type"`
+	CandidateRole string `json:"candidate_role"`
+	Assignee      string `json:"assignee"`
+	DueAt         string `json:"due_at"`
+}
+
+type fileVersion struct {
+	Seq       int     `json:"seq"`
+	ValidFrom string  `json:"valid_from"`
+	ValidTo   *string `json:"valid_to"`
+	Amount    string  `json:"amount"`
+	State     string  `json:"state"`
+	Reason    string  `json:"reason"`
+	Ref       string  `json:"ref"`
+}
+
+type fileNotice struct {
+	Kind      string          `json:"kind"`
+	ValidFrom string          `json:"valid_from"`
+	OldAmount string          `json:"old_amount"`
+	NewAmount string          `json:"new_amount"`
+	Lines     json.RawMessage `json:"lines"`
+	SentAt    time.Time       `json:"sent_at"`
 }
 
 type fileReferral struct {
@@ -379,6 +416,12 @@ func (h *handler) personFile(c *gin.Context) (*personFileDTO, error) {
 				x.DeductionFrom = e.DeductionFrom.Format(time.DateOnly)
 			}
 		}
+		if x.Versions, x.Notices, err = h.rightHistory(ctx, e.ID); err != nil {
+			return nil, err
+		}
+		if x.Tasks, err = h.rightTasks(ctx, userOf(c), e.ID); err != nil {
+			return nil, err
+		}
 		file.Entitlements = append(file.Entitlements, x)
 	}
 	refs, err := h.db.Referrals(ctx, store.ReferralFilter{PersonID: id, Limit: 20})
@@ -497,4 +540,53 @@ func (h *handler) mayNameIssue(c *gin.Context, issue string) (bool, error) {
 		restrict(c)
 	}
 	return ok, err
+}
+
+// rightHistory is a right's versions and notices as the e-file shows them.
+func (h *handler) rightHistory(ctx context.Context, id string) ([]fileVersion, []fileNotice, error) {
+	vs, err := h.db.Versions(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, err := h.db.NoticesOf(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	versions, notices := make([]fileVersion, len(vs)), make([]fileNotice, len(ns))
+	for i, v := range vs {
+		versions[i] = fileVersion{Seq: v.Seq, ValidFrom: v.From.Format(time.DateOnly), Amount: v.Amount.StringFixed(2), State: string(v.State),
+			Reason: string(v.Reason), Ref: v.Ref}
+		if v.To != nil {
+			to := v.To.Format(time.DateOnly)
+			versions[i].ValidTo = &to
+		}
+	}
+	for i, n := range ns {
+		lines := n.Lines
+		if len(lines) == 0 {
+			lines = json.RawMessage("[]")
+		}
+		notices[i] = fileNotice{Kind: n.Kind, ValidFrom: n.ValidFrom.Format(time.DateOnly), OldAmount: n.OldAmount.StringFixed(2),
+			NewAmount: n.NewAmount.StringFixed(2), Lines: lines, SentAt: n.CreatedAt}
+	}
+	return versions, notices, nil
+}
+
+// rightTasks are the open tasks a change opened about a right, for a
+// reader of the centre they belong to.
+func (h *handler) rightTasks(ctx context.Context, u domain.User, id string) ([]fileTask, error) {
+	out := []fileTask{}
+	if u.CentreID == "" {
+		return out, nil
+	}
+	ts, err := h.db.Tasks(ctx, store.TaskFilter{CentreID: u.CentreID, Subject: id, State: "open"})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if strings.HasPrefix(t.Type, "change.") {
+			out = append(out, fileTask{ID: t.ID, Type: t.Type, CandidateRole: t.CandidateRole, Assignee: t.Assignee, DueAt: t.DueAt.Format(time.RFC3339)})
+		}
+	}
+	return out, nil
 }

@@ -88,7 +88,8 @@ func TestDeathInjectedInTheSimulatorEndsTheRight(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	_, body = as(t, "ana.caseworker", "GET", s.APIURL+"/api/v1/persons/"+string(p.ID), "")
-	if !strings.Contains(string(body), `"kind":"death"`) || !strings.Contains(string(body), `"action":"ended"`) {
+	if !strings.Contains(string(body), `"kind":"death"`) || !strings.Contains(string(body), `"action":"ended"`) ||
+		!strings.Contains(string(body), `"reason":"death"`) {
 		t.Errorf("e-file without the death: %s", body)
 	}
 
@@ -114,8 +115,41 @@ func TestDeathInjectedInTheSimulatorEndsTheRight(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
-	// the caseworker closes the right by decision
+	// the caseworker prepares the decision closing the right; a
+	// supervisor approves it (not the caseworker: four eyes); the
+	// decision is issued with its PDF and named by the death's version
 	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+task+"/complete", `{"outcome":"closed"}`); code != 200 {
 		t.Fatalf("close = %d %s", code, body)
+	}
+	approve := task + "-approve"
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		_, body := as(t, "ana.caseworker", "GET", s.APIURL+"/api/v1/persons/"+string(p.ID), "")
+		if strings.Contains(string(body), `"id":"`+approve+`"`) && strings.Contains(string(body), `"type":"change.approve_close"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the e-file shows no approval task %s: %s", approve, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code, body := as(t, "marko.supervisor", "POST", s.APIURL+"/api/v1/tasks/"+approve+"/complete", `{"outcome":"approved"}`); code != 200 {
+		t.Fatalf("approve = %d %s", code, body)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		vs, err := s.DB.Versions(ctx, e.ID)
+		if err == nil && len(vs) == 2 && vs[1].DecisionID != "" {
+			var kind, key string
+			if err := s.DB.Pool().QueryRow(ctx, `SELECT kind, coalesce(document_key, '') FROM decisions WHERE id = $1`, vs[1].DecisionID).
+				Scan(&kind, &key); err != nil || kind != "death_end" || key == "" {
+				t.Fatalf("decision %s: kind %q, document %q, %v; want death_end with its PDF", vs[1].DecisionID, kind, key, err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no decision closes the right: %+v, %v", vs, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

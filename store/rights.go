@@ -178,3 +178,14 @@ func (db *DB) TimelinesOf(ctx context.Context, ids []string) (map[string]domain.
 	}
 	return out, nil
 }
+
+// LinkVersionDecision names the decision behind a right's version from
+// source (a death's version, closed by a decision later), once.
+func (db *DB) LinkVersionDecision(ctx context.Context, entitlement, source, decision string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE entitlement_versions SET decision_id = $3
+		WHERE entitlement_id = $1 AND source = $2 AND decision_id IS NULL`, entitlement, source, decision)
+	if err != nil {
+		return fmt.Errorf("link decision of version %s of %s: %w", source, entitlement, err)
+	}
+	return nil
+}

@@ -10,7 +10,7 @@ import (
 // request may give (inspection, appeal, case:<number>).
 var purposeMessages = map[string]map[string]string{
 	"purpose.registration":           {"cnr": "upis lica", "en": "registration"},
-	"purpose.person_search":          {"cnr": "pretraga po JMBG", "en": "search by JMBG"},
+	"purpose.person_search":          {"cnr": "pretraga lica", "en": "person search"},
 	"purpose.e_file":                 {"cnr": "e-dosije", "en": "e-file"},
 	"purpose.evidence_refresh":       {"cnr": "osvježavanje dokaza", "en": "evidence refresh"},
 	"purpose.catalogue":              {"cnr": "katalog", "en": "catalogue"},

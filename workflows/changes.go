@@ -194,24 +194,25 @@ type ChangeFollowUpInput struct {
 // ChangeFollowUp waits for the caseworkers' tasks a change opened: for a
 // death, one "close the right by decision" (change.close_right, outcome
 // closed) per right the death ended, each escalated to the centre's
-// supervisors when its deadline passes. The right already ended ex officio
-// when the task opened; the task is the decision's paperwork.
+// supervisors when its deadline passes; then a supervisor other than the
+// caseworker approves (change.approve_close) and the decision closing the
+// right is issued with its PDF (activities.CloseRightOnDeath). The right
+// already ended ex officio when the task opened. Runs started before the
+// "death-close-decision" version end at the caseworker's task.
 //
 // Input ChangeFollowUpInput; id ChangeID(change). Update: UpdateCompleteTask.
 func ChangeFollowUp(ctx workflow.Context, in ChangeFollowUpInput) error {
-	t := newTasks()
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, t.complete,
-		workflow.UpdateHandlerOptions{Validator: t.validate}); err != nil {
+	f := &followUp{in: in, t: newTasks()}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, f.t.complete,
+		workflow.UpdateHandlerOptions{Validator: f.t.validate}); err != nil {
 		return err
 	}
-	done, failed := 0, error(nil)
+	f.decide = workflow.GetVersion(ctx, "death-close-decision", workflow.DefaultVersion, 1) == 1
+	done := 0
 	for _, task := range in.Tasks {
 		workflow.Go(ctx, func(gctx workflow.Context) {
-			_, err := t.await(gctx, taskSpec{Step: task.Step, Type: activities.TaskChangeCloseRight, Subject: task.EntitlementID,
-				PersonID: task.PersonID, CentreID: task.CentreID, Role: domain.RoleCaseworker, Due: activities.ChangeTaskDue, Priority: 70,
-				Outcomes: []string{"closed"}, Data: map[string]string{"change": in.ChangeID, "entitlement": task.EntitlementID}}, domain.RoleSupervisor)
-			if err != nil && failed == nil {
-				failed = err
+			if err := f.close(gctx, task); err != nil && f.failed == nil {
+				f.failed = err
 			}
 			done++
 		})
@@ -219,8 +220,39 @@ func ChangeFollowUp(ctx workflow.Context, in ChangeFollowUpInput) error {
 	if err := workflow.Await(ctx, func() bool { return done == len(in.Tasks) }); err != nil {
 		return err
 	}
-	if failed != nil {
-		return failed
+	if f.failed != nil {
+		return f.failed
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// followUp is a change's follow-up: its tasks and whether a decision
+// closes each right.
+type followUp struct {
+	in     ChangeFollowUpInput
+	t      *tasks
+	decide bool
+	failed error
+}
+
+// close takes one right a death ended through its caseworker's task, the
+// supervisor's approval and the decision.
+func (f *followUp) close(ctx workflow.Context, task activities.ChangeTask) error {
+	data := map[string]string{"change": f.in.ChangeID, "entitlement": task.EntitlementID}
+	prepared, err := f.t.await(ctx, taskSpec{Step: task.Step, Type: activities.TaskChangeCloseRight, Subject: task.EntitlementID,
+		PersonID: task.PersonID, CentreID: task.CentreID, Role: domain.RoleCaseworker, Due: activities.ChangeTaskDue, Priority: 70,
+		Outcomes: []string{"closed"}, Data: data}, domain.RoleSupervisor)
+	if err != nil || !f.decide {
+		return err
+	}
+	approved, err := f.t.await(ctx, taskSpec{Step: task.Step + "-approve", Type: activities.TaskChangeApproveClose, Subject: task.EntitlementID,
+		PersonID: task.PersonID, CentreID: task.CentreID, Role: domain.RoleSupervisor, Due: activities.ChangeTaskDue, Priority: 70,
+		Exclude: []string{prepared.By}, Outcomes: []string{"approved"}, Data: data}, domain.RoleSupervisor)
+	if err != nil {
+		return err
+	}
+	var a *activities.Activities
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, claimActivityOptions), a.CloseRightOnDeath, activities.CloseRightInput{
+		ChangeID: f.in.ChangeID, EntitlementID: task.EntitlementID, PreparedBy: prepared.By, ApprovedBy: approved.By,
+		IssuedAt: workflow.Now(ctx)}).Get(ctx, nil)
 }

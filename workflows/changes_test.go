@@ -111,7 +111,9 @@ func TestPollChangesAppliesEachChangeOnce(t *testing.T) {
 
 // TestChangeFollowUpEscalatesAndCloses: the task to close a right a death
 // ended waits; five days on it is escalated to the supervisors; a
-// caseworker's "closed" completes it (time skipped).
+// caseworker's "closed" completes it (time skipped); the approval is a
+// supervisor's other than the caseworker (four eyes), then the decision
+// closing the right is issued by the two.
 func TestChangeFollowUpEscalatesAndCloses(t *testing.T) {
 	env := newEnv(t)
 	env.RegisterWorkflow(workflows.ChangeFollowUp)
@@ -125,15 +127,21 @@ func TestChangeFollowUpEscalatesAndCloses(t *testing.T) {
 		escalatedTo = append(escalatedTo, in.To)
 		return nil
 	})
-	var outcome string
+	var outcomes []string
 	env.OnActivity(a.RecordTaskOutcome, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordTaskOutcomeInput) error {
-		outcome = in.Outcome
+		outcomes = append(outcomes, in.Outcome)
 		return nil
+	})
+	var decided []activities.CloseRightInput
+	env.OnActivity(a.CloseRightOnDeath, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CloseRightInput) (activities.CloseRightResult, error) {
+		decided = append(decided, in)
+		return activities.CloseRightResult{Number: "CSR-PG/2026/7"}, nil
 	})
 	env.SetStartTime(time.Date(2026, 3, 16, 1, 0, 0, 0, time.UTC))
 	env.SetStartWorkflowOptions(startOptions(workflows.ChangeID("death-1")))
 	id := workflows.TaskID(workflows.ChangeID("death-1"), "close-e1")
-	wrong, closed := &updateResult{}, &updateResult{}
+	approve := workflows.TaskID(workflows.ChangeID("death-1"), "close-e1-approve")
+	wrong, closed, self, approved := &updateResult{}, &updateResult{}, &updateResult{}, &updateResult{}
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(workflows.UpdateCompleteTask, "u1", callbacks{wrong}, workflows.TaskCompletion{TaskID: id, Outcome: "approve",
 			By: "ana.caseworker", Role: domain.RoleCaseworker, CentreID: "csr-podgorica"})
@@ -144,16 +152,29 @@ func TestChangeFollowUpEscalatesAndCloses(t *testing.T) {
 		env.UpdateWorkflow(workflows.UpdateCompleteTask, "u2", callbacks{closed}, workflows.TaskCompletion{TaskID: id, Outcome: "closed",
 			By: "ana.caseworker", Role: domain.RoleCaseworker, CentreID: "csr-podgorica"})
 	}, 6*24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(workflows.UpdateCompleteTask, "u3", callbacks{self}, workflows.TaskCompletion{TaskID: approve, Outcome: "approved",
+			By: "ana.caseworker", Role: domain.RoleSupervisor, CentreID: "csr-podgorica"})
+		env.UpdateWorkflow(workflows.UpdateCompleteTask, "u4", callbacks{approved}, workflows.TaskCompletion{TaskID: approve, Outcome: "approved",
+			By: "marko.supervisor", Role: domain.RoleSupervisor, CentreID: "csr-podgorica"})
+	}, 7*24*time.Hour)
 	env.ExecuteWorkflow(workflows.ChangeFollowUp, workflows.ChangeFollowUpInput{ChangeID: "death-1", Tasks: []activities.ChangeTask{{ID: id,
 		Step: "close-e1", EntitlementID: "e1", PersonID: "p1", CentreID: "csr-podgorica"}}})
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, []domain.Role{domain.RoleSupervisor}, escalatedBefore, "escalated after five days")
 	requireCode(t, wrong, domain.CodeInvalid)
 	require.NoError(t, closed.err)
-	require.Equal(t, "closed", outcome)
-	require.Len(t, created, 1)
+	requireCode(t, self, domain.CodeForbidden)
+	require.NoError(t, approved.err)
+	require.Equal(t, []string{"closed", "approved"}, outcomes)
+	require.Len(t, created, 2)
 	require.Equal(t, id, created[0].ID)
 	require.Equal(t, activities.TaskChangeCloseRight, created[0].Type)
+	require.Equal(t, approve, created[1].ID)
+	require.Equal(t, activities.TaskChangeApproveClose, created[1].Type)
+	require.Equal(t, domain.RoleSupervisor, created[1].CandidateRole)
+	require.Equal(t, []activities.CloseRightInput{{ChangeID: "death-1", EntitlementID: "e1", PreparedBy: "ana.caseworker",
+		ApprovedBy: "marko.supervisor", IssuedAt: decided[0].IssuedAt}}, decided)
 }
 
 func converterOf(c *workflow.ContinueAsNewError, out any) error {
