@@ -184,8 +184,12 @@ func (a *Activities) CalculateRevision(ctx context.Context, in CalculateRevision
 	for i, f := range in.Failed {
 		failed[i] = string(f)
 	}
+	basis, err := json.Marshal(s)
+	if err != nil {
+		return CalculateRevisionResult{}, err
+	}
 	err = a.DB.SaveRevisionProposal(ctx, in.ID, store.RevisionProposal{Proposal: out.Proposal, Period: in.Period, Eligible: res.Eligible,
-		Amount: out.After, Reasons: res.Reasons, Lines: raw, FailedSources: failed})
+		Amount: out.After, Reasons: res.Reasons, Lines: raw, FailedSources: failed, Situation: basis})
 	return out, asTemporal(err)
 }
 

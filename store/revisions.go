@@ -166,6 +166,9 @@ type RevisionProposal struct {
 	Reasons       []string
 	Lines         json.RawMessage
 	FailedSources []string
+	// Situation is what the recalculation was made from: the right's basis
+	// once the revision keeps or changes the right (nil: none).
+	Situation json.RawMessage
 }
 
 // SaveRevisionProposal records the recalculation of a running revision
@@ -181,9 +184,13 @@ func (db *DB) SaveRevisionProposal(ctx context.Context, id string, p RevisionPro
 	if p.FailedSources == nil {
 		p.FailedSources = []string{}
 	}
+	var situation any
+	if len(p.Situation) > 0 {
+		situation = string(p.Situation)
+	}
 	tag, err := db.pool.Exec(ctx, `UPDATE revisions SET proposal = $2, period = $3, eligible = $4, amount_after = $5, reasons = $6, lines = $7,
-		failed_sources = $8, stage = 'review' WHERE id = $1 AND state = 'running'`,
-		id, p.Proposal, p.Period, p.Eligible, p.Amount.Round(2), reasons, []byte(p.Lines), p.FailedSources)
+		failed_sources = $8, situation = $9, stage = 'review' WHERE id = $1 AND state = 'running'`,
+		id, p.Proposal, p.Period, p.Eligible, p.Amount.Round(2), reasons, []byte(p.Lines), p.FailedSources, situation)
 	if err != nil {
 		return fmt.Errorf("save revision %s proposal: %w", id, err)
 	}
@@ -236,7 +243,11 @@ func (db *DB) CompleteRevision(ctx context.Context, o RevisionOutcome) error {
 		if o.State == "refused" {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE entitlements SET next_revision = $2 WHERE id = $1`, entitlement, o.NextRevision)
+		// The revision's situation is the right's basis from now on, unless
+		// the right ended (a reassessment does not re-rate it then).
+		_, err = tx.Exec(ctx, `UPDATE entitlements e SET next_revision = $2,
+			basis = CASE WHEN $3 IN ('no_change', 'changed') THEN coalesce(r.situation, e.basis) ELSE e.basis END
+			FROM revisions r WHERE e.id = $1 AND r.id = $4`, entitlement, o.NextRevision, o.State, o.ID)
 		return err
 	})
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,7 +117,8 @@ func TestRevisionsOfARight(t *testing.T) {
 	}
 
 	err = db.SaveRevisionProposal(ctx, r.ID, store.RevisionProposal{Proposal: "change", Period: revDate("2024-08-01"), Eligible: true,
-		Amount: decimal.RequireFromString("50.5"), Lines: []byte(`[{"what":"amount","value":"50.50","source":"result"}]`)})
+		Amount: decimal.RequireFromString("50.5"), Lines: []byte(`[{"what":"amount","value":"50.50","source":"result"}]`),
+		Situation: []byte(`{"Period":"2024-08-01T00:00:00Z","Members":[{"ID":"revised"}]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +148,9 @@ func TestRevisionsOfARight(t *testing.T) {
 	if got.State != "changed" || got.Stage != "done" || got.DecisionID != d.ID || got.AmountAfter.Decimal.StringFixed(2) != "50.50" ||
 		e.NextRevision == nil || !e.NextRevision.Equal(next) || len(got.Lines) < 10 {
 		t.Fatalf("completed: %+v; right's next revision %v", got, e.NextRevision)
+	}
+	if !strings.Contains(string(e.Basis), `"revised"`) {
+		t.Fatalf("the right's basis after a revision that changed it: %s; want the revision's situation", e.Basis)
 	}
 	if list, _ := db.RevisionsOf(ctx, a.ID); len(list) != 1 {
 		t.Fatalf("revisions of a: %d", len(list))
