@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/cases"
 )
 
 // Case pages: the list, the intake that opens a case, and the case page
@@ -65,11 +67,19 @@ func (s *server) renderNewCase(c *gin.Context, status int, values url.Values, er
 			return
 		}
 		data["F"] = f
+		p, _ := f["person"].(obj)
+		data["Fitting"], data["AnyAge"], data["Age"] = proceduresFor(asList(procs["procedures"]), ageOn(str(p["birth_date"]), time.Now()))
 		sch, ok := s.procedureForm(c, "P01", 0, "intake")
 		if !ok {
 			return
 		}
-		data["Form"] = sch.render("intake", values, errs)
+		form := sch.render("intake", values, errs)
+		for i, e := range form.Summary { // the procedure is chosen above the intake's fields
+			if e.Path == "procedure" {
+				form.Summary[i].Anchor, data["ProcedureError"] = "procedure", e.Message
+			}
+		}
+		data["Form"] = form
 	} else if q := strings.TrimSpace(c.Query("q")); q != "" {
 		path := "/api/v1/persons?name=" + url.QueryEscape(q)
 		if _, _, err := domain.ParseJMBG(q); err == nil {
@@ -82,10 +92,45 @@ func (s *server) renderNewCase(c *gin.Context, status int, values url.Values, er
 			data["Found"] = res["persons"]
 		}
 	}
-	if msg != "" {
+	if msg != "" && len(errs) == 0 { // else the form's summary says it, field by field
 		data["Error"] = msg
 	}
 	s.render(c, status, "newcase", data)
+}
+
+// proceduresFor splits the procedures the API lists for a person of age:
+// those for their age group (minors or adults), then those for any age,
+// each in the order of their codes; those for the other age group are
+// left out (no guardianship of a minor offered for an adult).
+func proceduresFor(list []obj, age int) (fitting, anyAge []obj, _ int) {
+	for _, p := range list {
+		d, err := cases.Procedures.Get(str(p["code"]), 0)
+		switch {
+		case err != nil || !d.ForAge(age):
+		case d.Ages == cases.AgesAny:
+			anyAge = append(anyAge, p)
+		default:
+			fitting = append(fitting, p)
+		}
+	}
+	byCode := func(l []obj) { sort.SliceStable(l, func(i, j int) bool { return str(l[i]["code"]) < str(l[j]["code"]) }) }
+	byCode(fitting)
+	byCode(anyAge)
+	return fitting, anyAge, age
+}
+
+// ageOn is the age in whole years on day of a person born on birth
+// (YYYY-MM-DD); -1 when the date is not known.
+func ageOn(birth string, day time.Time) int {
+	b, err := time.Parse(time.DateOnly, birth)
+	if err != nil {
+		return -1
+	}
+	age := day.Year() - b.Year()
+	if day.Month() < b.Month() || day.Month() == b.Month() && day.Day() < b.Day() {
+		age--
+	}
+	return age
 }
 
 // procedureForm is the JSON Schema of one of a procedure's forms, from the
@@ -231,17 +276,33 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 			if form != "" && ct.Stage != "" {
 				ct.Form = render(formOf(form), "stage:"+ct.Stage+":"+form)
 			}
+			if ct.Form != nil && ct.Stage == "opening" {
+				d, err := cases.Procedures.Get(code, int(version))
+				staffFields(ct.Form, str(cs["centre_id"]), err == nil && d.DV)
+			}
 		}
 		tasks = append(tasks, ct)
 	}
 	monitoring := cs["stage"] == "monitoring" && cs["status"] == "open"
-	data := gin.H{"C": cs, "Def": def, "Tasks": tasks, "Monitoring": monitoring, "Centres": domain.Centres()}
+	lang := s.lang(c)
+	decisionNames := map[string]string{}
+	for _, k := range asList(def["decisions"]) {
+		if n, ok := k["name"].(obj); ok {
+			decisionNames[str(k["code"])] = str(n[lang])
+		}
+	}
+	data := gin.H{"C": cs, "Def": def, "Tasks": tasks, "Monitoring": monitoring, "Centres": domain.Centres(), "DecisionNames": decisionNames}
+	for _, ev := range asList(cs["history"]) { // what was said at intake, shown on the case
+		if ev["kind"] == "intake" {
+			data["Intake"] = ev["data"]
+		}
+	}
 	if monitoring {
 		decision := render(formOf("decision"), "decision")
 		// The decision's kind is one of those the procedure issues.
 		for i, f := range decision.Fields {
 			if f.Key == "kind" {
-				decision.Fields[i].Kind, decision.Fields[i].Options = "select", nil
+				decision.Fields[i].Kind, decision.Fields[i].Options, decision.Fields[i].Labels = "select", nil, decisionNames
 				for _, k := range asList(def["decisions"]) {
 					code, _ := k["code"].(string)
 					decision.Fields[i].Options = append(decision.Fields[i].Options, code)
@@ -256,6 +317,10 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 	if p.name == "note" {
 		data["NoteText"] = p.values.Get("text")
 	}
+	data["ConfirmErr"] = map[string]string{}
+	if p.name == "close" || p.name == "transfer" {
+		data["ConfirmErr"] = map[string]string{p.name: p.errs["confirm"]}
+	}
 	var subs []string
 	if list, ok := def["subprocedures"].([]any); ok {
 		for _, x := range list {
@@ -267,6 +332,36 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 	waiting := cs["status"] == "open" && len(tasks) == 0 && !monitoring
 	data["Waiting"] = waiting
 	s.render(c, status, "case", data)
+}
+
+// staffFields makes the opening form's case manager a choice of the
+// centre's staff by name, and its team boxes to tick, never usernames to
+// type (issue 17); what was chosen before stays chosen.
+func staffFields(form *formView, centre string, dv bool) {
+	role := domain.RoleCaseworker
+	if dv {
+		role = domain.RoleDVCaseworker
+	}
+	names := map[string]string{}
+	var usernames []string
+	for _, u := range domain.Staff(centre, role) {
+		names[u.Username] = u.Name
+		usernames = append(usernames, u.Username)
+	}
+	for i, f := range form.Fields {
+		switch f.Key {
+		case "case_manager":
+			form.Fields[i].Kind, form.Fields[i].Options, form.Fields[i].Labels = "select", usernames, names
+		case "team":
+			form.Fields[i].Kind, form.Fields[i].Options, form.Fields[i].Labels = "checkboxes", usernames, names
+			form.Fields[i].Values = map[string]bool{}
+			for _, v := range strings.Split(f.Value, "\n") {
+				if v = strings.TrimSpace(v); v != "" {
+					form.Fields[i].Values[v] = true
+				}
+			}
+		}
+	}
 }
 
 func asList(v any) []obj {
@@ -349,6 +444,10 @@ func (s *server) caseAction(c *gin.Context) {
 		data = sch.read(values)
 	default:
 		c.String(http.StatusNotFound, "no such action")
+		return
+	}
+	if (action == "close" || action == "transfer") && values.Get("confirm") != "yes" { // irreversible: confirmed on the form
+		s.renderCase(c, http.StatusBadRequest, pendingForm{name: action, values: values, errs: map[string]string{"confirm": t(s.lang(c), "confirm_needed")}})
 		return
 	}
 	// The Update's answer means the action is applied; a decision to

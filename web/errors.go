@@ -138,6 +138,8 @@ func shape(expr, key string) errorShape {
 
 var errorShapes = []errorShape{
 	shape(`^is required$`, "err.required"),
+	shape(`^procedure "" does not exist`, "err.required"),
+	shape(`^procedure ".*" does not exist`, "err.enum"),
 	shape(`^query parameter is required`, "err.required"),
 	shape(`^minLength: got (\d+), want (\d+)$`, "err.min_length"),
 	shape(`^maxLength: got (\d+), want (\d+)$`, "err.max_length"),
@@ -172,7 +174,7 @@ var errorShapes = []errorShape{
 	{regexp.MustCompile(`^no centre covers "?([^"]*)"?$`), func(lang string, m []string) string {
 		return tf(lang, "err.no_centre", municipalityName(m[1]))
 	}},
-	shape(`^person ".*" not found$`, "err.person_not_found"),
+	shape(`^person "?[^"\s]*"? not found$`, "err.person_not_found"),
 	{regexp.MustCompile(`^this (\w+) does not exist$`), func(lang string, m []string) string {
 		return tf(lang, "err.does_not_exist", resourceWords(lang, m[1]))
 	}},
@@ -218,7 +220,7 @@ var errorShapes = []errorShape{
 	shape(`^case (\S+) already has a review or its closing open$`, "err.review_open"),
 	shape(`^tracking item (\d+) is already done$`, "err.tracking_done"),
 	shape(`^(\S+) is being prepared; start this payroll once it is ready$`, "err.payroll_busy"),
-	shape(`^the workflow service is unavailable`, "err.workflow_down"),
+	shape(`^the workflow service (?:is|was) unavailable`, "err.workflow_down"),
 }
 
 // resourceWords names a resource of the policy.
@@ -263,6 +265,18 @@ func sayMessage(lang, code, field, msg string) string {
 	return t(lang, "err.code.internal")
 }
 
+// sayKnown says msg in lang when it is one of the API's messages, and
+// leaves it as it is otherwise (a person's own words: a withdrawal's
+// reason).
+func sayKnown(lang, msg string) string {
+	for _, s := range errorShapes {
+		if m := s.re.FindStringSubmatch(msg); m != nil {
+			return s.say(lang, m)
+		}
+	}
+	return msg
+}
+
 // fieldLabels name the API's fields on the pages' forms by their
 // catalogue keys; any other field is named by its last part (f.<name>).
 var fieldLabels = map[string]string{
@@ -271,12 +285,16 @@ var fieldLabels = map[string]string{
 	"benefit": "benefit", "consent": "consent_short", "member_person_ids": "members", "applicant_person_id": "person",
 	"subject_person_id": "person", "reason": "reason", "amount": "amount", "what": "which_document", "reasons": "reasons",
 	"procedure": "procedure", "persons": "person", "to": "to", "period": "period", "centre_id": "centre", "text": "note",
-	"file": "file", "hashes": "files", "confirm": "confirm",
+	"file": "file", "hashes": "files", "confirm": "confirm", "payee": "payee_account", "members": "members",
+	"municipality": "municipality", "settlement": "settlement", "street": "street", "(form)": "",
 }
 
 // fieldLabel names the field at path in lang.
 func fieldLabel(lang, path string) string {
 	if k, ok := fieldLabels[path]; ok {
+		if k == "" {
+			return ""
+		}
 		return t(lang, k)
 	}
 	parts := strings.Split(path, ".")

@@ -100,8 +100,8 @@ var caseMessages = map[string]map[string]string{
 	"f.description":            {"cnr": "Opis", "en": "Description"},
 	"f.urgency":                {"cnr": "Hitnost", "en": "Urgency"},
 	"f.outcome":                {"cnr": "Ishod prijema", "en": "Outcome of the intake"},
-	"f.case_manager":           {"cnr": "Voditelj slučaja (korisničko ime)", "en": "Case manager (username)"},
-	"f.team":                   {"cnr": "Tim (korisnička imena)", "en": "Team (usernames)"},
+	"f.case_manager":           {"cnr": "Voditelj slučaja", "en": "Case manager"},
+	"f.team":                   {"cnr": "Tim", "en": "Team"},
 	"f.network":                {"cnr": "Socijalna mreža", "en": "Social network"},
 	"f.name":                   {"cnr": "Ime i prezime", "en": "Name"},
 	"f.jmbg":                   {"cnr": "JMBG", "en": "JMBG"},
@@ -182,7 +182,8 @@ var caseMessages = map[string]map[string]string{
 	"h.intake.source":                    {"cnr": "kako je centar saznao za lice", "en": "how the centre learnt of the person"},
 	"h.intake.reporter":                  {"cnr": "ko je prijavio, kad to nije samo lice", "en": "who reported, when not the person"},
 	"h.intake.outcome":                   {"cnr": "šta je odlučeno na prijemu", "en": "what the intake decided"},
-	"h.opening.case_manager":             {"cnr": "korisničko ime voditelja slučaja", "en": "username of the case manager"},
+	"h.opening.case_manager":             {"cnr": "radnik centra koji vodi slučaj", "en": "the centre's worker who manages the case"},
+	"h.opening.team":                     {"cnr": "radnici centra koji rade na slučaju", "en": "the centre's workers on the case"},
 	"h.detailed_assessment.participated": {"cnr": "korisnik je učestvovao u procjeni", "en": "the beneficiary took part in the assessment"},
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/karton-social/karton/domain"
@@ -28,7 +29,7 @@ var enumWords = map[string]map[string][2]string{
 	"role": {
 		"caseworker": {"stručni radnik", "caseworker"}, "supervisor": {"rukovodilac stručnog tima", "supervisor"},
 		"centre_head": {"direktor centra", "centre head"}, "dv_caseworker": {"stručni radnik za nasilje u porodici", "domestic-violence caseworker"},
-		"dv_supervisor": {"rukovodilac tima za nasilje u porodici", "domestic-violence supervisor"},
+		"dv_supervisor":   {"rukovodilac tima za nasilje u porodici", "domestic-violence supervisor"},
 		"finance_officer": {"službenik za finansije", "finance officer"}, "ministry_analyst": {"analitičar Ministarstva", "ministry analyst"},
 		"appeals_officer": {"službenik za drugostepeni postupak", "appeals officer"}, "police_officer": {"policija", "police"},
 		"employment_officer": {"Zavod za zapošljavanje", "Employment Agency"}, "employer": {"poslodavac", "employer"},
@@ -129,6 +130,13 @@ var deskMessages = map[string]map[string]string{
 	"document_added":     {"cnr": "Dokument je priložen.", "en": "The document is on file."},
 	"stage_due":          {"cnr": "rok", "en": "due"},
 	"consent_short":      {"cnr": "Saglasnost", "en": "Consent"},
+	"form_no":            {"cnr": "obrazac", "en": "form"},
+	// task types the inbox lists besides the claims', cases' and activation's
+	"payment.correct_account": {"cnr": "Ispravka računa za isplatu", "en": "Correct the payee account"},
+	"appeal.review":           {"cnr": "Žalba: pregled prvostepenog organa", "en": "Appeal: first-instance review"},
+	"appeal.approve":          {"cnr": "Žalba: odobrenje izmjene rješenja", "en": "Appeal: approve the change"},
+	"appeal.decide":           {"cnr": "Žalba: drugostepeno odlučivanje", "en": "Appeal: second-instance decision"},
+	"change.close_right":      {"cnr": "Prestanak prava po službenoj dužnosti", "en": "End a right ex officio"},
 }
 
 func init() {
@@ -208,4 +216,42 @@ func roleName(lang, role string) string {
 		return enum(lang, "role", r) + " · " + centreName(centre)
 	}
 	return enum(lang, "role", r)
+}
+
+// str is v as text: "" for nothing.
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// taskSubject is what a task is about, in lang: the case (its number and
+// procedure), the claim, the notification or the referral; the workflows'
+// own subject lines are English notes for developers, so only the record's
+// number at their head is shown.
+func taskSubject(lang string, tk map[string]any) string {
+	d, _ := tk["data"].(map[string]any)
+	if n := str(d["case"]); n != "" {
+		if p := str(d["procedure"]); p != "" {
+			return n + " · " + procedureName(lang, p)
+		}
+		return n
+	}
+	for _, k := range []string{"notification", "referral"} {
+		if n := str(d[k]); n != "" {
+			return n
+		}
+	}
+	subject := str(tk["subject"])
+	if head, _, ok := strings.Cut(subject, ":"); ok {
+		subject = head
+	}
+	if f := strings.Fields(subject); len(f) == 2 && len(f[0]) == 3 && f[0][0] == 'P' { // "P01 S-2026-000001"
+		return f[1] + " · " + procedureName(lang, f[0])
+	}
+	return subject
 }

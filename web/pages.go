@@ -85,7 +85,7 @@ func (s *server) personPage(c *gin.Context) {
 	var bySource []group
 	for _, in := range domain.Institutions() {
 		if ev, ok := groups[string(in.Source)]; ok {
-			bySource = append(bySource, group{string(in.Source), in.Name, ev})
+			bySource = append(bySource, group{string(in.Source), enum(s.lang(c), "registry", string(in.Source)), ev})
 		}
 	}
 	data := gin.H{"F": f, "Evidence": bySource}
@@ -105,7 +105,14 @@ func (s *server) refresh(c *gin.Context) {
 // newClaim: find the person (JMBG or name), register if missing, then the
 // claim form with the household.
 func (s *server) newClaim(c *gin.Context) {
-	data := gin.H{"Q": c.Query("q"), "Municipalities": domain.Municipalities()}
+	s.renderNewClaim(c, http.StatusOK, c.Query("person"), c.Query("q"), sentForm{})
+}
+
+// renderNewClaim is the new-claim page: the search for q, or the claim
+// form of person; a form sent back (the registration or the claim) keeps
+// what was typed, with each message beside its field.
+func (s *server) renderNewClaim(c *gin.Context, status int, person, q string, sent sentForm) {
+	data := gin.H{"Q": q, "Municipalities": domain.Municipalities(), "Sent": sent}
 	var implemented []benefits.Benefit
 	for _, b := range benefits.Catalogue() {
 		if b.Implemented {
@@ -113,8 +120,8 @@ func (s *server) newClaim(c *gin.Context) {
 		}
 	}
 	data["Benefits"] = implemented
-	q := strings.TrimSpace(c.Query("q"))
-	if id := c.Query("person"); id != "" {
+	q = strings.TrimSpace(q)
+	if id := person; id != "" {
 		var f obj
 		if r := s.getJSON(c, "/api/v1/persons/"+url.PathEscape(id), &f); !r.ok() {
 			s.refused(c, r)
@@ -127,7 +134,7 @@ func (s *server) newClaim(c *gin.Context) {
 			path = "/api/v1/persons?jmbg=" + q
 			data["JMBG"] = q
 		} else if len(q) == 13 && strings.Trim(q, "0123456789") == "" {
-			data["JMBGError"] = domain.ErrorMessage(err)
+			data["JMBGError"] = "JMBG: " + sayMessage(s.lang(c), domain.CodeInvalid, "jmbg", domain.ErrorMessage(err))
 		}
 		var res obj
 		if r := s.getJSON(c, path, &res); !r.ok() {
@@ -137,15 +144,31 @@ func (s *server) newClaim(c *gin.Context) {
 			return
 		} else {
 			data["Found"] = list
+			data["Register"] = data["JMBG"] != nil && len(list) == 0
 		}
 	}
-	s.render(c, http.StatusOK, "newclaim", data)
+	if sent.Name == "register" { // the registration sent back: its form again, as typed
+		data["JMBG"], data["Register"] = sent.Get("jmbg"), true
+	}
+	s.render(c, status, "newclaim", data)
 }
 
 func (s *server) registerPerson(c *gin.Context) {
 	body := obj{"jmbg": strings.TrimSpace(c.PostForm("jmbg")), "given_name": c.PostForm("given_name"), "family_name": c.PostForm("family_name"),
 		"address": obj{"municipality": c.PostForm("municipality"), "settlement": c.PostForm("settlement"), "street": c.PostForm("street")}}
 	r := s.call(c, http.MethodPost, "/api/v1/persons", body, "")
+	if r.status == http.StatusBadRequest {
+		errs, _ := fieldErrors(s.lang(c), r, "")
+		for _, k := range []string{"address.municipality", "address.settlement", "address.street"} {
+			if m, ok := errs[k]; ok {
+				delete(errs, k)
+				errs[strings.TrimPrefix(k, "address.")] = m
+			}
+		}
+		s.renderNewClaim(c, r.status, "", "", sentForm{Name: "register", Values: formValues(c), Errs: errs, Anchors: map[string]string{
+			"given_name": "r-given", "family_name": "r-family", "municipality": "r-mun", "settlement": "r-set", "street": "r-street"}})
+		return
+	}
 	if !r.ok() {
 		backError(c, "/claims/new?q="+url.QueryEscape(c.PostForm("jmbg")), s.say(c, r))
 		return
@@ -165,6 +188,21 @@ func (s *server) fileClaim(c *gin.Context) {
 		body["subject_person_id"] = subj
 	}
 	r := s.call(c, http.MethodPost, "/api/v1/claims", body, "")
+	if r.status == http.StatusBadRequest || r.status == http.StatusConflict {
+		// Sent back with what was typed (the IBAN, the consent, the members)
+		// and each message beside its field.
+		errs, _ := fieldErrors(s.lang(c), r, "")
+		if len(errs) == 0 {
+			errs = map[string]string{"(form)": s.say(c, r)}
+		}
+		if m, ok := errs["payee_account"]; ok {
+			delete(errs, "payee_account")
+			errs["payee"] = m
+		}
+		s.renderNewClaim(c, r.status, c.PostForm("applicant"), "", sentForm{Name: "claim", Values: formValues(c), Errs: errs,
+			Anchors: map[string]string{"member_person_ids": "members", "subject_person_id": "members"}})
+		return
+	}
 	if !r.ok() {
 		backError(c, "/claims/new?person="+url.QueryEscape(c.PostForm("applicant")), s.say(c, r))
 		return
@@ -176,8 +214,61 @@ func (s *server) fileClaim(c *gin.Context) {
 
 // claimPage: state, calculation, tasks with their actions, decision.
 func (s *server) claimPage(c *gin.Context) {
+	s.renderClaim(c, c.Param("number"), http.StatusOK, sentForm{})
+}
+
+// sentForm is a hand-written form sent back: which one (its outcome or
+// action), what was typed, and the message beside each field.
+type sentForm struct {
+	Name   string
+	Values url.Values
+	Errs   map[string]string
+	// Anchors are the ids of the fields whose id is not prefix + name.
+	Anchors map[string]string
+}
+
+// Get is what was typed in field name, "" for a form not sent back.
+func (f sentForm) Get(name string) string { return f.Values.Get(name) }
+
+// Has reports whether the box value of field name was ticked.
+func (f sentForm) Has(name string, value any) bool {
+	for _, v := range f.Values[name] {
+		if v == str(value) {
+			return true
+		}
+	}
+	return false
+}
+
+// Summary is the form's messages for the summary at its top, each linking
+// to its field (the field's id is prefix + its name).
+func (f sentForm) Summary(prefix string) []formError {
+	var out []formError
+	for _, name := range sortedKeys(f.Errs) {
+		anchor := prefix + name
+		if a, ok := f.Anchors[name]; ok {
+			anchor = a
+		}
+		if name == "(form)" {
+			anchor = ""
+		}
+		out = append(out, formError{Anchor: anchor, Path: name, Message: f.Errs[name]})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (s *server) renderClaim(c *gin.Context, number string, status int, sent sentForm) {
 	var cl obj
-	r := s.getJSON(c, "/api/v1/claims/"+url.PathEscape(c.Param("number")), &cl)
+	r := s.getJSON(c, "/api/v1/claims/"+url.PathEscape(number), &cl)
 	if !r.ok() {
 		s.refused(c, r)
 		return
@@ -194,14 +285,30 @@ func (s *server) claimPage(c *gin.Context) {
 	state, _ := cl["state"].(string)
 	waiting := state == "filed" || state == "evidence" || state == "deciding"
 	sayLines(cl, s.lang(c))
-	s.render(c, http.StatusOK, "claim", gin.H{"C": cl, "Open": open, "Waiting": waiting})
+	s.render(c, status, "claim", gin.H{"C": cl, "Open": open, "Waiting": waiting, "Sent": sent})
 }
 
-// sayLines says the calculation's explanation lines in lang from their
-// phrases (benefits.Phrase, issue 16); a line kept before the catalogue
-// stays as it was written.
+// sayLines says the calculation's explanation lines and reasons in lang
+// from their phrases (benefits.Phrase, issues 16 and 17); a line or reason
+// kept before the catalogue stays as it was written. A line whose source
+// is a parameter still to be confirmed (a GUESS) is marked Pending with
+// the parameter's owner: staff see "parametar čeka potvrdu", never the
+// developers' flag.
 func sayLines(cl obj, lang string) {
 	calc, _ := cl["calculation"].(map[string]any)
+	if why, _ := calc["why"].([]any); len(why) > 0 {
+		reasons, _ := calc["reasons"].([]any)
+		for i := range reasons {
+			if i >= len(why) {
+				break
+			}
+			raw, _ := json.Marshal(why[i])
+			var p benefits.Phrase
+			if json.Unmarshal(raw, &p) == nil && benefits.Known(p.Key) {
+				reasons[i] = p.In(lang)
+			}
+		}
+	}
 	lines, _ := calc["lines"].([]any)
 	for _, x := range lines {
 		l, _ := x.(map[string]any)
@@ -214,6 +321,9 @@ func sayLines(cl obj, lang string) {
 			continue
 		}
 		l["what"], l["value"], l["source"] = benefits.Line{What: line.What, Value: line.Value, Source: line.Source, Text: line.Text, From: line.From}.In(lang)
+		if owner, pending := benefits.Pending(line.From); pending {
+			l["Pending"] = owner.In(lang)
+		}
 	}
 }
 
@@ -232,6 +342,10 @@ func (s *server) taskAction(c *gin.Context) {
 		r = s.call(c, http.MethodPost, path+"delegate", obj{"to": c.PostForm("to")}, "")
 	case "complete":
 		outcome := c.PostForm("outcome")
+		if outcome == "reject" && c.PostForm("confirm") != "yes" { // irreversible: confirmed on the form
+			s.sendBack(c, ret, http.StatusBadRequest, sentForm{Name: outcome, Values: formValues(c), Errs: map[string]string{"confirm": t(s.lang(c), "confirm_needed")}})
+			return
+		}
 		data := obj{}
 		switch outcome {
 		case "adjust":
@@ -254,6 +368,11 @@ func (s *server) taskAction(c *gin.Context) {
 		c.String(http.StatusNotFound, "no such action")
 		return
 	}
+	if r.status == http.StatusBadRequest && action == "complete" {
+		errs, _ := fieldErrors(s.lang(c), r, "data.")
+		s.sendBack(c, ret, r.status, sentForm{Name: c.PostForm("outcome"), Values: formValues(c), Errs: errs})
+		return
+	}
 	if !r.ok() {
 		backError(c, ret, s.say(c, r))
 		return
@@ -270,7 +389,7 @@ func (s *server) upload(c *gin.Context) {
 	number := c.Param("number")
 	body, ct, err := multipartFile(c, "file", map[string]string{"kind": c.PostForm("kind")})
 	if err != nil {
-		back(c, "/claims/"+url.PathEscape(number), "file: choose a file to upload")
+		s.renderClaim(c, number, http.StatusBadRequest, sentForm{Name: "upload", Errs: map[string]string{"file": t(s.lang(c), "choose_file")}})
 		return
 	}
 	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/documents", body, ct)
@@ -278,19 +397,55 @@ func (s *server) upload(c *gin.Context) {
 		backError(c, "/claims/"+url.PathEscape(number), s.say(c, r))
 		return
 	}
-	var d obj
-	_ = json.Unmarshal(r.body, &d)
-	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "done")+" "+d["document_id"].(string))
+	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "document_added"))
 }
 
+// withdraw withdraws a claim, once confirmed on the form: a withdrawn
+// claim cannot be taken back.
 func (s *server) withdraw(c *gin.Context) {
 	number := c.Param("number")
+	if c.PostForm("confirm") != "yes" {
+		s.renderClaim(c, number, http.StatusBadRequest, sentForm{Name: "withdraw", Values: formValues(c),
+			Errs: map[string]string{"confirm": t(s.lang(c), "confirm_needed")}})
+		return
+	}
 	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/withdraw", obj{"reason": c.PostForm("reason")}, "")
+	if r.status == http.StatusBadRequest {
+		errs, _ := fieldErrors(s.lang(c), r, "")
+		s.renderClaim(c, number, r.status, sentForm{Name: "withdraw", Values: formValues(c), Errs: errs})
+		return
+	}
 	if !r.ok() {
 		backError(c, "/claims/"+url.PathEscape(number), s.say(c, r))
 		return
 	}
 	back(c, "/claims/"+url.PathEscape(number), t(s.lang(c), "done"))
+}
+
+// formValues is the form as posted, without its CSRF token.
+func formValues(c *gin.Context) url.Values {
+	_ = c.Request.ParseMultipartForm(1 << 20)
+	v := url.Values{}
+	for k, x := range c.Request.PostForm {
+		if k != "csrf" {
+			v[k] = x
+		}
+	}
+	return v
+}
+
+// sendBack shows a task's form sent back with its messages: on its claim
+// page when it came from one, else the refusal on the page it came from.
+func (s *server) sendBack(c *gin.Context, ret string, status int, sent sentForm) {
+	if number, ok := strings.CutPrefix(ret, "/claims/"); ok && number != "" && !strings.ContainsAny(number, "/?#") {
+		s.renderClaim(c, number, status, sent)
+		return
+	}
+	var msgs []string
+	for _, k := range sortedKeys(sent.Errs) {
+		msgs = append(msgs, withLabel(fieldLabel(s.lang(c), k), sent.Errs[k]))
+	}
+	backError(c, ret, strings.Join(msgs, "; "))
 }
 
 func (s *server) decisionPDF(c *gin.Context) {

@@ -105,7 +105,7 @@ func unwrapFields(err error) [][2]string {
 func TestHintsInTheirLanguage(t *testing.T) {
 	for _, c := range []struct{ lang, form, key, def, want string }{
 		{"cnr", "activation_decision", "percent", "the share", "dio mjesečnog iznosa koji se zadržava (10 do 50)"},
-		{"cnr", "stage:opening:opening", "case_manager", "username", "korisničko ime voditelja slučaja"},
+		{"cnr", "stage:opening:opening", "case_manager", "username", "radnik centra koji vodi slučaj"},
 		{"en", "activation_decision", "percent", "x", "the share of the monthly amount withheld (10 to 50)"},
 		{"en", "plan", "goals", "the schema's own", "the schema's own"},
 		{"cnr", "plan", "goals", "the schema's own", ""}, // never English on a Montenegrin page

@@ -236,7 +236,7 @@ func TestPagesShowOnlyKartonsMessages(t *testing.T) {
 		t.Fatalf("POST refresh of an unknown person = %d %q, flash %v; want 303 to %s with a flash cookie", resp.StatusCode, loc, b.cookies[cookieFlash], person)
 	}
 	flash := *b.cookies[cookieFlash]
-	if _, body := b.page("GET", s.ts.URL+person, nil); !strings.Contains(body, `id="flash"`) || !strings.Contains(body, "not found") {
+	if _, body := b.page("GET", s.ts.URL+person, nil); !strings.Contains(body, `id="flash"`) || !strings.Contains(body, "nije pronađeno") { // the API's "not found", said in the page's language
 		t.Errorf("the page after the refused form does not show the API's answer: %s", body)
 	}
 	if _, body := b.page("GET", s.ts.URL+person, nil); strings.Contains(body, `id="flash"`) {
