@@ -133,6 +133,11 @@ func TestReassessChunk(t *testing.T) {
 	if e, _ := db.EntitlementByID(ctx, ids[2]); e.Amount.StringFixed(2) != "76.56" {
 		t.Errorf("a right without basis now pays %s", e.Amount)
 	}
+	for _, id := range ids[2:4] {
+		if e, _ := db.EntitlementByID(ctx, id); e.NextRevision == nil || !e.NextRevision.Equal(feb) {
+			t.Errorf("right %s not re-rated: next revision %v; want the new value's day %s", id, e.NextRevision, feb.Format(time.DateOnly))
+		}
+	}
 	un, err := db.UnratedOf(ctx, r.ID, 10)
 	if err != nil || len(un) != 2 {
 		t.Fatalf("unrated = %+v, %v; want 2", un, err)

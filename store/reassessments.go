@@ -331,17 +331,19 @@ func writeOutcomes(ctx context.Context, tx pgx.Tx, r Reassessment, rights []Righ
 		timeline[x.ID] = x.Timeline
 	}
 	var versions, notices, unrated [][]any
-	var ids []string
+	var ids, revise []string
 	var amounts []decimal.Decimal
 	for _, o := range outs {
 		switch {
 		case o.NoBasis:
 			res.NoBasis++
 			unrated = append(unrated, []any{r.ID, o.EntitlementID, "no basis: the situation the amount was calculated from is not recorded"})
+			revise = append(revise, o.EntitlementID)
 			continue
 		case o.Unrated != "":
 			res.NotRated++
 			unrated = append(unrated, []any{r.ID, o.EntitlementID, o.Unrated})
+			revise = append(revise, o.EntitlementID)
 			continue
 		case len(o.Versions) == 0:
 			res.Unchanged++
@@ -382,6 +384,15 @@ func writeOutcomes(ctx context.Context, tx pgx.Tx, r Reassessment, rights []Righ
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
 			return translate(err, c.table+" of reassessment "+strconv.FormatInt(r.ID, 10))
+		}
+	}
+	// A right not re-rated is revised from the new value's day (the daily
+	// sweep starts the revision, which fetches the evidence afresh and
+	// decides, with four eyes where the right falls or ends).
+	if len(revise) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE entitlements SET next_revision = least(coalesce(next_revision, $2), $2) WHERE id = ANY($1::uuid[])`,
+			revise, r.EffectiveFrom); err != nil {
+			return fmt.Errorf("revise the rights not re-rated: %w", err)
 		}
 	}
 	if len(ids) > 0 {
