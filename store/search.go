@@ -62,14 +62,17 @@ func (db *DB) SearchPersons(ctx context.Context, q PersonQuery) ([]PersonFound, 
 		where = append(where, "p.birth_date = @birth")
 		args["birth"] = *q.BirthDate
 	}
-	query := `SELECT ` + strings.ReplaceAll(personColumnsOf("p"), "\n", " ") + `,
+	// The page is chosen first (the count of all taken on the way), and
+	// only its persons' rights and cases are read.
+	query := `SELECT ` + personColumnsOf("p") + `,
 		coalesce((SELECT array_agg(DISTINCT e.benefit ORDER BY e.benefit) FROM entitlements e
 			WHERE e.beneficiary_id = p.id AND e.state <> 'ended'), '{}'),
 		(SELECT count(*) FROM case_persons cp JOIN cases c ON c.number = cp.case_number
 			WHERE cp.person_id = p.id AND c.status = 'open' AND (NOT c.dv OR c.centre_id = @dv)),
-		count(*) OVER ()
-		FROM persons p WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY p.family_folded, p.given_folded, p.birth_date, p.id LIMIT @limit OFFSET @offset`
+		p.total
+		FROM (SELECT p.*, count(*) OVER () AS total FROM persons p WHERE ` + strings.Join(where, " AND ") + `
+			ORDER BY p.family_folded, p.given_folded, p.birth_date, p.id LIMIT @limit OFFSET @offset) p
+		ORDER BY p.family_folded, p.given_folded, p.birth_date, p.id`
 	rows, err := db.pool.Query(ctx, query, args)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search persons: %w", err)

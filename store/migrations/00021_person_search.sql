@@ -27,7 +27,11 @@ ALTER TABLE persons
 CREATE INDEX persons_family_folded ON persons (centre_id, family_folded text_pattern_ops);
 CREATE INDEX persons_given_folded ON persons (centre_id, given_folded text_pattern_ops);
 CREATE INDEX persons_family_folded_all ON persons (family_folded text_pattern_ops);
+CREATE INDEX persons_given_folded_all ON persons (given_folded text_pattern_ops);
 CREATE INDEX persons_birth_date ON persons (centre_id, birth_date);
+-- A JMBG found by an index the planner can use (persons_jmbg_unique is
+-- partial: WHERE NOT jmbg_override, which no lookup says).
+CREATE INDEX persons_jmbg ON persons (jmbg);
 DROP INDEX persons_name;
 
 -- Every change of a registered name or address: taken from the population
@@ -51,7 +55,9 @@ CREATE INDEX person_corrections_person ON person_corrections (person_id, at);
 -- +goose Down
 DROP TABLE person_corrections;
 CREATE INDEX persons_name ON persons (lower(family_name), lower(given_name));
+DROP INDEX persons_jmbg;
 DROP INDEX persons_birth_date;
+DROP INDEX persons_given_folded_all;
 DROP INDEX persons_family_folded_all;
 DROP INDEX persons_given_folded;
 DROP INDEX persons_family_folded;
