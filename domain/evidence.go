@@ -51,9 +51,11 @@ var institutions = []Institution{
 // Institutions lists every registry service in a fixed order.
 func Institutions() []Institution { return append([]Institution(nil), institutions...) }
 
-// InstitutionFor returns the institution behind source.
+// InstitutionFor returns the institution behind source: one of the nine
+// institutions' evidence services, or a service the employers' refunds
+// ask (RefundServices).
 func InstitutionFor(s Source) (Institution, bool) {
-	for _, in := range institutions {
+	for _, in := range append(Institutions(), refundServices...) {
 		if in.Source == s {
 			return in, true
 		}

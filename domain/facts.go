@@ -49,5 +49,8 @@ func newFact(kind EvidenceKind) (any, error) {
 	case KindLivestock:
 		return &LivestockFact{}, nil
 	}
+	if v := newRefundFact(kind); v != nil {
+		return v, nil
+	}
 	return nil, fmt.Errorf("unknown evidence kind %q", kind)
 }

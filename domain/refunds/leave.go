@@ -127,7 +127,9 @@ func (l Leave) DaysIn(m domain.Month) int {
 // mother's). Several faults are returned together.
 func (l Leave) Check() error {
 	var errs []*domain.Error
-	add := func(field, format string, args ...any) { errs = append(errs, domain.FieldError(field, format, args...)) }
+	add := func(field, format string, args ...any) {
+		errs = append(errs, domain.FieldError(field, format, args...))
+	}
 	if !l.Kind.Valid() {
 		add("kind", "%q is not a kind of leave: one of maternity, parental, parental_transfer, half_time", l.Kind)
 		return domain.Invalid(errs)

@@ -230,7 +230,7 @@ func (p *Population) economy(r *rand.Rand, m *Member, rural bool) {
 		switch n := r.IntN(20); {
 		case n < 11:
 			m.EmployedNet = cents(450, 1600)
-			m.EmployerPIB = fmt.Sprintf("02%06d", r.IntN(1000000))
+			m.EmployerPIB = employerOf(m.JMBG, fmt.Sprintf("02%06d", r.IntN(1000000)))
 		case n < 15:
 			m.Unemployed = true
 			m.UnemployedFrom = p.asOf.AddDate(0, -1-r.IntN(60), 0)

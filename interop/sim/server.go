@@ -66,6 +66,8 @@ type Server struct {
 	agency agency
 
 	changes changeLog
+
+	sick sickLeaves // the health fund's certificates (refunds.go)
 }
 
 // NewServer serves pop with the given faults.
@@ -110,6 +112,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveChangeKnob(w, r)
 		return
 	}
+	if r.URL.Path == "/sim/sick-leave" {
+		s.serveSickLeaveKnob(w, r)
+		return
+	}
 	if r.URL.Path == "/treasury/payments" {
 		s.serveTreasury(w, r)
 		return
@@ -141,7 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var in domain.Institution
 	found := false
-	for _, cand := range domain.Institutions() {
+	for _, cand := range append(domain.Institutions(), domain.RefundServices()...) {
 		if cand.Member == parts[3] && cand.Service == parts[5] {
 			in, found = cand, true
 		}
@@ -187,6 +193,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, m := s.pop.Lookup(domain.JMBG(jmbg))
 	facts := Facts(in.Source, h, m)
+	if facts == nil {
+		facts = s.refundFacts(in.Source, h, m) // refunds.go
+	}
 	if in.Source == domain.SourcePopulation {
 		s.markDead(jmbg, facts)
 	}
