@@ -471,9 +471,9 @@ func (db *DB) PayrollByID(ctx context.Context, id string) (Payroll, error) {
 	return p, nil
 }
 
-// ApplyBankAnswer marks the payroll's payments sent, rejected, paid or
-// returned, in one transaction. Every end-to-end id must belong to a
-// payment of the payroll; otherwise nothing is applied and the error
+// ApplyBankAnswer marks the payroll's payments (and its employers'
+// refunds) sent, rejected, paid or returned, in one transaction. Every
+// end-to-end id must belong to a payment of the payroll; otherwise nothing is applied and the error
 // (CodeInvalid) lists the ones that match nothing. It returns the counts
 // by new state.
 func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.BankAnswer) (map[string]int, error) {
@@ -494,7 +494,8 @@ func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.Bank
 			list = append(list, id)
 		}
 		rows, err := tx.Query(ctx, `SELECT x FROM unnest($1::text[]) AS x WHERE NOT EXISTS
-			(SELECT 1 FROM payments p WHERE p.end_to_end_id = x AND p.payroll_id = $2) ORDER BY x`, list, payroll)
+			(SELECT 1 FROM payments p WHERE p.end_to_end_id = x AND p.payroll_id = $2) AND NOT EXISTS
+			(SELECT 1 FROM refund_payments r WHERE r.end_to_end_id = x AND r.payroll_id = $2) ORDER BY x`, list, payroll)
 		if err != nil {
 			return err
 		}
@@ -507,6 +508,16 @@ func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.Bank
 		}
 		set := func(id, state, reason string) error {
 			tag, err := tx.Exec(ctx, `UPDATE payments SET state = $3, reason = $4 WHERE end_to_end_id = $1 AND payroll_id = $2
+				AND state <> $3`, id, payroll, state, reason)
+			if err != nil {
+				return err
+			}
+			counts[state] += int(tag.RowsAffected())
+			if tag.RowsAffected() > 0 {
+				return nil
+			}
+			// An employer's refund (issue 18), in the same files.
+			tag, err = tx.Exec(ctx, `UPDATE refund_payments SET state = $3, reason = $4 WHERE end_to_end_id = $1 AND payroll_id = $2
 				AND state <> $3`, id, payroll, state, reason)
 			counts[state] += int(tag.RowsAffected())
 			return err
