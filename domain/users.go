@@ -119,10 +119,10 @@ var demoUsers = []User{
 	{Username: "citizen.demo", Name: "Demo citizen", Role: RoleCitizen, JMBG: "2101006500003"},
 	{Username: "police-system", Name: "Police information system", Role: RolePoliceOfficer, Machine: true},
 	{Username: "employment-system", Name: "Employment Agency system", Role: RoleEmploymentOfficer, Machine: true},
-	{Username: "zorana.zzz", Name: "Zorana Milić (Employment Agency, Podgorica)", Role: RoleEmploymentOfficer},
+	{Username: "zorana.zzz", Name: "Zorana Milić", Role: RoleEmploymentOfficer},
 	{Username: "employer-02655284", Name: "Employer (PIB 02655284)", Role: RoleEmployer, Machine: true},
-	{Username: "goran.ministry", Name: "Goran Vujošević (Ministry)", Role: RoleMinistryOfficer},
-	{Username: "jovana.ministry", Name: "Jovana Pejović (Ministry)", Role: RoleMinistryOfficer},
+	{Username: "goran.ministry", Name: "Goran Vujošević", Role: RoleMinistryOfficer},
+	{Username: "jovana.ministry", Name: "Jovana Pejović", Role: RoleMinistryOfficer},
 }
 
 // DemoUsers lists the demo users.

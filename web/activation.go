@@ -92,7 +92,7 @@ func (s *server) schemaForm(c *gin.Context, name string) (*schema, bool) {
 	r := s.call(c, http.MethodGet, "/api/v1/schemas/"+name+".json", nil, "")
 	sch, err := parseSchema(r.body)
 	if !r.ok() || err != nil {
-		s.render(c, http.StatusInternalServerError, "message", gin.H{"Title": "error", "Message": "the form " + name + " is not available"})
+		s.render(c, http.StatusInternalServerError, "message", gin.H{"Title": "error", "Message": t(s.lang(c), "form_unavailable")})
 		return nil, false
 	}
 	return sch, true

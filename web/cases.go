@@ -113,7 +113,9 @@ func proceduresFor(list []obj, age int) (fitting, anyAge []obj, _ int) {
 			fitting = append(fitting, p)
 		}
 	}
-	byCode := func(l []obj) { sort.SliceStable(l, func(i, j int) bool { return str(l[i]["code"]) < str(l[j]["code"]) }) }
+	byCode := func(l []obj) {
+		sort.SliceStable(l, func(i, j int) bool { return str(l[i]["code"]) < str(l[j]["code"]) })
+	}
 	byCode(fitting)
 	byCode(anyAge)
 	return fitting, anyAge, age
@@ -148,7 +150,7 @@ func (s *server) procedureForm(c *gin.Context, code string, version int, form st
 	}
 	sch, err := parseSchema(def.Forms[form])
 	if err != nil || def.Forms[form] == nil {
-		s.render(c, http.StatusNotFound, "message", gin.H{"Title": "not_found", "Message": "procedure " + code + " has no form " + form})
+		s.render(c, http.StatusNotFound, "message", gin.H{"Title": "not_found", "Message": t(s.lang(c), "form_unavailable")})
 		return nil, false
 	}
 	return sch, true

@@ -199,14 +199,14 @@ var errorShapes = []errorShape{
 		return t(lang, "err.code.forbidden")
 	}},
 	{regexp.MustCompile(`^task \S+ is held by (\S+)$`), func(lang string, m []string) string {
-		return tf(lang, "err.task_held", staffName(m[1]))
+		return tf(lang, "err.task_held", staffName(lang, m[1]))
 	}},
 	{regexp.MustCompile(`^task \S+ (?:is for the|needs the) (\S+?)(?:@\S+)? (?:group|role)`), func(lang string, m []string) string {
 		return tf(lang, "err.task_group", enum(lang, "role", m[1]))
 	}},
 	shape(`^task \S+ is (?:already )?(?:completed|cancelled)`, "err.task_done"),
 	shape(`^task \S+ is not waiting for an outcome$`, "err.task_not_waiting"),
-	{regexp.MustCompile(`^four eyes: (\S+) `), func(lang string, m []string) string { return tf(lang, "err.four_eyes", staffName(m[1])) }},
+	{regexp.MustCompile(`^four eyes: (\S+) `), func(lang string, m []string) string { return tf(lang, "err.four_eyes", staffName(lang, m[1])) }},
 	{regexp.MustCompile(`^"([^"]*)" is not a (\w+) of (\S+)$`), func(lang string, m []string) string {
 		return tf(lang, "err.delegate", m[1], enum(lang, "role", m[2]), centreName(m[3]))
 	}},

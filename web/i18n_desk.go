@@ -81,6 +81,7 @@ var enumWords = map[string]map[string][2]string{
 	},
 	"report_state": {"none": {"nije slat", "not sent"}, "pending": {"u slanju", "being sent"}, "acknowledged": {"policija potvrdila prijem", "acknowledged by the police"}},
 	"delivery":     {"pending": {"u slanju", "being sent"}, "acknowledged": {"Zavod potvrdio prijem", "acknowledged by the agency"}},
+	"by":           {"police": {"policija", "the police"}, "system": {"Karton", "Karton"}},
 	"dv_role": {
 		"victim": {"žrtva", "victim"}, "perpetrator": {"učinilac", "perpetrator"}, "child": {"dijete", "child"}, "witness": {"svjedok", "witness"},
 	},
@@ -100,37 +101,44 @@ var enumWords = map[string]map[string][2]string{
 // header, the forms' summaries and confirmations, the parameters waiting
 // for confirmation.
 var deskMessages = map[string]map[string]string{
-	"form_errors":        {"cnr": "Obrazac nije sačuvan. Ispravite:", "en": "The form was not saved. Correct:"},
-	"confirm":            {"cnr": "Potvrđujem", "en": "I confirm"},
-	"confirm_withdraw":   {"cnr": "Potvrđujem da podnosilac povlači zahtjev. Povučeni zahtjev se ne može vratiti.", "en": "I confirm that the applicant withdraws the claim. A withdrawn claim cannot be taken back."},
-	"confirm_reject":     {"cnr": "Potvrđujem odbijanje zahtjeva iz navedenih razloga.", "en": "I confirm the rejection of the claim for the reasons given."},
-	"confirm_transfer":   {"cnr": "Potvrđujem ustupanje predmeta drugom centru.", "en": "I confirm the transfer of the case to another centre."},
-	"confirm_close":      {"cnr": "Potvrđujem prijedlog zatvaranja predmeta.", "en": "I confirm the proposal to close the case."},
-	"confirm_payroll":    {"cnr": "Potvrđujem da sam provjerio/la datoteke i njihove SHA-256 otiske.", "en": "I confirm I have checked the files and their SHA-256 digests."},
-	"confirm_needed":     {"cnr": "potvrdite radnju označavanjem polja „Potvrđujem”", "en": "confirm the action by ticking the box"},
-	"param_pending":      {"cnr": "parametar čeka potvrdu", "en": "parameter awaiting confirmation"},
-	"param_owner":        {"cnr": "potvrđuje", "en": "to be confirmed by"},
-	"choose_procedure":   {"cnr": "Izaberite postupak", "en": "Choose the procedure"},
-	"procedures_fitting": {"cnr": "Postupci za lice ovog uzrasta", "en": "Procedures for a person of this age"},
-	"procedures_other":   {"cnr": "Postupci za sve uzraste", "en": "Procedures for any age"},
-	"age_years":          {"cnr": "godina", "en": "years old"},
-	"choose_staff":       {"cnr": "Izaberite radnika", "en": "Choose a worker"},
-	"intake_description": {"cnr": "Opis sa prijema", "en": "Description at intake"},
-	"not_applicable":     {"cnr": "—", "en": "—"},
-	"declared":           {"cnr": "izjava", "en": "declared"},
-	"claimed_by":         {"cnr": "Preuzeo/la", "en": "Held by"},
-	"group":              {"cnr": "Grupa", "en": "Group"},
-	"jmbg_len":           {"cnr": "JMBG: potrebno je 13 cifara, upisano je %d", "en": "JMBG: 13 digits needed, %d typed"},
-	"jmbg_date":          {"cnr": "JMBG: cifre 1–7 nisu stvarni datum rođenja", "en": "JMBG: digits 1-7 are not a real date of birth"},
-	"jmbg_check":         {"cnr": "JMBG: kontrolna cifra je %d, a treba da bude %d", "en": "JMBG: the check digit is %d, expected %d"},
-	"csrf_expired":       {"cnr": "Obrazac je istekao ili nije poslat iz Kartona. Vratite se, osvježite stranicu i pokušajte ponovo.", "en": "The form has expired or did not come from Karton. Go back, reload the page and try again."},
-	"board_only":         {"cnr": "Pregled rada je za rukovodioce stručnog tima.", "en": "The board is for supervisors."},
-	"form_unavailable":   {"cnr": "Obrazac trenutno nije dostupan.", "en": "The form is not available."},
-	"choose_file":        {"cnr": "izaberite datoteku", "en": "choose a file to upload"},
-	"document_added":     {"cnr": "Dokument je priložen.", "en": "The document is on file."},
-	"stage_due":          {"cnr": "rok", "en": "due"},
-	"consent_short":      {"cnr": "Saglasnost", "en": "Consent"},
-	"form_no":            {"cnr": "obrazac", "en": "form"},
+	"form_errors":         {"cnr": "Obrazac nije sačuvan. Ispravite:", "en": "The form was not saved. Correct:"},
+	"confirm":             {"cnr": "Potvrđujem", "en": "I confirm"},
+	"confirm_withdraw":    {"cnr": "Potvrđujem da podnosilac povlači zahtjev. Povučeni zahtjev se ne može vratiti.", "en": "I confirm that the applicant withdraws the claim. A withdrawn claim cannot be taken back."},
+	"confirm_reject":      {"cnr": "Potvrđujem odbijanje zahtjeva iz navedenih razloga.", "en": "I confirm the rejection of the claim for the reasons given."},
+	"confirm_transfer":    {"cnr": "Potvrđujem ustupanje predmeta drugom centru.", "en": "I confirm the transfer of the case to another centre."},
+	"confirm_close":       {"cnr": "Potvrđujem prijedlog zatvaranja predmeta.", "en": "I confirm the proposal to close the case."},
+	"confirm_payroll":     {"cnr": "Potvrđujem da sam provjerio/la datoteke i njihove SHA-256 otiske.", "en": "I confirm I have checked the files and their SHA-256 digests."},
+	"confirm_needed":      {"cnr": "potvrdite radnju označavanjem polja „Potvrđujem”", "en": "confirm the action by ticking the box"},
+	"param_pending":       {"cnr": "parametar čeka potvrdu", "en": "parameter awaiting confirmation"},
+	"param_owner":         {"cnr": "potvrđuje", "en": "to be confirmed by"},
+	"choose_procedure":    {"cnr": "Izaberite postupak", "en": "Choose the procedure"},
+	"procedures_fitting":  {"cnr": "Postupci za lice ovog uzrasta", "en": "Procedures for a person of this age"},
+	"procedures_other":    {"cnr": "Postupci za sve uzraste", "en": "Procedures for any age"},
+	"age_years":           {"cnr": "godina", "en": "years old"},
+	"choose_staff":        {"cnr": "Izaberite radnika", "en": "Choose a worker"},
+	"intake_description":  {"cnr": "Opis sa prijema", "en": "Description at intake"},
+	"not_applicable":      {"cnr": "—", "en": "—"},
+	"declared":            {"cnr": "izjava", "en": "declared"},
+	"claimed_by":          {"cnr": "Preuzeo/la", "en": "Held by"},
+	"group":               {"cnr": "Grupa", "en": "Group"},
+	"jmbg_len":            {"cnr": "JMBG: potrebno je 13 cifara, upisano je %d", "en": "JMBG: 13 digits needed, %d typed"},
+	"jmbg_date":           {"cnr": "JMBG: cifre 1–7 nisu stvarni datum rođenja", "en": "JMBG: digits 1-7 are not a real date of birth"},
+	"jmbg_check":          {"cnr": "JMBG: kontrolna cifra je %d, a treba da bude %d", "en": "JMBG: the check digit is %d, expected %d"},
+	"csrf_expired":        {"cnr": "Obrazac je istekao ili nije poslat iz Kartona. Vratite se, osvježite stranicu i pokušajte ponovo.", "en": "The form has expired or did not come from Karton. Go back, reload the page and try again."},
+	"idp_down":            {"cnr": "Servis za prijavu nije dostupan. Pokušajte ponovo za minut.", "en": "The identity provider is not reachable. Try again in a minute."},
+	"login_incomplete":    {"cnr": "Prijava nije završena. Počnite ponovo na /login.", "en": "The login did not complete. Start again at /login."},
+	"login_refused":       {"cnr": "Servis za prijavu nije prihvatio prijavu. Počnite ponovo na /login.", "en": "The identity provider refused the login. Start again at /login."},
+	"logout_failed":       {"cnr": "Karton nije mogao da zabilježi odjavu, pa sesija i dalje važi. Vratite se i odjavite ponovo.", "en": "Karton could not record the logout, so the session is still valid. Go back and log out again."},
+	"page_failed":         {"cnr": "Stranica se ne može prikazati.", "en": "The page could not be shown."},
+	"board_only":          {"cnr": "Pregled rada je za rukovodioce stručnog tima.", "en": "The board is for supervisors."},
+	"form_unavailable":    {"cnr": "Obrazac trenutno nije dostupan.", "en": "The form is not available."},
+	"choose_file":         {"cnr": "izaberite datoteku", "en": "choose a file to upload"},
+	"document_added":      {"cnr": "Dokument je priložen.", "en": "The document is on file."},
+	"stage_due":           {"cnr": "rok", "en": "due"},
+	"consent_short":       {"cnr": "Saglasnost", "en": "Consent"},
+	"form_no":             {"cnr": "obrazac", "en": "form"},
+	"attempts":            {"cnr": "pokušaja", "en": "attempts"},
+	"last_attempt_failed": {"cnr": "posljednji pokušaj slanja nije uspio; šalje se ponovo", "en": "the last attempt to send failed; it is sent again"},
 	// task types the inbox lists besides the claims', cases' and activation's
 	"payment.correct_account": {"cnr": "Ispravka računa za isplatu", "en": "Correct the payee account"},
 	"appeal.review":           {"cnr": "Žalba: pregled prvostepenog organa", "en": "Appeal: first-instance review"},
@@ -201,10 +209,17 @@ func municipalityName(code string) string {
 }
 
 // staffName is the name of the person behind a username (the staff the
-// system knows); a username it does not know is shown as it is.
-func staffName(username string) string {
+// system knows), or, for another institution's system, the institution;
+// a username it does not know is shown as it is.
+func staffName(lang, username string) string {
 	if u, ok := domain.DemoUser(username); ok {
+		if u.Machine || u.Role == domain.RoleAdmin {
+			return enum(lang, "role", string(u.Role))
+		}
 		return u.Name
+	}
+	if username == "police" || username == "system" {
+		return enum(lang, "by", username)
 	}
 	return username
 }

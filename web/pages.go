@@ -457,7 +457,7 @@ func (s *server) decisionPDF(c *gin.Context) {
 func (s *server) board(c *gin.Context) {
 	u := userOf(c)
 	if !u.Role.Acts(domain.RoleSupervisor) {
-		s.render(c, http.StatusForbidden, "message", gin.H{"Title": "forbidden", "Message": "the board is for supervisors"})
+		s.render(c, http.StatusForbidden, "message", gin.H{"Title": "forbidden", "Message": t(s.lang(c), "board_only")})
 		return
 	}
 	var cw, sv obj

@@ -22,7 +22,13 @@ func (s *server) payrollPage(c *gin.Context) {
 	if period == "" {
 		period = domain.MonthOf(time.Now().UTC().AddDate(0, -1, 0)).String()
 	}
-	data := gin.H{"Period": period}
+	s.renderPayroll(c, period, http.StatusOK, "")
+}
+
+// renderPayroll shows a month's payroll; confirmErr is the message beside
+// the approval's confirmation when it was sent without it.
+func (s *server) renderPayroll(c *gin.Context, period string, status int, confirmErr string) {
+	data := gin.H{"Period": period, "ConfirmErr": confirmErr}
 	var p obj
 	r := s.getJSON(c, "/api/v1/payrolls/"+url.PathEscape(period), &p)
 	switch {
@@ -32,7 +38,7 @@ func (s *server) payrollPage(c *gin.Context) {
 		s.refused(c, r)
 		return
 	}
-	s.render(c, http.StatusOK, "payroll", data)
+	s.render(c, status, "payroll", data)
 }
 
 func (s *server) startPayroll(c *gin.Context) {
@@ -61,6 +67,10 @@ func validMonth(s string) bool {
 func (s *server) payrollAction(c *gin.Context) {
 	period, action := c.Param("period"), c.Param("action")
 	body := obj{}
+	if action == "approve" && c.PostForm("confirm") != "yes" { // the files go to the bank: confirmed on the form
+		s.renderPayroll(c, period, http.StatusBadRequest, t(s.lang(c), "confirm_needed"))
+		return
+	}
 	if action == "approve" {
 		hashes := obj{}
 		_ = c.Request.ParseForm()

@@ -75,54 +75,9 @@ const (
 // Register adds the pages to r.
 func Register(r *gin.Engine, cfg Config) error {
 	s := &server{cfg: cfg, pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{
-		"money": money, "date": date, "datetime": datetime,
-		"pretty": func(v any) string {
-			b, _ := json.Marshal(v)
-			return strings.NewReplacer(`"`, "", "{", "", "}", "", ",", ", ", ":", ": ").Replace(string(b))
-		},
-		// tasklink is the page a task is worked on: its case or its claim.
-		"tasklink": func(tk map[string]any) string {
-			if d, ok := tk["data"].(map[string]any); ok {
-				if n, ok := d["case"].(string); ok && n != "" {
-					return "/cases/" + url.PathEscape(n)
-				}
-				if n, ok := d["notification"].(string); ok && n != "" {
-					return "/dv/" + url.PathEscape(n)
-				}
-				if n, ok := d["referral"].(string); ok && n != "" {
-					return "/activation/" + url.PathEscape(n)
-				}
-				if _, ok := d["change"].(string); ok { // a right a change touched: on its holder's e-file
-					if p, ok := tk["person_id"].(string); ok && p != "" {
-						return "/persons/" + url.PathEscape(p)
-					}
-				}
-			}
-			subject, _ := tk["subject"].(string)
-			return "/claims/" + url.PathEscape(subject)
-		},
-		"dict": func(kv ...any) map[string]any {
-			m := map[string]any{}
-			for i := 0; i+1 < len(kv); i += 2 {
-				m[kv[i].(string)] = kv[i+1]
-			}
-			return m
-		},
-	}
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
+	var err error
+	if s.pages, err = parsePages(); err != nil {
 		return err
-	}
-	for _, n := range names {
-		page := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if page == "layout" || page == "forms" {
-			continue
-		}
-		tpl := template.New(page).Funcs(funcs).Funcs(langFuncs("cnr"))
-		if s.pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", "templates/forms.html", n); err != nil {
-			return fmt.Errorf("parse %s: %w", n, err)
-		}
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/static", http.FS(static))
@@ -169,6 +124,64 @@ func Register(r *gin.Engine, cfg Config) error {
 	form("/claims/:number/withdraw", s.withdraw)
 	form("/tasks/:id/:action", s.taskAction)
 	return nil
+}
+
+// pageFuncs are the template functions every page has, whatever its
+// language (langFuncs adds those that speak it).
+var pageFuncs = template.FuncMap{
+	"money": money, "date": date, "datetime": datetime,
+	"pretty": func(v any) string {
+		b, _ := json.Marshal(v)
+		return strings.NewReplacer(`"`, "", "{", "", "}", "", ",", ", ", ":", ": ").Replace(string(b))
+	},
+	// tasklink is the page a task is worked on: its case or its claim.
+	"tasklink": func(tk map[string]any) string {
+		if d, ok := tk["data"].(map[string]any); ok {
+			if n, ok := d["case"].(string); ok && n != "" {
+				return "/cases/" + url.PathEscape(n)
+			}
+			if n, ok := d["notification"].(string); ok && n != "" {
+				return "/dv/" + url.PathEscape(n)
+			}
+			if n, ok := d["referral"].(string); ok && n != "" {
+				return "/activation/" + url.PathEscape(n)
+			}
+			if _, ok := d["change"].(string); ok { // a right a change touched: on its holder's e-file
+				if p, ok := tk["person_id"].(string); ok && p != "" {
+					return "/persons/" + url.PathEscape(p)
+				}
+			}
+		}
+		subject, _ := tk["subject"].(string)
+		return "/claims/" + url.PathEscape(subject)
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// parsePages parses every page with the layout and the forms' templates.
+func parsePages() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		page := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if page == "layout" || page == "forms" {
+			continue
+		}
+		tpl := template.New(page).Funcs(pageFuncs).Funcs(langFuncs("cnr"))
+		if pages[page], err = tpl.ParseFS(templateFS, "templates/layout.html", "templates/forms.html", n); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+	}
+	return pages, nil
 }
 
 // ---- session, CSRF, language
@@ -227,7 +240,7 @@ func (s *server) csrf(c *gin.Context) {
 	cookie, err := c.Cookie(cookieCSRF)
 	form := c.PostForm("csrf")
 	if err != nil || cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
-		c.String(http.StatusForbidden, "The form has expired or did not come from Karton. Go back, reload the page and try again.")
+		c.String(http.StatusForbidden, t(s.lang(c), "csrf_expired"))
 		c.Abort()
 		return
 	}
@@ -324,7 +337,7 @@ func (s *server) login(c *gin.Context) {
 	authz, _, err := s.endpoints(c.Request.Context())
 	if err != nil {
 		s.cfg.Log.Error("login: issuer discovery", "issuer", s.cfg.Issuer, "error", err)
-		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable. Try again in a minute.")
+		c.String(http.StatusServiceUnavailable, t(s.lang(c), "idp_down"))
 		return
 	}
 	next, ok := localPath(c.Query("next"))
@@ -343,19 +356,19 @@ func (s *server) callback(c *gin.Context) {
 	v, err := c.Cookie(cookieLogin)
 	parts := strings.SplitN(v, "|", 3)
 	if err != nil || len(parts) != 3 || c.Query("state") != parts[0] || c.Query("code") == "" {
-		c.String(http.StatusBadRequest, "The login did not complete (state mismatch or no code). Start again at /login.")
+		c.String(http.StatusBadRequest, t(s.lang(c), "login_incomplete"))
 		return
 	}
 	_, tokenURL, err := s.endpoints(c.Request.Context())
 	if err != nil {
-		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable.")
+		c.String(http.StatusServiceUnavailable, t(s.lang(c), "idp_down"))
 		return
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {c.Query("code")}, "redirect_uri": {callbackURL(c)},
 		"client_id": {s.cfg.ClientID}, "code_verifier": {parts[1]}}
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).PostForm(tokenURL, form)
 	if err != nil {
-		c.String(http.StatusServiceUnavailable, "The identity provider is not reachable.")
+		c.String(http.StatusServiceUnavailable, t(s.lang(c), "idp_down"))
 		return
 	}
 	defer resp.Body.Close()
@@ -363,13 +376,13 @@ func (s *server) callback(c *gin.Context) {
 		AccessToken string `json:"access_token"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		c.String(http.StatusUnauthorized, "The identity provider refused the login. Start again at /login.")
+		c.String(http.StatusUnauthorized, t(s.lang(c), "login_refused"))
 		return
 	}
 	u, err := s.cfg.Verifier.Verify(c.Request.Context(), tok.AccessToken)
 	if err != nil {
 		s.cfg.Log.Warn("login: token refused", "error", err)
-		c.String(http.StatusUnauthorized, "The identity provider's token is not valid for Karton. Start again at /login.")
+		c.String(http.StatusUnauthorized, t(s.lang(c), "login_refused"))
 		return
 	}
 	next, ok := localPath(parts[2])
@@ -395,7 +408,7 @@ func (s *server) logout(c *gin.Context) {
 		if _, err := s.cfg.Verifier.Verify(c.Request.Context(), tok); err == nil {
 			if err := s.cfg.Verifier.Revoke(c.Request.Context(), tok); err != nil {
 				s.cfg.Log.Error("logout not recorded", "error", err)
-				c.String(http.StatusServiceUnavailable, "Karton could not record the logout, so the session is still valid. Go back and log out again.")
+				c.String(http.StatusServiceUnavailable, t(s.lang(c), "logout_failed"))
 				return
 			}
 		}
@@ -481,6 +494,7 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	deskData(c, data)
 	data["CSRF"] = c.GetString("csrf")
 	data["Path"] = c.Request.URL.RequestURI()
+	data["Page"] = page
 	if f, ok := readFlash(c); ok {
 		// A refusal is marked (backError): shown as an error, announced at once.
 		msg, isErr := strings.CutPrefix(f, flashErrorMark)
@@ -502,7 +516,7 @@ func (s *server) render(c *gin.Context, status int, page string, data gin.H) {
 	}
 	if err != nil {
 		s.cfg.Log.Error("render page", "page", page, "error", err)
-		c.String(http.StatusInternalServerError, "The page could not be shown.")
+		c.String(http.StatusInternalServerError, t(lang, "page_failed"))
 		return
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self' "+s.cfg.Issuer)
@@ -526,7 +540,7 @@ func langFuncs(lang string) template.FuncMap {
 		"role":         func(code any) string { return roleName(lang, str(code)) },
 		"centre":       func(id any) string { return centreName(str(id)) },
 		"municipality": func(code any) string { return municipalityName(str(code)) },
-		"staff":        func(username any) string { return staffName(str(username)) },
+		"staff":        func(username any) string { return staffName(lang, str(username)) },
 		"tf":           func(key string, args ...any) string { return tf(lang, key, args...) },
 		"tasksubject":  func(tk map[string]any) string { return taskSubject(lang, tk) },
 		"fact":         func(v any) string { return factValue(lang, v) },
