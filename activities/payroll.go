@@ -42,6 +42,8 @@ type PreparePayrollResult struct {
 	// Overpayments counts the months found paid above what they owe,
 	// recorded (once) to be recovered by a decision.
 	Overpayments int
+	// Refunds counts the employers' refunds the payroll pays (issue 18).
+	Refunds int
 }
 
 // EndToEndID is the payment's id in the bank files: fixed per right,
@@ -197,6 +199,11 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PayrollMonth) (Prepa
 		return PreparePayrollResult{}, err
 	}
 	if err := a.DB.CheckPayments(ctx, in.PayrollID); err != nil {
+		return PreparePayrollResult{}, err
+	}
+	// The employers' refunds decided for months up to the payroll's, each
+	// once (issue 18): their own batch of the files, their own account.
+	if res.Refunds, _, err = a.DB.PrepareRefundPayments(ctx, in.PayrollID, m.Last(), RefundFundingAccount.IBAN, RefundEndToEndID); err != nil {
 		return PreparePayrollResult{}, err
 	}
 	res.New = stored
@@ -382,6 +389,15 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 		perFile = DefaultTransfersPerFile
 	}
 	files := (counts["bank"] + perFile - 1) / perFile
+	// The employers' refunds go in the first file, in a batch of their own
+	// with their own debtor account (issue 18).
+	refundsDue, err := a.DB.RefundPaymentsOf(ctx, in.PayrollID, "prepared")
+	if err != nil {
+		return GeneratePayrollFilesResult{}, err
+	}
+	if files == 0 && len(refundsDue) > 0 {
+		files = 1
+	}
 	execution := m.Next().First().AddDate(0, 0, 14) // the 15th of the next month
 	// The next file's payments are read while this one is written.
 	pctx, cancel := context.WithCancel(ctx)
@@ -414,7 +430,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 			return GeneratePayrollFilesResult{}, pg.err
 		}
 		bank := pg.rows
-		if len(bank) == 0 {
+		if len(bank) == 0 && (k > 0 || len(refundsDue) == 0) {
 			break
 		}
 		k++
@@ -430,13 +446,25 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 				IBAN: p.PayeeIBAN, Remittance: remittance(p)})
 			total = total.Add(p.Amount)
 		}
-		msg.Batches = []iso20022.Batch{batch}
+		msg.Batches = nil
+		if len(batch.Transfers) > 0 {
+			msg.Batches = append(msg.Batches, batch)
+		}
+		n := len(batch.Transfers)
+		if k == 1 && len(refundsDue) > 0 {
+			rb := refundBatch(id, execution, refundsDue)
+			msg.Batches = append(msg.Batches, rb)
+			n += len(rb.Transfers)
+			for _, t := range rb.Transfers {
+				total = total.Add(t.Amount)
+			}
+		}
 		err := iso20022.MarshalTo(&xmlBuf, msg)
 		xml := xmlBuf.Bytes()
 		if err != nil {
 			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
 		}
-		if err := save(name, "pain.001", xml, len(batch.Transfers), total); err != nil {
+		if err := save(name, "pain.001", xml, n, total); err != nil {
 			return GeneratePayrollFilesResult{}, err
 		}
 	}
@@ -465,6 +493,17 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 		}
 	}
 	return out, nil
+}
+
+// refundBatch is the employers' refunds of a payroll's file: a batch
+// (PmtInf) of its own, debited to the refunds' funding account.
+func refundBatch(id string, execution time.Time, ps []store.RefundPayment) iso20022.Batch {
+	b := iso20022.Batch{ID: id + "/R", Debtor: RefundFundingAccount, Execution: execution, Transfers: make([]iso20022.Transfer, 0, len(ps))}
+	for _, p := range ps {
+		b.Transfers = append(b.Transfers, iso20022.Transfer{EndToEndID: p.EndToEndID, Amount: p.Amount, Creditor: p.PayeeName, IBAN: p.PayeeIBAN,
+			Remittance: "Refundacija naknade zarade " + p.LeaveNumber + " " + p.Month.Format("2006-01")})
+	}
+	return b
 }
 
 // remittance is the transfer's text for the payee: the benefit and the
