@@ -23,7 +23,7 @@ var searchMessages = map[string]map[string]string{
 
 	// the search
 	"search_persons":     {"cnr": "Pretraga lica", "en": "Find a person"},
-	"search_placeholder": {"cnr": "JMBG, ime i prezime, datum rođenja", "en": "JMBG, name, date of birth"},
+	"search_placeholder": {"cnr": "JMBG, ime ili datum rođenja", "en": "JMBG, name or date of birth"},
 	"search_hint":        {"cnr": "JMBG (13 cifara), ili ime i/ili prezime (slova bez kvačica su dovoljna: Djurovic nalazi Đurović), i/ili datum rođenja (12.03.1985.).", "en": "JMBG (13 digits), or given and/or family name (letters without their marks will do: Djurovic finds Đurović), and/or date of birth (12.03.1985.)."},
 	"search_found":       {"cnr": "Pronađeno lica: %d. Prikazana su %d–%d.", "en": "Persons found: %d. Showing %d–%d."},
 	"search_none":        {"cnr": "Nije pronađeno nijedno lice. Provjerite slova ili upišite samo početak prezimena, ili tražite po JMBG-u.", "en": "Nobody was found. Check the letters or type only the start of the family name, or search by JMBG."},
