@@ -30,6 +30,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.RevisionSweep, workflow.RegisterOptions{Name: workflows.NameRevisionSweep})
 	r.RegisterWorkflowWithOptions(workflows.PollChanges, workflow.RegisterOptions{Name: workflows.NamePollChanges})
 	r.RegisterWorkflowWithOptions(workflows.ChangeFollowUp, workflow.RegisterOptions{Name: workflows.NameChangeFollowUp})
+	r.RegisterWorkflowWithOptions(workflows.Refund, workflow.RegisterOptions{Name: workflows.NameRefund})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 
