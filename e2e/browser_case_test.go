@@ -53,7 +53,7 @@ func TestCaseInABrowser(t *testing.T) {
 		waitFor("#form-opening"),
 		chromedp.Text("#case-title", &number),
 		set("f.case_manager", "ana.caseworker"),
-		set("f.team", "ivan.caseworker"),
+		click(`#form-opening [name="f.team"][value="ivan.caseworker"]`), // the team ticked from the centre's staff by name
 		set("f.network.0.name", "Vesna Vuković"),
 		set("f.network.0.relation", "relative"),
 		shot("14-case-opening"),

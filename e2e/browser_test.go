@@ -39,7 +39,8 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 
 	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
 
-	var location, number, title, html, inboxTitle string
+	var location, number, title, html, inboxTitle, payeeError, payeeKept, focused string
+	var consentKept bool
 	err := chromedp.Run(bctx,
 		login("ana.caseworker"),
 		shot("02-inbox"),
@@ -59,8 +60,19 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 		chromedp.Click("#register"),
 		chromedp.WaitVisible("#claim-form"),
 		waitFor(`#claim-form input[name=members]`),
-		chromedp.SendKeys("#payee", "ME25 5050 0001 2345 6789 51"),
+		// A mistyped IBAN: the form comes back with what was typed, the
+		// message beside the field and a summary that takes the focus.
+		chromedp.SendKeys("#payee", "ME25 5050 0001 2345 6789 52"),
 		chromedp.Click("#consent"),
+		submit("#submit-claim"),
+		chromedp.WaitVisible("#claim-summary"),
+		chromedp.Text("#payee-err", &payeeError),
+		chromedp.Value("#payee", &payeeKept),
+		chromedp.Evaluate(`document.querySelector("#consent").checked && document.querySelectorAll("#claim-form input[name=members]:checked").length > 0`, &consentKept),
+		chromedp.Evaluate(`document.activeElement && document.activeElement.id`, &focused),
+		shot("04-new-claim-sent-back"),
+		chromedp.Evaluate(`document.querySelector("#payee").value = ""`, nil),
+		chromedp.SendKeys("#payee", "ME25 5050 0001 2345 6789 51"),
 		shot("04-new-claim"),
 		chromedp.Click("#submit-claim"),
 		chromedp.WaitVisible("#claim-number"),
@@ -87,8 +99,12 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("walkthrough: %v (at %s)", err, location)
 	}
-	if !strings.Contains(title, "check digit") {
-		t.Errorf("typing a JMBG with a wrong check digit shows %q; want the reason", title)
+	if !strings.Contains(title, "kontrolna cifra") {
+		t.Errorf("typing a JMBG with a wrong check digit shows %q; want the reason, in Montenegrin", title)
+	}
+	if !strings.Contains(payeeError, "kontrolne cifre IBAN-a") || payeeKept != "ME25 5050 0001 2345 6789 52" || !consentKept || focused != "claim-summary" {
+		t.Errorf("the claim form sent back: message %q, IBAN kept %q, consent and members kept %v, focus on %q; want the message in Montenegrin beside the IBAN, everything typed kept, the summary focused",
+			payeeError, payeeKept, consentKept, focused)
 	}
 	// The decision PDF downloads.
 	var pdfStatus int
@@ -143,9 +159,10 @@ func TestCaseworkersDeskInABrowser(t *testing.T) {
 		login("marija.finance"),
 		chromedp.Navigate(s.APIURL+"/payrolls/"+month),
 		waitFor("#approve-payroll"),
+		chromedp.Click("#payroll-confirm"), // the files go to the bank: confirmed
 		submit("#approve-payroll"),
 		waitFor(`#payroll-state[data-state="sent"]`),
-		chromedp.Text("#payroll-state", &payrollState),
+		chromedp.AttributeValue("#payroll-state", "data-state", &payrollState, nil),
 		shot("12-payroll-sent"),
 	)
 	if err != nil {
