@@ -178,6 +178,15 @@ var caseMessages = map[string]map[string]string{
 	"o.report":                 {"cnr": "Izvještaj", "en": "Report"},
 	"o.review":                 {"cnr": "Revizija", "en": "Review"},
 	"o.contact":                {"cnr": "Kontakt", "en": "Contact"},
+	// risk indicators of the risk assessment and the DV first contact
+	"o.previous_violence": {"cnr": "Ranije nasilje", "en": "Previous violence"},
+	"o.threats":           {"cnr": "Prijetnje", "en": "Threats"},
+	"o.weapon":            {"cnr": "Oružje", "en": "Weapon"},
+	"o.children_present":  {"cnr": "Prisutna djeca", "en": "Children present"},
+	"o.substance_abuse":   {"cnr": "Zloupotreba alkohola ili droga", "en": "Substance abuse"},
+	"o.separation":        {"cnr": "Razdvajanje ili razvod", "en": "Separation"},
+	"o.escalation":        {"cnr": "Nasilje je sve teže", "en": "Escalation"},
+	"o.strangulation":     {"cnr": "Davljenje", "en": "Strangulation"},
 	// Form hints (h.<form>.<field>); the schemas' descriptions are English.
 	"h.intake.source":                    {"cnr": "kako je centar saznao za lice", "en": "how the centre learnt of the person"},
 	"h.intake.reporter":                  {"cnr": "ko je prijavio, kad to nije samo lice", "en": "who reported, when not the person"},

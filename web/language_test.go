@@ -558,3 +558,49 @@ var payrollJSON = `{"id":"2026-10","period":"2026-10","state":"awaiting_approval
 	"summary":[{"benefit":"MO","municipality":"ME-16","channel":"bank","state":"prepared","count":2,"total":"240.00"}],
 	"exceptions":[{"entitlement_id":"e2","payee":"Luka Vujović","period":"2026-10","amount":"120.00","reason":"a Montenegrin IBAN has 22 characters, this one 21"}],
 	"changes":[{"entitlement_id":"e1","payee":"Jovana Vujović","benefit":"MO","kind":"changed","before":"100.00","now":"120.00"}]}`
+
+// TestEveryFormFieldHasWords: every field and choice of every form the
+// pages render from a schema (each procedure's stages, the intake, the
+// tracking item and the decision, the DV first contact, the activation
+// decision) has its label and choices in both languages, so that no form
+// falls back to its field's name.
+func TestEveryFormFieldHasWords(t *testing.T) {
+	raws := map[string]json.RawMessage{}
+	for _, code := range cases.Procedures.Codes() {
+		d, _ := cases.Procedures.Get(code, 0)
+		for _, st := range d.Stages {
+			raws[st.Form], _ = cases.Procedures.Form(st.Form)
+		}
+	}
+	for _, name := range []string{"intake", "tracking_item", "decision"} {
+		raws[name], _ = cases.Procedures.Form(name)
+	}
+	raws["first_contact"], _ = violence.Schemas.Raw("first_contact")
+	raws["activation_decision"], _ = activation.Schemas.Raw("decision")
+	var walk func(form string, s *schema)
+	walk = func(form string, s *schema) {
+		for _, key := range s.order {
+			p := s.props[key]
+			if _, ok := messages["f."+key]; !ok {
+				t.Errorf("form %s: field %s has no words (f.%s)", form, key, key)
+			}
+			enum := p.enum()
+			if p.Items != nil {
+				enum = append(enum, p.Items.enum()...)
+				walk(form, p.Items)
+			}
+			for _, v := range enum {
+				if _, ok := messages["o."+v]; !ok {
+					t.Errorf("form %s: choice %s of %s has no words (o.%s)", form, v, key, v)
+				}
+			}
+		}
+	}
+	for name, raw := range raws {
+		sch, err := parseSchema(raw)
+		if err != nil {
+			t.Fatalf("form %s: %v", name, err)
+		}
+		walk(name, sch)
+	}
+}
