@@ -70,15 +70,15 @@ type DecisionKind struct {
 
 // Definition is one procedure, in the version a case started with.
 type Definition struct {
-	Code          string         `json:"code"`
-	Version       int            `json:"version"`
-	Slug          string         `json:"slug"`
-	Name          Text           `json:"name"`
-	Group         string         `json:"group"`  // children, adults, cross
+	Code    string `json:"code"`
+	Version int    `json:"version"`
+	Slug    string `json:"slug"`
+	Name    Text   `json:"name"`
+	Group   string `json:"group"` // children, adults, cross
 	// Ages is whom the procedure is for by age: minor (under 18), adult,
 	// or any; by default its group's (children: minor, adults: adult,
 	// cross: any), unless procedures.yaml says otherwise (ages:).
-	Ages string `json:"ages"`
+	Ages          string         `json:"ages"`
 	Source        string         `json:"source"` // S: named in a seed, L: listed service, G: GUESS
 	Target        string         `json:"target"`
 	LegalBasis    string         `json:"legal_basis"`
