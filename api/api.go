@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/xroad"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/policies"
 	"github.com/karton-social/karton/store"
@@ -63,6 +64,10 @@ type Deps struct {
 	// the client; nil trusts none, so a client cannot pick the address its
 	// requests are rate-limited by.
 	TrustedProxies []string
+	// Registry asks the registries synchronously where a request must be
+	// checked against them before anything is recorded (an employer's
+	// employee in the pension fund's register); nil answers 503 there.
+	Registry *xroad.Client
 	// PaymentDay is the day from which a month itself may be paid (0:
 	// domain.DefaultPaymentDay); Now is the clock payrolls are checked by
 	// (nil: time.Now).
@@ -78,6 +83,7 @@ type handler struct {
 	deadlines workflows.Deadlines
 	enforcer  *policies.Enforcer
 	issuer    TokenIssuer
+	registry  *xroad.Client
 	// paymentDay and now say which months a payroll may pay (domain.PayablePeriod).
 	paymentDay int
 	now        func() time.Time
@@ -157,6 +163,12 @@ func Routes() []Route {
 		{"GET", "/api/v1/revisions", "revision_board", "read", true, "revision_board", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listRevisions) }},
 		{"GET", "/api/v1/entitlements/:id/revisions", "revision", "read", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getRevisions) }},
 		{"POST", "/api/v1/entitlements/:id/revisions", "revision", "create", true, "revision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.startRevision) }},
+		{"POST", "/api/v1/refund-leaves", "refund", "create", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.fileLeave) }},
+		{"GET", "/api/v1/refund-leaves", "refund", "read", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listLeaves) }},
+		{"GET", "/api/v1/refund-leaves/:number", "refund", "read", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getLeave) }},
+		{"POST", "/api/v1/refund-leaves/:number/claims", "refund", "update", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.fileMonth) }},
+		{"POST", "/api/v1/refund-leaves/:number/end", "refund", "update", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.endLeave) }},
+		{"GET", "/api/v1/refund-decisions/:id/document", "refund", "read", true, "refund_decision", func(h *handler) gin.HandlerFunc { return stream(h, h.refundDecisionDocument) }},
 	}
 }
 
@@ -183,7 +195,7 @@ func New(d Deps) *gin.Engine {
 		}
 	}
 	h := &handler{db: d.DB, tc: d.Temporal, objects: d.Objects, log: d.Log, deadlines: d.Deadlines, enforcer: e, issuer: d.DevIssuer,
-		paymentDay: domain.PaymentDayOr(d.PaymentDay), now: d.Now}
+		paymentDay: domain.PaymentDayOr(d.PaymentDay), now: d.Now, registry: d.Registry}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -200,6 +212,9 @@ func New(d Deps) *gin.Engine {
 	}
 
 	search := newLimiter(20, 40).middleware()
+	// The employers' portal (issue 18): a company's systems and staff, each
+	// user at most 10 requests a second (bursts of 50).
+	portal := newLimiter(10, 50).middleware()
 	g := newGate(d.Verifier, d.Registerer, d.Log)
 	registerCodec(r, h, g, d.Codec)
 	authn := g.authenticate()
@@ -213,6 +228,9 @@ func New(d Deps) *gin.Engine {
 		chain = append(chain, g.authorize(e, rt.Resource, rt.Action), h.purpose(rt))
 		if rt.Method == "GET" && rt.Path == "/api/v1/persons" {
 			chain = append(chain, search)
+		}
+		if rt.Resource == "refund" {
+			chain = append(chain, portal)
 		}
 		chain = append(chain, rt.handle(h))
 		r.Handle(rt.Method, rt.Path, chain...)

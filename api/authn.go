@@ -71,6 +71,7 @@ const (
 	claimRole   = "karton_role"
 	claimCentre = "karton_centre"
 	claimJMBG   = "karton_jmbg"
+	claimPIB    = "karton_pib" // the company an employer acts for (issue 18)
 )
 
 // Verify returns the user a valid token speaks for. Its errors explain
@@ -111,7 +112,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Ti
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
 	u := domain.User{Username: str("sub"), Name: str("name"), Role: domain.Role(str(claimRole)), CentreID: str(claimCentre),
-		JMBG: domain.JMBG(str(claimJMBG)), Machine: str("client_id") != ""}
+		JMBG: domain.JMBG(str(claimJMBG)), Machine: str("client_id") != "", PIB: domain.PIB(str(claimPIB))}
 	if u.Username == "" || u.Role == "" {
 		return domain.User{}, time.Time{}, errors.New("invalid token: no subject or role")
 	}
@@ -123,6 +124,11 @@ func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Ti
 	if u.Role == domain.RoleCitizen {
 		if _, _, err := domain.ParseJMBG(string(u.JMBG)); err != nil {
 			return domain.User{}, time.Time{}, errors.New("invalid token: a citizen's token carries no valid JMBG")
+		}
+	}
+	if u.Role == domain.RoleEmployer {
+		if _, err := domain.ParsePIB(string(u.PIB)); err != nil {
+			return domain.User{}, time.Time{}, errors.New("invalid token: an employer's token carries no valid PIB")
 		}
 	}
 	exp, err := claims.GetExpirationTime()

@@ -138,6 +138,8 @@ var fuzzUsers = map[string]string{
 	"revision:create":        "ana.caseworker",
 	"parameter:create":       "goran.ministry",
 	"parameter:approve":      "jovana.ministry", // not the author of the value proposed below
+	"refund:create":          "employer-02655284",
+	"refund:update":          "employer-02655284",
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -159,6 +161,7 @@ var fuzzUsers = map[string]string{
 	"revision_board:read":      "marko.supervisor",
 	"change:read":              "admin",
 	"parameter:read":           "goran.ministry",
+	"refund:read":              "employer-02655284",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -382,6 +385,18 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		"/api/v1/entitlements/:id/revisions":     ``,
 		"/api/v1/parameters":                     `{"name":"mo.threshold.size_1","valid_from":"2027-01-01","value":"95.50","legal_ref":"Sl. list CG 1/2027"}`,
 		"/api/v1/parameters/:id/approve":         ``,
+		"/api/v1/refund-leaves": `{"employee_jmbg":"0303991215503","kind":"parental","first_day":"2026-08-01","last_day":"2026-09-30",` +
+			`"child_jmbg":"2907026215001","payee_account":"ME25510000000265528422"}`,
+		"/api/v1/refund-leaves/:number/claims": ``,
+		"/api/v1/refund-leaves/:number/end":    `{"last_day":"2026-08-31","reason":"return_to_work"}`,
+	}
+	refundEmployee, _ := domain.MakeJMBG(time.Date(1991, 3, 3, 0, 0, 0, 0, time.UTC), 21, 501)
+	refundChild, _ := domain.MakeJMBG(time.Date(2026, 7, 29, 0, 0, 0, 0, time.UTC), 21, 1)
+	leave, err := env.db.FileRefundLeave(ctx, store.Employer{PIB: "02655284", Name: "Firma", IBAN: "ME25510000000265528422", CentreID: "csr-podgorica"},
+		store.RefundLeave{Benefit: "RNZ", Kind: "maternity", EmployeeJMBG: refundEmployee, ChildJMBG: refundChild, FirstDay: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC),
+			LastDay: time.Date(2026, 10, 6, 0, 0, 0, 0, time.UTC), PayeeIBAN: "ME25510000000265528422", FiledBy: "seed", FiledAt: time.Now()})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	proposed, err := env.db.ProposeParameterValue(ctx, store.ParameterValue{Name: "mo.threshold.size_2", ValidFrom: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 		Value: decimal.RequireFromString("110.00"), LegalRef: "Sl. list CG 1/2027", ProposedBy: "goran.ministry"})
@@ -392,7 +407,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		":id/corrections", string(p1.ID)+"/corrections", ":stage", "opening",
 		"claims/:number", "claims/"+c1.Number, "cases/:number", "cases/"+number, "tasks/:id", "tasks/"+review, ":period", "2026-11",
 		":reference", dv.Reference, "referrals/:id", "referrals/"+referral.ID, "decisions/:id", "decisions/"+d3.ID,
-		"entitlements/:id", "entitlements/"+e3.ID, "parameters/:id", "parameters/"+strconv.FormatInt(proposed.ID, 10))
+		"entitlements/:id", "entitlements/"+e3.ID, "parameters/:id", "parameters/"+strconv.FormatInt(proposed.ID, 10),
+		"refund-leaves/:number", "refund-leaves/"+leave.Number)
 	for _, rt := range api.Routes() {
 		if rt.Method != http.MethodPost {
 			continue

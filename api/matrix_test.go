@@ -94,6 +94,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"decision:deliver": staff("own"),
 	"appeal:create":    with(staff("own"), domain.RoleCitizen, "own"),
 	"appeal:read":      with(with(staff("own"), domain.RoleCitizen, "own"), domain.RoleAppealsOfficer, "own", "other"),
+	// Employers' refunds (issue 18): an employer its own company's; the
+	// centre that handles them reads its own centre's.
+	"refund:create": {domain.RoleEmployer: {"own"}},
+	"refund:read":   with(staff("own"), domain.RoleEmployer, "own"),
+	"refund:update": {domain.RoleEmployer: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -199,6 +204,27 @@ func TestRouteMatrix(t *testing.T) {
 	}
 	ownReferral, ownActivationDecision := seedReferral(own, ownClaim, ownDecision)
 	otherReferral, otherActivationDecision := seedReferral(other, otherClaim, otherDecision)
+	// The demo employer's leave, handled in Podgorica ("own"); another
+	// employer's, handled in Nikšić ("other"); a decision on each.
+	seedRefund := func(pib, centre string, serial int) (string, string) {
+		e, _ := domain.MakeJMBG(time.Date(1991, 3, 3, 0, 0, 0, 0, time.UTC), 21, 500+serial)
+		c, _ := domain.MakeJMBG(time.Date(2026, 7, 29, 0, 0, 0, 0, time.UTC), 21, serial)
+		first := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		l, err := db.FileRefundLeave(ctx, store.Employer{PIB: pib, Name: "Firma", IBAN: "ME25510000000265528422", CentreID: centre},
+			store.RefundLeave{Benefit: "RNZ", Kind: "maternity", EmployeeJMBG: e, ChildJMBG: c, FirstDay: first, LastDay: first.AddDate(0, 0, 97),
+				PayeeIBAN: "ME25510000000265528422", FiledBy: "seed", FiledAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.IssueRefundDecision(ctx, store.RefundDecision{LeaveNumber: l.Number, CentreID: centre, Kind: "rejection", PreparedBy: "a",
+			ApprovedBy: "b", IssuedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Number, d.ID
+	}
+	ownLeave, ownRefundDecision := seedRefund("02655284", "csr-podgorica", 1)
+	otherLeave, otherRefundDecision := seedRefund("02000008", "csr-niksic", 2)
 	notification := func(ref, municipality string, p domain.Person) string {
 		return fmt.Sprintf(`{"police_reference":%q,"occurred_at":"2026-11-29T22:00:00Z","place":{"municipality":%q},`+
 			`"description":"Neighbours called the police after a fight.","persons":[{"role":"victim","jmbg":%q}],`+
@@ -249,6 +275,16 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{"own": {rt.Path, fmt.Sprintf(`{"person_id":%q}`, own.ID)}, "other": {rt.Path, fmt.Sprintf(`{"person_id":%q}`, other.ID)}}
 		case strings.HasPrefix(rt.Path, "/api/v1/case-decisions/"):
 			return sub(ownCaseDecision, otherCaseDecision)
+		case strings.HasPrefix(rt.Path, "/api/v1/refund-leaves/"):
+			return sub(ownLeave, otherLeave)
+		case strings.HasPrefix(rt.Path, "/api/v1/refund-decisions/"):
+			return sub(ownRefundDecision, otherRefundDecision)
+		case rt.Method == "GET" && rt.Path == "/api/v1/refund-leaves":
+			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
+		case rt.Method == "POST" && rt.Path == "/api/v1/refund-leaves":
+			leave := `{%s"employee_jmbg":"0303991215503","kind":"parental","first_day":"2026-08-01","last_day":"2026-09-30",` +
+				`"child_jmbg":"2907026215001","payee_account":"ME25510000000265528422"}`
+			return map[string]variant{"own": {rt.Path, fmt.Sprintf(leave, "")}, "other": {rt.Path, fmt.Sprintf(leave, `"employer_pib":"02000008",`)}}
 		case rt.Method == "GET" && rt.Path == "/api/v1/cases":
 			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
 		case rt.Method == "POST" && rt.Path == "/api/v1/cases":
@@ -287,6 +323,7 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/activation/referrals/:id/steps":            `{"step_id":"ZZZ-1","kind":"plan_created","occurred_at":"2026-11-01T10:00:00Z"}`,
 		"/api/v1/decisions/:id/delivery":                    `{"delivered_on":"` + time.Now().Format(time.DateOnly) + `"}`,
 		"/api/v1/decisions/:id/appeals":                     `{"filed_on":"` + time.Now().Format(time.DateOnly) + `","grounds":"matrix"}`,
+		"/api/v1/refund-leaves/:number/end":                 `{"last_day":"2026-08-31","reason":"return_to_work"}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {

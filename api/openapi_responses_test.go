@@ -63,6 +63,9 @@ var uncheckedOperations = map[string]string{
 	"POST /api/v1/activation/referrals":              "the API tests run without Temporal (down or unreachable): starts a workflow",
 	"POST /api/v1/activation/referrals/{id}/steps":   "the API tests run without Temporal (down or unreachable): signals a workflow",
 	"POST /api/v1/entitlements/{id}/revisions":       "the API tests run without Temporal (down or unreachable): starts a workflow",
+	"POST /api/v1/refund-leaves":                     "the API tests run without Temporal (down or unreachable): starts a workflow (e2e TestRefundOverHTTP files one)",
+	"POST /api/v1/refund-leaves/{number}/claims":     "the tests have no object store (e2e TestRefundOverHTTP files months)",
+	"GET /api/v1/refund-decisions/{id}/document":     "a PDF: the tests have no object store (e2e TestRefundOverHTTP reads it)",
 }
 
 // oas is the OpenAPI document, parsed once.

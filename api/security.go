@@ -105,9 +105,10 @@ func userOf(c *gin.Context) domain.User {
 	return usr
 }
 
-// home is where the user acts: their centre, or "self" for a citizen.
+// home is where the user acts: their centre, or "self" for a citizen and
+// for an employer (its company's refunds).
 func home(u domain.User) string {
-	if u.Role == domain.RoleCitizen {
+	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer {
 		return policies.TargetSelf
 	}
 	return u.CentreID

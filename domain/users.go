@@ -95,6 +95,9 @@ type User struct {
 	CentreID string // empty for ministry-wide roles, citizens and other institutions
 	JMBG     JMBG   // citizens: whose data is their own
 	Machine  bool   // a client of another institution (OAuth2 client credentials)
+	// PIB is the company an employer's user or payroll system acts for
+	// (issue 18): its refunds are the employer's own data.
+	PIB PIB
 }
 
 // DemoUsers are the people and systems of `karton dev`'s development
@@ -120,7 +123,8 @@ var demoUsers = []User{
 	{Username: "police-system", Name: "Police information system", Role: RolePoliceOfficer, Machine: true},
 	{Username: "employment-system", Name: "Employment Agency system", Role: RoleEmploymentOfficer, Machine: true},
 	{Username: "zorana.zzz", Name: "Zorana Milić", Role: RoleEmploymentOfficer},
-	{Username: "employer-02655284", Name: "Employer (PIB 02655284)", Role: RoleEmployer, Machine: true},
+	{Username: "employer-02655284", Name: "Employer (PIB 02655284)", Role: RoleEmployer, Machine: true, PIB: "02655284"},
+	{Username: "maja.employer", Name: "Maja Kovačević (poslodavac, PIB 02655284)", Role: RoleEmployer, PIB: "02655284"},
 	{Username: "goran.ministry", Name: "Goran Vujošević", Role: RoleMinistryOfficer},
 	{Username: "jovana.ministry", Name: "Jovana Pejović", Role: RoleMinistryOfficer},
 }

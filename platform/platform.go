@@ -187,6 +187,7 @@ func (p *Platform) API() *gin.Engine {
 		// The API's own counters (refused requests) on the same /metrics.
 		Registerer: p.Metrics,
 		PaymentDay: p.Cfg.PaymentDay,
+		Registry:   p.Registry,
 		Ready: []api.Check{
 			{Name: "postgresql", Fn: p.DB.Ping},
 			{Name: "temporal", Fn: func(ctx context.Context) error {

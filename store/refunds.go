@@ -136,6 +136,14 @@ func (db *DB) FileRefundLeave(ctx context.Context, emp Employer, l RefundLeave) 
 	return out, err
 }
 
+// DeleteRefundLeave takes back a leave nothing was done with yet (its
+// workflow could not be started): only while it is assessed and has no claim.
+func (db *DB) DeleteRefundLeave(ctx context.Context, number string) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM refund_leaves l WHERE number = $1 AND state = 'assessing' AND insured_months IS NULL
+		AND NOT EXISTS (SELECT 1 FROM refund_claims c WHERE c.leave_number = l.number)`, number)
+	return err
+}
+
 // RefundLeaveByNumber returns the leave. Returns CodeNotFound if none.
 func (db *DB) RefundLeaveByNumber(ctx context.Context, number string) (RefundLeave, error) {
 	l, err := scanRefundLeave(db.pool.QueryRow(ctx, `SELECT `+refundLeaveColumns+` FROM refund_leaves l JOIN employers e ON e.pib = l.employer_pib

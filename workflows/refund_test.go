@@ -64,7 +64,7 @@ func refundEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *refundLog) {
 				log.leave.LastDay = rday(log.deathOn)
 			}
 			r := refunds.MonthRefund(refunds.MonthInput{Leave: log.leave, Month: m, Base: decimal.RequireFromString("1240.00"), Rate: 70,
-				SalaryPaid: decimal.RequireFromString("1240.00"),
+				SalaryPaid:   decimal.RequireFromString("1240.00"),
 				Certificates: []refunds.Certificate{{From: rday("2026-07-01"), To: rday("2026-10-06"), Reason: "maternity"}}})
 			n := 0
 			if log.diff[in.Month] > 0 {

@@ -125,6 +125,9 @@ func (is *Issuer) Token(u domain.User) (string, error) {
 	if u.JMBG != "" {
 		claims["karton_jmbg"] = string(u.JMBG)
 	}
+	if u.PIB != "" {
+		claims["karton_pib"] = string(u.PIB)
+	}
 	if u.Machine {
 		claims["client_id"] = u.Username
 	}
