@@ -67,6 +67,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("appeal", r.appeal)
 	t.Run("finality", r.finality)
 	t.Run("reassessment", r.reassessment)
+	t.Run("refund", r.refund)
 }
 
 // recorder drives procedures over HTTP and saves their histories.

@@ -23,6 +23,7 @@ import (
 	"github.com/karton-social/karton/domain/refunds"
 	"github.com/karton-social/karton/interop/iso20022"
 	"github.com/karton-social/karton/interop/sim"
+	"github.com/karton-social/karton/workflows"
 )
 
 // machineToken is a token of a demo machine client by the OAuth2 client
@@ -322,3 +323,45 @@ func decimalOf(t *testing.T, s string) decimal.Decimal {
 }
 
 func decimalInt(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
+
+// refund: a maternity leave at 70 %, filed by the employer's payroll
+// software; its first month checked by a caseworker and approved by a
+// supervisor; the second month's certificates short of its days, so a
+// caseworker adjusts it; the employee back at work after the second
+// month, so the leave ends early and its workflow with it.
+func (r *recorder) refund(t *testing.T) {
+	e := employerClient{t: t, api: r.api, token: machineToken(t, r.s, "employer-02655284")}
+	first := domain.MonthOf(time.Now().UTC()).First().AddDate(0, -5, 0)
+	last := first.AddDate(0, 0, refunds.MaternityDays-1)
+	emp := employeeAt(t, r.s.Population, first, 70)
+	child, _ := domain.MakeJMBG(first.AddDate(0, 0, 28), 21, 405)
+	months := refunds.Leave{FirstDay: first, LastDay: last}.Months()
+	r.s.Sim.IssueSickLeave(emp.JMBG, domain.SickLeaveCertificate{From: first.Format(time.DateOnly), To: months[1].First().AddDate(0, 0, 19).Format(time.DateOnly),
+		Reason: "maternity"})
+	code, b := e.json("POST", "/refund-leaves", fmt.Sprintf(`{"employee_jmbg":%q,"kind":"maternity","first_day":%q,"last_day":%q,"child_jmbg":%q,`+
+		`"payee_account":"ME25510000000265528422"}`, emp.JMBG, first.Format(time.DateOnly), last.Format(time.DateOnly), child))
+	if code != 201 {
+		t.Fatalf("file the leave = %d %s", code, b)
+	}
+	var filed struct{ Number string }
+	_ = json.Unmarshal(b, &filed)
+	n := filed.Number
+	l := e.waitLeave(n, "the assessment", func(l refundLeave) bool { return l.State == "active" })
+	base := decimalOf(t, *l.BaseGross)
+	if code, b := e.claim(n, months[0].String(), base.StringFixed(2)); code != 202 {
+		t.Fatalf("claim = %d %s", code, b)
+	}
+	r.complete(t, "ana.caseworker", waitTask(t, r.s.APIURL, "ana.caseworker", n, workflows.TaskRefundReview), `{"outcome":"accept"}`)
+	r.complete(t, "marko.supervisor", waitTask(t, r.s.APIURL, "marko.supervisor", n, workflows.TaskRefundApprove), `{"outcome":"approve"}`)
+	e.waitLeave(n, "the first month decided", func(l refundLeave) bool { return len(l.Months) == 1 && l.Months[0].Decision != nil })
+	if code, b := e.claim(n, months[1].String(), base.StringFixed(2)); code != 202 {
+		t.Fatalf("claim = %d %s", code, b)
+	}
+	if code, b := e.json("POST", "/refund-leaves/"+n+"/end", fmt.Sprintf(`{"last_day":%q,"reason":"return_to_work"}`,
+		months[1].Last().Format(time.DateOnly))); code != 202 {
+		t.Fatalf("end = %d %s", code, b)
+	}
+	review := waitTask(t, r.s.APIURL, "ivan.caseworker", n, workflows.TaskRefundReview)
+	r.complete(t, "ivan.caseworker", review, `{"outcome":"adjust","data":{"amount":"500.00","reason":"Doznaka pokriva 20 dana."}}`)
+	r.saveDone(t, "refund_ended.json", workflows.RefundID(n))
+}
