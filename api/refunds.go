@@ -105,8 +105,8 @@ func (h *handler) fileLeave(c *gin.Context) (*leaveFiled, error) {
 		return nil, err
 	}
 	name := strings.TrimSpace(req.EmployerName)
-	if name == "" || len(name) > 70 {
-		name = u.Name
+	if len(name) > 70 {
+		return nil, domain.FieldError("employer_name", "is longer than 70 characters")
 	}
 	if err := h.employedBy(c, l.EmployeeJMBG, string(u.PIB), leave.FirstDay); err != nil {
 		return nil, err
@@ -344,8 +344,9 @@ type refundLeaveView struct {
 	Assessment    []refundLineView     `json:"assessment"`
 	Refusal       *phraseView          `json:"refusal"`
 	Months        []refundMonthView    `json:"months"`
-	Decisions     []refundDecisionView `json:"decisions"` // on the leave itself (a refusal)
-	Claimable     []string             `json:"claimable"` // the months not claimed yet
+	Decisions     []refundDecisionView `json:"decisions"`       // on the leave itself (a refusal)
+	Claimable     []string             `json:"claimable"`       // the months not claimed yet
+	Tasks         []taskDTO            `json:"tasks,omitempty"` // staff: the leave's open tasks
 	WorkflowID    string               `json:"workflow_id"`
 	FiledBy       string               `json:"filed_by"`
 	FiledAt       time.Time            `json:"filed_at"`
@@ -447,6 +448,15 @@ func (h *handler) getLeave(c *gin.Context) (*refundLeaveView, error) {
 			}
 		}
 		v.Months = append(v.Months, mv)
+	}
+	if userOf(c).Role != domain.RoleEmployer {
+		ts, err := h.db.Tasks(ctx, store.TaskFilter{CentreID: l.CentreID, Subject: l.Number, State: "open"})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			v.Tasks = append(v.Tasks, toTaskDTO(t))
+		}
 	}
 	if l.State != "rejected" && l.State != "completed" {
 		now := domain.MonthOf(time.Now().UTC())

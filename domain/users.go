@@ -123,8 +123,8 @@ var demoUsers = []User{
 	{Username: "police-system", Name: "Police information system", Role: RolePoliceOfficer, Machine: true},
 	{Username: "employment-system", Name: "Employment Agency system", Role: RoleEmploymentOfficer, Machine: true},
 	{Username: "zorana.zzz", Name: "Zorana Milić", Role: RoleEmploymentOfficer},
-	{Username: "employer-02655284", Name: "Employer (PIB 02655284)", Role: RoleEmployer, Machine: true, PIB: "02655284"},
-	{Username: "maja.employer", Name: "Maja Kovačević (poslodavac, PIB 02655284)", Role: RoleEmployer, PIB: "02655284"},
+	{Username: "employer-02655284", Name: "Demo d.o.o. (PIB 02655284)", Role: RoleEmployer, Machine: true, PIB: "02655284"},
+	{Username: "maja.employer", Name: "Maja Kovačević (Demo d.o.o.)", Role: RoleEmployer, PIB: "02655284"},
 	{Username: "goran.ministry", Name: "Goran Vujošević", Role: RoleMinistryOfficer},
 	{Username: "jovana.ministry", Name: "Jovana Pejović", Role: RoleMinistryOfficer},
 }

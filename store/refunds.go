@@ -72,8 +72,8 @@ func scanRefundLeave(r pgx.Row) (RefundLeave, error) {
 	return l, err
 }
 
-// FileRefundLeave records the employer (its name and account as given
-// now) and a new leave, numbered RN-<year>-<seq>, in one transaction.
+// FileRefundLeave records the employer (its account as given now, its
+// name if one is given) and a new leave, numbered RN-<year>-<seq>, in one transaction.
 // A leave of the same employee that shares a day with it is refused
 // (CodeConflict on first_day), as is, for the same child, a second
 // maternity leave or a parental leave that shares a day with another
@@ -112,8 +112,9 @@ func (db *DB) FileRefundLeave(ctx context.Context, emp Employer, l RefundLeave) 
 			}
 			return &domain.Error{Code: domain.CodeConflict, Field: "child_jmbg", Message: msg}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO employers (pib, name, iban, centre_id) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (pib) DO UPDATE SET name = excluded.name, iban = excluded.iban, updated_at = now()`,
+		// A name given replaces the one kept; none keeps it (first: "PIB <pib>").
+		if _, err := tx.Exec(ctx, `INSERT INTO employers (pib, name, iban, centre_id) VALUES ($1, coalesce(nullif($2, ''), 'PIB ' || $1), $3, $4)
+			ON CONFLICT (pib) DO UPDATE SET name = coalesce(nullif($2, ''), employers.name), iban = excluded.iban, updated_at = now()`,
 			emp.PIB, emp.Name, emp.IBAN, emp.CentreID); err != nil {
 			return fmt.Errorf("record employer: %w", err)
 		}

@@ -31,7 +31,7 @@ func may(u domain.User, resource, action string) bool {
 		return false
 	}
 	target := u.CentreID
-	if u.Role == domain.RoleCitizen {
+	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer {
 		target = policies.TargetSelf
 	}
 	return e.Allow(string(u.Role), u.CentreID, target, resource, action)
@@ -49,6 +49,7 @@ type menuLink struct {
 // comes first.
 var menuLinks = []menuLink{
 	{ID: "nav-own-file", Key: "my_file", Path: "/me", Resource: "person", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-employer", Key: "employer_home", Path: "/employer", Resource: "refund", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-board", Key: "board", Path: "/board", Resource: "task", Action: "assign"},
 	{ID: "nav-inbox", Key: "inbox", Path: "/inbox", Resource: "task", Action: "read"},
@@ -57,6 +58,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-new-claim", Key: "new_claim", Path: "/claims/new", Resource: "claim", Action: "create"},
 	{ID: "nav-activation", Key: "activation", Path: "/activation", Resource: "activation", Action: "read", ForOutside: true},
 	{ID: "nav-payroll", Key: "payroll", Path: "/payrolls", Resource: "payroll", Action: "read"},
+	{ID: "nav-refunds", Key: "refunds", Path: "/refunds", Resource: "refund", Action: "read"},
 	{ID: "nav-reports", Key: "reports", Path: "/reports", Resource: "case_report", Action: "read"},
 	{ID: "nav-audit", Key: "audit", Path: "/audit", Resource: "audit", Action: "read"},
 }
@@ -102,6 +104,8 @@ func homeOf(u domain.User) string {
 		return "/audit"
 	case r == domain.RoleEmploymentOfficer:
 		return "/activation"
+	case r == domain.RoleEmployer:
+		return "/employer"
 	}
 	return "/home"
 }

@@ -303,7 +303,7 @@ func both(cnr, en string) map[string][]string { return map[string][]string{"cnr"
 func pageCases(s *server) []pageCase {
 	claimForm := url.Values{"applicant": {personID}, "benefit": {"MO"}, "members": {memberID}, "payee_account": {"ME25 5050 0001 2345 6789 52"}, "consent": {"yes"}}
 	regForm := url.Values{"jmbg": {unknownJMBG}, "given_name": {"Mil4n"}, "family_name": {"Kovačević"}, "municipality": {"ME-16"}, "settlement": {""}}
-	return []pageCase{
+	return append([]pageCase{
 		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: both("Pregled zahtjeva", "Review claim")},
 		{name: "e-file", tpl: "person", run: get(s, "ana.caseworker", "/persons/"+personID, s.personPage, "id", personID),
 			want: both("prijavljeni prihodi", "registered income")},
@@ -342,7 +342,7 @@ func pageCases(s *server) []pageCase {
 		{name: "audit", tpl: "audit", run: get(s, "tea.auditor", "/audit", s.auditPage)},
 		{name: "refused", tpl: "message", run: get(s, "jelena.caseworker", "/persons/"+refusedID, s.personPage, "id", refusedID),
 			want: both("nema pravo na ovu radnju", "may not do this")},
-	}
+	}, employerPageCases(s)...) // the employers' portal (employer_test.go)
 }
 
 // ---- the stand-in API
@@ -445,6 +445,7 @@ func fakeAPI() http.Handler {
 	r.GET("/api/v1/reports/cases", js(`{"centre_id":"csr-podgorica","timeliness":[{"centre_id":"csr-podgorica","worker":"ana.caseworker","stage":"initial_assessment","met":3,"missed":1,"open":2}],
 		"open_per_worker":[{"centre_id":"csr-podgorica","worker":"ivan.caseworker","open_cases":4}],"by_procedure_and_stage":[{"procedure":"P22","status":"open","stage":"plan","cases":2}]}`))
 	r.GET("/api/v1/statistics/violence", js(`{"year":2026,"by_municipality":[{"key":"ME-16","victims":12}],"by_month":[{"key":"2026-10","victims":3}]}`))
+	employerFakeAPI(r) // employer_test.go
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }

@@ -89,6 +89,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	page := func(path string, h gin.HandlerFunc) { r.GET(path, s.session, h) }
 	form := func(path string, h gin.HandlerFunc) { r.POST(path, s.session, s.csrf, h) }
 	s.registerDesk(page, form)
+	s.registerEmployer(page, form) // the employers' portal (employer.go)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
 	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
@@ -145,6 +146,9 @@ var pageFuncs = template.FuncMap{
 			}
 			if n, ok := d["referral"].(string); ok && n != "" {
 				return "/activation/" + url.PathEscape(n)
+			}
+			if n, ok := d["refund"].(string); ok && n != "" { // an employer's leave (issue 18)
+				return "/refunds/" + url.PathEscape(n)
 			}
 			if _, ok := d["change"].(string); ok { // a right a change touched: on its holder's e-file
 				if p, ok := tk["person_id"].(string); ok && p != "" {

@@ -19,9 +19,26 @@ type RefundAdjustData struct {
 	Reason string `json:"reason"`
 }
 
-// RefundRejectData is a caseworker's refusal of a month (outcome reject).
+// RefundRejectData is a caseworker's refusal of a month (outcome reject):
+// why, as one text or as lines (the pages send the lines of a claim's
+// refusal form).
 type RefundRejectData struct {
-	Reason string `json:"reason"`
+	Reason  string   `json:"reason"`
+	Reasons []string `json:"reasons"`
+}
+
+// text is the refusal's reason, its lines joined.
+func (d RefundRejectData) text() string {
+	parts := []string{}
+	if r := strings.TrimSpace(d.Reason); r != "" {
+		parts = append(parts, r)
+	}
+	for _, r := range d.Reasons {
+		if r = strings.TrimSpace(r); r != "" {
+			parts = append(parts, r)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // checkRefundReview validates a month's review: adjust needs a positive
@@ -45,7 +62,7 @@ func checkRefundReview(c TaskCompletion) error {
 		if err := decodeStrict(c.Data, &d); err != nil {
 			return err
 		}
-		if r := strings.TrimSpace(d.Reason); r == "" || len(r) > 1000 {
+		if r := d.text(); r == "" || len(r) > 1000 {
 			return domain.FieldError("reason", "say why the month is refused (at most 1,000 characters)")
 		}
 	}
@@ -107,7 +124,7 @@ func applyReview(in *activities.DecideRefundInput, review TaskCompletion) {
 	case "reject":
 		var d RefundRejectData
 		_ = decodeStrict(review.Data, &d)
-		in.Kind, in.Amount, in.Reason = activities.RefundRejection, decimal.Zero, strings.TrimSpace(d.Reason)
+		in.Kind, in.Amount, in.Reason = activities.RefundRejection, decimal.Zero, d.text()
 	}
 }
 
