@@ -12,7 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/domain/refunds"
 )
 
 // The employers' portal (issue 18): a company's staff, logged in as users
@@ -119,17 +119,24 @@ func sayRefund(l obj, lang string) {
 	lines := func(list any) {
 		for _, x := range asList(list) {
 			x["what"], x["source"] = pick(x["what"]), pick(x["source"])
-			x["value"] = benefits.SayValue(str(x["value"]), lang)
+			x["value"] = refunds.SayValue(str(x["value"]), lang)
 		}
 	}
 	lines(l["assessment"])
 	if l["refusal"] != nil {
 		l["refusal"] = pick(l["refusal"])
 	}
+	var claimable []obj
+	for _, m := range asList2(l["claimable"]) {
+		claimable = append(claimable, obj{"value": m, "label": refunds.SayValue(m, lang)})
+	}
+	l["claimable"] = claimable
 	for _, m := range asList(l["months"]) {
+		m["label"] = refunds.SayValue(str(m["month"]), lang)
 		lines(m["lines"])
 		var diffs []string
-		for _, d := range m["discrepancies"].([]any) {
+		ds, _ := m["discrepancies"].([]any)
+		for _, d := range ds {
 			diffs = append(diffs, pick(d))
 		}
 		m["discrepancies"] = diffs
@@ -190,4 +197,14 @@ func (s *server) refundsPage(c *gin.Context) {
 
 func (s *server) refundDecisionPDF(c *gin.Context) {
 	s.pdf(c, "/api/v1/refund-decisions/"+url.PathEscape(c.Param("id"))+"/document", `attachment; filename="rjesenje-refundacija.pdf"`)
+}
+
+// asList2 is a list of strings from a JSON array.
+func asList2(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		out = append(out, str(x))
+	}
+	return out
 }

@@ -58,11 +58,17 @@ type Line struct {
 
 // In says the line in lang.
 func (l Line) In(lang string) (what, value, source string) {
-	v := l.Value
-	if lang != "en" {
-		v = benefits.SayValue(v, lang)
+	return l.What.In(lang), SayValue(l.Value, lang), l.Source.In(lang)
+}
+
+// SayValue says a value of a line in lang: in Montenegrin a date as
+// DD.MM.YYYY., a month as MM.YYYY. and a decimal with the decimal comma;
+// in English as it is.
+func SayValue(v, lang string) string {
+	if lang == "en" {
+		return v
 	}
-	return l.What.In(lang), v, l.Source.In(lang)
+	return benefits.SayValue(cnrValue(v), lang)
 }
 
 var (
