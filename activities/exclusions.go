@@ -21,6 +21,13 @@ func ConflictingRight(ctx context.Context, db *store.DB, number, benefit string,
 	if err != nil {
 		return benefits.Held{}, false, err
 	}
+	h, ok := conflictAmong(number, code, holders, rights)
+	return h, ok, nil
+}
+
+// conflictAmong is the first of rights (the claim number's own left out)
+// that a grant of code to holders may not be decided beside.
+func conflictAmong(number string, code benefits.Code, holders []domain.PersonID, rights []store.HeldRight) (benefits.Held, bool) {
 	held := make([]benefits.Held, 0, len(rights))
 	for _, r := range rights {
 		if r.ClaimNumber == number {
@@ -33,8 +40,7 @@ func ConflictingRight(ctx context.Context, db *store.DB, number, benefit string,
 		}
 		held = append(held, h)
 	}
-	h, ok := benefits.Conflict(code, holders, held)
-	return h, ok, nil
+	return benefits.Conflict(code, holders, held)
 }
 
 // CheckExclusionsInput names the claim whose grant is about to be decided.
@@ -48,16 +54,26 @@ type CheckExclusionsResult struct {
 }
 
 // CheckExclusions looks, before a grant is decided, for a right its
-// holders hold that excludes it (issue 16): the check made when the claim
-// was filed, made again because a right may have been granted since.
+// holders hold, or a grant reserved for them, that excludes it (issue
+// 16): the check made when the claim was filed, made again because a
+// right may have been granted since. When none does it reserves the
+// holders for this grant in the same transaction (store.ReserveGrant), so
+// that a concurrent approval of an excluding claim sees it.
 func (a *Activities) CheckExclusions(ctx context.Context, in CheckExclusionsInput) (CheckExclusionsResult, error) {
 	c, err := a.DB.ClaimByNumber(ctx, in.Number)
 	if err != nil {
 		return CheckExclusionsResult{}, asTemporal(err)
 	}
-	h, ok, err := ConflictingRight(ctx, a.DB, c.Number, c.Benefit, c.Members, c.SubjectID)
-	if err != nil || !ok {
+	code := benefits.Code(c.Benefit)
+	holders := benefits.HoldersOf(code, c.Members, c.SubjectID)
+	var found benefits.Held
+	_, err = a.DB.ReserveGrant(ctx, c.Number, holders, func(rights []store.HeldRight) bool {
+		h, ok := conflictAmong(c.Number, code, holders, rights)
+		found = h
+		return ok
+	})
+	if err != nil || found.Claim == "" {
 		return CheckExclusionsResult{}, err
 	}
-	return CheckExclusionsResult{Benefit: string(h.Benefit), Claim: h.Claim}, nil
+	return CheckExclusionsResult{Benefit: string(found.Benefit), Claim: found.Claim}, nil
 }

@@ -79,3 +79,70 @@ func TestActiveRightsOf(t *testing.T) {
 		t.Errorf("rights of a stranger = %+v %v; want none", held, err)
 	}
 }
+
+// TestReserveGrant: a grant reserved for a household counts as held until
+// its right exists: a second claim's reservation sees it; two concurrent
+// reservations of excluding claims: exactly one passes; a withdrawn
+// claim's reservation no longer counts.
+func TestReserveGrant(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	j, _ := domain.MakeJMBG(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), 21, 611)
+	addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
+	p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Ana", FamilyName: "Vuković", Address: addr})
+	p, err := db.CreatePerson(ctx, p, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(benefit string) string {
+		c, err := db.CreateClaim(ctx, store.Claim{Benefit: benefit, ApplicantID: p.ID, CentreID: "csr-podgorica", Consent: true,
+			FiledBy: "ana.caseworker", Period: from, Members: []domain.PersonID{p.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Number
+	}
+	// MO and veterans' MO (BMO) exclude each other: any other held or
+	// reserved excludes the grant
+	reserve := func(number string) bool {
+		ok, err := db.ReserveGrant(ctx, number, []domain.PersonID{p.ID}, func(rights []store.HeldRight) bool {
+			for _, r := range rights {
+				if r.ClaimNumber != number && (r.Benefit == "MO" || r.Benefit == "BMO") {
+					return true
+				}
+			}
+			return false
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	first, second := claim("MO"), claim("BMO")
+	if !reserve(first) || !reserve(first) {
+		t.Fatal("the first claim's grant is not reserved (or not again)")
+	}
+	if reserve(second) {
+		t.Fatal("a second MO reserved beside the first's reservation")
+	}
+	if err := db.SetClaimState(ctx, first, "withdrawn", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if !reserve(second) {
+		t.Fatal("a withdrawn claim's reservation still excludes")
+	}
+
+	// two at once: one passes
+	if err := db.SetClaimState(ctx, second, "withdrawn", "test"); err != nil {
+		t.Fatal(err)
+	}
+	a, b := claim("MO"), claim("BMO")
+	results := make(chan bool, 2)
+	for _, n := range []string{a, b} {
+		go func() { results <- reserve(n) }()
+	}
+	if x, y := <-results, <-results; x == y {
+		t.Fatalf("concurrent reservations: %v and %v; want exactly one", x, y)
+	}
+}
