@@ -87,6 +87,42 @@ func (a *Activities) putDecisionPDF(ctx context.Context, id string, year int, pd
 	return key, sha, err
 }
 
+// keptDecision is a first-instance decision about a claim or a right
+// whose document is rendered and kept once (keepDecisionPDF).
+type keptDecision struct {
+	ID          string
+	Year        int
+	Key, SHA256 string // the document stored before ("" when none)
+	// set records the stored document's key and SHA-256 on the decision.
+	set func(ctx context.Context, id, key, sha string) error
+}
+
+// keepDecisionPDF renders a decision's document and keeps it (the object
+// store, then the decision's row), once: a decision whose document was
+// stored before (a retry) keeps it as it was hashed. Returns the SHA-256.
+func (a *Activities) keepDecisionPDF(ctx context.Context, d keptDecision, render func() ([]byte, error)) (string, error) {
+	if d.Key != "" && d.SHA256 != "" {
+		return d.SHA256, nil
+	}
+	pdf, err := render()
+	if err != nil {
+		return "", err
+	}
+	key, sha, err := a.putDecisionPDF(ctx, d.ID, d.Year, pdf)
+	if err != nil {
+		return "", err
+	}
+	if err := d.set(ctx, d.ID, key, sha); err != nil {
+		return "", err
+	}
+	return sha, nil
+}
+
+// kept is a store.Decision as keepDecisionPDF keeps its document.
+func (a *Activities) kept(d store.Decision) keptDecision {
+	return keptDecision{ID: d.ID, Year: d.Year, Key: d.DocumentKey, SHA256: d.DocumentSHA256, set: a.DB.SetDecisionDocument}
+}
+
 // document is an A4 page in the fonts of the decisions (DejaVu, with the
 // Montenegrin letters; a core font and transliteration without them).
 type document struct {

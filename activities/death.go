@@ -61,18 +61,8 @@ func (a *Activities) CloseRightOnDeath(ctx context.Context, in CloseRightInput) 
 	if err := a.DB.LinkVersionDecision(ctx, e.ID, "change:"+ev.ID, d.ID); err != nil {
 		return CloseRightResult{}, err
 	}
-	if d.DocumentKey != "" && d.DocumentSHA256 != "" {
-		return CloseRightResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
-	}
-	pdf, err := a.renderDeathDecision(ctx, ev, e, d)
+	sha, err := a.keepDecisionPDF(ctx, a.kept(d), func() ([]byte, error) { return a.renderDeathDecision(ctx, ev, e, d) })
 	if err != nil {
-		return CloseRightResult{}, err
-	}
-	key, sha, err := a.putDecisionPDF(ctx, d.ID, d.Year, pdf)
-	if err != nil {
-		return CloseRightResult{}, err
-	}
-	if err := a.DB.SetDecisionDocument(ctx, d.ID, key, sha); err != nil {
 		return CloseRightResult{}, err
 	}
 	return CloseRightResult{DecisionID: d.ID, Number: d.Number, SHA256: sha}, nil

@@ -55,20 +55,8 @@ func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (
 	if err != nil {
 		return IssueDecisionResult{}, asTemporal(err)
 	}
-	if d.DocumentKey != "" && d.DocumentSHA256 != "" {
-		// Issued before (a retry after the document was stored): the
-		// document stands as it was hashed.
-		return IssueDecisionResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
-	}
-	pdf, err := a.renderDecision(ctx, c, d, in.Reasons)
+	sha, err := a.keepDecisionPDF(ctx, a.kept(d), func() ([]byte, error) { return a.renderDecision(ctx, c, d, in.Reasons) })
 	if err != nil {
-		return IssueDecisionResult{}, err
-	}
-	key, sha, err := a.putDecisionPDF(ctx, d.ID, d.Year, pdf)
-	if err != nil {
-		return IssueDecisionResult{}, err
-	}
-	if err := a.DB.SetDecisionDocument(ctx, d.ID, key, sha); err != nil {
 		return IssueDecisionResult{}, err
 	}
 	return IssueDecisionResult{DecisionID: d.ID, Number: d.Number, SHA256: sha}, nil

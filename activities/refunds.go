@@ -349,18 +349,9 @@ func (a *Activities) DecideRefund(ctx context.Context, in DecideRefundInput) (De
 			return DecideRefundResult{}, asTemporal(err)
 		}
 	}
-	if d.DocumentKey != "" && d.DocumentSHA256 != "" {
-		return DecideRefundResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
-	}
-	pdf, err := renderRefundDecision(l, claim, d)
+	sha, err := a.keepDecisionPDF(ctx, keptDecision{ID: d.ID, Year: d.Year, Key: d.DocumentKey, SHA256: d.DocumentSHA256,
+		set: a.DB.SetRefundDecisionDocument}, func() ([]byte, error) { return renderRefundDecision(l, claim, d) })
 	if err != nil {
-		return DecideRefundResult{}, err
-	}
-	key, sha, err := a.putDecisionPDF(ctx, d.ID, d.Year, pdf)
-	if err != nil {
-		return DecideRefundResult{}, err
-	}
-	if err := a.DB.SetRefundDecisionDocument(ctx, d.ID, key, sha); err != nil {
 		return DecideRefundResult{}, err
 	}
 	return DecideRefundResult{DecisionID: d.ID, Number: d.Number, SHA256: sha}, nil

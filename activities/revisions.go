@@ -260,18 +260,8 @@ func (a *Activities) DecideRevision(ctx context.Context, in DecideRevisionInput)
 	if err != nil {
 		return DecideRevisionResult{}, asTemporal(err)
 	}
-	if d.DocumentKey != "" && d.DocumentSHA256 != "" {
-		return DecideRevisionResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
-	}
-	pdf, err := a.renderRevisionDecision(ctx, r, e, d, lines)
+	sha, err := a.keepDecisionPDF(ctx, a.kept(d), func() ([]byte, error) { return a.renderRevisionDecision(ctx, r, e, d, lines) })
 	if err != nil {
-		return DecideRevisionResult{}, err
-	}
-	key, sha, err := a.putDecisionPDF(ctx, d.ID, d.Year, pdf)
-	if err != nil {
-		return DecideRevisionResult{}, err
-	}
-	if err := a.DB.SetDecisionDocument(ctx, d.ID, key, sha); err != nil {
 		return DecideRevisionResult{}, err
 	}
 	return DecideRevisionResult{DecisionID: d.ID, Number: d.Number, SHA256: sha}, nil
