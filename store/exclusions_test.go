@@ -120,8 +120,11 @@ func TestReserveGrant(t *testing.T) {
 		return ok
 	}
 	first, second := claim("MO"), claim("BMO")
-	if !reserve(first) || !reserve(first) {
-		t.Fatal("the first claim's grant is not reserved (or not again)")
+	if !reserve(first) {
+		t.Fatal("the first claim's grant is not reserved")
+	}
+	if again := reserve(first); !again {
+		t.Fatal("the first claim's grant is not reserved again")
 	}
 	if reserve(second) {
 		t.Fatal("a second MO reserved beside the first's reservation")
