@@ -29,7 +29,16 @@ type Claim struct {
 	State       string
 	StateReason string
 	Members     []domain.PersonID
+	// Channel is how the claim came: ChannelCounter (filed by a centre's
+	// staff) or ChannelOnline (by the applicant in the benefits portal).
+	Channel string
 }
+
+// The channels a claim comes by (issue 18).
+const (
+	ChannelCounter = "counter"
+	ChannelOnline  = "online"
+)
 
 // CreateClaim files a claim and its members. Returns CodeConflict if a
 // member is already in another open claim for the same benefit.
@@ -45,13 +54,16 @@ func (db *DB) CreateClaim(ctx context.Context, c Claim) (Claim, error) {
 			s := string(c.SubjectID)
 			subject = &s
 		}
+		if c.Channel == "" {
+			c.Channel = ChannelCounter
+		}
 		const q = `
-			INSERT INTO claims (number, benefit, applicant_id, subject_id, centre_id, payee_iban, consent, declared, filed_by, period)
-			VALUES (@number, @benefit, @applicant, @subject, @centre, @iban, @consent, @declared, @by, @period)
+			INSERT INTO claims (number, benefit, applicant_id, subject_id, centre_id, payee_iban, consent, declared, filed_by, period, channel)
+			VALUES (@number, @benefit, @applicant, @subject, @centre, @iban, @consent, @declared, @by, @period, @channel)
 			RETURNING filed_at, state`
 		err := tx.QueryRow(ctx, q, pgx.NamedArgs{"number": c.Number, "benefit": c.Benefit, "applicant": string(c.ApplicantID),
 			"subject": subject, "centre": c.CentreID, "iban": c.PayeeIBAN, "consent": c.Consent, "declared": string(orEmptyJSON(c.Declared)),
-			"by": c.FiledBy, "period": c.Period}).Scan(&c.FiledAt, &c.State)
+			"by": c.FiledBy, "period": c.Period, "channel": c.Channel}).Scan(&c.FiledAt, &c.State)
 		if err != nil {
 			return fmt.Errorf("insert claim: %w", err)
 		}
@@ -85,13 +97,14 @@ func (db *DB) ClaimByNumber(ctx context.Context, number string) (Claim, error) {
 	const q = `
 		SELECT number, benefit, applicant_id::text, coalesce(subject_id::text, ''), centre_id, payee_iban, consent,
 			declared::text, filed_by, filed_at, period, state, state_reason,
-			array(SELECT person_id::text FROM claim_members WHERE claim_number = c.number ORDER BY person_id = c.applicant_id DESC, person_id)
+			array(SELECT person_id::text FROM claim_members WHERE claim_number = c.number ORDER BY person_id = c.applicant_id DESC, person_id),
+			channel
 		FROM claims c WHERE number = @number`
 	var c Claim
 	var declared string
 	var members []string
 	err := db.pool.QueryRow(ctx, q, pgx.NamedArgs{"number": number}).Scan(&c.Number, &c.Benefit, &c.ApplicantID, &c.SubjectID,
-		&c.CentreID, &c.PayeeIBAN, &c.Consent, &declared, &c.FiledBy, &c.FiledAt, &c.Period, &c.State, &c.StateReason, &members)
+		&c.CentreID, &c.PayeeIBAN, &c.Consent, &declared, &c.FiledBy, &c.FiledAt, &c.Period, &c.State, &c.StateReason, &members, &c.Channel)
 	if err != nil {
 		return Claim{}, translate(err, "claim "+number)
 	}
@@ -204,6 +217,9 @@ type Document struct {
 	Size        int64
 	UploadedBy  string
 	UploadedAt  time.Time
+	// AnswersTask is the request for a document (a claim.obtain_document
+	// task of the claim) the upload answers; "" for any other upload.
+	AnswersTask string
 }
 
 // CreateDocument records an uploaded document.
@@ -218,10 +234,14 @@ func (db *DB) CreateDocument(ctx context.Context, d Document) (Document, error) 
 		p := string(d.PersonID)
 		person = &p
 	}
-	const q = `INSERT INTO documents (id, claim_number, person_id, kind, object_key, sha256, content_type, size, uploaded_by)
-		VALUES (@id, @claim, @person, @kind, @key, @sha, @ct, @size, @by) RETURNING uploaded_at`
+	var answers *string
+	if d.AnswersTask != "" {
+		answers = &d.AnswersTask
+	}
+	const q = `INSERT INTO documents (id, claim_number, person_id, kind, object_key, sha256, content_type, size, uploaded_by, answers_task)
+		VALUES (@id, @claim, @person, @kind, @key, @sha, @ct, @size, @by, @answers) RETURNING uploaded_at`
 	err = db.pool.QueryRow(ctx, q, pgx.NamedArgs{"id": d.ID, "claim": d.ClaimNumber, "person": person, "kind": d.Kind, "key": d.ObjectKey,
-		"sha": d.SHA256, "ct": d.ContentType, "size": d.Size, "by": d.UploadedBy}).Scan(&d.UploadedAt)
+		"sha": d.SHA256, "ct": d.ContentType, "size": d.Size, "by": d.UploadedBy, "answers": answers}).Scan(&d.UploadedAt)
 	if err != nil {
 		return Document{}, fmt.Errorf("insert document: %w", err)
 	}
@@ -230,14 +250,32 @@ func (db *DB) CreateDocument(ctx context.Context, d Document) (Document, error) 
 
 // DocumentByID returns a document. Returns CodeNotFound if none.
 func (db *DB) DocumentByID(ctx context.Context, id string) (Document, error) {
-	const q = `SELECT id::text, coalesce(claim_number, ''), coalesce(person_id::text, ''), kind, object_key, sha256, content_type, size, uploaded_by, uploaded_at
-		FROM documents WHERE id = $1`
-	var d Document
-	err := db.pool.QueryRow(ctx, q, id).Scan(&d.ID, &d.ClaimNumber, &d.PersonID, &d.Kind, &d.ObjectKey, &d.SHA256, &d.ContentType, &d.Size, &d.UploadedBy, &d.UploadedAt)
+	if _, err := uuid.Parse(id); err != nil {
+		return Document{}, domain.Errorf(domain.CodeNotFound, "document %q not found", id)
+	}
+	d, err := scanDocument(db.pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1`, id))
 	if err != nil {
 		return Document{}, translate(err, "document "+id)
 	}
 	return d, nil
+}
+
+const documentColumns = `id::text, coalesce(claim_number, ''), coalesce(person_id::text, ''), kind, object_key, sha256, content_type, size,
+	uploaded_by, uploaded_at, coalesce(answers_task, '')`
+
+func scanDocument(row pgx.Row) (Document, error) {
+	var d Document
+	err := row.Scan(&d.ID, &d.ClaimNumber, &d.PersonID, &d.Kind, &d.ObjectKey, &d.SHA256, &d.ContentType, &d.Size, &d.UploadedBy, &d.UploadedAt, &d.AnswersTask)
+	return d, err
+}
+
+// DocumentsOfClaim lists the documents uploaded to a claim, oldest first.
+func (db *DB) DocumentsOfClaim(ctx context.Context, number string) ([]Document, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents WHERE claim_number = $1 ORDER BY uploaded_at, id`, number)
+	if err != nil {
+		return nil, fmt.Errorf("select documents of %s: %w", number, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r) })
 }
 
 // RecordDeclared stores a declared fact (backed by a document) as the
@@ -263,11 +301,16 @@ type ClaimSummary struct {
 	Benefit string
 	State   string
 	FiledAt time.Time
+	Channel string // counter or online
+	// Applicant is whether the person is the claim's applicant (not only
+	// a member of it).
+	Applicant bool
 }
 
 // ClaimsOfPerson lists the claims a person is a member of, newest first.
 func (db *DB) ClaimsOfPerson(ctx context.Context, person domain.PersonID) ([]ClaimSummary, error) {
-	const q = `SELECT c.number, c.benefit, c.state, c.filed_at FROM claims c JOIN claim_members m ON m.claim_number = c.number
+	const q = `SELECT c.number, c.benefit, c.state, c.filed_at, c.channel, c.applicant_id = m.person_id
+		FROM claims c JOIN claim_members m ON m.claim_number = c.number
 		WHERE m.person_id = $1 ORDER BY c.filed_at DESC LIMIT 100`
 	rows, err := db.pool.Query(ctx, q, string(person))
 	if err != nil {
@@ -275,7 +318,7 @@ func (db *DB) ClaimsOfPerson(ctx context.Context, person domain.PersonID) ([]Cla
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ClaimSummary, error) {
 		var c ClaimSummary
-		err := r.Scan(&c.Number, &c.Benefit, &c.State, &c.FiledAt)
+		err := r.Scan(&c.Number, &c.Benefit, &c.State, &c.FiledAt, &c.Channel, &c.Applicant)
 		return c, err
 	})
 }
