@@ -78,6 +78,7 @@ func NewPopulation(size int) *Population {
 		}
 		p.homes[i] = h
 	}
+	p.addDemoCitizen()
 	return p
 }
 
