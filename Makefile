@@ -27,7 +27,7 @@ ERRCHECK      := github.com/kisielk/errcheck@v1.30.0
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 GOVULNCHECK   := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 
-.PHONY: run build lean test lint vulncheck fuzz bench postgres chromium xmllint clean help
+.PHONY: run build lean test lint vulncheck fuzz bench postgres chromium axe xmllint clean help
 
 help:
 	@echo "make run    - the whole system on this machine (PostgreSQL, Temporal, MinIO, simulators, worker, API, demo data)"
@@ -79,6 +79,23 @@ chromium:
 		echo "Chromium is missing: install it, e.g. 'sudo apt-get install chromium'"; exit 1; \
 	fi
 
+# axe-core (npm, the version in e2e/axe/package-lock.json) is injected by
+# the browser tests into every page they visit; they fail on any WCAG 2.1
+# A or AA violation. Installed into e2e/axe/node_modules (not committed);
+# Node.js and npm from Debian when missing and we may.
+AXE_JS := e2e/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS): e2e/axe/package.json e2e/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Node.js and npm for axe-core"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	else \
+		echo "npm is missing: install it, e.g. 'sudo apt-get install npm'"; exit 1; \
+	fi
+	cd e2e/axe && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # xmllint validates payment files against the EPC schema in the tests.
 xmllint:
 	@if command -v xmllint >/dev/null 2>&1; then :; \
@@ -88,7 +105,7 @@ xmllint:
 		echo "xmllint is missing: install it, e.g. 'sudo apt-get install libxml2-utils'"; exit 1; \
 	fi
 
-test: postgres chromium xmllint bin/minio
+test: postgres chromium axe xmllint bin/minio
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(MAKE) --no-print-directory lint

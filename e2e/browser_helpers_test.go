@@ -35,11 +35,13 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 	t.Cleanup(cancelBrowser)
 	bctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
 	t.Cleanup(cancel)
+	checkAccessibility(t, bctx) // axe-core on every page (browser_axe_test.go)
 
 	shot := func(name string) chromedp.Action {
 		return chromedp.ActionFunc(func(ctx context.Context) error {
 			var buf []byte
 			var err error
+			_ = axeSettled().Do(ctx)
 			// A page still laying out after a reload has no size yet: try again.
 			for try := 0; try < 20; try++ {
 				if err = chromedp.FullScreenshot(&buf, 100).Do(ctx); err == nil || !strings.Contains(err.Error(), "0 width") {
@@ -62,7 +64,7 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 			chromedp.WaitVisible("#main"),
 		}
 	}
-	logout := chromedp.Tasks{chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
+	logout := chromedp.Tasks{axeSettled(), chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
 	// waitFor reloads the page until selector appears.
 	waitFor := func(selector string) chromedp.Action {
 		return chromedp.ActionFunc(func(ctx context.Context) error {
@@ -73,6 +75,7 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 					return nil
 				}
 				time.Sleep(500 * time.Millisecond)
+				_ = axeSettled().Do(ctx)
 				if err := chromedp.Reload().Do(ctx); err != nil {
 					return err
 				}
@@ -105,6 +108,7 @@ func runSteps(ctx context.Context, actions ...chromedp.Action) error {
 // not cut the form's request short.
 func submit(selector string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
+		_ = axeSettled().Do(ctx) // the page is checked before it is left
 		if err := chromedp.Evaluate(`window.kartonOldPage = true`, nil).Do(ctx); err != nil {
 			return err
 		}
