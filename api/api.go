@@ -169,6 +169,10 @@ func Routes() []Route {
 		{"POST", "/api/v1/refund-leaves/:number/claims", "refund", "update", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.fileMonth) }},
 		{"POST", "/api/v1/refund-leaves/:number/end", "refund", "update", true, "refund", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.endLeave) }},
 		{"GET", "/api/v1/refund-decisions/:id/document", "refund", "read", true, "refund_decision", func(h *handler) gin.HandlerFunc { return stream(h, h.refundDecisionDocument) }},
+		{"GET", "/api/v1/me", "portal", "read", true, "own_file", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.myFile) }},
+		{"POST", "/api/v1/me/evidence/refresh", "portal", "refresh", true, "own_evidence_refresh", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.refreshMine) }},
+		{"POST", "/api/v1/me/claims", "portal", "apply", true, "online_claim", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.applyOnline) }},
+		{"GET", "/api/v1/documents/:id", "claim", "read", true, "claim_evidence", func(h *handler) gin.HandlerFunc { return stream(h, h.claimDocument) }},
 	}
 }
 
@@ -215,6 +219,9 @@ func New(d Deps) *gin.Engine {
 	// The employers' portal (issue 18): a company's systems and staff, each
 	// user at most 10 requests a second (bursts of 50).
 	portal := newLimiter(10, 50).middleware()
+	// The citizens' portal (issue 18): each citizen at most 10 requests a
+	// second (bursts of 50), on every route they reach.
+	citizens := onlyCitizens(newLimiter(10, 50).middleware())
 	g := newGate(d.Verifier, d.Registerer, d.Log)
 	registerCodec(r, h, g, d.Codec)
 	authn := g.authenticate()
@@ -232,6 +239,7 @@ func New(d Deps) *gin.Engine {
 		if rt.Resource == "refund" {
 			chain = append(chain, portal)
 		}
+		chain = append(chain, citizens)
 		chain = append(chain, rt.handle(h))
 		r.Handle(rt.Method, rt.Path, chain...)
 	}

@@ -15,12 +15,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/policies"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/temporalerr"
 	"github.com/karton-social/karton/workflows"
@@ -115,14 +115,9 @@ func (h *handler) createClaim(c *gin.Context) (*claimFiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.ClaimWorkflowID(claim.Number), TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.NameBenefitClaim, workflows.ClaimInput{Number: claim.Number, Benefit: claim.Benefit, CentreID: claim.CentreID, Members: members,
-		Deadlines: h.deadlines})
+	run, err := h.startClaim(c, claim, members)
 	if err != nil {
-		_ = h.db.SetClaimState(ctx, claim.Number, "withdrawn", "the workflow service was unavailable when the claim was filed")
-		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the workflow service is unavailable; the claim was not filed, try again"), err)
+		return nil, err
 	}
 	c.Header("Location", "/api/v1/claims/"+claim.Number)
 	return &claimFiled{Number: claim.Number, WorkflowID: run.GetID(), State: claim.State}, nil
@@ -241,7 +236,8 @@ func (h *handler) getClaim(c *gin.Context) (*claimView, error) {
 	out := claimView{Number: cl.Number, Benefit: cl.Benefit, State: cl.State, StateReason: cl.StateReason,
 		CentreID: cl.CentreID, ApplicantPersonID: cl.ApplicantID, SubjectPersonID: strPtr(string(cl.SubjectID)),
 		MemberPersonIDs: cl.Members, PayeeAccount: cl.PayeeIBAN, FiledBy: cl.FiledBy, FiledAt: cl.FiledAt,
-		Period: cl.Period.Format(time.DateOnly), Declared: json.RawMessage(cl.Declared), WorkflowID: workflows.ClaimWorkflowID(cl.Number)}
+		Period: cl.Period.Format(time.DateOnly), Declared: json.RawMessage(cl.Declared), WorkflowID: workflows.ClaimWorkflowID(cl.Number),
+		Channel: cl.Channel}
 	cd := []calculationDTO{}
 	for _, k := range calcs {
 		cd = append(cd, calculationDTO{Seq: k.Seq, Eligible: k.Eligible, Amount: k.Amount.StringFixed(2), MaxAmount: k.MaxAmount.StringFixed(2),
@@ -264,6 +260,14 @@ func (h *handler) getClaim(c *gin.Context) (*claimView, error) {
 		return nil, err
 	}
 	out.Tasks = tasks
+	if err := h.claimDocuments(c, cl, &out); err != nil {
+		return nil, err
+	}
+	if userOf(c).Role == domain.RoleCitizen {
+		// The applicant sees the requests addressed to them, not the
+		// centre's work on the claim (its tasks, their holders).
+		out.Tasks = []taskDTO{}
+	}
 	ids := append([]domain.PersonID{cl.ApplicantID}, cl.Members...)
 	if cl.SubjectID != "" {
 		ids = append(ids, cl.SubjectID)
@@ -304,7 +308,13 @@ type claimView struct {
 	Period            string            `json:"period"`
 	Declared          json.RawMessage   `json:"declared"`
 	WorkflowID        string            `json:"workflow_id"`
-	Calculations      []calculationDTO  `json:"calculations"`
+	Channel           string            `json:"channel"` // counter, or online (filed by the applicant in the portal)
+	// Documents are the documents uploaded to the claim, oldest first;
+	// DocumentRequests the centre's requests for a document (open and
+	// answered) with the uploads that answer them.
+	Documents        []claimDocumentView `json:"documents"`
+	DocumentRequests []documentRequest   `json:"document_requests"`
+	Calculations     []calculationDTO    `json:"calculations"`
 	Calculation       *calculationDTO   `json:"calculation,omitempty"`   // the latest
 	EvidenceUsed      *[]int64          `json:"evidence_used,omitempty"` // the latest calculation's
 	Tasks             []taskDTO         `json:"tasks"`
@@ -314,6 +324,52 @@ type claimView struct {
 	// PersonNames are the names of the applicant, the subject and the
 	// members, by id, read at the time of the request.
 	PersonNames map[domain.PersonID]string `json:"person_names"`
+}
+
+// claimDocumentView is a document of a claim: what it is, whom it is
+// about, the request it answers, and where to read it.
+type claimDocumentView struct {
+	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
+	PersonID      string    `json:"person_id,omitempty"`
+	ContentType   string    `json:"content_type"`
+	Size          int64     `json:"size"`
+	SHA256        string    `json:"sha256"`
+	UploadedAt    time.Time `json:"uploaded_at"`
+	UploadedBy    string    `json:"uploaded_by,omitempty"` // staff only
+	FromApplicant bool      `json:"from_applicant"`        // uploaded by the applicant in the portal
+	AnswersTask   string    `json:"answers_task,omitempty"`
+	URL           string    `json:"url"`
+}
+
+// claimDocuments sets the claim's documents and requests for a document.
+func (h *handler) claimDocuments(c *gin.Context, cl store.Claim, out *claimView) error {
+	docs, err := h.db.DocumentsOfClaim(c.Request.Context(), cl.Number)
+	if err != nil {
+		return err
+	}
+	reqs, err := h.documentRequests(c, cl.Number, cl.CentreID)
+	if err != nil {
+		return err
+	}
+	staff := userOf(c).Role != domain.RoleCitizen
+	out.Documents = []claimDocumentView{}
+	for _, d := range docs {
+		v := claimDocumentView{ID: d.ID, Kind: d.Kind, PersonID: string(d.PersonID), ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256,
+			UploadedAt: d.UploadedAt, FromApplicant: cl.Channel == store.ChannelOnline && d.UploadedBy == cl.FiledBy, AnswersTask: d.AnswersTask,
+			URL: "/api/v1/documents/" + d.ID}
+		if staff {
+			v.UploadedBy = d.UploadedBy
+		}
+		out.Documents = append(out.Documents, v)
+		for i := range reqs {
+			if reqs[i].TaskID == d.AnswersTask {
+				reqs[i].AnsweredBy = append(reqs[i].AnsweredBy, d.ID)
+			}
+		}
+	}
+	out.DocumentRequests = reqs
+	return nil
 }
 
 type claimDecision struct {
@@ -348,7 +404,8 @@ func (h *handler) loadClaim(c *gin.Context, action string) (store.Claim, error) 
 		return store.Claim{}, err
 	}
 	auditPersons(c, cl.Members...)
-	if err := h.allow(c, "claim", action, cl.CentreID); err != nil {
+	// A citizen's own claim (they applied for it) is theirs: "self".
+	if err := h.allow(c, "claim", action, h.targetOfPerson(c, cl.ApplicantID, cl.CentreID)); err != nil {
 		return store.Claim{}, err
 	}
 	return cl, nil
@@ -367,12 +424,25 @@ func (h *handler) withdrawClaim(c *gin.Context) (*claimWithdrawn, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = h.update(c, workflows.ClaimWorkflowID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: u.CentreID, Reason: req.Reason})
+	centre := u.CentreID
+	if u.Role == domain.RoleCitizen {
+		// The applicant withdraws their own claim (issue 18), from the
+		// portal: for the claim's centre, a reason of their own optional.
+		centre = cl.CentreID
+		if strings.TrimSpace(req.Reason) == "" {
+			req.Reason = WithdrawnOnline
+		}
+	}
+	err = h.update(c, workflows.ClaimWorkflowID(cl.Number), workflows.UpdateWithdraw, workflows.Withdrawal{By: u.Username, CentreID: centre, Reason: req.Reason})
 	if err != nil {
 		return nil, err
 	}
 	return &claimWithdrawn{Number: cl.Number, State: "withdrawn"}, nil
 }
+
+// WithdrawnOnline is the reason of a withdrawal the applicant made in the
+// portal without giving one.
+const WithdrawnOnline = "the applicant withdrew the claim online"
 
 type claimWithdrawn struct {
 	Number string `json:"number"`
@@ -400,13 +470,20 @@ func (h *handler) update(c *gin.Context, workflowID, name string, arg any) error
 }
 
 // uploadDocument keeps a document of a claim in the object store: 201 with
-// its id and SHA-256.
+// its id and SHA-256. Field answers names the request for a document (the
+// claim's open claim.obtain_document task) the upload answers; the
+// document is then about the person the request is about. The applicant
+// uploads to their own claim from the portal (issue 18) while it is not
+// decided: a PDF, PNG or JPEG.
 func (h *handler) uploadDocument(c *gin.Context) (*documentKept, error) {
-	ctx := c.Request.Context()
 	u := userOf(c)
 	cl, err := h.loadClaim(c, "update")
 	if err != nil {
 		return nil, err
+	}
+	citizen := u.Role == domain.RoleCitizen
+	if citizen && finalClaimState(cl.State) {
+		return nil, domain.Errorf(domain.CodeConflict, "claim %s is %s: it takes no more documents", cl.Number, cl.State)
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -415,48 +492,70 @@ func (h *handler) uploadDocument(c *gin.Context) (*documentKept, error) {
 	if fh.Size > 10<<20 {
 		return nil, domain.FieldError("file", "is larger than 10 MiB")
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 10<<20))
-	if err != nil {
-		return nil, err
-	}
-	kind := strings.TrimSpace(c.PostForm("kind"))
-	if kind == "" {
-		kind = "evidence"
-	}
-	// A document of a claim is about one of the claim's persons: it is
-	// checked before anything is stored.
-	var person domain.PersonID
-	if p := c.PostForm("person_id"); p != "" {
-		pp, err := h.person(c, p, "person_id")
+	var data []byte
+	if citizen {
+		if data, err = readUpload(fh); err != nil {
+			return nil, &domain.Error{Code: domain.CodeInvalid, Field: "file", Message: domain.ErrorMessage(err)}
+		}
+	} else {
+		f, err := fh.Open()
 		if err != nil {
 			return nil, err
 		}
-		if !slices.Contains(cl.Members, pp.ID) {
-			return nil, domain.FieldError("person_id", "person %s is not a member of claim %s", p, cl.Number)
+		defer f.Close()
+		if data, err = io.ReadAll(io.LimitReader(f, 10<<20)); err != nil {
+			return nil, err
 		}
-		person = pp.ID
 	}
-	ct := http.DetectContentType(data)
-	sum := sha256.Sum256(data)
-	key := fmt.Sprintf("claims/%s/%s", cl.Number, hex.EncodeToString(sum[:]))
-	if h.objects == nil {
-		return nil, domain.Errorf(domain.CodeUnavailable, "no object store is configured")
+	kind := strings.TrimSpace(c.PostForm("kind"))
+	// A document of a claim is about one of the claim's persons: it is
+	// checked before anything is stored.
+	var person domain.PersonID
+	answers := strings.TrimSpace(c.PostForm("answers"))
+	if answers != "" {
+		req, err := h.openRequest(c, cl, answers)
+		if err != nil {
+			return nil, err
+		}
+		person = domain.PersonID(req.PersonID)
+		if kind == "" {
+			kind = "answer"
+		}
+	} else if p := c.PostForm("person_id"); p != "" {
+		if citizen {
+			person = domain.PersonID(p) // the applicant names a member of their own claim
+		} else {
+			pp, err := h.person(c, p, "person_id")
+			if err != nil {
+				return nil, err
+			}
+			person = pp.ID
+		}
+		if !slices.Contains(cl.Members, person) {
+			return nil, domain.FieldError("person_id", "person %s is not a member of claim %s", printable(p, 40), cl.Number)
+		}
+	} else if citizen {
+		person = cl.ApplicantID
 	}
-	sha, err := h.objects.Put(ctx, key, ct, data)
+	if kind == "" {
+		kind = "evidence"
+	}
+	return h.keepDocument(c, cl.Number, person, kind, answers, data)
+}
+
+// openRequest is the claim's open request for a document whose task id
+// is id: a 400 on field answers otherwise.
+func (h *handler) openRequest(c *gin.Context, cl store.Claim, id string) (documentRequest, error) {
+	reqs, err := h.documentRequests(c, cl.Number, cl.CentreID)
 	if err != nil {
-		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "the object store is unavailable; try again"), err)
+		return documentRequest{}, err
 	}
-	d, err := h.db.CreateDocument(ctx, store.Document{ClaimNumber: cl.Number, PersonID: person, Kind: kind, ObjectKey: key, SHA256: sha,
-		ContentType: ct, Size: int64(len(data)), UploadedBy: u.Username})
-	if err != nil {
-		return nil, err
+	for _, r := range reqs {
+		if r.TaskID == id && r.State == "open" {
+			return r, nil
+		}
 	}
-	return &documentKept{DocumentID: d.ID, SHA256: d.SHA256, Size: d.Size, ContentType: d.ContentType}, nil
+	return documentRequest{}, domain.FieldError("answers", "%q is no open request for a document on claim %s", printable(id, 80), cl.Number)
 }
 
 type documentKept struct {
@@ -474,10 +573,13 @@ func (h *handler) decisionDocument(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if cl, err := h.db.ClaimByNumber(ctx, d.ClaimNumber); err == nil {
-		auditPersons(c, cl.Members...)
+	cl, err := h.db.ClaimByNumber(ctx, d.ClaimNumber)
+	if err != nil {
+		return err
 	}
-	if err := h.allow(c, "decision", "read", d.CentreID); err != nil {
+	auditPersons(c, cl.Members...)
+	target := h.targetOfPerson(c, cl.ApplicantID, d.CentreID) // the applicant's own: "self"
+	if err := h.allow(c, "decision", "read", target); err != nil {
 		return err
 	}
 	if d.DocumentKey == "" {
@@ -491,10 +593,32 @@ func (h *handler) decisionDocument(c *gin.Context) error {
 	if hex.EncodeToString(sum[:]) != d.DocumentSHA256 {
 		return fmt.Errorf("decision %s document hash mismatch", d.ID)
 	}
+	if target == policies.TargetSelf && cl.Channel == store.ChannelOnline {
+		h.deliveredOnline(c, d.ID)
+	}
 	c.Header("Content-Disposition", fmt.Sprintf("inline; filename=%q", strings.ReplaceAll(d.Number, "/", "-")+".pdf"))
 	c.Header("X-Content-SHA256", d.DocumentSHA256)
 	c.Data(http.StatusOK, "application/pdf", data)
 	return nil
+}
+
+// deliveredOnline records a decision on a claim filed online as
+// delivered the first day its applicant opens it in the portal: from it
+// run the 15 days for an appeal. GUESS: electronic delivery to an
+// applicant who filed online, on the day they open the decision (the Law
+// on Administrative Procedure's rules for electronic delivery to be
+// confirmed by the ministry). A delivery already recorded stands; a
+// failure to record is logged and leaves the decision undelivered (its
+// deadline not started), never refuses the document.
+func (h *handler) deliveredOnline(c *gin.Context, id string) {
+	ref, err := h.db.DecisionRefByID(c.Request.Context(), id)
+	if err != nil || ref.DeliveredOn != nil {
+		return
+	}
+	now := time.Now()
+	if _, err := h.db.RecordDelivery(c.Request.Context(), id, now, now, "portal:"+userOf(c).Username); err != nil && domain.ErrorCode(err) != domain.CodeConflict {
+		h.log.Error("record an online delivery", "request_id", c.GetString("request_id"), "error", err)
+	}
 }
 
 // listBenefits returns the catalogue.

@@ -140,6 +140,8 @@ var fuzzUsers = map[string]string{
 	"parameter:approve":      "jovana.ministry", // not the author of the value proposed below
 	"refund:create":          "employer-02655284",
 	"refund:update":          "employer-02655284",
+	"portal:refresh":         "citizen.demo",
+	"portal:apply":           "citizen.demo",
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -162,6 +164,7 @@ var fuzzUsers = map[string]string{
 	"change:read":              "admin",
 	"parameter:read":           "goran.ministry",
 	"refund:read":              "employer-02655284",
+	"portal:read":              "citizen.demo",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -389,6 +392,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 			`"child_jmbg":"2907026215001","payee_account":"ME25510000000265528422"}`,
 		"/api/v1/refund-leaves/:number/claims": ``,
 		"/api/v1/refund-leaves/:number/end":    `{"last_day":"2026-08-31","reason":"return_to_work"}`,
+		"/api/v1/me/evidence/refresh":          `{}`,
+		"/api/v1/me/claims":                    `{"benefit":"DD","consent":true,"payee_account":"ME25505000012345678951"}`,
 	}
 	refundEmployee, _ := domain.MakeJMBG(time.Date(1991, 3, 3, 0, 0, 0, 0, time.UTC), 21, 501)
 	refundChild, _ := domain.MakeJMBG(time.Date(2026, 7, 29, 0, 0, 0, 0, time.UTC), 21, 1)

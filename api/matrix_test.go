@@ -46,9 +46,9 @@ var allowed = map[string]map[domain.Role][]string{
 	"person:read":       with(with(staff("own"), domain.RoleCitizen, "own"), domain.RoleAppealsOfficer, "own", "other"),
 	"evidence:refresh":  staff("own"),
 	"claim:create":      staff("own"),
-	"claim:read":        staff("own"),
-	"claim:update":      staff("own"),
-	"decision:read":     with(with(staff("own"), domain.RoleFinanceOfficer, "own", "other"), domain.RoleAppealsOfficer, "own", "other"),
+	"claim:read":        with(staff("own"), domain.RoleCitizen, "own"), // a citizen the claims they applied for (issue 18)
+	"claim:update":      with(staff("own"), domain.RoleCitizen, "own"),
+	"decision:read":     with(with(with(staff("own"), domain.RoleFinanceOfficer, "own", "other"), domain.RoleAppealsOfficer, "own", "other"), domain.RoleCitizen, "own"),
 	"task:read":         with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
 	"task:update":       with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
 	"catalogue:read":    everyone("own", "other"),
@@ -99,6 +99,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"refund:create": {domain.RoleEmployer: {"own"}},
 	"refund:read":   with(staff("own"), domain.RoleEmployer, "own"),
 	"refund:update": {domain.RoleEmployer: {"own"}},
+	// The citizens' benefits portal (issue 18): the citizen's own file,
+	// their data asked for, applying online.
+	"portal:read":    {domain.RoleCitizen: {"own"}},
+	"portal:refresh": {domain.RoleCitizen: {"own"}},
+	"portal:apply":   {domain.RoleCitizen: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -156,6 +161,15 @@ func TestRouteMatrix(t *testing.T) {
 	}
 	ownClaim, ownDecision, ownTask := seedClaim(own)
 	otherClaim, otherDecision, otherTask := seedClaim(other)
+	seedDocument := func(c store.Claim) string {
+		d, err := db.CreateDocument(ctx, store.Document{ClaimNumber: c.Number, Kind: "evidence", ObjectKey: "claims/" + c.Number + "/x", SHA256: "x",
+			ContentType: "application/pdf", Size: 1, UploadedBy: "seed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	ownDocument, otherDocument := seedDocument(ownClaim), seedDocument(otherClaim)
 	seedCase := func(p domain.Person) (string, string) {
 		number, err := db.NextCaseNumber(ctx, 2026)
 		if err != nil {
@@ -245,6 +259,8 @@ func TestRouteMatrix(t *testing.T) {
 			return sub(ownClaim.Number, otherClaim.Number)
 		case strings.HasPrefix(rt.Path, "/api/v1/decisions/"):
 			return sub(ownDecision.ID, otherDecision.ID)
+		case strings.HasPrefix(rt.Path, "/api/v1/documents/"):
+			return sub(ownDocument, otherDocument)
 		case strings.HasPrefix(rt.Path, "/api/v1/tasks/"):
 			return sub(ownTask.ID, otherTask.ID)
 		case strings.HasPrefix(rt.Path, "/api/v1/cases/"):
