@@ -315,11 +315,11 @@ type claimView struct {
 	Documents        []claimDocumentView `json:"documents"`
 	DocumentRequests []documentRequest   `json:"document_requests"`
 	Calculations     []calculationDTO    `json:"calculations"`
-	Calculation       *calculationDTO   `json:"calculation,omitempty"`   // the latest
-	EvidenceUsed      *[]int64          `json:"evidence_used,omitempty"` // the latest calculation's
-	Tasks             []taskDTO         `json:"tasks"`
-	Decision          *claimDecision    `json:"decision,omitempty"`
-	Entitlement       *claimEntitlement `json:"entitlement,omitempty"`
+	Calculation      *calculationDTO     `json:"calculation,omitempty"`   // the latest
+	EvidenceUsed     *[]int64            `json:"evidence_used,omitempty"` // the latest calculation's
+	Tasks            []taskDTO           `json:"tasks"`
+	Decision         *claimDecision      `json:"decision,omitempty"`
+	Entitlement      *claimEntitlement   `json:"entitlement,omitempty"`
 
 	// PersonNames are the names of the applicant, the subject and the
 	// members, by id, read at the time of the request.

@@ -51,18 +51,18 @@ func onlyCitizens(limit gin.HandlerFunc) gin.HandlerFunc {
 // portalView is the citizen's file as the portal shows it. Known is
 // false while Karton keeps no file about them (then only Forms is set).
 type portalView struct {
-	Known     bool              `json:"known"`
-	Person    *personDTO        `json:"person"`
-	Household *portalHousehold  `json:"household"`
-	Facts     []evidenceDTO     `json:"facts"`
-	Sources   []sourceDTO       `json:"sources"`
-	Rights    []portalRight     `json:"rights"`
-	Payments  []filePayment     `json:"payments"`
-	Decisions []portalDecision  `json:"decisions"`
-	Claims    []portalClaim     `json:"claims"`
-	Forms     []onlineFormDTO   `json:"forms"`
-	Pending   []string          `json:"pending_sources"`
-	Note      string            `json:"note,omitempty"`
+	Known     bool             `json:"known"`
+	Person    *personDTO       `json:"person"`
+	Household *portalHousehold `json:"household"`
+	Facts     []evidenceDTO    `json:"facts"`
+	Sources   []sourceDTO      `json:"sources"`
+	Rights    []portalRight    `json:"rights"`
+	Payments  []filePayment    `json:"payments"`
+	Decisions []portalDecision `json:"decisions"`
+	Claims    []portalClaim    `json:"claims"`
+	Forms     []onlineFormDTO  `json:"forms"`
+	Pending   []string         `json:"pending_sources"`
+	Note      string           `json:"note,omitempty"`
 }
 
 // portalHousehold is the household as the population register states it:
