@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/mock"
@@ -19,6 +20,7 @@ import (
 // reassessment's parts: right i belongs to part i % parts; a chunk
 // "commits" by moving its part's cursor, as store.ReassessChunk does.
 type fakeRights struct {
+	mu        sync.Mutex // the parts' chunks run at once
 	n         int
 	cursor    map[int]string // part -> last right done
 	next      map[int]int    // part -> index of its next right
@@ -37,6 +39,8 @@ func newFakeRights(n int, killAfter ...string) *fakeRights {
 }
 
 func (f *fakeRights) chunk(_ context.Context, in activities.ReassessChunkInput) (activities.ReassessChunkResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls++
 	f.parts[in.Parts] = true
 	parts := max(in.Parts, 1)
