@@ -77,7 +77,7 @@ func (db *DB) CreateClaim(ctx context.Context, c Claim) (Claim, error) {
 				return fmt.Errorf("insert claim member: %w", err)
 			}
 		}
-		return nil
+		return recordClaimFact(ctx, tx, c.Number)
 	})
 	if err != nil {
 		return Claim{}, err

@@ -68,11 +68,15 @@ func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 // Pool exposes the pool to tests and tools that need raw SQL.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-// Migrate brings the schema up to date.
+// Migrate brings the schema up to date, and the statistics' dimensions
+// with the catalogue (bi.go).
 func (db *DB) Migrate(ctx context.Context) error {
 	sqlDB := stdlib.OpenDBFromPool(db.pool)
 	defer sqlDB.Close()
-	return migrate(ctx, sqlDB)
+	if err := migrate(ctx, sqlDB); err != nil {
+		return err
+	}
+	return db.SyncDimensions(ctx)
 }
 
 func migrate(ctx context.Context, sqlDB *sql.DB) error {

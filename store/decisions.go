@@ -86,7 +86,7 @@ func (db *DB) IssueDecision(ctx context.Context, d Decision) (Decision, error) {
 		if err != nil {
 			return fmt.Errorf("insert decision: %w", err)
 		}
-		return nil
+		return recordDecisionFact(ctx, tx, out.ID)
 	})
 	return out, err
 }

@@ -70,14 +70,21 @@ func (db *DB) EnsurePayroll(ctx context.Context, id string, period time.Time) er
 	return nil
 }
 
-// SetPayrollState records where a payroll stands and who acted.
+// SetPayrollState records where a payroll stands and who acted. Approved,
+// its payment lines are appended to the statistics' facts in the same
+// transaction (bi.go).
 func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approvedBy string) error {
-	_, err := db.pool.Exec(ctx, `UPDATE payrolls SET state = $2, prepared_by = coalesce(nullif($3, ''), prepared_by),
-		approved_by = coalesce(nullif($4, ''), approved_by), updated_at = now() WHERE id = $1`, id, state, preparedBy, approvedBy)
-	if err != nil {
-		return fmt.Errorf("set payroll %s: %w", id, err)
-	}
-	return nil
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE payrolls SET state = $2, prepared_by = coalesce(nullif($3, ''), prepared_by),
+			approved_by = coalesce(nullif($4, ''), approved_by), updated_at = now() WHERE id = $1`, id, state, preparedBy, approvedBy)
+		if err != nil {
+			return fmt.Errorf("set payroll %s: %w", id, err)
+		}
+		if state == "approved" {
+			return feedPayroll(ctx, tx, id)
+		}
+		return nil
+	})
 }
 
 // EachPayableRights calls fn, in entitlement order, with pages of at most
@@ -479,6 +486,7 @@ func (db *DB) PayrollByID(ctx context.Context, id string) (Payroll, error) {
 func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.BankAnswer) (map[string]int, error) {
 	counts := map[string]int{}
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		var reversed []string // rejected or returned: a reversal in the statistics (bi.go)
 		ids := map[string]bool{}
 		for _, s := range a.Statuses {
 			ids[s.EndToEndID] = true
@@ -514,6 +522,9 @@ func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.Bank
 			}
 			counts[state] += int(tag.RowsAffected())
 			if tag.RowsAffected() > 0 {
+				if state == "rejected" || state == "returned" {
+					reversed = append(reversed, id)
+				}
 				return nil
 			}
 			// An employer's refund (issue 18), in the same files.
@@ -541,7 +552,7 @@ func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.Bank
 				return err
 			}
 		}
-		return nil
+		return reversePayments(ctx, tx, reversed)
 	})
 	return counts, err
 }

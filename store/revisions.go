@@ -367,7 +367,7 @@ func (db *DB) IssueRightDecision(ctx context.Context, d Decision, entitlement, s
 		if err != nil {
 			return translate(err, "decision of "+source)
 		}
-		return nil
+		return recordDecisionFact(ctx, tx, out.ID)
 	})
 	return out, err
 }
