@@ -150,6 +150,7 @@ func Routes() []Route {
 		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "police_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createViolenceReport) }},
 		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dvRegister) }},
 		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "dv_statistics", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.violenceStatistics) }},
+		{"GET", "/api/v1/bi/:fact", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.pivot) }},
 		{"POST", "/api/v1/activation/referrals", "activation", "create", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createReferral) }},
 		{"GET", "/api/v1/activation/referrals", "activation", "read", true, "activation_referrals", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listReferrals) }},
 		{"GET", "/api/v1/activation/referrals/:id", "activation", "read", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getReferral) }},

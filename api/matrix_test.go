@@ -82,6 +82,7 @@ var allowed = map[string]map[domain.Role][]string{
 	"dv_report:create":       {domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	"dv_register:read":       {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	"dv_statistics:read":     {domain.RoleMinistryAnalyst: {"own", "other"}},
+	"bi:read":                {domain.RoleMinistryAnalyst: {"own", "other"}, domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}}, // the statistics (issue 19)
 	// Activation: a centre its own referrals; the agency every referral
 	// and the steps it reports, never the centre's decisions.
 	"activation:create":        staff("own"),
@@ -281,6 +282,8 @@ func TestRouteMatrix(t *testing.T) {
 					`"persons":[{"role":"victim","person_id":%q}],"risk_level":"medium"}`, p.ID)
 			}
 			return map[string]variant{"own": {rt.Path, report(own)}, "other": {rt.Path, report(other)}}
+		case rt.Path == "/api/v1/bi/:fact": // a centre's own figures; another's by its filter
+			return map[string]variant{"own": {"/api/v1/bi/payments?axes=benefit", ""}, "other": {"/api/v1/bi/claims?filter=organisation.centre=csr-niksic", ""}}
 		case rt.Path == "/api/v1/dv-register":
 			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
 		case strings.HasPrefix(rt.Path, "/api/v1/activation/referrals/"):

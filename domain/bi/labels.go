@@ -1,0 +1,98 @@
+package bi
+
+import (
+	"strings"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/benefits"
+)
+
+// words are the members' and the dimensions' names that have no
+// catalogue of their own, in Montenegrin and English.
+var words = map[string][2]string{
+	"time": {"Vrijeme", "Time"}, "benefit": {"Davanje", "Benefit"}, "geography": {"Teritorija", "Geography"},
+	"organisation": {"Centar", "Centre"}, "sex": {"Pol", "Sex"}, "age": {"Starosna grupa", "Age band"},
+	"kind": {"Vrsta rješenja", "Kind of decision"}, "channel": {"Način podnošenja", "Channel"},
+	"time.year": {"Godina", "Year"}, "time.quarter": {"Kvartal", "Quarter"}, "time.month": {"Mjesec", "Month"},
+	"benefit.group": {"Grupa davanja", "Group of benefits"}, "benefit.benefit": {"Davanje", "Benefit"},
+	"geography.municipality": {"Opština", "Municipality"}, "geography.settlement": {"Naselje", "Settlement"},
+	"organisation.centre": {"Centar za socijalni rad", "Social work centre"}, "sex.sex": {"Pol", "Sex"}, "age.band": {"Starosna grupa", "Age band"},
+	"kind.kind": {"Vrsta rješenja", "Kind of decision"}, "channel.channel": {"Način podnošenja", "Channel"},
+	"social": {"Socijalna zaštita", "Social protection"}, "child": {"Dječja zaštita", "Child protection"},
+	"veterans": {"Boračko-invalidska zaštita", "Veterans' and disability protection"},
+	"M": {"Muškarci", "Men"}, "F": {"Žene", "Women"},
+	"grant": {"Priznato pravo", "Granted"}, "rejection": {"Odbijen zahtjev", "Rejected"},
+	"revision_change": {"Izmjena po reviziji", "Changed on revision"}, "revision_end": {"Prestanak po reviziji", "Ended on revision"},
+	"death_end": {"Prestanak zbog smrti", "Ended on death"},
+	"counter": {"Na šalteru", "At the counter"}, "online": {"Elektronski", "Online"},
+	"persons": {"Lica", "Persons"}, "rights": {"Prava", "Rights"}, "payments": {"Isplate", "Payments"},
+	"amount": {"Iznos (EUR)", "Amount (EUR)"}, "amount_regular": {"Redovne isplate (EUR)", "Regular (EUR)"},
+	"amount_one_off": {"Jednokratne isplate (EUR)", "One-off (EUR)"}, "amount_in_kind": {"U naturi (EUR)", "In kind (EUR)"},
+	"decisions": {"Rješenja", "Decisions"}, "days_to_decide": {"Prosječno dana do rješenja", "Mean days to decide"},
+	"claims": {"Zahtjevi", "Claims"}, "all": {"Crna Gora", "Montenegro"},
+}
+
+var monthNames = [2][12]string{
+	{"januar", "februar", "mart", "april", "maj", "jun", "jul", "avgust", "septembar", "oktobar", "novembar", "decembar"},
+	{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+}
+
+func pick(lang string) int {
+	if lang == "en" {
+		return 1
+	}
+	return 0
+}
+
+// Word names a dimension, an axis ("time.month") or a measure in the
+// language ("cnr" or "en").
+func Word(key, lang string) string {
+	if w, ok := words[key]; ok {
+		return w[pick(lang)]
+	}
+	return key
+}
+
+// Label names a member of an axis in the language: a benefit, a
+// municipality, a centre by name, a month in words.
+func Label(a Axis, v, lang string) string {
+	i := pick(lang)
+	switch a.String() {
+	case "time.month":
+		if len(v) == 7 && monthRe.MatchString(v) {
+			m := int(v[5]-'0')*10 + int(v[6]-'0')
+			return monthNames[i][m-1] + " " + v[:4]
+		}
+	case "time.quarter":
+		if quarterRe.MatchString(v) {
+			if i == 0 {
+				return v[6:] + ". kvartal " + v[:4]
+			}
+			return "Q" + v[6:] + " " + v[:4]
+		}
+	case "benefit.benefit":
+		if b, ok := benefits.Lookup(benefits.Code(v)); ok {
+			if i == 0 {
+				return b.NameCnr
+			}
+			return b.NameEn
+		}
+	case "geography.municipality":
+		if m, ok := domain.MunicipalityByCode(v); ok {
+			return m.Name
+		}
+	case "geography.settlement":
+		code, s, _ := strings.Cut(v, "/")
+		if m, ok := domain.MunicipalityByCode(code); ok {
+			return s + " (" + m.Name + ")"
+		}
+	case "organisation.centre":
+		if c, ok := domain.CentreByID(v); ok {
+			return c.Name
+		}
+	}
+	if w, ok := words[v]; ok {
+		return w[i]
+	}
+	return v
+}
