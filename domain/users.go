@@ -119,7 +119,7 @@ var demoUsers = []User{
 	{Username: "vesna.appeals", Name: "Vesna Bulatović", Role: RoleAppealsOfficer},
 	{Username: "tea.auditor", Name: "Tea Kalač", Role: RoleAuditor},
 	{Username: "admin", Name: "System administrator", Role: RoleAdmin},
-	{Username: "citizen.demo", Name: "Demo citizen", Role: RoleCitizen, JMBG: "2101006500003"},
+	{Username: "citizen.demo", Name: "Stefan Bulatović", Role: RoleCitizen, JMBG: "2101006500003"},
 	{Username: "police-system", Name: "Police information system", Role: RolePoliceOfficer, Machine: true},
 	{Username: "employment-system", Name: "Employment Agency system", Role: RoleEmploymentOfficer, Machine: true},
 	{Username: "zorana.zzz", Name: "Zorana Milić", Role: RoleEmploymentOfficer},

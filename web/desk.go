@@ -48,7 +48,9 @@ type menuLink struct {
 // menuLinks are the pages of the menu in their order; a role's home page
 // comes first.
 var menuLinks = []menuLink{
-	{ID: "nav-own-file", Key: "my_file", Path: "/me", Resource: "person", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-own-file", Key: "my_file", Path: "/me", Resource: "portal", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-apply", Key: "p.nav_apply", Path: "/me/apply", Resource: "portal", Action: "apply", ForOutside: true, Inside: true},
+	{ID: "nav-my-data", Key: "p.nav_data", Path: "/me/data", Resource: "portal", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-employer", Key: "employer_home", Path: "/employer", Resource: "refund", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-board", Key: "board", Path: "/board", Resource: "task", Action: "assign"},
@@ -129,7 +131,6 @@ func deskData(c *gin.Context, data gin.H) {
 // registerDesk adds the pages of the person-first desk.
 func (s *server) registerDesk(page, form func(string, gin.HandlerFunc)) {
 	page("/persons", s.searchPage)
-	page("/me", s.myFile)
 	page("/reports", s.reportsPage)
 	page("/audit", s.auditPage)
 	page("/home", s.homePage)
@@ -146,26 +147,6 @@ func (s *server) home(c *gin.Context) {
 // administrator, a ministry officer): it says so, and what the menu holds.
 func (s *server) homePage(c *gin.Context) {
 	s.render(c, http.StatusOK, "message", gin.H{"Title": "home_title", "Message": t(s.lang(c), "home_no_pages")})
-}
-
-// myFile is a citizen's own file: the e-file Karton keeps of them.
-func (s *server) myFile(c *gin.Context) {
-	u := userOf(c)
-	if u.Role != domain.RoleCitizen || u.JMBG == "" {
-		c.Redirect(http.StatusFound, homeOf(u))
-		return
-	}
-	var res obj
-	if r := s.getJSON(c, "/api/v1/persons?jmbg="+url.QueryEscape(string(u.JMBG)), &res); !r.ok() {
-		s.refused(c, r)
-		return
-	}
-	if list := asList(res["persons"]); len(list) > 0 {
-		id, _ := list[0]["id"].(string)
-		c.Redirect(http.StatusFound, "/persons/"+url.PathEscape(id))
-		return
-	}
-	s.render(c, http.StatusOK, "message", gin.H{"Title": "my_file", "Message": t(s.lang(c), "my_file_none")})
 }
 
 // searchPageSize is how many persons a page of results lists.

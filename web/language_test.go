@@ -342,7 +342,7 @@ func pageCases(s *server) []pageCase {
 		{name: "audit", tpl: "audit", run: get(s, "tea.auditor", "/audit", s.auditPage)},
 		{name: "refused", tpl: "message", run: get(s, "jelena.caseworker", "/persons/"+refusedID, s.personPage, "id", refusedID),
 			want: both("nema pravo na ovu radnju", "may not do this")},
-	}, employerPageCases(s)...) // the employers' portal (employer_test.go)
+	}, append(employerPageCases(s), portalPageCases(s)...)...) // the employers' portal (employer_test.go), the citizens' (portal_test.go)
 }
 
 // ---- the stand-in API

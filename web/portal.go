@@ -13,6 +13,7 @@ import (
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/domain/refunds"
 )
 
 // The citizens' benefits portal (issue 18): pages for a citizen logged in
@@ -40,8 +41,32 @@ func (s *server) registerPortal(page, form func(string, gin.HandlerFunc)) {
 }
 
 // claimSteps are the steps a claim goes through, as the portal shows its
-// progress.
+// progress: a claim's state is the step it is at ("deciding" and the
+// decided states are the decision's).
 var claimSteps = []string{"filed", "evidence", "review", "approval", "decided"}
+
+// step is a step of a claim's progress on its page.
+type step struct {
+	Key           string
+	Done, Current bool
+}
+
+func stepsOf(state string) []step {
+	switch state {
+	case "deciding", "approved", "rejected":
+		state = "decided"
+	}
+	var out []step
+	done := true
+	for _, st := range claimSteps {
+		cur := st == state
+		if cur {
+			done = false
+		}
+		out = append(out, step{Key: "p.step_" + st, Done: done, Current: cur})
+	}
+	return out
+}
 
 // citizenFile reads the citizen's file from the API; false when it answered
 // with a refusal page already.
@@ -66,6 +91,9 @@ func (s *server) portalHome(c *gin.Context) {
 	me, ok := s.citizenFile(c)
 	if !ok {
 		return
+	}
+	for _, p := range asList(me["payments"]) {
+		p["period"] = refunds.SayValue(str(p["period"]), s.lang(c))
 	}
 	s.render(c, http.StatusOK, "portal_home", gin.H{"Me": me, "Waiting": len(asList2(me["pending_sources"])) > 0})
 }
@@ -115,13 +143,14 @@ func (s *server) portalRefresh(c *gin.Context) {
 // onlineForm is a benefit's online form as its page shows it.
 type onlineForm struct {
 	benefits.OnlineForm
-	Name string
+	Name    string
+	Current bool // the form the page shows
 }
 
-func onlineFormsIn(lang string) []onlineForm {
+func onlineFormsIn(lang, current string) []onlineForm {
 	var out []onlineForm
 	for _, f := range benefits.OnlineForms() {
-		out = append(out, onlineForm{f, benefitName(lang, string(f.Benefit))})
+		out = append(out, onlineForm{f, benefitName(lang, string(f.Benefit)), string(f.Benefit) == current})
 	}
 	return out
 }
@@ -142,19 +171,28 @@ func (s *server) renderApply(c *gin.Context, status int, benefit string, sent se
 		backError(c, "/me", t(s.lang(c), "p.apply_needs_file"))
 		return
 	}
-	data := gin.H{"Me": me, "Forms": onlineFormsIn(s.lang(c)), "Sent": sent}
+	data := gin.H{"Me": me, "Forms": onlineFormsIn(s.lang(c), benefit), "Sent": sent}
 	if f, ok := benefits.OnlineFormOf(benefits.Code(benefit)); ok {
 		b, _ := benefits.Lookup(f.Benefit)
-		data["Form"], data["Benefit"] = onlineForm{f, benefitName(s.lang(c), benefit)}, b
-		var others []obj
+		data["Form"], data["Benefit"] = onlineForm{f, benefitName(s.lang(c), benefit), true}, b
+		if strings.HasPrefix(b.LegalRef, "Law on Social and Child Protection") { // the catalogue's reference is in English
+			data["Law"] = t(s.lang(c), "p.law_scp")
+		}
+		// The household as the population register states it: the others
+		// the claim may cover, the children a newborn grant may be for.
+		var others, children []obj
 		if hh, _ := me["household"].(obj); hh != nil {
 			for _, m := range asList(hh["members"]) {
-				if m["you"] != true {
-					others = append(others, m)
+				if m["you"] == true {
+					continue
+				}
+				others = append(others, m)
+				if str(m["relation"]) == "child" {
+					children = append(children, m)
 				}
 			}
 		}
-		data["Others"] = others
+		data["Others"], data["Children"] = others, children
 	}
 	s.render(c, status, "portal_apply", data)
 }
@@ -224,20 +262,37 @@ func (s *server) portalClaim(c *gin.Context) {
 }
 
 func (s *server) renderPortalClaim(c *gin.Context, status int, sent sentForm) {
+	if u := userOf(c); u.Role != domain.RoleCitizen { // staff read the claim on the desk
+		c.Redirect(http.StatusFound, "/claims/"+url.PathEscape(c.Param("number")))
+		return
+	}
 	var cl obj
 	r := s.getJSON(c, "/api/v1/claims/"+url.PathEscape(c.Param("number")), &cl)
 	if !r.ok() {
 		s.refused(c, r)
 		return
 	}
+	lang := s.lang(c)
 	state := str(cl["state"])
-	step := state
-	switch state {
-	case "deciding", "approved", "rejected":
-		step = "decided"
-	}
-	data := gin.H{"C": cl, "Steps": claimSteps, "Step": step, "Sent": sent, "Final": state == "approved" || state == "rejected" || state == "withdrawn",
+	data := gin.H{"C": cl, "Steps": stepsOf(state), "Sent": sent, "Final": state == "approved" || state == "rejected" || state == "withdrawn",
 		"Waiting": state == "filed" || state == "evidence" || state == "deciding"}
+	// A document is named by the form's document it is, else by what
+	// it answers.
+	form, _ := benefits.OnlineFormOf(benefits.Code(str(cl["benefit"])))
+	var docs []obj
+	for _, d := range asList(cl["documents"]) {
+		d["label"] = t(lang, "p.doc_evidence")
+		if fd, ok := form.Document(str(d["kind"])); ok {
+			d["label"] = fd.NameCnr
+			if lang == "en" {
+				d["label"] = fd.NameEn
+			}
+		} else if str(d["answers_task"]) != "" {
+			d["label"] = t(lang, "p.doc_answer")
+		}
+		docs = append(docs, d)
+	}
+	data["Documents"] = docs
 	var open, answered []obj
 	for _, q := range asList(cl["document_requests"]) {
 		if str(q["state"]) == "open" {
@@ -254,7 +309,7 @@ func (s *server) renderPortalClaim(c *gin.Context, status int, sent sentForm) {
 			f := str(v["finality"])
 			data["MayAppeal"] = len(asList(v["appeals"])) == 0 && (f == "appealable" || f == "not_delivered")
 		}
-		sayLines(cl, s.lang(c))
+		sayLines(cl, lang)
 	}
 	s.render(c, status, "portal_claim", data)
 }
@@ -264,15 +319,17 @@ func (s *server) renderPortalClaim(c *gin.Context, status int, sent sentForm) {
 func (s *server) portalUpload(c *gin.Context) {
 	number := c.Param("number")
 	answers := c.PostForm("answers")
+	anchors := map[string]string{"answers": "ans-" + answers + "-file"}
 	body, ct, err := multipartFile(c, "file", map[string]string{"answers": answers})
 	if err != nil {
-		s.renderPortalClaim(c, http.StatusBadRequest, sentForm{Name: "answer-" + answers, Errs: map[string]string{"file": t(s.lang(c), "choose_file")}})
+		s.renderPortalClaim(c, http.StatusBadRequest, sentForm{Name: "answer-" + answers, Errs: map[string]string{"file": t(s.lang(c), "choose_file")},
+			Anchors: anchors})
 		return
 	}
 	r := s.call(c, http.MethodPost, "/api/v1/claims/"+url.PathEscape(number)+"/documents", body, ct)
 	if r.status == http.StatusBadRequest {
 		errs, _ := fieldErrors(s.lang(c), r, "")
-		s.renderPortalClaim(c, r.status, sentForm{Name: "answer-" + answers, Errs: errs})
+		s.renderPortalClaim(c, r.status, sentForm{Name: "answer-" + answers, Errs: errs, Anchors: anchors})
 		return
 	}
 	if !r.ok() {

@@ -90,6 +90,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	form := func(path string, h gin.HandlerFunc) { r.POST(path, s.session, s.csrf, h) }
 	s.registerDesk(page, form)
 	s.registerEmployer(page, form) // the employers' portal (employer.go)
+	s.registerPortal(page, form)   // the citizens' portal (portal.go)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
 	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
