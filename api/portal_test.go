@@ -286,6 +286,20 @@ func TestCitizensPortalOverHTTP(t *testing.T) {
 		!strings.Contains(string(b), `"type":"claim.review"`) {
 		t.Errorf("the caseworker's view of the claim = %d %s; want it marked online, with its tasks", code, b)
 	}
+	// In her inbox the claim's task is marked as filed online; a task of a
+	// claim filed at the counter is not.
+	var inbox struct {
+		Tasks []struct{ ID, Subject, Channel string }
+	}
+	code, b = doAs(t, ts, "ana.caseworker", "GET", "/api/v1/tasks", "")
+	_ = json.Unmarshal(b, &inbox)
+	marked := map[string]string{}
+	for _, tk := range inbox.Tasks {
+		marked[tk.Subject] += tk.Channel + ";"
+	}
+	if code != 200 || !strings.Contains(marked[cl.Number], "online") {
+		t.Errorf("the caseworker's inbox = %d %s; want the claim's tasks marked online", code, b)
+	}
 	_, b = doAs(t, ts, "citizen.demo", "GET", "/api/v1/me", "")
 	_ = json.Unmarshal(b, &me)
 	if len(me.Claims) != 1 || me.Claims[0].Number != cl.Number || me.Claims[0].OpenRequests != 1 || me.Claims[0].Channel != "online" {

@@ -111,12 +111,26 @@ func (h *handler) names(c *gin.Context, ids ...domain.PersonID) (map[domain.Pers
 	return h.db.PersonNames(c.Request.Context(), ids)
 }
 
-// nameTasks sets the name of each task's person.
+// nameTasks sets the name of each task's person, and marks the tasks of
+// claims filed online (issue 18: the inbox tells them apart).
 func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 	var ids []domain.PersonID
+	var claims []string
 	for _, t := range ts {
 		if t.PersonID != nil {
 			ids = append(ids, domain.PersonID(*t.PersonID))
+		}
+		if strings.HasPrefix(t.Type, "claim.") {
+			claims = append(claims, t.Subject)
+		}
+	}
+	online, err := h.db.OnlineClaims(c.Request.Context(), claims)
+	if err != nil {
+		return err
+	}
+	for i, t := range ts {
+		if strings.HasPrefix(t.Type, "claim.") && online[t.Subject] {
+			ts[i].Channel = store.ChannelOnline
 		}
 	}
 	if len(ids) == 0 {

@@ -19,6 +19,7 @@ type taskDTO struct {
 	Subject       string          `json:"subject"`
 	PersonID      *string         `json:"person_id"`
 	PersonName    *string         `json:"person_name,omitempty"` // read at the time of the request (nameTasks)
+	Channel       string          `json:"channel,omitempty"`     // "online": a claim's task, the claim filed online by its applicant (nameTasks)
 	CentreID      string          `json:"centre_id"`
 	CandidateRole string          `json:"candidate_group"`
 	Assignee      *string         `json:"assignee"`

@@ -38,3 +38,24 @@ func (db *DB) DecisionsOfApplicant(ctx context.Context, person domain.PersonID) 
 		return d, err
 	})
 }
+
+// OnlineClaims tells which of the claims numbered numbers were filed
+// online by their applicant: the desk marks their tasks so (issue 18).
+func (db *DB) OnlineClaims(ctx context.Context, numbers []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT number FROM claims WHERE number = ANY($1) AND channel = 'online'`, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("select online claims: %w", err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("select online claims: %w", err)
+	}
+	for _, n := range got {
+		out[n] = true
+	}
+	return out, nil
+}

@@ -81,4 +81,8 @@ func TestOnlineClaimsAndTheirDocuments(t *testing.T) {
 	if err != nil || len(claims) != 2 || !claims[0].Applicant || !claims[1].Applicant {
 		t.Fatalf("the applicant's claims = %+v, %v", claims, err)
 	}
+	marked, err := db.OnlineClaims(ctx, []string{online.Number, counter.Number, "Z-1900-000001"})
+	if err != nil || len(marked) != 1 || !marked[online.Number] {
+		t.Fatalf("OnlineClaims = %v, %v; want the online claim only", marked, err)
+	}
 }
