@@ -142,6 +142,8 @@ var fuzzUsers = map[string]string{
 	"refund:update":          "employer-02655284",
 	"portal:refresh":         "citizen.demo",
 	"portal:apply":           "citizen.demo",
+	"task:assign":            "marko.supervisor", // the board's reassignment (issue 17)
+	"dv_case:create":         "dragana.dv",       // a case from a police notification (issue 17)
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -365,6 +367,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		"/api/v1/tasks/:id/release":           ``,
 		"/api/v1/tasks/:id/delegate":          `{"to":"ivan.caseworker"}`,
 		"/api/v1/tasks/:id/complete":          `{"outcome":"accept"}`,
+		"/api/v1/tasks/reassign":              fmt.Sprintf(`{"task_ids":[%q],"to":"ivan.caseworker","reason":"on leave"}`, review),
 		"/api/v1/payrolls":                    `{"period":"2026-11"}`,
 		"/api/v1/payrolls/:period/submit":     ``,
 		"/api/v1/payrolls/:period/approve":    `{"hashes":{"pain001-2026-11.xml":"0f1e2d"}}`,
@@ -379,6 +382,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 			`"persons":[{"role":"victim","jmbg":%q},{"role":"perpetrator","description":"husband, left before the police came"}],`+
 			`"measures":["removal_from_residence"],"officer":{"name":"Marko Perić","badge":"4471"}}`, p1.JMBG),
 		"/api/v1/violence-notifications/:reference/updates": `{"update_id":"u1","kind":"measures","at":"2026-11-30T10:00:00Z","measures":["restraining_order"]}`,
+		"/api/v1/violence-notifications/:reference/case":    `{"case_number":""}`,
 		"/api/v1/violence-reports": fmt.Sprintf(`{"occurred_at":"2026-11-29T22:00:00Z","place":{"municipality":"Podgorica"},`+
 			`"description":"The mother told the school.","persons":[{"role":"victim","person_id":%q}],"risk_level":"medium"}`, p1.ID),
 		"/api/v1/activation/referrals":           fmt.Sprintf(`{"person_id":%q,"work_capacity_notes":"fit for work"}`, p2.ID),

@@ -51,6 +51,7 @@ var allowed = map[string]map[domain.Role][]string{
 	"decision:read":     with(with(with(staff("own"), domain.RoleFinanceOfficer, "own", "other"), domain.RoleAppealsOfficer, "own", "other"), domain.RoleCitizen, "own"),
 	"task:read":         with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
 	"task:update":       with(staff("own"), domain.RoleAppealsOfficer, "own", "other"),
+	"task:assign":       {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}}, // the board (issue 17)
 	"catalogue:read":    everyone("own", "other"),
 	"access_log:read":   {domain.RoleCitizen: {"own"}},
 	"payroll:create":    {domain.RoleFinanceOfficer: {"own"}},
@@ -80,6 +81,7 @@ var allowed = map[string]map[domain.Role][]string{
 	"dv_notification:read":   {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	"dv_notification:update": {domain.RolePoliceOfficer: {"own", "other"}},
 	"dv_report:create":       {domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}},
+	"dv_case:create":         {domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}}, // a case from a notification (issue 17)
 	"dv_register:read":       {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	"dv_statistics:read":     {domain.RoleMinistryAnalyst: {"own", "other"}},
 	"bi:read":                {domain.RoleMinistryAnalyst: {"own", "other"}, domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}}, // the statistics (issue 19)
@@ -262,6 +264,10 @@ func TestRouteMatrix(t *testing.T) {
 			return sub(ownDecision.ID, otherDecision.ID)
 		case strings.HasPrefix(rt.Path, "/api/v1/documents/"):
 			return sub(ownDocument, otherDocument)
+		case rt.Path == "/api/v1/tasks/workload": // the reader's own centre's, always
+			return map[string]variant{"own": {rt.Path, ""}}
+		case rt.Path == "/api/v1/tasks/reassign": // tasks of the reader's own centre only (another's: a 400 naming it)
+			return map[string]variant{"own": {rt.Path, fmt.Sprintf(`{"task_ids":[%q],"to":"ivan.caseworker","reason":"matrix"}`, ownTask.ID)}}
 		case strings.HasPrefix(rt.Path, "/api/v1/tasks/"):
 			return sub(ownTask.ID, otherTask.ID)
 		case strings.HasPrefix(rt.Path, "/api/v1/cases/"):
@@ -339,6 +345,7 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/cases/:number/stages/:stage":               `{"data":{"case_manager":"ana.caseworker"}}`,
 		"/api/v1/cases/:number/actions":                     `{"action":"note","data":{"text":"matrix"}}`,
 		"/api/v1/violence-notifications/:reference/updates": `{"update_id":"u1","kind":"court_outcome","at":"2026-11-30T10:00:00Z","outcome":"fined"}`,
+		"/api/v1/violence-notifications/:reference/case":    `{"case_number":""}`,
 		"/api/v1/activation/referrals/:id/steps":            `{"step_id":"ZZZ-1","kind":"plan_created","occurred_at":"2026-11-01T10:00:00Z"}`,
 		"/api/v1/decisions/:id/delivery":                    `{"delivered_on":"` + time.Now().Format(time.DateOnly) + `"}`,
 		"/api/v1/decisions/:id/appeals":                     `{"filed_on":"` + time.Now().Format(time.DateOnly) + `","grounds":"matrix"}`,

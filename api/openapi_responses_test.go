@@ -40,7 +40,6 @@ var uncheckedOperations = map[string]string{
 	"GET /api/v1/schemas/{name}":                     "no test fetches a published schema",
 	"POST /dev/token":                                "the tests sign their tokens with the issuer directly",
 	"GET /api/v1/procedures/{code}":                  "no test reads one procedure's definition",
-	"GET /api/v1/payrolls/{period}":                  "no test seeds a payroll",
 	"GET /api/v1/decisions/{id}/document":            "a PDF: the tests have no object store",
 	"GET /api/v1/case-decisions/{id}/document":       "a PDF: the tests have no object store",
 	"GET /api/v1/activation-decisions/{id}/document": "a PDF: the tests have no object store",

@@ -102,16 +102,12 @@ func (h *handler) getPayroll(c *gin.Context) (*payrollView, error) {
 		out.Exceptions = append(out.Exceptions, payrollException{EntitlementID: e.EntitlementID, Payee: e.PayeeName, Period: e.Period.Format("2006-01"),
 			Amount: e.Amount.StringFixed(2), Reason: e.Reason})
 	}
-	m, _ := domain.ParseMonth(period)
-	prev := domain.MonthOf(m.First().AddDate(0, -1, 0))
-	changes, err := h.db.CompareWithPrevious(ctx, id, m.First(), workflows.PayrollID(prev.String()), prev.First())
-	if err != nil {
+	// The changes a page at a time, of the kind asked for, with how many
+	// there are of each (payrollpages.go); the grand totals.
+	if out.Changes, out.ChangeCounts, out.ChangesOffset, err = h.payrollChangePage(c, id, period); err != nil {
 		return nil, err
 	}
-	for _, x := range changes {
-		out.Changes = append(out.Changes, payrollChange{EntitlementID: x.EntitlementID, Payee: x.Payee, Benefit: x.Benefit, Kind: x.Kind,
-			Before: x.Before.StringFixed(2), Now: x.Now.StringFixed(2)})
-	}
+	out.Totals = totalsOf(sum)
 	return &out, nil
 }
 
@@ -124,7 +120,12 @@ type payrollView struct {
 	Files      []payrollFile      `json:"files"`
 	Summary    []payrollTotal     `json:"summary"`
 	Exceptions []payrollException `json:"exceptions"`
-	Changes    []payrollChange    `json:"changes"`
+	Changes    []payrollChange    `json:"changes"` // a page: ?changes=<kind>&changes_offset=&changes_limit=
+	// ChangeCounts are how many changes there are of each kind (new,
+	// stopped, changed); ChangesOffset where the page starts.
+	ChangeCounts  map[string]int `json:"change_counts"`
+	ChangesOffset int            `json:"changes_offset"`
+	Totals        payrollTotals  `json:"totals"`
 }
 
 type payrollFile struct {

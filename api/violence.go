@@ -308,6 +308,11 @@ func (h *handler) getViolenceNotification(c *gin.Context) (*dvView, error) {
 	if out.Tasks, err = h.centreTasks(c, domain.RolePoliceOfficer, n.CentreID, workflows.ViolenceWorkflowID(n.Reference)); err != nil {
 		return nil, err
 	}
+	if !police && n.CaseNumber == "" { // the open cases the notification may join (dvcase.go)
+		if out.OpenCases, err = h.victimCases(c, n); err != nil {
+			return nil, err
+		}
+	}
 	return &out, nil
 }
 
@@ -316,6 +321,9 @@ type dvView struct {
 	dvEntry
 	Timeline []dvEvent `json:"timeline"`
 	Tasks    []taskDTO `json:"tasks"`
+	// OpenCases are the open DV cases of the centre its identified
+	// persons take part in, while it has no case: one may be joined.
+	OpenCases []dvOpenCase `json:"open_cases,omitempty"`
 }
 
 type dvEvent struct {

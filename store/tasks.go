@@ -41,8 +41,13 @@ type Task struct {
 	Compartment string
 }
 
+// taskColumns read a task; its overdue is true once its deadline has
+// passed while it is open, whether or not its workflow has escalated it yet
+// (the flag is set by the escalation; a task without one, or a worker
+// behind, would show as on time).
 const taskColumns = `id, workflow_id, type, subject, coalesce(person_id::text, ''), centre_id, candidate_role,
-	coalesce(assignee, ''), coalesce(owner, ''), priority, due_at, follow_up_at, state, overdue, coalesce(escalated_to, ''),
+	coalesce(assignee, ''), coalesce(owner, ''), priority, due_at, follow_up_at, state,
+	(overdue OR (state = 'open' AND due_at < now())) AS overdue, coalesce(escalated_to, ''),
 	excluded_users, data::text, coalesce(outcome, ''), coalesce(outcome_data::text, 'null'), coalesce(completed_by, ''), completed_at, created_at, compartment`
 
 func scanTask(r pgx.Row) (Task, error) {
@@ -155,9 +160,12 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 		where = append(where, "state = @state")
 		args["state"] = f.State
 	}
-	if f.Overdue != nil {
-		where = append(where, "overdue = @overdue")
-		args["overdue"] = *f.Overdue
+	if f.Overdue != nil { // overdue: escalated, or past its deadline (taskColumns)
+		if *f.Overdue {
+			where = append(where, "(tasks.overdue OR due_at < now())")
+		} else {
+			where = append(where, "NOT tasks.overdue AND due_at >= now()")
+		}
 	}
 	if f.Type != "" {
 		where = append(where, "type = @type")
@@ -182,15 +190,19 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 		branches = []string{base + " AND candidate_role = @role",
 			base + " AND escalated_to = @role AND candidate_role <> @role"}
 	}
-	const order = ` ORDER BY overdue DESC, due_at, priority DESC, created_at`
+	// Read in the indexes' order (the escalation's flag, then the deadline:
+	// a task past its deadline but not yet escalated comes right after the
+	// escalated ones); the merged branches in the same order.
+	const order = ` ORDER BY tasks.overdue DESC, due_at, priority DESC, created_at`
+	const merged = ` ORDER BY overdue DESC, due_at, priority DESC, created_at`
 	var page, count []string
 	for _, b := range branches {
 		page = append(page, `(SELECT `+taskColumns+` FROM tasks WHERE `+b+order+` LIMIT @upto)`)
-		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue) AS o FROM (SELECT overdue FROM tasks WHERE `+b+order+` LIMIT @cap) x`)
+		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue OR due_at < now()) AS o FROM (SELECT tasks.overdue, due_at FROM tasks WHERE `+b+order+` LIMIT @cap) x`)
 	}
 	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + base + order + ` LIMIT @limit OFFSET @offset`
 	if len(page) > 1 {
-		q = strings.Join(page, " UNION ALL ") + order + ` LIMIT @limit OFFSET @offset`
+		q = strings.Join(page, " UNION ALL ") + merged + ` LIMIT @limit OFFSET @offset`
 	}
 	rows, err := db.pool.Query(ctx, q, args)
 	if err != nil {

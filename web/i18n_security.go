@@ -26,6 +26,8 @@ var purposeMessages = map[string]map[string]string{
 	"purpose.payroll":                {"cnr": "platni spisak", "en": "payroll"},
 	"purpose.payroll_report":         {"cnr": "izvještaj platnog spiska", "en": "payroll report"},
 	"purpose.payroll_reconciliation": {"cnr": "usaglašavanje isplata", "en": "payroll reconciliation"},
+	"purpose.payment_file":           {"cnr": "datoteka za isplatu", "en": "payment file"},
+	"purpose.task_reassignment":      {"cnr": "preraspodjela zadataka", "en": "task reassignment"},
 	"purpose.case_intake":            {"cnr": "prijem slučaja", "en": "case intake"},
 	"purpose.case_list":              {"cnr": "spisak slučajeva", "en": "case list"},
 	"purpose.case":                   {"cnr": "slučaj", "en": "case"},
