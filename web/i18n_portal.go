@@ -53,6 +53,8 @@ var portalMessages = map[string]map[string]string{
 	"p.filed_on":           {"cnr": "Podnesen", "en": "Filed"},
 	"p.where":              {"cnr": "Dokle je stigao", "en": "Where it stands"},
 	"p.online":             {"cnr": "preko interneta", "en": "online"},
+	"p.filed_online":       {"cnr": "podnesen preko interneta", "en": "filed online"},
+	"p.channel":            {"cnr": "Način podnošenja", "en": "Filed"},
 	"p.at_counter":         {"cnr": "u centru", "en": "at the centre"},
 	"p.document_asked":     {"cnr": "centar traži dokument", "en": "the centre asks for a document"},
 	"p.no_claims":          {"cnr": "Nemate podnesenih zahtjeva.", "en": "You have filed no claim."},

@@ -304,7 +304,7 @@ func pageCases(s *server) []pageCase {
 	claimForm := url.Values{"applicant": {personID}, "benefit": {"MO"}, "members": {memberID}, "payee_account": {"ME25 5050 0001 2345 6789 52"}, "consent": {"yes"}}
 	regForm := url.Values{"jmbg": {unknownJMBG}, "given_name": {"Mil4n"}, "family_name": {"Kovačević"}, "municipality": {"ME-16"}, "settlement": {""}}
 	return append([]pageCase{
-		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: both("Pregled zahtjeva", "Review claim")},
+		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: map[string][]string{"cnr": {"Pregled zahtjeva", "podnesen preko interneta"}, "en": {"Review claim", "filed online"}}},
 		{name: "e-file", tpl: "person", run: get(s, "ana.caseworker", "/persons/"+personID, s.personPage, "id", personID),
 			want: both("prijavljeni prihodi", "registered income")},
 		{name: "new claim: search", tpl: "newclaim", run: get(s, "ana.caseworker", "/claims/new?q=Vujovi%C4%87", s.newClaim)},
@@ -315,7 +315,7 @@ func pageCases(s *server) []pageCase {
 		{name: "registration sent back", tpl: "newclaim", run: post(s, "ana.caseworker", "/persons", regForm, s.registerPerson),
 			want: both("dozvoljena su samo slova", "letters, spaces, hyphens and apostrophes only")},
 		{name: "claim: review", tpl: "claim", run: get(s, "ana.caseworker", "/claims/"+claimNumber, s.claimPage, "number", claimNumber),
-			want: both("parametar čeka potvrdu", "parameter awaiting confirmation")},
+			want: map[string][]string{"cnr": {"parametar čeka potvrdu", "podnesen preko interneta"}, "en": {"parameter awaiting confirmation", "filed online"}}},
 		{name: "claim: approval", tpl: "claim", run: get(s, "marko.supervisor", "/claims/"+claimNumber, s.claimPage, "number", claimNumber)},
 		{name: "claim: decided", tpl: "claim", run: get(s, "ana.caseworker", "/claims/"+claimDecided, s.claimPage, "number", claimDecided)},
 		{name: "claim: withdrawal unconfirmed", tpl: "claim", run: post(s, "ana.caseworker", "/claims/"+claimNumber+"/withdraw", url.Values{"reason": {"Podnosilac odustaje"}}, s.withdraw, "number", claimNumber),
@@ -480,7 +480,7 @@ func task(id, typ, subject, group, data string) string {
 }
 
 var (
-	taskReview   = task("t1", "claim.review", claimNumber, "caseworker@csr-podgorica", `{"max_amount":"150.00"}`)
+	taskReview   = strings.Replace(task("t1", "claim.review", claimNumber, "caseworker@csr-podgorica", `{"max_amount":"150.00"}`), `"state":"open"`, `"channel":"online","state":"open"`, 1) // filed online (issue 18)
 	taskApprove  = task("t6", "claim.approve", claimNumber, "supervisor@csr-podgorica", `{"decision":"grant","amount":"120.00","prepared_by":"ana.caseworker"}`)
 	taskCase     = task("t2", "case_initial_assessment", "P22 "+caseNumber+": initial_assessment", "caseworker@csr-podgorica", `{"case":"`+caseNumber+`","stage":"initial_assessment","form":"initial_assessment","procedure":"P22"}`)
 	taskDV       = task("t3", "dv_first_contact", dvRef+": police notification PU-1", "dv_caseworker@csr-podgorica", `{"notification":"`+dvRef+`"}`)
@@ -490,7 +490,7 @@ var (
 )
 
 var claimJSON = `{"number":"` + claimNumber + `","benefit":"MO","state":"review","state_reason":"pravo „Materijalno obezbjeđenje” se već ostvaruje po zahtjevu Z-2025-000009: isto pravo se ne može ostvariti dvaput",
-	"applicant_person_id":"` + personID + `","person_names":{"` + personID + `":"Jovana Vujović"},"payee_account":"ME25505000012345678951","filed_by":"ana.caseworker",
+	"applicant_person_id":"` + personID + `","person_names":{"` + personID + `":"Jovana Vujović"},"payee_account":"ME25505000012345678951","filed_by":"ana.caseworker","channel":"online",
 	"calculation":{"eligible":true,"amount":"120.00","max_amount":"150.00","reasons":["the household's income 250.00 EUR is not below the threshold 120.00 EUR"],
 		"why":[{"key":"no.income","args":["250.00","120.00"]}],"evidence_ids":[1,2],
 		"lines":[{"what":"household members","value":"2","source":"population/household","text":{"key":"members"},"from":{"key":"src.household"}},
