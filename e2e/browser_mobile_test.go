@@ -69,9 +69,10 @@ const withoutMobileCSS = `(function () {
 // On every page nothing is wider than the screen, the header takes under a
 // fifth of it, every button and field is on the screen, a calculation
 // line's label has the card's width; axe-core checks every page as in
-// every browser test. That the measure can fail: the same inbox without
-// the stylesheet's rules for narrow screens is wider than the phone and
-// its header taller than a fifth. Screenshots 80-… in artifacts/screens.
+// every browser test. That the measure can fail: without the stylesheet's
+// rules for narrow screens the same inbox is wider than the phone with a
+// header taller than a fifth of it, and the claim's calculation labels are
+// squeezed. Screenshots 80–86 in artifacts/screens.
 func TestDeskAt390px(t *testing.T) {
 	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 200, SimFaults: sim.Faults{Latency: 2 * time.Millisecond}}, 0)
