@@ -57,6 +57,13 @@ func TestBoardWorkloadAndReassignment(t *testing.T) {
 	if err := json.Unmarshal(body, &load); code != http.StatusOK || err != nil || load.Open != 2 || load.Overdue != 1 || len(load.Workers) != 2 {
 		t.Fatalf("workload = %d %s; want 2 open, 1 overdue (past its deadline), in two rows", code, body)
 	}
+	code, body = doAs(t, ts, "marko.supervisor", "GET", "/api/v1/tasks?group=all&overdue=true", "")
+	if code != http.StatusOK || !strings.Contains(string(body), `"t-late"`) || strings.Contains(string(body), `"t-soon"`) || strings.Contains(string(body), `"t-niksic"`) {
+		t.Errorf("the board's overdue tasks of every group = %d %s; want t-late only", code, body)
+	}
+	if code, _ := doAs(t, ts, "ana.caseworker", "GET", "/api/v1/tasks?group=all", ""); code != http.StatusBadRequest {
+		t.Errorf("a caseworker listing every group = %d; want 400", code)
+	}
 	if code, _ := doAs(t, ts, "ana.caseworker", "GET", "/api/v1/tasks/workload", ""); code != http.StatusForbidden {
 		t.Errorf("a caseworker's workload = %d; want 403", code)
 	}

@@ -83,6 +83,10 @@ func (h *handler) listTasks(c *gin.Context) (*taskList, error) {
 		}
 	case "mine", string(u.Role), string(u.Role) + "@" + u.CentreID:
 		f.Role = string(u.Role)
+	case "all": // the board: every group's tasks of the centre (issue 17)
+		if !u.Role.Acts(domain.RoleSupervisor) {
+			return nil, domain.FieldError("group", "you can list your own group only (%s@%s)", u.Role, u.CentreID)
+		}
 	default:
 		if !u.Role.Acts(domain.RoleSupervisor) {
 			return nil, domain.FieldError("group", "you can list your own group only (%s@%s)", u.Role, u.CentreID)

@@ -162,9 +162,9 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	}
 	if f.Overdue != nil { // overdue: escalated, or past its deadline (taskColumns)
 		if *f.Overdue {
-			where = append(where, "(tasks.overdue OR due_at < now())")
+			where = append(where, "(tasks.overdue OR (state = 'open' AND due_at < now()))")
 		} else {
-			where = append(where, "NOT tasks.overdue AND due_at >= now()")
+			where = append(where, "NOT tasks.overdue AND (state <> 'open' OR due_at >= now())")
 		}
 	}
 	if f.Type != "" {
@@ -198,7 +198,7 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	var page, count []string
 	for _, b := range branches {
 		page = append(page, `(SELECT `+taskColumns+` FROM tasks WHERE `+b+order+` LIMIT @upto)`)
-		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue OR due_at < now()) AS o FROM (SELECT tasks.overdue, due_at FROM tasks WHERE `+b+order+` LIMIT @cap) x`)
+		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue OR (state = 'open' AND due_at < now())) AS o FROM (SELECT tasks.overdue, state, due_at FROM tasks WHERE `+b+order+` LIMIT @cap) x`)
 	}
 	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + base + order + ` LIMIT @limit OFFSET @offset`
 	if len(page) > 1 {

@@ -86,4 +86,15 @@ func TestTrueOverdueWorkloadAndReassignment(t *testing.T) {
 	if soon, _ := db.TaskByID(ctx, "soon"); soon.Assignee != "ivan.caseworker" {
 		t.Errorf("after a refused reassignment soon is held by %q; want nothing moved (ivan.caseworker)", soon.Assignee)
 	}
+	// A task completed after its deadline is not overdue any more.
+	if err := db.CompleteTaskRecord(ctx, "late", "accept", nil, "ivan.caseworker", now); err != nil {
+		t.Fatal(err)
+	}
+	ts, n, err = db.TaskPage(ctx, store.TaskFilter{CentreID: "csr-podgorica", Role: "caseworker", State: "any", Overdue: &yes, Limit: 1})
+	if err != nil || len(ts) != 0 || n.Overdue != 0 {
+		t.Errorf("overdue of any state = %v %+v %v; want none: the late task was completed", ts, n, err)
+	}
+	if late, _ := db.TaskByID(ctx, "late"); late.Overdue {
+		t.Errorf("a completed task reads as overdue")
+	}
 }
