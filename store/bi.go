@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,9 +21,9 @@ import (
 // reversal when the bank rejects or returns a payment (reversePayments), a
 // decision when it is issued, a claim when it is filed.
 
-// benefitGroups are the catalogue's codes and groups, as two arrays for
+// BenefitGroups are the catalogue's codes and groups, as two arrays for
 // unnest: the facts' benefit group.
-func benefitGroups() ([]string, []string) {
+func BenefitGroups() ([]string, []string) {
 	var codes, groups []string
 	for _, b := range benefits.Catalogue() {
 		codes = append(codes, string(b.Code))
@@ -62,14 +63,14 @@ func (db *DB) SyncDimensions(ctx context.Context) error {
 // payments that are to be paid, not its exceptions) and rebuilds its
 // month's cube. Run again, it appends nothing twice.
 func feedPayroll(ctx context.Context, tx pgx.Tx, payroll string) error {
-	codes, groups := benefitGroups()
+	codes, groups := BenefitGroups()
 	var month time.Time
 	if err := tx.QueryRow(ctx, `SELECT period FROM payrolls WHERE id = $1`, payroll).Scan(&month); err != nil {
 		return fmt.Errorf("payroll %s: %w", payroll, err)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO bi_payment_lines (payment_id, month, period, benefit, benefit_group, payment_type, municipality,
+	_, err := tx.Exec(ctx, `INSERT INTO bi_payment_lines (payment_id, month, period, benefit, benefit_group, payment_type, payment_kind, municipality,
 			settlement, household_id, centre, person_id, entitlement_id, sex, age_band, amount)
-		SELECT p.id, $2, p.period, p.benefit, coalesce(g.grp, ''), CASE p.kind WHEN 'one_off' THEN 'one_off' ELSE 'regular' END,
+		SELECT p.id, $2, p.period, p.benefit, coalesce(g.grp, ''), CASE p.kind WHEN 'one_off' THEN 'one_off' ELSE 'regular' END, p.kind,
 			pe.municipality, pe.settlement, pe.household_id, pe.centre_id, pe.id, p.entitlement_id, pe.sex, bi_age_band(pe.birth_date, $2), p.amount
 		FROM payments p JOIN entitlements e ON e.id = p.entitlement_id JOIN persons pe ON pe.id = e.beneficiary_id
 		LEFT JOIN unnest($3::text[], $4::text[]) AS g(code, grp) ON g.code = p.benefit
@@ -89,8 +90,8 @@ func reversePayments(ctx context.Context, tx pgx.Tx, endToEnd []string) error {
 		return nil
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO bi_payment_lines (payment_id, reversal, month, period, benefit, benefit_group, payment_type,
-			municipality, settlement, household_id, centre, person_id, entitlement_id, sex, age_band, amount)
-		SELECT l.payment_id, true, l.month, l.period, l.benefit, l.benefit_group, l.payment_type, l.municipality, l.settlement,
+			payment_kind, municipality, settlement, household_id, centre, person_id, entitlement_id, sex, age_band, amount)
+		SELECT l.payment_id, true, l.month, l.period, l.benefit, l.benefit_group, l.payment_type, l.payment_kind, l.municipality, l.settlement,
 			l.household_id, l.centre, l.person_id, l.entitlement_id, l.sex, l.age_band, -l.amount
 		FROM bi_payment_lines l JOIN payments p ON p.id = l.payment_id
 		WHERE p.end_to_end_id = ANY($1) AND NOT l.reversal
@@ -114,6 +115,12 @@ func reversePayments(ctx context.Context, tx pgx.Tx, endToEnd []string) error {
 	return nil
 }
 
+// RebuildStatistics rebuilds a month's cube from its payment lines (an
+// operator's repair; the facts' loaders).
+func (db *DB) RebuildStatistics(ctx context.Context, month time.Time) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error { return rebuildCube(ctx, tx, month) })
+}
+
 // rebuildCube sums a month's payment lines into its cube cells.
 func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM bi_payment_cube WHERE month = $1`, month); err != nil {
@@ -131,6 +138,17 @@ func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
 	if err != nil {
 		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM bi_payment_cube_place WHERE month = $1`, month); err != nil {
+		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO bi_payment_cube_place (month, benefit, benefit_group, municipality, settlement, centre,
+			persons, rights, payments, amount, amount_regular, amount_one_off, amount_in_kind)
+		SELECT month, benefit, benefit_group, municipality, settlement, centre, sum(persons), sum(rights), sum(payments), sum(amount),
+			sum(amount_regular), sum(amount_one_off), sum(amount_in_kind)
+		FROM bi_payment_cube WHERE month = $1 GROUP BY month, benefit, benefit_group, municipality, settlement, centre`, month)
+	if err != nil {
+		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
+	}
 	_, err = tx.Exec(ctx, `INSERT INTO bi_dim_geography (municipality, settlement)
 		SELECT DISTINCT municipality, settlement FROM bi_payment_cube WHERE month = $1 ON CONFLICT DO NOTHING`, month)
 	return err
@@ -140,7 +158,7 @@ func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
 // right's holder (a revision's, a death's) or the claim's subject or
 // applicant; the days from filing for a claim's grant or rejection.
 func recordDecisionFact(ctx context.Context, tx pgx.Tx, id string) error {
-	codes, groups := benefitGroups()
+	codes, groups := BenefitGroups()
 	refs := make([]string, len(codes))
 	for i, c := range codes {
 		b, _ := benefits.Lookup(benefits.Code(c))
@@ -166,7 +184,7 @@ func recordDecisionFact(ctx context.Context, tx pgx.Tx, id string) error {
 // recordClaimFact appends the fact of a filed claim (its subject's, or
 // its applicant's).
 func recordClaimFact(ctx context.Context, tx pgx.Tx, number string) error {
-	codes, groups := benefitGroups()
+	codes, groups := BenefitGroups()
 	_, err := tx.Exec(ctx, `INSERT INTO bi_claims (claim_number, day, benefit, benefit_group, channel, municipality, settlement, centre,
 			person_id, sex, age_band)
 		SELECT c.number, c.filed_at::date, c.benefit, coalesce(g.grp, ''), c.channel, pe.municipality, pe.settlement, c.centre_id,
@@ -236,6 +254,10 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 		"sum(amount_in_kind)", "0", "0"}
 	switch q.Fact.Name {
 	case bi.PaymentFact.Name:
+		if !slices.ContainsFunc(plan.Crossing, func(a bi.Axis) bool { return a.Dimension == bi.Sex || a.Dimension == bi.Age }) &&
+			!slices.ContainsFunc(plan.Before, func(f bi.Filter) bool { return f.Axis.Dimension == bi.Sex || f.Axis.Dimension == bi.Age }) {
+			table = "bi_payment_cube_place" // neither sex nor age band: the smaller cube
+		}
 		if !q.ExactBySum() {
 			table = "bi_payment_lines"
 			measures = []string{"count(DISTINCT person_id) FILTER (WHERE NOT reversal)", "count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal)",

@@ -50,6 +50,9 @@ CREATE TABLE bi_payment_lines (
     benefit        text NOT NULL,
     benefit_group  text NOT NULL,
     payment_type   text NOT NULL CHECK (payment_type IN ('regular', 'one_off', 'in_kind')),
+    -- the payment's own kind: regular, difference (for a month paid
+    -- before at another amount), one_off
+    payment_kind   text NOT NULL DEFAULT 'regular',
     municipality   text NOT NULL,
     settlement     text NOT NULL,
     household_id   uuid,
@@ -84,6 +87,26 @@ CREATE TABLE bi_payment_cube (
     amount_one_off numeric(16, 2) NOT NULL,
     amount_in_kind numeric(16, 2) NOT NULL,
     PRIMARY KEY (month, benefit, municipality, settlement, centre, sex, age_band)
+);
+
+-- The same cube without sex and age band (a person has one of each in a
+-- month, so its persons are the sums of the cube's): the cube most pivots
+-- read, a fraction of its size.
+CREATE TABLE bi_payment_cube_place (
+    month          date NOT NULL,
+    benefit        text NOT NULL,
+    benefit_group  text NOT NULL,
+    municipality   text NOT NULL,
+    settlement     text NOT NULL,
+    centre         text NOT NULL,
+    persons        int NOT NULL,
+    rights         int NOT NULL,
+    payments       int NOT NULL,
+    amount         numeric(16, 2) NOT NULL,
+    amount_regular numeric(16, 2) NOT NULL,
+    amount_one_off numeric(16, 2) NOT NULL,
+    amount_in_kind numeric(16, 2) NOT NULL,
+    PRIMARY KEY (month, benefit, municipality, settlement, centre)
 );
 
 -- A decision on a benefit: its kind, the days from the claim's filing to
@@ -135,6 +158,7 @@ $$;
 DROP FUNCTION bi_age_band(date, date);
 DROP TABLE bi_claims;
 DROP TABLE bi_decisions;
+DROP TABLE bi_payment_cube_place;
 DROP TABLE bi_payment_cube;
 DROP TABLE bi_payment_lines;
 DROP TABLE bi_dim_geography;
