@@ -121,6 +121,8 @@ var portalMessages = map[string]map[string]string{
 	"p.waiting_claim":     {"cnr": "Karton pribavlja podatke ili izrađuje rješenje; stranica se sama osvježava.", "en": "Karton is gathering the data or issuing the decision; this page reloads by itself."},
 	"p.requests":          {"cnr": "Centar traži dokument", "en": "The centre asks for a document"},
 	"p.centre_asks":       {"cnr": "Traži se", "en": "Asked for"},
+	"p.you_sent":          {"cnr": "Poslali ste dokument", "en": "You sent a document on"},
+	"p.centre_looks":      {"cnr": "centar ga pregleda; možete poslati i drugi", "en": "the centre is looking at it; you may send another"},
 	"p.your_document":     {"cnr": "Vaš dokument", "en": "Your document"},
 	"p.send_document":     {"cnr": "Pošalji dokument", "en": "Send the document"},
 	"p.document_sent":     {"cnr": "Dokument je poslat centru.", "en": "The document is sent to the centre."},

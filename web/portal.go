@@ -52,6 +52,7 @@ type step struct {
 }
 
 func stepsOf(state string) []step {
+	final := state == "approved" || state == "rejected"
 	switch state {
 	case "deciding", "approved", "rejected":
 		state = "decided"
@@ -60,7 +61,7 @@ func stepsOf(state string) []step {
 	done := true
 	for _, st := range claimSteps {
 		cur := st == state
-		if cur {
+		if cur && !final {
 			done = false
 		}
 		out = append(out, step{Key: "p.step_" + st, Done: done, Current: cur})
@@ -214,12 +215,14 @@ func (s *server) portalFile(c *gin.Context) {
 	}
 	_ = mw.WriteField("payee_account", c.PostForm("payee_account"))
 	_ = mw.WriteField("consent", map[bool]string{true: "yes", false: "no"}[c.PostForm("consent") == "yes"])
+	files := 0
 	if f, ok := benefits.OnlineFormOf(benefits.Code(benefit)); ok {
 		for _, d := range f.Documents {
 			fh, err := c.FormFile("document." + d.Key)
-			if err != nil {
+			if err != nil || fh.Size == 0 {
 				continue
 			}
+			files++
 			if file, err := fh.Open(); err == nil {
 				w, _ := mw.CreateFormFile("document."+d.Key, fh.Filename)
 				_, _ = io.Copy(w, io.LimitReader(file, 10<<20+1))
@@ -241,7 +244,11 @@ func (s *server) portalFile(c *gin.Context) {
 				anchors[k] = "doc-" + key
 			}
 		}
-		s.renderApply(c, r.status, benefit, sentForm{Name: "apply", Values: formValues(c), Errs: errs, Anchors: anchors})
+		values := formValues(c)
+		if files > 0 { // a browser cannot be given its files back: they are chosen again
+			values.Set("files_chosen", "yes")
+		}
+		s.renderApply(c, r.status, benefit, sentForm{Name: "apply", Values: values, Errs: errs, Anchors: anchors})
 		return
 	}
 	if !r.ok() {
@@ -293,15 +300,23 @@ func (s *server) renderPortalClaim(c *gin.Context, status int, sent sentForm) {
 		docs = append(docs, d)
 	}
 	data["Documents"] = docs
-	var open, answered []obj
+	// The requests still open, each with what the citizen sent in answer
+	// (the centre marks it provided once it has looked at it).
+	var open []obj
 	for _, q := range asList(cl["document_requests"]) {
-		if str(q["state"]) == "open" {
-			open = append(open, q)
-		} else {
-			answered = append(answered, q)
+		if str(q["state"]) != "open" {
+			continue
 		}
+		var sent []obj
+		for _, d := range docs {
+			if str(d["answers_task"]) == str(q["task_id"]) {
+				sent = append(sent, d)
+			}
+		}
+		q["Sent"] = sent
+		open = append(open, q)
 	}
-	data["Open"], data["Answered"] = open, answered
+	data["Open"] = open
 	if d, _ := cl["decision"].(obj); d != nil {
 		var v obj
 		if r := s.getJSON(c, "/api/v1/decisions/"+url.PathEscape(str(d["id"]))+"/appeals", &v); r.ok() {

@@ -55,7 +55,8 @@ func portalPageCases(s *server) []pageCase {
 			want: map[string][]string{"cnr": {"kontrolne cifre IBAN-a se ne slažu", "ME25 5050 0001 2345 6789 52", "podnosilac mora dati saglasnost"},
 				"en": {"the IBAN's check digits do not match"}}},
 		{name: "portal: claim with a request", tpl: "portal_claim", run: get(known, u, "/me/claims/"+portalClaimOpen, known.portalClaim, "number", portalClaimOpen),
-			want: map[string][]string{"cnr": {"Ljekarsko uvjerenje za Saru", "Izvod iz matične knjige rođenih", "Pošalji dokument"}, "en": {"Send the document", "Birth certificate"}}},
+			want: map[string][]string{"cnr": {"Ljekarsko uvjerenje za Saru", "Izvod iz matične knjige rođenih", "Pošalji dokument", "Poslali ste dokument 19.11.2026.", "Odgovor na zahtjev centra"},
+				"en": {"Send the document", "Birth certificate", "the centre is looking at it"}}},
 		{name: "portal: claim decided", tpl: "portal_claim", run: get(known, u, "/me/claims/"+portalClaimDecided, known.portalClaim, "number", portalClaimDecided),
 			want: both("Izjavi žalbu", "File the appeal")},
 		{name: "portal: claim decided, too late to appeal", tpl: "portal_claim", run: get(known, u, "/me/claims/"+portalClaimFinal, known.portalClaim, "number", portalClaimFinal),
@@ -202,7 +203,8 @@ func portalFakeAPI(known bool) http.Handler {
 		switch c.Param("number") {
 		case portalClaimOpen:
 			js(http.StatusOK, portalClaimJSON(portalClaimOpen, "review", "", `[{"task_id":"tk9","what":"Ljekarsko uvjerenje za Saru","person_id":"`+childID+
-				`","due_at":"2026-12-01T10:00:00Z","state":"open","answered_by":[]}]`, `[{"id":"doc1","kind":"birth_certificate_abroad","content_type":"application/pdf","size":1200,"sha256":"ab","uploaded_at":"2026-11-18T10:00:00Z","from_applicant":true,"url":"/api/v1/documents/doc1"}]`))(c)
+				`","due_at":"2026-12-01T10:00:00Z","state":"open","answered_by":[]}]`, `[{"id":"doc1","kind":"birth_certificate_abroad","content_type":"application/pdf","size":1200,"sha256":"ab","uploaded_at":"2026-11-18T10:00:00Z","from_applicant":true,"url":"/api/v1/documents/doc1"},`+
+				`{"id":"doc2","kind":"answer","content_type":"image/png","size":900,"sha256":"cd","uploaded_at":"2026-11-19T10:00:00Z","from_applicant":true,"answers_task":"tk9","url":"/api/v1/documents/doc2"}]`))(c)
 		case portalClaimDecided:
 			js(http.StatusOK, portalClaimJSON(portalClaimDecided, "approved", "pd2", `[]`, `[]`))(c)
 		case portalClaimFinal:
@@ -270,3 +272,35 @@ var portalMeJSON = `{"known":true,
 		{"number":"` + portalClaimDecided + `","benefit":"DD","state":"approved","filed_at":"2026-11-10T09:00:00Z","channel":"online","open_requests":0},
 		{"number":"` + portalClaimFinal + `","benefit":"DD","state":"rejected","filed_at":"2026-10-20T09:00:00Z","channel":"counter","open_requests":0}],
 	"forms":[],"pending_sources":["tax"]}`
+
+// TestClaimSteps: a claim's progress marks the steps behind it done and
+// the one it is at current; a decided claim has every step done.
+func TestClaimSteps(t *testing.T) {
+	say := func(state string) string {
+		var out []string
+		for _, st := range stepsOf(state) {
+			mark := "-"
+			switch {
+			case st.Done && st.Current:
+				mark = "*"
+			case st.Current:
+				mark = ">"
+			case st.Done:
+				mark = "+"
+			}
+			out = append(out, mark+strings.TrimPrefix(st.Key, "p.step_"))
+		}
+		return strings.Join(out, " ")
+	}
+	for state, want := range map[string]string{
+		"filed":    ">filed -evidence -review -approval -decided",
+		"review":   "+filed +evidence >review -approval -decided",
+		"deciding": "+filed +evidence +review +approval >decided",
+		"approved": "+filed +evidence +review +approval *decided",
+		"rejected": "+filed +evidence +review +approval *decided",
+	} {
+		if got := say(state); got != want {
+			t.Errorf("%s: %s; want %s", state, got, want)
+		}
+	}
+}
