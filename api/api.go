@@ -156,6 +156,8 @@ func Routes() []Route {
 		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dvRegister) }},
 		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "dv_statistics", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.violenceStatistics) }},
 		{"GET", "/api/v1/bi/:fact", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.pivot) }},
+		{"GET", "/api/v1/bi/reports/:name", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.standardReport) }},
+		{"GET", "/api/v1/bi/controls/:name", "bi", "read", true, "control_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.controlReport) }},
 		{"POST", "/api/v1/activation/referrals", "activation", "create", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createReferral) }},
 		{"GET", "/api/v1/activation/referrals", "activation", "read", true, "activation_referrals", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listReferrals) }},
 		{"GET", "/api/v1/activation/referrals/:id", "activation", "read", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getReferral) }},
@@ -217,6 +219,9 @@ func New(d Deps) *gin.Engine {
 	}
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
 	r.GET("/api/v1/schemas/:name", serveSchema)
+	// The statistics' open data (issue 19): no login, at most 5 requests a
+	// second from an address.
+	r.GET("/api/v1/open-data/recipients.csv", newLimiter(5, 20).middleware(), h.openData)
 	if d.DevIssuer != nil {
 		r.POST("/dev/token", newLimiter(5, 20).middleware(), h.devToken)
 	}

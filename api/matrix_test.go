@@ -84,7 +84,7 @@ var allowed = map[string]map[domain.Role][]string{
 	"dv_case:create":         {domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}}, // a case from a notification (issue 17)
 	"dv_register:read":       {domain.RolePoliceOfficer: {"own", "other"}, domain.RoleDVCaseworker: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	"dv_statistics:read":     {domain.RoleMinistryAnalyst: {"own", "other"}},
-	"bi:read":                {domain.RoleMinistryAnalyst: {"own", "other"}, domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}}, // the statistics (issue 19)
+	"bi:read":                {domain.RoleMinistryAnalyst: {"own", "other"}, domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}, domain.RoleAuditor: {"own", "other"}}, // the statistics (issue 19)
 	// Activation: a centre its own referrals; the agency every referral
 	// and the steps it reports, never the centre's decisions.
 	"activation:create":        staff("own"),
@@ -288,6 +288,8 @@ func TestRouteMatrix(t *testing.T) {
 					`"persons":[{"role":"victim","person_id":%q}],"risk_level":"medium"}`, p.ID)
 			}
 			return map[string]variant{"own": {rt.Path, report(own)}, "other": {rt.Path, report(other)}}
+		case strings.HasPrefix(rt.Path, "/api/v1/bi/reports/"), strings.HasPrefix(rt.Path, "/api/v1/bi/controls/"): // the reader's own centre's, or every centre's
+			return map[string]variant{"own": {strings.NewReplacer(":name", map[bool]string{true: "recipients", false: "incompatible"}[strings.Contains(rt.Path, "reports")]).Replace(rt.Path), ""}}
 		case rt.Path == "/api/v1/bi/:fact": // a centre's own figures; another's by its filter
 			return map[string]variant{"own": {"/api/v1/bi/payments?axes=benefit", ""}, "other": {"/api/v1/bi/claims?filter=organisation.centre=csr-niksic", ""}}
 		case rt.Path == "/api/v1/dv-register":

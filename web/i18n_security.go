@@ -39,6 +39,7 @@ var purposeMessages = map[string]map[string]string{
 	"purpose.police_report":          {"cnr": "prijava policiji", "en": "report to the police"},
 	"purpose.dv_statistics":          {"cnr": "statistika nasilja u porodici", "en": "domestic-violence statistics"},
 	"purpose.statistics":             {"cnr": "statistika", "en": "statistics"},
+	"purpose.control_report":         {"cnr": "kontrolni izvještaj", "en": "control report"},
 	"purpose.activation_referral":    {"cnr": "uput na radnu aktivaciju", "en": "activation referral"},
 	"purpose.activation_referrals":   {"cnr": "uputi na radnu aktivaciju", "en": "activation referrals"},
 	"purpose.activation_step":        {"cnr": "korak radne aktivacije", "en": "activation step"},
