@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,20 +22,28 @@ import (
 // registries for his data and sees what they state about him and his
 // household, each fact with its registry and date; he applies for child
 // allowance for his children (a mistyped IBAN and no consent first: sent
-// back with each message beside its field, everything typed kept); the
-// claim lands in the centre's inbox marked as filed online; a caseworker
-// accepts it and a supervisor approves it on the claim's page; he sees the
-// decision on his home and on the claim, downloads its PDF (which delivers
-// it: the 15 days for an appeal run from today) and finds the appeal's
-// form. Then the portal's pages on a phone, 390 px wide: nothing wider
-// than the screen. axe-core checks every page (openBrowser); screenshots
-// 70–80 in artifacts/screens.
+// back with each message beside its field, everything typed kept), and
+// for the newborn grant, which he withdraws (the form is not sent
+// unconfirmed; his reason recorded). The claim lands in the centre's inbox marked as filed
+// online; the caseworker asks for a document, which he sends from his
+// claim's page; she takes it and accepts the claim, a supervisor approves
+// it; he sees the decision on his home and on the claim, downloads its PDF
+// (which delivers it: the 15 days for an appeal run from today) and finds
+// the appeal's form. Then the portal's pages on a phone, 390 px wide:
+// nothing wider than the screen. axe-core checks every page (openBrowser);
+// screenshots 70–80 in artifacts/screens.
 func TestPortalInABrowser(t *testing.T) {
 	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 200}, 0)
 	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
+	certificate := filepath.Join(t.TempDir(), "potvrda-vrtica.pdf")
+	if err := os.WriteFile(certificate, []byte("%PDF-1.4\n% potvrda vrtica\n1 0 obj\n<<>>\nendobj\n%%EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var sentFlash string
+	unconfirmedValid := true
 
-	var home, name, payeeError, payeeKept, consentError, focused, claimURL, number, channel string
+	var home, name, payeeError, payeeKept, consentError, focused, claimURL, number, channel, grant, reasonKept string
 	var membersKept int
 	err := runSteps(bctx,
 		login("citizen.demo"),
@@ -67,6 +77,24 @@ func TestPortalInABrowser(t *testing.T) {
 		chromedp.Location(&claimURL),
 		chromedp.Text("#claim-number", &number, chromedp.ByQuery),
 		shot("73-portal-claim-filed"),
+		// A newborn grant for his daughter, withdrawn: not without the
+		// confirmation, then with it and his reason.
+		chromedp.Navigate(s.APIURL+"/me/apply?benefit=ND"),
+		waitFor("#form-apply"),
+		chromedp.Click(`#subject div.field:last-of-type input[type=radio]`, chromedp.ByQuery),
+		chromedp.Click("#consent", chromedp.ByQuery),
+		submit("#submit-apply"),
+		waitFor("#form-withdraw"),
+		chromedp.Text("#claim-number", &grant, chromedp.ByQuery),
+		chromedp.SendKeys("#wd-reason", "Prijavili smo je u opštini", chromedp.ByQuery),
+		// The browser does not send it unconfirmed (the server refuses it
+		// too: TestPagesSpeakOneLanguage, "portal: withdrawal unconfirmed").
+		chromedp.Evaluate(`document.querySelector("#form-withdraw").checkValidity()`, &unconfirmedValid),
+		chromedp.Value("#wd-reason", &reasonKept, chromedp.ByQuery),
+		chromedp.Click("#wd-confirm", chromedp.ByQuery),
+		submit("#withdraw"),
+		waitFor(`#claim-state[data-state="withdrawn"]`),
+		shot("73-portal-claim-withdrawn"),
 		logout,
 	)
 	if err != nil {
@@ -79,6 +107,11 @@ func TestPortalInABrowser(t *testing.T) {
 		membersKept != 3 || focused != "apply-summary" {
 		t.Errorf("the application sent back: IBAN %q (kept %q), consent %q, %d members kept ticked, focus on %q; want the messages in Montenegrin beside their fields, the three members and the IBAN kept, the summary focused",
 			payeeError, payeeKept, consentError, membersKept, focused)
+	}
+	if withdrawn, err := s.DB.ClaimByNumber(ctx, grant); err != nil || withdrawn.State != "withdrawn" || withdrawn.Benefit != "ND" ||
+		withdrawn.StateReason != "Prijavili smo je u opštini" || reasonKept != "Prijavili smo je u opštini" || unconfirmedValid {
+		t.Errorf("the newborn grant %q = %+v, %v (reason %q; the form valid unconfirmed: %v); want withdrawn with his reason, only once confirmed",
+			grant, withdrawn, err, reasonKept, unconfirmedValid)
 	}
 	cl, err := s.DB.ClaimByNumber(ctx, number)
 	me, _ := s.DB.PersonByJMBG(ctx, sim.DemoCitizenJMBG)
@@ -96,6 +129,45 @@ func TestPortalInABrowser(t *testing.T) {
 		chromedp.Navigate(s.APIURL+"/claims/"+number),
 		waitFor("#accept"),
 		chromedp.AttributeValue("#claim-channel", "data-channel", &channel, nil, chromedp.ByQuery),
+		chromedp.SendKeys("#req-what", "Potvrda vrtića za Luku", chromedp.ByQuery),
+		submit("#form-request button[type=submit]"),
+		logout,
+		// He sees the request on his home and answers it with an upload.
+		login("citizen.demo"),
+		waitFor(`#portal-claims td[data-state] .badge`),
+		chromedp.Navigate(claimURL),
+		waitFor("#requests input[type=file]"),
+		chromedp.SetUploadFiles("#requests input[type=file]", []string{certificate}, chromedp.ByQuery),
+		submit("#requests .send-answer"),
+		waitFor("#requests p.answered"),
+		chromedp.Text("#flash", &sentFlash, chromedp.ByQuery),
+		shot("74-portal-request-answered"),
+		logout,
+	)
+	if err != nil {
+		t.Fatalf("the centre's request for a document: %v", err)
+	}
+	// The caseworker takes the upload as provided (over HTTP: the desk's
+	// claim page has no form for it), then accepts the claim.
+	request := waitTask(t, s.APIURL, "ana.caseworker", number, "claim.obtain_document")
+	docs, err := s.DB.DocumentsOfClaim(ctx, number)
+	var answer store.Document
+	for _, d := range docs {
+		if d.AnswersTask == request {
+			answer = d
+		}
+	}
+	if err != nil || answer.ID == "" || answer.ContentType != "application/pdf" {
+		t.Fatalf("the claim's documents = %+v, %v; want his answer to %s", docs, err, request)
+	}
+	if code, b := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/tasks/"+request+"/complete",
+		fmt.Sprintf(`{"outcome":"provided","data":{"document_id":%q,"person_id":%q}}`, answer.ID, answer.PersonID)); code != 200 {
+		t.Fatalf("the document taken as provided = %d %s", code, b)
+	}
+	err = runSteps(bctx,
+		login("ana.caseworker"),
+		chromedp.Navigate(s.APIURL+"/claims/"+number),
+		waitFor("#accept"),
 		submit("#accept"),
 		logout,
 		login("marko.supervisor"),
@@ -108,8 +180,8 @@ func TestPortalInABrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the centre deciding the claim filed online: %v", err)
 	}
-	if channel != "online" {
-		t.Errorf("the claim's page says it came by %q; want online", channel)
+	if channel != "online" || !strings.Contains(sentFlash, "poslat centru") {
+		t.Errorf("the claim's page says it came by %q; the answer's flash %q; want online, and the document sent", channel, sentFlash)
 	}
 
 	// The citizen: the decision on his home and on the claim, its PDF.
@@ -167,7 +239,7 @@ func TestPortalInABrowser(t *testing.T) {
 		{"claim", strings.TrimPrefix(claimURL, s.APIURL), "#decision-pdf"},
 	} {
 		steps = append(steps, chromedp.Navigate(s.APIURL+p.path), waitFor(p.ready), axeSettled(), measure(p.name),
-			shot(fmt.Sprintf("7%d-portal-mobile-%s", 7+i, p.name)))
+			shot(fmt.Sprintf("%d-portal-mobile-%s", 77+i, p.name)))
 	}
 	if err := runSteps(bctx, steps...); err != nil {
 		t.Fatalf("the portal at %d px: %v", phoneWidth, err)
