@@ -129,7 +129,7 @@ func TestPortalInABrowser(t *testing.T) {
 		chromedp.Navigate(s.APIURL+"/claims/"+number),
 		waitFor("#accept"),
 		chromedp.AttributeValue("#claim-channel", "data-channel", &channel, nil, chromedp.ByQuery),
-		chromedp.SendKeys("#req-what", "Potvrda vrtića za Luku", chromedp.ByQuery),
+		chromedp.SetValue("#req-what", "Potvrda vrtića za Luku", chromedp.ByQuery),
 		submit("#form-request button[type=submit]"),
 		logout,
 		// He sees the request on his home and answers it with an upload.
