@@ -251,6 +251,13 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	}
 	fmt.Fprintf(out, "demo data: %d persons registered; carried over from the previous system: %d child allowance and %d financial assistance rights\n",
 		persons, rights, assistance)
+	lines, err := devstack.LoadDemoStatistics(ctx, db, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if lines > 0 {
+		fmt.Fprintf(out, "demo data: %d payment lines of the previous system in the statistics, with three anomalies planted for the control reports\n", lines)
+	}
 	return nil
 }
 

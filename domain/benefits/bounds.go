@@ -10,7 +10,8 @@ import (
 // parameters whose values on a day are its possible monthly amounts: the
 // least and the most of them bound a month's regular payment. MO is paid
 // the threshold of the family's size less its income, so from a cent up
-// to the threshold of five or more.
+// to the threshold of five or more; child allowance is one right for the
+// family's children, each at one of the rates.
 var boundParams = map[Code][]string{
 	MO:   {"mo.threshold.size_5"},
 	MORL: {"mo.threshold.size_5"},
@@ -40,8 +41,15 @@ func (p *Params) Bounds(code Code, day time.Time) (lo, hi decimal.Decimal, ok bo
 			hi = d.Value
 		}
 	}
-	if code == MO || code == MORL {
+	switch code {
+	case MO, MORL:
 		lo = decimal.RequireFromString("0.01")
+	case DD: // one right for the family's children, at most dd.max_children of them
+		n, err := p.At("dd.max_children", day)
+		if err != nil {
+			return decimal.Zero, decimal.Zero, false
+		}
+		hi = hi.Mul(n.Value)
 	}
 	return lo, hi, true
 }

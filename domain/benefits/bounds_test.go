@@ -3,6 +3,8 @@ package benefits
 import (
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestBounds(t *testing.T) {
@@ -16,7 +18,7 @@ func TestBounds(t *testing.T) {
 	if !ok || !lo.Equal(hi) || hi.String() != "297.36" {
 		t.Errorf("LI: %s..%s %v", lo, hi, ok)
 	}
-	if lo, hi, ok = p.Bounds(DD, day); !ok || !lo.LessThan(hi) {
+	if lo, hi, ok = p.Bounds(DD, day); !ok || lo.String() != "30" || hi.LessThan(decimal.RequireFromString("150")) {
 		t.Errorf("DD: %s..%s %v", lo, hi, ok)
 	}
 	if _, _, ok := p.Bounds(JNP, day); ok {
