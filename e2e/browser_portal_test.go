@@ -28,8 +28,8 @@ import (
 // online; the caseworker asks for a document, which he sends from his
 // claim's page; she takes it and accepts the claim, a supervisor approves
 // it; he sees the decision on his home and on the claim, downloads its PDF
-// (which delivers it: the 15 days for an appeal run from today) and finds
-// the appeal's form. Then the portal's pages on a phone, 390 px wide:
+// (which delivers it: the 15 days for an appeal run from today) and
+// appeals. Then the portal's pages on a phone, 390 px wide:
 // nothing wider than the screen. axe-core checks every page (openBrowser);
 // screenshots 70–80 in artifacts/screens.
 func TestPortalInABrowser(t *testing.T) {
@@ -187,6 +187,7 @@ func TestPortalInABrowser(t *testing.T) {
 	// The citizen: the decision on his home and on the claim, its PDF.
 	var pdfStatus int
 	var pdfType, finality, outcome string
+	appealForms := -1
 	err = runSteps(bctx,
 		login("citizen.demo"),
 		waitFor("#portal-decisions"),
@@ -201,12 +202,19 @@ func TestPortalInABrowser(t *testing.T) {
 		waitFor("#form-appeal"),
 		chromedp.AttributeValue("#decision-finality", "data-finality", &finality, nil, chromedp.ByQuery),
 		shot("76-portal-decision"),
+		// He appeals: the appeal is recorded and the form gives way to it.
+		chromedp.SetValue("#ap-grounds", "Supruga je ostala bez posla, a to nije uzeto u obzir.", chromedp.ByQuery),
+		submit("#file-appeal"),
+		waitFor(`#decision p[id^="appeal-"]`),
+		chromedp.Evaluate(`document.querySelectorAll("#form-appeal").length`, &appealForms),
+		shot("76-portal-appealed"),
 	)
 	if err != nil {
 		t.Fatalf("the citizen reading the decision: %v", err)
 	}
-	if pdfStatus != 200 || pdfType != "application/pdf" || finality != "appealable" || outcome == "" {
-		t.Errorf("the decision %q: PDF %d %s, then %q; want the PDF, and the decision delivered, open to appeal", outcome, pdfStatus, pdfType, finality)
+	if pdfStatus != 200 || pdfType != "application/pdf" || finality != "appealable" || outcome == "" || appealForms != 0 {
+		t.Errorf("the decision %q: PDF %d %s, then %q, %d appeal forms after the appeal; want the PDF, the decision delivered and open to appeal, then appealed",
+			outcome, pdfStatus, pdfType, finality, appealForms)
 	}
 	if got, err := s.DB.ClaimByNumber(ctx, number); err != nil || (got.State != "approved" && got.State != "rejected") {
 		t.Errorf("claim %s is %s, %v; want decided", number, got.State, err)
