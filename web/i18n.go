@@ -40,7 +40,7 @@ var messages = map[string]map[string]string{
 	"only_overdue":          {"cnr": "Samo prekoračeni", "en": "Overdue only"},
 	"counts":                {"cnr": "Ukupno", "en": "Counts"},
 	"claim.review":          {"cnr": "Pregled zahtjeva", "en": "Review claim"},
-	"claim.approve":         {"cnr": "Odobrenje rješenja", "en": "Approve decision"},
+	"claim.approve":         {"cnr": "Odobrenje rješenja o pravu", "en": "Approve a claim's decision"},
 	"claim.obtain_evidence": {"cnr": "Pribavljanje dokaza", "en": "Obtain evidence"},
 	"claim.obtain_document": {"cnr": "Pribavljanje dokumenta", "en": "Obtain document"},
 	"person":                {"cnr": "Lice", "en": "Person"},

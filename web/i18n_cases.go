@@ -93,7 +93,7 @@ var caseMessages = map[string]map[string]string{
 	"case_closing":             {"cnr": "Zatvaranje slučaja", "en": "Close the case"},
 	"case_review":              {"cnr": "Revizija plana", "en": "Review"},
 	"case_approval":            {"cnr": "Odobrenje faze", "en": "Approve a stage"},
-	"case_decision_approval":   {"cnr": "Odobrenje rješenja", "en": "Approve a decision"},
+	"case_decision_approval":   {"cnr": "Odobrenje rješenja u slučaju", "en": "Approve a case's decision"},
 	"case_tracking_overdue":    {"cnr": "Prekoračena stavka praćenja", "en": "Overdue tracking item"},
 	"f.source":                 {"cnr": "Kako je centar saznao", "en": "Source"},
 	"f.reporter":               {"cnr": "Podnosilac prijave", "en": "Reporter"},

@@ -320,7 +320,14 @@ func pageCases(s *server) []pageCase {
 		{name: "claim: decided", tpl: "claim", run: get(s, "ana.caseworker", "/claims/"+claimDecided, s.claimPage, "number", claimDecided)},
 		{name: "claim: withdrawal unconfirmed", tpl: "claim", run: post(s, "ana.caseworker", "/claims/"+claimNumber+"/withdraw", url.Values{"reason": {"Podnosilac odustaje"}}, s.withdraw, "number", claimNumber),
 			want: both("potvrdite radnju", "confirm the action")},
-		{name: "board", tpl: "board", run: get(s, "marko.supervisor", "/board", s.board)},
+		{name: "board", tpl: "board", run: get(s, "marko.supervisor", "/board", s.board),
+			want: map[string][]string{"cnr": {"Nepreuzeto: stručni radnik", "Ana Radović", "Preraspodijeli označene"}, "en": {"Unclaimed: caseworker", "Reassign the checked"}}},
+		{name: "board: filtered", tpl: "board", run: get(s, "marko.supervisor", "/board?worker=ana.caseworker&overdue=true&type=claim.review", s.board),
+			want: both("Poništi filtere", "Clear the filters")},
+		{name: "board: reassignment unchecked", tpl: "board", run: post(s, "marko.supervisor", "/board/reassign?overdue=true", url.Values{"to": {""}}, s.reassign),
+			want: both("označite bar jedan zadatak", "check at least one task")},
+		{name: "board: reassignment refused", tpl: "board", run: post(s, "marko.supervisor", "/board/reassign", url.Values{"task": {"t1"}, "to": {"jelena.caseworker"}, "reason": {"Godišnji odmor"}}, s.reassign),
+			want: map[string][]string{"cnr": {"Jelena Lekić nije radnik centra", "Godišnji odmor"}, "en": {"Jelena Lekić is not on the staff of"}}},
 		{name: "cases", tpl: "cases", run: get(s, "ana.caseworker", "/cases", s.casesPage)},
 		{name: "new case", tpl: "newcase", run: get(s, "ana.caseworker", "/cases/new?person="+personID, s.newCase), want: both("Izaberite postupak", "Choose the procedure")},
 		{name: "new case: sent back", tpl: "newcase", run: post(s, "ana.caseworker", "/cases", url.Values{"person": {personID}, "procedure": {""}, "f.source": {"school"}}, s.openCase),
@@ -331,10 +338,16 @@ func pageCases(s *server) []pageCase {
 			"number", caseMonitored, "action", "transfer")},
 		{name: "dv register", tpl: "dvregister", run: get(s, "dragana.dv", "/dv", s.dvRegisterPage)},
 		{name: "dv notification", tpl: "dv", run: get(s, "dragana.dv", "/dv/"+dvRef, s.dvPage, "reference", dvRef)},
+		{name: "dv notification without a case", tpl: "dv", run: get(s, "dragana.dv", "/dv/"+dvRefNoCase, s.dvPage, "reference", dvRefNoCase),
+			want: both("Pridruži predmetu "+caseNumber, "Join case "+caseNumber)},
 		{name: "activation", tpl: "activation", run: get(s, "ana.caseworker", "/activation", s.activationPage)},
 		{name: "referral", tpl: "referral", run: get(s, "ana.caseworker", "/activation/"+referralID, s.referralPage, "id", referralID)},
 		{name: "referral: agency", tpl: "referral", run: get(s, "zorana.zzz", "/activation/"+referralID, s.referralPage, "id", referralID)},
-		{name: "payroll", tpl: "payroll", run: get(s, "marija.finance", "/payrolls/2026-10", s.payrollPage, "period", "2026-10")},
+		{name: "payroll", tpl: "payroll", run: get(s, "marija.finance", "/payrolls/2026-10", s.payrollPage, "period", "2026-10"),
+			want: map[string][]string{"cnr": {"Ukupno za obračun", "oktobar 2026.", "Podgorica", "preuzmi", "novo pravo (1)"}, "en": {"Grand total", "October 2026", "download"}}},
+		{name: "payroll: months", tpl: "payroll", run: get(s, "nina.finance", "/payrolls", s.payrollPage), want: both("bez obračuna", "no payroll")},
+		{name: "payroll: a month without one", tpl: "payroll", run: get(s, "nina.finance", "/payrolls/2026-08", s.payrollPage, "period", "2026-08"),
+			want: both("Za avgust 2026. nema obračuna isplata.", "There is no payroll for August 2026.")},
 		{name: "payroll: approval unconfirmed", tpl: "payroll", run: post(s, "marija.finance", "/payrolls/2026-10/approve", url.Values{}, s.payrollAction, "period", "2026-10", "action", "approve"),
 			want: both("potvrdite radnju", "confirm the action")},
 		{name: "search", tpl: "search", run: get(s, "ana.caseworker", "/persons?q=Jovana", s.searchPage)},
@@ -357,6 +370,7 @@ const (
 	caseNumber    = "S-2026-000001"
 	caseMonitored = "S-2026-000002"
 	dvRef         = "NP-2026-000001"
+	dvRefNoCase   = "NP-2026-000002"
 	referralID    = "RA-2026-000001"
 )
 
@@ -428,7 +442,14 @@ func fakeAPI() http.Handler {
 	})
 	r.GET("/api/v1/revisions", js(`{"revisions":[{"entitlement_id":"e1","beneficiary_person_id":"`+personID+`","beneficiary_name":"Jovana Vujović","benefit":"MO","amount":"120.00","next_revision":"2026-12-01","overdue":true,"revision_id":null}]}`))
 	r.GET("/api/v1/dv-register", js(`{"entries":[`+dvJSON+`]}`))
-	r.GET("/api/v1/violence-notifications/:ref", js(dvJSON))
+	r.GET("/api/v1/violence-notifications/:ref", func(c *gin.Context) {
+		if c.Param("ref") == dvRefNoCase { // no case yet: the victim's open case may be joined (issue 17)
+			js(strings.NewReplacer(`"case_number":"`+caseNumber+`"`, `"case_number":"","direction":"from_police","open_cases":[{"number":"`+caseNumber+
+				`","procedure":"P37","stage":"opening","person_id":"`+personID+`","role":"beneficiary"}]`, dvRef, dvRefNoCase).Replace(dvJSON))(c)
+			return
+		}
+		js(dvJSON)(c)
+	})
 	r.GET("/api/v1/schemas/:name", func(c *gin.Context) {
 		var raw json.RawMessage
 		switch c.Param("name") {
@@ -441,7 +462,21 @@ func fakeAPI() http.Handler {
 	})
 	r.GET("/api/v1/activation/referrals", js(`{"referrals":[`+referralJSON+`]}`))
 	r.GET("/api/v1/activation/referrals/:id", js(referralJSON))
-	r.GET("/api/v1/payrolls/:period", js(payrollJSON))
+	r.GET("/api/v1/payrolls/:period", func(c *gin.Context) {
+		if c.Param("period") == "2026-08" {
+			refuse(http.StatusNotFound, `{"error":{"code":"not_found","message":"payroll payroll/2026-08 not found"}}`)(c)
+			return
+		}
+		js(payrollJSON)(c)
+	})
+	r.GET("/api/v1/payrolls", js(`{"latest":"2026-10","months":[{"period":"2026-10","payable":true,"payroll":{"id":"payroll/2026-10","state":"awaiting_approval",
+		"prepared_by":"nina.finance","approved_by":"","updated_at":"2026-11-20T10:00:00Z","files":1,"transfers":2,"total":"240.00"}},
+		{"period":"2026-09","payable":true,"payroll":{"id":"payroll/2026-09","state":"sent","prepared_by":"nina.finance","approved_by":"marija.finance",
+		"updated_at":"2026-10-20T10:00:00Z","files":1,"transfers":2,"total":"200.00"}},{"period":"2026-08","payable":true,"payroll":null}]}`))
+	r.GET("/api/v1/tasks/workload", js(`{"centre_id":"csr-podgorica","as_of":"2026-11-21T10:00:00Z","open":7,"overdue":2,"workers":[
+		{"worker":"ana.caseworker","open":5,"overdue":1,"oldest_since":"2026-11-10T08:00:00Z"},
+		{"worker":"","group":"caseworker","open":2,"overdue":1,"oldest_since":"2026-11-20T09:30:00Z"}]}`))
+	r.POST("/api/v1/tasks/reassign", refuse(http.StatusBadRequest, `{"error":{"code":"invalid","field":"to","message":"\"jelena.caseworker\" is not on the staff of csr-podgorica"}}`))
 	r.GET("/api/v1/reports/cases", js(`{"centre_id":"csr-podgorica","timeliness":[{"centre_id":"csr-podgorica","worker":"ana.caseworker","stage":"initial_assessment","met":3,"missed":1,"open":2}],
 		"open_per_worker":[{"centre_id":"csr-podgorica","worker":"ivan.caseworker","open_cases":4}],"by_procedure_and_stage":[{"procedure":"P22","status":"open","stage":"plan","cases":2}]}`))
 	r.GET("/api/v1/statistics/violence", js(`{"year":2026,"by_municipality":[{"key":"ME-16","victims":12}],"by_month":[{"key":"2026-10","victims":3}]}`))
@@ -558,7 +593,9 @@ var payrollJSON = `{"id":"2026-10","period":"2026-10","state":"awaiting_approval
 	"files":[{"name":"pain001-2026-10-1.xml","kind":"pain.001","sha256":"ab12","transfers":2,"total":"240.00"}],
 	"summary":[{"benefit":"MO","municipality":"ME-16","channel":"bank","state":"prepared","count":2,"total":"240.00"}],
 	"exceptions":[{"entitlement_id":"e2","payee":"Luka Vujović","period":"2026-10","amount":"120.00","reason":"a Montenegrin IBAN has 22 characters, this one 21"}],
-	"changes":[{"entitlement_id":"e1","payee":"Jovana Vujović","benefit":"MO","kind":"changed","before":"100.00","now":"120.00"}]}`
+	"changes":[{"entitlement_id":"e1","payee":"Jovana Vujović","benefit":"MO","kind":"changed","before":"100.00","now":"120.00"}],
+	"change_counts":{"new":1,"stopped":0,"changed":1},"changes_offset":0,
+	"totals":{"count":3,"total":"360.00","by_channel":{"bank":{"count":2,"total":"240.00"},"post":{"count":1,"total":"120.00"}}}}`
 
 // TestEveryFormFieldHasWords: every field and choice of every form the
 // pages render from a schema (each procedure's stages, the intake, the

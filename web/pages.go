@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -57,11 +56,8 @@ func (s *server) inbox(c *gin.Context) {
 	q.Set("limit", limit("group"))
 	s.getJSON(c, "/api/v1/tasks?"+q.Encode(), &group)
 	s.render(c, http.StatusOK, "inbox", gin.H{"Mine": tasksOf(mine), "Group": tasksOf(group), "Counts": mine["counts"], "GroupCounts": group["counts"],
-		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true",
-		"Types": []string{"claim.review", "claim.approve", "claim.obtain_evidence", "claim.obtain_document",
-			"case_opening", "case_initial_assessment", "case_detailed_assessment", "case_plan", "case_review", "case_closing",
-			"case_approval", "case_decision_approval", "case_tracking_overdue", "dv_first_contact",
-			"activation.decide", "activation.approve", "activation.follow_up"}})
+		"Type": c.Query("type"), "Overdue": c.Query("overdue") == "true", "Types": taskTypes, // each once (boards.go)
+		"Keep": keepQuery(c.Request.URL.Query(), "type", "overdue")}) // "show all" keeps the filters
 }
 
 // personPage is the e-file.
@@ -450,90 +446,4 @@ func (s *server) sendBack(c *gin.Context, ret string, status int, sent sentForm)
 
 func (s *server) decisionPDF(c *gin.Context) {
 	s.pdf(c, "/api/v1/decisions/"+url.PathEscape(c.Param("id"))+"/document", `attachment; filename="rjesenje.pdf"`)
-}
-
-// board: the centre's open work by worker and age, overdue and escalated
-// items, deadlines in the next seven days; reassign.
-func (s *server) board(c *gin.Context) {
-	u := userOf(c)
-	if !u.Role.Acts(domain.RoleSupervisor) {
-		s.render(c, http.StatusForbidden, "message", gin.H{"Title": "forbidden", "Message": t(s.lang(c), "board_only")})
-		return
-	}
-	var cw, sv obj
-	if r := s.getJSON(c, "/api/v1/tasks?group=caseworker&sort=due", &cw); !r.ok() {
-		s.refused(c, r)
-		return
-	}
-	s.getJSON(c, "/api/v1/tasks?group=supervisor&sort=due", &sv)
-	all := append(tasksOf(cw), tasksOf(sv)...)
-	seen := map[string]bool{}
-	type load struct {
-		Worker string
-		Open   int
-		Over   int
-	}
-	byWorker := map[string]*load{}
-	var overdue, soon []obj
-	now := time.Now()
-	for _, tk := range all {
-		id := tk["id"].(string)
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		w, _ := tk["assignee"].(string)
-		if w == "" {
-			w = "-"
-		}
-		if byWorker[w] == nil {
-			byWorker[w] = &load{Worker: w}
-		}
-		byWorker[w].Open++
-		due, _ := time.Parse(time.RFC3339Nano, tk["due_at"].(string))
-		created, _ := time.Parse(time.RFC3339Nano, tk["created_at"].(string))
-		tk["AgeHours"] = int(now.Sub(created).Hours())
-		if tk["overdue"] == true || tk["escalated_to"] != nil {
-			byWorker[w].Over++
-			overdue = append(overdue, tk)
-		} else if due.Before(now.Add(7 * 24 * time.Hour)) {
-			soon = append(soon, tk)
-		}
-	}
-	var loads []*load
-	for _, l := range byWorker {
-		loads = append(loads, l)
-	}
-	sort.Slice(loads, func(i, j int) bool { return loads[i].Worker < loads[j].Worker })
-	var caseworkers []domain.User
-	for _, x := range domain.DemoUsers() {
-		if x.CentreID == u.CentreID && x.Role.Acts(domain.RoleCaseworker) {
-			caseworkers = append(caseworkers, x)
-		}
-	}
-	// Case deadlines: the team's open cases whose stage is due within a
-	// week or overdue, soonest first; and the tracking items past due.
-	var cs obj
-	s.getJSON(c, "/api/v1/cases", &cs)
-	var caseDue []obj
-	for _, x := range asList(cs["cases"]) {
-		due, ok := asTime(x["stage_due"])
-		if ok && due.Before(now.Add(7*24*time.Hour)) {
-			caseDue = append(caseDue, x)
-		}
-	}
-	sort.SliceStable(caseDue, func(i, j int) bool {
-		a, _ := asTime(caseDue[i]["stage_due"])
-		b, _ := asTime(caseDue[j]["stage_due"])
-		return a.Before(b)
-	})
-	var tracking []obj
-	for _, tk := range all {
-		if tk["type"] == "case_tracking_overdue" {
-			tracking = append(tracking, tk)
-		}
-	}
-	revDue, revOverdue := s.revisionBoard(c)
-	s.render(c, http.StatusOK, "board", gin.H{"Loads": loads, "Overdue": overdue, "Soon": soon, "All": all, "Workers": caseworkers,
-		"CaseDue": caseDue, "Tracking": tracking, "RevisionsDue": revDue, "RevisionsOverdue": revOverdue})
 }

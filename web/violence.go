@@ -32,7 +32,7 @@ func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
 		s.refused(c, r)
 		return
 	}
-	data := gin.H{"N": n}
+	data := gin.H{"N": n, "Joinable": joinableCases(n)}
 	for _, tk := range asList(n["tasks"]) {
 		if tk["type"] != "dv_first_contact" || tk["state"] != "open" {
 			continue
@@ -45,6 +45,59 @@ func (s *server) renderDV(c *gin.Context, status int, p pendingForm) {
 		data["Form"] = p.view(sch, "first_contact")
 	}
 	s.render(c, status, "dv", data)
+}
+
+// joinableCase is an open DV case a notification without a case may
+// join, with the notification's persons who take part in it.
+type joinableCase struct {
+	Number, Procedure, Stage string
+	Persons                  []obj
+}
+
+// joinableCases groups the notification's open_cases by case, naming the
+// notification's persons in each (issue 17 item 5).
+func joinableCases(n obj) []joinableCase {
+	names := map[string]string{}
+	for _, p := range asList(n["persons"]) {
+		names[str(p["person_id"])] = str(p["name"])
+	}
+	var out []joinableCase
+	at := map[string]int{}
+	for _, oc := range asList(n["open_cases"]) {
+		number := str(oc["number"])
+		i, ok := at[number]
+		if !ok {
+			i, at[number] = len(out), len(out)
+			out = append(out, joinableCase{Number: number, Procedure: str(oc["procedure"]), Stage: str(oc["stage"])})
+		}
+		out[i].Persons = append(out[i].Persons, obj{"name": names[str(oc["person_id"])], "role": str(oc["role"]), "person_id": str(oc["person_id"])})
+	}
+	return out
+}
+
+// dvCase opens the victim's case from the notification, or joins the open
+// case chosen (POST /api/v1/violence-notifications/{reference}/case): back
+// to the notification, saying which case it now has.
+func (s *server) dvCase(c *gin.Context) {
+	lang := s.lang(c)
+	ref := c.Param("reference")
+	page := "/dv/" + url.PathEscape(ref)
+	number := c.PostForm("case_number")
+	r := s.call(c, http.MethodPost, "/api/v1/violence-notifications/"+url.PathEscape(ref)+"/case", obj{"case_number": number}, "")
+	if !r.ok() {
+		backError(c, page, s.say(c, r))
+		return
+	}
+	var res struct {
+		CaseNumber string `json:"case_number"`
+		Opened     bool
+	}
+	_ = json.Unmarshal(r.body, &res)
+	if res.Opened {
+		back(c, page, tf(lang, "dv_case_opened", res.CaseNumber))
+		return
+	}
+	back(c, page, tf(lang, "dv_case_joined", res.CaseNumber))
 }
 
 // firstContact records the centre's first contact with the victim.

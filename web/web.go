@@ -554,6 +554,7 @@ func langFuncs(lang string) template.FuncMap {
 		"caseevent":    func(ev map[string]any, decisions map[string]string) string { return caseEventLine(lang, ev, decisions) },
 		"dvevent":      func(ev map[string]any) string { return dvEventLine(lang, ev) },
 		"refevent":     func(ev map[string]any) string { return referralEventLine(lang, ev) },
+		"monthname":    func(period any) string { return monthName(lang, str(period)) },
 	}
 }
 
