@@ -123,6 +123,10 @@ func (db *DB) RebuildStatistics(ctx context.Context, month time.Time) error {
 
 // rebuildCube sums a month's payment lines into its cube cells.
 func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
+	// The month's distinct counts sort in memory, not on disk.
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM bi_payment_cube WHERE month = $1`, month); err != nil {
 		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
 	}
