@@ -61,6 +61,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-activation", Key: "activation", Path: "/activation", Resource: "activation", Action: "read", ForOutside: true},
 	{ID: "nav-payroll", Key: "payroll", Path: "/payrolls", Resource: "payroll", Action: "read"},
 	{ID: "nav-refunds", Key: "refunds", Path: "/refunds", Resource: "refund", Action: "read"},
+	{ID: "nav-bi", Key: "bi_nav", Path: "/bi", Resource: "bi", Action: "read"},
 	{ID: "nav-reports", Key: "reports", Path: "/reports", Resource: "case_report", Action: "read"},
 	{ID: "nav-audit", Key: "audit", Path: "/audit", Resource: "audit", Action: "read"},
 }
@@ -85,7 +86,7 @@ func menuOf(u domain.User) []menuLink {
 
 // homeOf is the page a role lands on: caseworkers their tasks, supervisors
 // their board, DV caseworkers the police's notifications, finance its
-// payrolls, analysts the reports, auditors the audit, citizens their own
+// payrolls, analysts the statistics, auditors the audit, citizens their own
 // file, the Employment Agency its referrals; a role with no page of the
 // desk a page that says so.
 func homeOf(u domain.User) string {
@@ -101,7 +102,7 @@ func homeOf(u domain.User) string {
 	case r == domain.RoleFinanceOfficer:
 		return "/payrolls"
 	case r == domain.RoleMinistryAnalyst:
-		return "/reports"
+		return "/bi"
 	case r == domain.RoleAuditor:
 		return "/audit"
 	case r == domain.RoleEmploymentOfficer:

@@ -62,7 +62,7 @@ func TestEveryRoleHasAHomeAndNoMenuLinkIsRefused(t *testing.T) {
 	s := newSite(t, true)
 	seed(t, s.db, "2101006500003", "Podgorica", "Jovana", "Vujović") // the demo citizen's file
 	homes := map[string]string{"ana.caseworker": "/inbox", "marko.supervisor": "/board", "sanja.head": "/board", "dragana.dv": "/dv",
-		"milena.dvsupervisor": "/board", "nina.finance": "/payrolls", "luka.analyst": "/reports", "tea.auditor": "/audit",
+		"milena.dvsupervisor": "/board", "nina.finance": "/payrolls", "luka.analyst": "/bi", "tea.auditor": "/audit",
 		"citizen.demo": "/me", "zorana.zzz": "/activation", "vesna.appeals": "/inbox", "admin": "/home", "goran.ministry": "/home"}
 	tested := 0
 	for _, u := range domain.DemoUsers() {

@@ -91,6 +91,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerDesk(page, form)
 	s.registerEmployer(page, form) // the employers' portal (employer.go)
 	s.registerPortal(page, form)   // the citizens' portal (portal.go)
+	s.registerBI(page)             // the statistics: dashboard, pivot, exports (bi.go)
 	s.registerBoards(page, form)   // the boards people act on (boards.go)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
