@@ -126,7 +126,7 @@ func TestBoardFormsSendWhatWasChosen(t *testing.T) {
 		code: map[string]int{"POST /api/v1/tasks/reassign": 200, "GET /api/v1/payrolls/2026-10/files/pain001-2026-10.xml": 200,
 			"POST /api/v1/violence-notifications/NS-2026-000007/case": 200},
 		body: map[string]string{"POST /api/v1/tasks/reassign": `{"to":"ivan.caseworker","reason":"x","tasks":[]}`,
-			"GET /api/v1/payrolls/2026-10/files/pain001-2026-10.xml": `<Document>pain.001</Document>`,
+			"GET /api/v1/payrolls/2026-10/files/pain001-2026-10.xml":  `<Document>pain.001</Document>`,
 			"POST /api/v1/violence-notifications/NS-2026-000007/case": `{"reference":"NS-2026-000007","case_number":"S-2026-000042","opened":true}`}}
 	s := &server{cfg: Config{API: api, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pages: pages}
 
