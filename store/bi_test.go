@@ -118,4 +118,22 @@ func TestFactsAfterClaimsDecisionsAndAPayroll(t *testing.T) {
 	if len(cells) != 1 || cells[0].Claims != 7 || cells[0].Keys[0] != "counter" {
 		t.Fatalf("claims of MO: %+v", cells)
 	}
+
+	// A revision's change of the first right: a decision about its holder,
+	// with no days from a filing; issued again (a retry), still one.
+	var claim string
+	if err := db.Pool().QueryRow(ctx, `SELECT claim_number FROM entitlements WHERE id = $1`, ids[0]).Scan(&claim); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := db.IssueRightDecision(ctx, store.Decision{ClaimNumber: claim, CentreID: "csr-podgorica", Kind: "revision_change", Benefit: "MO",
+			Amount: decimal.RequireFromString("80"), PeriodFrom: sep.AddDate(0, 2, 0), PreparedBy: "a", ApprovedBy: "b", IssuedAt: sep.AddDate(0, 2, 0)},
+			ids[0], "revision/test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cells = pivot(bi.DecisionFact, "kind.kind")
+	if len(cells) != 2 || cells[1].Keys[0] != "revision_change" || cells[0].Decisions != 10 || cells[1].DaysCount != 0 {
+		t.Fatalf("decisions after a revision: %+v", cells)
+	}
 }
