@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -159,5 +161,53 @@ func TestBoardFormsSendWhatWasChosen(t *testing.T) {
 	}
 	if loc := w.Header().Get("Location"); loc != "/dv/NS-2026-000007" || flashOf(w) != "Otvoren je predmet S-2026-000042." {
 		t.Errorf("after opening the case: %q with %q", loc, flashOf(w))
+	}
+}
+
+// TestBankFilesImportedFromThePage: the bank's files chosen on the payroll's
+// page go to the API as they were chosen, each a "file" field, and what
+// became of the payments is said back; none chosen is said, nothing sent.
+func TestBankFilesImportedFromThePage(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "POST /api/v1/payrolls/2026-10/bank-files"
+	api := &boardsAPI{got: map[string][]byte{}, code: map[string]int{path: 200},
+		body: map[string]string{path: `{"id":"payroll/2026-10","applied":{"paid":12,"rejected":1}}`}}
+	s := &server{cfg: Config{API: api, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pages: pages}
+	post := func(files map[string]string) *httptest.ResponseRecorder {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for name, content := range files {
+			w, _ := mw.CreateFormFile("file", name)
+			_, _ = io.WriteString(w, content)
+		}
+		_ = mw.Close()
+		u, _ := domain.DemoUser("nina.finance")
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest("POST", "/payrolls/2026-10/bank-files", &buf)
+		c.Request.Header.Set("Content-Type", mw.FormDataContentType())
+		c.Request.AddCookie(&http.Cookie{Name: cookieLang, Value: "cnr"})
+		c.Params = gin.Params{{Key: "period", Value: "2026-10"}, {Key: "action", Value: "bank-files"}}
+		c.Set("user", u)
+		c.Set("token", "test-token")
+		s.payrollAction(c)
+		return w
+	}
+	w := post(map[string]string{"pain002.xml": "<pain002/>", "camt054.xml": "<camt054/>"})
+	got := string(api.got[path])
+	if !strings.Contains(got, `name="file"; filename="pain002.xml"`) || !strings.Contains(got, "<camt054/>") {
+		t.Errorf("sent %q; want both files as file fields", got)
+	}
+	if f := flashOf(w); f != "Odgovori banke su primijenjeni. isplaćena: 12, odbijena: 1" || w.Header().Get("Location") != "/payrolls/2026-10#h-bank" {
+		t.Errorf("after the import: %q to %q; want what became of the payments, on the page", f, w.Header().Get("Location"))
+	}
+	delete(api.got, path)
+	w = post(nil)
+	if _, sent := api.got[path]; sent || flashOf(w) != "izaberite datoteku" {
+		t.Errorf("no file chosen: sent %v, said %q", sent, flashOf(w))
 	}
 }
