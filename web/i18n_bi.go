@@ -11,6 +11,7 @@ var biMessages = map[string]map[string]string{
 	"bi_title":            {"cnr": "Statistika isplata", "en": "Payment statistics"},
 	"bi_not_yours":        {"cnr": "Statistiku čitaju analitičari ministarstva i rukovodioci centara.", "en": "The statistics are read by the ministry's analysts and the centres' supervisors."},
 	"bi_scope":            {"cnr": "Podaci centra %s", "en": "The figures of %s"},
+	"bi_scope_all":        {"cnr": "Podaci svih centara", "en": "The figures of every centre"},
 	"bi_intro":            {"cnr": "Zbirni podaci iz mjesečnih isplata, bez imena: broj lica, prava, isplata i iznosi. Grafikon vodi do tabele iz koje je nacrtan.", "en": "Totals of the monthly payments, without names: persons, rights, payments and amounts. Each chart leads to the table it is drawn from."},
 	"bi_month":            {"cnr": "Mjesec isplate", "en": "Month paid"},
 	"bi_measure":          {"cnr": "Mjera na karti i u stupcima", "en": "Measure on the map and bars"},

@@ -57,7 +57,11 @@ func Map(c Chart, names map[string]string) template.HTML {
 		}
 		s.f(`<path d="%s" fill="%s" stroke="#ffffff" stroke-width="1.2" data-code="%s"/>`, sh.path, fill, esc(code))
 		if fits(name, sh) {
-			s.f(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10.5" fill="%s">%s</text>`, sh.label.x, sh.label.y+4, ink, esc(name))
+			halo := ""
+			if ink != "#ffffff" { // a white edge keeps a dark name readable on the hatching
+				halo = ` stroke="#ffffff" stroke-width="2.5" stroke-linejoin="round" paint-order="stroke"`
+			}
+			s.f(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10.5" fill="%s"%s>%s</text>`, sh.label.x, sh.label.y+4, ink, halo, esc(name))
 		}
 		href := ""
 		if ok {
