@@ -198,11 +198,17 @@ func measureText(c bi.Cell, m bi.Measure) string {
 		return c.OneOff.StringFixed(2)
 	case bi.AmountInKind:
 		return c.InKind.StringFixed(2)
-	case bi.DaysToDecide:
+	case bi.DaysToDecide, bi.DaysInStage:
 		if c.DaysCount == 0 {
 			return ""
 		}
 		return fmt.Sprintf("%.1f", float64(c.DaysTotal)/float64(c.DaysCount))
+	case bi.Cases:
+		return fmt.Sprint(c.Persons)
+	case bi.StagesDone:
+		return fmt.Sprint(c.Stages)
+	case bi.StagesOverdue:
+		return fmt.Sprint(c.Overdue)
 	}
 	return ""
 }

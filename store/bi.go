@@ -203,6 +203,22 @@ func recordClaimFact(ctx context.Context, tx pgx.Tx, number string) error {
 	return nil
 }
 
+// recordStageFact appends the fact of a case's stage once it is done (bi_case_stages,
+// migration 00030); a case of the DV compartment is never a fact.
+func recordStageFact(ctx context.Context, tx pgx.Tx, number string, s CaseStage) error {
+	if s.DoneAt == nil {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO bi_case_stages (case_number, seq, procedure, stage, centre, manager, started, due, done, days, overdue)
+		SELECT c.number, $2, c.procedure, $3, $4, coalesce(nullif($5, ''), c.manager), $6::date, $7::date, $8::date, $8::date - $6::date, $8 > $7
+		FROM cases c WHERE c.number = $1 AND NOT c.dv
+		ON CONFLICT DO NOTHING`, number, s.Seq, s.Stage, s.CentreID, s.Worker, s.StartedAt, s.DueAt, *s.DoneAt)
+	if err != nil {
+		return fmt.Errorf("stage fact of %s: %w", number, err)
+	}
+	return nil
+}
+
 // MaxCrossing is the most cells a pivot's crossing (its axes and its
 // filters' dimensions) may have before suppression.
 const MaxCrossing = 200000
@@ -224,12 +240,12 @@ func (db *DB) Pivot(ctx context.Context, q bi.Query) ([]bi.Cell, error) {
 	for rows.Next() {
 		keys := make([]string, n)
 		c := bi.Cell{}
-		dest := make([]any, 0, n+10)
+		dest := make([]any, 0, n+13)
 		for i := range keys {
 			dest = append(dest, &keys[i])
 		}
 		dest = append(dest, &c.Persons, &c.Rights, &c.Payments, &c.Decisions, &c.Claims, &c.Amount, &c.Regular, &c.OneOff, &c.InKind,
-			&c.DaysTotal, &c.DaysCount)
+			&c.DaysTotal, &c.DaysCount, &c.Stages, &c.Overdue)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("pivot %s: %w", q, err)
 		}
@@ -254,8 +270,10 @@ func (db *DB) Pivot(ctx context.Context, q bi.Query) ([]bi.Cell, error) {
 func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 	table, timeCol := "bi_payment_cube", "month"
 	zero := decimal.Zero.String()
+	// persons, rights, payments, decisions, claims, amount, regular, one-off,
+	// in kind, days (sum, count), stages, overdue: as bi.Cell.
 	measures := []string{"sum(persons)", "sum(rights)", "sum(payments)", "0", "0", "sum(amount)", "sum(amount_regular)", "sum(amount_one_off)",
-		"sum(amount_in_kind)", "0", "0"}
+		"sum(amount_in_kind)", "0", "0", "0", "0"}
 	switch q.Fact.Name {
 	case bi.PaymentFact.Name:
 		if !slices.ContainsFunc(plan.Crossing, func(a bi.Axis) bool { return a.Dimension == bi.Sex || a.Dimension == bi.Age }) &&
@@ -267,15 +285,21 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 			measures = []string{"count(DISTINCT person_id) FILTER (WHERE NOT reversal)", "count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal)",
 				"count(*) FILTER (WHERE NOT reversal)", "0", "0", "sum(amount)",
 				"coalesce(sum(amount) FILTER (WHERE payment_type = 'regular'), 0)", "coalesce(sum(amount) FILTER (WHERE payment_type = 'one_off'), 0)",
-				"coalesce(sum(amount) FILTER (WHERE payment_type = 'in_kind'), 0)", "0", "0"}
+				"coalesce(sum(amount) FILTER (WHERE payment_type = 'in_kind'), 0)", "0", "0", "0", "0"}
 		}
 	case bi.DecisionFact.Name:
 		table, timeCol = "bi_decisions", "day"
 		measures = []string{"count(DISTINCT person_id)", "0", "0", "count(*)", "0", zero, zero, zero, zero,
-			"coalesce(sum(days_to_decide), 0)", "count(days_to_decide)"}
+			"coalesce(sum(days_to_decide), 0)", "count(days_to_decide)", "0", "0"}
 	case bi.ClaimFact.Name:
 		table, timeCol = "bi_claims", "day"
-		measures = []string{"count(DISTINCT person_id)", "0", "0", "0", "count(*)", zero, zero, zero, zero, "0", "0"}
+		measures = []string{"count(DISTINCT person_id)", "0", "0", "0", "count(*)", zero, zero, zero, zero, "0", "0", "0", "0"}
+	case bi.CaseFact.Name:
+		// Persons: the cases (a cell of fewer than 5 cases is suppressed);
+		// the stages done, how many late, their days.
+		table, timeCol = "bi_case_stages", "done"
+		measures = []string{"count(DISTINCT case_number)", "0", "0", "0", "0", zero, zero, zero, zero,
+			"sum(days)", "count(*)", "count(*)", "count(*) FILTER (WHERE overdue)"}
 	}
 	args := pgx.NamedArgs{}
 	var keys, where []string
@@ -341,6 +365,12 @@ func axisSQL(a bi.Axis, timeCol string) string {
 		return "kind"
 	case "channel.channel":
 		return "channel"
+	case "procedure.procedure":
+		return "procedure"
+	case "stage.stage":
+		return "stage"
+	case "manager.manager":
+		return "manager"
 	}
 	panic("bi: no column for axis " + a.String()) // ParseQuery admits no other axis
 }

@@ -137,3 +137,44 @@ func TestFactsAfterClaimsDecisionsAndAPayroll(t *testing.T) {
 		t.Fatalf("decisions after a revision: %+v", cells)
 	}
 }
+
+// TestCaseStageFacts: a stage done becomes a fact (late when done after
+// its deadline), once; an open stage is none, nor any stage of a DV case.
+func TestCaseStageFacts(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	start := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	record := func(number string, dv bool, seq int, done *time.Time) {
+		t.Helper()
+		err := db.RecordCase(ctx, store.CaseRecord{Case: store.Case{Number: number, Procedure: "P07", Version: 1, CentreID: "csr-podgorica",
+			Status: "open", Stage: "intake", Manager: "ana.caseworker", OpenedBy: "ana.caseworker", OpenedAt: start, DV: dv},
+			Stage: &store.CaseStage{Seq: seq, Stage: "intake", CentreID: "csr-podgorica", Worker: "ana.caseworker", StartedAt: start,
+				DueAt: start.AddDate(0, 0, 7), DoneAt: done}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	onTime, late := start.AddDate(0, 0, 3), start.AddDate(0, 0, 10)
+	for i := range 6 {
+		number := fmt.Sprintf("S-2026-9000%02d", i)
+		record(number, false, 1, nil) // opened: no fact
+		done := &onTime
+		if i == 0 {
+			done = &late
+		}
+		record(number, false, 1, done)
+		record(number, false, 1, done) // a retry
+	}
+	record("S-2026-900099", true, 1, &onTime) // the DV compartment's
+	q, err := bi.ParseQuery(bi.CaseFact, "manager.manager,procedure", []string{"time.month=2026-10"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := db.Pivot(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != 1 || cells[0].Persons != 6 || cells[0].Stages != 6 || cells[0].Overdue != 1 || cells[0].DaysTotal != 3*5+10 {
+		t.Fatalf("stage facts: %+v", cells)
+	}
+}

@@ -140,6 +140,9 @@ func (db *DB) RecordCase(ctx context.Context, r CaseRecord) error {
 				c.Number, s.Seq, s.Stage, s.CentreID, s.Worker, s.StartedAt, s.DueAt, s.DoneAt); err != nil {
 				return fmt.Errorf("case stage: %w", err)
 			}
+			if err := recordStageFact(ctx, tx, c.Number, *s); err != nil {
+				return err
+			}
 		}
 		if t := r.Tracking; t != nil {
 			if _, err := tx.Exec(ctx, `INSERT INTO case_tracking (case_number, item, kind, what, due, done_at, done_by, overdue)

@@ -30,6 +30,13 @@ var words = map[string][2]string{
 	"amount_one_off": {"Jednokratne isplate (EUR)", "One-off (EUR)"}, "amount_in_kind": {"U naturi (EUR)", "In kind (EUR)"},
 	"decisions": {"Rješenja", "Decisions"}, "days_to_decide": {"Prosječno dana do rješenja", "Mean days to decide"},
 	"claims": {"Zahtjevi", "Claims"}, "all": {"Crna Gora", "Montenegro"},
+	"procedure": {"Postupak", "Procedure"}, "stage": {"Faza", "Stage"}, "manager": {"Voditelj slučaja", "Case manager"},
+	"procedure.procedure": {"Postupak", "Procedure"}, "stage.stage": {"Faza", "Stage"}, "manager.manager": {"Voditelj slučaja", "Case manager"},
+	"cases": {"Slučajevi", "Cases"}, "stages": {"Završene faze", "Stages done"}, "overdue": {"Završene sa zakašnjenjem", "Done late"},
+	"days_in_stage": {"Prosječno dana u fazi", "Mean days in a stage"},
+	"intake":        {"Prijem", "Intake"}, "opening": {"Otvaranje slučaja", "Opening"}, "initial_assessment": {"Početna procjena", "Initial assessment"},
+	"detailed_assessment": {"Detaljna procjena", "Detailed assessment"}, "plan": {"Plan usluga", "Plan"}, "monitoring": {"Praćenje", "Monitoring"},
+	"closing": {"Zatvaranje slučaja", "Closing"},
 }
 
 var monthNames = [2][12]string{
@@ -89,6 +96,17 @@ func Label(a Axis, v, lang string) string {
 	case "organisation.centre":
 		if c, ok := domain.CentreByID(v); ok {
 			return c.Name
+		}
+	case "procedure.procedure":
+		if d, err := procedures.Get(v, 0); err == nil {
+			if i == 0 {
+				return v + " " + d.Name.CNR
+			}
+			return v + " " + d.Name.EN
+		}
+	case "manager.manager":
+		if u, ok := domain.DemoUser(v); ok {
+			return u.Name
 		}
 	}
 	if w, ok := words[v]; ok {

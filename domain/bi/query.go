@@ -12,6 +12,7 @@ import (
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/benefits"
+	"github.com/karton-social/karton/domain/cases"
 )
 
 // Dimension is a conformed dimension of the facts.
@@ -30,6 +31,11 @@ const (
 	Kind Dimension = "kind"
 	// Channel is how a claim came (counter, online): claims only.
 	Channel Dimension = "channel"
+	// Procedure, Stage and Manager are a case's procedure (P01-P42), the
+	// stage done and who did it: cases only.
+	Procedure Dimension = "procedure"
+	Stage     Dimension = "stage"
+	Manager   Dimension = "manager"
 )
 
 // levels are each dimension's levels, coarse to fine; the level above
@@ -43,10 +49,13 @@ var levels = map[Dimension][]string{
 	Age:          {"band"},
 	Kind:         {"kind"},
 	Channel:      {"channel"},
+	Procedure:    {"procedure"},
+	Stage:        {"stage"},
+	Manager:      {"manager"},
 }
 
 // dimensionOrder lists the dimensions in the order errors name them.
-var dimensionOrder = []Dimension{Time, Benefit, Geography, Organisation, Sex, Age, Kind, Channel}
+var dimensionOrder = []Dimension{Time, Benefit, Geography, Organisation, Sex, Age, Kind, Channel, Procedure, Stage, Manager}
 
 // Axis is a dimension at one of its levels, written "time.month".
 type Axis struct {
@@ -94,6 +103,10 @@ const (
 	Decisions     Measure = "decisions"
 	DaysToDecide  Measure = "days_to_decide" // the mean days from filing to the decision
 	Claims        Measure = "claims"
+	Cases         Measure = "cases"         // distinct cases
+	StagesDone    Measure = "stages"        // stages done
+	StagesOverdue Measure = "overdue"       // of them, done after their deadline
+	DaysInStage   Measure = "days_in_stage" // the mean days a stage took
 )
 
 // Fact is what a pivot counts: which facts, with which dimensions and
@@ -112,10 +125,15 @@ var (
 		[]Measure{Persons, Decisions, DaysToDecide}}
 	ClaimFact = Fact{"claims", []Dimension{Time, Benefit, Geography, Organisation, Sex, Age, Channel},
 		[]Measure{Persons, Claims}}
+	// CaseFact is a case's stages done (the DV compartment's never): the
+	// timeliness and workload per case manager, centre and procedure. A
+	// cell of fewer than 5 cases is suppressed.
+	CaseFact = Fact{"cases", []Dimension{Time, Organisation, Procedure, Stage, Manager},
+		[]Measure{Cases, StagesDone, StagesOverdue, DaysInStage}}
 )
 
 // Facts lists the facts by name.
-func Facts() []Fact { return []Fact{PaymentFact, DecisionFact, ClaimFact} }
+func Facts() []Fact { return []Fact{PaymentFact, DecisionFact, ClaimFact, CaseFact} }
 
 // FactByName returns the fact named name.
 func FactByName(name string) (Fact, error) {
@@ -124,7 +142,7 @@ func FactByName(name string) (Fact, error) {
 			return f, nil
 		}
 	}
-	return Fact{}, domain.Errorf(domain.CodeNotFound, "no facts %q: there are payments, decisions and claims", name)
+	return Fact{}, domain.Errorf(domain.CodeNotFound, "no facts %q: there are payments, decisions, claims and cases", name)
 }
 
 // MaxAxes is how many dimensions a pivot crosses; MaxCells how many cells
@@ -254,10 +272,14 @@ func parseFilter(f Fact, s string) (Filter, *domain.Error) {
 	return flt, nil
 }
 
+// procedures is the catalogue of case procedures, for their codes and names.
+var procedures = cases.MustLoad()
+
 var (
-	yearRe    = regexp.MustCompile(`^(19|20)[0-9]{2}$`)
-	quarterRe = regexp.MustCompile(`^(19|20)[0-9]{2}-Q[1-4]$`)
-	monthRe   = regexp.MustCompile(`^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$`)
+	usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	yearRe     = regexp.MustCompile(`^(19|20)[0-9]{2}$`)
+	quarterRe  = regexp.MustCompile(`^(19|20)[0-9]{2}-Q[1-4]$`)
+	monthRe    = regexp.MustCompile(`^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$`)
 )
 
 // CheckValue says whether v is a value of the axis: a year "2026", a
@@ -317,6 +339,18 @@ func CheckValue(a Axis, v string) *domain.Error {
 	case "channel.channel":
 		if v != "counter" && v != "online" {
 			return bad("counter or online")
+		}
+	case "procedure.procedure":
+		if _, err := procedures.Get(v, 0); err != nil {
+			return bad("a procedure's code such as P07")
+		}
+	case "stage.stage":
+		if cases.StageIndex(v) < 0 {
+			return bad("a stage such as intake or plan")
+		}
+	case "manager.manager":
+		if !usernameRe.MatchString(v) {
+			return bad("a username such as ana.caseworker")
 		}
 	}
 	return nil

@@ -25,8 +25,10 @@ type Cell struct {
 	Regular    decimal.Decimal
 	OneOff     decimal.Decimal
 	InKind     decimal.Decimal
-	DaysTotal  int64 // the sum of days from filing to decision of the decisions on claims
-	DaysCount  int64 // how many decisions DaysTotal sums (DaysToDecide = DaysTotal / DaysCount)
+	DaysTotal  int64 // the sum of days from filing to decision of the decisions on claims (a case fact's: in its stages)
+	DaysCount  int64 // how many decisions (or stages) DaysTotal sums (DaysToDecide = DaysTotal / DaysCount)
+	Stages     int64 // a case fact's stages done
+	Overdue    int64 // of them, done after their deadline
 	Suppressed bool
 	// Secondary: suppressed only so that a suppressed cell cannot be
 	// found by subtracting the others from their total.
