@@ -342,7 +342,7 @@ func xlsxRows(t *testing.T, body, sheet string) [][]string {
 	if err != nil {
 		t.Fatalf("the XLSX does not open: %v", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	rows, err := f.GetRows(sheet)
 	if err != nil || len(rows) < 5 {
 		t.Fatalf("sheet %s: %d rows, %v (sheets %v)", sheet, len(rows), err, f.GetSheetList())
