@@ -164,6 +164,13 @@ func TestRouteMatrix(t *testing.T) {
 	}
 	ownClaim, ownDecision, ownTask := seedClaim(own)
 	otherClaim, otherDecision, otherTask := seedClaim(other)
+	// The board's reassignment moves a task of its own, so that the task
+	// routes after it still find theirs unclaimed.
+	spareTask, spareErr := db.CreateTask(ctx, store.Task{ID: ownTask.ID + "-spare", WorkflowID: ownTask.WorkflowID, Type: "claim.review",
+		Subject: ownTask.Subject, PersonID: ownTask.PersonID, CentreID: ownTask.CentreID, CandidateRole: "caseworker", DueAt: time.Now().Add(time.Hour)})
+	if spareErr != nil {
+		t.Fatal(spareErr)
+	}
 	seedDocument := func(c store.Claim) string {
 		d, err := db.CreateDocument(ctx, store.Document{ClaimNumber: c.Number, Kind: "evidence", ObjectKey: "claims/" + c.Number + "/x", SHA256: "x",
 			ContentType: "application/pdf", Size: 1, UploadedBy: "seed"})
@@ -267,7 +274,7 @@ func TestRouteMatrix(t *testing.T) {
 		case rt.Path == "/api/v1/tasks/workload": // the reader's own centre's, always
 			return map[string]variant{"own": {rt.Path, ""}}
 		case rt.Path == "/api/v1/tasks/reassign": // tasks of the reader's own centre only (another's: a 400 naming it)
-			return map[string]variant{"own": {rt.Path, fmt.Sprintf(`{"task_ids":[%q],"to":"ivan.caseworker","reason":"matrix"}`, ownTask.ID)}}
+			return map[string]variant{"own": {rt.Path, fmt.Sprintf(`{"task_ids":[%q],"to":"ivan.caseworker","reason":"matrix"}`, spareTask.ID)}}
 		case strings.HasPrefix(rt.Path, "/api/v1/tasks/"):
 			return sub(ownTask.ID, otherTask.ID)
 		case strings.HasPrefix(rt.Path, "/api/v1/cases/"):
@@ -290,6 +297,8 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{"own": {rt.Path, report(own)}, "other": {rt.Path, report(other)}}
 		case strings.HasPrefix(rt.Path, "/api/v1/bi/reports/"), strings.HasPrefix(rt.Path, "/api/v1/bi/controls/"): // the reader's own centre's, or every centre's
 			return map[string]variant{"own": {strings.NewReplacer(":name", map[bool]string{true: "recipients", false: "incompatible"}[strings.Contains(rt.Path, "reports")]).Replace(rt.Path), ""}}
+		case rt.Path == "/api/v1/bi/annual/:centre": // a centre's annual report (a year without its facts: a 409 after the policy allowed it)
+			return map[string]variant{"own": {"/api/v1/bi/annual/csr-podgorica?year=2026", ""}, "other": {"/api/v1/bi/annual/csr-niksic?year=2026", ""}}
 		case rt.Path == "/api/v1/bi/:fact": // a centre's own figures; another's by its filter
 			return map[string]variant{"own": {"/api/v1/bi/payments?axes=benefit", ""}, "other": {"/api/v1/bi/claims?filter=organisation.centre=csr-niksic", ""}}
 		case rt.Path == "/api/v1/dv-register":
