@@ -13,7 +13,7 @@ import (
 // suppression under the rows.
 func XLSX(r Report) ([]byte, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }() // in memory: nothing to lose
 	st, err := xlsxStyles(f)
 	if err != nil {
 		return nil, err
