@@ -158,6 +158,7 @@ func Routes() []Route {
 		{"GET", "/api/v1/bi/:fact", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.pivot) }},
 		{"GET", "/api/v1/bi/reports/:name", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.standardReport) }},
 		{"GET", "/api/v1/bi/controls/:name", "bi", "read", true, "control_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.controlReport) }},
+		{"GET", "/api/v1/bi/annual/:centre", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.annualReport) }},
 		{"POST", "/api/v1/activation/referrals", "activation", "create", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createReferral) }},
 		{"GET", "/api/v1/activation/referrals", "activation", "read", true, "activation_referrals", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listReferrals) }},
 		{"GET", "/api/v1/activation/referrals/:id", "activation", "read", true, "activation_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getReferral) }},

@@ -157,6 +157,7 @@ var fuzzUsers = map[string]string{
 	"dv_notification:read":     "police-system",
 	"dv_register:read":         "dragana.dv",
 	"dv_statistics:read":       "luka.analyst",
+	"bi:read":                  "luka.analyst",
 	"activation:read":          "ana.caseworker",
 	"activation_decision:read": "ana.caseworker",
 	"audit:read":               "tea.auditor",
