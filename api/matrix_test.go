@@ -299,8 +299,6 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{"own": {strings.NewReplacer(":name", map[bool]string{true: "recipients", false: "incompatible"}[strings.Contains(rt.Path, "reports")]).Replace(rt.Path), ""}}
 		case rt.Path == "/api/v1/bi/annual/:centre": // a centre's annual report (a year without its facts: a 409 after the policy allowed it)
 			return map[string]variant{"own": {"/api/v1/bi/annual/csr-podgorica?year=2026", ""}, "other": {"/api/v1/bi/annual/csr-niksic?year=2026", ""}}
-		case rt.Path == "/api/v1/bi/annual/:centre": // a centre's annual report (a year without its facts: a 409 after the policy allowed it)
-			return map[string]variant{"own": {"/api/v1/bi/annual/csr-podgorica?year=2026", ""}, "other": {"/api/v1/bi/annual/csr-niksic?year=2026", ""}}
 		case rt.Path == "/api/v1/bi/:fact": // a centre's own figures; another's by its filter
 			return map[string]variant{"own": {"/api/v1/bi/payments?axes=benefit", ""}, "other": {"/api/v1/bi/claims?filter=organisation.centre=csr-niksic", ""}}
 		case rt.Path == "/api/v1/dv-register":
