@@ -153,6 +153,21 @@ func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
 	if err != nil {
 		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM bi_payment_cube_all WHERE month = $1`, month); err != nil {
+		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO bi_payment_cube_all (month, municipality, settlement, centre,
+			persons, rights, payments, amount, amount_regular, amount_one_off, amount_in_kind)
+		SELECT month, municipality, settlement, centre,
+			count(DISTINCT person_id) FILTER (WHERE NOT reversal), count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal),
+			count(*) FILTER (WHERE NOT reversal), sum(amount),
+			coalesce(sum(amount) FILTER (WHERE payment_type = 'regular'), 0), coalesce(sum(amount) FILTER (WHERE payment_type = 'one_off'), 0),
+			coalesce(sum(amount) FILTER (WHERE payment_type = 'in_kind'), 0)
+		FROM bi_payment_lines WHERE month = $1
+		GROUP BY month, municipality, settlement, centre`, month)
+	if err != nil {
+		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
+	}
 	_, err = tx.Exec(ctx, `INSERT INTO bi_dim_geography (municipality, settlement)
 		SELECT DISTINCT municipality, settlement FROM bi_payment_cube WHERE month = $1 ON CONFLICT DO NOTHING`, month)
 	return err
@@ -280,7 +295,9 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 			!slices.ContainsFunc(plan.Before, func(f bi.Filter) bool { return f.Axis.Dimension == bi.Sex || f.Axis.Dimension == bi.Age }) {
 			table = "bi_payment_cube_place" // neither sex nor age band: the smaller cube
 		}
-		if !q.ExactBySum() {
+		if q.ExactWithoutBenefit() && table == "bi_payment_cube_place" {
+			table = "bi_payment_cube_all" // every benefit at once: a person once a settlement and month
+		} else if !q.ExactBySum() {
 			table = "bi_payment_lines"
 			measures = []string{"count(DISTINCT person_id) FILTER (WHERE NOT reversal)", "count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal)",
 				"count(*) FILTER (WHERE NOT reversal)", "0", "0", "sum(amount)",

@@ -94,6 +94,11 @@ func TestFactsAfterClaimsDecisionsAndAPayroll(t *testing.T) {
 	if len(cells) != 2 || !cells[0].Suppressed || !cells[1].Suppressed || !cells[1].Secondary {
 		t.Fatalf("by group in September: %+v", cells)
 	}
+	// Every benefit at once, by month: the cube across benefits.
+	cells = pivot(bi.PaymentFact, "time.month,geography.municipality")
+	if len(cells) != 1 || cells[0].Persons != 10 || !cells[0].Amount.Equal(decimal.RequireFromString("1000")) {
+		t.Fatalf("by month over every benefit: %+v", cells)
+	}
 	// Over the quarter: the lines, persons counted once.
 	cells = pivot(bi.PaymentFact, "time.quarter")
 	if len(cells) != 1 || cells[0].Keys[0] != "2026-Q3" || cells[0].Persons != 10 || cells[0].Rights != 10 || cells[0].Payments != 10 {

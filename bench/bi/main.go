@@ -110,15 +110,15 @@ func run(rights, months, queries int) error {
 	ms := domain.Municipalities()
 	groups := []string{"social", "child", "veterans"}
 	var lat []time.Duration
-	byKind := make([][]time.Duration, 4)
+	byKind := make([][]time.Duration, 5)
 	names := []string{"a year: month × benefit × municipality", "the same, one group of benefits", "drill: a year of a municipality's settlements × benefit",
-		"drill: a quarter of one benefit in a municipality's settlements"}
+		"drill: a quarter of one benefit in a municipality's settlements", "trend: a year's persons and amounts over every benefit"}
 	for i := 0; i < queries; i++ {
 		y := first.Year() + rng.IntN(year-first.Year()+1)
 		m := ms[rng.IntN(len(ms))].Code
 		var axes string
 		var filters []string
-		switch i % 4 {
+		switch i % 5 {
 		case 0:
 			axes, filters = "time.month,benefit.benefit,geography.municipality", []string{fmt.Sprintf("time.year=%d", y)}
 		case 1:
@@ -127,6 +127,8 @@ func run(rights, months, queries int) error {
 			axes, filters = "time.month,benefit.benefit,geography.settlement", []string{fmt.Sprintf("time.year=%d", y), "geography.municipality=" + m}
 		case 3:
 			axes, filters = "time.month,geography.settlement", []string{fmt.Sprintf("time.quarter=%d-Q%d", y, 1+rng.IntN(4)), "geography.municipality=" + m, "benefit.benefit=MO"}
+		case 4:
+			axes, filters = "time.month", []string{fmt.Sprintf("time.year=%d", y)}
 		}
 		q, err := bi.ParseQuery(bi.PaymentFact, axes, filters, "persons,amount")
 		if err != nil {
@@ -138,7 +140,7 @@ func run(rights, months, queries int) error {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 		lat = append(lat, time.Since(t))
-		byKind[i%4] = append(byKind[i%4], time.Since(t))
+		byKind[i%5] = append(byKind[i%5], time.Since(t))
 		_ = cells
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })

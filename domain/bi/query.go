@@ -395,6 +395,26 @@ func (q Query) ExactBySum() bool {
 	return q.fixed(Axis{Time, "month"}) && q.fixed(Axis{Benefit, "benefit"})
 }
 
+// ExactWithoutBenefit says whether the query, fixed to months, neither
+// crosses nor filters benefits: the cube across every benefit then counts
+// its persons and rights exactly.
+func (q Query) ExactWithoutBenefit() bool {
+	if !q.fixed(Axis{Time, "month"}) {
+		return false
+	}
+	for _, a := range q.Axes {
+		if a.Dimension == Benefit {
+			return false
+		}
+	}
+	for _, f := range q.Filters {
+		if f.Axis.Dimension == Benefit {
+			return false
+		}
+	}
+	return true
+}
+
 // fixed: the query groups by the axis, or filters it to one value.
 func (q Query) fixed(a Axis) bool {
 	if slices.Contains(q.Axes, a) {
