@@ -87,7 +87,15 @@ func TestSuppressionCannotBeUndoneByDifference(t *testing.T) {
 	// Every line (along either axis, within one parent) has 0 or ≥ 2
 	// suppressed cells: no total less the shown cells gives one away.
 	for k, a := range axes {
-		for _, line := range linesAlong(cells, k, a) {
+		var all [][]int
+		for depth := 1; ; depth++ {
+			ls, more := linesAlong(cells, k, a, depth)
+			all = append(all, ls...)
+			if !more {
+				break
+			}
+		}
+		for _, line := range all {
 			n := 0
 			for _, i := range line {
 				if cells[i].Suppressed {
@@ -123,5 +131,21 @@ func TestSuppressionWithoutSmallCellsHidesNothing(t *testing.T) {
 	Suppress(cells, []Axis{{Time, "month"}})
 	if !cells[0].Suppressed || !cells[1].Suppressed || cells[2].Suppressed || cells[3].Suppressed {
 		t.Errorf("suppression within Q1 only: %+v", cells)
+	}
+}
+
+// A group with a single benefit has its group's figure: the benefit is
+// protected with all the benefits, as the group is with the groups, so
+// neither level gives the other's suppressed cell away by difference.
+func TestSuppressionAcrossLevels(t *testing.T) {
+	groups := []Cell{cell(7, "social"), cell(3, "child")}
+	Suppress(groups, []Axis{{Benefit, "group"}})
+	byBenefit := []Cell{cell(7, "MO"), cell(3, "DD")}
+	Suppress(byBenefit, []Axis{{Benefit, "benefit"}})
+	if !groups[0].Suppressed || !groups[1].Suppressed {
+		t.Errorf("groups: %+v", groups)
+	}
+	if !byBenefit[0].Suppressed || !byBenefit[1].Suppressed {
+		t.Errorf("MO shown beside a suppressed DD: the total less MO is DD: %+v", byBenefit)
 	}
 }

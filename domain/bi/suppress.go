@@ -37,12 +37,16 @@ type Cell struct {
 
 // Suppress marks the cells of fewer than MinPersons persons (primary), then,
 // along each axis, for every line of cells that differ only on that axis
-// and share its parent (the months of a quarter, the settlements of a
-// municipality, the benefits of a group: the cells one cell of the coarser
-// pivot sums), a second cell where exactly one is suppressed: that total
-// less the cells shown would otherwise give it away. The second cell is the
-// line's smallest shown cell (then the first by its keys). It repeats until
-// no line has exactly one suppressed cell.
+// and share an ancestor (the months of a quarter, and of a year; the
+// settlements of a municipality, and of Montenegro; the benefits of a
+// group, and all benefits: each line the cells one cell of a coarser pivot
+// sums), a second cell where exactly one is suppressed: that total less the
+// cells shown would otherwise give it away. The second cell is the line's
+// smallest shown cell (then the first by its keys). It repeats until no line
+// has exactly one suppressed cell. Lines under every ancestor, not only the
+// parent, so that a parent with one child (the same figure at two levels)
+// gives nothing away: a group's only benefit is protected with the other
+// benefits, as its group is with the other groups.
 //
 // The cells must be the whole crossing of the axes, sliced only by values
 // of a coarser level of an axis's dimension (whole lines): so that the same
@@ -53,23 +57,52 @@ func Suppress(cells []Cell, axes []Axis) {
 			cells[i].Suppressed = true
 		}
 	}
+	var lines [][]int
+	for k, a := range axes {
+		for depth := 1; ; depth++ {
+			ls, more := linesAlong(cells, k, a, depth)
+			lines = append(lines, ls...)
+			if !more {
+				break
+			}
+		}
+	}
+	// A cell alone in one of its lines is the figure of a coarser pivot's
+	// cell (the only benefit of its group is its group's figure): hidden
+	// only as a second cell, it would be read there. So it is chosen as a
+	// second cell only when its line has no other.
+	alone := make([]bool, len(cells))
+	for _, line := range lines {
+		if len(line) == 1 {
+			alone[line[0]] = true
+		}
+	}
 	for changed := true; changed; {
 		changed = false
-		for k, a := range axes {
-			for _, line := range linesAlong(cells, k, a) {
-				if protectLine(cells, line) {
-					changed = true
-				}
+		for _, line := range lines {
+			if protectLine(cells, alone, line) {
+				changed = true
 			}
 		}
 	}
 }
 
 // linesAlong groups the cells' indexes by every key but the axis's and by
-// the axis value's parent, in a stable order.
-func linesAlong(cells []Cell, k int, a Axis) [][]int {
+// the axis value's ancestor depth levels up ("" above the first level: the
+// whole), in a stable order; more says whether a coarser ancestor exists.
+func linesAlong(cells []Cell, k int, a Axis, depth int) (lines [][]int, more bool) {
+	// more: an ancestor above this one (at least the whole) is still to come.
 	byRest := map[string][]int{}
 	var order []string
+	up := a
+	for d := 0; d < depth; d++ {
+		next, ok := up.Up()
+		if !ok {
+			up = Axis{a.Dimension, ""} // the whole
+			break
+		}
+		up = next
+	}
 	for i, c := range cells {
 		rest := make([]string, 0, len(c.Keys)+1)
 		for j, v := range c.Keys {
@@ -77,7 +110,9 @@ func linesAlong(cells []Cell, k int, a Axis) [][]int {
 				rest = append(rest, v)
 			}
 		}
-		rest = append(rest, Parent(a, c.Keys[k]))
+		if up.Level != "" {
+			rest = append(rest, Ancestor(a, c.Keys[k], up.Level))
+		}
 		key := strings.Join(rest, "\x00")
 		if _, ok := byRest[key]; !ok {
 			order = append(order, key)
@@ -85,30 +120,39 @@ func linesAlong(cells []Cell, k int, a Axis) [][]int {
 		byRest[key] = append(byRest[key], i)
 	}
 	sort.Strings(order)
-	lines := make([][]int, len(order))
+	lines = make([][]int, len(order))
 	for i, key := range order {
 		lines[i] = byRest[key]
 	}
-	return lines
+	return lines, up.Level != ""
 }
 
 // protectLine suppresses the smallest shown cell of a line with exactly
-// one suppressed cell; it says whether it did.
-func protectLine(cells []Cell, line []int) bool {
-	suppressed, smallest := 0, -1
+// one suppressed cell, one not alone in another line if there is one; it
+// says whether it did.
+func protectLine(cells []Cell, alone []bool, line []int) bool {
+	suppressed, pick := 0, -1
+	better := func(i, j int) bool { // i a better second cell than j
+		if alone[i] != alone[j] {
+			return !alone[i]
+		}
+		if cells[i].Persons != cells[j].Persons {
+			return cells[i].Persons < cells[j].Persons
+		}
+		return strings.Join(cells[i].Keys, "\x00") < strings.Join(cells[j].Keys, "\x00")
+	}
 	for _, i := range line {
 		if cells[i].Suppressed {
 			suppressed++
 			continue
 		}
-		if smallest < 0 || cells[i].Persons < cells[smallest].Persons ||
-			(cells[i].Persons == cells[smallest].Persons && strings.Join(cells[i].Keys, "\x00") < strings.Join(cells[smallest].Keys, "\x00")) {
-			smallest = i
+		if pick < 0 || better(i, pick) {
+			pick = i
 		}
 	}
-	if suppressed != 1 || smallest < 0 {
+	if suppressed != 1 || pick < 0 {
 		return false
 	}
-	cells[smallest].Suppressed, cells[smallest].Secondary = true, true
+	cells[pick].Suppressed, cells[pick].Secondary = true, true
 	return true
 }
