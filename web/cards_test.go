@@ -15,8 +15,11 @@ import (
 // "cards" shows each row as a card, each cell under its column's name,
 // which the cell carries in data-label (app.css). These pages' tables must
 // all be cards, and every cell's label must be its column's heading, in
-// the page's language.
-var cardPages = map[string]bool{"inbox": true, "person": true, "claim": true, "case": true, "cases": true}
+// the page's language. The first five are the caseworker's desk; the rest
+// the supervisor's board, the payroll, the DV notification and register,
+// the search's results and the reports.
+var cardPages = map[string]bool{"inbox": true, "person": true, "claim": true, "case": true, "cases": true,
+	"board": true, "payroll": true, "dv": true, "dvregister": true, "search": true, "reports": true}
 
 var (
 	tableRE = regexp.MustCompile(`(?s)<table([^>]*)>(.*?)</table>`)
@@ -80,9 +83,9 @@ func cardProblems(body string) []string {
 	return out
 }
 
-// TestWideTablesAreCards renders the inbox, e-file, claim, case and case
-// list (the language test's cases) in both languages and checks their
-// tables.
+// TestWideTablesAreCards renders the inbox, e-file, claim, case, case
+// list, board, payroll, DV notification and register, search and reports
+// (the language test's cases) in both languages and checks their tables.
 func TestWideTablesAreCards(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	pages, err := parsePages()
