@@ -83,8 +83,10 @@ func feedPayroll(ctx context.Context, tx pgx.Tx, payroll string) error {
 }
 
 // reversePayments appends a reversal line for each of the payments (by
-// end-to-end id) the bank rejected or returned, and rebuilds the cubes of
-// the months they were in.
+// end-to-end id) the bank rejected or returned, marks their lines reversed
+// (no longer persons, rights or payments paid), and rebuilds the cubes of
+// the months they were in. A month's figures are final once its bank
+// answers are in: a return changes the month it was paid for.
 func reversePayments(ctx context.Context, tx pgx.Tx, endToEnd []string) error {
 	if len(endToEnd) == 0 {
 		return nil
@@ -101,6 +103,11 @@ func reversePayments(ctx context.Context, tx pgx.Tx, endToEnd []string) error {
 	}
 	months, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
 	if err != nil {
+		return fmt.Errorf("payment reversals: %w", err)
+	}
+	// The reversed line no longer counts as a person, right or payment paid.
+	if _, err := tx.Exec(ctx, `UPDATE bi_payment_lines l SET reversed = true FROM payments p
+		WHERE p.id = l.payment_id AND p.end_to_end_id = ANY($1) AND NOT l.reversal AND NOT l.reversed`, endToEnd); err != nil {
 		return fmt.Errorf("payment reversals: %w", err)
 	}
 	done := map[time.Time]bool{}
@@ -122,7 +129,12 @@ func (db *DB) RebuildStatistics(ctx context.Context, month time.Time) error {
 }
 
 // rebuildCube sums a month's payment lines into its cube cells.
+// Two rebuilds of one month (a payroll approved as the bank answers
+// another) take turns: each deletes and inserts the month's cells.
 func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('bi-cube'), $1)`, int32(month.Year()*100+int(month.Month()))); err != nil {
+		return fmt.Errorf("cube of %s: %w", month.Format("2006-01"), err)
+	}
 	// The month's distinct counts sort in memory, not on disk.
 	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 		return err
@@ -133,8 +145,8 @@ func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO bi_payment_cube (month, benefit, benefit_group, municipality, settlement, centre, sex, age_band,
 			persons, rights, payments, amount, amount_regular, amount_one_off, amount_in_kind)
 		SELECT month, benefit, benefit_group, municipality, settlement, centre, sex, age_band,
-			count(DISTINCT person_id) FILTER (WHERE NOT reversal), count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal),
-			count(*) FILTER (WHERE NOT reversal), sum(amount),
+			count(DISTINCT person_id) FILTER (WHERE NOT reversal AND NOT reversed), count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal AND NOT reversed),
+			count(*) FILTER (WHERE NOT reversal AND NOT reversed), sum(amount),
 			coalesce(sum(amount) FILTER (WHERE payment_type = 'regular'), 0), coalesce(sum(amount) FILTER (WHERE payment_type = 'one_off'), 0),
 			coalesce(sum(amount) FILTER (WHERE payment_type = 'in_kind'), 0)
 		FROM bi_payment_lines WHERE month = $1
@@ -159,8 +171,8 @@ func rebuildCube(ctx context.Context, tx pgx.Tx, month time.Time) error {
 	_, err = tx.Exec(ctx, `INSERT INTO bi_payment_cube_all (month, municipality, settlement, centre,
 			persons, rights, payments, amount, amount_regular, amount_one_off, amount_in_kind)
 		SELECT month, municipality, settlement, centre,
-			count(DISTINCT person_id) FILTER (WHERE NOT reversal), count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal),
-			count(*) FILTER (WHERE NOT reversal), sum(amount),
+			count(DISTINCT person_id) FILTER (WHERE NOT reversal AND NOT reversed), count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal AND NOT reversed),
+			count(*) FILTER (WHERE NOT reversal AND NOT reversed), sum(amount),
 			coalesce(sum(amount) FILTER (WHERE payment_type = 'regular'), 0), coalesce(sum(amount) FILTER (WHERE payment_type = 'one_off'), 0),
 			coalesce(sum(amount) FILTER (WHERE payment_type = 'in_kind'), 0)
 		FROM bi_payment_lines WHERE month = $1
@@ -274,7 +286,7 @@ func (db *DB) Pivot(ctx context.Context, q bi.Query) ([]bi.Cell, error) {
 		return nil, fmt.Errorf("pivot %s: %w", q, err)
 	}
 	bi.Suppress(cells, plan.Crossing)
-	out := plan.Keep(cells, len(q.Axes))
+	out := plan.Keep(cells)
 	if len(out) > bi.MaxCells {
 		return nil, domain.FieldError("axes", "the pivot has %d cells: at most %d; filter it or drill up", len(out), bi.MaxCells)
 	}
@@ -299,8 +311,8 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 			table = "bi_payment_cube_all" // every benefit at once: a person once a settlement and month
 		} else if !q.ExactBySum() {
 			table = "bi_payment_lines"
-			measures = []string{"count(DISTINCT person_id) FILTER (WHERE NOT reversal)", "count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal)",
-				"count(*) FILTER (WHERE NOT reversal)", "0", "0", "sum(amount)",
+			measures = []string{"count(DISTINCT person_id) FILTER (WHERE NOT reversal AND NOT reversed)", "count(DISTINCT entitlement_id) FILTER (WHERE NOT reversal AND NOT reversed)",
+				"count(*) FILTER (WHERE NOT reversal AND NOT reversed)", "0", "0", "sum(amount)",
 				"coalesce(sum(amount) FILTER (WHERE payment_type = 'regular'), 0)", "coalesce(sum(amount) FILTER (WHERE payment_type = 'one_off'), 0)",
 				"coalesce(sum(amount) FILTER (WHERE payment_type = 'in_kind'), 0)", "0", "0", "0", "0"}
 		}

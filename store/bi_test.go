@@ -107,13 +107,18 @@ func TestFactsAfterClaimsDecisionsAndAPayroll(t *testing.T) {
 		t.Fatalf("by quarter: %+v", cells)
 	}
 
-	// The bank returns one MO payment: a reversal, the month's amount less.
+	// The bank returns one MO payment: a reversal, the month's amount less,
+	// and one person and payment less paid (counted from the lines and the cube).
 	if _, err := db.ApplyBankAnswer(ctx, "payroll/2026-09", domain.BankAnswer{Returned: []domain.BankStatus{{EndToEndID: "BI0", Reason: "AC04"}}}); err != nil {
 		t.Fatal(err)
 	}
 	cells = pivot(bi.PaymentFact, "benefit.benefit", "time.month=2026-09")
-	if cells[1].Keys[0] != "MO" || !cells[1].Amount.Equal(decimal.RequireFromString("600")) || cells[1].Payments != 7 {
+	if cells[1].Keys[0] != "MO" || !cells[1].Amount.Equal(decimal.RequireFromString("600")) || cells[1].Payments != 6 || cells[1].Persons != 6 {
 		t.Fatalf("MO after a return: %+v", cells[1])
+	}
+	cells = pivot(bi.PaymentFact, "time.quarter")
+	if len(cells) != 1 || cells[0].Persons != 9 || cells[0].Payments != 9 || !cells[0].Amount.Equal(decimal.RequireFromString("900")) {
+		t.Fatalf("the quarter after a return, from the lines: %+v", cells)
 	}
 
 	// Decisions and claims: 10 each, decided in 3 days.

@@ -87,7 +87,7 @@ func (db *DB) AmountsOutOfRange(ctx context.Context, p *benefits.Params, month t
 		LEFT JOIN entitlements e ON e.id = l.entitlement_id
 		WHERE l.month = $1 AND l.payment_kind = 'regular' AND NOT l.reversal AND (l.amount < b.lo OR l.amount > b.hi)
 			AND ($6 = '' OR l.centre = $6)
-			AND NOT EXISTS (SELECT 1 FROM bi_payment_lines r WHERE r.payment_id = l.payment_id AND r.reversal)
+			AND NOT l.reversed
 		ORDER BY l.centre, l.benefit, l.amount DESC`, month, codes, periods, los, his, centre)
 	if err != nil {
 		return nil, fmt.Errorf("out of range: %w", err)
@@ -122,7 +122,7 @@ func (db *DB) IncompatibleBenefits(ctx context.Context, month time.Time, centre 
 	rows, err := db.pool.Query(ctx, `WITH paid AS (
 			SELECT DISTINCT l.person_id, l.benefit, l.centre FROM bi_payment_lines l
 			WHERE l.month = $1 AND NOT l.reversal AND ($4 = '' OR l.centre = $4)
-				AND NOT EXISTS (SELECT 1 FROM bi_payment_lines r WHERE r.payment_id = l.payment_id AND r.reversal))
+				AND NOT l.reversed)
 		SELECT x.centre, x.person_id::text, ARRAY[x.benefit, y.benefit]
 		FROM paid x JOIN paid y ON y.person_id = x.person_id AND x.benefit < y.benefit
 		JOIN unnest($2::text[], $3::text[]) AS ex(a, b) ON ex.a = x.benefit AND ex.b = y.benefit
@@ -146,7 +146,7 @@ func (db *DB) MOWithFarmersAllowance(ctx context.Context, month time.Time, centr
 		JOIN persons pe ON pe.id = l.person_id
 		JOIN persons m ON m.id = pe.id OR (pe.household_id IS NOT NULL AND m.household_id = pe.household_id)
 		JOIN evidence ev ON ev.person_id = m.id AND ev.kind = 'agriculture' AND ev.superseded_at IS NULL
-		WHERE l.month = $1 AND l.benefit IN ('MO', 'MO-RL') AND NOT l.reversal AND coalesce((ev.value->>'farmer_allowance_monthly')::numeric, 0) > 0
+		WHERE l.month = $1 AND l.benefit IN ('MO', 'MO-RL') AND NOT l.reversal AND NOT l.reversed AND coalesce((ev.value->>'farmer_allowance_monthly')::numeric, 0) > 0
 			AND ($2 = '' OR l.centre = $2)
 		ORDER BY l.person_id`, month, centre)
 	if err != nil {

@@ -511,22 +511,27 @@ func Ancestor(a Axis, v, level string) string {
 }
 
 // Plan is how a query is answered without giving a person away: the
-// crossing whose cells are suppressed together (the query's axes, then each
-// filtered dimension that is not one of them, at its filter's level), the
-// filters that keep whole lines and so may be applied first (a coarser
-// level of an axis's dimension: the months of 2026), and those that must be
-// applied after the suppression (a value of an axis at its own level, or of
-// an extra axis). So a cell is suppressed alike in every pivot that shows
-// it, whatever the filters.
+// crossing whose cells are suppressed together (the query's axes and each
+// filtered dimension that is not one of them, at its filter's level, in
+// the dimensions' order, so that the same crossing is suppressed alike
+// whatever order the axes were asked in), the filters that keep whole
+// lines and so may be applied first (a coarser level of an axis's
+// dimension: the months of 2026), and those that must be applied after the
+// suppression (a value of an axis at its own level, or of an extra axis).
+// So a cell is suppressed alike in every pivot that shows it, whatever the
+// filters and the order of the axes.
 type Plan struct {
 	Crossing []Axis
 	Before   []Filter
 	After    []Filter
+	// Project is, for each of the query's axes, its index in Crossing.
+	Project []int
 }
 
 // Plan plans the query.
 func (q Query) Plan() Plan {
-	p := Plan{Crossing: append([]Axis(nil), q.Axes...)}
+	var p Plan
+	crossing := append([]Axis(nil), q.Axes...)
 	for _, f := range q.Filters {
 		i := slices.IndexFunc(q.Axes, func(a Axis) bool { return a.Dimension == f.Axis.Dimension })
 		switch {
@@ -535,21 +540,38 @@ func (q Query) Plan() Plan {
 		case i >= 0:
 			p.After = append(p.After, f)
 		default:
-			p.Crossing = append(p.Crossing, f.Axis)
+			crossing = append(crossing, f.Axis)
 			p.After = append(p.After, f)
 		}
+	}
+	slices.SortStableFunc(crossing, func(x, y Axis) int {
+		return slices.Index(dimensionOrder, x.Dimension) - slices.Index(dimensionOrder, y.Dimension)
+	})
+	p.Crossing = crossing
+	for _, a := range q.Axes {
+		p.Project = append(p.Project, slices.Index(crossing, a))
 	}
 	return p
 }
 
 // Keep applies the plan's After filters to the crossing's cells and
-// projects them onto the query's axes.
-func (p Plan) Keep(cells []Cell, axes int) []Cell {
+// projects them onto the query's axes, ordered by them.
+func (p Plan) Keep(cells []Cell) []Cell {
 	var out []Cell
 	for _, c := range cells {
 		if p.keeps(c) {
-			c.Keys = c.Keys[:axes]
+			keys := make([]string, len(p.Project))
+			for i, j := range p.Project {
+				keys[i] = c.Keys[j]
+			}
+			c.Keys = keys
 			out = append(out, c)
+		}
+	}
+	for i, j := range p.Project {
+		if i != j { // the crossing's order is not the query's: sort again
+			slices.SortStableFunc(out, func(x, y Cell) int { return slices.Compare(x.Keys, y.Keys) })
+			break
 		}
 	}
 	return out

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain"
 )
 
 // MinPersons is the fewest persons a cell shows: a cell of fewer is
@@ -37,10 +39,10 @@ type Cell struct {
 
 // Suppress marks the cells of fewer than MinPersons persons (primary), then,
 // along each axis, for every line of cells that differ only on that axis
-// and share an ancestor (the months of a quarter, and of a year; the
-// settlements of a municipality, and of Montenegro; the benefits of a
-// group, and all benefits: each line the cells one cell of a coarser pivot
-// sums), a second cell where exactly one is suppressed: that total less the
+// and share an ancestor (the months of a quarter, of a year, and of all
+// time; the settlements of a municipality, of its centre, and of
+// Montenegro; the benefits of a group, and all benefits: each line the
+// cells one cell of a coarser pivot sums), a second cell where exactly one is suppressed: that total less the
 // cells shown would otherwise give it away. The second cell is the line's
 // smallest shown cell (then the first by its keys). It repeats until no line
 // has exactly one suppressed cell. Lines under every ancestor, not only the
@@ -59,12 +61,8 @@ func Suppress(cells []Cell, axes []Axis) {
 	}
 	var lines [][]int
 	for k, a := range axes {
-		for depth := 1; ; depth++ {
-			ls, more := linesAlong(cells, k, a, depth)
-			lines = append(lines, ls...)
-			if !more {
-				break
-			}
+		for _, anc := range ancestors(a) {
+			lines = append(lines, linesAlong(cells, k, a, anc)...)
 		}
 	}
 	// A cell alone in one of its lines is the figure of a coarser pivot's
@@ -87,22 +85,39 @@ func Suppress(cells []Cell, axes []Axis) {
 	}
 }
 
+// ancestors are the figures a value of the axis is summed into by
+// coarser pivots, each named by its level: the coarser levels of its
+// dimension (a month's quarter and year), a place's centre (the
+// organisation's pivot sums the municipalities its centre covers), then
+// "" (the whole: Montenegro, every benefit, all time).
+func ancestors(a Axis) []string {
+	var out []string
+	for up, ok := a.Up(); ok; up, ok = up.Up() {
+		out = append(out, up.Level)
+	}
+	if a.Dimension == Geography {
+		out = append(out, "centre")
+	}
+	return append(out, "")
+}
+
+// ancestorOf is v's ancestor named anc (see ancestors).
+func ancestorOf(a Axis, v, anc string) string {
+	switch anc {
+	case "":
+		return ""
+	case "centre":
+		c, _ := domain.CentreFor(Ancestor(a, v, "municipality"))
+		return c.ID
+	}
+	return Ancestor(a, v, anc)
+}
+
 // linesAlong groups the cells' indexes by every key but the axis's and by
-// the axis value's ancestor depth levels up ("" above the first level: the
-// whole), in a stable order; more says whether a coarser ancestor exists.
-func linesAlong(cells []Cell, k int, a Axis, depth int) (lines [][]int, more bool) {
-	// more: an ancestor above this one (at least the whole) is still to come.
+// the axis value's ancestor anc, in a stable order.
+func linesAlong(cells []Cell, k int, a Axis, anc string) [][]int {
 	byRest := map[string][]int{}
 	var order []string
-	up := a
-	for d := 0; d < depth; d++ {
-		next, ok := up.Up()
-		if !ok {
-			up = Axis{a.Dimension, ""} // the whole
-			break
-		}
-		up = next
-	}
 	for i, c := range cells {
 		rest := make([]string, 0, len(c.Keys)+1)
 		for j, v := range c.Keys {
@@ -110,9 +125,7 @@ func linesAlong(cells []Cell, k int, a Axis, depth int) (lines [][]int, more boo
 				rest = append(rest, v)
 			}
 		}
-		if up.Level != "" {
-			rest = append(rest, Ancestor(a, c.Keys[k], up.Level))
-		}
+		rest = append(rest, ancestorOf(a, c.Keys[k], anc))
 		key := strings.Join(rest, "\x00")
 		if _, ok := byRest[key]; !ok {
 			order = append(order, key)
@@ -120,11 +133,11 @@ func linesAlong(cells []Cell, k int, a Axis, depth int) (lines [][]int, more boo
 		byRest[key] = append(byRest[key], i)
 	}
 	sort.Strings(order)
-	lines = make([][]int, len(order))
+	lines := make([][]int, len(order))
 	for i, key := range order {
 		lines[i] = byRest[key]
 	}
-	return lines, up.Level != ""
+	return lines
 }
 
 // protectLine suppresses the smallest shown cell of a line with exactly
