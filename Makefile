@@ -27,7 +27,7 @@ ERRCHECK      := github.com/kisielk/errcheck@v1.30.0
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 GOVULNCHECK   := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 
-.PHONY: run build lean test lint vulncheck fuzz bench postgres chromium axe xmllint clean help
+.PHONY: run build lean image deploy-test test lint vulncheck fuzz bench postgres chromium axe xmllint clean help
 
 help:
 	@echo "make run    - the whole system on this machine (PostgreSQL, Temporal, MinIO, simulators, worker, API, demo data)"
@@ -37,6 +37,8 @@ help:
 	@echo "make vulncheck - govulncheck against the Go vulnerability database (needs vuln.go.dev, or VULNDB=file:///dir)"
 	@echo "make bench  - benchmarks on the real stack, with ratios against a baseline from the same run"
 	@echo "make lean   - the production binary without the embedded Temporal server"
+	@echo "make image  - the OCI image of the static lean binary, from scratch (bin/image, bin/karton-image.tar; no Docker needed)"
+	@echo "make deploy-test - the image test, helm lint/template and strict decoding of the chart (deploy/tools)"
 
 run: postgres bin/minio bin/karton
 	./bin/karton dev
@@ -48,6 +50,27 @@ bin/karton: $(GO_SOURCES)
 
 lean: $(GO_SOURCES)
 	$(GO) build -tags lean -o bin/karton-lean ./cmd/karton
+
+# The OCI image, from scratch (no Docker daemon, no base image): the static
+# lean binary, this machine's CA certificates and time zones, user 65532.
+# deploy/tools is its own Go module, so that Helm's and Kubernetes'
+# dependencies stay out of ours; deploy/README.md says how to push it.
+# The binary is rebuilt each time (the build cache makes that quick): a
+# bin/karton-lean left by `make lean` may be linked with cgo.
+IMAGE_VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+IMAGE_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+image:
+	CGO_ENABLED=0 $(GO) build -tags lean -trimpath -o bin/karton-lean ./cmd/karton
+	cd deploy/tools && $(GO) run ./cmd/mkimage -binary='$(CURDIR)/bin/karton-lean' \
+		-version='$(IMAGE_VERSION)' -revision='$(IMAGE_REVISION)' \
+		-layout='$(CURDIR)/bin/image' -tar='$(CURDIR)/bin/karton-image.tar'
+
+# The image test (built from a fresh lean binary, its binary run) and the
+# Helm chart's: lint, render with each values file, every manifest decoded
+# strictly into the Kubernetes API types.
+deploy-test:
+	CGO_ENABLED=0 $(GO) build -tags lean -trimpath -o bin/karton-lean ./cmd/karton
+	cd deploy/tools && $(GO) vet ./... && KARTON_LEAN_BINARY='$(CURDIR)/bin/karton-lean' $(GO) test -count=1 ./...
 
 bin/minio:
 	@echo "building MinIO $(MINIO_VERSION) from the Go module proxy (a few minutes, once)"
