@@ -106,7 +106,7 @@ func Build(o Options) (v1.Image, error) {
 func Labels(o Options) map[string]string {
 	l := map[string]string{
 		"org.opencontainers.image.title":       "karton",
-		"org.opencontainers.image.description": "Karton, the information system for social protection: `karton api`, `karton worker`, `karton migrate`",
+		"org.opencontainers.image.description": "Karton, the information system for social protection: karton api, worker and migrate",
 		"org.opencontainers.image.source":      o.Source,
 		"org.opencontainers.image.version":     o.Version,
 		"org.opencontainers.image.licenses":    o.Licenses,
