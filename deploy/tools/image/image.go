@@ -1,6 +1,7 @@
 // Package image builds Karton's OCI image from scratch: no Docker daemon
 // and no base image, only the static lean binary and a few files taken
-// from this machine (CA certificates, time-zone data) in one layer.
+// from this machine (CA certificates, time-zone data, the fonts of the
+// decisions' PDFs) in one layer.
 //
 // The image runs /karton as the non-root user karton (uid and gid 65532),
 // with `api` as its default command; the Helm chart (deploy/helm/karton)
@@ -43,6 +44,7 @@ type Options struct {
 	Binary   string // the static lean binary, copied to /karton
 	CACerts  string // the CA bundle, copied to /etc/ssl/certs/ca-certificates.crt
 	ZoneInfo string // the time-zone database folder, copied to /usr/share/zoneinfo; "" leaves it out
+	Fonts    string // the folder of DejaVuSans.ttf and DejaVuSans-Bold.ttf, copied to FontDir; "" leaves them out
 	Version  string // org.opencontainers.image.version, e.g. from `git describe --always --dirty`
 	Source   string // org.opencontainers.image.source
 	Revision string // org.opencontainers.image.revision (the commit), optional
@@ -50,11 +52,21 @@ type Options struct {
 	Created  time.Time
 }
 
-// DefaultCACerts and DefaultZoneInfo are where Debian keeps them.
+// DefaultCACerts, DefaultZoneInfo and DefaultFonts are where Debian keeps
+// them (packages ca-certificates, tzdata, fonts-dejavu-core).
 const (
 	DefaultCACerts  = "/etc/ssl/certs/ca-certificates.crt"
 	DefaultZoneInfo = "/usr/share/zoneinfo"
+	DefaultFonts    = "/usr/share/fonts/truetype/dejavu"
 )
+
+// FontDir is where the decisions' and the annual reports' PDFs look for
+// their fonts (activities/decisions.go, annual/pdf.go), and Fonts the
+// files they read: DejaVu has the letters of Montenegrin (č ć š ž đ);
+// without it the documents fall back to a core font and transliterate.
+const FontDir = "usr/share/fonts/truetype/dejavu"
+
+var Fonts = []string{"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}
 
 // Build makes the image: one layer and its configuration.
 func Build(o Options) (v1.Image, error) {
@@ -93,7 +105,7 @@ func Build(o Options) (v1.Image, error) {
 	if o.ZoneInfo != "" {
 		cf.Config.Env = append(cf.Config.Env, "ZONEINFO=/usr/share/zoneinfo")
 	}
-	cf.History = []v1.History{{Created: cf.Created, CreatedBy: "deploy/tools/cmd/mkimage: /karton, CA certificates, time zones, passwd", Comment: "built from scratch"}}
+	cf.History = []v1.History{{Created: cf.Created, CreatedBy: "deploy/tools/cmd/mkimage: /karton, CA certificates, time zones, fonts, passwd", Comment: "built from scratch"}}
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {
 		return nil, fmt.Errorf("setting the configuration: %w", err)
@@ -143,7 +155,7 @@ const (
 )
 
 // LayerTar is the layer's tar: the binary, the certificates, the time
-// zones, passwd, group and nsswitch.conf, a home folder for karton and
+// zones, the PDFs' fonts, passwd, group and nsswitch.conf, a home folder for karton and
 // /tmp. Every entry has a fixed time and owner and a mode with no setuid,
 // setgid or sticky bit except /tmp's sticky one, so the same inputs give
 // the same digest.
@@ -188,6 +200,22 @@ func LayerTar(o Options) ([]byte, error) {
 		w.dir("usr/share", 0o755, 0)
 		if err := w.tree(o.ZoneInfo, "usr/share/zoneinfo"); err != nil {
 			return nil, fmt.Errorf("time zones from %s: %w", o.ZoneInfo, err)
+		}
+	}
+	if o.Fonts != "" {
+		if o.ZoneInfo == "" {
+			w.dir("usr", 0o755, 0)
+			w.dir("usr/share", 0o755, 0)
+		}
+		w.dir("usr/share/fonts", 0o755, 0)
+		w.dir("usr/share/fonts/truetype", 0o755, 0)
+		w.dir(FontDir, 0o755, 0)
+		for _, f := range Fonts {
+			b, err := os.ReadFile(filepath.Join(o.Fonts, f))
+			if err != nil {
+				return nil, fmt.Errorf("the decisions' font: %w (install Debian's fonts-dejavu-core, or pass -fonts \"\": decisions are then written without č ć š ž đ)", err)
+			}
+			w.file(path.Join(FontDir, f), b, 0o644)
 		}
 	}
 	if w.err != nil {

@@ -56,11 +56,15 @@ func TestImage(t *testing.T) {
 	}
 	f.Close()
 
-	o := Options{Binary: bin, CACerts: DefaultCACerts, ZoneInfo: DefaultZoneInfo, Version: "v1.2.3-4-gabcdef0-dirty",
+	o := Options{Binary: bin, CACerts: DefaultCACerts, ZoneInfo: DefaultZoneInfo, Fonts: DefaultFonts, Version: "v1.2.3-4-gabcdef0-dirty",
 		Source: "https://github.com/karton-social/karton", Licenses: "NOASSERTION", Created: time.Unix(0, 0)}
 	if _, err := os.Stat(DefaultZoneInfo); err != nil {
 		t.Logf("no %s here: the image is built without time zones", DefaultZoneInfo)
 		o.ZoneInfo = ""
+	}
+	if _, err := os.Stat(filepath.Join(DefaultFonts, Fonts[0])); err != nil {
+		t.Logf("no %s here (fonts-dejavu-core): the image is built without the decisions' fonts", DefaultFonts)
+		o.Fonts = ""
 	}
 	built, err := Build(o)
 	if err != nil {
@@ -189,6 +193,14 @@ func TestImage(t *testing.T) {
 	}
 	if h := files["home/karton"]; h == nil || h.Uid != UID {
 		t.Errorf("/home/karton missing or not owned by %d", UID)
+	}
+	for _, f := range Fonts {
+		if o.Fonts == "" {
+			break
+		}
+		if b, err := os.ReadFile(filepath.Join(root, FontDir, f)); err != nil || len(b) < 100_000 {
+			t.Errorf("the decisions' font %s: %v", f, err)
+		}
 	}
 	if o.ZoneInfo != "" {
 		for _, z := range []string{"Europe/Podgorica", "Europe/Budapest", "UTC"} {

@@ -1,6 +1,6 @@
 // Command mkimage builds Karton's OCI image from scratch, without a Docker
 // daemon or a base image: the static lean binary, this machine's CA
-// certificates and time zones, and a non-root user. `make image` runs it:
+// certificates, time zones and the decisions' fonts, and a non-root user. `make image` runs it:
 //
 //	mkimage -binary bin/karton-lean -version $(git describe --always --dirty) \
 //	        -layout bin/image -tar bin/karton-image.tar
@@ -32,6 +32,7 @@ func run(args []string) error {
 	fs.StringVar(&o.Binary, "binary", "bin/karton-lean", "the static karton binary (CGO_ENABLED=0, -tags lean)")
 	fs.StringVar(&o.CACerts, "ca-certs", image.DefaultCACerts, "the CA certificate bundle to copy")
 	fs.StringVar(&o.ZoneInfo, "zoneinfo", image.DefaultZoneInfo, "the time-zone database to copy (\"\" leaves it out)")
+	fs.StringVar(&o.Fonts, "fonts", image.DefaultFonts, "the folder of the decisions' DejaVu fonts (\"\" leaves them out: decisions then transliterate č ć š ž đ)")
 	fs.StringVar(&o.Version, "version", "dev", "the image's version (git describe --always --dirty) and tag")
 	fs.StringVar(&o.Revision, "revision", "", "the commit the binary was built from")
 	fs.StringVar(&o.Source, "source", "https://github.com/karton-social/karton", "the source repository")
