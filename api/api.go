@@ -43,6 +43,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// Ready lists the dependencies /readyz checks.
 	Ready []Check
+	// Middleware runs first on every request: the platform's tracing and
+	// request metrics.
+	Middleware []gin.HandlerFunc
 	// Metrics serves /metrics; nil leaves the route out.
 	Metrics http.Handler
 	// Objects keeps documents; nil disables uploads and decision PDFs.
@@ -193,6 +196,7 @@ func New(d Deps) *gin.Engine {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		panic(err) // the caller's configuration, checked at start: a defect
 	}
+	r.Use(d.Middleware...)
 	r.Use(requestID(), recoverJSON(d.Log), securityHeaders(), logRequests(d.Log), storableText(d.Log))
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, d.Log, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path))

@@ -64,7 +64,7 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 		}
 	}
 	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
-		log.Error("request failed", "request_id", d.RequestID, "client_request_id", c.GetString("client_request_id"), "path", c.FullPath(), "error", err)
+		log.ErrorContext(c.Request.Context(), "request failed", "request_id", d.RequestID, "client_request_id", c.GetString("client_request_id"), "path", c.FullPath(), "error", err)
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: d})
 }
@@ -150,7 +150,7 @@ func logRequests(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		log.Debug("request", "request_id", c.GetString("request_id"), "client_request_id", c.GetString("client_request_id"),
+		log.DebugContext(c.Request.Context(), "request", "request_id", c.GetString("request_id"), "client_request_id", c.GetString("client_request_id"),
 			"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
 	}
 }

@@ -19,6 +19,7 @@ import (
 	tallyprom "github.com/uber-go/tally/v4/prometheus"
 	"go.temporal.io/sdk/client"
 	sdktally "go.temporal.io/sdk/contrib/tally"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -88,10 +89,16 @@ type Platform struct {
 	Codec    *codec.Codec // the payload codec of the Temporal client and the worker
 
 	closeScope func()
+	http       *httpMetrics
+	outbound   *outboundMetrics
 }
 
-// Open connects to every service. migrate runs the database migrations
-// first (karton dev and karton migrate do; api and worker expect them done).
+// Open prepares the connections to every service. migrate runs the
+// database migrations first (karton dev and karton migrate do; api and
+// worker expect them done, and AwaitServices checks it). Without migrate
+// Open touches no network: PostgreSQL's pool and Temporal's client
+// connect on first use and again after an outage, so a process starts
+// whatever its dependencies' state (see ready.go).
 func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Platform, error) {
 	if cfg.PayloadKeys == nil {
 		return nil, errors.New("no payload keys: Karton does not write personal data to Temporal in clear")
@@ -102,6 +109,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Pla
 		return nil, fmt.Errorf("benefit parameters: %w", err)
 	}
 	p.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	p.http, p.outbound = newHTTPMetrics(p.Metrics), newOutboundMetrics(p.Metrics)
 	if p.DB, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
@@ -121,17 +129,23 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Pla
 	// Every payload and failure message goes to Temporal encrypted, stamped
 	// with its workflow's id; the worker built on this client inherits both.
 	dc := codec.NewDataConverter(p.Codec)
-	p.Temporal, err = client.Dial(client.Options{
+	tracing, err := tracingInterceptor()
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("temporal tracing: %w", err)
+	}
+	p.Temporal, err = client.NewLazyClient(client.Options{
 		HostPort:         cfg.TemporalAddress,
 		Namespace:        cfg.TemporalNamespace,
 		Logger:           tlog.NewStructuredLogger(log.With("component", "temporal")),
 		MetricsHandler:   sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
 		DataConverter:    dc,
 		FailureConverter: codec.NewFailureConverter(dc),
+		Interceptors:     []interceptor.ClientInterceptor{tracing},
 	})
 	if err != nil {
 		p.Close()
-		return nil, fmt.Errorf("dial temporal at %s: %w", cfg.TemporalAddress, err)
+		return nil, fmt.Errorf("temporal client for %s: %w", cfg.TemporalAddress, err)
 	}
 	if p.Objects, err = objects.Open(cfg.Objects); err != nil {
 		p.Close()
@@ -140,7 +154,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Pla
 	p.Registry = &xroad.Client{
 		BaseURL:  cfg.RegistryURL,
 		ClientID: cfg.RegistryClientID,
-		HTTP:     &http.Client{Timeout: cfg.RegistryTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: 100, IdleConnTimeout: time.Minute}},
+		HTTP: &http.Client{Timeout: cfg.RegistryTimeout,
+			Transport: p.outbound.transport("registry", &http.Transport{MaxIdleConnsPerHost: 100, IdleConnTimeout: time.Minute})},
 	}
 	return p, nil
 }
@@ -161,8 +176,9 @@ func (p *Platform) Close() {
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
 	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now, PaymentDay: p.Cfg.PaymentDay,
-		Treasury: counterpart.Treasury{URL: p.Cfg.TreasuryURL}, Police: counterpart.Police{URL: p.Cfg.PoliceURL},
-		Agency: counterpart.Agency{URL: p.Cfg.AgencyURL}}
+		Treasury: counterpart.Treasury{URL: p.Cfg.TreasuryURL, HTTP: p.outbound.client("treasury", time.Minute)},
+		Police:   counterpart.Police{URL: p.Cfg.PoliceURL, HTTP: p.outbound.client("police", 30*time.Second)},
+		Agency:   counterpart.Agency{URL: p.Cfg.AgencyURL, HTTP: p.outbound.client("agency", 30*time.Second)}}
 }
 
 // Worker returns a worker with every workflow and activity registered.
@@ -188,15 +204,17 @@ func (p *Platform) API() *gin.Engine {
 		Registerer: p.Metrics,
 		PaymentDay: p.Cfg.PaymentDay,
 		Registry:   p.Registry,
-		Ready: []api.Check{
-			{Name: "postgresql", Fn: p.DB.Ping},
-			{Name: "temporal", Fn: func(ctx context.Context) error {
-				_, err := p.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
-				return err
-			}},
-			{Name: "object_store", Fn: p.Objects.Ping},
-		},
+		Ready:      p.Checks(),
+		Middleware: []gin.HandlerFunc{p.http.Middleware()},
 	})
+	// The tasks and payrolls the alerts watch, counted on the API's scrape
+	// (the workers' would only repeat them).
+	if err := p.Metrics.Register(newDayCollector(p.DB.Pool(), p.Log, p.Cfg.PaymentDay)); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			panic(err) // a second collector of other metrics under the same names: a defect
+		}
+	}
 	clientID := p.Cfg.WebClientID
 	if clientID == "" {
 		clientID = "karton-web"

@@ -49,6 +49,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pgxdecimal.Register(c.TypeMap())
 		return nil
 	}
+	cfg.ConnConfig.Tracer = newQueryTracer() // spans for SQL inside a trace (tracing.go)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

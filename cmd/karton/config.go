@@ -16,6 +16,7 @@ import (
 type Config struct {
 	DataDir         string        // KARTON_DATA_DIR, default ./var
 	HTTPAddr        string        // KARTON_HTTP_ADDR, default 127.0.0.1:8080 (dev), :8080 (api)
+	WorkerHTTPAddr  string        // KARTON_WORKER_HTTP_ADDR: the worker's /healthz, /readyz and /metrics; default :8081
 	DatabaseURL     string        // DATABASE_URL; empty in dev: private cluster under ./var/pg
 	TemporalAddress string        // TEMPORAL_ADDRESS; empty in dev: embedded server
 	TemporalNS      string        // TEMPORAL_NAMESPACE, default "default"
@@ -52,6 +53,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:         or(getenv("KARTON_DATA_DIR"), "var"),
 		HTTPAddr:        getenv("KARTON_HTTP_ADDR"),
+		WorkerHTTPAddr:  getenv("KARTON_WORKER_HTTP_ADDR"),
 		DatabaseURL:     getenv("DATABASE_URL"),
 		TemporalAddress: getenv("TEMPORAL_ADDRESS"),
 		TemporalNS:      or(getenv("TEMPORAL_NAMESPACE"), "default"),

@@ -16,8 +16,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,9 +63,17 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel)
+	log := newLogger(os.Stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	switch args[0] {
+	case "dev", "api", "worker":
+		flush, err := startTracing(ctx, getenv, "karton-"+args[0], log)
+		if err != nil {
+			return err
+		}
+		defer flush()
+	}
 	switch args[0] {
 	case "dev":
 		return runDev(ctx, cfg, log, out)
@@ -85,12 +95,6 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	}
 	fmt.Fprint(out, usage)
 	return fmt.Errorf("unknown command %q", args[0])
-}
-
-func newLogger(level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
 
 func platformConfig(cfg Config) (platform.Config, error) {
@@ -136,7 +140,22 @@ func runAPI(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer p.Close()
-	return p.Serve(ctx, func(addr string) { log.Info("api listening", "addr", addr, "config", cfg.String()) })
+	// The API serves at once, not ready until its dependencies answer
+	// (/readyz says which does not); a schema behind the binary or a
+	// namespace that does not exist stops it.
+	ctx, stopServing := context.WithCancelCause(ctx)
+	defer stopServing(nil)
+	go func() {
+		if err := p.AwaitServices(ctx, true); err != nil {
+			stopServing(err)
+		}
+	}()
+	err = p.Serve(ctx, func(addr string) { log.Info("api listening", "addr", addr, "config", cfg.String()) })
+	var fatal *platform.FatalError
+	if cause := context.Cause(ctx); errors.As(cause, &fatal) {
+		return cause
+	}
+	return err
 }
 
 func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
@@ -153,10 +172,35 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer p.Close()
+	// /healthz, /readyz and /metrics on their own address from the start,
+	// for the orchestrator's probes and Prometheus.
+	var running atomic.Bool
+	addr := cfg.WorkerHTTPAddr
+	ln, err := net.Listen("tcp", or(addr, ":8081"))
+	switch {
+	case err != nil && addr != "":
+		return fmt.Errorf("KARTON_WORKER_HTTP_ADDR=%s: %w", addr, err)
+	case err != nil:
+		log.Warn("the worker's health and metrics are not served: :8081 is taken (set KARTON_WORKER_HTTP_ADDR)", "error", err)
+	default:
+		opsCtx, stopOps := context.WithCancel(ctx)
+		opsDone := make(chan struct{})
+		go func() { defer close(opsDone); _ = p.ServeOps(opsCtx, ln, running.Load) }()
+		defer func() { stopOps(); <-opsDone }()
+	}
+	// The Temporal worker starts once the database's schema and Temporal's
+	// namespace are found right, however long they take to answer.
+	if err := p.AwaitServices(ctx, true); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	w := p.Worker()
 	if err := w.Start(); err != nil {
 		return err
 	}
+	running.Store(true)
 	if err := p.EnsurePayrollSchedule(ctx, cfg.PayrollDay); err != nil {
 		return err
 	}
