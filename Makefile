@@ -159,7 +159,7 @@ test: postgres chromium axe xmllint bin/minio
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(MAKE) --no-print-directory lint
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 ./backup/... ./cmd/... ./devstack/... ./e2e/... ./platform/... ./objects/... ./bench/... ./worker/...
+	$(GO) test -count=1 ./backup/... ./cmd/... ./devstack/... ./e2e/... ./platform/... ./objects/... ./bench/... ./worker/... ./deploy/observability/...
 	$(MAKE) --no-print-directory fuzz
 
 # Workflow code is checked for non-determinism (time.Now, map order,
