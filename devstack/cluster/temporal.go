@@ -209,7 +209,7 @@ func (c *Cluster) registerNamespace(ctx context.Context, name string, retention 
 	var nc client.NamespaceClient
 	var err error
 	for {
-		if nc, err = client.NewNamespaceClient(client.Options{HostPort: c.FrontendAddress()}); err == nil {
+		if nc, err = client.NewNamespaceClient(client.Options{HostPort: c.FrontendAddress(), Logger: quietLogger{}}); err == nil {
 			break
 		}
 		select {

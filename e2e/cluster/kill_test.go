@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ type loader struct {
 	mu       sync.Mutex
 	claims   []*claim
 	failures []failure
+	refused  []string // households the API refused for good, with its answer
 }
 
 func (l *loader) snapshot() []claim {
@@ -67,40 +69,53 @@ func (l *loader) failuresBetween(from, to time.Time) (n int, statuses map[int]in
 	return n, statuses
 }
 
-// file files the claim of one household; on 409 (an earlier attempt's
-// answer was lost: the claim is open) it finds the claim in the database.
-func (l *loader) file(ctx context.Context, c *claim) {
+// file files the claim of one household and adds it to the loader's
+// claims; on 409 with the household's claim open (an earlier attempt's
+// answer was lost) it takes that claim. It says false when the API refuses
+// the household for good (a 4xx: e.g. it already has the right), which
+// the loader records and skips.
+func (l *loader) file(ctx context.Context, c *claim) bool {
 	body, _ := json.Marshal(map[string]any{"benefit": "MO", "applicant_person_id": c.members[0], "member_person_ids": c.members[1:], "consent": true})
 	c.firstTry = time.Now()
 	for ctx.Err() == nil {
-		l.mu.Lock()
 		c.attempts++
-		l.mu.Unlock()
 		code, b := as("ana.caseworker", "POST", "/api/v1/claims", string(body))
 		now := time.Now()
 		if code == 201 {
 			var filed struct{ Number string }
 			_ = json.Unmarshal(b, &filed)
-			l.mu.Lock()
 			c.number, c.accepted = filed.Number, now
-			l.mu.Unlock()
-			return
+			l.add(c)
+			return true
 		}
+		if code == 409 {
+			var number string
+			_ = db.Pool().QueryRow(ctx, `SELECT number FROM claims WHERE applicant_id::text = $1 AND state NOT IN ('approved', 'rejected', 'withdrawn')`, c.members[0]).Scan(&number)
+			if number != "" {
+				c.number, c.accepted = number, now
+				l.add(c)
+				return true
+			}
+		}
+		if code >= 400 && code < 500 && code != 429 && code != 401 {
+			l.mu.Lock()
+			l.refused = append(l.refused, fmt.Sprintf("%d %s", code, strings.TrimSpace(string(b[:min(len(b), 200)]))))
+			l.mu.Unlock()
+			return false
+		}
+		// A failure the cluster caused: no answer (0), 5xx, 429 or 401.
 		l.mu.Lock()
 		l.failures = append(l.failures, failure{at: now, status: code, body: strings.TrimSpace(string(b[:min(len(b), 200)]))})
 		l.mu.Unlock()
-		if code == 409 {
-			var number string
-			_ = db.Pool().QueryRow(ctx, `SELECT number FROM claims WHERE applicant_id = $1 AND state NOT IN ('approved', 'rejected', 'withdrawn')`, c.members[0]).Scan(&number)
-			if number != "" {
-				l.mu.Lock()
-				c.number, c.accepted = number, now
-				l.mu.Unlock()
-				return
-			}
-		}
 		time.Sleep(250 * time.Millisecond)
 	}
+	return false
+}
+
+func (l *loader) add(c *claim) {
+	l.mu.Lock()
+	l.claims = append(l.claims, c)
+	l.mu.Unlock()
 }
 
 // watch records when each filed claim's review task appears.
@@ -167,7 +182,7 @@ func TestKillAndRecover(t *testing.T) {
 	// Podgorica households of the demo (ana.caseworker's centre), each
 	// claimed once.
 	var households [][]string
-	for i := 0; i < 300 && len(households) < want+40; i++ {
+	for i := 0; i < demoHouseholds; i++ {
 		h := cl.Population.Household(i)
 		if h.Address.Municipality != "ME-16" {
 			continue
@@ -183,31 +198,43 @@ func TestKillAndRecover(t *testing.T) {
 		households = append(households, ids)
 	}
 	if len(households) < want+10 {
-		t.Fatalf("only %d Podgorica households in the demo's 300; want %d", len(households), want+10)
+		t.Fatalf("only %d Podgorica households in the demo's %d; want %d", len(households), demoHouseholds, want+10)
 	}
 
 	l := &loader{}
 	go l.watch(ctx)
+	// Three caseworkers file at once, each a claim every ~1.5 s, so that
+	// claims are in flight whenever a process dies (a claim takes about a
+	// second to be ready for review).
 	stopFiling := make(chan struct{})
 	filingDone := make(chan struct{})
-	go func() {
-		defer close(filingDone)
-		for i, h := range households {
-			select {
-			case <-stopFiling:
-				if i >= want {
-					return
+	queue := make(chan []string, len(households))
+	for _, h := range households {
+		queue <- h
+	}
+	close(queue)
+	var filed atomic.Int32
+	var filers sync.WaitGroup
+	for range 3 {
+		filers.Add(1)
+		go func() {
+			defer filers.Done()
+			for h := range queue {
+				select {
+				case <-stopFiling:
+					if int(filed.Load()) >= want {
+						return
+					}
+				default:
 				}
-			default:
+				if l.file(ctx, &claim{members: h}) {
+					filed.Add(1)
+				}
+				time.Sleep(1500 * time.Millisecond)
 			}
-			c := &claim{members: h}
-			l.mu.Lock()
-			l.claims = append(l.claims, c)
-			l.mu.Unlock()
-			l.file(ctx, c)
-			time.Sleep(700 * time.Millisecond)
-		}
-	}()
+		}()
+	}
+	go func() { filers.Wait(); close(filingDone) }()
 	readyCount := func() int {
 		n := 0
 		for _, c := range l.snapshot() {
@@ -219,16 +246,24 @@ func TestKillAndRecover(t *testing.T) {
 	}
 	waitFor(t, 2*time.Minute, "the first 3 claims ready for review", func() bool { return readyCount() >= 3 })
 
-	// The month's payroll, driven through the proxy while the kills go on.
+	// The month's payroll, driven through the proxy while the kills go on:
+	// the first kill comes once it has started.
 	period := time.Now().UTC().Format("2006-01")
 	payroll := make(chan error, 1)
-	go func() { payroll <- runPayroll(ctx, period) }()
+	steps := &timeline{}
+	go func() { payroll <- runPayroll(ctx, period, steps) }()
+	waitFor(t, 2*time.Minute, "the payroll started", func() bool { return steps.has("started") })
 
 	// firstReadyAfter waits for the first claim accepted after t0 to be
 	// ready, and says how long after t0 that was.
 	firstReadyAfter := func(t0 time.Time) time.Duration {
 		var d time.Duration
 		waitFor(t, 3*time.Minute, "a claim accepted after the kill ready for review", func() bool {
+			select {
+			case <-filingDone:
+				t.Fatalf("every demo household of Podgorica was claimed before the kills ended: load more (demoHouseholds)")
+			default:
+			}
 			for _, c := range l.snapshot() {
 				if !c.accepted.Before(t0) && !c.ready.IsZero() {
 					d = c.ready.Sub(t0)
@@ -269,9 +304,11 @@ func TestKillAndRecover(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("kill -9 %s (pid %d)", name, pid)
+		steps.add("KILL " + name)
 		return pid, time.Now()
 	}
 
+	testStart := time.Now()
 	// 1. A worker: its workflow and activity tasks in progress are lost;
 	// Temporal gives them to the other worker after their timeouts.
 	pid, t0 := kill("karton-worker-1")
@@ -305,6 +342,11 @@ func TestKillAndRecover(t *testing.T) {
 	pid, t0 = kill("temporal-history")
 	var firstAccepted time.Time
 	waitFor(t, 5*time.Minute, "a claim accepted after the history kill", func() bool {
+		select {
+		case <-filingDone:
+			t.Fatalf("every demo household of Podgorica was claimed before the history process recovered: load more (demoHouseholds)")
+		default:
+		}
 		for _, c := range l.snapshot() {
 			if !c.accepted.Before(t0) {
 				firstAccepted = c.accepted
@@ -387,11 +429,15 @@ func TestKillAndRecover(t *testing.T) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nKill test: %d claims filed through the proxy (%d attempts; %d withdrawn by the API when Temporal refused their start), payroll %s %s with %d payments (%s EUR), %d benefit-claim workflows running\n",
 		len(claims), attempts(claims), withdrawn, period, pr.State, payments, total, running)
+	if len(l.refused) > 0 {
+		fmt.Fprintf(&sb, "%d households refused by the API and skipped (not counted), e.g. %s\n", len(l.refused), l.refused[0])
+	}
 	fmt.Fprintf(&sb, "%-17s %-7s %-52s %-9s %-22s %-26s %s\n", "killed", "pid", "back at work", "", "first new claim ready", "claims in flight ready", "failed client requests")
 	for _, r := range results {
 		fmt.Fprintf(&sb, "%-17s %-7d %-52s %-9s %-22s %-26s %d %v\n", r.kill, r.pid, r.backWhat, r.back.Round(10*time.Millisecond),
 			r.firstOK.Round(10*time.Millisecond), fmt.Sprintf("%s (%d claims)", r.inFlight.Round(10*time.Millisecond), r.nInFlight), r.failures, r.statuses)
 	}
+	fmt.Fprintf(&sb, "timeline from the first kill: %s\n", steps.since(testStart))
 	fmt.Print(sb.String())
 	if f := os.Getenv("CLUSTER_RESULTS"); f != "" {
 		_ = os.WriteFile(f, []byte(sb.String()), 0o644)
@@ -409,7 +455,7 @@ func attempts(cs []claim) int {
 // runPayroll takes the month's payroll to sent through the proxy: started
 // and submitted by one finance officer, approved by another by the files'
 // hashes, each step retried while the cluster recovers.
-func runPayroll(ctx context.Context, period string) error {
+func runPayroll(ctx context.Context, period string, steps *timeline) error {
 	type view struct {
 		State string
 		Files []struct{ Name, SHA256 string }
@@ -419,6 +465,7 @@ func runPayroll(ctx context.Context, period string) error {
 		if code, b := as("nina.finance", "GET", "/api/v1/payrolls/"+period, ""); code == 200 {
 			_ = json.Unmarshal(b, &v)
 		}
+		steps.add(v.State)
 		return v
 	}
 	until := func(what string, ok func() bool) error {
@@ -437,6 +484,7 @@ func runPayroll(ctx context.Context, period string) error {
 	}); err != nil {
 		return err
 	}
+	steps.add("started")
 	if err := until("awaiting_submission", func() bool { return get().State == "awaiting_submission" }); err != nil {
 		return err
 	}
@@ -449,6 +497,7 @@ func runPayroll(ctx context.Context, period string) error {
 	}); err != nil {
 		return err
 	}
+	steps.add("submitted")
 	var v view
 	if err := until("awaiting_approval", func() bool { v = get(); return v.State == "awaiting_approval" }); err != nil {
 		return err
@@ -467,5 +516,46 @@ func runPayroll(ctx context.Context, period string) error {
 	}); err != nil {
 		return err
 	}
+	steps.add("approved (four eyes)")
 	return until("sent", func() bool { return get().State == "sent" })
+}
+
+// timeline records when things happened: the payroll's states as seen,
+// and the kills.
+type timeline struct {
+	mu    sync.Mutex
+	names []string
+	at    []time.Time
+}
+
+// add records name unless it is the last recorded, or empty.
+func (tl *timeline) add(name string) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if name == "" || (len(tl.names) > 0 && tl.names[len(tl.names)-1] == name) {
+		return
+	}
+	tl.names, tl.at = append(tl.names, name), append(tl.at, time.Now())
+}
+
+func (tl *timeline) has(name string) bool {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	for _, n := range tl.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// String lists the steps relative to t0.
+func (tl *timeline) since(t0 time.Time) string {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	var parts []string
+	for i, n := range tl.names {
+		parts = append(parts, fmt.Sprintf("%s %+.1fs", n, tl.at[i].Sub(t0).Seconds()))
+	}
+	return strings.Join(parts, ", ")
 }

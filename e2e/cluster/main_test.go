@@ -22,6 +22,10 @@ import (
 	"github.com/karton-social/karton/store"
 )
 
+// demoHouseholds are loaded: enough Podgorica households (about a
+// quarter) for a claim each through all three kills.
+const demoHouseholds = 600
+
 // The cluster both tests share, started once (about a minute).
 var (
 	cl   *cluster.Cluster
@@ -47,7 +51,7 @@ func run(m *testing.M) int {
 	// Its own ports (base 28000, proxy 28080), so that it runs beside
 	// `make run` or `make cluster`.
 	cl, err = cluster.Start(ctx, cluster.Options{Dir: dir, Bin: filepath.Join(root, "bin"), Base: 28000, ProxyAddr: "127.0.0.1:28080",
-		DemoHouseholds: 300, PaymentDay: 1, Fast: true, RestartDelay: 2 * time.Second})
+		DemoHouseholds: demoHouseholds, PaymentDay: 1, Fast: true, RestartDelay: 2 * time.Second})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cluster test: the binaries are built by `make cluster-test`;", err)
 		return 1
