@@ -76,4 +76,3 @@ func demoUsers() string {
 	}
 	return s
 }
-
