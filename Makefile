@@ -45,7 +45,7 @@ help:
 	@echo "make image  - the OCI image of the static lean binary, from scratch (bin/image, bin/karton-image.tar; no Docker needed)"
 	@echo "make deploy-test - the image test, helm lint/template and strict decoding of the chart (deploy/tools)"
 	@echo "make cluster - the system as in production, one process per part: Temporal's four services on PostgreSQL, 2 workers, 2 APIs behind a proxy on :8080 (docs/cluster.md)"
-	@echo "make cluster-test - the kill test and the rolling upgrade on that cluster (~10 min; not part of make test)"
+	@echo "make cluster-test - the kill test and the rolling upgrade on that cluster (about 2 minutes once built; not part of make test)"
 
 run: postgres bin/minio bin/karton
 	./bin/karton dev

@@ -319,6 +319,12 @@ func TestKillAndRecover(t *testing.T) {
 	r := result{kill: "karton-worker-1", pid: pid, back: back.Sub(t0), backWhat: "new process polls the task queue"}
 	r.firstOK = firstReadyAfter(t0)
 	r.inFlight, r.nInFlight = inFlightDone(t0)
+	var workerNotes []string
+	for _, c := range l.snapshot() {
+		if c.accepted.Before(t0) && c.ready.After(t0) {
+			workerNotes = append(workerNotes, fmt.Sprintf("claim %s ready %.1fs after the kill: %s", c.number, c.ready.Sub(t0).Seconds(), timeouts(ctx, workflows.ClaimWorkflowID(c.number))))
+		}
+	}
 	r.failures, r.statuses = l.failuresBetween(t0, time.Now())
 	results = append(results, r)
 	time.Sleep(5 * time.Second)
@@ -438,6 +444,10 @@ func TestKillAndRecover(t *testing.T) {
 			r.firstOK.Round(10*time.Millisecond), fmt.Sprintf("%s (%d claims)", r.inFlight.Round(10*time.Millisecond), r.nInFlight), r.failures, r.statuses)
 	}
 	fmt.Fprintf(&sb, "timeline from the first kill: %s\n", steps.since(testStart))
+	for _, n := range workerNotes {
+		fmt.Fprintf(&sb, "in flight at the worker kill: %s\n", n)
+	}
+	fmt.Fprintf(&sb, "payroll workflow %s: %s\n", workflows.PayrollID(period), timeouts(ctx, workflows.PayrollID(period)))
 	fmt.Print(sb.String())
 	if f := os.Getenv("CLUSTER_RESULTS"); f != "" {
 		_ = os.WriteFile(f, []byte(sb.String()), 0o644)
@@ -558,4 +568,38 @@ func (tl *timeline) since(t0 time.Time) string {
 		parts = append(parts, fmt.Sprintf("%s %+.1fs", n, tl.at[i].Sub(t0).Seconds()))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// timeouts says what a killed worker left behind in a workflow's
+// history: timed-out workflow tasks, and activities retried (a started
+// event of attempt > 1, with the last attempt's failure: a timeout when the
+// worker that held it died).
+func timeouts(ctx context.Context, id string) string {
+	it := cl.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	wft := 0
+	names := map[int64]string{}
+	var retried []string
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return "history: " + err.Error()
+		}
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+			wft++
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			names[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			a := ev.GetActivityTaskStartedEventAttributes()
+			if a.GetAttempt() > 1 {
+				f := a.GetLastFailure()
+				why := f.GetMessage()
+				if ti := f.GetTimeoutFailureInfo(); ti != nil {
+					why = ti.GetTimeoutType().String() + " timeout"
+				}
+				retried = append(retried, fmt.Sprintf("%s attempt %d after %s", names[a.GetScheduledEventId()], a.GetAttempt(), why))
+			}
+		}
+	}
+	return fmt.Sprintf("%d workflow task timeouts; activities retried: %v", wft, retried)
 }
