@@ -119,9 +119,15 @@ func (m *httpMetrics) Middleware() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
+		method := c.Request.Method
+		switch method {
+		case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		default:
+			method = "OTHER" // a client's invented method is not a label value
+		}
 		ctx := Propagator.Extract(c.Request.Context(), propagation.HeaderCarrier(c.Request.Header))
-		ctx, span := tracer.Start(ctx, c.Request.Method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(attribute.String("http.request.method", c.Request.Method), attribute.String("http.route", route)))
+		ctx, span := tracer.Start(ctx, method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", method), attribute.String("http.route", route)))
 		defer span.End()
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
@@ -130,7 +136,7 @@ func (m *httpMetrics) Middleware() gin.HandlerFunc {
 		if status >= 500 {
 			span.SetStatus(codes.Error, http.StatusText(status))
 		}
-		m.duration.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
 	}
 }
 
@@ -207,7 +213,7 @@ func (t *tracedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// tracedClient is an HTTP client to peer with the given timeout, traced
+// client is an HTTP client to peer with the given timeout, traced
 // and counted.
 func (m *outboundMetrics) client(peer string, timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: timeout, Transport: m.transport(peer, nil)}

@@ -134,11 +134,11 @@ func TestOneClaimIsOneTrace(t *testing.T) {
 	for _, sp := range rec.Ended() {
 		texts := []string{sp.Name(), sp.Status().Description}
 		for _, a := range sp.Attributes() {
-			texts = append(texts, a.Value.Emit())
+			texts = append(texts, a.Value.String())
 		}
 		for _, e := range sp.Events() {
 			for _, a := range e.Attributes {
-				texts = append(texts, a.Value.Emit())
+				texts = append(texts, a.Value.String())
 			}
 		}
 		for _, text := range texts {
