@@ -490,7 +490,7 @@ func runLoggedEnv(ctx context.Context, logFile string, env []string, path string
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	fmt.Fprintf(f, "--- %s %s\n", filepath.Base(path), strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = append(os.Environ(), env...)

@@ -65,10 +65,10 @@ func (p *Proc) launch() error {
 	p.starts++
 	fmt.Fprintf(log, "--- cluster: start %d of %s at %s\n", p.starts, p.Name, time.Now().UTC().Format(time.RFC3339Nano))
 	if err := cmd.Start(); err != nil {
-		log.Close()
+		_ = log.Close()
 		return fmt.Errorf("%s: start %s: %w", p.Name, p.Path, err)
 	}
-	log.Close() // the child holds its own descriptor
+	_ = log.Close() // the child holds its own descriptor
 	p.cmd, p.started = cmd, time.Now()
 	return nil
 }

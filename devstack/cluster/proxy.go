@@ -129,7 +129,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 		} else {
-			c.Close()
+			_ = c.Close()
 		}
 		r2 := r.WithContext(context.WithValue(r.Context(), backendKey{}, u))
 		r2.Body = io.NopCloser(bytes.NewReader(body))

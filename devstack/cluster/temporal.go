@@ -188,7 +188,7 @@ func temporalSchemaDir() (string, error) {
 	}
 	dir := filepath.Join(strings.TrimSpace(string(out)), "go.temporal.io", "server@"+TemporalVersion, "schema", "postgresql", "v12")
 	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("Temporal's schema files are not in the module cache (%s): run `make bin/temporal-server`", dir)
+		return "", fmt.Errorf("the schema files of Temporal's server are not in the module cache (%s): run `make bin/temporal-server`", dir)
 	}
 	return dir, nil
 }
