@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -104,24 +106,46 @@ func TestTheLanguageCheckFails(t *testing.T) {
 // ---- the check
 
 type languageCheck struct {
-	phrases []*regexp.Regexp
-	words   []string
+	words []string
 }
 
 // find lists the phrases of the other language and the raw codes text
-// holds as words.
+// holds as words: each found where neither side touches a letter, a digit,
+// '_' or '-' (a substring search, not a regexp per word: thousands of
+// regexps over every page took minutes under the race detector).
 func (lc languageCheck) find(text string) []string {
 	var out []string
-	for i, re := range lc.phrases {
-		if re.MatchString(text) {
-			out = append(out, lc.words[i])
+	for _, w := range lc.words {
+		if holdsWord(text, w) {
+			out = append(out, w)
 		}
 	}
 	return out
 }
 
-func wordRE(w string) *regexp.Regexp {
-	return regexp.MustCompile(`(?:^|[^\pL\pN_-])` + regexp.QuoteMeta(w) + `(?:$|[^\pL\pN_-])`)
+// holdsWord says whether w occurs in text as a word of its own.
+func holdsWord(text, w string) bool {
+	if w == "" {
+		return false
+	}
+	for from := 0; ; {
+		i := strings.Index(text[from:], w)
+		if i < 0 {
+			return false
+		}
+		i += from
+		before, _ := utf8.DecodeLastRuneInString(text[:i])
+		after, _ := utf8.DecodeRuneInString(text[i+len(w):])
+		if (i == 0 || !wordRune(before)) && (i+len(w) == len(text) || !wordRune(after)) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		from = i + size
+	}
+}
+
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_' || r == '-'
 }
 
 // languageChecks are, per language, what its pages must never show.
@@ -159,11 +183,7 @@ func languageChecks() map[string]languageCheck {
 			words = append(words, w)
 		}
 		sort.Strings(words)
-		lc := languageCheck{words: words}
-		for _, w := range words {
-			lc.phrases = append(lc.phrases, wordRE(w))
-		}
-		out[lang] = lc
+		out[lang] = languageCheck{words: words}
 	}
 	return out
 }
