@@ -234,7 +234,7 @@ func static(bin []byte) error {
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
 			return errors.New("dynamically linked (it names a loader), but the image has no C library: build it with CGO_ENABLED=0")

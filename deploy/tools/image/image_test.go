@@ -54,7 +54,7 @@ func TestImage(t *testing.T) {
 			t.Fatalf("%s is dynamically linked (it names an interpreter): build it with CGO_ENABLED=0", bin)
 		}
 	}
-	f.Close()
+	_ = f.Close()
 
 	o := Options{Binary: bin, CACerts: DefaultCACerts, ZoneInfo: DefaultZoneInfo, Fonts: DefaultFonts, Version: "v1.2.3-4-gabcdef0-dirty",
 		Source: "https://github.com/karton-social/karton", Licenses: "NOASSERTION", Created: time.Unix(0, 0)}
@@ -131,7 +131,7 @@ func TestImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	root := filepath.Join(dir, "rootfs")
 	files := map[string]*tar.Header{}
 	tr := tar.NewReader(rc)
