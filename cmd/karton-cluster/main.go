@@ -38,15 +38,15 @@ func main() {
 	fmt.Printf(`
 Karton is up as a cluster of processes.
   API (proxy)       %s   -> %s, %s   (round robin, /readyz checked every 0.5 s)
-  Temporal          %s   (frontend; namespace default; no Web UI: the frontend's
-                    HTTP API is on the next port, or point a Temporal UI at the frontend)
+  Temporal          %s   (frontend; namespace default)
+  Temporal Web UI   %s   (payloads decoded by the API's codec endpoint, for a logged-in user)
   object store      %s
   registries        %s   (simulators)
   OIDC issuer       %s   (development: the demo users below log in through it)
   processes         %s
   logs              %s/*.log
 Ctrl-C stops everything; the next start keeps the data.
-`, c.APIURL, c.APIAddr(1), c.APIAddr(2), c.FrontendAddress(), c.S3URL, c.SimURL, c.IssuerURL, procList(c), c.Dir())
+`, c.APIURL, c.APIAddr(1), c.APIAddr(2), c.FrontendAddress(), c.TemporalUIURL, c.S3URL, c.SimURL, c.IssuerURL, procList(c), c.Dir())
 	fmt.Println("Demo users:", demoUsers())
 	<-ctx.Done()
 	fmt.Println("\nstopping")

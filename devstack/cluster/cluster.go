@@ -3,8 +3,9 @@
 // Temporal's two; Temporal's frontend, history, matching and worker
 // services as four `temporal-server start --service=X` processes; MinIO;
 // two `karton worker` and two `karton api` processes (the lean binary)
-// behind a small round-robin proxy; the registry simulators and the
-// development OIDC issuer. Each process is supervised: killed, it is
+// behind a small round-robin proxy; the registry simulators, the
+// development OIDC issuer and Temporal's Web UI, served by the supervisor
+// itself. Each process is supervised: killed, it is
 // started again after a pause, as Kubernetes restarts a container.
 //
 // It never links Temporal's server: the services are the binaries
@@ -33,6 +34,10 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uiopts "github.com/temporalio/ui-server/v2/server/server_options"
+
 	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/devstack/issuer"
@@ -50,6 +55,7 @@ const (
 	minioOffset  = 90
 	simOffset    = 81
 	issuerOffset = 82
+	uiOffset     = 70  // Temporal's Web UI
 	apiOffset    = 100 // the API processes: Base+101, Base+102, ...
 	workerOffset = 110 // the workers' /healthz, /readyz, /metrics: Base+111, ...
 )
@@ -97,9 +103,13 @@ type Cluster struct {
 	sayMu      sync.Mutex
 	cancelBg   context.CancelFunc
 	APIURL     string // the proxy
-	IssuerURL  string
-	SimURL     string
-	S3URL      string
+	// TemporalUIURL is Temporal's Web UI, served by the supervisor (the
+	// UI server, not Temporal's), decoding payloads through the API's
+	// codec endpoint behind the proxy.
+	TemporalUIURL string
+	IssuerURL     string
+	SimURL        string
+	S3URL         string
 }
 
 // Start brings the whole cluster up and returns when the API answers
@@ -200,6 +210,19 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	}
 	c.stops = append(c.stops, c.Temporal.Close)
 
+	// Temporal's Web UI, whose codec endpoint is the API's (through the
+	// proxy; the API lets the UI's origin call it).
+	uiAddr := fmt.Sprintf("127.0.0.1:%d", o.Base+uiOffset)
+	codecURL := "http://" + o.ProxyAddr + "/codec"
+	ui := uiserver.NewServer(uiopts.WithConfigProvider(&uiconfig.Config{
+		Host: "127.0.0.1", Port: o.Base + uiOffset, TemporalGRPCAddress: c.FrontendAddress(), EnableUI: true,
+		CORS: uiconfig.CORS{CookieInsecure: true}, HideLogs: true, DisableNewsFetch: true,
+		Codec: uiconfig.Codec{Endpoint: codecURL, IncludeCredentials: true},
+	}))
+	go func() { _ = ui.Start() }() // Start blocks; Stop ends it
+	c.stops = append(c.stops, ui.Stop)
+	c.TemporalUIURL = "http://" + uiAddr
+
 	// MinIO.
 	oc := objects.Config{Endpoint: fmt.Sprintf("127.0.0.1:%d", o.Base+minioOffset), AccessKey: "karton", SecretKey: "karton-dev-secret", Bucket: "karton"}
 	c.minio = &devstack.MinIO{Binary: filepath.Join(o.Bin, "minio"), Dir: filepath.Join(o.Dir, "minio"), Addr: oc.Endpoint,
@@ -258,7 +281,8 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	env = append(env, "TEMPORAL_ADDRESS="+c.FrontendAddress(), "TEMPORAL_NAMESPACE=default",
 		"S3_ENDPOINT="+oc.Endpoint, "S3_ACCESS_KEY="+oc.AccessKey, "S3_SECRET_KEY="+oc.SecretKey, "S3_BUCKET="+oc.Bucket,
 		"KARTON_REGISTRY_URL="+c.SimURL, "KARTON_TREASURY_URL="+c.SimURL, "KARTON_POLICE_URL="+c.SimURL, "KARTON_AGENCY_URL="+c.SimURL,
-		"KARTON_OIDC_ISSUER="+c.IssuerURL, "KARTON_OIDC_AUDIENCE="+issuer.Audience, "KARTON_PAYLOAD_KEYS_FILE="+keyFile)
+		"KARTON_OIDC_ISSUER="+c.IssuerURL, "KARTON_OIDC_AUDIENCE="+issuer.Audience, "KARTON_PAYLOAD_KEYS_FILE="+keyFile,
+		fmt.Sprintf("KARTON_CODEC_ORIGINS=http://127.0.0.1:%d,http://localhost:%d", o.Base+uiOffset, o.Base+uiOffset))
 	if o.PaymentDay > 0 {
 		env = append(env, "KARTON_PAYMENT_DAY="+strconv.Itoa(o.PaymentDay))
 	}
