@@ -163,6 +163,7 @@ test: postgres chromium axe xmllint bin/minio
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 ./backup/... ./cmd/... ./devstack/... ./e2e/... ./platform/... ./objects/... ./bench/... ./worker/... ./deploy/observability/...
 	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory deploy-test
 
 # Workflow code is checked for non-determinism (time.Now, map order,
 # goroutines...) in everything it calls; lint/workflowcheck.yaml lists the

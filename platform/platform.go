@@ -6,6 +6,7 @@ package platform
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,17 +46,20 @@ type Config struct {
 	DatabaseURL       string
 	TemporalAddress   string
 	TemporalNamespace string
-	Objects           objects.Config
-	RegistryURL       string // the X-Road security server
-	RegistryClientID  string
-	RegistryTimeout   time.Duration
-	TreasuryURL       string // the treasury's payment gateway
-	PoliceURL         string // the police's endpoint for the centres' domestic-violence reports
-	AgencyURL         string // the Employment Agency's endpoint for activation referrals and messages
-	HTTPAddr          string
-	ClaimDeadlines    workflows.Deadlines
-	PayrollDay        int // the day of the month the payroll schedule starts the previous month's payroll
-	PaymentDay        int // the day from which a month itself may be paid (0: domain.DefaultPaymentDay)
+	// TemporalTLS dials Temporal over TLS (with a client certificate for
+	// mTLS); nil: plain gRPC.
+	TemporalTLS      *tls.Config
+	Objects          objects.Config
+	RegistryURL      string // the X-Road security server
+	RegistryClientID string
+	RegistryTimeout  time.Duration
+	TreasuryURL      string // the treasury's payment gateway
+	PoliceURL        string // the police's endpoint for the centres' domestic-violence reports
+	AgencyURL        string // the Employment Agency's endpoint for activation referrals and messages
+	HTTPAddr         string
+	ClaimDeadlines   workflows.Deadlines
+	PayrollDay       int // the day of the month the payroll schedule starts the previous month's payroll
+	PaymentDay       int // the day from which a month itself may be paid (0: domain.DefaultPaymentDay)
 	// OIDC: the issuer whose tokens the API accepts.
 	OIDCIssuer   string
 	OIDCAudience string
@@ -135,13 +139,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*Pla
 		return nil, fmt.Errorf("temporal tracing: %w", err)
 	}
 	p.Temporal, err = client.NewLazyClient(client.Options{
-		HostPort:         cfg.TemporalAddress,
-		Namespace:        cfg.TemporalNamespace,
-		Logger:           tlog.NewStructuredLogger(log.With("component", "temporal")),
-		MetricsHandler:   sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
-		DataConverter:    dc,
-		FailureConverter: codec.NewFailureConverter(dc),
-		Interceptors:     []interceptor.ClientInterceptor{tracing},
+		HostPort:          cfg.TemporalAddress,
+		Namespace:         cfg.TemporalNamespace,
+		Logger:            tlog.NewStructuredLogger(log.With("component", "temporal")),
+		MetricsHandler:    sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)),
+		DataConverter:     dc,
+		FailureConverter:  codec.NewFailureConverter(dc),
+		Interceptors:      []interceptor.ClientInterceptor{tracing},
+		ConnectionOptions: client.ConnectionOptions{TLS: cfg.TemporalTLS},
 	})
 	if err != nil {
 		p.Close()

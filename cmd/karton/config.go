@@ -14,33 +14,39 @@ import (
 
 // Config is every setting, read from the environment only here.
 type Config struct {
-	DataDir         string        // KARTON_DATA_DIR, default ./var
-	HTTPAddr        string        // KARTON_HTTP_ADDR, default 127.0.0.1:8080 (dev), :8080 (api)
-	WorkerHTTPAddr  string        // KARTON_WORKER_HTTP_ADDR: the worker's /healthz, /readyz and /metrics; default :8081
-	DatabaseURL     string        // DATABASE_URL; empty in dev: private cluster under ./var/pg
-	TemporalAddress string        // TEMPORAL_ADDRESS; empty in dev: embedded server
-	TemporalNS      string        // TEMPORAL_NAMESPACE, default "default"
-	S3Endpoint      string        // S3_ENDPOINT; empty in dev: local MinIO
-	S3AccessKey     string        // S3_ACCESS_KEY
-	S3SecretKey     string        // S3_SECRET_KEY (masked when printed)
-	S3Bucket        string        // S3_BUCKET, default karton
-	S3UseSSL        bool          // S3_USE_SSL
-	RegistryURL     string        // KARTON_REGISTRY_URL: the X-Road security server; empty in dev: simulators
-	RegistryClient  string        // KARTON_REGISTRY_CLIENT, default ME/GOV/MRSS/karton
-	RegistryTimeout time.Duration // KARTON_REGISTRY_TIMEOUT, default 10s
-	SimFaults       sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE, KARTON_SIM_AGENCY
-	DemoHouseholds  int           // KARTON_DEMO_HOUSEHOLDS, default 1000
-	LogLevel        string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
-	TreasuryURL     string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
-	PoliceURL       string        // KARTON_POLICE_URL: the police's endpoint for the centres' DV reports; dev: the simulator
-	AgencyURL       string        // KARTON_AGENCY_URL: the Employment Agency's endpoint for activation; dev: the simulator
-	PayrollDay      int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
-	ChangesPoll     time.Duration // KARTON_CHANGES_POLL: how often the registries' feeds of changes are polled, default 1m; 0 never
-	PaymentDay      int           // KARTON_PAYMENT_DAY: the day from which a month itself may be paid, default 15 (domain.DefaultPaymentDay)
-	OIDCIssuer      string        // KARTON_OIDC_ISSUER; dev: the development issuer
-	OIDCAudience    string        // KARTON_OIDC_AUDIENCE, default karton
-	OIDCJWKSURL     string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
-	OIDCSkew        time.Duration // KARTON_OIDC_CLOCK_SKEW, default 60s
+	DataDir         string // KARTON_DATA_DIR, default ./var
+	HTTPAddr        string // KARTON_HTTP_ADDR, default 127.0.0.1:8080 (dev), :8080 (api)
+	WorkerHTTPAddr  string // KARTON_WORKER_HTTP_ADDR: the worker's /healthz, /readyz and /metrics; default :8081
+	DatabaseURL     string // DATABASE_URL; empty in dev: private cluster under ./var/pg
+	TemporalAddress string // TEMPORAL_ADDRESS; empty in dev: embedded server
+	TemporalNS      string // TEMPORAL_NAMESPACE, default "default"
+	// TLS to Temporal (Temporal Cloud, a cluster with mTLS): files of the
+	// client certificate, its key and the CA, and the server name to verify.
+	TemporalTLSCert       string        // TEMPORAL_TLS_CERT
+	TemporalTLSKey        string        // TEMPORAL_TLS_KEY
+	TemporalTLSCA         string        // TEMPORAL_TLS_CA
+	TemporalTLSServerName string        // TEMPORAL_TLS_SERVER_NAME
+	S3Endpoint            string        // S3_ENDPOINT; empty in dev: local MinIO
+	S3AccessKey           string        // S3_ACCESS_KEY
+	S3SecretKey           string        // S3_SECRET_KEY (masked when printed)
+	S3Bucket              string        // S3_BUCKET, default karton
+	S3UseSSL              bool          // S3_USE_SSL
+	RegistryURL           string        // KARTON_REGISTRY_URL: the X-Road security server; empty in dev: simulators
+	RegistryClient        string        // KARTON_REGISTRY_CLIENT, default ME/GOV/MRSS/karton
+	RegistryTimeout       time.Duration // KARTON_REGISTRY_TIMEOUT, default 10s
+	SimFaults             sim.Faults    // KARTON_SIM_LATENCY, _ERROR_RATE, _HANG_RATE, _GARBAGE_RATE, KARTON_SIM_AGENCY
+	DemoHouseholds        int           // KARTON_DEMO_HOUSEHOLDS, default 1000
+	LogLevel              string        // KARTON_LOG_LEVEL: debug, info, warn, error; default info
+	TreasuryURL           string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
+	PoliceURL             string        // KARTON_POLICE_URL: the police's endpoint for the centres' DV reports; dev: the simulator
+	AgencyURL             string        // KARTON_AGENCY_URL: the Employment Agency's endpoint for activation; dev: the simulator
+	PayrollDay            int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
+	ChangesPoll           time.Duration // KARTON_CHANGES_POLL: how often the registries' feeds of changes are polled, default 1m; 0 never
+	PaymentDay            int           // KARTON_PAYMENT_DAY: the day from which a month itself may be paid, default 15 (domain.DefaultPaymentDay)
+	OIDCIssuer            string        // KARTON_OIDC_ISSUER; dev: the development issuer
+	OIDCAudience          string        // KARTON_OIDC_AUDIENCE, default karton
+	OIDCJWKSURL           string        // KARTON_OIDC_JWKS_URL; empty: discovered from the issuer
+	OIDCSkew              time.Duration // KARTON_OIDC_CLOCK_SKEW, default 60s
 
 	// The keys that encrypt Temporal's payloads, and who may decode them.
 	PayloadKeysFile string         // KARTON_PAYLOAD_KEYS_FILE, default <data dir>/keys/payload.json
@@ -51,25 +57,29 @@ type Config struct {
 // Load reads the configuration; getenv is os.Getenv, or a map in tests.
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DataDir:         or(getenv("KARTON_DATA_DIR"), "var"),
-		HTTPAddr:        getenv("KARTON_HTTP_ADDR"),
-		WorkerHTTPAddr:  getenv("KARTON_WORKER_HTTP_ADDR"),
-		DatabaseURL:     getenv("DATABASE_URL"),
-		TemporalAddress: getenv("TEMPORAL_ADDRESS"),
-		TemporalNS:      or(getenv("TEMPORAL_NAMESPACE"), "default"),
-		S3Endpoint:      getenv("S3_ENDPOINT"),
-		S3AccessKey:     getenv("S3_ACCESS_KEY"),
-		S3SecretKey:     getenv("S3_SECRET_KEY"),
-		S3Bucket:        or(getenv("S3_BUCKET"), "karton"),
-		RegistryURL:     getenv("KARTON_REGISTRY_URL"),
-		RegistryClient:  or(getenv("KARTON_REGISTRY_CLIENT"), "ME/GOV/MRSS/karton"),
-		LogLevel:        or(getenv("KARTON_LOG_LEVEL"), "info"),
-		TreasuryURL:     getenv("KARTON_TREASURY_URL"),
-		PoliceURL:       getenv("KARTON_POLICE_URL"),
-		AgencyURL:       getenv("KARTON_AGENCY_URL"),
-		OIDCIssuer:      getenv("KARTON_OIDC_ISSUER"),
-		OIDCAudience:    or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
-		OIDCJWKSURL:     getenv("KARTON_OIDC_JWKS_URL"),
+		DataDir:               or(getenv("KARTON_DATA_DIR"), "var"),
+		HTTPAddr:              getenv("KARTON_HTTP_ADDR"),
+		WorkerHTTPAddr:        getenv("KARTON_WORKER_HTTP_ADDR"),
+		DatabaseURL:           getenv("DATABASE_URL"),
+		TemporalAddress:       getenv("TEMPORAL_ADDRESS"),
+		TemporalNS:            or(getenv("TEMPORAL_NAMESPACE"), "default"),
+		TemporalTLSCert:       getenv("TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:        getenv("TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:         getenv("TEMPORAL_TLS_CA"),
+		TemporalTLSServerName: getenv("TEMPORAL_TLS_SERVER_NAME"),
+		S3Endpoint:            getenv("S3_ENDPOINT"),
+		S3AccessKey:           getenv("S3_ACCESS_KEY"),
+		S3SecretKey:           getenv("S3_SECRET_KEY"),
+		S3Bucket:              or(getenv("S3_BUCKET"), "karton"),
+		RegistryURL:           getenv("KARTON_REGISTRY_URL"),
+		RegistryClient:        or(getenv("KARTON_REGISTRY_CLIENT"), "ME/GOV/MRSS/karton"),
+		LogLevel:              or(getenv("KARTON_LOG_LEVEL"), "info"),
+		TreasuryURL:           getenv("KARTON_TREASURY_URL"),
+		PoliceURL:             getenv("KARTON_POLICE_URL"),
+		AgencyURL:             getenv("KARTON_AGENCY_URL"),
+		OIDCIssuer:            getenv("KARTON_OIDC_ISSUER"),
+		OIDCAudience:          or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
+		OIDCJWKSURL:           getenv("KARTON_OIDC_JWKS_URL"),
 	}
 	c.PayloadKeysFile = or(getenv("KARTON_PAYLOAD_KEYS_FILE"), filepath.Join(c.DataDir, "keys", "payload.json"))
 	for _, o := range strings.Split(or(getenv("KARTON_CODEC_ORIGINS"), "http://127.0.0.1:8233,http://localhost:8233"), ",") {

@@ -117,6 +117,10 @@ func platformConfig(cfg Config) (platform.Config, error) {
 			return platform.Config{}, fmt.Errorf("payload keys: %w (set KARTON_PAYLOAD_KEYS_FILE or KARTON_PAYLOAD_KEYS; `karton keys rotate` creates a key file; see docs/security.md)", err)
 		}
 	}
+	tlsConf, err := temporalTLS(cfg)
+	if err != nil {
+		return platform.Config{}, err
+	}
 	addr := cfg.HTTPAddr
 	if addr == "" {
 		addr = ":8080"
@@ -126,7 +130,7 @@ func platformConfig(cfg Config) (platform.Config, error) {
 		Objects:     objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
 		RegistryURL: cfg.RegistryURL, RegistryClientID: cfg.RegistryClient, RegistryTimeout: cfg.RegistryTimeout, TreasuryURL: cfg.TreasuryURL, PoliceURL: cfg.PoliceURL, AgencyURL: cfg.AgencyURL,
 		HTTPAddr: addr, OIDCIssuer: cfg.OIDCIssuer, OIDCAudience: cfg.OIDCAudience, OIDCJWKSURL: cfg.OIDCJWKSURL, OIDCSkew: cfg.OIDCSkew,
-		PayloadKeys: keys, CodecOrigins: cfg.CodecOrigins, PaymentDay: cfg.PaymentDay,
+		PayloadKeys: keys, CodecOrigins: cfg.CodecOrigins, PaymentDay: cfg.PaymentDay, TemporalTLS: tlsConf,
 	}, nil
 }
 

@@ -95,8 +95,10 @@ secrets one by one (each from its existing Secret or the chart's).
   value: /etc/karton/temporal-tls/tls.crt
 - name: TEMPORAL_TLS_KEY
   value: /etc/karton/temporal-tls/tls.key
+{{- if .Values.temporal.tls.ca }}
 - name: TEMPORAL_TLS_CA
   value: /etc/karton/temporal-tls/ca.crt
+{{- end }}
 {{- with .Values.temporal.tls.serverName }}
 - name: TEMPORAL_TLS_SERVER_NAME
   value: {{ . | quote }}
