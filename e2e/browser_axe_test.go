@@ -197,7 +197,7 @@ func axeSettled() chromedp.Action {
 // grey text has violations, each named; a page without them has none.
 func TestAxeFindsViolations(t *testing.T) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()))
+		chromedp.UserDataDir(profileDir(t)))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	bctx, cancel := chromedp.NewContext(actx)

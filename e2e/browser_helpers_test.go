@@ -28,7 +28,7 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()))
+		chromedp.UserDataDir(profileDir(t)))
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
@@ -124,4 +124,27 @@ func submit(selector string) chromedp.Action {
 		}
 		return fmt.Errorf("submitting %s: no new page within 20 s", selector)
 	})
+}
+
+// profileDir is a fresh folder for Chromium's profile, removed when the
+// test ends. Not t.TempDir: Chromium's helper processes may still be
+// writing into it for a moment after the browser is closed, and TempDir's
+// cleanup fails the test on a folder that is not empty. The removal is
+// retried for a few seconds, then left to the system's temp cleaning.
+func profileDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "karton-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 20 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		t.Logf("Chromium's profile %s is left behind: still in use", dir)
+	})
+	return dir
 }

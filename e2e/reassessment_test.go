@@ -58,7 +58,7 @@ func payFully(t *testing.T, api, period string) {
 // the same day: the published value replaces the file's, so a month
 // already paid is re-rated mid-month, which is the case the rules must
 // get right); its author may not approve it, a second officer does. The
-// reassessment re-rates 12,001 rights in three chunks, and the worker is
+// reassessment re-rates 12,001 rights in chunks of 5,000, and the worker is
 // killed in the middle: every right is re-rated exactly once. The March
 // payroll pays March at 90.00 and February's difference, explained.
 func TestIndexationOverHTTP(t *testing.T) {
@@ -96,7 +96,7 @@ func TestIndexationOverHTTP(t *testing.T) {
 	payFully(t, api, "2024-02")
 
 	// 12,000 more MO rights (from 2025), so that the reassessment takes
-	// three chunks of 5,000.
+	// several chunks of 5,000.
 	for _, q := range []string{
 		`INSERT INTO persons (id, jmbg, given_name, family_name, birth_date, sex, municipality, settlement, centre_id, registered_by)
 		 SELECT gen_random_uuid(), '8' || lpad(i::text, 12, '0'), 'Test', 'Primalac', '1970-01-01', 'F', 'ME-16', 'Podgorica', 'csr-podgorica', 'bulk'
@@ -167,8 +167,12 @@ func TestIndexationOverHTTP(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !killed || r.Rights != 12001 || r.Rerated != 12001 || r.NoBasis != 0 || r.NotRated != 0 || r.Chunks != 3 {
-		t.Fatalf("reassessment = %+v (killed %v); want 12,001 rights all re-rated in 3 chunks", r, killed)
+	// Two parts walked at once, each of about half the rights (the ids are
+	// random): 3 chunks of 5,000 when one part is under 5,000, else 4 (5 if
+	// a part ends exactly on a chunk). Each is committed once whatever the
+	// kill (the versions and notices below count the rights).
+	if !killed || r.Rights != 12001 || r.Rerated != 12001 || r.NoBasis != 0 || r.NotRated != 0 || r.Chunks < 3 || r.Chunks > 5 {
+		t.Fatalf("reassessment = %+v (killed %v); want 12,001 rights all re-rated in 3 to 5 chunks of 5,000", r, killed)
 	}
 	var versions, rights, notices int
 	_ = s.DB.Pool().QueryRow(ctx, `SELECT count(*), count(DISTINCT entitlement_id), (SELECT count(*) FROM notices WHERE kind = 'indexation' AND source LIKE 'reassessment:%')
