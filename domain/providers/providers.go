@@ -113,7 +113,9 @@ func (l Licence) State(day time.Time) string {
 // day.
 func (l Licence) InForce(day time.Time) bool { return l.State(day) == Active }
 
-func dayOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // CheckProvider checks a provider's fields and returns every fault, each
 // naming its field; nil when none.
