@@ -185,6 +185,10 @@ func Routes() []Route {
 		{"POST", "/api/v1/me/evidence/refresh", "portal", "refresh", true, "own_evidence_refresh", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.refreshMine) }},
 		{"POST", "/api/v1/me/claims", "portal", "apply", true, "online_claim", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.applyOnline) }},
 		{"GET", "/api/v1/documents/:id", "claim", "read", true, "claim_evidence", func(h *handler) gin.HandlerFunc { return stream(h, h.claimDocument) }},
+		{"POST", "/api/v1/providers", "provider", "create", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createProvider) }},
+		{"GET", "/api/v1/providers/:id", "provider", "read", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getProvider) }},
+		{"POST", "/api/v1/providers/:id/licences", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addLicence) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/withdraw", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.withdrawLicence) }},
 	}
 }
 
@@ -227,6 +231,9 @@ func New(d Deps) *gin.Engine {
 	// The statistics' open data (issue 19): no login, at most 5 requests a
 	// second from an address.
 	r.GET("/api/v1/open-data/recipients.csv", newLimiter(5, 20).middleware(), h.openData)
+	// The public register of licensed providers (issue 21): no login, at
+	// most 5 requests a second from an address.
+	r.GET("/api/v1/public/providers", newLimiter(5, 20).middleware(), h.publicProviders)
 	if d.DevIssuer != nil {
 		r.POST("/dev/token", newLimiter(5, 20).middleware(), h.devToken)
 	}

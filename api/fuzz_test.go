@@ -27,6 +27,7 @@ import (
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/devstack/issuer"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/providers"
 	"github.com/karton-social/karton/interop/iso20022"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
@@ -144,6 +145,9 @@ var fuzzUsers = map[string]string{
 	"portal:apply":           "citizen.demo",
 	"task:assign":            "marko.supervisor", // the board's reassignment (issue 17)
 	"dv_case:create":         "dragana.dv",       // a case from a police notification (issue 17)
+	"provider:create":        "goran.ministry",   // the providers' register (issue 21)
+	"provider:update":        "goran.ministry",
+	"provider:read":          "goran.ministry",
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -400,6 +404,19 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		"/api/v1/me/evidence/refresh":          `{}`,
 		"/api/v1/me/claims":                    `{"benefit":"DD","consent":true,"payee_account":"ME25505000012345678951"}`,
 	}
+	// The providers' register (issue 21): a seeded provider with a licence.
+	valid["/api/v1/providers"] = `{"name":"Fuzz d.o.o.","pib":"02000008","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`
+	valid["/api/v1/providers/:id/licences"] = `{"number":"L-FUZZ-2","service":"counselling","valid_from":"2026-01-01"}`
+	valid["/api/v1/providers/:id/licences/:number/withdraw"] = `{"reason":"fuzz"}`
+	provider, err := env.db.CreateProvider(ctx, store.Provider{Name: "Seed", PIB: "02655284", Street: "Ulica 2", Municipality: "ME-16",
+		FoundedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedBy: "seed"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := env.db.AddLicence(ctx, provider.ID, store.ProviderLicence{Licence: providers.Licence{Number: "L-FUZZ-1", Service: "counselling",
+		ValidFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2031, 12, 31, 0, 0, 0, 0, time.UTC)}, RecordedBy: "seed"}); err != nil {
+		tb.Fatal(err)
+	}
 	refundEmployee, _ := domain.MakeJMBG(time.Date(1991, 3, 3, 0, 0, 0, 0, time.UTC), 21, 501)
 	refundChild, _ := domain.MakeJMBG(time.Date(2026, 7, 29, 0, 0, 0, 0, time.UTC), 21, 1)
 	leave, err := env.db.FileRefundLeave(ctx, store.Employer{PIB: "02655284", Name: "Firma", IBAN: "ME25510000000265528422", CentreID: "csr-podgorica"},
@@ -418,7 +435,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		"claims/:number", "claims/"+c1.Number, "cases/:number", "cases/"+number, "tasks/:id", "tasks/"+review, ":period", "2026-11",
 		":reference", dv.Reference, "referrals/:id", "referrals/"+referral.ID, "decisions/:id", "decisions/"+d3.ID,
 		"entitlements/:id", "entitlements/"+e3.ID, "parameters/:id", "parameters/"+strconv.FormatInt(proposed.ID, 10),
-		"refund-leaves/:number", "refund-leaves/"+leave.Number)
+		"refund-leaves/:number", "refund-leaves/"+leave.Number, "providers/:id", "providers/"+strconv.FormatInt(provider.ID, 10),
+		"licences/:number", "licences/L-FUZZ-1")
 	for _, rt := range api.Routes() {
 		if rt.Method != http.MethodPost {
 			continue

@@ -107,6 +107,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"portal:read":    {domain.RoleCitizen: {"own"}},
 	"portal:refresh": {domain.RoleCitizen: {"own"}},
 	"portal:apply":   {domain.RoleCitizen: {"own"}},
+	// The register of licensed providers (issue 21): the ministry's
+	// officers keep it; the public reads it without login.
+	"provider:create": {domain.RoleMinistryOfficer: {"own"}},
+	"provider:read":   {domain.RoleMinistryOfficer: {"own"}},
+	"provider:update": {domain.RoleMinistryOfficer: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
@@ -361,6 +366,9 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/decisions/:id/delivery":                    `{"delivered_on":"` + time.Now().Format(time.DateOnly) + `"}`,
 		"/api/v1/decisions/:id/appeals":                     `{"filed_on":"` + time.Now().Format(time.DateOnly) + `","grounds":"matrix"}`,
 		"/api/v1/refund-leaves/:number/end":                 `{"last_day":"2026-08-31","reason":"return_to_work"}`,
+		"/api/v1/providers":                                 `{"name":"Matrica","pib":"02655284","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`,
+		"/api/v1/providers/:id/licences":                    `{"number":"L-MATRIX","service":"counselling","valid_from":"2026-01-01"}`,
+		"/api/v1/providers/:id/licences/:number/withdraw":   `{"reason":"matrix"}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {
