@@ -22,6 +22,7 @@ import (
 	"github.com/karton-social/karton/domain/activation"
 	"github.com/karton-social/karton/domain/benefits"
 	"github.com/karton-social/karton/domain/cases"
+	"github.com/karton-social/karton/domain/providers"
 	"github.com/karton-social/karton/domain/violence"
 )
 
@@ -325,6 +326,8 @@ func pageCases(s *server) []pageCase {
 	regForm := url.Values{"jmbg": {unknownJMBG}, "given_name": {"Mil4n"}, "family_name": {"Kovačević"}, "municipality": {"ME-16"}, "settlement": {""}}
 	return append([]pageCase{
 		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: map[string][]string{"cnr": {"Pregled zahtjeva", "podnesen preko interneta"}, "en": {"Review claim", "filed online"}}},
+		{name: "public register of providers", tpl: "public_providers", run: get(s, "citizen.demo", "/public/providers?municipality=ME-16", s.publicProviders),
+			want: map[string][]string{"cnr": {"Dnevni boravak za djecu sa smetnjama u razvoju", "oduzeta", "Podgorica"}, "en": {"Day care for children with disabilities", "withdrawn"}}},
 		{name: "e-file", tpl: "person", run: get(s, "ana.caseworker", "/persons/"+personID, s.personPage, "id", personID),
 			want: both("prijavljeni prihodi", "registered income")},
 		{name: "new claim: search", tpl: "newclaim", run: get(s, "ana.caseworker", "/claims/new?q=Vujovi%C4%87", s.newClaim)},
@@ -402,6 +405,12 @@ func fakeAPI() http.Handler {
 	refuse := func(status int, body string) gin.HandlerFunc {
 		return func(c *gin.Context) { c.Data(status, "application/json", []byte(body)) }
 	}
+	r.GET("/api/v1/public/providers", func(c *gin.Context) { // the public register (issue 21): the service's name in the language asked
+		name := providers.Services()[0].Label(c.Query("lang"))
+		js(`{"as_of":"2026-12-01","entries":[{"provider_id":1,"name":"Dnevni centar Sunce","street":"Njegoševa 1","municipality":"ME-16",` +
+			`"municipality_name":"Podgorica","licence_number":"L-2026-001","service":"day_care_disability","service_name":"` + name + `",` +
+			`"valid_from":"2026-01-01","valid_until":"2031-12-31","state":"withdrawn"}]}`)(c)
+	})
 	r.GET("/api/v1/tasks", js(`{"tasks":[`+strings.Join([]string{taskReview, taskCase, taskDV, taskReferral, taskAppeal}, ",")+`],"counts":{"total":5,"shown":5,"overdue":1}}`))
 	r.GET("/api/v1/persons/:id", func(c *gin.Context) {
 		if c.Param("id") == refusedID {

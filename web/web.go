@@ -86,6 +86,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	r.GET("/auth/callback", s.callback)
 	r.POST("/logout", s.csrf, s.logout)
 	r.POST("/lang", s.csrf, s.setLang)
+	r.GET("/public/providers", s.publicProviders) // the public register of providers, no login (providers.go)
 	page := func(path string, h gin.HandlerFunc) { r.GET(path, s.session, h) }
 	form := func(path string, h gin.HandlerFunc) { r.POST(path, s.session, s.csrf, h) }
 	s.registerDesk(page, form)
