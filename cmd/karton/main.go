@@ -306,6 +306,13 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if lines > 0 {
 		fmt.Fprintf(out, "demo data: %d payment lines of the previous system in the statistics, with three anomalies planted for the control reports\n", lines)
 	}
+	provs, err := devstack.LoadDemoProviders(ctx, db, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if provs > 0 {
+		fmt.Fprintf(out, "demo data: %d licensed service providers on the public register (/public/providers)\n", provs)
+	}
 	return nil
 }
 
