@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,7 +36,7 @@ func (s *server) publicProviders(c *gin.Context) {
 	// The API's own route, without a token; rate-limited by the visitor's
 	// address, not the pages'.
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/public/providers?"+q.Encode(), nil).WithContext(c.Request.Context())
-	req.RemoteAddr = c.ClientIP() + ":0"
+	req.RemoteAddr = net.JoinHostPort(c.ClientIP(), "0") // IPv6 too
 	rec := httptest.NewRecorder()
 	s.cfg.API.ServeHTTP(rec, req)
 	var reg struct {
