@@ -234,6 +234,9 @@ func New(d Deps) *gin.Engine {
 	// The public register of licensed providers (issue 21): no login, at
 	// most 5 requests a second from an address.
 	r.GET("/api/v1/public/providers", newLimiter(5, 20).middleware(), h.publicProviders)
+	// The anonymous count of beneficiaries by municipality (issue 21): no
+	// login, at most 5 requests a second from an address.
+	r.GET("/api/v1/public/beneficiaries", newLimiter(5, 20).middleware(), h.publicBeneficiaries)
 	if d.DevIssuer != nil {
 		r.POST("/dev/token", newLimiter(5, 20).middleware(), h.devToken)
 	}
