@@ -25,17 +25,21 @@ type Beneficiary struct {
 	From           time.Time
 	DecisionNumber string
 	DecisionDate   time.Time
+	// Restricted: the person is named in a report of the DV compartment
+	// (dv_persons); shown to no one outside it.
+	Restricted bool
 }
 
 // BeneficiariesOn returns the persons holding a right of benefit in force
 // on day, of centre if centre is not empty, ordered by family and given
 // name. A right is in force when a version covers the day and the one
 // that holds there (the highest seq, domain.Timeline.On) is active; its
-// amount is that version's. The restriction of the DV compartment is not
-// applied here yet (see the report of helper 33).
+// amount is that version's. A person named in a report of the DV
+// compartment is marked Restricted, for the caller to keep out for anyone
+// outside it.
 func (db *DB) BeneficiariesOn(ctx context.Context, benefit string, day time.Time, centre string) ([]Beneficiary, error) {
 	rows, err := db.pool.Query(ctx, `SELECT e.id::text, p.id::text, p.jmbg, p.given_name, p.family_name, p.municipality, c.centre_id,
-			v.amount, e.valid_from, d.number, d.issued_at
+			v.amount, e.valid_from, d.number, d.issued_at, EXISTS (SELECT 1 FROM dv_persons dp WHERE dp.person_id = p.id)
 		FROM entitlements e
 		JOIN claims c ON c.number = e.claim_number
 		JOIN decisions d ON d.id = e.decision_id
@@ -51,7 +55,7 @@ func (db *DB) BeneficiariesOn(ctx context.Context, benefit string, day time.Time
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Beneficiary, error) {
 		var b Beneficiary
 		err := r.Scan(&b.EntitlementID, &b.PersonID, &b.JMBG, &b.GivenName, &b.FamilyName, &b.Municipality, &b.CentreID,
-			&b.Amount, &b.From, &b.DecisionNumber, &b.DecisionDate)
+			&b.Amount, &b.From, &b.DecisionNumber, &b.DecisionDate, &b.Restricted)
 		return b, err
 	})
 	if err != nil {

@@ -80,8 +80,8 @@ func TestBeneficiariesOn(t *testing.T) {
 		if b.EntitlementID == mo.ID && !b.Amount.Equal(decimal.RequireFromString("100.00")) {
 			t.Errorf("amount before the raise = %s; want 100.00", b.Amount)
 		}
-		if b.DecisionNumber == "" || b.JMBG == "" {
-			t.Errorf("a line without decision or JMBG: %+v", b)
+		if b.DecisionNumber == "" || b.JMBG == "" || b.Restricted {
+			t.Errorf("a line without decision or JMBG, or restricted without a DV report: %+v", b)
 		}
 	}
 	bs = on(from.AddDate(0, 4, 0), "")
