@@ -113,7 +113,12 @@ func TestProxy(t *testing.T) {
 		out, _ := io.ReadAll(resp.Body)
 		return string(out)
 	}
-	got := map[string]bool{post(): true, post(): true}
+	// Round robin once both backends have passed a health check (the first
+	// check may not have seen both yet): each answers within a few rounds.
+	got := map[string]bool{}
+	for deadline := time.Now().Add(2 * time.Second); !(got["a:body"] && got["b:body"]) && time.Now().Before(deadline); {
+		got[post()] = true
+	}
 	if !got["a:body"] || !got["b:body"] {
 		t.Errorf("two requests went to %v; want one to each backend", got)
 	}
