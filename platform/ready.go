@@ -185,17 +185,7 @@ func (p *Platform) ServeOps(ctx context.Context, ln net.Listener, running func()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	p.Log.Info("worker's health and metrics listening", "addr", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-		return nil
-	}
+	return serveUntilDone(ctx, srv, ln, 5*time.Second)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
@@ -17,41 +15,10 @@ import (
 func TestActiveRightsOf(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
-	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	person := func(serial int) domain.PersonID {
-		j, _ := domain.MakeJMBG(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), 21, serial)
-		addr, _ := domain.ParseAddress("Podgorica", "Podgorica", "")
-		p, _ := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Ana", FamilyName: "Vuković", Address: addr})
-		p, err := db.CreatePerson(ctx, p, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p.ID
-	}
+	from := rightsFrom
+	person := func(serial int) domain.PersonID { return newTestPerson(t, db, serial) }
 	grant := func(benefit string, subject domain.PersonID, members ...domain.PersonID) store.Entitlement {
-		c, err := db.CreateClaim(ctx, store.Claim{Benefit: benefit, ApplicantID: members[0], SubjectID: subject, CentreID: "csr-podgorica",
-			Consent: true, FiledBy: "ana.caseworker", Period: from, Members: members})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := db.IssueDecision(ctx, store.Decision{ClaimNumber: c.Number, CentreID: "csr-podgorica", Kind: "grant", Benefit: benefit,
-			Amount: decimal.RequireFromString("100.00"), PeriodFrom: from, PreparedBy: "a", ApprovedBy: "b", IssuedAt: from})
-		if err != nil {
-			t.Fatal(err)
-		}
-		beneficiary := members[0]
-		if subject != "" {
-			beneficiary = subject
-		}
-		e, err := db.CreateEntitlement(ctx, store.Entitlement{ClaimNumber: c.Number, DecisionID: d.ID, Benefit: benefit, BeneficiaryID: beneficiary,
-			Amount: decimal.RequireFromString("100.00"), Periodicity: "monthly", ValidFrom: from, CreatedBy: "b"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SetClaimState(ctx, c.Number, "approved", ""); err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return grantTestRight(t, db, benefit, subject, members...)
 	}
 	mother, child, stranger := person(501), person(502), person(503)
 	mo := grant("MO", "", mother, child)
