@@ -68,6 +68,8 @@ type Server struct {
 	changes changeLog
 
 	sick sickLeaves // the health fund's certificates (refunds.go)
+
+	agri agricultureService // the farmers' allowance file's knobs (agriculture.go)
 }
 
 // NewServer serves pop with the given faults.
@@ -110,6 +112,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/sim/changes" {
 		s.serveChangeKnob(w, r)
+		return
+	}
+	if r.URL.Path == "/sim/agriculture" {
+		s.serveAgricultureKnobs(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/agriculture/allowances/") {
+		s.serveAgriculture(w, r)
 		return
 	}
 	if r.URL.Path == "/sim/sick-leave" {
@@ -332,7 +342,7 @@ func Facts(source domain.Source, h Household, m int) []xroad.WireFact {
 		e := domain.EducationFact{Enrolled: p.Student != "", Institution: p.Student, Level: p.StudentLevel}
 		return fact(domain.KindEducation, time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC), e)
 	case domain.SourceAgriculture:
-		a := domain.AgricultureFact{FarmerAllowance: zero, PremiumsYearly: zero}
+		a := domain.AgricultureFact{FarmerAllowance: FarmerAllowance(h, m), PremiumsYearly: zero}
 		if head && h.Rural && hr.IntN(3) == 0 {
 			a.PremiumsYearly = decimal.NewFromInt(int64(200 + hr.IntN(3000)))
 		}
