@@ -69,6 +69,8 @@ type Server struct {
 
 	sick sickLeaves // the health fund's certificates (refunds.go)
 
+	epcg electricitySim // the power utility's lists and answers (electricity.go)
+
 	agri agricultureService // the farmers' allowance file's knobs (agriculture.go)
 }
 
@@ -120,6 +122,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, "/agriculture/allowances/") {
 		s.serveAgriculture(w, r)
+		return
+	}
+	if r.URL.Path == "/sim/electricity" {
+		s.serveElectricityKnobs(w, r)
+		return
+	}
+	if r.URL.Path == "/epcg/subsidy/lists" { // counterpart.ElectricityPath
+		s.serveElectricity(w, r)
 		return
 	}
 	if r.URL.Path == "/sim/sick-leave" {
