@@ -137,7 +137,9 @@ func Warn(l Licence, hours decimal.Decimal, on time.Time) bool {
 	return l.InForce(on) && !dayOf(on).Before(WarnFrom(l)) && hours.LessThan(RequiredHours)
 }
 
-func dayOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
