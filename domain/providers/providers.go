@@ -30,6 +30,7 @@ var services = []Service{
 	{"supported_housing", [2]string{"Stanovanje uz podršku", "Supported housing"}},
 	{"counselling", [2]string{"Savjetovanje", "Counselling"}},
 	{"residential_elderly", [2]string{"Smještaj starih lica", "Residential care for the elderly"}},
+	{"residential_children", [2]string{"Smještaj djece i mladih u ustanovu", "Residential care for children and young people"}},
 }
 
 // Services lists the catalogue in its order.
