@@ -379,3 +379,42 @@ func (db *DB) AgricultureConflicts(ctx context.Context, fileID int64) ([]agricul
 	})
 	return out, err
 }
+
+// RestrictedPersons says which of the persons are named in a report of the
+// DV compartment (dv_persons): their tasks are sealed in it.
+func (db *DB) RestrictedPersons(ctx context.Context, ids []domain.PersonID) (map[domain.PersonID]bool, error) {
+	out := map[domain.PersonID]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT person_id::text FROM dv_persons WHERE person_id::text = ANY($1)`, s)
+	if err != nil {
+		return nil, fmt.Errorf("select restricted persons: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("select restricted persons: %w", err)
+	}
+	for _, p := range found {
+		out[domain.PersonID(p)] = true
+	}
+	return out, nil
+}
+
+// AgriculturePersons lists the persons an imported file pays (none for a
+// refused one): whose data its import touched, for the audit log.
+func (db *DB) AgriculturePersons(ctx context.Context, fileID int64) ([]domain.PersonID, error) {
+	rows, err := db.pool.Query(ctx, `SELECT person_id::text FROM agriculture_allowances WHERE file_id = $1 ORDER BY line`, fileID)
+	if err != nil {
+		return nil, fmt.Errorf("select persons of file %d: %w", fileID, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[domain.PersonID])
+	if err != nil {
+		return nil, fmt.Errorf("select persons of file %d: %w", fileID, err)
+	}
+	return out, nil
+}
