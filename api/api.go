@@ -189,6 +189,17 @@ func Routes() []Route {
 		{"GET", "/api/v1/providers/:id", "provider", "read", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getProvider) }},
 		{"POST", "/api/v1/providers/:id/licences", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/withdraw", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.withdrawLicence) }},
+		// Inspections during a licence, fines, suspension (issue 21 item 1; api/inspections.go), and the providers in force.
+		{"GET", "/api/v1/providers", "provider_in_force", "read", false, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.providersInForce) }},
+		{"GET", "/api/v1/providers/:id/supervision", "provider_inspection", "read", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.providerSupervision) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/inspections", "provider_inspection", "create", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.scheduleInspection) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/inspections/:inspection/findings", "provider_inspection", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordFindings) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/inspections/:inspection/fines", "provider_inspection", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.proposeFine) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/decide", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFine) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal", "provider_inspection", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.fileFineAppeal) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFineAppeal) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/suspend", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.suspendLicence) }},
+		{"POST", "/api/v1/providers/:id/licences/:number/lift-suspension", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.liftSuspension) }},
 	}
 }
 

@@ -602,6 +602,12 @@ func (h *handler) caseAction(c *gin.Context) (*caseActionDone, error) {
 	if len(req.Data) == 0 {
 		req.Data = json.RawMessage("{}")
 	}
+	if req.Action == "prepare-decision" {
+		// The register is constitutive: a placement names a provider in force (api/inspections.go).
+		if err := h.checkPlacement(c, x.Procedure, req.Data); err != nil {
+			return nil, err
+		}
+	}
 	if err := h.update(c, workflows.CaseWorkflowID(x.Number), workflows.UpdateCaseAction, workflows.CaseAction{Action: req.Action,
 		By: u.Username, Role: u.Role, CentreID: u.CentreID, Data: req.Data}); err != nil {
 		return nil, err

@@ -148,6 +148,11 @@ var fuzzUsers = map[string]string{
 	"provider:create":        "goran.ministry",   // the providers' register (issue 21)
 	"provider:update":        "goran.ministry",
 	"provider:read":          "goran.ministry",
+
+	// inspections, fines, suspension (issue 21)
+	"provider_inspection:create":  "goran.ministry",
+	"provider_inspection:update":  "goran.ministry",
+	"provider_inspection:approve": "jovana.ministry", // another officer than the proposer
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -408,6 +413,14 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers"] = `{"name":"Fuzz d.o.o.","pib":"02000008","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`
 	valid["/api/v1/providers/:id/licences"] = `{"number":"L-FUZZ-2","service":"counselling","valid_from":"2026-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/withdraw"] = `{"reason":"fuzz"}`
+	valid["/api/v1/providers/:id/licences/:number/inspections"] = `{"kind":"regular","scheduled_on":"2031-01-01"}`
+	valid["/api/v1/providers/:id/licences/:number/inspections/:inspection/findings"] = `{"items":[{"item":"staffing","compliant":true}]}`
+	valid["/api/v1/providers/:id/licences/:number/inspections/:inspection/fines"] = `{"amount":"100.00","legal_reference":"čl. 185","reason":"fuzz","due_on":"2031-01-01"}`
+	valid["/api/v1/providers/:id/licences/:number/fines/:fine/decide"] = ``
+	valid["/api/v1/providers/:id/licences/:number/fines/:fine/appeal"] = `{"filed_on":"2026-01-01"}`
+	valid["/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome"] = `{"outcome":"upheld"}`
+	valid["/api/v1/providers/:id/licences/:number/suspend"] = `{"from":"2031-01-01","reason":"fuzz"}`
+	valid["/api/v1/providers/:id/licences/:number/lift-suspension"] = `{"reason":"fuzz"}`
 	provider, err := env.db.CreateProvider(ctx, store.Provider{Name: "Seed", PIB: "02655284", Street: "Ulica 2", Municipality: "ME-16",
 		FoundedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedBy: "seed"})
 	if err != nil {

@@ -112,6 +112,14 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider:create": {domain.RoleMinistryOfficer: {"own"}},
 	"provider:read":   {domain.RoleMinistryOfficer: {"own"}},
 	"provider:update": {domain.RoleMinistryOfficer: {"own"}},
+
+	// Inspections, fines, suspension (issue 21 item 1): the ministry's
+	// officers; the providers in force: whoever names one in a placement.
+	"provider_inspection:create":  {domain.RoleMinistryOfficer: {"own"}},
+	"provider_inspection:read":    {domain.RoleMinistryOfficer: {"own"}},
+	"provider_inspection:update":  {domain.RoleMinistryOfficer: {"own"}},
+	"provider_inspection:approve": {domain.RoleMinistryOfficer: {"own"}},
+	"provider_in_force:read":      with(staff("own"), domain.RoleMinistryOfficer, "own"),
 }
 
 func staff(v ...string) map[domain.Role][]string {
