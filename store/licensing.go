@@ -275,32 +275,60 @@ func (db *DB) MoveLicenceApplication(ctx context.Context, id int64, from []strin
 	return out, err
 }
 
-// RecordLicenceInspection records the inspection's report and moves the
-// application on to the decision's draft; the same report again (a retry)
-// changes nothing.
-func (db *DB) RecordLicenceInspection(ctx context.Context, id int64, report json.RawMessage, by string) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE licence_applications SET inspection = $2, inspected_by = $3, state = $4, updated_at = now()
-		WHERE id = $1 AND state = $5`, id, report, by, providers.StateDrafting, providers.StateInspection)
+// SaveLicenceInspection keeps an officer's inspection report on an
+// application waiting for its inspection; the workflow accepts it
+// (RecordLicenceInspection) or a later report replaces it.
+func (db *DB) SaveLicenceInspection(ctx context.Context, id int64, report json.RawMessage, by string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE licence_applications SET inspection = $2, inspected_by = $3, updated_at = now()
+		WHERE id = $1 AND state = $4`, id, report, by, providers.StateInspection)
 	if err != nil {
-		return fmt.Errorf("record inspection: %w", err)
+		return fmt.Errorf("save inspection: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return db.expectState(ctx, id, providers.StateDrafting, "its inspection")
+		return db.expectState(ctx, id, "", "inspection report")
 	}
 	return nil
 }
 
-// RecordLicenceDraft records an officer's draft of the decision and puts
-// it before a second officer.
-func (db *DB) RecordLicenceDraft(ctx context.Context, id int64, d providers.Draft, by string) error {
+// RecordLicenceInspection accepts the report by saved and moves the
+// application on to the decision's draft; a retry changes nothing.
+func (db *DB) RecordLicenceInspection(ctx context.Context, id int64, by string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE licence_applications SET state = $2, updated_at = now()
+		WHERE id = $1 AND state = $3 AND inspected_by = $4 AND inspection IS NOT NULL`, id, providers.StateDrafting, providers.StateInspection, by)
+	if err != nil {
+		return fmt.Errorf("record inspection: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return db.expectState(ctx, id, providers.StateDrafting, "inspection report")
+	}
+	return nil
+}
+
+// SaveLicenceDraft keeps an officer's draft of the decision on an
+// application waiting for one; the workflow accepts it (RecordLicenceDraft).
+func (db *DB) SaveLicenceDraft(ctx context.Context, id int64, d providers.Draft, by string) error {
 	b, _ := json.Marshal(d)
-	tag, err := db.pool.Exec(ctx, `UPDATE licence_applications SET draft = $2, drafted_by = $3, approved_by = NULL, state = $4, updated_at = now()
-		WHERE id = $1 AND state = $5`, id, b, by, providers.StateApproval, providers.StateDrafting)
+	tag, err := db.pool.Exec(ctx, `UPDATE licence_applications SET draft = $2, drafted_by = $3, approved_by = NULL, updated_at = now()
+		WHERE id = $1 AND state = $4`, id, b, by, providers.StateDrafting)
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return db.expectState(ctx, id, "", "draft")
+	}
+	return nil
+}
+
+// RecordLicenceDraft accepts the draft by saved and puts it before a
+// second officer; a retry changes nothing.
+func (db *DB) RecordLicenceDraft(ctx context.Context, id int64, by string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE licence_applications SET state = $2, updated_at = now()
+		WHERE id = $1 AND state = $3 AND drafted_by = $4 AND draft IS NOT NULL`, id, providers.StateApproval, providers.StateDrafting, by)
 	if err != nil {
 		return fmt.Errorf("record draft: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return db.expectState(ctx, id, providers.StateApproval, "a draft")
+		return db.expectState(ctx, id, providers.StateApproval, "draft")
 	}
 	return nil
 }

@@ -43,16 +43,24 @@ func TestLicenceApplicationToRegister(t *testing.T) {
 	if _, err := db.MoveLicenceApplication(ctx, a.ID, []string{providers.StateSubmitted}, providers.StateInspection, &day); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordLicenceDraft(ctx, a.ID, providers.Draft{Outcome: "grant"}, "goran.ministry"); code(err) != domain.CodeConflict {
+	if err := db.SaveLicenceDraft(ctx, a.ID, providers.Draft{Outcome: "grant"}, "goran.ministry"); code(err) != domain.CodeConflict {
 		t.Errorf("a draft before the inspection: %v; want a conflict", err)
 	}
-	report := json.RawMessage(`{"findings":"ok"}`)
+	if err := db.RecordLicenceInspection(ctx, a.ID, "goran.ministry"); code(err) != domain.CodeConflict {
+		t.Errorf("an inspection accepted before its report: %v; want a conflict", err)
+	}
+	if err := db.SaveLicenceInspection(ctx, a.ID, json.RawMessage(`{"findings":"ok"}`), "goran.ministry"); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
-		if err := db.RecordLicenceInspection(ctx, a.ID, report, "goran.ministry"); err != nil {
+		if err := db.RecordLicenceInspection(ctx, a.ID, "goran.ministry"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.RecordLicenceDraft(ctx, a.ID, providers.Draft{Outcome: "grant", ValidFrom: "2027-01-01"}, "goran.ministry"); err != nil {
+	if err := db.SaveLicenceDraft(ctx, a.ID, providers.Draft{Outcome: "grant", ValidFrom: "2027-01-01"}, "goran.ministry"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordLicenceDraft(ctx, a.ID, "goran.ministry"); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.RecordLicenceApproval(ctx, a.ID, true, "goran.ministry"); code(err) != domain.CodeForbidden {

@@ -26,6 +26,10 @@ const (
 	NameFinality = "DecisionFinality" // waits for a delivered sanction to become final
 )
 
+// NameLicence is a provider's e-application for a licence (licence.go,
+// issue 21).
+const NameLicence = "Licence"
+
 // RefreshEvidenceID is the workflow id of a person's evidence refresh: one
 // at a time per person.
 func RefreshEvidenceID(p domain.PersonID) string { return "evidence/" + string(p) }

@@ -343,5 +343,13 @@ func CheckInspectionReport(report json.RawMessage, today time.Time) error {
 // ExpiryWarnings are the days a licence ending on validUntil warns on:
 // six and three months before its last day.
 func ExpiryWarnings(validUntil time.Time) (first, second time.Time) {
-	return validUntil.AddDate(0, -FirstWarningMonths, 0), validUntil.AddDate(0, -SecondWarningMonths, 0)
+	return monthsBefore(validUntil, FirstWarningMonths), monthsBefore(validUntil, SecondWarningMonths)
+}
+
+// monthsBefore is the same day n months before t, or that month's last
+// day when it is shorter (31 December: 30 June).
+func monthsBefore(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month()-time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(t.Day(), last)-1)
 }
