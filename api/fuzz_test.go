@@ -153,6 +153,8 @@ var fuzzUsers = map[string]string{
 	"provider_inspection:create":  "goran.ministry",
 	"provider_inspection:update":  "goran.ministry",
 	"provider_inspection:approve": "jovana.ministry", // another officer than the proposer
+	"provider_inspection:read":    "goran.ministry",
+	"provider_in_force:read":      "ana.caseworker",
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",

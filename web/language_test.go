@@ -328,6 +328,7 @@ func pageCases(s *server) []pageCase {
 		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: map[string][]string{"cnr": {"Pregled zahtjeva", "podnesen preko interneta"}, "en": {"Review claim", "filed online"}}},
 		{name: "public register of providers", tpl: "public_providers", run: get(s, "citizen.demo", "/public/providers?municipality=ME-16", s.publicProviders),
 			want: map[string][]string{"cnr": {"Dnevni boravak za djecu sa smetnjama u razvoju", "oduzeta", "Podgorica"}, "en": {"Day care for children with disabilities", "withdrawn"}}},
+		inspectionPageCases(s)[0], // the officer's page of a provider (inspections_test.go)
 		{name: "e-file", tpl: "person", run: get(s, "ana.caseworker", "/persons/"+personID, s.personPage, "id", personID),
 			want: both("prijavljeni prihodi", "registered income")},
 		{name: "new claim: search", tpl: "newclaim", run: get(s, "ana.caseworker", "/claims/new?q=Vujovi%C4%87", s.newClaim)},
@@ -411,6 +412,7 @@ func fakeAPI() http.Handler {
 			`"municipality_name":"Podgorica","licence_number":"L-2026-001","service":"day_care_disability","service_name":"` + name + `",` +
 			`"valid_from":"2026-01-01","valid_until":"2031-12-31","state":"withdrawn"}]}`)(c)
 	})
+	r.GET("/api/v1/providers/:id/supervision", fakeSupervision) // the officer's page of a provider (inspections_test.go)
 	r.GET("/api/v1/tasks", js(`{"tasks":[`+strings.Join([]string{taskReview, taskCase, taskDV, taskReferral, taskAppeal}, ",")+`],"counts":{"total":5,"shown":5,"overdue":1}}`))
 	r.GET("/api/v1/persons/:id", func(c *gin.Context) {
 		if c.Param("id") == refusedID {

@@ -94,6 +94,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerPortal(page, form)   // the citizens' portal (portal.go)
 	s.registerBI(page)             // the statistics: dashboard, pivot, exports (bi.go)
 	s.registerBoards(page, form)   // the boards people act on (boards.go)
+	// the officer's page of a provider (inspections.go)
+	s.registerInspections(page, form)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
 	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
