@@ -120,7 +120,7 @@ func (a *Activities) ImportAgricultureFile(ctx context.Context, in ImportAgricul
 		return ImportAgricultureFileResult{}, asTemporal(domain.Errorf(domain.CodeConflict, "the file kept at %s is not the one named (hash %s)", in.Key, in.Hash[:12]))
 	}
 	res, err := a.DB.ImportAgriculture(ctx, store.AgricultureImport{File: f, Faults: faults, ObjectKey: in.Key, ReceivedBy: in.ReceivedBy,
-		WorkflowID: in.WorkflowID, At: a.Now()})
+		WorkflowID: in.WorkflowID, At: a.Now(), RecordRefusal: true})
 	out := ImportAgricultureFileResult{FileID: res.File.ID, State: res.File.State, Period: res.File.Period, Duplicate: res.Duplicate,
 		Rows: res.File.Rows, Faults: len(res.File.Faults)}
 	if err != nil {

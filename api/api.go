@@ -139,6 +139,10 @@ func Routes() []Route {
 		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", true, "payroll", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.submitPayroll) }},
 		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", true, "payroll_reconciliation", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.uploadBankFiles) }},
 		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", true, "payroll", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approvePayroll) }},
+		// The farmers' old-age allowance from the Ministry of Agriculture (issue 21 item 6, agriculture.go).
+		{"POST", "/api/v1/exchanges/agriculture", "agriculture", "create", true, "agriculture_import", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.importAgriculture) }},
+		{"GET", "/api/v1/exchanges/agriculture", "agriculture", "read", false, "agriculture_import", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listAgricultureFiles) }},
+		{"GET", "/api/v1/exchanges/agriculture/:id", "agriculture", "read", false, "agriculture_import", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getAgricultureFile) }},
 		{"POST", "/api/v1/parameters", "parameter", "create", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.proposeParameter) }},
 		{"GET", "/api/v1/parameters", "parameter", "read", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listParameters) }},
 		{"POST", "/api/v1/parameters/:id/approve", "parameter", "approve", false, "parameters", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.approveParameter) }},

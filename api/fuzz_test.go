@@ -149,6 +149,10 @@ var fuzzUsers = map[string]string{
 	"provider:update":        "goran.ministry",
 	"provider:read":          "goran.ministry",
 
+	// The farmers' old-age allowance (issue 21).
+	"agriculture:create": "nina.finance",
+	"agriculture:read":   "nina.finance",
+
 	// inspections, fines, suspension (issue 21)
 	"provider_inspection:create":  "goran.ministry",
 	"provider_inspection:update":  "goran.ministry",
@@ -415,6 +419,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers"] = `{"name":"Fuzz d.o.o.","pib":"02000008","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`
 	valid["/api/v1/providers/:id/licences"] = `{"number":"L-FUZZ-2","service":"counselling","valid_from":"2026-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/withdraw"] = `{"reason":"fuzz"}`
+	// The farmers' allowance file (issue 21): p1 paid for November.
+	valid["/api/v1/exchanges/agriculture"] = "#karton-agri-v1\njmbg;amount;period\n" + string(p1.JMBG) + ";207.45;2026-11\n#total;1;207.45\n"
 	valid["/api/v1/providers/:id/licences/:number/inspections"] = `{"kind":"regular","scheduled_on":"2031-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/inspections/:inspection/findings"] = `{"items":[{"item":"staffing","compliant":true}]}`
 	valid["/api/v1/providers/:id/licences/:number/inspections/:inspection/fines"] = `{"amount":"100.00","legal_reference":"čl. 185","reason":"fuzz","due_on":"2031-01-01"}`
@@ -462,7 +468,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 			tb.Fatalf("route %s %s has no fuzz user (%t) or valid body (%t): add it to fuzz_test.go", rt.Method, rt.Path, ok, known)
 		}
 		v := variant{name: rt.Method + " " + rt.Path, path: fill.Replace(rt.Path), user: user, valid: body,
-			multipart: strings.HasSuffix(rt.Path, "/documents") || strings.HasSuffix(rt.Path, "/bank-files")}
+			multipart: strings.HasSuffix(rt.Path, "/documents") || strings.HasSuffix(rt.Path, "/bank-files") || rt.Path == "/api/v1/exchanges/agriculture"}
 		env.variants = append(env.variants, v)
 		if strings.HasSuffix(rt.Path, "/complete") {
 			// Tasks whose outcome is a form, checked against its schema.

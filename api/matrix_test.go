@@ -113,6 +113,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider:read":   {domain.RoleMinistryOfficer: {"own"}},
 	"provider:update": {domain.RoleMinistryOfficer: {"own"}},
 
+	// The farmers' old-age allowance (issue 21): the finance officers
+	// upload the ministry's file and read the files' reports.
+	"agriculture:create": {domain.RoleFinanceOfficer: {"own"}},
+	"agriculture:read":   {domain.RoleFinanceOfficer: {"own"}},
+
 	// Inspections, fines, suspension (issue 21 item 1): the ministry's
 	// officers; the providers in force: whoever names one in a placement.
 	"provider_inspection:create":  {domain.RoleMinistryOfficer: {"own"}},

@@ -24,6 +24,10 @@ type AgricultureImport struct {
 	ReceivedBy string // a username, or "schedule"
 	WorkflowID string
 	At         time.Time
+	// RecordRefusal keeps a refused file's record and report (an import
+	// the schedule started, which nobody watches); the API answers the
+	// report instead and writes nothing.
+	RecordRefusal bool
 }
 
 // AgricultureFile is a file as recorded: imported or refused, with its
@@ -117,9 +121,11 @@ func (db *DB) ImportAgriculture(ctx context.Context, in AgricultureImport) (Agri
 	if len(faults) == 0 {
 		return res, nil
 	}
-	refused, err := insertAgricultureFile(ctx, db.pool, in, "refused", faults)
-	if err != nil {
-		return AgricultureResult{}, err
+	var refused AgricultureFile
+	if in.RecordRefusal {
+		if refused, err = insertAgricultureFile(ctx, db.pool, in, "refused", faults); err != nil {
+			return AgricultureResult{}, err
+		}
 	}
 	msgs := make([]string, len(faults))
 	for i, f := range faults {

@@ -91,7 +91,7 @@ func TestImportAgriculture(t *testing.T) {
 	b, _, _ := agriFile(t, "2026-11", [2]string{jmbgOf(t, db, holder), "207.45"}, [2]string{string(unknown), "207.45"})
 	b = []byte(strings.Replace(string(b), jmbgOf(t, db, holder)+";207.45", jmbgOf(t, db, holder)+";207.455", 1))
 	f, faults := agriculture.Parse(b)
-	_, err := db.ImportAgriculture(ctx, store.AgricultureImport{File: f, Faults: faults, ObjectKey: "k0", ReceivedBy: "test", At: at})
+	_, err := db.ImportAgriculture(ctx, store.AgricultureImport{File: f, Faults: faults, ObjectKey: "k0", ReceivedBy: "test", At: at, RecordRefusal: true})
 	de, ok := err.(*domain.Error)
 	if !ok || de.Code != domain.CodeInvalid {
 		t.Fatalf("a bad file: %v; want invalid", err)

@@ -31,6 +31,7 @@ var taskTypes = []string{
 	"activation.decide", "activation.approve", "activation.follow_up",
 	"revision.review", "revision.approve", "change.close_right", "change.approve_close", "payment.correct_account",
 	"appeal.review", "appeal.approve", "refund.review", "refund.approve",
+	"agriculture.mo_conflict",
 }
 
 // boardPageSize is how many tasks a page of the board lists.
