@@ -75,6 +75,9 @@ func (a *Activities) IssueCaseDecision(ctx context.Context, in IssueCaseDecision
 	if err != nil {
 		return IssueCaseDecisionResult{}, asTemporal(err)
 	}
+	if err := a.registerCarers(ctx, in, d.ID); err != nil {
+		return IssueCaseDecisionResult{}, asTemporal(err)
+	}
 	return IssueCaseDecisionResult{DecisionID: d.ID, Number: d.Number, SHA256: d.DocumentSHA256}, nil
 }
 

@@ -161,6 +161,11 @@ func Routes() []Route {
 		{"POST", "/api/v1/violence-notifications/:reference/case", "dv_case", "create", true, "case_intake", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.linkDVCase) }},
 		{"POST", "/api/v1/violence-reports", "dv_report", "create", true, "police_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.createViolenceReport) }},
 		{"GET", "/api/v1/dv-register", "dv_register", "read", true, "dv_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dvRegister) }},
+		// The registers of guardians, foster carers and beneficiaries for the staff (issue 21, items 3 and 4).
+		{"GET", "/api/v1/registers/guardians", "carer_register", "read", true, "carer_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.guardianRegister) }},
+		{"GET", "/api/v1/registers/foster-carers", "carer_register", "read", true, "carer_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.fosterCarerRegister) }},
+		{"POST", "/api/v1/registers/carers/:id/assessments", "carer_register", "create", true, "carer_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.recordCarerAssessment) }},
+		{"GET", "/api/v1/registers/beneficiaries", "beneficiary_register", "read", true, "beneficiary_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.beneficiaryRegister) }},
 		{"GET", "/api/v1/statistics/violence", "dv_statistics", "read", false, "dv_statistics", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.violenceStatistics) }},
 		{"GET", "/api/v1/bi/:fact", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.pivot) }},
 		{"GET", "/api/v1/bi/reports/:name", "bi", "read", false, "statistics", func(h *handler) gin.HandlerFunc { return stream(h, h.standardReport) }},

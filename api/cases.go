@@ -599,6 +599,9 @@ func (h *handler) caseAction(c *gin.Context) (*caseActionDone, error) {
 			return nil, prefixFields(err, "data")
 		}
 	}
+	if err := h.checkNamedCarers(c, x, req.Action, req.Data); err != nil {
+		return nil, err
+	}
 	if len(req.Data) == 0 {
 		req.Data = json.RawMessage("{}")
 	}

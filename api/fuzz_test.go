@@ -183,6 +183,10 @@ var fuzzUsers = map[string]string{
 	"parameter:read":           "goran.ministry",
 	"refund:read":              "employer-02655284",
 	"portal:read":              "citizen.demo",
+	// The registers of carers and beneficiaries (issue 21).
+	"carer_register:create":     "ana.caseworker",
+	"carer_register:read":       "ana.caseworker",
+	"beneficiary_register:read": "ana.caseworker",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -419,6 +423,9 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers"] = `{"name":"Fuzz d.o.o.","pib":"02000008","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`
 	valid["/api/v1/providers/:id/licences"] = `{"number":"L-FUZZ-2","service":"counselling","valid_from":"2026-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/withdraw"] = `{"reason":"fuzz"}`
+	// The carers' register (issue 21): an assessment of p2, of Podgorica.
+	valid["/api/v1/registers/carers/:id/assessments"] = `{"kind":"training","role":"foster_carer","held_on":"` + time.Now().AddDate(0, 0, -7).Format(time.DateOnly) +
+		`","outcome":"completed","hours":20}`
 	// The farmers' allowance file (issue 21): p1 paid for November.
 	valid["/api/v1/exchanges/agriculture"] = "#karton-agri-v1\njmbg;amount;period\n" + string(p1.JMBG) + ";207.45;2026-11\n#total;1;207.45\n"
 	valid["/api/v1/providers/:id/licences/:number/inspections"] = `{"kind":"regular","scheduled_on":"2031-01-01"}`
@@ -457,7 +464,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		":reference", dv.Reference, "referrals/:id", "referrals/"+referral.ID, "decisions/:id", "decisions/"+d3.ID,
 		"entitlements/:id", "entitlements/"+e3.ID, "parameters/:id", "parameters/"+strconv.FormatInt(proposed.ID, 10),
 		"refund-leaves/:number", "refund-leaves/"+leave.Number, "providers/:id", "providers/"+strconv.FormatInt(provider.ID, 10),
-		"licences/:number", "licences/L-FUZZ-1")
+		"licences/:number", "licences/L-FUZZ-1", "carers/:id", "carers/"+string(p2.ID))
 	for _, rt := range api.Routes() {
 		if rt.Method != http.MethodPost {
 			continue

@@ -112,6 +112,12 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider:create": {domain.RoleMinistryOfficer: {"own"}},
 	"provider:read":   {domain.RoleMinistryOfficer: {"own"}},
 	"provider:update": {domain.RoleMinistryOfficer: {"own"}},
+	// The registers of guardians, foster carers and beneficiaries (issue
+	// 21): a centre's staff their centre's, the ministry's officers every
+	// centre's; the staff record the carers' assessments.
+	"carer_register:read":       with(staff("own"), domain.RoleMinistryOfficer, "own", "other"),
+	"carer_register:create":     staff("own"),
+	"beneficiary_register:read": with(staff("own"), domain.RoleMinistryOfficer, "own", "other"),
 
 	// The farmers' old-age allowance (issue 21): the finance officers
 	// upload the ministry's file and read the files' reports.
@@ -319,6 +325,17 @@ func TestRouteMatrix(t *testing.T) {
 			return map[string]variant{"own": {"/api/v1/bi/annual/csr-podgorica?year=2026", ""}, "other": {"/api/v1/bi/annual/csr-niksic?year=2026", ""}}
 		case rt.Path == "/api/v1/bi/:fact": // a centre's own figures; another's by its filter
 			return map[string]variant{"own": {"/api/v1/bi/payments?axes=benefit", ""}, "other": {"/api/v1/bi/claims?filter=organisation.centre=csr-niksic", ""}}
+		case rt.Path == "/api/v1/registers/guardians", rt.Path == "/api/v1/registers/foster-carers":
+			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
+		case rt.Path == "/api/v1/registers/beneficiaries":
+			return map[string]variant{"own": {rt.Path + "?benefit=MO", ""}, "other": {rt.Path + "?benefit=MO&centre_id=csr-niksic", ""}}
+		case rt.Path == "/api/v1/registers/carers/:id/assessments":
+			v := sub(string(own.ID), string(other.ID))
+			for k, x := range v {
+				x.body = `{"kind":"suitability","role":"foster_carer","held_on":"` + time.Now().AddDate(0, 0, -7).Format(time.DateOnly) + `","outcome":"suitable"}`
+				v[k] = x
+			}
+			return v
 		case rt.Path == "/api/v1/dv-register":
 			return map[string]variant{"own": {rt.Path, ""}, "other": {rt.Path + "?centre_id=csr-niksic", ""}}
 		case strings.HasPrefix(rt.Path, "/api/v1/activation/referrals/"):

@@ -361,6 +361,13 @@ func pageCases(s *server) []pageCase {
 		{name: "case: transfer unconfirmed", tpl: "case", run: post(s, "marko.supervisor", "/cases/"+caseMonitored+"/actions/transfer", url.Values{"centre_id": {"csr-niksic"}}, s.caseAction,
 			"number", caseMonitored, "action", "transfer")},
 		{name: "dv register", tpl: "dvregister", run: get(s, "dragana.dv", "/dv", s.dvRegisterPage)},
+		// The staff's registers (issue 21; the stand-in API's answers in carers_test.go).
+		{name: "registers: guardians", tpl: "registers", run: get(s, "ana.caseworker", "/registers", s.registersPage),
+			want: map[string][]string{"cnr": {"Milica Đurović", "obuka – završena", "traje"}, "en": {"Milica Đurović", "training – completed", "in force"}}},
+		{name: "registers: foster carers", tpl: "registers", run: get(s, "ana.caseworker", "/registers?register=foster-carers&state=all", s.registersPage),
+			want: map[string][]string{"cnr": {"Hraniteljska porodica", "okončano rješenjem"}, "en": {"Foster family", "ended by decision"}}},
+		{name: "registers: beneficiaries", tpl: "registers", run: get(s, "goran.ministry", "/registers?register=beneficiaries&benefit=MO&on=2026-11-30", s.registersPage),
+			want: map[string][]string{"cnr": {"Broj korisnika: 1", "Materijalno obezbjeđenje"}, "en": {"Beneficiaries: 1"}}},
 		{name: "dv notification", tpl: "dv", run: get(s, "dragana.dv", "/dv/"+dvRef, s.dvPage, "reference", dvRef)},
 		{name: "dv notification without a case", tpl: "dv", run: get(s, "dragana.dv", "/dv/"+dvRefNoCase, s.dvPage, "reference", dvRefNoCase),
 			want: both("Pridruži predmetu "+caseNumber, "Join case "+caseNumber)},
@@ -406,6 +413,8 @@ func fakeAPI() http.Handler {
 	refuse := func(status int, body string) gin.HandlerFunc {
 		return func(c *gin.Context) { c.Data(status, "application/json", []byte(body)) }
 	}
+	// The staff's registers (issue 21, carers_test.go).
+	fakeRegisterAPI(r)
 	r.GET("/api/v1/public/providers", func(c *gin.Context) { // the public register (issue 21): the service's name in the language asked
 		name := providers.Services()[0].Label(c.Query("lang"))
 		js(`{"as_of":"2026-12-01","entries":[{"provider_id":1,"name":"Dnevni centar Sunce","street":"Njegoševa 1","municipality":"ME-16",` +

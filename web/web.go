@@ -111,6 +111,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	form("/cases/:number/actions/:action", s.caseAction)
 	form("/cases/:number/reopen", s.reopenCase)
 	page("/dv", s.dvRegisterPage)
+	page("/registers", s.registersPage) // guardians, foster carers, beneficiaries (carers.go)
 	page("/dv/:reference", s.dvPage)
 	form("/dv/:reference/first-contact", s.firstContact)
 	page("/activation", s.activationPage)

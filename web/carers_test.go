@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// fakeRegisterAPI answers the staff's registers (issue 21) for the pages'
+// tests: a guardian with a training, a foster family whose placement
+// ended, one beneficiary of MO.
+func fakeRegisterAPI(r *gin.Engine) {
+	js := func(body string) gin.HandlerFunc {
+		return func(c *gin.Context) { c.Data(http.StatusOK, "application/json", []byte(body)) }
+	}
+	person := func(id, given, family, jmbg, assessments string) string {
+		return `{"person_id":"` + id + `","jmbg":"` + jmbg + `","given_name":"` + given + `","family_name":"` + family +
+			`","municipality":"ME-16","assessments":[` + assessments + `]}`
+	}
+	training := `{"id":1,"person_id":"` + memberID + `","kind":"training","role":"guardian","held_on":"2026-02-01","outcome":"completed","hours":12,` +
+		`"centre_id":"csr-podgorica","recorded_by":"ana.caseworker"}`
+	r.GET("/api/v1/registers/guardians", js(`{"role":"guardian","centre_id":"csr-podgorica","state":"current","entries":[{"decision_number":"CSR-7/2026",`+
+		`"case_number":"`+caseMonitored+`","centre_id":"csr-podgorica","from":"2026-03-02","ended_on":null,"end_decision_number":"",`+
+		`"carers":[`+person(memberID, "Milica", "Đurović", "0202975215007", training)+`],"wards":[`+person(personID, "Luka", "Perović", "0101010215005", "")+`],`+
+		`"allowances_paid":null}]}`))
+	r.GET("/api/v1/registers/foster-carers", js(`{"role":"foster_carer","centre_id":"csr-podgorica","state":"all","entries":[{"decision_number":"CSR-8/2026",`+
+		`"case_number":"`+caseNumber+`","centre_id":"csr-podgorica","from":"2026-03-02","ended_on":"2026-09-02","end_decision_number":"CSR-19/2026",`+
+		`"carers":[`+person(memberID, "Vesna", "Knežević", "0404978215001", "")+`,`+person(refusedID, "Zoran", "Knežević", "0505976215004", "")+`],`+
+		`"wards":[`+person(personID, "Nina", "Lakić", "0303012215003", "")+`],"allowances_paid":"1240.00"}]}`))
+	r.GET("/api/v1/registers/beneficiaries", js(`{"benefit":"MO","on":"2026-11-30","centre_id":"","count":1,"beneficiaries":[{"person_id":"`+personID+`",`+
+		`"jmbg":"0101980215006","given_name":"Ana","family_name":"Vuković","municipality":"ME-16","centre_id":"csr-podgorica","entitlement_id":"e1",`+
+		`"amount":"100.00","from":"2024-01-01","decision_number":"CSR-1/2024","decision_date":"2024-01-01"}]}`))
+}
