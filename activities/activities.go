@@ -34,7 +34,9 @@ type Activities struct {
 	Treasury Treasury
 	Police   Police
 	Agency   Agency
-	Now      func() time.Time
+	// Electricity is the power utility's endpoint for the subsidy's lists (electricity.go).
+	Electricity Electricity
+	Now         func() time.Time
 	// TransfersPerFile is the most transfers in one pain.001 file
 	// (0: DefaultTransfersPerFile).
 	TransfersPerFile int

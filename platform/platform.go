@@ -57,6 +57,7 @@ type Config struct {
 	TreasuryURL      string // the treasury's payment gateway
 	PoliceURL        string // the police's endpoint for the centres' domestic-violence reports
 	AgencyURL        string // the Employment Agency's endpoint for activation referrals and messages
+	ElectricityURL   string // the power utility's (EPCG's) endpoint for the electricity subsidy's lists
 	HTTPAddr         string
 	ClaimDeadlines   workflows.Deadlines
 	PayrollDay       int // the day of the month the payroll schedule starts the previous month's payroll
@@ -182,6 +183,8 @@ func (p *Platform) Close() {
 // Activities returns the activities bound to the platform's services.
 func (p *Platform) Activities() *activities.Activities {
 	return &activities.Activities{DB: p.DB, Registry: p.Registry, Objects: p.Objects, Params: p.Params, Now: time.Now, PaymentDay: p.Cfg.PaymentDay,
+		Electricity: counterpart.Electricity{URL: p.Cfg.ElectricityURL, HTTP: p.outbound.client("electricity", 2*time.Minute)}, // electricity.go
+
 		Treasury: counterpart.Treasury{URL: p.Cfg.TreasuryURL, HTTP: p.outbound.client("treasury", time.Minute)},
 		Police:   counterpart.Police{URL: p.Cfg.PoliceURL, HTTP: p.outbound.client("police", 30*time.Second)},
 		Agency:   counterpart.Agency{URL: p.Cfg.AgencyURL, HTTP: p.outbound.client("agency", 30*time.Second)}}

@@ -34,6 +34,8 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Licence, workflow.RegisterOptions{Name: workflows.NameLicence})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureImport, workflow.RegisterOptions{Name: workflows.NameAgricultureImport})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureConflict, workflow.RegisterOptions{Name: workflows.NameAgricultureConflict})
+	r.RegisterWorkflowWithOptions(workflows.ElectricityExport, workflow.RegisterOptions{Name: workflows.NameElectricityExport})
+	r.RegisterWorkflowWithOptions(workflows.ScheduledElectricity, workflow.RegisterOptions{Name: workflows.NameScheduledElectricity})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 

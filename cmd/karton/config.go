@@ -40,6 +40,7 @@ type Config struct {
 	TreasuryURL           string        // KARTON_TREASURY_URL: the treasury's payment gateway; dev: the simulator
 	PoliceURL             string        // KARTON_POLICE_URL: the police's endpoint for the centres' DV reports; dev: the simulator
 	AgencyURL             string        // KARTON_AGENCY_URL: the Employment Agency's endpoint for activation; dev: the simulator
+	ElectricityURL        string        // KARTON_ELECTRICITY_URL: the power utility's endpoint for the electricity subsidy's lists; dev: the simulator
 	PayrollDay            int           // KARTON_PAYROLL_DAY: the day the monthly payroll schedule runs, default 10
 	ChangesPoll           time.Duration // KARTON_CHANGES_POLL: how often the registries' feeds of changes are polled, default 1m; 0 never
 	PaymentDay            int           // KARTON_PAYMENT_DAY: the day from which a month itself may be paid, default 15 (domain.DefaultPaymentDay)
@@ -77,6 +78,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TreasuryURL:           getenv("KARTON_TREASURY_URL"),
 		PoliceURL:             getenv("KARTON_POLICE_URL"),
 		AgencyURL:             getenv("KARTON_AGENCY_URL"),
+		ElectricityURL:        getenv("KARTON_ELECTRICITY_URL"),
 		OIDCIssuer:            getenv("KARTON_OIDC_ISSUER"),
 		OIDCAudience:          or(getenv("KARTON_OIDC_AUDIENCE"), "karton"),
 		OIDCJWKSURL:           getenv("KARTON_OIDC_JWKS_URL"),

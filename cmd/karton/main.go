@@ -128,7 +128,7 @@ func platformConfig(cfg Config) (platform.Config, error) {
 	return platform.Config{
 		DatabaseURL: cfg.DatabaseURL, TemporalAddress: cfg.TemporalAddress, TemporalNamespace: cfg.TemporalNS,
 		Objects:     objects.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, Bucket: cfg.S3Bucket},
-		RegistryURL: cfg.RegistryURL, RegistryClientID: cfg.RegistryClient, RegistryTimeout: cfg.RegistryTimeout, TreasuryURL: cfg.TreasuryURL, PoliceURL: cfg.PoliceURL, AgencyURL: cfg.AgencyURL,
+		RegistryURL: cfg.RegistryURL, RegistryClientID: cfg.RegistryClient, RegistryTimeout: cfg.RegistryTimeout, TreasuryURL: cfg.TreasuryURL, PoliceURL: cfg.PoliceURL, AgencyURL: cfg.AgencyURL, ElectricityURL: cfg.ElectricityURL,
 		HTTPAddr: addr, OIDCIssuer: cfg.OIDCIssuer, OIDCAudience: cfg.OIDCAudience, OIDCJWKSURL: cfg.OIDCJWKSURL, OIDCSkew: cfg.OIDCSkew,
 		PayloadKeys: keys, CodecOrigins: cfg.CodecOrigins, PaymentDay: cfg.PaymentDay, TemporalTLS: tlsConf,
 	}, nil
@@ -209,6 +209,9 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	if err := p.EnsureRevisionSchedule(ctx); err != nil {
+		return err
+	}
+	if err := p.EnsureElectricitySchedule(ctx); err != nil {
 		return err
 	}
 	if cfg.ChangesPoll > 0 {

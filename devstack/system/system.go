@@ -245,7 +245,7 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	p, err := platform.Open(ctx, platform.Config{
 		DatabaseURL: dbURL, TemporalAddress: temporalAddr, TemporalNamespace: "default",
 		Objects: oc, RegistryURL: regURL, RegistryClientID: "ME/GOV/MRSS/karton", RegistryTimeout: 10 * time.Second,
-		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL, AgencyURL: regURL,
+		HTTPAddr: httpAddr, ClaimDeadlines: o.ClaimDeadlines, TreasuryURL: regURL, PoliceURL: regURL, AgencyURL: regURL, ElectricityURL: regURL,
 		OIDCIssuer: s.IssuerURL, OIDCAudience: issuer.Audience, OIDCSkew: time.Minute, DevIssuer: iss, InsecureCookies: true,
 		PayloadKeys: keys, CodecOrigins: origins,
 		PaymentDay: max(o.PaymentDay, 1),
@@ -272,6 +272,9 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		if err := p.EnsureRevisionSchedule(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.EnsureElectricitySchedule(ctx); err != nil {
+		return nil, err
 	}
 	if o.ChangesPoll > 0 {
 		if err := p.EnsureChangesSchedule(ctx, o.ChangesPoll); err != nil {
