@@ -54,6 +54,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-employer", Key: "employer_home", Path: "/employer", Resource: "refund", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-registers", Key: "nav_registers", Path: "/registers", Resource: "carer_register", Action: "read"},
+	{ID: "nav-providers", Key: "insp_providers", Path: "/providers", Resource: "provider_inspection", Action: "read"},
 	{ID: "nav-board", Key: "board", Path: "/board", Resource: "task", Action: "assign"},
 	{ID: "nav-inbox", Key: "inbox", Path: "/inbox", Resource: "task", Action: "read"},
 	{ID: "nav-my-cases", Key: "my_cases", Path: "/cases?scope=mine", Resource: "case", Action: "read"},

@@ -18,8 +18,24 @@ import (
 // withdraw. Everything goes through the API as the officer.
 
 func (s *server) registerInspections(page, form func(string, gin.HandlerFunc)) {
+	page("/providers", s.providersList)
 	page("/providers/:id", s.providerPage)
 	form("/providers/:id/act", s.providerAct)
+}
+
+// providersList is the officer's way in: every licence on the register
+// with its provider, each provider a link to its page.
+func (s *server) providersList(c *gin.Context) {
+	lang := s.lang(c)
+	var reg struct {
+		AsOf    string `json:"as_of"`
+		Entries []obj  `json:"entries"`
+	}
+	if r := s.getJSON(c, "/api/v1/public/providers?lang="+lang, &reg); !r.ok() {
+		s.render(c, http.StatusServiceUnavailable, "message", gin.H{"Title": "insp_providers", "Message": t(lang, "provider_unavailable")})
+		return
+	}
+	s.render(c, http.StatusOK, "providers", gin.H{"Entries": reg.Entries, "AsOf": reg.AsOf})
 }
 
 // providerPage renders the provider's supervision.

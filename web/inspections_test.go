@@ -44,7 +44,9 @@ func fakeSupervision(c *gin.Context) {
 func inspectionPageCases(s *server) []pageCase {
 	return []pageCase{{name: "provider: supervision", tpl: "provider", run: get(s, "goran.ministry", "/providers/7", s.providerPage, "id", "7"),
 		want: map[string][]string{"cnr": {"Smještaj starih lica", "Stručni radnici", "kazna izmijenjena na", "privremeno oduzeta", "1.500,00 €"},
-			"en": {"Residential care for the elderly", "Qualified staff", "fine changed to", "suspended", "€1,500.00"}}}}
+			"en": {"Residential care for the elderly", "Qualified staff", "fine changed to", "suspended", "€1,500.00"}}},
+		{name: "providers: the officer's list", tpl: "providers", run: get(s, "goran.ministry", "/providers", s.providersList),
+			want: map[string][]string{"cnr": {"Dnevni centar Sunce", "oduzeta", `href="/providers/1"`}, "en": {"Day care for children with disabilities", "withdrawn"}}}}
 }
 
 // TestProviderFormsSendWhatWasChosen: the page's forms reach the API's

@@ -328,7 +328,8 @@ func pageCases(s *server) []pageCase {
 		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: map[string][]string{"cnr": {"Pregled zahtjeva", "podnesen preko interneta"}, "en": {"Review claim", "filed online"}}},
 		{name: "public register of providers", tpl: "public_providers", run: get(s, "citizen.demo", "/public/providers?municipality=ME-16", s.publicProviders),
 			want: map[string][]string{"cnr": {"Dnevni boravak za djecu sa smetnjama u razvoju", "oduzeta", "Podgorica"}, "en": {"Day care for children with disabilities", "withdrawn"}}},
-		inspectionPageCases(s)[0], // the officer's page of a provider (inspections_test.go)
+		inspectionPageCases(s)[0], // the officer's page of a provider and their list (inspections_test.go)
+		inspectionPageCases(s)[1],
 		{name: "e-file", tpl: "person", run: get(s, "ana.caseworker", "/persons/"+personID, s.personPage, "id", personID),
 			want: both("prijavljeni prihodi", "registered income")},
 		{name: "new claim: search", tpl: "newclaim", run: get(s, "ana.caseworker", "/claims/new?q=Vujovi%C4%87", s.newClaim)},
