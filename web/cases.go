@@ -311,6 +311,9 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 				}
 			}
 		}
+		if decision != nil { // a placement names a provider in force (inspections.go)
+			decision.Fields = s.placementFields(c, code, decision.Fields)
+		}
 		data["TrackingForm"], data["DecisionForm"] = render(formOf("tracking_item"), "tracking_item"), decision
 	}
 	if p.name != "" && p.msg != "" {

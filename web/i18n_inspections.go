@@ -7,6 +7,7 @@ import "maps"
 var inspectionMessages = map[string]map[string]string{
 	"purpose.provider_supervision":    {"cnr": "nadzor nad pružaocem usluga", "en": "supervision of a service provider"},
 	"purpose.placement":               {"cnr": "izbor pružaoca za smještaj", "en": "choice of a provider for a placement"},
+	"insp_choose_provider":            {"cnr": "Izaberite pružaoca sa važećom licencom", "en": "Choose a provider whose licence is in force"},
 	"insp_providers":                  {"cnr": "Pružaoci usluga: nadzor", "en": "Service providers: supervision"},
 	"insp_title":                      {"cnr": "Pružalac usluga: nadzor", "en": "Service provider: supervision"},
 	"insp_pib":                        {"cnr": "PIB", "en": "Tax number"},

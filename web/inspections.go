@@ -172,3 +172,42 @@ func (s *server) providerAct(c *gin.Context) {
 	}
 	back(c, page, t(s.lang(c), "insp_done."+val("do")))
 }
+
+// placementFields makes the decision form's provider of procedure a
+// choice among the providers whose licence for its placement's service is
+// in force today (the register is constitutive), each by name and licence;
+// a procedure that places nobody with a provider has no such field.
+func (s *server) placementFields(c *gin.Context, procedure string, fields []field) []field {
+	services := providers.PlacementServices(procedure, "institution_placement")
+	out := fields[:0:0]
+	for _, f := range fields {
+		if f.Key != "provider_id" {
+			out = append(out, f)
+			continue
+		}
+		if services == nil {
+			continue
+		}
+		f.Kind, f.Options, f.Labels = "select", nil, map[string]string{}
+		for _, sv := range services {
+			var v struct {
+				Providers []obj `json:"providers"`
+			}
+			if r := s.getJSON(c, "/api/v1/providers?lang="+s.lang(c)+"&service="+url.QueryEscape(sv), &v); !r.ok() {
+				continue
+			}
+			for _, p := range v.Providers {
+				id := jsonNumber(int(placementNum(p["id"])))
+				f.Options = append(f.Options, id)
+				f.Labels[id] = str(p["name"]) + ", " + str(p["municipality_name"]) + " (" + str(p["licence_number"]) + ")"
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func placementNum(v any) float64 {
+	n, _ := v.(float64)
+	return n
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -38,6 +39,39 @@ func fakeSupervision(c *gin.Context) {
 		`{"day":"2026-12-21","licence_number":"L-1","kind":"suspended","by":"goran.ministry","detail":"2/40"}]`
 	c.Data(http.StatusOK, "application/json", []byte(`{"provider":`+prov+`,"inspections":[`+insp+`,`+second+`],`+
 		`"suspensions":[{"licence_number":"L-1","from":"2026-12-21","reason":"2/40","suspended_by":"goran.ministry"}],"history":`+history+`}`))
+}
+
+// fakeProvidersInForce answers GET /api/v1/providers: one provider in
+// force for residential care of the elderly, none for another service.
+func fakeProvidersInForce(c *gin.Context) {
+	if c.Query("service") != "residential_elderly" {
+		c.Data(http.StatusOK, "application/json", []byte(`{"on":"2026-12-01","providers":[]}`))
+		return
+	}
+	sv, _ := providers.ServiceByCode("residential_elderly")
+	c.Data(http.StatusOK, "application/json", []byte(`{"on":"2026-12-01","providers":[{"id":7,"name":"Dom Sunce","street":"Njegoševa 1","municipality":"ME-16",`+
+		`"municipality_name":"Podgorica","licence_number":"L-1","service":"residential_elderly","service_name":"`+sv.Label(c.Query("lang"))+`","valid_until":"2030-12-31"}]}`))
+}
+
+// TestPlacementOffersProvidersInForce: the decision form of a P22 case
+// in monitoring offers the providers in force by name and licence, not a
+// number to type.
+func TestPlacementOffersProvidersInForce(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cfg: Config{API: fakeAPI(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pages: pages}
+	body, status := s.request(t, "en", "ana.caseworker", http.MethodGet, "/cases/"+caseMonitored, gin.Params{{Key: "number", Value: caseMonitored}}, nil, s.casePage)
+	if status != http.StatusOK {
+		t.Fatalf("case page: %d", status)
+	}
+	for _, want := range []string{`<option value="7"`, "Dom Sunce, Podgorica (L-1)", "Choose a provider whose licence is in force"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the decision form does not offer %q", want)
+		}
+	}
 }
 
 // inspectionPageCases are the officer's provider page in each language.

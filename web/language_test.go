@@ -423,6 +423,7 @@ func fakeAPI() http.Handler {
 			`"valid_from":"2026-01-01","valid_until":"2031-12-31","state":"withdrawn"}]}`)(c)
 	})
 	r.GET("/api/v1/providers/:id/supervision", fakeSupervision) // the officer's page of a provider (inspections_test.go)
+	r.GET("/api/v1/providers", fakeProvidersInForce)            // the providers a placement may name (inspections_test.go)
 	r.GET("/api/v1/tasks", js(`{"tasks":[`+strings.Join([]string{taskReview, taskCase, taskDV, taskReferral, taskAppeal}, ",")+`],"counts":{"total":5,"shown":5,"overdue":1}}`))
 	r.GET("/api/v1/persons/:id", func(c *gin.Context) {
 		if c.Param("id") == refusedID {
