@@ -139,6 +139,15 @@ func Routes() []Route {
 		{"POST", "/api/v1/payrolls/:period/submit", "payroll", "submit", true, "payroll", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.submitPayroll) }},
 		{"POST", "/api/v1/payrolls/:period/bank-files", "payroll", "reconcile", true, "payroll_reconciliation", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.uploadBankFiles) }},
 		{"POST", "/api/v1/payrolls/:period/approve", "payroll", "approve", true, "payroll", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approvePayroll) }},
+		// The electricity subsidy's monthly list for the power utility (issue 21 item 6, electricity.go).
+		{"GET", "/api/v1/electricity-lists", "electricity", "read", false, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listElectricity) }},
+		{"POST", "/api/v1/electricity-lists", "electricity", "create", false, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusAccepted, h.startElectricity) }},
+		{"GET", "/api/v1/electricity-lists/:period", "electricity", "read", false, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getElectricity) }},
+		{"GET", "/api/v1/electricity-lists/:period/households", "electricity", "read", true, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.electricityHouseholds) }},
+		{"POST", "/api/v1/electricity-lists/:period/submit", "electricity", "submit", false, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.submitElectricity) }},
+		{"POST", "/api/v1/electricity-lists/:period/approve", "electricity", "approve", false, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approveElectricity) }},
+		{"POST", "/api/v1/electricity-lists/:period/discounts", "electricity", "reconcile", true, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.uploadElectricityDiscounts) }},
+		{"GET", "/api/v1/electricity-lists/:period/reconciliation", "electricity", "read", true, "electricity_subsidy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getElectricityReconciliation) }},
 		// The farmers' old-age allowance from the Ministry of Agriculture (issue 21 item 6, agriculture.go).
 		{"POST", "/api/v1/exchanges/agriculture", "agriculture", "create", true, "agriculture_import", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.importAgriculture) }},
 		{"GET", "/api/v1/exchanges/agriculture", "agriculture", "read", false, "agriculture_import", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listAgricultureFiles) }},

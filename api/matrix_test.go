@@ -131,6 +131,13 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider_inspection:update":  {domain.RoleMinistryOfficer: {"own"}},
 	"provider_inspection:approve": {domain.RoleMinistryOfficer: {"own"}},
 	"provider_in_force:read":      with(staff("own"), domain.RoleMinistryOfficer, "own"),
+
+	// The electricity subsidy's list for the power utility (issue 21): the finance officers.
+	"electricity:read":      {domain.RoleFinanceOfficer: {"own"}},
+	"electricity:create":    {domain.RoleFinanceOfficer: {"own"}},
+	"electricity:submit":    {domain.RoleFinanceOfficer: {"own"}},
+	"electricity:approve":   {domain.RoleFinanceOfficer: {"own"}},
+	"electricity:reconcile": {domain.RoleFinanceOfficer: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {

@@ -65,6 +65,10 @@ var uncheckedOperations = map[string]string{
 	"POST /api/v1/refund-leaves":                     "the API tests run without Temporal (down or unreachable): starts a workflow (e2e TestRefundOverHTTP files one)",
 	"POST /api/v1/refund-leaves/{number}/claims":     "the tests have no object store (e2e TestRefundOverHTTP files months)",
 	"GET /api/v1/refund-decisions/{id}/document":     "a PDF: the tests have no object store (e2e TestRefundOverHTTP reads it)",
+
+	"POST /api/v1/electricity-lists":                  "the API tests run without Temporal (down or unreachable): starts a workflow",
+	"POST /api/v1/electricity-lists/{period}/submit":  "the API tests run without Temporal (down or unreachable): an Update (workflows' TestElectricityFourEyesBeforeSending)",
+	"POST /api/v1/electricity-lists/{period}/approve": "the API tests run without Temporal (down or unreachable): an Update (workflows' TestElectricityFourEyesBeforeSending)",
 }
 
 // oas is the OpenAPI document, parsed once.
