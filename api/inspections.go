@@ -568,3 +568,55 @@ func (h *handler) checkPlacement(c *gin.Context, procedure string, data json.Raw
 	}
 	return nil
 }
+
+// placementLapsed refuses (409) a supervisor's approval of a placement in
+// an institution whose provider no longer holds a licence in force today
+// (withdrawn or suspended since the decision was prepared): the approver
+// returns it instead, to be prepared again with a provider in force.
+func (h *handler) placementLapsed(c *gin.Context, t store.Task, outcome string) error {
+	if t.Type != "case_decision_approval" || outcome != "approve" {
+		return nil
+	}
+	var d struct {
+		Case     string `json:"case"`
+		Decision string `json:"decision"`
+	}
+	_ = json.Unmarshal(t.Data, &d)
+	// The task's step is decision-<seq>-approval: the seq-th decision prepared.
+	step := t.ID[strings.LastIndex(t.ID, ":")+1:]
+	seq, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(step, "decision-"), "-approval"))
+	if err != nil || d.Case == "" {
+		return nil
+	}
+	ctx := c.Request.Context()
+	f, err := h.db.CaseFileOf(ctx, d.Case)
+	if err != nil {
+		return err
+	}
+	services := providers.PlacementServices(f.Case.Procedure, d.Decision)
+	if services == nil {
+		return nil
+	}
+	n := 0
+	for _, e := range f.Events {
+		if e.Kind != "decision_prepared" {
+			continue
+		}
+		if n++; n != seq {
+			continue
+		}
+		var prepared struct {
+			ProviderID int64 `json:"provider_id"`
+		}
+		if json.Unmarshal(e.Data, &prepared) != nil || prepared.ProviderID == 0 {
+			return nil // prepared before placements named a provider
+		}
+		p, ok, err := h.db.LicenceInForce(ctx, prepared.ProviderID, services, h.now())
+		if err != nil || ok {
+			return err
+		}
+		return domain.Errorf(domain.CodeConflict, "provider %d (%s) no longer has a licence in force on %s: return the decision to be prepared with a provider in force",
+			p.ID, p.Name, h.now().Format(time.DateOnly))
+	}
+	return nil
+}

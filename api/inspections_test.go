@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/store"
 )
@@ -242,5 +243,28 @@ func TestWithdrawnProviderLeavesPlacements(t *testing.T) {
 	wantFields(t, "a placement naming no provider", code, body, "data.provider_id")
 	code, body = doAs(t, ts, "ana.caseworker", "POST", path, decision(`,"provider_id":999999`))
 	wantFields(t, "a placement naming no provider on the register", code, body, "data.provider_id")
-	_ = a
+
+	// A placement prepared with Dom A waits for approval; Dom A's licence
+	// is suspended meanwhile: the supervisor's approval is refused (409).
+	kase := store.Case{Number: number, Procedure: "P22", Version: 1, CentreID: "csr-podgorica", Status: "open", Stage: "monitoring",
+		Manager: "ana.caseworker", OpenedBy: "ana.caseworker", OpenedAt: time.Now(), Persons: []store.CasePerson{{PersonID: p.ID, Role: "beneficiary"}}}
+	if err := db.RecordCase(ctx, store.CaseRecord{Case: kase, Event: &store.CaseEvent{Key: number + "/1", At: time.Now(), Kind: "decision_prepared",
+		Stage: "monitoring", By: "ana.caseworker", Summary: "institution_placement",
+		Data: json.RawMessage(fmt.Sprintf(`{"kind":"institution_placement","reasoning":"She cannot live alone any more.","provider_id":%d}`, a))}}); err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{DB: db, Now: time.Now}
+	taskID := "case:" + number + ":decision-1-approval"
+	if err := acts.CreateTask(ctx, activities.CreateTaskInput{ID: taskID, WorkflowID: "case/" + number, Type: "case_decision_approval",
+		Subject: "P22 " + number + ": approve decision", PersonID: p.ID, CentreID: "csr-podgorica", CandidateRole: "supervisor",
+		Due: time.Now().Add(time.Hour), ExcludedUsers: []string{"ana.caseworker"}, Data: map[string]string{"case": number, "decision": "institution_placement"}}); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := doAs(t, ts, officer, "POST", fmt.Sprintf("/api/v1/providers/%d/licences/L-A/suspend", a), `{"from":"2026-12-01","reason":"fire exits blocked"}`); code != http.StatusOK {
+		t.Fatalf("suspend: %d %s", code, body)
+	}
+	code, body = doAs(t, ts, "marko.supervisor", "POST", "/api/v1/tasks/"+taskID+"/complete", `{"outcome":"approve"}`)
+	if code != http.StatusConflict || !strings.Contains(string(body), "Dom A") {
+		t.Errorf("approving a placement whose provider was suspended: %d %s; want 409 naming Dom A", code, body)
+	}
 }

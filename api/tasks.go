@@ -267,6 +267,9 @@ func (h *handler) completeTask(c *gin.Context) (*taskCompleted, error) {
 	if err := h.grantExcluded(c, t, req.Outcome); err != nil {
 		return nil, err
 	}
+	if err := h.placementLapsed(c, t, req.Outcome); err != nil { // a placement's provider still in force (inspections.go)
+		return nil, err
+	}
 	err = h.update(c, t.WorkflowID, workflows.UpdateCompleteTask, workflows.TaskCompletion{
 		TaskID: t.ID, Outcome: req.Outcome, Data: req.Data, By: u.Username, Role: role, CentreID: u.CentreID})
 	if err != nil {
