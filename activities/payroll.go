@@ -483,7 +483,9 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 			if m, ok := domain.MunicipalityByCode(p.Municipality); ok {
 				municipality = m.Name // the Post reads names, not codes
 			}
-			_ = w.Write([]string{p.EndToEndID, p.PayeeName, p.Settlement, p.Street, municipality, p.Benefit, p.Period.Format("2006-01"), p.Kind,
+			// the settlement as the territorial register spells it in the month paid
+			settlement := domain.SettlementName(p.Municipality, p.Settlement, p.Period)
+			_ = w.Write([]string{p.EndToEndID, p.PayeeName, settlement, p.Street, municipality, p.Benefit, p.Period.Format("2006-01"), p.Kind,
 				p.Amount.StringFixed(2)})
 			sum = sum.Add(p.Amount)
 		}

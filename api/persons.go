@@ -88,6 +88,10 @@ func (h *handler) createPerson(c *gin.Context) (*personDTO, error) {
 	if err != nil {
 		return nil, err
 	}
+	// the settlement as the territorial register spells it, or a 400 naming its settlements
+	if addr, err = domain.NormaliseAddress(addr, h.now()); err != nil {
+		return nil, err
+	}
 	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: req.JMBG, GivenName: req.GivenName, FamilyName: req.FamilyName, Address: addr})
 	if err != nil {
 		return nil, err

@@ -112,8 +112,14 @@ func (h *handler) correctPerson(c *gin.Context) (*personCorrected, error) {
 	if err := bindJSON(c, &req); err != nil {
 		return nil, err
 	}
-	after, changed, err := domain.Correct(p, req.GivenName, req.FamilyName,
-		domain.Address{Municipality: req.Address.Municipality, Settlement: req.Address.Settlement, Street: req.Address.Street}, req.Reason)
+	addr := domain.Address{Municipality: req.Address.Municipality, Settlement: req.Address.Settlement, Street: req.Address.Street}
+	if a, err := domain.ParseAddress(addr.Municipality, addr.Settlement, addr.Street); err == nil {
+		// the settlement as the territorial register spells it, or a 400 naming its settlements
+		if addr, err = domain.NormaliseAddress(a, h.now()); err != nil {
+			return nil, err
+		}
+	}
+	after, changed, err := domain.Correct(p, req.GivenName, req.FamilyName, addr, req.Reason)
 	if err != nil {
 		return nil, err
 	}

@@ -74,8 +74,8 @@ func TestWholeSystem(t *testing.T) {
 	// error shown, and nothing is recorded in its place; when it comes back
 	// the refresh completes by itself.
 	m := pg[1].Members[0]
-	code, body = call(t, "POST", s.APIURL+"/api/v1/persons", fmt.Sprintf(`{"jmbg":%q,"given_name":%q,"family_name":%q,"address":{"municipality":%q,"settlement":"X"}}`,
-		m.JMBG, m.GivenName, m.FamilyName, pg[1].Address.Municipality))
+	code, body = call(t, "POST", s.APIURL+"/api/v1/persons", fmt.Sprintf(`{"jmbg":%q,"given_name":%q,"family_name":%q,"address":{"municipality":%q,"settlement":%q}}`,
+		m.JMBG, m.GivenName, m.FamilyName, pg[1].Address.Municipality, pg[1].Address.Settlement))
 	if code != 201 {
 		t.Fatalf("register = %d %s", code, body)
 	}

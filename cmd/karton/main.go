@@ -214,6 +214,9 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := p.EnsureElectricitySchedule(ctx); err != nil {
 		return err
 	}
+	if err := p.EnsureAgricultureSchedule(ctx); err != nil {
+		return err
+	}
 	if cfg.ChangesPoll > 0 {
 		if err := p.EnsureChangesSchedule(ctx, cfg.ChangesPoll); err != nil {
 			return err

@@ -276,6 +276,9 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	if err := p.EnsureElectricitySchedule(ctx); err != nil {
 		return nil, err
 	}
+	if err := p.EnsureAgricultureSchedule(ctx); err != nil {
+		return nil, err
+	}
 	if o.ChangesPoll > 0 {
 		if err := p.EnsureChangesSchedule(ctx, o.ChangesPoll); err != nil {
 			return nil, err
