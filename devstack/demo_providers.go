@@ -26,6 +26,10 @@ var demoProviders = []struct {
 		{"L-DEMO-004", "residential_elderly", -2300, false}}}, // expired
 	{"Sigurna kuća Primorje", "02741768", "Obala 5", "ME-02", []demoLicence{
 		{"L-DEMO-005", "shelter_violence", -700, true}}}, // withdrawn
+	// residential care in force: what placements in an institution (P03, P22) may name
+	{"Dom Sunčana obala", "03000001", "Bulevar Svetog Petra Cetinjskog 20", "ME-16", []demoLicence{
+		{"L-DEMO-006", "residential_elderly", -100, false},
+		{"L-DEMO-007", "residential_children", -100, false}}},
 }
 
 type demoLicence struct {

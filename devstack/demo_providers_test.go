@@ -17,7 +17,7 @@ func TestDemoProviders(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
 	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	if n, err := devstack.LoadDemoProviders(ctx, db, today); err != nil || n != 3 {
+	if n, err := devstack.LoadDemoProviders(ctx, db, today); err != nil || n != 4 {
 		t.Fatalf("providers: %d, %v", n, err)
 	}
 	if n, err := devstack.LoadDemoProviders(ctx, db, today); err != nil || n != 0 {
@@ -31,7 +31,7 @@ func TestDemoProviders(t *testing.T) {
 	for _, e := range reg {
 		states[e.Licence.State(today)]++
 	}
-	if len(reg) != 5 || states["active"] != 3 || states["withdrawn"] != 1 || states["expired"] != 1 {
+	if len(reg) != 7 || states["active"] != 5 || states["withdrawn"] != 1 || states["expired"] != 1 {
 		t.Errorf("register: %d licences, states %v", len(reg), states)
 	}
 }
