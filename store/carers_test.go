@@ -61,7 +61,8 @@ func caseWithDecisions(t *testing.T, db *store.DB, procedure string, ward domain
 // by a P02 decision likewise until placement_end; a decision of another
 // kind changes nothing; the register is found by a carer's name without
 // diacritics or a ward's JMBG, and by centre; assessments are listed with
-// their carer; a person named in a DV report marks the entry Restricted.
+// their carer; a person named in a DV report, or a case of the DV
+// compartment, marks the entry Restricted.
 func TestCarerRegisters(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
@@ -109,7 +110,7 @@ func TestCarerRegisters(t *testing.T) {
 		t.Errorf("guardians found by name: %+v; want the one with its training", list)
 	}
 
-	_, place := caseWithDecisions(t, db, "P02", fosterChild)
+	p02, place := caseWithDecisions(t, db, "P02", fosterChild)
 	if n := place("foster_placement", day, mother, father); n != 2 {
 		t.Fatalf("foster_placement entered %d rows; want 2", n)
 	}
@@ -147,5 +148,16 @@ func TestCarerRegisters(t *testing.T) {
 	}
 	if l := register(store.CarerFilter{Role: carers.Guardian, State: "all"}); len(l) != 1 || !l[0].Restricted {
 		t.Errorf("guardian named in a DV report: %+v; want the entry Restricted", l)
+	}
+	// A case of the DV compartment (a sub-procedure of a DV case is one)
+	// marks its entries, whoever they name.
+	if l := register(store.CarerFilter{Role: carers.FosterCarer, State: "all"}); len(l) != 1 || l[0].Restricted {
+		t.Fatalf("foster family before its case is in the compartment: %+v; want one, not restricted", l)
+	}
+	if _, err := db.Pool().Exec(ctx, `UPDATE cases SET dv = true WHERE number = $1`, p02); err != nil {
+		t.Fatal(err)
+	}
+	if l := register(store.CarerFilter{Role: carers.FosterCarer, State: "all"}); len(l) != 1 || !l[0].Restricted {
+		t.Errorf("foster family of a DV case: %+v; want the entry Restricted", l)
 	}
 }
