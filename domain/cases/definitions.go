@@ -93,6 +93,9 @@ type Definition struct {
 	Decisions     []DecisionKind `json:"decisions"`
 	SubProcedures []string       `json:"subprocedures"`
 	Documents     []string       `json:"documents"`
+	// LicensedManager: its case manager must hold a professional's
+	// licence to work in force (issue 21; procedures.yaml licensed_manager).
+	LicensedManager bool `json:"licensed_manager"`
 }
 
 // Stage returns the procedure's stage called name.
@@ -203,6 +206,8 @@ type yamlProcedure struct {
 	Decisions     []DecisionKind    `yaml:"decisions"`
 	SubProcedures []string          `yaml:"subprocedures"`
 	Documents     []string          `yaml:"documents"`
+	// LicensedManager: only a licensed professional may manage its cases.
+	LicensedManager bool `yaml:"licensed_manager"`
 }
 
 type yamlFile struct {
@@ -309,7 +314,7 @@ func (c *Catalogue) build(p yamlProcedure, version int, defaults map[string]yaml
 	}
 	d := Definition{Code: p.Code, Version: version, Slug: p.Slug, Name: p.Name, Group: p.Group, Ages: ages, Source: p.Source, Target: p.Target,
 		LegalBasis: p.LegalBasis, Role: r, Urgent: p.Urgent, DV: p.DV, Approver: approver, ApprovalDue: approvalDue, Escalation: ladder,
-		Decisions: p.Decisions, SubProcedures: p.SubProcedures, Documents: p.Documents}
+		Decisions: p.Decisions, SubProcedures: p.SubProcedures, Documents: p.Documents, LicensedManager: p.LicensedManager}
 	for _, name := range append(append(append(append([]string{}, p.Skip...), p.Approval...), keys(p.Forms)...), keys(p.Deadlines)...) {
 		if !slices.Contains(stageOrder, name) {
 			return Definition{}, fmt.Errorf("stage %q does not exist (stages: %v)", name, stageOrder)
