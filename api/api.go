@@ -207,6 +207,18 @@ func Routes() []Route {
 		{"GET", "/api/v1/providers/:id", "provider", "read", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getProvider) }},
 		{"POST", "/api/v1/providers/:id/licences", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/withdraw", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.withdrawLicence) }},
+		// The register of licensed professionals and their e-learning (issue 21, item 2).
+		{"POST", "/api/v1/professionals", "professional_register", "create", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createProfessional) }},
+		{"GET", "/api/v1/professionals", "professional_register", "read", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listProfessionals) }},
+		{"GET", "/api/v1/professionals/:id", "professional_register", "read", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getProfessional) }},
+		{"POST", "/api/v1/professionals/:id/exam", "professional_register", "update", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordExam) }},
+		{"POST", "/api/v1/professionals/:id/licences", "professional_register", "update", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addProfessionalLicence) }},
+		{"GET", "/api/v1/me/professional", "professional_register", "read_own", true, "own_professional_record", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.myProfessional) }},
+		{"GET", "/api/v1/courses", "learning", "read", false, "learning", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listCourses) }},
+		{"POST", "/api/v1/courses", "learning", "publish", false, "learning", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.publishCourse) }},
+		{"GET", "/api/v1/courses/:code", "learning", "read", false, "learning", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getCourse) }},
+		{"POST", "/api/v1/courses/:code/enrolment", "learning", "enrol", true, "learning", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.enrol) }},
+		{"POST", "/api/v1/courses/:code/attempts", "learning", "complete", true, "learning", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.takeTest) }},
 		// Inspections during a licence, fines, suspension (issue 21 item 1; api/inspections.go), and the providers in force.
 		{"GET", "/api/v1/providers", "provider_in_force", "read", false, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.providersInForce) }},
 		{"GET", "/api/v1/providers/:id/supervision", "provider_inspection", "read", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.providerSupervision) }},

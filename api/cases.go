@@ -510,6 +510,9 @@ func (h *handler) submitStage(c *gin.Context) (*stageSubmitted, error) {
 		if err := checkStaff(x, req.Data); err != nil {
 			return nil, err
 		}
+		if err := h.checkLicensedManager(c, x, req.Data); err != nil {
+			return nil, err
+		}
 	}
 	role := domain.Role(task.CandidateRole)
 	if !u.Role.Acts(role) {

@@ -148,6 +148,15 @@ var fuzzUsers = map[string]string{
 	"provider:create":        "goran.ministry",   // the providers' register (issue 21)
 	"provider:update":        "goran.ministry",
 	"provider:read":          "goran.ministry",
+	// the professionals' register and e-learning (issue 21 item 2)
+	"professional_register:create":   "goran.ministry",
+	"professional_register:update":   "goran.ministry",
+	"professional_register:read":     "goran.ministry",
+	"professional_register:read_own": "ana.caseworker",
+	"learning:publish":               "goran.ministry",
+	"learning:read":                  "ana.caseworker",
+	"learning:enrol":                 "ana.caseworker",
+	"learning:complete":              "ana.caseworker",
 
 	// The farmers' old-age allowance (issue 21).
 	"agriculture:create": "nina.finance",
@@ -423,6 +432,15 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers"] = `{"name":"Fuzz d.o.o.","pib":"02000008","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`
 	valid["/api/v1/providers/:id/licences"] = `{"number":"L-FUZZ-2","service":"counselling","valid_from":"2026-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/withdraw"] = `{"reason":"fuzz"}`
+	// The professionals' register and e-learning (issue 21 item 2); the
+	// paths keep :id and :code (not found: a 404 past the policy).
+	valid["/api/v1/professionals"] = `{"username":"jelena.caseworker"}`
+	valid["/api/v1/professionals/:id/exam"] = `{"passed_on":"2020-01-01"}`
+	valid["/api/v1/professionals/:id/licences"] = `{"number":"LR-FUZZ-1","valid_from":"2026-01-01"}`
+	valid["/api/v1/courses"] = `{"code":"fuzz","title":{"cnr":"Kurs","en":"Course"},"body":{"cnr":"Tekst","en":"Text"},"hours":"2","pass_mark":50,` +
+		`"questions":[{"text":{"cnr":"Da?","en":"Yes?"},"options":[{"cnr":"Da","en":"Yes"},{"cnr":"Ne","en":"No"}],"answer":0}]}`
+	valid["/api/v1/courses/:code/enrolment"] = `{"version":1}`
+	valid["/api/v1/courses/:code/attempts"] = `{"version":1,"answers":[0]}`
 	// The carers' register (issue 21): an assessment of p2, of Podgorica.
 	valid["/api/v1/registers/carers/:id/assessments"] = `{"kind":"training","role":"foster_carer","held_on":"` + time.Now().AddDate(0, 0, -7).Format(time.DateOnly) +
 		`","outcome":"completed","hours":20}`

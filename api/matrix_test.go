@@ -112,6 +112,17 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider:create": {domain.RoleMinistryOfficer: {"own"}},
 	"provider:read":   {domain.RoleMinistryOfficer: {"own"}},
 	"provider:update": {domain.RoleMinistryOfficer: {"own"}},
+	// The register of licensed professionals and e-learning (issue 21,
+	// item 2): the ministry's officers keep it, a head reads the centre's,
+	// each professional their own record and courses.
+	"professional_register:create":   {domain.RoleMinistryOfficer: {"own"}},
+	"professional_register:read":     {domain.RoleMinistryOfficer: {"own"}, domain.RoleCentreHead: {"own"}},
+	"professional_register:update":   {domain.RoleMinistryOfficer: {"own"}},
+	"professional_register:read_own": staff("own"),
+	"learning:read":                  with(staff("own"), domain.RoleMinistryOfficer, "own"),
+	"learning:publish":               {domain.RoleMinistryOfficer: {"own"}},
+	"learning:enrol":                 staff("own"),
+	"learning:complete":              staff("own"),
 	// The registers of guardians, foster carers and beneficiaries (issue
 	// 21): a centre's staff their centre's, the ministry's officers every
 	// centre's; the staff record the carers' assessments.
@@ -406,6 +417,11 @@ func TestRouteMatrix(t *testing.T) {
 		"/api/v1/providers":                                 `{"name":"Matrica","pib":"02655284","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`,
 		"/api/v1/providers/:id/licences":                    `{"number":"L-MATRIX","service":"counselling","valid_from":"2026-01-01"}`,
 		"/api/v1/providers/:id/licences/:number/withdraw":   `{"reason":"matrix"}`,
+		"/api/v1/professionals":                             `{"username":"ivan.caseworker"}`,
+		"/api/v1/professionals/:id/exam":                    `{"passed_on":"2020-01-01"}`,
+		"/api/v1/professionals/:id/licences":                `{"number":"LR-MATRIX","valid_from":"2026-01-01"}`,
+		"/api/v1/courses/:code/enrolment":                   `{}`,
+		"/api/v1/courses/:code/attempts":                    `{"version":1,"answers":[0]}`,
 	}
 	users := map[domain.Role]string{}
 	for _, u := range domain.DemoUsers() {
