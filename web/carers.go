@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,7 +35,8 @@ func (s *server) registersPage(c *gin.Context) {
 	}
 	q := url.Values{}
 	data := gin.H{"Register": reg, "Registers": registers, "Centres": domain.Centres(), "CentreID": c.Query("centre_id"),
-		"Name": c.Query("name"), "State": c.DefaultQuery("state", "current"), "Benefit": c.DefaultQuery("benefit", "MO"), "On": c.Query("on"), "States": []string{"current", "ended", "all"}}
+		"Name": c.Query("name"), "State": c.DefaultQuery("state", "current"), "Benefit": c.DefaultQuery("benefit", "MO"), "On": c.Query("on"), "States": []string{"current", "ended", "all"},
+		"Outcomes": []string{"suitable", "unsuitable", "completed", "not_completed"}}
 	if v := c.Query("centre_id"); v != "" {
 		q.Set("centre_id", v)
 	}
@@ -61,4 +64,25 @@ func (s *server) registersPage(c *gin.Context) {
 	}
 	data["Res"] = res
 	s.render(c, http.StatusOK, "registers", data)
+}
+
+// recordAssessment answers the form under a carer in the register (POST
+// /registers/carers/{id}/assessments): the assessment of suitability or
+// the training, through the API as the caseworker; back to the register
+// with the API's answer in the page's language.
+func (s *server) recordAssessment(c *gin.Context) {
+	reg := c.PostForm("register")
+	if reg != "foster-carers" {
+		reg = "guardians"
+	}
+	body := obj{"kind": c.PostForm("kind"), "role": c.PostForm("role"), "held_on": c.PostForm("held_on"), "outcome": c.PostForm("outcome")}
+	if h := strings.TrimSpace(c.PostForm("hours")); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil {
+			n = -1 // not a whole number: the API says what the hours must be
+		}
+		body["hours"] = n
+	}
+	r := s.call(c, http.MethodPost, "/api/v1/registers/carers/"+url.PathEscape(c.Param("id"))+"/assessments", body, "")
+	s.afterAction(c, r, "/registers?register="+reg, nil)
 }

@@ -1,7 +1,12 @@
 package web
 
 import (
+	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
+	"testing"
 
 	"github.com/gin-gonic/gin"
 )
@@ -30,4 +35,36 @@ func fakeRegisterAPI(r *gin.Engine) {
 	r.GET("/api/v1/registers/beneficiaries", js(`{"benefit":"MO","on":"2026-11-30","centre_id":"","count":1,"beneficiaries":[{"person_id":"`+personID+`",`+
 		`"jmbg":"0101980215006","given_name":"Ana","family_name":"Vuković","municipality":"ME-16","centre_id":"csr-podgorica","entitlement_id":"e1",`+
 		`"amount":"100.00","from":"2024-01-01","decision_number":"CSR-1/2024","decision_date":"2024-01-01"}]}`))
+}
+
+// TestAssessmentFormSendsWhatWasChosen: the register's form under a carer
+// sends the assessment to the API as the caseworker chose it (the hours a
+// number) and goes back to the register; a refusal comes back as the
+// page's message.
+func TestAssessmentFormSendsWhatWasChosen(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "POST /api/v1/registers/carers/" + memberID + "/assessments"
+	api := &boardsAPI{got: map[string][]byte{}, code: map[string]int{key: http.StatusCreated}, body: map[string]string{key: `{}`}}
+	s := &server{cfg: Config{API: api, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pages: pages}
+	params := gin.Params{{Key: "id", Value: memberID}}
+	w := s.send("ana.caseworker", "POST", "/registers/carers/"+memberID+"/assessments", url.Values{"register": {"foster-carers"}, "role": {"foster_carer"},
+		"kind": {"training"}, "held_on": {"2026-11-20"}, "outcome": {"completed"}, "hours": {"24"}}, params, s.recordAssessment)
+	var sent map[string]any
+	if err := json.Unmarshal(api.got[key], &sent); err != nil || sent["kind"] != "training" || sent["role"] != "foster_carer" ||
+		sent["held_on"] != "2026-11-20" || sent["outcome"] != "completed" || sent["hours"] != float64(24) {
+		t.Errorf("the assessment sent: %v %v", sent, err)
+	}
+	if loc := w.Header().Get("Location"); loc != "/registers?register=foster-carers" {
+		t.Errorf("after the assessment: to %q", loc)
+	}
+	api.code[key], api.body[key] = http.StatusBadRequest, `{"error":{"code":"invalid","field":"held_on","message":"2027-01-01 is in the future"}}`
+	w = s.send("ana.caseworker", "POST", "/registers/carers/"+memberID+"/assessments", url.Values{"register": {"elsewhere"}, "role": {"guardian"},
+		"kind": {"suitability"}, "held_on": {"2027-01-01"}, "outcome": {"suitable"}}, params, s.recordAssessment)
+	if f := flashOf(w); f == "" || w.Header().Get("Location") != "/registers?register=guardians" {
+		t.Errorf("a refused assessment: %q to %q", f, w.Header().Get("Location"))
+	}
 }

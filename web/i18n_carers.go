@@ -38,6 +38,12 @@ var carerMessages = map[string]map[string]string{
 	"reg.outcome.completed":        {"cnr": "završena", "en": "completed"},
 	"reg.outcome.not_completed":    {"cnr": "nije završena", "en": "not completed"},
 	"reg.hours":                    {"cnr": "%v č.", "en": "%v h"},
+	"reg.record":                   {"cnr": "Upiši procjenu ili obuku", "en": "Record an assessment or training"},
+	"reg.kind":                     {"cnr": "Vrsta", "en": "Kind"},
+	"reg.held_on":                  {"cnr": "Datum", "en": "Date"},
+	"reg.outcome":                  {"cnr": "Ishod", "en": "Outcome"},
+	"reg.hours_label":              {"cnr": "Sati obuke", "en": "Training hours"},
+	"reg.record_button":            {"cnr": "Upiši", "en": "Record"},
 }
 
 func init() { maps.Copy(messages, carerMessages) }

@@ -112,6 +112,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	form("/cases/:number/reopen", s.reopenCase)
 	page("/dv", s.dvRegisterPage)
 	page("/registers", s.registersPage) // guardians, foster carers, beneficiaries (carers.go)
+	form("/registers/carers/:id/assessments", s.recordAssessment)
 	page("/dv/:reference", s.dvPage)
 	form("/dv/:reference/first-contact", s.firstContact)
 	page("/activation", s.activationPage)
