@@ -71,15 +71,12 @@ func (s *server) renderProvider(c *gin.Context, status int) {
 	for _, e := range history {
 		e["Text"] = historyDetail(lang, e)
 	}
-	var kinds, items, services []choice
+	var kinds, items []choice
 	for _, k := range providers.InspectionKinds {
 		kinds = append(kinds, choice{k, t(lang, "insp_kind."+k)})
 	}
 	for _, it := range providers.InspectionChecklist() {
 		items = append(items, choice{it.Code, it.Label(lang)})
-	}
-	for _, sv := range providers.Services() {
-		services = append(services, choice{sv.Code, sv.Label(lang)})
 	}
 	s.render(c, status, "provider", gin.H{"P": prov, "Licences": licences, "Inspections": inspections, "Suspensions": asList(v["suspensions"]),
 		"History": history, "Kinds": kinds, "Items": items, "ID": id, "Outcomes": []string{providers.FineUpheld, providers.FineAnnulled, providers.FineChanged}})
