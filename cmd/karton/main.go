@@ -322,6 +322,13 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if provs > 0 {
 		fmt.Fprintf(out, "demo data: %d licensed service providers on the public register (/public/providers)\n", provs)
 	}
+	profs, err := devstack.LoadDemoLearning(ctx, db, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if profs > 0 {
+		fmt.Fprintf(out, "demo data: %d professionals on the register, three courses (/learning); Ana Radović's licence ends short of training hours\n", profs)
+	}
 	return nil
 }
 
