@@ -22,6 +22,7 @@ func TestCaseInABrowser(t *testing.T) {
 	ctx := context.Background()
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	j := registerInPodgorica(t, s, time.Date(2014, 6, 9, 0, 0, 0, 0, time.UTC), 402, "Mila", "Vuković").JMBG
+	aunt := registerInPodgorica(t, s, time.Date(1980, 2, 2, 0, 0, 0, 0, time.UTC), 403, "Vesna", "Vuković")
 	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
 	set := func(name, value string) chromedp.Action {
 		return chromedp.SetValue(`[name="`+name+`"]`, value, chromedp.ByQuery)
@@ -117,6 +118,7 @@ func TestCaseInABrowser(t *testing.T) {
 		chromedp.SetValue(`#form-decision [name="f.kind"]`, "guardian_appointment", chromedp.ByQuery),
 		set("f.reasoning", "Vesna Vuković is fit and willing to be Mila's guardian."),
 		set("f.disposition", "Vesna Vuković is appointed guardian of Mila Vuković."),
+		set("f.carers", string(aunt.ID)),
 		submit("#prepare-decision"),
 		waitFor("#form-tracking"),
 		click("details:has(#form-tracking) > summary"),

@@ -20,6 +20,7 @@ import (
 func TestCasesOverHTTP(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	child := registerInPodgorica(t, s, time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), 301, "Luka", "Đurović")
+	aunt := registerInPodgorica(t, s, time.Date(1981, 7, 7, 0, 0, 0, 0, time.UTC), 302, "Milena", "Đurović")
 	api := s.APIURL + "/api/v1"
 	intake := `{"source":"school","description":"The school reports that Luka lives alone since his mother died.","urgency":"urgent","outcome":"open_case"}`
 	persons := fmt.Sprintf(`[{"person_id":%q,"role":"beneficiary"}]`, child.ID)
@@ -64,7 +65,11 @@ func TestCasesOverHTTP(t *testing.T) {
 	if code, body := act("ana.caseworker", "prepare-decision", `{"kind":"adoption","reasoning":"The aunt is fit to be the guardian."}`); code != 400 {
 		t.Fatalf("a decision the procedure does not issue = %d %s; want 400", code, body)
 	}
-	if code, body := act("ana.caseworker", "prepare-decision", `{"kind":"guardian_appointment","reasoning":"Milena Đurović is fit and willing to be Luka's guardian.","disposition":"Milena Đurović is appointed guardian of Luka Đurović."}`); code != 200 {
+	if code, body := act("ana.caseworker", "prepare-decision", `{"kind":"guardian_appointment","reasoning":"Milena Đurović is fit and willing to be Luka's guardian."}`); code != 400 ||
+		!strings.Contains(string(body), "data.carers") {
+		t.Fatalf("a guardian's appointment naming no guardian = %d %s; want 400 naming data.carers", code, body)
+	}
+	if code, body := act("ana.caseworker", "prepare-decision", fmt.Sprintf(`{"kind":"guardian_appointment","reasoning":"Milena Đurović is fit and willing to be Luka's guardian.","disposition":"Milena Đurović is appointed guardian of Luka Đurović.","carers":[%q]}`, aunt.ID)); code != 200 {
 		t.Fatalf("prepare decision = %d %s", code, body)
 	}
 	yesterday := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
@@ -97,6 +102,11 @@ func TestCasesOverHTTP(t *testing.T) {
 	}
 	if len(page.Decisions) != 1 || len(page.Tracking) != 1 || !page.Tracking[0].Overdue {
 		t.Fatalf("case page = %+v; want one decision and one overdue item", page)
+	}
+	// The issued appointment is in the register of guardians (issue 21).
+	if _, body := as(t, "ana.caseworker", "GET", api+"/registers/guardians", ""); !strings.Contains(string(body), string(aunt.ID)) ||
+		!strings.Contains(string(body), string(child.ID)) || !strings.Contains(string(body), opened.Number) {
+		t.Errorf("the register of guardians lacks the aunt of %s: %s", opened.Number, body)
 	}
 	if code, pdf := as(t, "ana.caseworker", "GET", s.APIURL+page.Decisions[0].DocumentURL, ""); code != 200 || !strings.HasPrefix(string(pdf), "%PDF") {
 		t.Fatalf("decision PDF = %d", code)
@@ -139,6 +149,7 @@ func TestCasesOverHTTP(t *testing.T) {
 func TestFosterCareOverHTTP(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	child := registerInPodgorica(t, s, time.Date(2017, 9, 14, 0, 0, 0, 0, time.UTC), 303, "Nikola", "Perović")
+	fosterMother := registerInPodgorica(t, s, time.Date(1979, 1, 21, 0, 0, 0, 0, time.UTC), 304, "Jovana", "Marković")
 	api := s.APIURL + "/api/v1"
 	code, body := as(t, "ana.caseworker", "POST", api+"/cases", fmt.Sprintf(`{"procedure":"P02","persons":[{"person_id":%q,"role":"beneficiary"}],`+
 		`"intake":{"source":"court","description":"The court asks for a family placement while the parents are in treatment.","urgency":"routine","outcome":"open_case"}}`, child.ID))
@@ -161,7 +172,7 @@ func TestFosterCareOverHTTP(t *testing.T) {
 	cs.must("ana.caseworker", "plan", "submit", strings.Replace(plan, `]}`, `,{"goal":"Keep weekly contact with the parents","service":"contact","responsible":"Ana Radović","due":"2027-06-30"}]}`, 1))
 	cs.must("marko.supervisor", "plan", "approve", `{}`)
 
-	if code, body := cs.act("ana.caseworker", "prepare-decision", `{"kind":"foster_placement","reasoning":"The Marković family is assessed fit; the court agrees.","disposition":"Nikola Perović is placed with the Marković family."}`); code != 200 {
+	if code, body := cs.act("ana.caseworker", "prepare-decision", fmt.Sprintf(`{"kind":"foster_placement","reasoning":"The Marković family is assessed fit; the court agrees.","disposition":"Nikola Perović is placed with the Marković family.","carers":[%q]}`, fosterMother.ID)); code != 200 {
 		t.Fatalf("prepare decision = %d %s", code, body)
 	}
 	cs.completeTask("marko.supervisor", cs.task("case_decision_approval"), "approve")

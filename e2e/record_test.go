@@ -150,12 +150,13 @@ func (r *recorder) claims(t *testing.T) {
 // review, asked for before its time, proposes closing.
 func (r *recorder) cases(t *testing.T) {
 	child := registerInPodgorica(t, r.s, time.Date(2014, 2, 2, 0, 0, 0, 0, time.UTC), 951, "Luka", "Đurović")
+	aunt := registerInPodgorica(t, r.s, time.Date(1981, 7, 7, 0, 0, 0, 0, time.UTC), 957, "Milena", "Đurović")
 	cs := r.openCase(t, "P01", child.ID, `{"source":"school","description":"The school reports that Luka lives alone since his mother died.","urgency":"urgent","outcome":"open_case"}`)
 	r.walkToMonitoring(cs, true)
 	if code, b := cs.act("ana.caseworker", "note", `{"text":"Luka's aunt Milena visits every day."}`); code != 200 {
 		t.Fatalf("note = %d %s", code, b)
 	}
-	if code, b := cs.act("ana.caseworker", "prepare-decision", `{"kind":"guardian_appointment","reasoning":"Milena Đurović is fit and willing to be Luka's guardian.","disposition":"Milena Đurović is appointed guardian of Luka Đurović."}`); code != 200 {
+	if code, b := cs.act("ana.caseworker", "prepare-decision", fmt.Sprintf(`{"kind":"guardian_appointment","reasoning":"Milena Đurović is fit and willing to be Luka's guardian.","disposition":"Milena Đurović is appointed guardian of Luka Đurović.","carers":[%q]}`, aunt.ID)); code != 200 {
 		t.Fatalf("prepare decision = %d %s", code, b)
 	}
 	past := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
