@@ -131,8 +131,16 @@ func TestProviderFormsSendWhatWasChosen(t *testing.T) {
 	}
 
 	w = s.send("goran.ministry", "POST", "/providers/7/act", url.Values{"do": {"suspend"}, "licence": {"L-1"}, "from": {"2026-11-01"}, "reason": {"x"}}, params, s.providerAct)
-	if f := flashOf(w); f == "" || w.Header().Get("Location") != "/providers/7" {
-		t.Errorf("a refused suspension: %q to %q", f, w.Header().Get("Location"))
+	if f := flashOf(w); !strings.HasPrefix(f, "Početak privremenog oduzimanja: ") || w.Header().Get("Location") != "/providers/7" {
+		t.Errorf("a refused suspension: %q to %q; want the field named in Montenegrin", f, w.Header().Get("Location"))
+	}
+	// A fine without its legal reference, as the page says the API's 400.
+	noRef := apiResult{status: http.StatusBadRequest, body: []byte(`{"error":{"code":"invalid","field":"legal_reference","message":"is required"}}`)}
+	if got := sayError("cnr", noRef); got != "Pravni osnov kazne: obavezno polje" {
+		t.Errorf("a fine without a legal reference says %q in Montenegrin", got)
+	}
+	if got := sayError("en", noRef); got != "Legal reference of the fine: is required" {
+		t.Errorf("a fine without a legal reference says %q in English", got)
 	}
 	if w := s.send("goran.ministry", "POST", "/providers/7/act", url.Values{"do": {"juggle"}}, params, s.providerAct); w.Code != http.StatusNotFound {
 		t.Errorf("an unknown act: %d", w.Code)

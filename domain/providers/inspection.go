@@ -154,7 +154,7 @@ func CheckFine(f Fine, today time.Time) []*domain.Error {
 		errs = append(errs, domain.FieldError("amount", "%s is above the highest fine (%s)", f.Amount.StringFixed(2), MaxFine.StringFixed(2)))
 	}
 	if r := strings.TrimSpace(f.LegalRef); r == "" {
-		errs = append(errs, domain.FieldError("legal_reference", "is required: the article of the law the fine rests on"))
+		errs = append(errs, domain.FieldError("legal_reference", "is required")) // the article of the law the fine rests on
 	} else if len([]rune(r)) > 300 {
 		errs = append(errs, domain.FieldError("legal_reference", "is longer than 300 characters"))
 	}
