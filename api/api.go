@@ -207,6 +207,16 @@ func Routes() []Route {
 		{"GET", "/api/v1/providers/:id", "provider", "read", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getProvider) }},
 		{"POST", "/api/v1/providers/:id/licences", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/withdraw", "provider", "update", true, "provider_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.withdrawLicence) }},
+		// Licensing by e-application (issue 21 item 1; api/licensing.go): maintainers file, officers inspect, draft and approve.
+		{"POST", "/api/v1/licence-applications", "licence_application", "create", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.fileLicenceApplication) }},
+		{"GET", "/api/v1/licence-applications", "licence_application", "read", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listLicenceApplications) }},
+		{"GET", "/api/v1/licence-applications/:id", "licence_application", "read", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getLicenceApplication) }},
+		{"POST", "/api/v1/licence-applications/:id/documents", "licence_application", "update", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.submitRenewalDocuments) }},
+		{"GET", "/api/v1/licence-applications/:id/documents/:kind", "licence_application", "read", true, "licensing", func(h *handler) gin.HandlerFunc { return stream(h, h.licenceDocument) }},
+		{"POST", "/api/v1/licence-applications/:id/inspection", "licence_application", "inspect", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordLicenceInspection) }},
+		{"POST", "/api/v1/licence-applications/:id/draft", "licence_application", "decide", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.draftLicenceDecision) }},
+		{"POST", "/api/v1/licence-applications/:id/approval", "licence_application", "approve", true, "licensing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approveLicenceDecision) }},
+		{"GET", "/api/v1/licence-applications/:id/decision", "licence_application", "read", true, "licensing", func(h *handler) gin.HandlerFunc { return stream(h, h.licenceDecisionDocument) }},
 		// The register of licensed professionals and their e-learning (issue 21, item 2).
 		{"POST", "/api/v1/professionals", "professional_register", "create", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createProfessional) }},
 		{"GET", "/api/v1/professionals", "professional_register", "read", true, "professional_register", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listProfessionals) }},

@@ -146,7 +146,7 @@ func writePayloads(c *gin.Context, ps []*commonpb.Payload) {
 // not look into workflows, whatever their API rights.
 func decodes(u domain.User) bool {
 	switch u.Role {
-	case domain.RoleCitizen, domain.RolePoliceOfficer, domain.RoleEmploymentOfficer, domain.RoleEmployer:
+	case domain.RoleCitizen, domain.RolePoliceOfficer, domain.RoleEmploymentOfficer, domain.RoleEmployer, domain.RoleProviderMaintainer:
 		return false
 	}
 	return !u.Machine

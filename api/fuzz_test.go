@@ -148,6 +148,13 @@ var fuzzUsers = map[string]string{
 	"provider:create":        "goran.ministry",   // the providers' register (issue 21)
 	"provider:update":        "goran.ministry",
 	"provider:read":          "goran.ministry",
+	// licensing by e-application (issue 21)
+	"licence_application:create":  "nikola.maintainer",
+	"licence_application:update":  "nikola.maintainer",
+	"licence_application:read":    "goran.ministry",
+	"licence_application:inspect": "goran.ministry",
+	"licence_application:decide":  "goran.ministry",
+	"licence_application:approve": "jovana.ministry",
 	// the professionals' register and e-learning (issue 21 item 2)
 	"professional_register:create":   "goran.ministry",
 	"professional_register:update":   "goran.ministry",
@@ -432,6 +439,12 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers"] = `{"name":"Fuzz d.o.o.","pib":"02000008","address":{"street":"Ulica 1","municipality":"ME-16"},"founded_on":"2020-01-01"}`
 	valid["/api/v1/providers/:id/licences"] = `{"number":"L-FUZZ-2","service":"counselling","valid_from":"2026-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/withdraw"] = `{"reason":"fuzz"}`
+	// Licensing by e-application (issue 21): the filing is multipart (a JSON body is a 400 naming it).
+	valid["/api/v1/licence-applications"] = `{"kind":"registration"}`
+	valid["/api/v1/licence-applications/:id/documents"] = "%PDF-1.4 fuzz"
+	valid["/api/v1/licence-applications/:id/inspection"] = `{"report":{"inspected_on":"2026-01-01","premises_suitable":true,"staff_qualified":true,"safety_measures":true,"records_kept":true,"findings":"fuzz"}}`
+	valid["/api/v1/licence-applications/:id/draft"] = `{"outcome":"grant","valid_from":"2031-01-01"}`
+	valid["/api/v1/licence-applications/:id/approval"] = `{"outcome":"approve"}`
 	// The professionals' register and e-learning (issue 21 item 2); the
 	// paths keep :id and :code (not found: a 404 past the policy).
 	valid["/api/v1/professionals"] = `{"username":"jelena.caseworker"}`

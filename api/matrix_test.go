@@ -112,6 +112,15 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider:create": {domain.RoleMinistryOfficer: {"own"}},
 	"provider:read":   {domain.RoleMinistryOfficer: {"own"}},
 	"provider:update": {domain.RoleMinistryOfficer: {"own"}},
+	// Licensing by e-application (issue 21): a maintainer files and reads
+	// their own company's applications; the officers read, inspect, draft
+	// and approve.
+	"licence_application:create":  {domain.RoleProviderMaintainer: {"own"}},
+	"licence_application:read":    {domain.RoleProviderMaintainer: {"own"}, domain.RoleMinistryOfficer: {"own"}},
+	"licence_application:update":  {domain.RoleProviderMaintainer: {"own"}},
+	"licence_application:inspect": {domain.RoleMinistryOfficer: {"own"}},
+	"licence_application:decide":  {domain.RoleMinistryOfficer: {"own"}},
+	"licence_application:approve": {domain.RoleMinistryOfficer: {"own"}},
 	// The register of licensed professionals and e-learning (issue 21,
 	// item 2): the ministry's officers keep it, a head reads the centre's,
 	// each professional their own record and courses.

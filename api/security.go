@@ -108,7 +108,7 @@ func userOf(c *gin.Context) domain.User {
 // home is where the user acts: their centre, or "self" for a citizen and
 // for an employer (its company's refunds).
 func home(u domain.User) string {
-	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer {
+	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer || u.Role == domain.RoleProviderMaintainer {
 		return policies.TargetSelf
 	}
 	return u.CentreID

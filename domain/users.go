@@ -25,13 +25,17 @@ const (
 	// RoleMinistryOfficer publishes new values of the law's parameters
 	// (indexation), each approved by a second one (issue 16).
 	RoleMinistryOfficer Role = "ministry_officer"
+	// RoleProviderMaintainer files a social service provider's
+	// e-applications for licences (issue 21); their token's PIB is the
+	// provider they act for.
+	RoleProviderMaintainer Role = "provider_maintainer"
 )
 
 // Roles lists every role.
 func Roles() []Role {
 	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleDVSupervisor, RoleFinanceOfficer, RoleMinistryAnalyst,
 		RoleAppealsOfficer, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin,
-		RoleMinistryOfficer}
+		RoleMinistryOfficer, RoleProviderMaintainer}
 }
 
 // Acts reports whether a user of role r acts as role want: the same role,
@@ -58,7 +62,7 @@ func (r Role) Acts(want Role) bool {
 // may not see does not exist for them.
 func (r Role) Outside() bool {
 	switch r {
-	case RoleCitizen, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer:
+	case RoleCitizen, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleProviderMaintainer:
 		return true
 	}
 	return false
@@ -127,6 +131,10 @@ var demoUsers = []User{
 	{Username: "maja.employer", Name: "Maja Kovačević (Demo d.o.o.)", Role: RoleEmployer, PIB: "02655284"},
 	{Username: "goran.ministry", Name: "Goran Vujošević", Role: RoleMinistryOfficer},
 	{Username: "jovana.ministry", Name: "Jovana Pejović", Role: RoleMinistryOfficer},
+	// Providers' maintainers (issue 21): one of a company not yet on the
+	// register, one of a demo provider on it (devstack/demo_providers.go).
+	{Username: "nikola.maintainer", Name: "Nikola Vučinić (Centar Oslonac d.o.o.)", Role: RoleProviderMaintainer, PIB: "03111008"},
+	{Username: "dusica.maintainer", Name: "Dušica Bojović (Pomoć u kući Nikšić d.o.o.)", Role: RoleProviderMaintainer, PIB: "02000008"},
 }
 
 // DemoUsers lists the demo users.

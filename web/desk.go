@@ -31,7 +31,7 @@ func may(u domain.User, resource, action string) bool {
 		return false
 	}
 	target := u.CentreID
-	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer {
+	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer || u.Role == domain.RoleProviderMaintainer {
 		target = policies.TargetSelf
 	}
 	return e.Allow(string(u.Role), u.CentreID, target, resource, action)
@@ -52,6 +52,8 @@ var menuLinks = []menuLink{
 	{ID: "nav-apply", Key: "p.nav_apply", Path: "/me/apply", Resource: "portal", Action: "apply", ForOutside: true, Inside: true},
 	{ID: "nav-my-data", Key: "p.nav_data", Path: "/me/data", Resource: "portal", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-employer", Key: "employer_home", Path: "/employer", Resource: "refund", Action: "create", ForOutside: true, Inside: true},
+	{ID: "nav-licensing", Key: "lic.nav_home", Path: "/licensing", Resource: "licence_application", Action: "create", ForOutside: true, Inside: true},
+	{ID: "nav-licensing-inbox", Key: "lic.nav_inbox", Path: "/licensing/inbox", Resource: "licence_application", Action: "inspect"},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-registers", Key: "nav_registers", Path: "/registers", Resource: "carer_register", Action: "read"},
 	{ID: "nav-providers", Key: "insp_providers", Path: "/providers", Resource: "provider_inspection", Action: "read"},
@@ -111,6 +113,8 @@ func homeOf(u domain.User) string {
 		return "/activation"
 	case r == domain.RoleEmployer:
 		return "/employer"
+	case r == domain.RoleProviderMaintainer:
+		return "/licensing"
 	}
 	return "/home"
 }

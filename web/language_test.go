@@ -387,7 +387,7 @@ func pageCases(s *server) []pageCase {
 		{name: "audit", tpl: "audit", run: get(s, "tea.auditor", "/audit", s.auditPage)},
 		{name: "refused", tpl: "message", run: get(s, "jelena.caseworker", "/persons/"+refusedID, s.personPage, "id", refusedID),
 			want: both("nema pravo na ovu radnju", "may not do this")},
-	}, append(append(employerPageCases(s), portalPageCases(s)...), biPageCases(s)...)...) // the employers' portal (employer_test.go), the citizens' (portal_test.go), the statistics (bi_test.go)
+	}, append(append(append(employerPageCases(s), portalPageCases(s)...), biPageCases(s)...), licensingPageCases(s)...)...) // the employers' portal (employer_test.go), the citizens' (portal_test.go), the statistics (bi_test.go), licensing (licensing_test.go)
 }
 
 // ---- the stand-in API
@@ -524,6 +524,7 @@ func fakeAPI() http.Handler {
 	r.GET("/api/v1/statistics/violence", js(`{"year":2026,"by_municipality":[{"key":"ME-16","victims":12}],"by_month":[{"key":"2026-10","victims":3}]}`))
 	employerFakeAPI(r) // employer_test.go
 	biFakeAPI(r)       // bi_test.go
+	licensingFakeAPI(r)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }

@@ -90,6 +90,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	page := func(path string, h gin.HandlerFunc) { r.GET(path, s.session, h) }
 	form := func(path string, h gin.HandlerFunc) { r.POST(path, s.session, s.csrf, h) }
 	s.registerDesk(page, form)
+	// licensing by e-application (licensing.go)
+	s.registerLicensing(page, form)
 	s.registerEmployer(page, form) // the employers' portal (employer.go)
 	s.registerPortal(page, form)   // the citizens' portal (portal.go)
 	s.registerBI(page)             // the statistics: dashboard, pivot, exports (bi.go)

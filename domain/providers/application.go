@@ -252,8 +252,7 @@ func CheckDocuments(kind string, docs []string) []*domain.Error {
 	}
 	for _, code := range required[kind] {
 		if !slices.Contains(docs, code) {
-			d, _ := DocumentByCode(code)
-			errs = append(errs, domain.FieldError("documents."+code, "is required: %s", d.Name[1]))
+			errs = append(errs, domain.FieldError("documents."+code, "is required"))
 		}
 	}
 	return errs
