@@ -281,6 +281,9 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 			if ct.Form != nil && ct.Stage == "opening" {
 				d, err := cases.Procedures.Get(code, int(version))
 				staffFields(ct.Form, str(cs["centre_id"]), err == nil && d.DV)
+				if err == nil && d.LicensedManager {
+					s.licensedOnly(c, ct.Form, str(cs["centre_id"]))
+				}
 			}
 		}
 		tasks = append(tasks, ct)

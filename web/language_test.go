@@ -330,6 +330,10 @@ func pageCases(s *server) []pageCase {
 			want: map[string][]string{"cnr": {"Dnevni boravak za djecu sa smetnjama u razvoju", "oduzeta", "Podgorica"}, "en": {"Day care for children with disabilities", "withdrawn"}}},
 		inspectionPageCases(s)[0], // the officer's page of a provider and their list (inspections_test.go)
 		inspectionPageCases(s)[1],
+		learningPageCases(s)[0], // the professionals' pages (learning_test.go)
+		learningPageCases(s)[1],
+		learningPageCases(s)[2],
+		learningPageCases(s)[3],
 		{name: "e-file", tpl: "person", run: get(s, "ana.caseworker", "/persons/"+personID, s.personPage, "id", personID),
 			want: both("prijavljeni prihodi", "registered income")},
 		{name: "new claim: search", tpl: "newclaim", run: get(s, "ana.caseworker", "/claims/new?q=Vujovi%C4%87", s.newClaim)},
@@ -422,6 +426,8 @@ func fakeAPI() http.Handler {
 			`"municipality_name":"Podgorica","licence_number":"L-2026-001","service":"day_care_disability","service_name":"` + name + `",` +
 			`"valid_from":"2026-01-01","valid_until":"2031-12-31","state":"withdrawn"}]}`)(c)
 	})
+	// the professionals' register and courses (learning_test.go)
+	fakeLearning(r)
 	r.GET("/api/v1/providers/:id/supervision", fakeSupervision) // the officer's page of a provider (inspections_test.go)
 	r.GET("/api/v1/providers", fakeProvidersInForce)            // the providers a placement may name (inspections_test.go)
 	r.GET("/api/v1/tasks", js(`{"tasks":[`+strings.Join([]string{taskReview, taskCase, taskDV, taskReferral, taskAppeal}, ",")+`],"counts":{"total":5,"shown":5,"overdue":1}}`))

@@ -113,6 +113,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	form("/cases/:number/actions/:action", s.caseAction)
 	form("/cases/:number/reopen", s.reopenCase)
 	page("/dv", s.dvRegisterPage)
+	// the professionals' e-learning and register (learning.go)
+	s.registerLearning(page, form)
 	page("/registers", s.registersPage) // guardians, foster carers, beneficiaries (carers.go)
 	form("/registers/carers/:id/assessments", s.recordAssessment)
 	page("/dv/:reference", s.dvPage)

@@ -1,0 +1,57 @@
+package web
+
+import "maps"
+
+// learningMessages are the words of the professionals' register and
+// e-learning pages (issue 21, item 2).
+var learningMessages = map[string]map[string]string{
+	"purpose.professional_register":   {"cnr": "registar stručnih radnika", "en": "register of professionals"},
+	"purpose.own_professional_record": {"cnr": "sopstveni podaci stručnog radnika", "en": "own record as a professional"},
+	"purpose.learning":                {"cnr": "elektronsko učenje", "en": "e-learning"},
+	"learn.nav":                       {"cnr": "Obuke", "en": "Training"},
+	"prof.nav":                        {"cnr": "Stručni radnici", "en": "Professionals"},
+	"learn.title":                     {"cnr": "Moja licenca i obuke", "en": "My licence and training"},
+	"learn.not_registered":            {"cnr": "Niste upisani u registar stručnih radnika; obuke možete pohađati, a sati će se računati kada dobijete licencu.", "en": "You are not on the register of professionals; you may take courses, and their hours count once you hold a licence."},
+	"learn.exam":                      {"cnr": "Stručni ispit položen", "en": "Professional exam passed"},
+	"learn.no_exam":                   {"cnr": "Stručni ispit nije upisan", "en": "No professional exam recorded"},
+	"learn.licence":                   {"cnr": "Licenca za rad", "en": "Licence to work"},
+	"learn.no_licence":                {"cnr": "Nemate važeću licencu za rad.", "en": "You hold no licence to work in force."},
+	"learn.valid_until":               {"cnr": "važi do", "en": "valid until"},
+	"learn.hours":                     {"cnr": "Sati obuke u periodu licence: %s od potrebnih %s", "en": "Training hours in the licence period: %s of the %s required"},
+	"learn.short":                     {"cnr": "Nedostaje još %s sati.", "en": "%s hours are still missing."},
+	"learn.warnings":                  {"cnr": "Upozorenja", "en": "Warnings"},
+	"learn.warning":                   {"cnr": "Licenca %s (%s) ističe %s, a u periodu licence je ostvareno %s od %s sati obuke: licenca se ne može obnoviti bez njih.", "en": "Licence %s (%s) ends on %s with %s of %s training hours in its period: it cannot be renewed without them."},
+	"learn.courses":                   {"cnr": "Obuke", "en": "Courses"},
+	"learn.course":                    {"cnr": "Obuka", "en": "Course"},
+	"learn.hours_col":                 {"cnr": "Sati", "en": "Hours"},
+	"learn.pass_mark":                 {"cnr": "Prolaz", "en": "Pass mark"},
+	"learn.my_courses":                {"cnr": "Moje obuke", "en": "My courses"},
+	"learn.state":                     {"cnr": "Stanje", "en": "State"},
+	"learn.passed_on":                 {"cnr": "položena %s", "en": "passed on %s"},
+	"learn.in_progress":               {"cnr": "u toku", "en": "in progress"},
+	"learn.open":                      {"cnr": "Otvori", "en": "Open"},
+	"learn.version":                   {"cnr": "verzija %s", "en": "version %s"},
+	"learn.enrol":                     {"cnr": "Upiši se", "en": "Enrol"},
+	"learn.test":                      {"cnr": "Test", "en": "Test"},
+	"learn.submit":                    {"cnr": "Predaj odgovore", "en": "Hand in the answers"},
+	"learn.already_passed":            {"cnr": "Ovu obuku ste položili; sati su upisani.", "en": "You passed this course; its hours are credited."},
+	"learn.result_pass":               {"cnr": "Položeno: %s od %s tačnih odgovora; upisano je %s sati obuke.", "en": "Passed: %s of %s answers right; %s training hours credited."},
+	"learn.result_fail":               {"cnr": "Nije položeno: %s od %s tačnih odgovora (potrebno je %s%%). Pokušajte ponovo.", "en": "Not passed: %s of %s answers right (%s%% needed). Try again."},
+	"learn.none":                      {"cnr": "Nema obuka.", "en": "No courses."},
+	"learn.err.unlicensed":            {"cnr": "%s nema važeću licencu za rad; postupak „%s” traži licenciranog voditelja slučaja", "en": "%s holds no licence to work in force; %s needs a licensed case manager"},
+	"learn.err.not_enrolled":          {"cnr": "prvo se upišite na obuku", "en": "enrol in the course first"},
+	"learn.err.passed":                {"cnr": "obuka je već položena; sati su upisani", "en": "the course is passed already; its hours are credited"},
+	"learn.err.answers":               {"cnr": "test ima %[1]s pitanja; odgovoreno je na %[2]s", "en": "the test has %[1]s questions; %[2]s were answered"},
+	"prof.title":                      {"cnr": "Registar stručnih radnika", "en": "Register of professionals"},
+	"prof.all":                        {"cnr": "Svi centri", "en": "All centres"},
+	"prof.show":                       {"cnr": "Prikaži", "en": "Show"},
+	"prof.name":                       {"cnr": "Stručni radnik", "en": "Professional"},
+	"prof.exam":                       {"cnr": "Stručni ispit", "en": "Exam"},
+	"prof.licence":                    {"cnr": "Licenca", "en": "Licence"},
+	"prof.hours":                      {"cnr": "Sati / potrebno", "en": "Hours / required"},
+	"prof.warned":                     {"cnr": "upozoren(a) %s", "en": "warned on %s"},
+	"prof.unlicensed":                 {"cnr": "bez važeće licence", "en": "no licence in force"},
+	"prof.none":                       {"cnr": "Nema upisanih stručnih radnika.", "en": "No professional on the register."},
+}
+
+func init() { maps.Copy(messages, learningMessages) }
