@@ -68,6 +68,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("finality", r.finality)
 	t.Run("reassessment", r.reassessment)
 	t.Run("refund", r.refund)
+	t.Run("licences", r.licences)
 	t.Run("electricity", r.electricity)
 }
 
