@@ -173,10 +173,13 @@ type ElectricityLine struct {
 
 // ElectricityLines are the month's list as sent, by household id: the
 // JMBG and category as sent, the name and address as recorded now, and
-// Restricted when the holder is in the DV compartment.
+// Restricted when the holder or a member of their household is named in
+// the DV compartment.
 func (db *DB) ElectricityLines(ctx context.Context, month time.Time) ([]ElectricityLine, error) {
 	rows, err := db.pool.Query(ctx, `SELECT l.household_id, l.person_id::text, l.jmbg, p.given_name, p.family_name, p.municipality,
-			p.settlement, p.street, l.category, EXISTS (SELECT 1 FROM dv_persons dp WHERE dp.person_id = p.id), p.centre_id
+			p.settlement, p.street, l.category,
+			EXISTS (SELECT 1 FROM dv_persons dp JOIN persons m ON m.id = dp.person_id
+				WHERE m.id = p.id OR (p.household_id IS NOT NULL AND m.household_id = p.household_id)), p.centre_id
 		FROM electricity_lines l JOIN persons p ON p.id = l.person_id
 		WHERE l.month = $1 ORDER BY l.household_id`, month)
 	if err != nil {
