@@ -70,6 +70,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("refund", r.refund)
 	t.Run("licences", r.licences)
 	t.Run("electricity", r.electricity)
+	t.Run("agriculture", r.agriculture)
 }
 
 // electricity: the month's list for the power utility, submitted by one
