@@ -73,13 +73,14 @@ var inspectionMessages = map[string]map[string]string{
 	"insp_done.suspend":               {"cnr": "Licenca je privremeno oduzeta.", "en": "The licence is suspended."},
 	"insp_done.lift":                  {"cnr": "Privremeno oduzimanje je ukinuto.", "en": "The suspension is lifted."},
 	"insp_done.withdraw":              {"cnr": "Licenca je oduzeta.", "en": "The licence is withdrawn."},
-	// the API's fields of inspections, fines and suspensions, as a refusal names them
+	// the API's fields of inspections, fines and suspensions, as a refusal names them (grounds,
+	// filed_on and from are named alike by other routes' refusals: the words fit them too)
 	"f.legal_reference": {"cnr": "Pravni osnov kazne", "en": "Legal reference of the fine"},
 	"f.scheduled_on":    {"cnr": "Dan nadzora", "en": "Day of the inspection"},
 	"f.due_on":          {"cnr": "Rok plaćanja kazne", "en": "Due day of the fine"},
 	"f.filed_on":        {"cnr": "Dan podnošenja žalbe", "en": "Day the appeal was filed"},
-	"f.from":            {"cnr": "Početak privremenog oduzimanja", "en": "First day of the suspension"},
-	"f.grounds":         {"cnr": "Razlozi žalbe na kaznu", "en": "Grounds of the appeal against the fine"},
+	"f.from":            {"cnr": "Od dana", "en": "From the day"},
+	"f.grounds":         {"cnr": "Razlozi žalbe", "en": "Grounds of the appeal"},
 	"f.items":           {"cnr": "Tačke provjere", "en": "Points of the checklist"},
 	"f.item":            {"cnr": "Tačka provjere nadzora", "en": "Point of the checklist"},
 	"f.compliant":       {"cnr": "Usklađenost sa standardom", "en": "Whether the standard is met"},

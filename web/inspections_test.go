@@ -131,7 +131,7 @@ func TestProviderFormsSendWhatWasChosen(t *testing.T) {
 	}
 
 	w = s.send("goran.ministry", "POST", "/providers/7/act", url.Values{"do": {"suspend"}, "licence": {"L-1"}, "from": {"2026-11-01"}, "reason": {"x"}}, params, s.providerAct)
-	if f := flashOf(w); !strings.HasPrefix(f, "Početak privremenog oduzimanja: ") || w.Header().Get("Location") != "/providers/7" {
+	if f := flashOf(w); !strings.HasPrefix(f, "Od dana: ") || w.Header().Get("Location") != "/providers/7" {
 		t.Errorf("a refused suspension: %q to %q; want the field named in Montenegrin", f, w.Header().Get("Location"))
 	}
 	// A fine without its legal reference, as the page says the API's 400.
