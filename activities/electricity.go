@@ -184,6 +184,9 @@ func ImportElectricityAnswer(ctx context.Context, db *store.DB, objs *objects.St
 	if err != nil {
 		return ElectricityOutcome{}, err
 	}
+	if objs == nil {
+		return ElectricityOutcome{}, domain.Errorf(domain.CodeUnavailable, "the object store is not configured: the company's file cannot be kept")
+	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	key := fmt.Sprintf("electricity/%s/discounts-%s.csv", month, sha[:16])

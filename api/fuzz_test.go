@@ -169,6 +169,13 @@ var fuzzUsers = map[string]string{
 	"agriculture:create": "nina.finance",
 	"agriculture:read":   "nina.finance",
 
+	// The electricity subsidy's list for the power utility (issue 21).
+	"electricity:create":    "nina.finance",
+	"electricity:read":      "nina.finance",
+	"electricity:submit":    "nina.finance",
+	"electricity:approve":   "marija.finance", // not the one who submitted
+	"electricity:reconcile": "nina.finance",
+
 	// inspections, fines, suspension (issue 21)
 	"provider_inspection:create":  "goran.ministry",
 	"provider_inspection:update":  "goran.ministry",
@@ -459,6 +466,11 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		`","outcome":"completed","hours":20}`
 	// The farmers' allowance file (issue 21): p1 paid for November.
 	valid["/api/v1/exchanges/agriculture"] = "#karton-agri-v1\njmbg;amount;period\n" + string(p1.JMBG) + ";207.45;2026-11\n#total;1;207.45\n"
+	// The electricity subsidy (issue 21): a month, its approval, the company's answer.
+	valid["/api/v1/electricity-lists"] = `{"period":"2026-11"}`
+	valid["/api/v1/electricity-lists/:period/submit"] = ``
+	valid["/api/v1/electricity-lists/:period/approve"] = `{"sha256":"0f1e2d"}`
+	valid["/api/v1/electricity-lists/:period/discounts"] = "EPCG-DISCOUNTS,1,2026-11\nhousehold_id,jmbg,category,kwh,bill_eur,discount_eur\nh1," + string(p1.JMBG) + ",MO,300,30.00,9.00\nTRAILER,1,9.00\n"
 	valid["/api/v1/providers/:id/licences/:number/inspections"] = `{"kind":"regular","scheduled_on":"2031-01-01"}`
 	valid["/api/v1/providers/:id/licences/:number/inspections/:inspection/findings"] = `{"items":[{"item":"staffing","compliant":true}]}`
 	valid["/api/v1/providers/:id/licences/:number/inspections/:inspection/fines"] = `{"amount":"100.00","legal_reference":"čl. 185","reason":"fuzz","due_on":"2031-01-01"}`
