@@ -7,7 +7,7 @@ import "maps"
 // person paid the allowance while holding an MO right, and its outcomes.
 var agricultureMessages = map[string]map[string]string{
 	"purpose.agriculture_import": {"cnr": "uvoz staračkih naknada poljoprivrednicima", "en": "import of the farmers' old-age allowance"},
-	"agriculture.mo_conflict":    {"cnr": "Staračka naknada i MO u istom mjesecu", "en": "Farmers' allowance and MO in the same month"},
+	"agriculture.mo_conflict":    {"cnr": "Staračka naknada i materijalno obezbjeđenje u istom mjesecu", "en": "Farmers' allowance and financial assistance in the same month"},
 	"outcome.revise":             {"cnr": "Pokreni reviziju prava", "en": "Start a revision of the right"},
 	"outcome.no_action":          {"cnr": "Bez mjera", "en": "No action"},
 }
