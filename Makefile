@@ -9,7 +9,7 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 # the version of go.temporal.io/server in go.mod (v1.32.2 does not build
 # here). devstack/cluster's test checks the three agree.
 TEMPORAL_VERSION := v1.32.1
-GO_SOURCES    := $(shell find . -name '*.go' -not -path './var/*' -not -path './bin/*') go.mod go.sum $(shell find . -name '*.sql' -o -name 'openapi.json' | grep -v '^./var')
+GO_SOURCES    := $(shell find . -name '*.go' -not -path './var/*' -not -path './bin/*') go.mod go.sum $(shell find . -name '*.sql' -o -path './api/openapi/*.json' | grep -v '^./var')
 # Light packages run under the race detector; the whole-system test links
 # the Temporal server and runs without it (a race build of the server
 # takes too long on 2 cores).

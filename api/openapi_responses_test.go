@@ -20,7 +20,7 @@ import (
 )
 
 // Every answer a test gets from newServerFor's server is checked against
-// the OpenAPI document (api/openapi.json) on its way out: its status must
+// the OpenAPI document (api/openapi/, assembled by api.OpenAPI) on its way out: its status must
 // be declared for the operation, and a JSON body must match the schema
 // declared for that status: required properties present, types and enums
 // right, no property the schema closes out (additionalProperties: false).
@@ -346,7 +346,7 @@ func checkingResponses(t *testing.T, h http.Handler) http.Handler {
 			mu.Lock()
 			defer mu.Unlock()
 			if !done {
-				t.Errorf("the answer to %s %s does not match api/openapi.json: %v\nbody: %.600s", r.Method, r.URL.Path, err, tw.body.Bytes())
+				t.Errorf("the answer to %s %s does not match the OpenAPI document (api/openapi/): %v\nbody: %.600s", r.Method, r.URL.Path, err, tw.body.Bytes())
 			}
 		}
 	})
@@ -390,7 +390,7 @@ func (c coverageMain) Run() int {
 		return code
 	}
 	if problems := checkResponseCoverage(); len(problems) > 0 {
-		fmt.Println("FAIL: answers checked against api/openapi.json:\n\t" + strings.Join(problems, "\n\t"))
+		fmt.Println("FAIL: answers checked against the OpenAPI document (api/openapi/):\n\t" + strings.Join(problems, "\n\t"))
 		return 1
 	}
 	return code
