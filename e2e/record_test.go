@@ -71,6 +71,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("licences", r.licences)
 	t.Run("electricity", r.electricity)
 	t.Run("agriculture", r.agriculture)
+	t.Run("licence", r.licenceApplication)
 }
 
 // electricity: the month's list for the power utility, submitted by one
