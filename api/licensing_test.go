@@ -36,7 +36,9 @@ func (l *licenceTemporal) ExecuteWorkflow(_ context.Context, o client.StartWorkf
 
 func (l *licenceTemporal) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 	var id int64
-	fmt.Sscanf(o.WorkflowID, "licence/%d", &id)
+	if _, err := fmt.Sscanf(o.WorkflowID, "licence/%d", &id); err != nil {
+		return nil, err
+	}
 	s := o.Args[0].(workflows.LicenceStep)
 	var err error
 	switch s.Step {

@@ -68,7 +68,10 @@ func licensingFakeAPI(r *gin.Engine) {
 			state, drafted = "approval", "goran.ministry"
 		}
 		var id int
-		fmt.Sscan(c.Param("id"), &id)
+		if _, err := fmt.Sscan(c.Param("id"), &id); err != nil {
+			c.Status(http.StatusNotFound)
+			return
+		}
 		c.Data(http.StatusOK, "application/json", []byte(fakeApplication(id, state, lang(c), drafted)))
 	})
 	r.POST("/api/v1/licence-applications", func(c *gin.Context) {
