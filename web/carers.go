@@ -86,3 +86,43 @@ func (s *server) recordAssessment(c *gin.Context) {
 	r := s.call(c, http.MethodPost, "/api/v1/registers/carers/"+url.PathEscape(c.Param("id"))+"/assessments", body, "")
 	s.afterAction(c, r, "/registers?register="+reg, nil)
 }
+
+// carersByJMBG lets a decision name its guardian or foster carers by JMBG,
+// as the caseworker has it from the identity card, not by an id: each line
+// of the field that is a JMBG (13 digits) becomes the id of the person registered with
+// it (a line that is not a JMBG goes on as typed, for the API to judge). A
+// JMBG nobody registered has is an error on the field in the page's
+// language. The look-up is the API's person search as the caseworker,
+// authorised and audited there; values itself is left as typed, to be
+// shown again on a refusal.
+func (s *server) carersByJMBG(c *gin.Context, values url.Values) (url.Values, map[string]string) {
+	typed := values.Get("f.carers")
+	if strings.TrimSpace(typed) == "" {
+		return values, nil
+	}
+	var lines []string
+	for _, l := range strings.Split(typed, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if len(l) == 13 && strings.Trim(l, "0123456789") == "" {
+			var found struct{ Persons []obj }
+			r := s.getJSON(c, "/api/v1/persons?jmbg="+url.QueryEscape(l), &found)
+			switch {
+			case !r.ok():
+				return nil, map[string]string{"carers": s.say(c, r)}
+			case len(found.Persons) == 0:
+				return nil, map[string]string{"carers": t(s.lang(c), "carers_no_person") + " " + l}
+			}
+			l = str(found.Persons[0]["id"])
+		}
+		lines = append(lines, l)
+	}
+	sent := url.Values{}
+	for k, v := range values {
+		sent[k] = v
+	}
+	sent.Set("f.carers", strings.Join(lines, "\n"))
+	return sent, nil
+}

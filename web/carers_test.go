@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -66,5 +67,36 @@ func TestAssessmentFormSendsWhatWasChosen(t *testing.T) {
 		"kind": {"suitability"}, "held_on": {"2027-01-01"}, "outcome": {"suitable"}}, params, s.recordAssessment)
 	if f := flashOf(w); f == "" || w.Header().Get("Location") != "/registers?register=guardians" {
 		t.Errorf("a refused assessment: %q to %q", f, w.Header().Get("Location"))
+	}
+}
+
+// TestDecisionNamesCarersByJMBG: the decision form takes the guardian or
+// foster carers by JMBG, sends the API the registered person's id, keeps a
+// line that is not a JMBG as typed, and refuses a JMBG nobody registered
+// has on the field, in the page's language, without sending anything.
+func TestDecisionNamesCarersByJMBG(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cfg: Config{API: fakeAPI(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pages: pages}
+	var sent url.Values
+	var errs map[string]string
+	resolve := func(c *gin.Context) {
+		sent, errs = s.carersByJMBG(c, url.Values{"f.carers": {"0103986215005\n\n" + memberID + "\n"}, "f.kind": {"guardian_appointment"}})
+		c.Status(http.StatusNoContent)
+	}
+	s.request(t, "en", "ana.caseworker", http.MethodPost, "/cases/"+caseMonitored+"/actions/prepare-decision", nil, url.Values{}, resolve)
+	if errs != nil || sent.Get("f.carers") != personID+"\n"+memberID || sent.Get("f.kind") != "guardian_appointment" {
+		t.Fatalf("carers by JMBG: sent %v, errors %v; want the person's id, then the id as typed", sent, errs)
+	}
+	for lang, want := range map[string]string{"en": "No registered person has the JMBG " + unknownJMBG, "cnr": "Nijedno upisano lice nema JMBG " + unknownJMBG} {
+		form := url.Values{"f.kind": {"guardian_appointment"}, "f.carers": {unknownJMBG}}
+		body, status := s.request(t, lang, "ana.caseworker", http.MethodPost, "/cases/"+caseMonitored+"/actions/prepare-decision",
+			gin.Params{{Key: "number", Value: caseMonitored}, {Key: "action", Value: "prepare-decision"}}, form, s.caseAction)
+		if status != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("%s: an unknown JMBG = %d, want 400 saying %q", lang, status, want)
+		}
 	}
 }

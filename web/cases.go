@@ -449,7 +449,15 @@ func (s *server) caseAction(c *gin.Context) {
 		if !ok {
 			return
 		}
-		data = sch.read(values)
+		sent := values
+		if action == "prepare-decision" { // carers named by JMBG (carers.go)
+			var errs map[string]string
+			if sent, errs = s.carersByJMBG(c, values); errs != nil {
+				s.renderCase(c, http.StatusBadRequest, pendingForm{name: form, values: values, errs: errs})
+				return
+			}
+		}
+		data = sch.read(sent)
 	default:
 		c.String(http.StatusNotFound, "no such action")
 		return

@@ -8,7 +8,8 @@ import "maps"
 var carerMessages = map[string]map[string]string{
 	"purpose.carer_register":       {"cnr": "registar staratelja i hranitelja", "en": "register of guardians and foster carers"},
 	"purpose.beneficiary_register": {"cnr": "registar korisnika prava", "en": "register of beneficiaries"},
-	"f.carers":                     {"cnr": "Staratelj ili hranitelji (ID lica iz e-dosijea, jedan po redu)", "en": "Guardian or foster carers (person ids from the e-file, one a line)"},
+	"f.carers":                     {"cnr": "Staratelj ili hranitelji (JMBG, jedan po redu; lice mora biti upisano)", "en": "Guardian or foster carers (JMBG, one a line; the person must be registered)"},
+	"carers_no_person":             {"cnr": "Nijedno upisano lice nema JMBG", "en": "No registered person has the JMBG"},
 	"nav_registers":                {"cnr": "Registri", "en": "Registers"},
 	"reg.title":                    {"cnr": "Registri staratelja, hranitelja i korisnika prava", "en": "Registers of guardians, foster carers and beneficiaries"},
 	"reg.guardians":                {"cnr": "Staratelji", "en": "Guardians"},
