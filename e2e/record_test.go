@@ -116,9 +116,12 @@ type recorder struct {
 // approver sent it back once; one withdrawn; one rejected after a
 // document was asked for and provided.
 func (r *recorder) claims(t *testing.T) {
+	claimOf := func(ids []string) string {
+		members, _ := json.Marshal(ids[1:])
+		return fmt.Sprintf(`{"benefit":"MO","applicant_person_id":%q,"member_person_ids":%s,"payee_account":"ME25 5050 0001 2345 6789 51","consent":true}`, ids[0], members)
+	}
 	ids := r.poorHousehold(t)
-	members, _ := json.Marshal(ids[1:])
-	body := fmt.Sprintf(`{"benefit":"MO","applicant_person_id":%q,"member_person_ids":%s,"payee_account":"ME25 5050 0001 2345 6789 51","consent":true}`, ids[0], members)
+	body := claimOf(ids)
 	task := func(n, step string) string { return workflows.TaskID(workflows.ClaimWorkflowID(n), step) }
 
 	n := r.fileClaim(t, body)
@@ -129,14 +132,19 @@ func (r *recorder) claims(t *testing.T) {
 	r.complete(t, "marko.supervisor", task(n, "approval-2"), `{"outcome":"approve"}`)
 	r.saveDone(t, "claim_granted.json", workflows.ClaimWorkflowID(n))
 
-	n = r.fileClaim(t, body)
+	// The household granted may not claim the same right again (issue 16):
+	// the other two claims, withdrawn and rejected, are of households that
+	// are not poor (the poor one after the first is the revision step's).
+	ids = r.householdAfter(t, 0, false)
+	n = r.fileClaim(t, claimOf(ids))
 	r.waitTaskRow(t, task(n, "review-1"))
 	if code, b := as(t, "ana.caseworker", "POST", r.api+"/claims/"+n+"/withdraw", `{"reason":"the family withdrew the application"}`); code != 200 {
 		t.Fatalf("withdraw = %d %s", code, b)
 	}
 	r.saveDone(t, "claim_withdrawn.json", workflows.ClaimWorkflowID(n))
 
-	n = r.fileClaim(t, body)
+	ids = r.householdAfter(t, 1, false)
+	n = r.fileClaim(t, claimOf(ids))
 	r.complete(t, "ana.caseworker", task(n, "review-1"), fmt.Sprintf(`{"outcome":"request_document","data":{"what":"bank statements of the last three months","person_id":%q}}`, ids[0]))
 	doc := r.upload(t, n, ids[0])
 	r.complete(t, "ana.caseworker", task(n, "document-1"), fmt.Sprintf(`{"outcome":"provided","data":{"document_id":%q,"person_id":%q,`+
@@ -428,9 +436,16 @@ func (r *recorder) poorHousehold(t *testing.T) []string { return r.poorHousehold
 // poorHouseholdAfter is the poor household after the first skip of them.
 func (r *recorder) poorHouseholdAfter(t *testing.T, skip int) []string {
 	t.Helper()
+	return r.householdAfter(t, skip, true)
+}
+
+// householdAfter is the demo household of Podgorica of two or more, poor
+// or not as asked, after the first skip of them.
+func (r *recorder) householdAfter(t *testing.T, skip int, poorOne bool) []string {
+	t.Helper()
 	for i := 0; i < r.s.Population.Size(); i++ {
 		h := r.s.Population.Household(i)
-		if h.Address.Municipality != "ME-16" || len(h.Members) < 2 || !poor(h) {
+		if h.Address.Municipality != "ME-16" || len(h.Members) < 2 || poor(h) != poorOne {
 			continue
 		}
 		if skip > 0 {
@@ -449,7 +464,7 @@ func (r *recorder) poorHouseholdAfter(t *testing.T, skip int) []string {
 		}
 		return ids
 	}
-	t.Fatal("no poor Podgorica household in the demo population")
+	t.Fatalf("no Podgorica household (poor: %v) after %d in the demo population", poorOne, skip)
 	return nil
 }
 
