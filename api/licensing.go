@@ -272,6 +272,19 @@ func readDocuments(c *gin.Context) ([]upload, []*domain.Error) {
 	return out, errs
 }
 
+// otherFields is es without the errors on a field named already: a
+// document sent but unreadable (empty, too large, not a PDF) is not also
+// "required".
+func otherFields(es, named []*domain.Error) []*domain.Error {
+	var out []*domain.Error
+	for _, e := range es {
+		if !slices.ContainsFunc(named, func(n *domain.Error) bool { return n.Field == e.Field }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func codesOf(ups []upload) []string {
 	out := make([]string, len(ups))
 	for i, u := range ups {
@@ -309,7 +322,7 @@ func (h *handler) fileLicenceApplication(c *gin.Context) (*licenceApplicationVie
 	if err != nil {
 		return nil, err
 	}
-	if errs = append(appErrs, errs...); errs != nil {
+	if errs = append(otherFields(appErrs, errs), errs...); errs != nil {
 		return nil, domain.Invalid(errs)
 	}
 	if open, err := h.db.LicenceApplications(ctx, store.ApplicationFilter{PIB: a.PIB, States: []string{providers.StateSubmitted,
@@ -416,7 +429,7 @@ func (h *handler) submitRenewalDocuments(c *gin.Context) (*licenceApplicationVie
 		return nil, domain.Errorf(domain.CodeConflict, "application %d is %s: it waits for no documents", a.ID, LicenceStateName(a.State, "en"))
 	}
 	ups, errs := readDocuments(c)
-	errs = append(errs, providers.CheckDocuments(a.Kind, codesOf(ups))...)
+	errs = append(errs, otherFields(providers.CheckDocuments(a.Kind, codesOf(ups)), errs)...)
 	if errs != nil {
 		return nil, domain.Invalid(errs)
 	}
@@ -511,7 +524,7 @@ func (h *handler) approveLicenceDecision(c *gin.Context) (*licenceApplicationVie
 	case a.State != providers.StateApproval:
 		return nil, domain.Errorf(domain.CodeConflict, "application %d is %s: it waits for no approval", a.ID, LicenceStateName(a.State, "en"))
 	case a.DraftedBy == userOf(c).Username:
-		return nil, domain.Errorf(domain.CodeForbidden, "four eyes: you drafted this decision; another ministry officer must approve it or send it back")
+		return nil, domain.Errorf(domain.CodeForbidden, "four eyes: %s drafted this decision; another ministry officer must approve it or send it back", a.DraftedBy)
 	}
 	return h.licenceStep(c, a.ID, step)
 }
