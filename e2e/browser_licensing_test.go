@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +89,98 @@ func TestPublicRegisterInABrowser(t *testing.T) {
 		!strings.Contains(string(body), "Pomoć u kući Nikšić d.o.o.") || strings.Contains(string(body), "Dnevni centar Sunce") {
 		t.Errorf("GET ?format=csv: %d %s %.300s", code, ctype, body)
 	}
+}
+
+// TestNewcomerLicensedInABrowser (issue 21, the newcomer's path): the
+// maintainer of a company not yet on the register (nikola.maintainer)
+// files its registration with its three documents in the browser; a
+// ministry officer (goran.ministry) opens it from the inbox, records the
+// inspection's checklist and drafts the grant; another officer
+// (jovana.ministry) approves it; and the public register, without login,
+// lists the new provider with its licence in force.
+func TestNewcomerLicensedInABrowser(t *testing.T) {
+	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
+	dir := t.TempDir()
+	var docs []string
+	for _, d := range []string{"statute", "premises", "staff_list"} {
+		f := filepath.Join(dir, d+".pdf")
+		if err := os.WriteFile(f, []byte("%PDF-1.4\n% "+d+"\n1 0 obj\n<<>>\nendobj\n%%EOF\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, f)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
+	var appURL string
+	err := runSteps(bctx,
+		login("nikola.maintainer"),
+		chromedp.Navigate(s.APIURL+"/licensing"),
+		waitFor("#form-licence"),
+		chromedp.SetValue("#lic-kind", "registration", chromedp.ByQuery),
+		chromedp.SetValue("#lic-name", "Centar Oslonac d.o.o.", chromedp.ByQuery),
+		chromedp.SetValue("#lic-street", "Bulevar Svetog Petra Cetinjskog 5", chromedp.ByQuery),
+		chromedp.SetValue("#lic-municipality", "ME-16", chromedp.ByQuery),
+		chromedp.SetValue("#lic-founded_on", "2024-01-10", chromedp.ByQuery),
+		chromedp.Click("#lic-service-counselling", chromedp.ByQuery),
+		chromedp.SetValue("#lic-start_on", today, chromedp.ByQuery),
+		chromedp.SetUploadFiles("#lic-doc-statute", docs[:1], chromedp.ByQuery),
+		chromedp.SetUploadFiles("#lic-doc-premises", docs[1:2], chromedp.ByQuery),
+		chromedp.SetUploadFiles("#lic-doc-staff_list", docs[2:], chromedp.ByQuery),
+		shot("72-licence-application-form"),
+		submit("#file-licence"),
+		chromedp.Navigate(s.APIURL+"/licensing"),
+		waitFor(`#applications a[id^="application-"]`),
+		chromedp.Evaluate(`document.querySelector('#applications a[id^="application-"]').href`, &appURL),
+		shot("73-licence-application-filed"),
+		logout,
+		login("goran.ministry"),
+		chromedp.Navigate(s.APIURL+"/licensing/inbox"),
+		waitFor(`#applications a[id^="application-"]`),
+		shot("74-licence-inbox"),
+		openURL(&appURL),
+		waitFor("#form-inspection"),
+		chromedp.SetValue(`#form-inspection [name="f.inspected_on"]`, today, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('#form-inspection input[type=checkbox]').forEach(c => c.checked = true)`, nil),
+		chromedp.SetValue(`#form-inspection [name="f.findings"]`, "Prostor i kadar pregledani; uslovi ispunjeni.", chromedp.ByQuery),
+		shot("75-licence-inspection"),
+		submit("#record-inspection"),
+		waitFor("#form-draft"),
+		chromedp.Click("#outcome-grant", chromedp.ByQuery),
+		chromedp.SetValue("#draft-valid_from", today, chromedp.ByQuery),
+		chromedp.SetValue("#draft-reasons", "Podnosilac ispunjava minimalne standarde za savjetodavne usluge.", chromedp.ByQuery),
+		submit("#save-draft"),
+		waitFor("#four-eyes"),
+		logout,
+		login("jovana.ministry"),
+		openURL(&appURL),
+		waitFor("#approve"),
+		shot("76-licence-approval"),
+		submit("#approve"),
+		waitFor("#decision-pdf"),
+		shot("77-licence-granted"),
+		logout,
+	)
+	if err != nil {
+		t.Fatalf("the newcomer's licence: %v", err)
+	}
+	var row string
+	err = runSteps(bctx,
+		chromedp.Navigate(s.APIURL+"/public/providers?lang=cnr&municipality=ME-16"),
+		waitFor("#providers"),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll("#providers tr")).map(r => r.innerText).filter(t => t.includes("Centar Oslonac")).join("|")`, &row),
+		shot("78-public-register-newcomer"),
+	)
+	if err != nil {
+		t.Fatalf("the public register after the grant: %v", err)
+	}
+	if !strings.Contains(row, "Centar Oslonac d.o.o.") || !strings.Contains(row, "važeća") {
+		t.Errorf("the new provider on the public register: %q", row)
+	}
+}
+
+// openURL navigates to the address a previous step read into url.
+func openURL(url *string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error { return chromedp.Navigate(*url).Do(ctx) })
 }
 
 // getPlain sends a GET without a token and gives the status, the content
