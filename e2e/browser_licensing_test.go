@@ -35,7 +35,7 @@ func TestPublicRegisterInABrowser(t *testing.T) {
 		waitFor("#providers"),
 		chromedp.Text("#providers", &cnr, chromedp.ByQuery),
 		chromedp.Evaluate(states, &cnrStates),
-		shot("70-public-register-cnr"),
+		shot("30-public-register-cnr"),
 		submit("#other-lang"),
 		waitFor("#providers"),
 		chromedp.Text("#providers", &en, chromedp.ByQuery),
@@ -46,7 +46,7 @@ func TestPublicRegisterInABrowser(t *testing.T) {
 		waitFor("#providers"),
 		chromedp.Text("#providers", &filtered, chromedp.ByQuery),
 		chromedp.Value("#f-municipality", &place, chromedp.ByQuery),
-		shot("71-public-register-en-niksic"),
+		shot("31-public-register-en-niksic"),
 	)
 	if err != nil {
 		t.Fatalf("the public register in the browser: %v", err)
@@ -126,23 +126,23 @@ func TestNewcomerLicensedInABrowser(t *testing.T) {
 		chromedp.SetUploadFiles("#lic-doc-statute", docs[:1], chromedp.ByQuery),
 		chromedp.SetUploadFiles("#lic-doc-premises", docs[1:2], chromedp.ByQuery),
 		chromedp.SetUploadFiles("#lic-doc-staff_list", docs[2:], chromedp.ByQuery),
-		shot("72-licence-application-form"),
+		shot("32-licence-application-form"),
 		submit("#file-licence"),
 		chromedp.Navigate(s.APIURL+"/licensing"),
 		waitFor(`#applications a[id^="application-"]`),
 		chromedp.Evaluate(`document.querySelector('#applications a[id^="application-"]').href`, &appURL),
-		shot("73-licence-application-filed"),
+		shot("33-licence-application-filed"),
 		logout,
 		login("goran.ministry"),
 		chromedp.Navigate(s.APIURL+"/licensing/inbox"),
 		waitFor(`#applications a[id^="application-"]`),
-		shot("74-licence-inbox"),
+		shot("34-licence-inbox"),
 		openURL(&appURL),
 		waitFor("#form-inspection"),
 		chromedp.SetValue(`#form-inspection [name="f.inspected_on"]`, today, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('#form-inspection input[type=checkbox]').forEach(c => c.checked = true)`, nil),
 		chromedp.SetValue(`#form-inspection [name="f.findings"]`, "Prostor i kadar pregledani; uslovi ispunjeni.", chromedp.ByQuery),
-		shot("75-licence-inspection"),
+		shot("35-licence-inspection"),
 		submit("#record-inspection"),
 		waitFor("#form-draft"),
 		chromedp.Click("#outcome-grant", chromedp.ByQuery),
@@ -154,10 +154,10 @@ func TestNewcomerLicensedInABrowser(t *testing.T) {
 		login("jovana.ministry"),
 		openURL(&appURL),
 		waitFor("#approve"),
-		shot("76-licence-approval"),
+		shot("36-licence-approval"),
 		submit("#approve"),
 		waitFor("#decision-pdf"),
-		shot("77-licence-granted"),
+		shot("37-licence-granted"),
 		logout,
 	)
 	if err != nil {
@@ -168,7 +168,7 @@ func TestNewcomerLicensedInABrowser(t *testing.T) {
 		chromedp.Navigate(s.APIURL+"/public/providers?lang=cnr&municipality=ME-16"),
 		waitFor("#providers"),
 		chromedp.Evaluate(`Array.from(document.querySelectorAll("#providers tr")).map(r => r.innerText).filter(t => t.includes("Centar Oslonac")).join("|")`, &row),
-		shot("78-public-register-newcomer"),
+		shot("38-public-register-newcomer"),
 	)
 	if err != nil {
 		t.Fatalf("the public register after the grant: %v", err)
