@@ -83,7 +83,11 @@ func (h *handler) listElectricity(c *gin.Context) (*electricityListView, error) 
 	}
 	out := electricityListView{Lists: []electricityView{}}
 	for _, e := range es {
-		out.Lists = append(out.Lists, viewOfElectricity(e))
+		v, err := h.viewOfElectricity(c, e)
+		if err != nil {
+			return nil, err
+		}
+		out.Lists = append(out.Lists, v)
 	}
 	return &out, nil
 }
@@ -100,18 +104,27 @@ func (h *handler) getElectricity(c *gin.Context) (*electricityView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := viewOfElectricity(e)
-	return &v, nil
+	v, err := h.viewOfElectricity(c, e)
+	return &v, err
 }
 
-func viewOfElectricity(e store.ElectricityExport) electricityView {
+// viewOfElectricity is the month's list as the caller may see it: the
+// households of the DV compartment (the finance officers are never in it)
+// left out of its counts, as they are of its lines.
+func (h *handler) viewOfElectricity(c *gin.Context, e store.ElectricityExport) (electricityView, error) {
+	hidden, err := h.db.ElectricityRestrictedCounts(c.Request.Context(), e.Month)
+	if err != nil {
+		return electricityView{}, err
+	}
 	v := electricityView{Period: domain.MonthOf(e.Month).String(), ID: e.WorkflowID, State: e.State, SHA256: e.ListSHA256, Households: e.Households,
 		SubmittedBy: e.SubmittedBy, ApprovedBy: e.ApprovedBy, SentAt: e.SentAt, AnswerSHA256: e.AnswerSHA256, AnsweredAt: e.AnsweredAt,
 		AnsweredBy: e.AnsweredBy, Categories: []electricityCount{}}
 	for _, cat := range electricity.Categories() {
-		v.Categories = append(v.Categories, electricityCount{Category: cat.Code, NameCnr: cat.Label("cnr"), NameEn: cat.Label("en"), Households: e.Counts[cat.Code]})
+		n := e.Counts[cat.Code] - hidden[cat.Code]
+		v.Households -= hidden[cat.Code]
+		v.Categories = append(v.Categories, electricityCount{Category: cat.Code, NameCnr: cat.Label("cnr"), NameEn: cat.Label("en"), Households: n})
 	}
-	return v
+	return v, nil
 }
 
 type electricityView struct {
@@ -315,15 +328,32 @@ func (h *handler) getElectricityReconciliation(c *gin.Context) (*electricityRepo
 	return h.electricityReport(c, m, lines)
 }
 
+// electricityReport reconciles what the caller may see: the households of
+// the DV compartment and the discounts applied to them are left out, so
+// that they are in no total, count or mismatch.
 func (h *handler) electricityReport(c *gin.Context, m domain.Month, lines []store.ElectricityLine) (*electricityReportView, error) {
-	r, err := activities.ElectricityReport(c.Request.Context(), h.db, m)
+	applied, err := h.db.ElectricityDiscounts(c.Request.Context(), m.First())
 	if err != nil {
 		return nil, err
 	}
 	byHousehold := map[string]store.ElectricityLine{}
+	hidden := map[string]bool{}
+	var sent []electricity.Line
 	for _, l := range lines {
 		byHousehold[l.HouseholdID] = l
+		if l.Restricted {
+			hidden[l.HouseholdID], hidden["jmbg:"+l.JMBG] = true, true
+			continue
+		}
+		sent = append(sent, l.Line)
 	}
+	var shown []electricity.Discount
+	for _, d := range applied {
+		if !hidden[d.HouseholdID] && !hidden["jmbg:"+d.JMBG] {
+			shown = append(shown, d)
+		}
+	}
+	r := electricity.Reconcile(sent, shown)
 	out := electricityReportView{Period: m.String(), Sent: r.Sent, Discounted: r.Discounted, Amount: r.Amount.StringFixed(2),
 		Categories: []electricityCategoryTotal{}, Mismatches: []electricityMismatch{}}
 	for _, t := range r.Categories {
@@ -335,9 +365,6 @@ func (h *handler) electricityReport(c *gin.Context, m domain.Month, lines []stor
 		v := electricityMismatch{Kind: x.Kind, HouseholdID: x.HouseholdID, JMBG: x.JMBG, Sent: x.Sent, Answered: x.Answered,
 			Amount: x.Amount.StringFixed(2), Bill: x.Bill.StringFixed(2)}
 		if l, ok := byHousehold[x.HouseholdID]; ok {
-			if l.Restricted {
-				continue // in the DV compartment: not shown outside it
-			}
 			v.PersonID, v.Name = l.PersonID, l.GivenName+" "+l.FamilyName
 			auditPersons(c, domain.PersonID(l.PersonID))
 		}

@@ -177,6 +177,22 @@ func TestElectricityListAndReconciliation(t *testing.T) {
 	if code, b := doAs(t, ts, "nina.finance", "GET", "/api/v1/electricity-lists", ""); code != http.StatusOK || !strings.Contains(string(b), `"state":"reconciled"`) {
 		t.Errorf("the lists: %d %s", code, b)
 	}
+
+	// A DV report names the veteran: for the finance officers (never in the
+	// compartment) the household is in no line, count, total or mismatch.
+	markDV(t, db, vet.ID, "UP-ELECTRICITY-1")
+	code, b = doAs(t, ts, "nina.finance", "GET", "/api/v1/electricity-lists/2026-11", "")
+	if code != http.StatusOK || !strings.Contains(string(b), `"households":1,`) || !strings.Contains(string(b), `"name_en":"Recipients of the veterans' supplement","households":0`) {
+		t.Errorf("the list after a DV report names a holder: %d %s; want one household, none of the veterans", code, b)
+	}
+	code, b = doAs(t, ts, "nina.finance", "GET", "/api/v1/electricity-lists/2026-11/households", "")
+	if code != http.StatusOK || strings.Contains(string(b), string(vet.JMBG)) || !strings.Contains(string(b), `"total":1`) {
+		t.Errorf("the households after a DV report names a holder: %d %s", code, b)
+	}
+	code, b = doAs(t, ts, "nina.finance", "GET", "/api/v1/electricity-lists/2026-11/reconciliation", "")
+	if code != http.StatusOK || strings.Contains(string(b), string(vet.ID)) || strings.Contains(string(b), "Marković") || !strings.Contains(string(b), `"sent":1,`) {
+		t.Errorf("the reconciliation after a DV report names a holder: %d %s; want the veteran in no total or mismatch", code, b)
+	}
 }
 
 // electricityS3 is as much of an S3 store as objects.Store uses here: a bucket's

@@ -177,9 +177,7 @@ type ElectricityLine struct {
 // the DV compartment.
 func (db *DB) ElectricityLines(ctx context.Context, month time.Time) ([]ElectricityLine, error) {
 	rows, err := db.pool.Query(ctx, `SELECT l.household_id, l.person_id::text, l.jmbg, p.given_name, p.family_name, p.municipality,
-			p.settlement, p.street, l.category,
-			EXISTS (SELECT 1 FROM dv_persons dp JOIN persons m ON m.id = dp.person_id
-				WHERE m.id = p.id OR (p.household_id IS NOT NULL AND m.household_id = p.household_id)), p.centre_id
+			p.settlement, p.street, l.category, `+electricityRestricted+`, p.centre_id
 		FROM electricity_lines l JOIN persons p ON p.id = l.person_id
 		WHERE l.month = $1 ORDER BY l.household_id`, month)
 	if err != nil {
@@ -193,6 +191,30 @@ func (db *DB) ElectricityLines(ctx context.Context, month time.Time) ([]Electric
 	})
 	if err != nil {
 		return nil, fmt.Errorf("select electricity lines: %w", err)
+	}
+	return out, nil
+}
+
+// electricityRestricted is true for a line of the list (l, its holder p)
+// whose holder or a member of the holder's household is named in the DV
+// compartment.
+const electricityRestricted = `EXISTS (SELECT 1 FROM dv_persons dp JOIN persons m ON m.id = dp.person_id
+	WHERE m.id = p.id OR (p.household_id IS NOT NULL AND m.household_id = p.household_id))`
+
+// ElectricityRestrictedCounts are the households of the month's list, by
+// category, that are Restricted (the DV compartment's): left out of the
+// counts anyone outside the compartment is shown.
+func (db *DB) ElectricityRestrictedCounts(ctx context.Context, month time.Time) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT l.category, count(*) FROM electricity_lines l JOIN persons p ON p.id = l.person_id
+		WHERE l.month = $1 AND `+electricityRestricted+` GROUP BY l.category`, month)
+	if err != nil {
+		return nil, fmt.Errorf("count restricted electricity lines: %w", err)
+	}
+	out := map[string]int{}
+	var cat string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&cat, &n}, func() error { out[cat] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("count restricted electricity lines: %w", err)
 	}
 	return out, nil
 }
