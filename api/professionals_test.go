@@ -64,6 +64,10 @@ func TestProfessionalRegisterAndLearning(t *testing.T) {
 	if code, b := doAs(t, ts, "sanja.head", "GET", "/api/v1/professionals", ""); code != http.StatusOK || !strings.Contains(string(b), `"username":"ana.caseworker"`) {
 		t.Errorf("the head reads the centre's register: %d %s", code, b)
 	}
+	if code, b := doAs(t, ts, "sanja.head", "GET", base, ""); code != http.StatusOK || !strings.Contains(string(b), `"username":"ana.caseworker"`) ||
+		!strings.Contains(string(b), `"LR-API-1"`) {
+		t.Errorf("the head reads one professional of the centre: %d %s; want her record with the licence", code, b)
+	}
 	if code, b := doAs(t, ts, "sanja.head", "GET", "/api/v1/professionals?centre_id=csr-niksic", ""); code != http.StatusForbidden {
 		t.Errorf("the head reads another centre's: %d %s", code, b)
 	}
