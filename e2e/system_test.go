@@ -219,7 +219,8 @@ var stack *system.System
 
 // startStack starts the real stack for a test (Temporal in memory,
 // PostgreSQL without fsync), stopped when the test ends, with the first
-// demo households of the simulated population loaded.
+// demo households of the simulated population and the demo professionals
+// loaded.
 func startStack(t *testing.T, o system.Options, demo int) *system.System {
 	t.Helper()
 	o.DataDir, o.Ephemeral = t.TempDir(), true
@@ -233,6 +234,13 @@ func startStack(t *testing.T, o system.Options, demo int) *system.System {
 		if err := devstack.LoadDemo(context.Background(), s.DB, s.Population, demo, nil); err != nil {
 			t.Fatalf("load demo: %v", err)
 		}
+	}
+	// The demo professionals, as karton dev has them (staff, not
+	// households: always): a guardianship's case manager must hold a
+	// licence to work (procedures.yaml's licensed_manager), and
+	// ana.caseworker does.
+	if _, err := devstack.LoadDemoLearning(context.Background(), s.DB, time.Now().UTC()); err != nil {
+		t.Fatalf("load demo professionals: %v", err)
 	}
 	return s
 }
