@@ -3,12 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,7 +52,7 @@ func grantElectricityRight(t *testing.T, db *store.DB, p domain.Person, benefit 
 // is written to the audit log; a caseworker may not see the lists.
 func TestElectricityListAndReconciliation(t *testing.T) {
 	ctx := context.Background()
-	s3 := httptest.NewServer(&electricityS3{objects: map[string][]byte{}})
+	s3 := httptest.NewServer(&fakeS3{objects: map[string][]byte{}})
 	t.Cleanup(s3.Close)
 	obj, err := objects.Open(objects.Config{Endpoint: strings.TrimPrefix(s3.URL, "http://"), AccessKey: "karton", SecretKey: "karton-test-secret", Bucket: "karton"})
 	if err != nil {
@@ -193,62 +190,4 @@ func TestElectricityListAndReconciliation(t *testing.T) {
 	if code != http.StatusOK || strings.Contains(string(b), string(vet.ID)) || strings.Contains(string(b), "Marković") || !strings.Contains(string(b), `"sent":1,`) {
 		t.Errorf("the reconciliation after a DV report names a holder: %d %s; want the veteran in no total or mismatch", code, b)
 	}
-}
-
-// electricityS3 is as much of an S3 store as objects.Store uses here: a bucket's
-// location, and objects put and got whole.
-type electricityS3 struct {
-	mu      sync.Mutex
-	objects map[string][]byte
-}
-
-func (f *electricityS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := r.URL.Query()["location"]; ok {
-		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">us-east-1</LocationConstraint>`)
-		return
-	}
-	switch r.Method {
-	case http.MethodPut:
-		b, _ := io.ReadAll(r.Body)
-		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") {
-			b = electricityUnchunk(b)
-		}
-		f.objects[r.URL.Path] = b
-		w.Header().Set("ETag", `"e"`)
-	case http.MethodGet, http.MethodHead:
-		b, ok := f.objects[r.URL.Path]
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>no</Message></Error>`)
-			return
-		}
-		w.Header().Set("ETag", `"e"`)
-		w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
-		w.Header().Set("Content-Type", "text/csv")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		if r.Method == http.MethodGet {
-			_, _ = w.Write(b)
-		}
-	}
-}
-
-// electricityUnchunk reads the body of a streaming-signed PUT: chunks of
-// "<hex size>;chunk-signature=...\r\n<data>\r\n".
-func electricityUnchunk(b []byte) []byte {
-	var out []byte
-	for len(b) > 0 {
-		head, rest, ok := strings.Cut(string(b), "\r\n")
-		if !ok {
-			break
-		}
-		size, err := strconv.ParseInt(strings.Split(head, ";")[0], 16, 64)
-		if err != nil || size == 0 || int(size) > len(rest) {
-			break
-		}
-		out = append(out, rest[:size]...)
-		b = []byte(strings.TrimPrefix(rest[size:], "\r\n"))
-	}
-	return out
 }
