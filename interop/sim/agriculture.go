@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -164,21 +163,5 @@ func breakFirstJMBG(b []byte) []byte {
 
 // serveAgricultureKnobs is GET and PUT /sim/agriculture.
 func (s *Server) serveAgricultureKnobs(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-	case http.MethodPut:
-		var k AgricultureKnobs
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&k); err != nil {
-			writeErr(w, http.StatusBadRequest, "invalid knobs", err.Error())
-			return
-		}
-		s.SetAgricultureKnobs(k)
-	default:
-		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(s.agri.get())
+	serveSettings(w, r, "invalid knobs", s.SetAgricultureKnobs, s.agri.get)
 }

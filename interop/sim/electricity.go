@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -68,26 +67,11 @@ func ElectricityDiscount(l electricity.Line) electricity.Discount {
 
 // serveElectricityKnobs answers GET and PUT /sim/electricity.
 func (s *Server) serveElectricityKnobs(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-	case http.MethodPut:
-		var k ElectricityKnobs
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&k); err != nil {
-			writeErr(w, http.StatusBadRequest, "invalid knobs", err.Error())
-			return
-		}
-		s.SetElectricityKnobs(k)
-	default:
-		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
-		return
-	}
-	s.epcg.mu.Lock()
-	k := s.epcg.knobs
-	s.epcg.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(k)
+	serveSettings(w, r, "invalid knobs", s.SetElectricityKnobs, func() ElectricityKnobs {
+		s.epcg.mu.Lock()
+		defer s.epcg.mu.Unlock()
+		return s.epcg.knobs
+	})
 }
 
 // SetElectricityKnobs replaces the power utility's knobs.

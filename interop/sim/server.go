@@ -234,23 +234,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveFaults(w http.ResponseWriter, r *http.Request) {
+	serveSettings(w, r, "invalid faults", s.SetFaults, s.Faults)
+}
+
+// serveSettings answers GET and PUT of a simulator's settings (its faults,
+// or an institution's knobs): PUT sets them from a JSON body with no
+// unknown field (else 400 naming what), both answer the settings in force.
+func serveSettings[T any](w http.ResponseWriter, r *http.Request, invalid string, set func(T), get func() T) {
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodPut:
-		var f Faults
+		var v T
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			writeErr(w, http.StatusBadRequest, "invalid faults", err.Error())
+		if err := dec.Decode(&v); err != nil {
+			writeErr(w, http.StatusBadRequest, invalid, err.Error())
 			return
 		}
-		s.SetFaults(f)
+		set(v)
 	default:
 		writeErr(w, http.StatusMethodNotAllowed, "method not allowed", r.Method)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(s.Faults())
+	_ = json.NewEncoder(w).Encode(get())
 }
 
 func writeErr(w http.ResponseWriter, status int, typ, msg string) {
