@@ -72,6 +72,9 @@ const (
 	claimCentre = "karton_centre"
 	claimJMBG   = "karton_jmbg"
 	claimPIB    = "karton_pib" // the company an employer acts for (issue 18)
+	// claimInstitution is the residential institution an institution's
+	// staff member works in (issue 22).
+	claimInstitution = "karton_institution"
 )
 
 // Verify returns the user a valid token speaks for. Its errors explain
@@ -112,7 +115,8 @@ func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Ti
 	}
 	str := func(k string) string { s, _ := claims[k].(string); return s }
 	u := domain.User{Username: str("sub"), Name: str("name"), Role: domain.Role(str(claimRole)), CentreID: str(claimCentre),
-		JMBG: domain.JMBG(str(claimJMBG)), Machine: str("client_id") != "", PIB: domain.PIB(str(claimPIB))}
+		JMBG: domain.JMBG(str(claimJMBG)), Machine: str("client_id") != "", PIB: domain.PIB(str(claimPIB)),
+		InstitutionID: str(claimInstitution)}
 	if u.Username == "" || u.Role == "" {
 		return domain.User{}, time.Time{}, errors.New("invalid token: no subject or role")
 	}
@@ -130,6 +134,9 @@ func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Ti
 		if _, err := domain.ParsePIB(string(u.PIB)); err != nil {
 			return domain.User{}, time.Time{}, errors.New("invalid token: an employer's token carries no valid PIB")
 		}
+	}
+	if u.Role.Institution() != (u.InstitutionID != "") {
+		return domain.User{}, time.Time{}, errors.New("invalid token: an institution's staff member's token, and only theirs, names their institution")
 	}
 	if u.Role == domain.RoleProviderMaintainer {
 		if _, err := domain.ParsePIB(string(u.PIB)); err != nil {

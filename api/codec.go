@@ -149,7 +149,7 @@ func decodes(u domain.User) bool {
 	case domain.RoleCitizen, domain.RolePoliceOfficer, domain.RoleEmploymentOfficer, domain.RoleEmployer, domain.RoleProviderMaintainer:
 		return false
 	}
-	return !u.Machine
+	return !u.Machine && !u.Role.Institution()
 }
 
 // scopeAccess is what a caller may do with the payloads of one workflow.

@@ -105,13 +105,13 @@ func userOf(c *gin.Context) domain.User {
 	return usr
 }
 
-// home is where the user acts: their centre, or "self" for a citizen and
-// for an employer (its company's refunds).
+// home is where the user acts: their centre (or institution), or "self"
+// for a citizen and for an employer (its company's refunds).
 func home(u domain.User) string {
 	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer || u.Role == domain.RoleProviderMaintainer {
 		return policies.TargetSelf
 	}
-	return u.CentreID
+	return u.Home()
 }
 
 // authorize asks the policy whether the user's role may act on the
@@ -122,7 +122,7 @@ func (g *gate) authorize(e *policies.Enforcer, resource, action string) gin.Hand
 		u := userOf(c)
 		target := home(u)
 		c.Set("audit_target", target)
-		if !e.Allow(string(u.Role), u.CentreID, target, resource, action) {
+		if !e.Allow(string(u.Role), u.Home(), target, resource, action) {
 			g.refused.WithLabelValues("forbidden").Inc()
 			if sealed(resource) {
 				// The compartment does not exist for those outside it: the
@@ -145,7 +145,7 @@ func (g *gate) authorize(e *policies.Enforcer, resource, action string) gin.Hand
 func (h *handler) allow(c *gin.Context, resource, action, target string) error {
 	u := userOf(c)
 	c.Set("audit_target", target)
-	if h.enforcer.Allow(string(u.Role), u.CentreID, target, resource, action) {
+	if h.enforcer.Allow(string(u.Role), u.Home(), target, resource, action) {
 		return nil
 	}
 	if u.Role.Outside() || sealed(resource) {
@@ -166,6 +166,8 @@ func (h *handler) allow(c *gin.Context, resource, action, target string) error {
 func sealed(resource string) bool {
 	switch resource {
 	case "dv_case", "dv_notification", "dv_report", "dv_register":
+		return true
+	case "medical_record": // the residents' medical compartment (issue 22)
 		return true
 	}
 	return false

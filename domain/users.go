@@ -29,13 +29,41 @@ const (
 	// e-applications for licences (issue 21); their token's PIB is the
 	// provider they act for.
 	RoleProviderMaintainer Role = "provider_maintainer"
+	// The staff of a residential institution (issue 22), each acting for
+	// the institution their token names: the social service (admission,
+	// individual plan, notes, the referral's answer), the medical service
+	// (nurses and doctors: medical records, prescriptions, doses), the
+	// pharmacy (stock), the cash desk, the gatehouse, and the director.
+	RoleInstitutionSocialWorker Role = "institution_social_worker"
+	RoleInstitutionMedical      Role = "institution_medical"
+	RoleInstitutionPharmacist   Role = "institution_pharmacist"
+	RoleInstitutionCashier      Role = "institution_cashier"
+	RoleInstitutionGatekeeper   Role = "institution_gatekeeper"
+	RoleInstitutionDirector     Role = "institution_director"
 )
+
+// InstitutionRoles lists the roles of an institution's staff.
+func InstitutionRoles() []Role {
+	return []Role{RoleInstitutionSocialWorker, RoleInstitutionMedical, RoleInstitutionPharmacist, RoleInstitutionCashier,
+		RoleInstitutionGatekeeper, RoleInstitutionDirector}
+}
+
+// Institution reports whether r is a role of an institution's staff.
+func (r Role) Institution() bool {
+	for _, x := range InstitutionRoles() {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
 
 // Roles lists every role.
 func Roles() []Role {
 	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleDVSupervisor, RoleFinanceOfficer, RoleMinistryAnalyst,
 		RoleAppealsOfficer, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin,
-		RoleMinistryOfficer, RoleProviderMaintainer}
+		RoleMinistryOfficer, RoleProviderMaintainer, RoleInstitutionSocialWorker, RoleInstitutionMedical, RoleInstitutionPharmacist,
+		RoleInstitutionCashier, RoleInstitutionGatekeeper, RoleInstitutionDirector}
 }
 
 // Acts reports whether a user of role r acts as role want: the same role,
@@ -58,15 +86,20 @@ func (r Role) Acts(want Role) bool {
 
 // Outside reports whether the role is someone outside the social work
 // centres and the ministry: a citizen, or another institution (police,
-// employment agency, employer). A refusal tells them nothing: what they
-// may not see does not exist for them.
+// employment agency, employer, a provider, a residential institution's
+// staff). A refusal tells them nothing: what they may not see does not
+// exist for them.
 func (r Role) Outside() bool {
 	switch r {
 	case RoleCitizen, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleProviderMaintainer:
 		return true
 	}
-	return false
+	return r.Institution()
 }
+
+// CompartmentMedical is the residents' medical records (issue 22): they
+// exist only for an institution's medical staff.
+const CompartmentMedical = "medical"
 
 // CompartmentDV is the domestic-violence compartment: its notifications,
 // tasks, cases and their sub-procedures exist only for the staff cleared
@@ -102,6 +135,19 @@ type User struct {
 	// PIB is the company an employer's user or payroll system acts for
 	// (issue 18): its refunds are the employer's own data.
 	PIB PIB
+	// InstitutionID is the residential institution an institution's staff
+	// member works in (issue 22): the scope of everything they do.
+	InstitutionID string
+}
+
+// Home is the organisation a user acts in, the policy's home: their
+// institution for an institution's staff, else their centre (empty for
+// the ministry, citizens and other institutions).
+func (u User) Home() string {
+	if u.Role.Institution() {
+		return u.InstitutionID
+	}
+	return u.CentreID
 }
 
 // DemoUsers are the people and systems of `karton dev`'s development
@@ -135,6 +181,18 @@ var demoUsers = []User{
 	// register, one of a demo provider on it (devstack/demo_providers.go).
 	{Username: "nikola.maintainer", Name: "Nikola Vučinić (Centar Oslonac d.o.o.)", Role: RoleProviderMaintainer, PIB: "03111008"},
 	{Username: "dusica.maintainer", Name: "Dušica Bojović (Pomoć u kući Nikšić d.o.o.)", Role: RoleProviderMaintainer, PIB: "02000008"},
+	// The staff of the demo residential institutions (issue 22,
+	// devstack/demo_institutions.go): the home for the elderly Grabovac
+	// has every service; Bijelo Polje's home and the children's home
+	// Mladost a social worker each.
+	{Username: "bojana.social", Name: "Bojana Ivanović", Role: RoleInstitutionSocialWorker, InstitutionID: "dom-grabovac"},
+	{Username: "milan.nurse", Name: "Milan Đurović", Role: RoleInstitutionMedical, InstitutionID: "dom-grabovac"},
+	{Username: "olivera.pharmacist", Name: "Olivera Kovač", Role: RoleInstitutionPharmacist, InstitutionID: "dom-grabovac"},
+	{Username: "dejan.cashier", Name: "Dejan Perišić", Role: RoleInstitutionCashier, InstitutionID: "dom-grabovac"},
+	{Username: "rade.gate", Name: "Rade Mijatović", Role: RoleInstitutionGatekeeper, InstitutionID: "dom-grabovac"},
+	{Username: "vera.director", Name: "Vera Stanišić", Role: RoleInstitutionDirector, InstitutionID: "dom-grabovac"},
+	{Username: "senad.social", Name: "Senad Muratović", Role: RoleInstitutionSocialWorker, InstitutionID: "dom-bijelo-polje"},
+	{Username: "ivana.social", Name: "Ivana Radulović", Role: RoleInstitutionSocialWorker, InstitutionID: "dom-mladost"},
 }
 
 // DemoUsers lists the demo users.

@@ -242,6 +242,10 @@ func startStack(t *testing.T, o system.Options, demo int) *system.System {
 	if _, err := devstack.LoadDemoLearning(context.Background(), s.DB, time.Now().UTC()); err != nil {
 		t.Fatalf("load demo professionals: %v", err)
 	}
+	// The demo residential institutions (issue 22), their beds and staff.
+	if _, err := devstack.LoadDemoInstitutions(context.Background(), s.DB, time.Now().UTC()); err != nil {
+		t.Fatalf("load demo institutions: %v", err)
+	}
 	return s
 }
 

@@ -30,11 +30,11 @@ func may(u domain.User, resource, action string) bool {
 	if err != nil {
 		return false
 	}
-	target := u.CentreID
+	target := u.Home()
 	if u.Role == domain.RoleCitizen || u.Role == domain.RoleEmployer || u.Role == domain.RoleProviderMaintainer {
 		target = policies.TargetSelf
 	}
-	return e.Allow(string(u.Role), u.CentreID, target, resource, action)
+	return e.Allow(string(u.Role), u.Home(), target, resource, action)
 }
 
 // menuLink is a page in the header's menu, shown to the roles the policy

@@ -322,6 +322,13 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if provs > 0 {
 		fmt.Fprintf(out, "demo data: %d licensed service providers on the public register (/public/providers)\n", provs)
 	}
+	insts, err := devstack.LoadDemoInstitutions(ctx, db, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if insts > 0 {
+		fmt.Fprintf(out, "demo data: %d residential institutions with their beds; Grabovac's staff log in as bojana.social, milan.nurse, dejan.cashier, rade.gate, vera.director\n", insts)
+	}
 	profs, err := devstack.LoadDemoLearning(ctx, db, time.Now().UTC())
 	if err != nil {
 		return err

@@ -128,6 +128,9 @@ func (is *Issuer) Token(u domain.User) (string, error) {
 	if u.PIB != "" {
 		claims["karton_pib"] = string(u.PIB)
 	}
+	if u.InstitutionID != "" {
+		claims["karton_institution"] = u.InstitutionID
+	}
 	if u.Machine {
 		claims["client_id"] = u.Username
 	}
