@@ -51,6 +51,14 @@ CREATE TABLE placements (
     admitted_on    date,
     ended_on       date,
     end_reason     text NOT NULL DEFAULT '',
+    -- What the centre's placement decision set (the Placement workflow
+    -- writes them): the monthly cost, the resident's and family's share of
+    -- it (their co-payment), the budget line it is paid from, the day it
+    -- was decided.
+    monthly_cost   numeric(12, 2),
+    copayment      numeric(12, 2),
+    budget_line    text CHECK (budget_line IN ('maintenance_in_homes', 'outside_montenegro', 'family_placement')),
+    decided_on     date,
     created_by     text NOT NULL,
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
