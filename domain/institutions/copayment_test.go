@@ -22,8 +22,8 @@ func sumLines(c CoPayment) decimal.Decimal {
 func TestCoPayment(t *testing.T) {
 	mo := d("87.91") // protected: 131.87
 	cases := []struct {
-		name                      string
-		in                        CoPaymentInput
+		name                       string
+		in                         CoPaymentInput
 		resident, relatives, state string
 	}{
 		{"pension covers part", CoPaymentInput{MonthlyCost: d("450"), ResidentIncome: d("380.55"), SingleMO: mo}, "304.44", "0", "145.56"},
