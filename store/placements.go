@@ -632,3 +632,29 @@ func (db *DB) Placements(ctx context.Context, f PlacementFilter) ([]PlacementSum
 		return s, err
 	})
 }
+
+// StagePlacementInput keeps what by typed for a step of kind on
+// placement id (a refusal, a draft, a review, an end) and returns its id:
+// the workflow's history carries the id, never the text.
+func (db *DB) StagePlacementInput(ctx context.Context, id int64, kind string, payload any, by string) (int64, error) {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return 0, err
+	}
+	var in int64
+	if err := db.pool.QueryRow(ctx, `INSERT INTO placement_inputs (placement_id, kind, payload, by_user) VALUES ($1, $2, $3, $4) RETURNING id`,
+		id, kind, string(raw), by).Scan(&in); err != nil {
+		return 0, translate(err, fmt.Sprintf("placement %d", id))
+	}
+	return in, nil
+}
+
+// PlacementInputOf decodes into dst the staged input in of kind for
+// placement id; another placement's or kind's is not found.
+func (db *DB) PlacementInputOf(ctx context.Context, id, in int64, kind string, dst any) error {
+	var raw []byte
+	if err := db.pool.QueryRow(ctx, `SELECT payload FROM placement_inputs WHERE id = $1 AND placement_id = $2 AND kind = $3`, in, id, kind).Scan(&raw); err != nil {
+		return translate(err, fmt.Sprintf("input %d of placement %d", in, id))
+	}
+	return json.Unmarshal(raw, dst)
+}

@@ -33,6 +33,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Refund, workflow.RegisterOptions{Name: workflows.NameRefund})
 	r.RegisterWorkflowWithOptions(workflows.LicenceSweep, workflow.RegisterOptions{Name: workflows.NameLicenceSweep})
 	r.RegisterWorkflowWithOptions(workflows.Licence, workflow.RegisterOptions{Name: workflows.NameLicence})
+	r.RegisterWorkflowWithOptions(workflows.Placement, workflow.RegisterOptions{Name: workflows.NamePlacement})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureImport, workflow.RegisterOptions{Name: workflows.NameAgricultureImport})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureConflict, workflow.RegisterOptions{Name: workflows.NameAgricultureConflict})
 	r.RegisterWorkflowWithOptions(workflows.ElectricityExport, workflow.RegisterOptions{Name: workflows.NameElectricityExport})

@@ -30,6 +30,10 @@ const (
 // issue 21).
 const NameLicence = "Licence"
 
+// NamePlacement is a person's placement in a residential institution
+// (placement.go, issue 22).
+const NamePlacement = "Placement"
+
 // RefreshEvidenceID is the workflow id of a person's evidence refresh: one
 // at a time per person.
 func RefreshEvidenceID(p domain.PersonID) string { return "evidence/" + string(p) }

@@ -44,7 +44,21 @@ CREATE TABLE placement_reviews (
 );
 CREATE INDEX placement_reviews_placement ON placement_reviews (placement_id, day);
 
+-- What a person typed for a step (a refusal's reason, a draft's figures
+-- and incomes, a review's notes, a discharge's reason), kept here before
+-- the workflow takes the step: its history carries the input's id only.
+CREATE TABLE placement_inputs (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    placement_id bigint NOT NULL REFERENCES placements (id),
+    kind         text NOT NULL,
+    payload      jsonb NOT NULL,
+    by_user      text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX placement_inputs_placement ON placement_inputs (placement_id);
+
 -- +goose Down
+DROP TABLE placement_inputs;
 DROP TABLE placement_reviews;
 DROP TABLE placement_referrals;
 ALTER TABLE placements DROP COLUMN transferred_to, DROP COLUMN decision_sha256, DROP COLUMN decision_key,
