@@ -240,6 +240,20 @@ func Routes() []Route {
 		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFineAppeal) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/suspend", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.suspendLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/lift-suspension", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.liftSuspension) }},
+		// The cash desk of a residential institution (issue 22 item 4; api/cashdesk.go).
+		{"GET", "/api/v1/cash-desk/accounts", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccounts) }},
+		{"GET", "/api/v1/cash-desk/accounts/:placement", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccount) }},
+		{"POST", "/api/v1/cash-desk/accounts/:placement/entries", "cash", "create", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.recordCashEntry) }},
+		{"GET", "/api/v1/cash-desk/accounts/:placement/entries/:entry/receipt", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return stream(h, h.cashReceipt) }},
+		{"GET", "/api/v1/cash-desk/accounts/:placement/statement", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashStatement) }},
+		{"GET", "/api/v1/cash-desk/accounts/:placement/statement.pdf", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return stream(h, h.cashStatementPDF) }},
+		{"GET", "/api/v1/cash-desk/withdrawals", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashWithdrawals) }},
+		{"POST", "/api/v1/cash-desk/withdrawals/:id/approve", "cash", "approve", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approveCashWithdrawal) }},
+		{"POST", "/api/v1/cash-desk/withdrawals/:id/reject", "cash", "approve", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.rejectCashWithdrawal) }},
+		{"POST", "/api/v1/cash-desk/co-payments", "cash", "create", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.chargeCopayments) }},
+		{"GET", "/api/v1/cash-desk/days/:day", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashDay) }},
+		{"POST", "/api/v1/cash-desk/closings", "cash", "close", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.closeCashDay) }},
+		{"GET", "/api/v1/cash-desk/closings", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashClosings) }},
 	}
 }
 

@@ -210,6 +210,11 @@ var fuzzUsers = map[string]string{
 	"carer_register:create":     "ana.caseworker",
 	"carer_register:read":       "ana.caseworker",
 	"beneficiary_register:read": "ana.caseworker",
+	// The cash desk (issue 22 item 4).
+	"cash:read":    "dejan.cashier",
+	"cash:create":  "dejan.cashier",
+	"cash:close":   "dejan.cashier",
+	"cash:approve": "vera.director",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -479,6 +484,12 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome"] = `{"outcome":"upheld"}`
 	valid["/api/v1/providers/:id/licences/:number/suspend"] = `{"from":"2031-01-01","reason":"fuzz"}`
 	valid["/api/v1/providers/:id/licences/:number/lift-suspension"] = `{"reason":"fuzz"}`
+	// The cash desk (issue 22 item 4): the paths keep :placement and :id (no such resident or withdrawal: a 404 past the policy).
+	valid["/api/v1/cash-desk/accounts/:placement/entries"] = `{"kind":"family","amount":"10.00","purpose":"fuzz"}`
+	valid["/api/v1/cash-desk/withdrawals/:id/approve"] = ``
+	valid["/api/v1/cash-desk/withdrawals/:id/reject"] = `{"reason":"fuzz"}`
+	valid["/api/v1/cash-desk/co-payments"] = `{"month":"2026-11"}`
+	valid["/api/v1/cash-desk/closings"] = `{"day":"2026-11-30","counted":"0.00","explanation":""}`
 	provider, err := env.db.CreateProvider(ctx, store.Provider{Name: "Seed", PIB: "02655284", Street: "Ulica 2", Municipality: "ME-16",
 		FoundedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedBy: "seed"})
 	if err != nil {

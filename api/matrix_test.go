@@ -158,6 +158,14 @@ var allowed = map[string]map[domain.Role][]string{
 	"electricity:submit":    {domain.RoleFinanceOfficer: {"own"}},
 	"electricity:approve":   {domain.RoleFinanceOfficer: {"own"}},
 	"electricity:reconcile": {domain.RoleFinanceOfficer: {"own"}},
+
+	// The cash desk of a residential institution (issue 22 item 4): the
+	// cashier keeps it and closes the day, the director approves the
+	// withdrawals above the limit, the social worker reads.
+	"cash:read":    {domain.RoleInstitutionCashier: {"own"}, domain.RoleInstitutionDirector: {"own"}, domain.RoleInstitutionSocialWorker: {"own"}},
+	"cash:create":  {domain.RoleInstitutionCashier: {"own"}},
+	"cash:close":   {domain.RoleInstitutionCashier: {"own"}},
+	"cash:approve": {domain.RoleInstitutionDirector: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {

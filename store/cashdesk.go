@@ -598,6 +598,12 @@ func (db *DB) CloseCashDay(ctx context.Context, inst string, day time.Time, coun
 		if err := lockCashDesk(ctx, tx, inst); err != nil {
 			return err
 		}
+		var known bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM institutions WHERE id = $1)`, inst).Scan(&known); err != nil {
+			return fmt.Errorf("institution: %w", err)
+		} else if !known {
+			return domain.Errorf(domain.CodeNotFound, "institution %q not found", inst)
+		}
 		c, n, err := cashDayTotals(ctx, tx, inst, day)
 		if err != nil {
 			return err
