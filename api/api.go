@@ -240,6 +240,17 @@ func Routes() []Route {
 		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFineAppeal) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/suspend", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.suspendLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/lift-suspension", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.liftSuspension) }},
+		// Medicines (issue 22 item 3; api/medicines.go): the pharmacist's stock by batch, the medical staff's prescriptions and doses.
+		{"GET", "/api/v1/medicines", "medicine_stock", "read", false, "pharmacy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listMedicines) }},
+		{"POST", "/api/v1/medicines", "medicine_stock", "create", false, "pharmacy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createMedicine) }},
+		{"POST", "/api/v1/medicines/:id/batches", "medicine_stock", "update", false, "pharmacy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.receiveBatch) }},
+		{"POST", "/api/v1/medicines/:id/batches/:batch/write-off", "medicine_stock", "update", false, "pharmacy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.writeOffBatch) }},
+		{"GET", "/api/v1/residents/:placement/prescriptions", "prescription", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listPrescriptions) }},
+		{"POST", "/api/v1/residents/:placement/prescriptions", "prescription", "create", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createPrescription) }},
+		{"POST", "/api/v1/residents/:placement/prescriptions/:id/stop", "prescription", "update", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.stopPrescription) }},
+		{"GET", "/api/v1/residents/:placement/doses", "dose", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listDoses) }},
+		{"POST", "/api/v1/residents/:placement/doses", "dose", "create", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.giveDose) }},
+		{"GET", "/api/v1/doses", "dose", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dayRound) }},
 		// The cash desk of a residential institution (issue 22 item 4; api/cashdesk.go).
 		{"GET", "/api/v1/cash-desk/accounts", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccounts) }},
 		{"GET", "/api/v1/cash-desk/accounts/:placement", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccount) }},

@@ -176,6 +176,16 @@ var fuzzUsers = map[string]string{
 	"electricity:approve":   "marija.finance", // not the one who submitted
 	"electricity:reconcile": "nina.finance",
 
+	// medicines (issue 22 item 3)
+	"medicine_stock:read":   "olivera.pharmacist",
+	"medicine_stock:create": "olivera.pharmacist",
+	"medicine_stock:update": "olivera.pharmacist",
+	"prescription:read":     "milan.nurse",
+	"prescription:create":   "milan.nurse",
+	"prescription:update":   "milan.nurse",
+	"dose:read":             "milan.nurse",
+	"dose:create":           "milan.nurse",
+
 	// inspections, fines, suspension (issue 21)
 	"provider_inspection:create":  "goran.ministry",
 	"provider_inspection:update":  "goran.ministry",
@@ -484,6 +494,12 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome"] = `{"outcome":"upheld"}`
 	valid["/api/v1/providers/:id/licences/:number/suspend"] = `{"from":"2031-01-01","reason":"fuzz"}`
 	valid["/api/v1/providers/:id/licences/:number/lift-suspension"] = `{"reason":"fuzz"}`
+	valid["/api/v1/medicines"] = `{"name":"Fuzz","form":"tablet","strength":"1 mg","unit":"piece","low_stock":"1"}`
+	valid["/api/v1/medicines/:id/batches"] = `{"batch":"F-1","expires_on":"2031-01-01","quantity":"10"}`
+	valid["/api/v1/medicines/:id/batches/:batch/write-off"] = `{"quantity":"1","reason":"damaged"}`
+	valid["/api/v1/residents/:placement/prescriptions"] = `{"medicine_id":1,"dose":"1","times":["08:00"]}`
+	valid["/api/v1/residents/:placement/prescriptions/:id/stop"] = ``
+	valid["/api/v1/residents/:placement/doses"] = `{"prescription_id":1,"time":"08:00"}`
 	// The cash desk (issue 22 item 4): the paths keep :placement and :id (no such resident or withdrawal: a 404 past the policy).
 	valid["/api/v1/cash-desk/accounts/:placement/entries"] = `{"kind":"family","amount":"10.00","purpose":"fuzz"}`
 	valid["/api/v1/cash-desk/withdrawals/:id/approve"] = ``

@@ -152,6 +152,18 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider_inspection:approve": {domain.RoleMinistryOfficer: {"own"}},
 	"provider_in_force:read":      with(staff("own"), domain.RoleMinistryOfficer, "own"),
 
+	// Medicines (issue 22 item 3): the pharmacist keeps the stock, the
+	// medical staff read it, prescribe and give doses; the pharmacist
+	// reads the prescriptions and doses.
+	"medicine_stock:read":   {domain.RoleInstitutionPharmacist: {"own"}, domain.RoleInstitutionMedical: {"own"}},
+	"medicine_stock:create": {domain.RoleInstitutionPharmacist: {"own"}},
+	"medicine_stock:update": {domain.RoleInstitutionPharmacist: {"own"}},
+	"prescription:read":     {domain.RoleInstitutionMedical: {"own"}, domain.RoleInstitutionPharmacist: {"own"}},
+	"prescription:create":   {domain.RoleInstitutionMedical: {"own"}},
+	"prescription:update":   {domain.RoleInstitutionMedical: {"own"}},
+	"dose:read":             {domain.RoleInstitutionMedical: {"own"}, domain.RoleInstitutionPharmacist: {"own"}},
+	"dose:create":           {domain.RoleInstitutionMedical: {"own"}},
+
 	// The electricity subsidy's list for the power utility (issue 21): the finance officers.
 	"electricity:read":      {domain.RoleFinanceOfficer: {"own"}},
 	"electricity:create":    {domain.RoleFinanceOfficer: {"own"}},
