@@ -328,6 +328,13 @@ func pageCases(s *server) []pageCase {
 		{name: "inbox", tpl: "inbox", run: get(s, "ana.caseworker", "/inbox", s.inbox), want: map[string][]string{"cnr": {"Pregled zahtjeva", "podnesen preko interneta"}, "en": {"Review claim", "filed online"}}},
 		{name: "public register of providers", tpl: "public_providers", run: get(s, "citizen.demo", "/public/providers?municipality=ME-16", s.publicProviders),
 			want: map[string][]string{"cnr": {"Dnevni boravak za djecu sa smetnjama u razvoju", "oduzeta", "Podgorica"}, "en": {"Day care for children with disabilities", "withdrawn"}}},
+		cashDeskPageCases(s)[0], // the cash desk (cashdesk_test.go)
+		cashDeskPageCases(s)[1],
+		cashDeskPageCases(s)[2],
+		cashDeskPageCases(s)[3],
+		cashDeskPageCases(s)[4],
+		cashDeskPageCases(s)[5],
+		cashDeskPageCases(s)[6],
 		inspectionPageCases(s)[0], // the officer's page of a provider and their list (inspections_test.go)
 		inspectionPageCases(s)[1],
 		learningPageCases(s)[0], // the professionals' pages (learning_test.go)
@@ -531,6 +538,7 @@ func fakeAPI() http.Handler {
 	employerFakeAPI(r) // employer_test.go
 	biFakeAPI(r)       // bi_test.go
 	licensingFakeAPI(r)
+	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }
