@@ -240,6 +240,14 @@ func Routes() []Route {
 		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFineAppeal) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/suspend", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.suspendLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/lift-suspension", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.liftSuspension) }},
+		// The resident's care (issue 22 item 3; api/residents.go): the individual plan, social notes, the medical compartment.
+		{"GET", "/api/v1/residents/:placement", "resident", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getResident) }},
+		{"GET", "/api/v1/residents/:placement/plan", "care_plan", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getPlan) }},
+		{"PUT", "/api/v1/residents/:placement/plan", "care_plan", "update", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.savePlan) }},
+		{"GET", "/api/v1/residents/:placement/notes", "social_note", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listSocialNotes) }},
+		{"POST", "/api/v1/residents/:placement/notes", "social_note", "create", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addSocialNote) }},
+		{"GET", "/api/v1/residents/:placement/medical-records", "medical_record", "read", true, "medical_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listMedicalRecords) }},
+		{"POST", "/api/v1/residents/:placement/medical-records", "medical_record", "create", true, "medical_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addMedicalRecord) }},
 		// Medicines (issue 22 item 3; api/medicines.go): the pharmacist's stock by batch, the medical staff's prescriptions and doses.
 		{"GET", "/api/v1/medicines", "medicine_stock", "read", false, "pharmacy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listMedicines) }},
 		{"POST", "/api/v1/medicines", "medicine_stock", "create", false, "pharmacy", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createMedicine) }},

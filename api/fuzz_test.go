@@ -185,6 +185,14 @@ var fuzzUsers = map[string]string{
 	"prescription:update":   "milan.nurse",
 	"dose:read":             "milan.nurse",
 	"dose:create":           "milan.nurse",
+	// the resident's care (issue 22 item 3)
+	"resident:read":         "bojana.social",
+	"care_plan:read":        "bojana.social",
+	"care_plan:update":      "bojana.social",
+	"social_note:read":      "bojana.social",
+	"social_note:create":    "bojana.social",
+	"medical_record:read":   "milan.nurse",
+	"medical_record:create": "milan.nurse",
 
 	// inspections, fines, suspension (issue 21)
 	"provider_inspection:create":  "goran.ministry",
@@ -500,6 +508,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/residents/:placement/prescriptions"] = `{"medicine_id":1,"dose":"1","times":["08:00"]}`
 	valid["/api/v1/residents/:placement/prescriptions/:id/stop"] = ``
 	valid["/api/v1/residents/:placement/doses"] = `{"prescription_id":1,"time":"08:00"}`
+	valid["/api/v1/residents/:placement/notes"] = `{"date":"2026-11-02","text":"fuzz"}`
+	valid["/api/v1/residents/:placement/medical-records"] = `{"date":"2026-11-02","kind":"note","text":"fuzz"}`
 	// The cash desk (issue 22 item 4): the paths keep :placement and :id (no such resident or withdrawal: a 404 past the policy).
 	valid["/api/v1/cash-desk/accounts/:placement/entries"] = `{"kind":"family","amount":"10.00","purpose":"fuzz"}`
 	valid["/api/v1/cash-desk/withdrawals/:id/approve"] = ``

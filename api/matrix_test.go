@@ -163,6 +163,18 @@ var allowed = map[string]map[domain.Role][]string{
 	"prescription:update":   {domain.RoleInstitutionMedical: {"own"}},
 	"dose:read":             {domain.RoleInstitutionMedical: {"own"}, domain.RoleInstitutionPharmacist: {"own"}},
 	"dose:create":           {domain.RoleInstitutionMedical: {"own"}},
+	// The resident's care (issue 22 item 3): every institution role reads
+	// its residents; the social workers keep the plan and notes (the
+	// director reads them); the medical records are the medical staff's
+	// compartment (404 for everyone else).
+	"resident:read": {domain.RoleInstitutionSocialWorker: {"own"}, domain.RoleInstitutionMedical: {"own"}, domain.RoleInstitutionPharmacist: {"own"},
+		domain.RoleInstitutionCashier: {"own"}, domain.RoleInstitutionGatekeeper: {"own"}, domain.RoleInstitutionDirector: {"own"}},
+	"care_plan:read":        {domain.RoleInstitutionSocialWorker: {"own"}, domain.RoleInstitutionDirector: {"own"}},
+	"care_plan:update":      {domain.RoleInstitutionSocialWorker: {"own"}},
+	"social_note:read":      {domain.RoleInstitutionSocialWorker: {"own"}, domain.RoleInstitutionDirector: {"own"}},
+	"social_note:create":    {domain.RoleInstitutionSocialWorker: {"own"}},
+	"medical_record:read":   {domain.RoleInstitutionMedical: {"own"}},
+	"medical_record:create": {domain.RoleInstitutionMedical: {"own"}},
 
 	// The electricity subsidy's list for the power utility (issue 21): the finance officers.
 	"electricity:read":      {domain.RoleFinanceOfficer: {"own"}},
@@ -534,10 +546,10 @@ func TestRouteMatrix(t *testing.T) {
 	}
 }
 
-// sealedResource: the DV compartment's resources, which answer 404 to
-// those outside it.
+// sealedResource: the DV compartment's resources and the residents'
+// medical records (issue 22), which answer 404 to those outside them.
 func sealedResource(r string) bool {
-	return r == "dv_case" || r == "dv_notification" || r == "dv_report" || r == "dv_register"
+	return r == "dv_case" || r == "dv_notification" || r == "dv_report" || r == "dv_register" || r == "medical_record"
 }
 
 var jmbgSerial = 100
