@@ -603,6 +603,7 @@ type PlacementSummary struct {
 	PersonID        domain.PersonID
 	PersonName      string
 	BirthDate       time.Time
+	Sex             domain.Sex
 	CentreID        string
 	InstitutionID   string
 	InstitutionName string
@@ -616,7 +617,7 @@ func (db *DB) Placements(ctx context.Context, f PlacementFilter) ([]PlacementSum
 	if f.CentreID == "" && f.InstitutionID == "" && f.CaseNumber == "" {
 		return []PlacementSummary{}, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT p.id, coalesce(p.case_number, ''), p.person_id, pe.given_name || ' ' || pe.family_name, pe.birth_date,
+	rows, err := db.pool.Query(ctx, `SELECT p.id, coalesce(p.case_number, ''), p.person_id, pe.given_name || ' ' || pe.family_name, pe.birth_date, pe.sex,
 			p.centre_id, coalesce(p.institution_id, ''), coalesce(i.name, ''), p.state, p.updated_at
 		FROM placements p JOIN persons pe ON pe.id = p.person_id LEFT JOIN institutions i ON i.id = p.institution_id
 		WHERE (@centre = '' OR p.centre_id = @centre) AND (@inst = '' OR p.institution_id = @inst)
@@ -628,7 +629,7 @@ func (db *DB) Placements(ctx context.Context, f PlacementFilter) ([]PlacementSum
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PlacementSummary, error) {
 		var s PlacementSummary
-		err := r.Scan(&s.ID, &s.CaseNumber, &s.PersonID, &s.PersonName, &s.BirthDate, &s.CentreID, &s.InstitutionID, &s.InstitutionName, &s.State, &s.UpdatedAt)
+		err := r.Scan(&s.ID, &s.CaseNumber, &s.PersonID, &s.PersonName, &s.BirthDate, &s.Sex, &s.CentreID, &s.InstitutionID, &s.InstitutionName, &s.State, &s.UpdatedAt)
 		return s, err
 	})
 }
