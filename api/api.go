@@ -240,6 +240,14 @@ func Routes() []Route {
 		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFineAppeal) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/suspend", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.suspendLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/lift-suspension", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.liftSuspension) }},
+		// The gatehouse of a residential institution (issue 22 item 5; api/gatehouse.go): visits, leaves and returns.
+		{"GET", "/api/v1/gatehouse/residents", "gatehouse", "read", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.gateResidents) }},
+		{"GET", "/api/v1/gatehouse/visits", "gatehouse", "read", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listVisits) }},
+		{"POST", "/api/v1/gatehouse/visits", "gatehouse", "create", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.logVisit) }},
+		{"POST", "/api/v1/gatehouse/visits/:id/departure", "gatehouse", "update", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordDeparture) }},
+		{"GET", "/api/v1/gatehouse/leaves", "gatehouse", "read", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listGateLeaves) }},
+		{"POST", "/api/v1/gatehouse/leaves", "gatehouse", "create", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.recordGateLeave) }},
+		{"POST", "/api/v1/gatehouse/leaves/:id/return", "gatehouse", "update", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.recordReturn) }},
 		// Placements (issue 22 item 2; api/placements.go): the centre proposes, refers, decides and reviews; the institution answers and admits.
 		{"POST", "/api/v1/placements", "placement", "create", true, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createPlacement) }},
 		{"GET", "/api/v1/placements", "placement", "read", true, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listPlacements) }},

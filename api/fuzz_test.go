@@ -200,6 +200,10 @@ var fuzzUsers = map[string]string{
 	"provider_inspection:approve": "jovana.ministry", // another officer than the proposer
 	"provider_inspection:read":    "goran.ministry",
 	"provider_in_force:read":      "ana.caseworker",
+	// the gatehouse (issue 22 item 5)
+	"gatehouse:read":   "rade.gate",
+	"gatehouse:create": "rade.gate",
+	"gatehouse:update": "rade.gate",
 	// and for the GET routes of TestBadTextInPathAndQuery
 	"person:read":              "ana.caseworker",
 	"catalogue:read":           "ana.caseworker",
@@ -502,6 +506,11 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome"] = `{"outcome":"upheld"}`
 	valid["/api/v1/providers/:id/licences/:number/suspend"] = `{"from":"2031-01-01","reason":"fuzz"}`
 	valid["/api/v1/providers/:id/licences/:number/lift-suspension"] = `{"reason":"fuzz"}`
+	// The gatehouse (issue 22 item 5): no such resident, visit or leave (a 404 past the policy).
+	valid["/api/v1/gatehouse/visits"] = `{"placement_id":1,"visitor_name":"Fuzz Fuzzić","visitor_document":"AB12345","relation":"fuzz"}`
+	valid["/api/v1/gatehouse/visits/:id/departure"] = ``
+	valid["/api/v1/gatehouse/leaves"] = `{"placement_id":1,"kind":"outing","expected_return":"2031-01-01T10:00:00Z"}`
+	valid["/api/v1/gatehouse/leaves/:id/return"] = ``
 	valid["/api/v1/medicines"] = `{"name":"Fuzz","form":"tablet","strength":"1 mg","unit":"piece","low_stock":"1"}`
 	valid["/api/v1/medicines/:id/batches"] = `{"batch":"F-1","expires_on":"2031-01-01","quantity":"10"}`
 	valid["/api/v1/medicines/:id/batches/:batch/write-off"] = `{"quantity":"1","reason":"damaged"}`

@@ -152,6 +152,13 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider_inspection:approve": {domain.RoleMinistryOfficer: {"own"}},
 	"provider_in_force:read":      with(staff("own"), domain.RoleMinistryOfficer, "own"),
 
+	// The gatehouse (issue 22 item 5): the gatekeeper logs visits, leaves
+	// and returns in their own institution; its social worker and director
+	// read them.
+	"gatehouse:read":   {domain.RoleInstitutionGatekeeper: {"own"}, domain.RoleInstitutionSocialWorker: {"own"}, domain.RoleInstitutionDirector: {"own"}},
+	"gatehouse:create": {domain.RoleInstitutionGatekeeper: {"own"}},
+	"gatehouse:update": {domain.RoleInstitutionGatekeeper: {"own"}},
+
 	// Medicines (issue 22 item 3): the pharmacist keeps the stock, the
 	// medical staff read it, prescribe and give doses; the pharmacist
 	// reads the prescriptions and doses.

@@ -55,6 +55,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-licensing", Key: "lic.nav_home", Path: "/licensing", Resource: "licence_application", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-cash-desk", Key: "cd.nav", Path: "/cash-desk", Resource: "cash", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-cash-approvals", Key: "cd.nav_approvals", Path: "/cash-desk/approvals", Resource: "cash", Action: "approve", ForOutside: true, Inside: true},
+	{ID: "nav-gatehouse", Key: "gate.nav", Path: "/gatehouse", Resource: "gatehouse", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-licensing-inbox", Key: "lic.nav_inbox", Path: "/licensing/inbox", Resource: "licence_application", Action: "inspect"},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-registers", Key: "nav_registers", Path: "/registers", Resource: "carer_register", Action: "read"},

@@ -335,6 +335,9 @@ func pageCases(s *server) []pageCase {
 		cashDeskPageCases(s)[4],
 		cashDeskPageCases(s)[5],
 		cashDeskPageCases(s)[6],
+		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
+		gatehousePageCases(s)[1],
+		gatehousePageCases(s)[2],
 		inspectionPageCases(s)[0], // the officer's page of a provider and their list (inspections_test.go)
 		inspectionPageCases(s)[1],
 		learningPageCases(s)[0], // the professionals' pages (learning_test.go)
@@ -538,6 +541,7 @@ func fakeAPI() http.Handler {
 	employerFakeAPI(r) // employer_test.go
 	biFakeAPI(r)       // bi_test.go
 	licensingFakeAPI(r)
+	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
