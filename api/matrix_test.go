@@ -182,6 +182,17 @@ var allowed = map[string]map[domain.Role][]string{
 	"social_note:create":    {domain.RoleInstitutionSocialWorker: {"own"}},
 	"medical_record:read":   {domain.RoleInstitutionMedical: {"own"}},
 	"medical_record:create": {domain.RoleInstitutionMedical: {"own"}},
+	// Placements (issue 22 item 2): the centre's staff propose, refer,
+	// draft, review and end their centre's; a supervisor approves the
+	// decision; the institution's social worker reads, answers and ends
+	// those of their institution, the director reads them, the gatekeeper
+	// admits.
+	"placement:read":    with(with(staff("own"), domain.RoleInstitutionSocialWorker, "own"), domain.RoleInstitutionDirector, "own"),
+	"placement:create":  staff("own"),
+	"placement:update":  with(staff("own"), domain.RoleInstitutionSocialWorker, "own"),
+	"placement:approve": {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}},
+	"placement:decide":  {domain.RoleInstitutionSocialWorker: {"own"}},
+	"placement:admit":   {domain.RoleInstitutionGatekeeper: {"own"}},
 
 	// The electricity subsidy's list for the power utility (issue 21): the finance officers.
 	"electricity:read":      {domain.RoleFinanceOfficer: {"own"}},
