@@ -193,6 +193,13 @@ var fuzzUsers = map[string]string{
 	"social_note:create":    "bojana.social",
 	"medical_record:read":   "milan.nurse",
 	"medical_record:create": "milan.nurse",
+	// placements (issue 22 item 2)
+	"placement:read":    "ana.caseworker",
+	"placement:create":  "ana.caseworker",
+	"placement:update":  "ana.caseworker",
+	"placement:approve": "marko.supervisor",
+	"placement:decide":  "bojana.social",
+	"placement:admit":   "rade.gate",
 
 	// inspections, fines, suspension (issue 21)
 	"provider_inspection:create":  "goran.ministry",
@@ -519,6 +526,16 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/residents/:placement/doses"] = `{"prescription_id":1,"time":"08:00"}`
 	valid["/api/v1/residents/:placement/notes"] = `{"date":"2026-11-02","text":"fuzz"}`
 	valid["/api/v1/residents/:placement/medical-records"] = `{"date":"2026-11-02","kind":"note","text":"fuzz"}`
+	// Placements (issue 22 item 2): the paths keep :id (no such placement: a 404 past the policy).
+	valid["/api/v1/placements"] = `{"case_number":"S-2026-999999","person_id":"01a231fc-927f-723c-8ade-efd598b2c53d","needs":"fuzz"}`
+	valid["/api/v1/placements/:id/referral"] = `{"institution_id":"dom-grabovac","bed_id":1}`
+	valid["/api/v1/placements/:id/answer"] = `{"answer":"refuse","reason":"fuzz"}`
+	valid["/api/v1/placements/:id/decision"] = `{"monthly_cost":"450","budget_line":"maintenance_in_homes"}`
+	valid["/api/v1/placements/:id/decision/approve"] = ``
+	valid["/api/v1/placements/:id/admission"] = `{"day":"2026-11-02"}`
+	valid["/api/v1/placements/:id/reviews"] = `{"day":"2026-11-02","notes":"fuzz","outcome":"continue"}`
+	valid["/api/v1/placements/:id/discharge"] = `{"day":"2026-11-02","reason":"fuzz"}`
+	valid["/api/v1/placements/:id/transfer"] = `{"day":"2026-11-02","reason":"fuzz"}`
 	// The cash desk (issue 22 item 4): the paths keep :placement and :id (no such resident or withdrawal: a 404 past the policy).
 	valid["/api/v1/cash-desk/accounts/:placement/entries"] = `{"kind":"family","amount":"10.00","purpose":"fuzz"}`
 	valid["/api/v1/cash-desk/withdrawals/:id/approve"] = ``
