@@ -240,6 +240,16 @@ func Routes() []Route {
 		{"POST", "/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome", "provider_inspection", "approve", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.decideFineAppeal) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/suspend", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.suspendLicence) }},
 		{"POST", "/api/v1/providers/:id/licences/:number/lift-suspension", "provider", "update", true, "provider_supervision", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.liftSuspension) }},
+		// The residential institutions' capacity and statistics (issue 22 items 1 and 6; api/institutions.go).
+		{"GET", "/api/v1/institutions", "institution_capacity", "read", false, "institution_capacity", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listInstitutions) }},
+		{"GET", "/api/v1/institutions/:id", "institution", "read", true, "institution", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getInstitution) }},
+		{"POST", "/api/v1/institutions/:id/units", "institution", "update", false, "institution", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addUnit) }},
+		{"POST", "/api/v1/institutions/:id/units/:unit/rooms", "institution", "update", false, "institution", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addRoom) }},
+		{"POST", "/api/v1/institutions/:id/rooms/:room/beds", "institution", "update", false, "institution", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.addBed) }},
+		{"PUT", "/api/v1/institutions/:id/beds/:bed", "institution", "update", false, "institution", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.updateBed) }},
+		{"GET", "/api/v1/institutions/:id/occupancy", "institution", "read", false, "institution", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.occupancy) }},
+		{"GET", "/api/v1/free-beds", "institution_capacity", "read", false, "institution_capacity", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.freeBeds) }},
+		{"GET", "/api/v1/institution-statistics", "institution_stats", "read", false, "institution_statistics", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.institutionStatistics) }},
 		// The gatehouse of a residential institution (issue 22 item 5; api/gatehouse.go): visits, leaves and returns.
 		{"GET", "/api/v1/gatehouse/residents", "gatehouse", "read", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.gateResidents) }},
 		{"GET", "/api/v1/gatehouse/visits", "gatehouse", "read", true, "gatehouse", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listVisits) }},

@@ -207,6 +207,11 @@ var fuzzUsers = map[string]string{
 	"provider_inspection:approve": "jovana.ministry", // another officer than the proposer
 	"provider_inspection:read":    "goran.ministry",
 	"provider_in_force:read":      "ana.caseworker",
+	// the residential institutions' capacity and statistics (issue 22 items 1 and 6)
+	"institution:read":          "vera.director",
+	"institution:update":        "vera.director",
+	"institution_capacity:read": "ana.caseworker",
+	"institution_stats:read":    "luka.analyst",
 	// the gatehouse (issue 22 item 5)
 	"gatehouse:read":   "rade.gate",
 	"gatehouse:create": "rade.gate",
@@ -513,6 +518,10 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/providers/:id/licences/:number/fines/:fine/appeal/outcome"] = `{"outcome":"upheld"}`
 	valid["/api/v1/providers/:id/licences/:number/suspend"] = `{"from":"2031-01-01","reason":"fuzz"}`
 	valid["/api/v1/providers/:id/licences/:number/lift-suspension"] = `{"reason":"fuzz"}`
+	// The institutions' units, rooms and beds (issue 22): the path keeps :id (no such institution: a 404 past the policy).
+	valid["/api/v1/institutions/:id/units"] = `{"name":"Fuzz","kind":"elderly","care_level":1}`
+	valid["/api/v1/institutions/:id/units/:unit/rooms"] = `{"name":"Fuzz","gender":"any"}`
+	valid["/api/v1/institutions/:id/rooms/:room/beds"] = `{"label":"F/1"}`
 	// The gatehouse (issue 22 item 5): no such resident, visit or leave (a 404 past the policy).
 	valid["/api/v1/gatehouse/visits"] = `{"placement_id":1,"visitor_name":"Fuzz Fuzzić","visitor_document":"AB12345","relation":"fuzz"}`
 	valid["/api/v1/gatehouse/visits/:id/departure"] = ``

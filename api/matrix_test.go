@@ -152,6 +152,19 @@ var allowed = map[string]map[domain.Role][]string{
 	"provider_inspection:approve": {domain.RoleMinistryOfficer: {"own"}},
 	"provider_in_force:read":      with(staff("own"), domain.RoleMinistryOfficer, "own"),
 
+	// The residential institutions' capacity (issue 22 items 1 and 6): all
+	// of an institution's staff read their own institution (and its
+	// capacity), the director changes its beds; the ministry's officers
+	// read every institution, the centres search the free beds; the
+	// director, the ministry's analysts and finance read the statistics.
+	"institution:read": {domain.RoleInstitutionSocialWorker: {"own"}, domain.RoleInstitutionMedical: {"own"}, domain.RoleInstitutionPharmacist: {"own"},
+		domain.RoleInstitutionCashier: {"own"}, domain.RoleInstitutionGatekeeper: {"own"}, domain.RoleInstitutionDirector: {"own"}, domain.RoleMinistryOfficer: {"own"}},
+	"institution:update": {domain.RoleInstitutionDirector: {"own"}},
+	"institution_capacity:read": with(with(with(with(with(with(with(staff("own"), domain.RoleMinistryOfficer, "own"), domain.RoleInstitutionSocialWorker, "own"),
+		domain.RoleInstitutionMedical, "own"), domain.RoleInstitutionPharmacist, "own"), domain.RoleInstitutionCashier, "own"),
+		domain.RoleInstitutionGatekeeper, "own"), domain.RoleInstitutionDirector, "own"),
+	"institution_stats:read": {domain.RoleInstitutionDirector: {"own"}, domain.RoleMinistryAnalyst: {"own"}, domain.RoleFinanceOfficer: {"own"}},
+
 	// The gatehouse (issue 22 item 5): the gatekeeper logs visits, leaves
 	// and returns in their own institution; its social worker and director
 	// read them.

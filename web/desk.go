@@ -53,6 +53,8 @@ var menuLinks = []menuLink{
 	{ID: "nav-my-data", Key: "p.nav_data", Path: "/me/data", Resource: "portal", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-employer", Key: "employer_home", Path: "/employer", Resource: "refund", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-licensing", Key: "lic.nav_home", Path: "/licensing", Resource: "licence_application", Action: "create", ForOutside: true, Inside: true},
+	{ID: "nav-institution", Key: "ih.nav_home", Path: "/institution", Resource: "institution", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-institution-stats", Key: "ih.nav_stats", Path: "/institutions/statistics", Resource: "institution_stats", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-cash-desk", Key: "cd.nav", Path: "/cash-desk", Resource: "cash", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-cash-approvals", Key: "cd.nav_approvals", Path: "/cash-desk/approvals", Resource: "cash", Action: "approve", ForOutside: true, Inside: true},
 	{ID: "nav-gatehouse", Key: "gate.nav", Path: "/gatehouse", Resource: "gatehouse", Action: "read", ForOutside: true, Inside: true},
@@ -60,6 +62,8 @@ var menuLinks = []menuLink{
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-registers", Key: "nav_registers", Path: "/registers", Resource: "carer_register", Action: "read"},
 	{ID: "nav-providers", Key: "insp_providers", Path: "/providers", Resource: "provider_inspection", Action: "read"},
+	{ID: "nav-institutions", Key: "ih.nav_list", Path: "/institutions", Resource: "institution", Action: "read"},
+	{ID: "nav-free-beds", Key: "ih.nav_free_beds", Path: "/institutions/free-beds", Resource: "institution_capacity", Action: "read"},
 	{ID: "nav-board", Key: "board", Path: "/board", Resource: "task", Action: "assign"},
 	{ID: "nav-inbox", Key: "inbox", Path: "/inbox", Resource: "task", Action: "read"},
 	{ID: "nav-my-cases", Key: "my_cases", Path: "/cases?scope=mine", Resource: "case", Action: "read"},
@@ -118,6 +122,8 @@ func homeOf(u domain.User) string {
 		return "/employer"
 	case r == domain.RoleProviderMaintainer:
 		return "/licensing"
+	case r.Institution():
+		return "/institution"
 	}
 	return "/home"
 }

@@ -338,6 +338,12 @@ func pageCases(s *server) []pageCase {
 		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
 		gatehousePageCases(s)[1],
 		gatehousePageCases(s)[2],
+		// the residential institutions' pages (institution_test.go)
+		institutionPageCases(s)[0],
+		institutionPageCases(s)[1],
+		institutionPageCases(s)[2],
+		institutionPageCases(s)[3],
+		institutionPageCases(s)[4],
 		inspectionPageCases(s)[0], // the officer's page of a provider and their list (inspections_test.go)
 		inspectionPageCases(s)[1],
 		learningPageCases(s)[0], // the professionals' pages (learning_test.go)
@@ -438,6 +444,8 @@ func fakeAPI() http.Handler {
 	})
 	// the professionals' register and courses (learning_test.go)
 	fakeLearning(r)
+	// the residential institutions (institution_test.go)
+	fakeInstitutionAPI(r)
 	r.GET("/api/v1/providers/:id/supervision", fakeSupervision) // the officer's page of a provider (inspections_test.go)
 	r.GET("/api/v1/providers", fakeProvidersInForce)            // the providers a placement may name (inspections_test.go)
 	r.GET("/api/v1/tasks", js(`{"tasks":[`+strings.Join([]string{taskReview, taskCase, taskDV, taskReferral, taskAppeal}, ",")+`],"counts":{"total":5,"shown":5,"overdue":1}}`))

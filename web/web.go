@@ -98,6 +98,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerBoards(page, form)   // the boards people act on (boards.go)
 	// the officer's page of a provider (inspections.go)
 	s.registerInspections(page, form)
+	// the residential institutions' capacity and statistics (institution.go)
+	s.registerInstitution(page, form)
 	// the gatehouse of a residential institution: visits, leaves, returns (gatehouse.go)
 	s.registerGatehouse(page, form)
 	s.registerCashDesk(page, form) // the cash desk of a residential institution (cashdesk.go)
