@@ -100,6 +100,7 @@ func TestInstitutionScopes(t *testing.T) {
 		}
 	}
 	code, b = as(officer, "GET", "/api/v1/institutions/dom-grabovac", "")
+	in = instJSON{}
 	if code != http.StatusOK || json.Unmarshal(b, &in) != nil || in.Residents != nil || strings.Contains(string(b), "Stana") {
 		t.Errorf("Grabovac for the ministry: %d %s; want the beds without names", code, b)
 	}
