@@ -335,6 +335,13 @@ func pageCases(s *server) []pageCase {
 		cashDeskPageCases(s)[4],
 		cashDeskPageCases(s)[5],
 		cashDeskPageCases(s)[6],
+		carePageCases(s)[0], // the resident's care (care_test.go)
+		carePageCases(s)[1],
+		carePageCases(s)[2],
+		carePageCases(s)[3],
+		carePageCases(s)[4],
+		carePageCases(s)[5],
+		carePageCases(s)[6],
 		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
 		gatehousePageCases(s)[1],
 		gatehousePageCases(s)[2],
@@ -551,6 +558,7 @@ func fakeAPI() http.Handler {
 	licensingFakeAPI(r)
 	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
+	fakeCareAPI(r)     // the resident's care (care_test.go)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }

@@ -103,6 +103,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	// the gatehouse of a residential institution: visits, leaves, returns (gatehouse.go)
 	s.registerGatehouse(page, form)
 	s.registerCashDesk(page, form) // the cash desk of a residential institution (cashdesk.go)
+	s.registerCare(page, form)     // the resident's plan, notes and medical records (care.go)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
 	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
