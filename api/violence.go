@@ -19,6 +19,7 @@ import (
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/activation"
+	"github.com/karton-social/karton/domain/institutions"
 	"github.com/karton-social/karton/domain/schema"
 	"github.com/karton-social/karton/domain/violence"
 	"github.com/karton-social/karton/store"
@@ -538,8 +539,8 @@ type dvCount struct {
 	Victims int    `json:"victims"`
 }
 
-// publishedSchemas are the messages exchanged with other institutions, by
-// the name they are published under.
+// publishedSchemas are the messages exchanged with other institutions, and
+// the residents' individual plan, by the name they are published under.
 var publishedSchemas = map[string]struct {
 	set  *schema.Set
 	name string
@@ -552,6 +553,7 @@ var publishedSchemas = map[string]struct {
 	"activation-step":       {activation.Schemas, "step"},
 	"activation-message":    {activation.Schemas, "message"},
 	"activation-decision":   {activation.Schemas, "decision"},
+	"resident_plan":         {institutions.Forms, institutions.PlanForm}, // a resident's individual plan (issue 22)
 }
 
 // serveSchema publishes a message's JSON Schema: GET /api/v1/schemas/{name}.json.
