@@ -54,7 +54,8 @@ func gatehouseFakeAPI(r *gin.Engine) {
 
 // TestGatehouseFormsAndTimes: the page's times (Montenegro's clock) go to
 // the API as RFC 3339; a time typed wrong is said beside the form, nothing
-// sent; the gatekeeper sees the forms, the social worker does not.
+// sent; the gatekeeper sees the forms, the social worker does not; every
+// table is cards on a phone, each cell under its column's name.
 func TestGatehouseFormsAndTimes(t *testing.T) {
 	if at, ok := localMoment("2026-07-01T10:30"); !ok || at != "2026-07-01T10:30:00+02:00" {
 		t.Errorf("localMoment(summer) = %q, %v", at, ok)
@@ -79,6 +80,9 @@ func TestGatehouseFormsAndTimes(t *testing.T) {
 	body, _ = s.request(t, "en", "rade.gate", http.MethodGet, "/gatehouse", nil, nil, s.gatehousePage)
 	if !strings.Contains(body, `id="form-visit"`) || !strings.Contains(body, `id="form-leave"`) || !strings.Contains(body, `id="depart-7"`) || !strings.Contains(body, `id="return-4"`) {
 		t.Errorf("the gatekeeper's page lacks its forms")
+	}
+	if p := cardProblems(body); len(p) > 0 {
+		t.Errorf("the gatehouse's tables at 390 px: %v", p)
 	}
 	body, _ = s.request(t, "en", "bojana.social", http.MethodGet, "/gatehouse", nil, nil, s.gatehousePage)
 	if strings.Contains(body, `id="form-visit"`) || strings.Contains(body, `id="depart-7"`) || !strings.Contains(body, "Ana Jovanović") {
