@@ -78,7 +78,7 @@ func (s *server) renderCashDesk(c *gin.Context, status int, form string, errs ma
 	s.render(c, status, "cashdesk", gin.H{"Accounts": accounts["accounts"], "Total": accounts["total"], "Limit": accounts["withdrawal_limit"],
 		"Day": day, "Closings": closings["closings"], "MayRecord": may(u, "cash", "create"), "MayClose": may(u, "cash", "close"),
 		"MayApprove": may(u, "cash", "approve"), "Month": time.Now().Format("2006-01"), "SentForm": form, "Errs": errs, "Summary": summary,
-		"Values": formValues(c), "Charged": charged})
+		"Values": formValues(c), "Charged": charged, "ChargedMonth": monthName(lang, str(charged["month"]))})
 }
 
 // cashAccountPage is a resident's account: its entries, an entry to
