@@ -204,3 +204,60 @@ func TestGatehouseVisitsAndLeaves(t *testing.T) {
 		t.Errorf("audit records naming the first resident: %d, %v", named, err)
 	}
 }
+
+// TestGatehouseChildRules (issue 22 item 5, GUESS on the law: see
+// domain/institutions/visits.go): a child in the children's home Mladost
+// lets in only the visitors its plan allows, by name or JMBG, and leaves
+// only with such a person; the 4xx says the rule.
+func TestGatehouseChildRules(t *testing.T) {
+	var iss api.TokenIssuer
+	ts, db := newServerFor(t, func(d *api.Deps) { iss = d.DevIssuer })
+	tok, err := iss.Token(domain.User{Username: "nada.gate", Name: "Nada Vujović", Role: domain.RoleInstitutionGatekeeper, InstitutionID: "dom-mladost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens["nada.gate"] = tok
+	ctx := context.Background()
+	if _, err := devstack.LoadDemoInstitutions(ctx, db, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := domain.MakeJMBG(time.Now().AddDate(-9, 0, 0), 21, 640)
+	child := seedPerson(t, db, string(j), "Herceg Novi", "Luka", "Šćekić")
+	beds, err := db.FreeBeds(ctx, store.FreeBedFilter{Kind: "children", Day: time.Now()})
+	if err != nil || len(beds) == 0 {
+		t.Fatalf("free children's beds: %v, %v", beds, err)
+	}
+	on := time.Now().AddDate(0, -1, 0)
+	pl, err := db.InsertPlacement(ctx, store.Placement{PersonID: child.ID, CentreID: child.CentreID, InstitutionID: beds[0].InstitutionID, BedID: beds[0].BedID,
+		State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReplaceVisitRules(ctx, pl.ID, []store.VisitRule{{VisitorName: "Jelena Šćekić", VisitorJMBG: "0606985215125", Allowed: true, Reason: "majka"}}, "ivana.social"); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now().Add(3 * time.Hour).UTC().Format(time.RFC3339)
+	for _, c := range []struct {
+		path, body string
+		status     int
+		says       string
+	}{
+		{"/api/v1/gatehouse/visits", fmt.Sprintf(`{"placement_id":%d,"visitor_name":"Goran Šćekić","visitor_document":"AB12345","relation":"otac"}`, pl.ID), 409,
+			"the resident is a child: only a visitor the plan allows by name or JMBG is let through"},
+		{"/api/v1/gatehouse/visits", fmt.Sprintf(`{"placement_id":%d,"visitor_name":"Jelena Scekic","visitor_document":"AB12345","relation":"majka"}`, pl.ID), 409,
+			"the resident is a child"}, // the rule names her by JMBG: a document is not enough
+		{"/api/v1/gatehouse/leaves", fmt.Sprintf(`{"placement_id":%d,"kind":"outing","expected_return":%q}`, pl.ID, back), 400,
+			"a child leaves only with a person the plan allows"},
+		{"/api/v1/gatehouse/visits", fmt.Sprintf(`{"placement_id":%d,"visitor_name":"Jelena Šćekić","visitor_jmbg":"0606985215125","relation":"majka"}`, pl.ID), 201, ""},
+		{"/api/v1/gatehouse/leaves", fmt.Sprintf(`{"placement_id":%d,"kind":"home_visit","companion_name":"jelena scekic","companion_jmbg":"0606985215125",`+
+			`"companion_relation":"majka","expected_return":%q}`, pl.ID, back), 201, ""},
+	} {
+		if code, b := doAs(t, ts, "nada.gate", "POST", c.path, c.body); code != c.status || !strings.Contains(string(b), c.says) {
+			t.Errorf("POST %s %s = %d %s; want %d saying %q", c.path, c.body, code, b, c.status, c.says)
+		}
+	}
+	code, b := doAs(t, ts, "nada.gate", "GET", "/api/v1/gatehouse/residents", "")
+	if code != http.StatusOK || !strings.Contains(string(b), `"child":true,"on_leave":true`) {
+		t.Errorf("Mladost's residents = %d %s; want the child on leave", code, b)
+	}
+}
