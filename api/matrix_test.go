@@ -205,7 +205,7 @@ var allowed = map[string]map[domain.Role][]string{
 	"placement:update":  with(staff("own"), domain.RoleInstitutionSocialWorker, "own"),
 	"placement:approve": {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}},
 	"placement:decide":  {domain.RoleInstitutionSocialWorker: {"own"}},
-	"placement:admit":   {domain.RoleInstitutionGatekeeper: {"own"}},
+	"placement:admit":   {domain.RoleInstitutionGatekeeper: {"own"}, domain.RoleInstitutionSocialWorker: {"own"}},
 
 	// The electricity subsidy's list for the power utility (issue 21): the finance officers.
 	"electricity:read":      {domain.RoleFinanceOfficer: {"own"}},

@@ -56,6 +56,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-institution", Key: "ih.nav_home", Path: "/institution", Resource: "institution", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-institution-stats", Key: "ih.nav_stats", Path: "/institutions/statistics", Resource: "institution_stats", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-cash-desk", Key: "cd.nav", Path: "/cash-desk", Resource: "cash", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-referrals", Key: "pl.nav_referrals", Path: "/institution/referrals", Resource: "placement", Action: "decide", ForOutside: true, Inside: true},
 	{ID: "nav-cash-approvals", Key: "cd.nav_approvals", Path: "/cash-desk/approvals", Resource: "cash", Action: "approve", ForOutside: true, Inside: true},
 	{ID: "nav-gatehouse", Key: "gate.nav", Path: "/gatehouse", Resource: "gatehouse", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-licensing-inbox", Key: "lic.nav_inbox", Path: "/licensing/inbox", Resource: "licence_application", Action: "inspect"},

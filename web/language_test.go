@@ -342,6 +342,11 @@ func pageCases(s *server) []pageCase {
 		carePageCases(s)[4],
 		carePageCases(s)[5],
 		carePageCases(s)[6],
+		placementPageCases(s)[0], // the placements (placements_test.go)
+		placementPageCases(s)[1],
+		placementPageCases(s)[2],
+		placementPageCases(s)[3],
+		placementPageCases(s)[4],
 		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
 		gatehousePageCases(s)[1],
 		gatehousePageCases(s)[2],
@@ -556,6 +561,7 @@ func fakeAPI() http.Handler {
 	employerFakeAPI(r) // employer_test.go
 	biFakeAPI(r)       // bi_test.go
 	licensingFakeAPI(r)
+	placementFakeAPI(r) // the placements (placements_test.go)
 	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
 	fakeCareAPI(r)     // the resident's care (care_test.go)

@@ -92,6 +92,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerDesk(page, form)
 	// licensing by e-application (licensing.go)
 	s.registerLicensing(page, form)
+	// placements in residential institutions (placements.go)
+	s.registerPlacements(page, form)
 	s.registerEmployer(page, form) // the employers' portal (employer.go)
 	s.registerPortal(page, form)   // the citizens' portal (portal.go)
 	s.registerBI(page)             // the statistics: dashboard, pivot, exports (bi.go)
