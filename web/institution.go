@@ -66,7 +66,7 @@ func (s *server) renderInstitution(c *gin.Context, id string, home bool) {
 		}
 	}
 	counts, _ := v["counts"].(obj)
-	data := gin.H{"I": v, "Units": units, "Counts": counts, "Residents": asList(v["residents"]), "Own": v["residents"] != nil,
+	data := gin.H{"I": v, "Units": units, "Counts": counts, "Residents": asList(v["residents"]), "Own": home && userOf(c).Role.Institution(),
 		"MayUpdate": v["may_update"] == true, "Home": home}
 	if home {
 		data["Modules"] = modulesOf(c)
