@@ -72,6 +72,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("electricity", r.electricity)
 	t.Run("agriculture", r.agriculture)
 	t.Run("licence", r.licenceApplication)
+	t.Run("placement", r.placement)
 }
 
 // electricity: the month's list for the power utility, submitted by one
