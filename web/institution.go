@@ -25,6 +25,9 @@ import (
 func (s *server) registerInstitution(page, form func(string, gin.HandlerFunc)) {
 	page("/institution", s.institutionHome)
 	form("/institution/beds/:bed", s.institutionBed)
+	form("/institution/units", s.institutionAdd)
+	form("/institution/units/:unit/rooms", s.institutionAdd)
+	form("/institution/rooms/:room/beds", s.institutionAdd)
 	page("/institutions", s.institutionsList)
 	page("/institutions/free-beds", s.freeBedsPage)
 	page("/institutions/statistics", s.institutionStatsPage)
@@ -70,6 +73,7 @@ func (s *server) renderInstitution(c *gin.Context, id string, home bool) {
 		"MayUpdate": v["may_update"] == true, "Home": home}
 	if home {
 		data["Modules"] = modulesOf(c)
+		data["Kinds"] = bedKinds(s.lang(c))
 	}
 	s.render(c, http.StatusOK, "institution", data)
 }
@@ -105,6 +109,32 @@ func (s *server) institutionBed(c *gin.Context) {
 	done := "ih.bed_back"
 	if out {
 		done = "ih.bed_out"
+	}
+	back(c, "/institution", t(s.lang(c), done))
+}
+
+// institutionAdd is the director's forms adding a unit, a room to a unit
+// and a bed to a room: the API's POST of the same path under the
+// institution, with what was filled in.
+func (s *server) institutionAdd(c *gin.Context) {
+	_ = c.Request.ParseForm()
+	f := c.Request.PostForm
+	base := "/api/v1/institutions/" + url.PathEscape(userOf(c).InstitutionID)
+	var path, done string
+	var body obj
+	switch unit, room := c.Param("unit"), c.Param("room"); {
+	case unit != "":
+		path, done, body = base+"/units/"+url.PathEscape(unit)+"/rooms", "ih.room_added", obj{"name": f.Get("name"), "gender": f.Get("gender")}
+	case room != "":
+		path, done, body = base+"/rooms/"+url.PathEscape(room)+"/beds", "ih.bed_added", obj{"label": f.Get("label")}
+	default:
+		care, _ := strconv.Atoi(f.Get("care_level"))
+		path, done, body = base+"/units", "ih.unit_added", obj{"name": f.Get("name"), "kind": f.Get("kind"), "care_level": care}
+	}
+	r := s.call(c, http.MethodPost, path, body, "")
+	if !r.ok() {
+		backError(c, "/institution", s.say(c, r))
+		return
 	}
 	back(c, "/institution", t(s.lang(c), done))
 }

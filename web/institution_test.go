@@ -81,11 +81,17 @@ func TestInstitutionBedForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := &boardsAPI{got: map[string][]byte{}, code: map[string]int{
-		"PUT /api/v1/institutions/dom-grabovac/beds/13": 200,
-		"PUT /api/v1/institutions/dom-grabovac/beds/11": 409,
+		"PUT /api/v1/institutions/dom-grabovac/beds/13":       200,
+		"PUT /api/v1/institutions/dom-grabovac/beds/11":       409,
+		"POST /api/v1/institutions/dom-grabovac/units":        400,
+		"POST /api/v1/institutions/dom-grabovac/rooms/2/beds": 201,
 	}, body: map[string]string{
-		"PUT /api/v1/institutions/dom-grabovac/beds/13": `{"id":13,"label":"2/A","out_of_service":true,"status":"out_of_service"}`,
-		"PUT /api/v1/institutions/dom-grabovac/beds/11": `{"error":{"code":"conflict","message":"bed 1/A is held by a placement (admitted): it cannot go out of service until the placement ends"}}`,
+		"POST /api/v1/institutions/dom-grabovac/units": `{"error":{"code":"invalid","message":"2 fields are invalid","fields":[` +
+			`{"field":"kind","message":"\"giants\" is not a kind of bed: send elderly, children, youth or disabled_adults"},` +
+			`{"field":"care_level","message":"9 is not a care level: send 1, 2 or 3"}]}}`,
+		"POST /api/v1/institutions/dom-grabovac/rooms/2/beds": `{"id":20,"label":"2/C","out_of_service":false,"status":"free"}`,
+		"PUT /api/v1/institutions/dom-grabovac/beds/13":       `{"id":13,"label":"2/A","out_of_service":true,"status":"out_of_service"}`,
+		"PUT /api/v1/institutions/dom-grabovac/beds/11":       `{"error":{"code":"conflict","message":"bed 1/A is held by a placement (admitted): it cannot go out of service until the placement ends"}}`,
 	}}
 	s := &server{cfg: Config{API: api, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, pages: pages}
 	w := s.send("vera.director", "POST", "/institution/beds/13", url.Values{"out_of_service": {"true"}}, gin.Params{{Key: "bed", Value: "13"}}, s.institutionBed)
@@ -94,6 +100,17 @@ func TestInstitutionBedForm(t *testing.T) {
 	}
 	if got := string(api.got["PUT /api/v1/institutions/dom-grabovac/beds/13"]); got != `{"out_of_service":true}` {
 		t.Errorf("the API got %s; want out_of_service true", got)
+	}
+	w = s.send("vera.director", "POST", "/institution/units", url.Values{"name": {"C"}, "kind": {"elderly"}, "care_level": {"2"}}, nil, s.institutionAdd)
+	if got := string(api.got["POST /api/v1/institutions/dom-grabovac/units"]); got != `{"care_level":2,"kind":"elderly","name":"C"}` {
+		t.Errorf("the unit sent: %s", got)
+	}
+	if flash := flashOf(w); !strings.Contains(flash, "„giants” nije vrsta kreveta") || !strings.Contains(flash, "Nivo njege") {
+		t.Errorf("a refused unit = %q; want every fault said in Montenegrin", flash)
+	}
+	s.send("vera.director", "POST", "/institution/rooms/2/beds", url.Values{"label": {"2/C"}}, gin.Params{{Key: "room", Value: "2"}}, s.institutionAdd)
+	if got := string(api.got["POST /api/v1/institutions/dom-grabovac/rooms/2/beds"]); got != `{"label":"2/C"}` {
+		t.Errorf("the bed sent: %s", got)
 	}
 	w = s.send("vera.director", "POST", "/institution/beds/11", url.Values{"out_of_service": {"true"}}, gin.Params{{Key: "bed", Value: "11"}}, s.institutionBed)
 	if flash := flashOf(w); !strings.Contains(flash, "krevet 1/A koristi korisnik ili je rezervisan (primljen u ustanovu)") {
