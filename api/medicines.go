@@ -523,10 +523,25 @@ type dueView struct {
 	Given          *doseView       `json:"given,omitempty"`
 }
 
+// residentLine is a resident as the round names them: name and bed.
+type residentLine struct {
+	PlacementID int64  `json:"placement_id"`
+	Name        string `json:"name"`
+	Unit        string `json:"unit"`
+	Room        string `json:"room"`
+	Bed         string `json:"bed"`
+}
+
+func residentLineOf(r store.Resident) residentLine {
+	return residentLine{PlacementID: r.PlacementID, Name: r.Name, Unit: r.UnitName, Room: r.RoomName, Bed: r.BedLabel}
+}
+
 type roundView struct {
-	Day   string     `json:"day"`
-	Due   []dueView  `json:"due"`
-	Given []doseView `json:"given,omitempty"` // a resident's doses of the day, also those outside the times
+	Day       string         `json:"day"`
+	Resident  *residentLine  `json:"resident,omitempty"`  // a resident's doses: whose
+	Residents []residentLine `json:"residents,omitempty"` // the round: every resident, by name
+	Due       []dueView      `json:"due"`
+	Given     []doseView     `json:"given,omitempty"` // a resident's doses of the day, also those outside the times
 }
 
 // medicationDay is ?day= (default today).
@@ -572,7 +587,8 @@ func (h *handler) listDoses(c *gin.Context) (*roundView, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &roundView{Day: day.Format(time.DateOnly), Due: dueViews(due), Given: []doseView{}}
+	line := residentLineOf(r)
+	out := &roundView{Day: day.Format(time.DateOnly), Resident: &line, Due: dueViews(due), Given: []doseView{}}
 	for _, d := range given {
 		out.Given = append(out.Given, doseViewOf(d))
 	}
@@ -581,7 +597,8 @@ func (h *handler) listDoses(c *gin.Context) (*roundView, error) {
 
 // dayRound answers GET /api/v1/doses?day=: the nurse's round of the
 // institution on the day (default today), every resident's doses due by
-// time, given or not; audited with each resident named.
+// time, given or not, and the residents by name; audited with each
+// resident named.
 func (h *handler) dayRound(c *gin.Context) (*roundView, error) {
 	inst, err := h.staffInstitution(c, "dose", "read")
 	if err != nil {
@@ -596,14 +613,17 @@ func (h *handler) dayRound(c *gin.Context) (*roundView, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := &roundView{Day: day.Format(time.DateOnly), Residents: []residentLine{}}
 	for _, r := range residents {
 		auditPersons(c, r.PersonID)
+		out.Residents = append(out.Residents, residentLineOf(r))
 	}
 	due, err := h.db.DueDoses(ctx, inst, 0, day)
 	if err != nil {
 		return nil, err
 	}
-	return &roundView{Day: day.Format(time.DateOnly), Due: dueViews(due)}, nil
+	out.Due = dueViews(due)
+	return out, nil
 }
 
 type giveDoseRequest struct {

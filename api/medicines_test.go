@@ -214,19 +214,21 @@ func TestMedicationOverHTTP(t *testing.T) {
 		t.Errorf("the next batch: %d %s", s, b)
 	}
 	var round struct {
-		Due []struct {
+		Residents []struct{ Name string }
+		Due       []struct {
 			Resident, Time string
 			Given          *struct{ Batch string }
 		}
 	}
 	s, b = call("milan.nurse", "GET", "/api/v1/doses", "")
-	if s != 200 || json.Unmarshal(b, &round) != nil || len(round.Due) != 2 || round.Due[0].Given == nil || round.Due[0].Resident != res.Name {
+	if s != 200 || json.Unmarshal(b, &round) != nil || len(round.Due) != 2 || round.Due[0].Given == nil || round.Due[0].Resident != res.Name ||
+		len(round.Residents) != 3 {
 		t.Errorf("the round: %d %s", s, b)
 	}
 	s, b = call("milan.nurse", "GET", base+"/doses?day=2026-13-01", "")
 	wantRefusal(t, "a bad day", s, b, 400, `"field":"day"`)
 	s, b = call("olivera.pharmacist", "GET", base+"/doses", "")
-	if s != 200 || !strings.Contains(string(b), `"given"`) {
+	if s != 200 || !strings.Contains(string(b), `"given"`) || !strings.Contains(string(b), fmt.Sprintf(`"resident":{"placement_id":%d,"name":%q`, res.PlacementID, res.Name)) {
 		t.Errorf("the pharmacist reads the doses: %d %s", s, b)
 	}
 	s, b = call("olivera.pharmacist", "POST", base+"/doses", fmt.Sprintf(`{"prescription_id":%d}`, p.ID))

@@ -58,6 +58,8 @@ var menuLinks = []menuLink{
 	{ID: "nav-cash-desk", Key: "cd.nav", Path: "/cash-desk", Resource: "cash", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-referrals", Key: "pl.nav_referrals", Path: "/institution/referrals", Resource: "placement", Action: "decide", ForOutside: true, Inside: true},
 	{ID: "nav-cash-approvals", Key: "cd.nav_approvals", Path: "/cash-desk/approvals", Resource: "cash", Action: "approve", ForOutside: true, Inside: true},
+	{ID: "nav-pharmacy", Key: "ph.nav_pharmacy", Path: "/pharmacy", Resource: "medicine_stock", Action: "create", ForOutside: true, Inside: true},
+	{ID: "nav-medication", Key: "ph.nav_medication", Path: "/medication", Resource: "dose", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-gatehouse", Key: "gate.nav", Path: "/gatehouse", Resource: "gatehouse", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-licensing-inbox", Key: "lic.nav_inbox", Path: "/licensing/inbox", Resource: "licence_application", Action: "inspect"},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},

@@ -419,7 +419,7 @@ func pageCases(s *server) []pageCase {
 		{name: "audit", tpl: "audit", run: get(s, "tea.auditor", "/audit", s.auditPage)},
 		{name: "refused", tpl: "message", run: get(s, "jelena.caseworker", "/persons/"+refusedID, s.personPage, "id", refusedID),
 			want: both("nema pravo na ovu radnju", "may not do this")},
-	}, append(append(append(employerPageCases(s), portalPageCases(s)...), biPageCases(s)...), licensingPageCases(s)...)...) // the employers' portal (employer_test.go), the citizens' (portal_test.go), the statistics (bi_test.go), licensing (licensing_test.go)
+	}, append(append(append(employerPageCases(s), portalPageCases(s)...), biPageCases(s)...), append(licensingPageCases(s), pharmacyPageCases(s)...)...)...) // the employers' portal (employer_test.go), the citizens' (portal_test.go), the statistics (bi_test.go), licensing (licensing_test.go), the medicines (pharmacy_test.go)
 }
 
 // ---- the stand-in API
@@ -561,6 +561,7 @@ func fakeAPI() http.Handler {
 	employerFakeAPI(r) // employer_test.go
 	biFakeAPI(r)       // bi_test.go
 	licensingFakeAPI(r)
+	pharmacyFakeAPI(r) // the medicines (pharmacy_test.go)
 	placementFakeAPI(r) // the placements (placements_test.go)
 	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)

@@ -100,6 +100,7 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerBoards(page, form)   // the boards people act on (boards.go)
 	// the officer's page of a provider (inspections.go)
 	s.registerInspections(page, form)
+	s.registerPharmacy(page, form) // medicines: the pharmacy and the medication round (pharmacy.go)
 	// the residential institutions' capacity and statistics (institution.go)
 	s.registerInstitution(page, form)
 	// the gatehouse of a residential institution: visits, leaves, returns (gatehouse.go)

@@ -329,6 +329,13 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if insts > 0 {
 		fmt.Fprintf(out, "demo data: %d residential institutions with their beds; Grabovac's staff log in as bojana.social, milan.nurse, dejan.cashier, rade.gate, vera.director\n", insts)
 	}
+	meds, err := devstack.LoadDemoMedicines(ctx, db, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if meds > 0 {
+		fmt.Fprintf(out, "demo data: Grabovac's pharmacy stocked with %d medicines, warnings to act on (olivera.pharmacist: /pharmacy); its residents' medication due today (milan.nurse: /medication)\n", meds)
+	}
 	profs, err := devstack.LoadDemoLearning(ctx, db, time.Now().UTC())
 	if err != nil {
 		return err
