@@ -28,6 +28,7 @@ func (h *handler) myAccessLog(c *gin.Context) (*myAccessLogView, error) {
 		return nil, err
 	}
 	out := []myAccess{}
+	names := map[string]string{}
 	for _, r := range recs {
 		who := r.Role
 		switch {
@@ -39,10 +40,25 @@ func (h *handler) myAccessLog(c *gin.Context) (*myAccessLogView, error) {
 		centre := r.CentreID
 		if ce, ok := centreByID(r.CentreID); ok {
 			centre = ce.Name
+		} else if domain.Role(r.Role).Institution() {
+			centre = h.accessLogInstitution(c, r.TargetCentre, names) // a residential institution's staff (issue 22)
 		}
 		out = append(out, myAccess{At: r.At, Who: who, Role: r.Role, Centre: centre, Purpose: r.Purpose, Action: r.Action, Outcome: r.Outcome})
 	}
 	return &myAccessLogView{PersonID: p.ID, Accesses: out}, nil
+}
+
+// accessLogInstitution is the name of institution id, looked up once per
+// request (names); its id if it is not on record.
+func (h *handler) accessLogInstitution(c *gin.Context, id string, names map[string]string) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	names[id] = id
+	if in, err := h.db.InstitutionByID(c.Request.Context(), id); err == nil {
+		names[id] = in.Name
+	}
+	return names[id]
 }
 
 // myAccessLogView is a citizen's access log: without a file about them,

@@ -210,7 +210,7 @@ func TestMedicalCompartment(t *testing.T) {
 		t.Errorf("the nurse's 4 requests audited restricted %d, naming the resident %d (%v); want 4 and 4", restricted, named, err)
 	}
 	_, body := do("citizen.demo", "GET", "/api/v1/me/access-log", "")
-	if !strings.Contains(string(body), `"role":"institution_social_worker"`) || strings.Contains(string(body), "institution_medical") {
-		t.Errorf("the resident's access log: %s; want the social worker's reads, not the nurse's", body)
+	if !strings.Contains(string(body), `"role":"institution_social_worker","centre":"Dom dom-grabovac"`) || strings.Contains(string(body), "institution_medical") {
+		t.Errorf("the resident's access log: %s; want the social worker's reads in Grabovac, not the nurse's", body)
 	}
 }
