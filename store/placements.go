@@ -140,15 +140,17 @@ func (db *DB) ProposePlacement(ctx context.Context, in PlacementProposal, at tim
 			in.CaseNumber, string(in.PersonID), in.CentreID, in.Needs, in.CareLevel, in.By).Scan(&id); err != nil {
 			return fmt.Errorf("insert placement: %w", err)
 		}
-		return placementEvent(ctx, tx, id, PlacementStep{Seq: 1, By: in.By, At: at}, fmt.Sprintf("Predložen smještaj u ustanovu (smještaj %d)", id))
+		return placementEvent(ctx, tx, id, PlacementStep{Seq: 1, By: in.By, At: at}, "proposed", fmt.Sprintf("Predložen smještaj u ustanovu (smještaj %d)", id))
 	})
 	return id, err
 }
 
 // placementEvent writes step s of placement id on its case's timeline
-// (nothing for a placement without a case).
-func placementEvent(ctx context.Context, tx pgx.Tx, id int64, s PlacementStep, summary string) error {
-	data, _ := json.Marshal(map[string]any{"placement_id": id, "step": s.Seq})
+// (nothing for a placement without a case): what happened (a state, or
+// drafted, reviewed) in its data for the pages to say in their language,
+// and a Montenegrin summary.
+func placementEvent(ctx context.Context, tx pgx.Tx, id int64, s PlacementStep, what, summary string) error {
+	data, _ := json.Marshal(map[string]any{"placement_id": id, "step": s.Seq, "what": what})
 	_, err := tx.Exec(ctx, `INSERT INTO case_events (case_number, event_key, at, kind, by_user, summary, data)
 		SELECT case_number, $2, $3, 'placement', $4, $5, $6 FROM placements WHERE id = $1 AND case_number IS NOT NULL
 		ON CONFLICT (event_key) DO NOTHING`,
@@ -287,7 +289,7 @@ func (db *DB) ReferPlacement(ctx context.Context, id int64, institution string, 
 		if err := stepDone(ctx, tx, id, s, PlacementReferred); err != nil {
 			return err
 		}
-		return placementEvent(ctx, tx, id, s, fmt.Sprintf("Smještaj %d: uputnica poslata ustanovi %s", id, institutionName(ctx, tx, institution)))
+		return placementEvent(ctx, tx, id, s, "referred", fmt.Sprintf("Smještaj %d: uputnica poslata ustanovi %s", id, institutionName(ctx, tx, institution)))
 	})
 }
 
@@ -328,7 +330,7 @@ func (db *DB) AnswerPlacement(ctx context.Context, id int64, institution string,
 			}
 			return fmt.Errorf("answer placement: %w", err)
 		}
-		return placementEvent(ctx, tx, id, s, summary)
+		return placementEvent(ctx, tx, id, s, answer, summary)
 	})
 }
 
@@ -370,7 +372,7 @@ func (db *DB) DraftPlacementDecision(ctx context.Context, id int64, d PlacementD
 			id, string(raw), s.By, s.Seq); err != nil {
 			return fmt.Errorf("draft decision: %w", err)
 		}
-		return placementEvent(ctx, tx, id, s, fmt.Sprintf("Smještaj %d: pripremljen nacrt rješenja o smještaju (cijena %s €, participacija %s €)",
+		return placementEvent(ctx, tx, id, s, "drafted", fmt.Sprintf("Smještaj %d: pripremljen nacrt rješenja o smještaju (cijena %s €, participacija %s €)",
 			id, d.MonthlyCost.StringFixed(2), d.CoPayment.Total().StringFixed(2)))
 	})
 }
@@ -410,7 +412,7 @@ func (db *DB) DecidePlacement(ctx context.Context, id int64, s PlacementStep, ke
 		if err := stepDone(ctx, tx, id, s, PlacementDecided); err != nil {
 			return err
 		}
-		return placementEvent(ctx, tx, id, s, fmt.Sprintf("Smještaj %d: donijeto rješenje o smještaju (cijena %s €, participacija %s €)",
+		return placementEvent(ctx, tx, id, s, "decided", fmt.Sprintf("Smještaj %d: donijeto rješenje o smještaju (cijena %s €, participacija %s €)",
 			id, d.MonthlyCost.StringFixed(2), d.CoPayment.Total().StringFixed(2)))
 	})
 }
@@ -431,7 +433,7 @@ func (db *DB) AdmitPlacement(ctx context.Context, id int64, institution string, 
 		if err := stepDone(ctx, tx, id, s, PlacementAdmitted); err != nil {
 			return err
 		}
-		return placementEvent(ctx, tx, id, s, fmt.Sprintf("Smještaj %d: korisnik primljen u ustanovu %s %s", id,
+		return placementEvent(ctx, tx, id, s, "admitted", fmt.Sprintf("Smještaj %d: korisnik primljen u ustanovu %s %s", id,
 			institutionName(ctx, tx, institution), day.Format("02.01.2006.")))
 	})
 }
@@ -464,7 +466,7 @@ func (db *DB) ReviewPlacement(ctx context.Context, id int64, r PlacementReview, 
 			return err
 		}
 		words := map[string]string{"continue": "smještaj se nastavlja", "transfer": "predlaže se premještaj", "discharge": "predlaže se otpust"}
-		return placementEvent(ctx, tx, id, s, fmt.Sprintf("Smještaj %d: periodična revizija %s, %s", id, r.Day.Format("02.01.2006."), words[r.Outcome]))
+		return placementEvent(ctx, tx, id, s, "reviewed", fmt.Sprintf("Smještaj %d: periodična revizija %s, %s", id, r.Day.Format("02.01.2006."), words[r.Outcome]))
 	})
 }
 
@@ -490,7 +492,7 @@ func (db *DB) EndPlacement(ctx context.Context, id int64, transfer bool, day tim
 				return fmt.Errorf("transfer: %w", err)
 			}
 			summary = fmt.Sprintf("Smještaj %d: korisnik premješten %s; novi smještaj %d", id, day.Format("02.01.2006."), next)
-			if err := placementEvent(ctx, tx, next, PlacementStep{Seq: 1, By: s.By, At: s.At},
+			if err := placementEvent(ctx, tx, next, PlacementStep{Seq: 1, By: s.By, At: s.At}, "proposed",
 				fmt.Sprintf("Predložen smještaj u ustanovu (smještaj %d, premještaj iz smještaja %d)", next, id)); err != nil {
 				return err
 			}
@@ -502,7 +504,7 @@ func (db *DB) EndPlacement(ctx context.Context, id int64, transfer bool, day tim
 		if err := stepDone(ctx, tx, id, s, state); err != nil {
 			return err
 		}
-		return placementEvent(ctx, tx, id, s, summary)
+		return placementEvent(ctx, tx, id, s, state, summary)
 	})
 	return next, err
 }

@@ -118,6 +118,8 @@ func caseEventLine(lang string, ev map[string]any, decisions map[string]string) 
 		if from, to, ok := strings.Cut(summary, " → "); ok {
 			return join(head, centreName(from)+" → "+centreName(to))
 		}
+	case "placement": // issue 22 (placements.go)
+		return join(head, placementEventLine(lang, d))
 	case "closed":
 		return join(head, label(lang, "o.", str(d["reason"])))
 	case "intake":

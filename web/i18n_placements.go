@@ -79,6 +79,17 @@ func init() {
 		"pl.discharge":                   {"cnr": "Otpusti", "en": "Discharge"},
 		"pl.transfer":                    {"cnr": "Premjesti u drugu ustanovu", "en": "Transfer to another institution"},
 		"pl.case_link":                   {"cnr": "Smještaj u ustanovu: predlog i praćenje", "en": "Placement in an institution: propose and follow"},
+		"ev.case.placement":              {"cnr": "Smještaj u ustanovu", "en": "Placement in an institution"},
+		"pl.ev.proposed":                 {"cnr": "predložen", "en": "proposed"},
+		"pl.ev.referred":                 {"cnr": "uput poslat ustanovi", "en": "referred to the institution"},
+		"pl.ev.refused":                  {"cnr": "ustanova odbila uput", "en": "refused by the institution"},
+		"pl.ev.accepted":                 {"cnr": "ustanova prihvatila uput", "en": "accepted by the institution"},
+		"pl.ev.drafted":                  {"cnr": "pripremljen nacrt rješenja", "en": "decision drafted"},
+		"pl.ev.decided":                  {"cnr": "rješenje o smještaju doneseno", "en": "placement decided"},
+		"pl.ev.admitted":                 {"cnr": "primljen/a u ustanovu", "en": "admitted"},
+		"pl.ev.reviewed":                 {"cnr": "periodična revizija", "en": "periodic review"},
+		"pl.ev.discharged":               {"cnr": "otpušten/a", "en": "discharged"},
+		"pl.ev.transferred":              {"cnr": "premješten/a", "en": "transferred"},
 		"purpose.placement":              {"cnr": "smještaj u ustanovu", "en": "placement in an institution"},
 	})
 }

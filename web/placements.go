@@ -179,3 +179,13 @@ func (s *server) placementDecisionPDF(c *gin.Context) {
 	}
 	s.pdf(c, "/api/v1/placements/"+id+"/decision", `attachment; filename="rjesenje-smjestaj-`+id+`.pdf"`)
 }
+
+// placementEventLine says a placement's step on the case's timeline in
+// lang, from the event's data (its summary is Montenegrin).
+func placementEventLine(lang string, d map[string]any) string {
+	what := words(lang, "pl.ev."+str(d["what"]))
+	if what == "" {
+		return ""
+	}
+	return t(lang, "pl.placement") + " " + strconv.Itoa(int(num(d["placement_id"]))) + ": " + what
+}
