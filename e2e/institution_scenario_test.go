@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/karton-social/karton/domain/institutions"
 	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain/institutions"
 )
 
 // TestResidentialPlacementOverHTTP is issue 22's "done when", over the
