@@ -104,6 +104,13 @@ func (db *DB) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, fn)
 }
 
+// foreignKeyViolation reports whether err is PostgreSQL's refusal of a
+// row naming another that is not on record.
+func foreignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
 // translate turns driver errors into domain errors where they mean one.
 func translate(err error, what string) error {
 	if err == nil {

@@ -65,6 +65,9 @@ func (db *DB) CreateMedicine(ctx context.Context, inst string, m institutions.Me
 		if domain.ErrorCode(translate(err, "medicine")) == domain.CodeConflict {
 			return Medicine{}, domain.Errorf(domain.CodeConflict, "%s %s (%s) is already in the catalogue", m.Name, m.Strength, m.Form)
 		}
+		if foreignKeyViolation(err) { // a token naming an institution not on record
+			return Medicine{}, domain.Errorf(domain.CodeNotFound, "institution %s is not on record", inst)
+		}
 		return Medicine{}, fmt.Errorf("insert medicine: %w", err)
 	}
 	return out, nil
