@@ -561,7 +561,7 @@ func fakeAPI() http.Handler {
 	employerFakeAPI(r) // employer_test.go
 	biFakeAPI(r)       // bi_test.go
 	licensingFakeAPI(r)
-	pharmacyFakeAPI(r) // the medicines (pharmacy_test.go)
+	pharmacyFakeAPI(r)  // the medicines (pharmacy_test.go)
 	placementFakeAPI(r) // the placements (placements_test.go)
 	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
