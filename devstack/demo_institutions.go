@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/institutions"
 	"github.com/karton-social/karton/domain/providers"
@@ -114,12 +116,30 @@ func admitDemoResidents(ctx context.Context, db *store.DB, in store.Institution,
 		}
 		taken[bed] = true
 		on := today.AddDate(0, -3*(k+1), 0)
+		decided, err := demoDecision(k, on)
+		if err != nil {
+			return err
+		}
 		if _, err := db.InsertPlacement(ctx, store.Placement{PersonID: id, CentreID: p.CentreID, InstitutionID: in.ID, BedID: bed,
-			State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "demo"}); err != nil {
+			State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "demo", Decided: decided}); err != nil {
 			return fmt.Errorf("demo resident: %w", err)
 		}
 	}
 	return nil
+}
+
+// demoDecision is the k-th demo resident's placement decision: EUR 520 a
+// month for the home (maintenance in homes), the co-payment reckoned from
+// a pension of EUR 300 + 40k (no relatives), as the decision of a centre
+// would have it.
+func demoDecision(k int, on time.Time) (*store.DecisionFigures, error) {
+	cost := decimal.RequireFromString("520.00")
+	c, err := institutions.CoPay(institutions.CoPaymentInput{MonthlyCost: cost, ResidentIncome: decimal.NewFromInt(int64(300 + 40*k)),
+		SingleMO: decimal.RequireFromString("80.00")})
+	if err != nil {
+		return nil, fmt.Errorf("demo co-payment: %w", err)
+	}
+	return &store.DecisionFigures{MonthlyCost: cost, CoPayment: c, BudgetLine: "maintenance_in_homes", On: on.AddDate(0, 0, -7)}, nil
 }
 
 func demoBedFor(in store.Institution, p domain.Person, taken map[int64]bool) (int64, bool) {

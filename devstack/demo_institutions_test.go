@@ -53,6 +53,12 @@ func TestDemoInstitutions(t *testing.T) {
 	if err != nil || len(res) != 3 {
 		t.Fatalf("Grabovac's residents: %v, %v", res, err)
 	}
+	// Each came with the centre's decision: the cost, the co-payment and its lines.
+	var decided int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM placements WHERE institution_id = 'dom-grabovac'
+		AND monthly_cost = 520 AND copayment > 0 AND jsonb_array_length(copayment_lines) > 0`).Scan(&decided); err != nil || decided != 3 {
+		t.Fatalf("demo residents with a decision: %d, %v", decided, err)
+	}
 	list, err := db.ListInstitutions(ctx)
 	if err != nil || len(list) != 3 {
 		t.Fatalf("institutions: %v, %v", list, err)

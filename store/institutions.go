@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/domain/institutions"
@@ -216,6 +218,19 @@ type Placement struct {
 	EndReason     string
 	CreatedBy     string
 	CreatedAt     time.Time
+	// Decided is what the placement's decision set, when one did (a demo
+	// resident carried over with their decision; the Placement workflow
+	// writes its own through DecidePlacement).
+	Decided *DecisionFigures
+}
+
+// DecisionFigures is a placement decision's figures: the monthly cost, the
+// co-payment with the lines that explain it, the budget line, the day.
+type DecisionFigures struct {
+	MonthlyCost decimal.Decimal
+	CoPayment   institutions.CoPayment
+	BudgetLine  string
+	On          time.Time
 }
 
 // Placement states.
@@ -248,6 +263,14 @@ func (db *DB) InsertPlacement(ctx context.Context, p Placement) (Placement, erro
 	err := db.pool.QueryRow(ctx, `INSERT INTO placements (case_number, person_id, centre_id, institution_id, bed_id, state, admitted_on, ended_on, end_reason, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, created_at`,
 		cs, p.PersonID, p.CentreID, inst, bed, p.State, dateOrNil(p.AdmittedOn), dateOrNil(p.EndedOn), p.EndReason, p.CreatedBy).Scan(&p.ID, &p.CreatedAt)
+	if err == nil && p.Decided != nil {
+		d := p.Decided
+		var lines []byte
+		if lines, err = json.Marshal(d.CoPayment.Lines); err == nil {
+			_, err = db.pool.Exec(ctx, `UPDATE placements SET monthly_cost = $2, copayment = $3, budget_line = $4, decided_on = $5, copayment_lines = $6 WHERE id = $1`,
+				p.ID, d.MonthlyCost, d.CoPayment.Total(), d.BudgetLine, domain.CalendarDay(d.On), lines)
+		}
+	}
 	if err != nil {
 		if e := translate(err, "placement"); domain.ErrorCode(e) == domain.CodeConflict {
 			return Placement{}, &domain.Error{Code: domain.CodeConflict, Field: "bed_id", Message: fmt.Sprintf("bed %d is held by another placement", p.BedID)}
