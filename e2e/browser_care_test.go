@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/karton-social/karton/devstack/system"
-	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/domain/institutions"
-	"github.com/karton-social/karton/store"
 )
 
 // TestResidentCareInABrowser (issue 22 item 3): Grabovac's social worker
@@ -24,7 +20,7 @@ import (
 func TestResidentCareInABrowser(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	ctx := context.Background()
-	pid := fmt.Sprint(careBrowserResident(t, s.DB))
+	pid := fmt.Sprint(admitToGrabovac(t, s.DB, "Milica", "Radović", 82, 744, 1))
 	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
 	var version, rules, notes, records string
 	var medicalForSocial bool
@@ -93,44 +89,4 @@ func careID64(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return id
-}
-
-// careBrowserResident admits a person of 82 into a free bed of Grabovac
-// and returns the placement.
-func careBrowserResident(t *testing.T, db *store.DB) int64 {
-	t.Helper()
-	ctx := context.Background()
-	j, err := domain.MakeJMBG(time.Now().AddDate(-82, 0, 0), 21, 744)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := domain.ParseAddress("Kotor", "Risan", "Obala 5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Milica", FamilyName: "Radović", Address: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err = db.CreatePerson(ctx, p, "e2e"); err != nil {
-		t.Fatal(err)
-	}
-	beds, err := db.FreeBeds(ctx, store.FreeBedFilter{Kind: institutions.KindElderly, Gender: institutions.GenderOf(p.Sex), Day: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range beds {
-		if b.InstitutionID != "dom-grabovac" {
-			continue
-		}
-		on := time.Now().AddDate(0, -1, 0)
-		pl, err := db.InsertPlacement(ctx, store.Placement{PersonID: p.ID, CentreID: p.CentreID, InstitutionID: b.InstitutionID, BedID: b.BedID,
-			State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "e2e"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pl.ID
-	}
-	t.Fatal("no free bed in Grabovac for the test's resident")
-	return 0
 }

@@ -10,9 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/karton-social/karton/devstack/system"
-	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/domain/institutions"
-	"github.com/karton-social/karton/store"
 )
 
 // TestCashDeskInABrowser (issue 22 item 4): the cashier of the demo home
@@ -24,7 +21,7 @@ import (
 func TestCashDeskInABrowser(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	ctx := context.Background()
-	placement := cashResident(t, s.DB)
+	placement := admitToGrabovac(t, s.DB, "Mileva", "Kasić", 82, 744, 2)
 	if _, err := s.DB.Pool().Exec(ctx, `UPDATE placements SET copayment = 80 WHERE id = $1`, placement); err != nil {
 		t.Fatal(err)
 	}
@@ -82,47 +79,4 @@ func TestCashDeskInABrowser(t *testing.T) {
 		placement).Scan(&n, &balance); err != nil || n != 2 || balance != "40.00" {
 		t.Errorf("entries %d, balance %s (%v); want the pension and the co-payment, 40.00", n, balance, err)
 	}
-}
-
-// cashResident admits a person of 82 into a free bed of Grabovac and
-// returns the placement.
-func cashResident(t *testing.T, db *store.DB) int64 {
-	t.Helper()
-	ctx := context.Background()
-	var p domain.Person
-	for serial := 744; ; serial++ {
-		j, err := domain.MakeJMBG(time.Now().AddDate(-82, 0, 0), 21, serial)
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr, err := domain.ParseAddress("Kotor", "Risan", "Obala 5")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Mileva", FamilyName: "Kasić", Address: addr}); err == nil {
-			break
-		}
-	}
-	p, err := db.CreatePerson(ctx, p, "e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	beds, err := db.FreeBeds(ctx, store.FreeBedFilter{Kind: institutions.KindElderly, Gender: institutions.GenderOf(p.Sex), Day: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range beds {
-		if b.InstitutionID != "dom-grabovac" {
-			continue
-		}
-		on := time.Now().AddDate(0, -2, 0)
-		pl, err := db.InsertPlacement(ctx, store.Placement{PersonID: p.ID, CentreID: p.CentreID, InstitutionID: b.InstitutionID, BedID: b.BedID,
-			State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "e2e"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pl.ID
-	}
-	t.Fatal("no free bed in Grabovac")
-	return 0
 }

@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/karton-social/karton/devstack/system"
-	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/domain/institutions"
 	"github.com/karton-social/karton/store"
 )
 
@@ -24,7 +21,7 @@ import (
 func TestGatehouseInABrowser(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	ctx := context.Background()
-	placement := gateResident(t, s.DB)
+	placement := admitToGrabovac(t, s.DB, "Stana", "Vukić", 80, 733, 2)
 	if err := s.DB.ReplaceVisitRules(ctx, placement, []store.VisitRule{
 		{VisitorName: "Marko Đurović", Allowed: false, Reason: "zabrana prilaska po rješenju Osnovnog suda u Kotoru"},
 	}, "bojana.social"); err != nil {
@@ -80,46 +77,4 @@ func TestGatehouseInABrowser(t *testing.T) {
 	if err := s.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM gate_visits WHERE placement_id = $1`, placement).Scan(&n); err != nil || n != 1 {
 		t.Errorf("visits recorded: %d, %v; want the one let in", n, err)
 	}
-}
-
-// gateResident admits a person of 80 into a free bed of Grabovac (the
-// demo's residents depend on the simulated population's ages) and returns
-// the placement.
-func gateResident(t *testing.T, db *store.DB) int64 {
-	t.Helper()
-	ctx := context.Background()
-	born := time.Now().AddDate(-80, 0, 0)
-	j, err := domain.MakeJMBG(born, 21, 733)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := domain.ParseAddress("Kotor", "Risan", "Obala 3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Stana", FamilyName: "Vukić", Address: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err = db.CreatePerson(ctx, p, "e2e"); err != nil {
-		t.Fatal(err)
-	}
-	beds, err := db.FreeBeds(ctx, store.FreeBedFilter{Kind: institutions.KindElderly, Gender: institutions.GenderOf(p.Sex), Day: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range beds {
-		if b.InstitutionID != "dom-grabovac" {
-			continue
-		}
-		on := time.Now().AddDate(0, -2, 0)
-		pl, err := db.InsertPlacement(ctx, store.Placement{PersonID: p.ID, CentreID: p.CentreID, InstitutionID: b.InstitutionID, BedID: b.BedID,
-			State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "e2e"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pl.ID
-	}
-	t.Fatalf("no free bed in Grabovac for the test's resident")
-	return 0
 }

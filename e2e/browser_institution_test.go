@@ -4,14 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/karton-social/karton/devstack/system"
-	"github.com/karton-social/karton/domain"
-	"github.com/karton-social/karton/domain/institutions"
-	"github.com/karton-social/karton/store"
 )
 
 // TestInstitutionHomeInABrowser (issue 22 items 1 and 6): the director of
@@ -21,7 +17,8 @@ import (
 // the free beds for an elderly woman and finds Grabovac without that bed.
 func TestInstitutionHomeInABrowser(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
-	name := capacityResident(t, s.DB)
+	admitToGrabovac(t, s.DB, "Milena", "Bošković", 82, 834, 1)
+	name := "Milena Bošković"
 	bctx, shot, login, logout, waitFor := openBrowser(t, s.APIURL)
 	var home, units, residents, flash, outRow, bedID, results string
 	err := runSteps(bctx,
@@ -80,43 +77,4 @@ func TestInstitutionHomeInABrowser(t *testing.T) {
 		strings.TrimPrefix(bedID, "bed-")).Scan(&out); err != nil || !out {
 		t.Errorf("bed %s out of service in the database: %v %v", bedID, out, err)
 	}
-}
-
-// capacityResident admits a woman of 82 into a free bed of Grabovac
-// and returns her name.
-func capacityResident(t *testing.T, db *store.DB) string {
-	t.Helper()
-	ctx := context.Background()
-	j, err := domain.MakeJMBG(time.Now().AddDate(-82, 0, 0), 21, 834)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := domain.ParseAddress("Kotor", "Risan", "Obala 5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := domain.NewPerson(domain.NewPersonInput{JMBG: string(j), GivenName: "Milena", FamilyName: "Bošković", Address: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err = db.CreatePerson(ctx, p, "e2e"); err != nil {
-		t.Fatal(err)
-	}
-	beds, err := db.FreeBeds(ctx, store.FreeBedFilter{Kind: institutions.KindElderly, Gender: institutions.GenderOf(p.Sex), Day: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range beds {
-		if b.InstitutionID != "dom-grabovac" {
-			continue
-		}
-		on := time.Now().AddDate(0, -1, 0)
-		if _, err := db.InsertPlacement(ctx, store.Placement{PersonID: p.ID, CentreID: p.CentreID, InstitutionID: b.InstitutionID, BedID: b.BedID,
-			State: store.PlacementAdmitted, AdmittedOn: &on, CreatedBy: "e2e"}); err != nil {
-			t.Fatal(err)
-		}
-		return "Milena Bošković"
-	}
-	t.Fatal("no free bed in Grabovac for the test's resident")
-	return ""
 }
