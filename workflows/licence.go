@@ -166,6 +166,15 @@ func (r *licenceRun) validate(_ workflow.Context, s LicenceStep) error {
 // step records an accepted step (an activity) and moves the stage on;
 // the update answers once the application's record shows it.
 func (r *licenceRun) step(ctx workflow.Context, s LicenceStep) error {
+	// Steps accepted together run one at a time, the later checked against
+	// the stage the earlier left, on replay too (the workflow's own state);
+	// the rules only when first run, so that they may change between versions.
+	if err := workflow.Await(ctx, func() bool { return !r.busy }); err != nil {
+		return err
+	}
+	if want, ok := stepStage[s.Step]; ok && r.stage != want {
+		return rejectf(domain.CodeConflict, "application %d is %s: it takes no %s step", r.in.ApplicationID, r.stage, s.Step)
+	}
 	if err := r.validate(ctx, s); err != nil && !workflow.IsReplaying(ctx) {
 		return err
 	}

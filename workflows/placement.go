@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -189,6 +190,14 @@ var placementRules = map[string]placementRule{
 	activities.PlacementTransfer:  {[]string{StageAdmitted}, []domain.Role{domain.RoleCaseworker, domain.RoleInstitutionSocialWorker}, true},
 }
 
+// inStage refuses a step the placement's stage does not take now.
+func (r *placementRun) inStage(a PlacementAction) error {
+	if rule, ok := placementRules[a.Step]; ok && !slices.Contains(rule.stages, r.stage) {
+		return rejectf(domain.CodeConflict, "placement %d is %s: it takes no %s step now", r.in.PlacementID, r.stage, a.Step)
+	}
+	return nil
+}
+
 // validate refuses a step that is not one, taken in the wrong stage, by
 // the wrong role or organisation, an approval by the drafter (four eyes),
 // or one missing its ids. Nothing it refuses reaches the history.
@@ -232,6 +241,17 @@ func (r *placementRun) validate(_ workflow.Context, a PlacementAction) error {
 // step takes an accepted step (an activity writes it) and moves the stage;
 // the update answers once PostgreSQL shows it.
 func (r *placementRun) step(ctx workflow.Context, a PlacementAction) (PlacementStatus, error) {
+	// Steps accepted together (a form sent twice) run one at a time: the
+	// later waits for the earlier and is checked against the stage it left.
+	// The stage is checked on replay too (it is the workflow's own state);
+	// the rules (roles, four eyes) only when first run, so that they may
+	// change between versions.
+	if err := workflow.Await(ctx, func() bool { return !r.busy }); err != nil {
+		return PlacementStatus{}, err
+	}
+	if err := r.inStage(a); err != nil {
+		return PlacementStatus{}, err
+	}
 	if err := r.validate(ctx, a); err != nil && !workflow.IsReplaying(ctx) {
 		return PlacementStatus{}, err
 	}

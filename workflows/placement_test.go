@@ -184,3 +184,28 @@ func TestPlacementTransfer(t *testing.T) {
 	require.Equal(t, workflows.PlacementResult{State: workflows.StageTransferred, TransferredTo: 13}, res)
 	require.Equal(t, workflows.PlacementInput{PlacementID: 13, CentreID: "ME-10", PersonID: "p-1", Steps: 1}, child)
 }
+
+// TestPlacementStepSentTwice: an answer sent twice at once (a form
+// submitted twice) is taken once; the second is refused while the first
+// runs or, accepted with it, waits for it and fails on the stage it left
+// (on replay as well: the stage is the workflow's own state), reaching no
+// activity.
+func TestPlacementStepSentTwice(t *testing.T) {
+	log := &placementLog{}
+	env := placementEnv(t, log)
+	act := centreStep(activities.PlacementRefer, "ana.caseworker", domain.RoleCaseworker)
+	act.InstitutionID, act.BedID = "dom-grabovac", 1
+	placementStep(env, time.Hour, act)
+	accept := instStep(activities.PlacementAccept, "bojana.social", "dom-grabovac", domain.RoleInstitutionSocialWorker)
+	first, second := &updateResult{}, &updateResult{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(workflows.UpdatePlacementStep, "accept-1", callbacks{first}, accept)
+		env.UpdateWorkflow(workflows.UpdatePlacementStep, "accept-2", callbacks{second}, accept)
+	}, 2*time.Hour)
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, days(1))
+	env.ExecuteWorkflow(workflows.NamePlacement, workflows.PlacementInput{PlacementID: 12, CentreID: "ME-10", PersonID: "p-1", Steps: 1})
+	require.True(t, first.done && first.err == nil, "the first answer: %v", first.err)
+	require.True(t, second.done && second.err != nil, "the second answer must fail")
+	require.Regexp(t, "takes no accept step|taking another step", second.err.Error())
+	require.Equal(t, []string{"refer:ana.caseworker@dom-grabovac", "accept:bojana.social@dom-grabovac"}, log.steps)
+}
