@@ -65,7 +65,12 @@ func TestCashDeskOverHTTP(t *testing.T) {
 	ts, db := newServerWith(t, unreachableTemporal{})
 	rs := seedCashDesk(t, db)
 	first, second := rs[0], rs[1]
-	if _, err := db.Pool().Exec(ctx, `UPDATE placements SET copayment = 120 WHERE id = $1`, first.PlacementID); err != nil {
+	if _, err := db.Pool().Exec(ctx, `UPDATE placements SET copayment = 120, resident_share = 120 WHERE id = $1`, first.PlacementID); err != nil {
+		t.Fatal(err)
+	}
+	// The demo residents come with their decision; the second stands for a
+	// resident whose centre set no co-payment.
+	if _, err := db.Pool().Exec(ctx, `UPDATE placements SET copayment = NULL, resident_share = NULL WHERE id = $1`, second.PlacementID); err != nil {
 		t.Fatal(err)
 	}
 	acc := fmt.Sprintf("/api/v1/cash-desk/accounts/%d", first.PlacementID)

@@ -22,7 +22,7 @@ func TestCashDeskInABrowser(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	ctx := context.Background()
 	placement := admitToGrabovac(t, s.DB, "Mileva", "Kasić", 82, 744, 2)
-	if _, err := s.DB.Pool().Exec(ctx, `UPDATE placements SET copayment = 80 WHERE id = $1`, placement); err != nil {
+	if _, err := s.DB.Pool().Exec(ctx, `UPDATE placements SET copayment = 80, resident_share = 80 WHERE id = $1`, placement); err != nil {
 		t.Fatal(err)
 	}
 	account := fmt.Sprintf("%s/cash-desk/accounts/%d", s.APIURL, placement)

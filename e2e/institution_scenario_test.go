@@ -52,6 +52,9 @@ func TestResidentialPlacementOverHTTP(t *testing.T) {
 	step("ana.caseworker", "/referral", fmt.Sprintf(`{"institution_id":"dom-bijelo-polje","bed_id":%d}`, recorderBed(t, s.DB, "dom-bijelo-polje", institutions.GenderAny)), http.StatusOK)
 	step("bojana.social", "/answer", `{"answer":"accept"}`, http.StatusNotFound) // not Grabovac's referral
 	step("senad.social", "/answer", `{"answer":"refuse","reason":"no bed with the care she needs"}`, http.StatusOK)
+	if code, body := as(t, "senad.social", "GET", fmt.Sprintf("%s/placements/%d", api, created.ID), ""); code != http.StatusNotFound {
+		t.Errorf("the home that refused her still reads her placement = %d %s; want 404", code, body)
+	}
 	step("ana.caseworker", "/referral", fmt.Sprintf(`{"institution_id":"dom-grabovac","bed_id":%d}`, grabovac), http.StatusOK)
 	step("bojana.social", "/answer", `{"answer":"accept"}`, http.StatusOK)
 	step("ana.caseworker", "/decision", `{"monthly_cost":"450.00","budget_line":"maintenance_in_homes","resident_income":"380.55"}`, http.StatusOK)

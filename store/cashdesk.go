@@ -27,7 +27,10 @@ type CashAccount struct {
 	Resident
 	Balance   decimal.Decimal
 	Owed      decimal.Decimal  // co-payments the balance did not cover
-	Copayment *decimal.Decimal // the monthly co-payment the centre's decision set; nil: none set
+	// Copayment is the resident's own part of the monthly co-payment the
+	// centre's decision set (the relatives pay theirs to the centre, not
+	// from the resident's deposit); nil: none set.
+	Copayment *decimal.Decimal
 	Pending   int              // withdrawals waiting for the director
 }
 
@@ -121,7 +124,7 @@ func (db *DB) CashAccounts(ctx context.Context, inst string) ([]CashAccount, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT p.id, coalesce(a.balance, 0), coalesce(a.owed, 0), p.copayment,
+	rows, err := db.pool.Query(ctx, `SELECT p.id, coalesce(a.balance, 0), coalesce(a.owed, 0), p.resident_share,
 			(SELECT count(*) FROM cash_withdrawals w WHERE w.placement_id = p.id AND w.state = 'pending')
 		FROM placements p LEFT JOIN cash_accounts a ON a.placement_id = p.id
 		WHERE p.institution_id = $1 AND p.state = 'admitted'`, inst)

@@ -260,7 +260,7 @@ func TestCashDeskCopayments(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
 	d := newCashDesk(t, db)
-	if _, err := db.Pool().Exec(ctx, `UPDATE placements SET copayment = 80 WHERE id = $1`, d.first); err != nil {
+	if _, err := db.Pool().Exec(ctx, `UPDATE placements SET copayment = 80, resident_share = 80 WHERE id = $1`, d.first); err != nil {
 		t.Fatal(err)
 	}
 	d.mustRecord(t, d.first, institutions.EntryPension, "30", d.day)

@@ -267,8 +267,8 @@ func (db *DB) InsertPlacement(ctx context.Context, p Placement) (Placement, erro
 		d := p.Decided
 		var lines []byte
 		if lines, err = json.Marshal(d.CoPayment.Lines); err == nil {
-			_, err = db.pool.Exec(ctx, `UPDATE placements SET monthly_cost = $2, copayment = $3, budget_line = $4, decided_on = $5, copayment_lines = $6 WHERE id = $1`,
-				p.ID, d.MonthlyCost, d.CoPayment.Total(), d.BudgetLine, domain.CalendarDay(d.On), lines)
+			_, err = db.pool.Exec(ctx, `UPDATE placements SET monthly_cost = $2, copayment = $3, budget_line = $4, decided_on = $5, copayment_lines = $6,
+				resident_share = $7 WHERE id = $1`, p.ID, d.MonthlyCost, d.CoPayment.Total(), d.BudgetLine, domain.CalendarDay(d.On), lines, d.CoPayment.Resident)
 		}
 	}
 	if err != nil {

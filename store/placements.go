@@ -310,10 +310,13 @@ func (db *DB) AnswerPlacement(ctx context.Context, id int64, institution string,
 	}
 	return db.InTx(ctx, func(tx pgx.Tx) error {
 		p, done, err := placementTx(ctx, tx, id, s, PlacementReferred)
+		if done { // a retry of this very step (its institution may be cleared by a refusal)
+			return err
+		}
 		if p.ID != 0 && p.InstitutionID != institution {
 			return domain.Errorf(domain.CodeNotFound, "placement %d not found", id)
 		}
-		if err != nil || done {
+		if err != nil {
 			return err
 		}
 		answer, state, summary := "refused", PlacementRefused, fmt.Sprintf("Smještaj %d: ustanova %s je odbila uputnicu", id, institutionName(ctx, tx, institution))
@@ -324,7 +327,11 @@ func (db *DB) AnswerPlacement(ctx context.Context, id int64, institution string,
 			WHERE id = (SELECT max(id) FROM placement_referrals WHERE placement_id = $1)`, id, answer, reason, s.By, s.At); err != nil {
 			return fmt.Errorf("answer referral: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE placements SET state = $2, steps = greatest(steps, $3), updated_at = now() WHERE id = $1`, id, state, s.Seq); err != nil {
+		// A refusal lets the institution go: the person's placement is no
+		// longer its business (its answer stays in placement_referrals).
+		if _, err := tx.Exec(ctx, `UPDATE placements SET state = $2, steps = greatest(steps, $3), updated_at = now(),
+			institution_id = CASE WHEN $2 = 'refused' THEN NULL ELSE institution_id END,
+			bed_id = CASE WHEN $2 = 'refused' THEN NULL ELSE bed_id END WHERE id = $1`, id, state, s.Seq); err != nil {
 			if domain.ErrorCode(translate(err, "bed")) == domain.CodeConflict {
 				return &domain.Error{Code: domain.CodeConflict, Field: "bed_id", Message: fmt.Sprintf("bed %d is held by another placement", p.BedID)}
 			}
@@ -334,6 +341,10 @@ func (db *DB) AnswerPlacement(ctx context.Context, id int64, institution string,
 	})
 }
 
+// maxMonthlyCost bounds a placement's monthly cost: far above any
+// institution's price, well inside the column's numeric(12,2).
+var maxMonthlyCost = decimal.NewFromInt(100000)
+
 // CheckDraft lists every problem of a decision's draft.
 func CheckDraft(d PlacementDraft) error {
 	var problems []*domain.Error
@@ -341,6 +352,8 @@ func CheckDraft(d PlacementDraft) error {
 		problems = append(problems, &domain.Error{Code: domain.CodeInvalid, Field: "monthly_cost", Message: "must be more than 0"})
 	} else if d.MonthlyCost.Exponent() < -2 {
 		problems = append(problems, &domain.Error{Code: domain.CodeInvalid, Field: "monthly_cost", Message: "has more than two decimals"})
+	} else if d.MonthlyCost.GreaterThan(maxMonthlyCost) {
+		problems = append(problems, &domain.Error{Code: domain.CodeInvalid, Field: "monthly_cost", Message: "is more than EUR 100,000.00 a month"})
 	}
 	ok := false
 	for _, b := range PlacementBudgetLines {
@@ -405,8 +418,8 @@ func (db *DB) DecidePlacement(ctx context.Context, id int64, s PlacementStep, ke
 		lines, _ := json.Marshal(f.Draft.CoPayment.Lines)
 		d := f.Draft
 		if _, err := tx.Exec(ctx, `UPDATE placements SET monthly_cost = $2, copayment = $3, budget_line = $4, decided_on = $5, approved_by = $6,
-			copayment_lines = $7, decision_key = $8, decision_sha256 = $9 WHERE id = $1`,
-			id, d.MonthlyCost, d.CoPayment.Total(), d.BudgetLine, domain.CalendarDay(s.At), s.By, string(lines), key, sha); err != nil {
+			copayment_lines = $7, decision_key = $8, decision_sha256 = $9, resident_share = $10 WHERE id = $1`,
+			id, d.MonthlyCost, d.CoPayment.Total(), d.BudgetLine, domain.CalendarDay(s.At), s.By, string(lines), key, sha, d.CoPayment.Resident); err != nil {
 			return fmt.Errorf("decide placement: %w", err)
 		}
 		if err := stepDone(ctx, tx, id, s, PlacementDecided); err != nil {

@@ -58,8 +58,10 @@ func NeedsApproval(k EntryKind, amount decimal.Decimal) bool {
 	return !k.In() && k != EntryCopayment && amount.GreaterThan(WithdrawalLimit)
 }
 
-// MaxAmount is the largest amount an entry may have (numeric(12,2)).
-var MaxAmount = decimal.RequireFromString("9999999999.99")
+// MaxAmount is the largest amount an entry may have: far above any
+// resident's deposit, so that balances, debts and a day's totals stay well
+// inside the columns' numeric(12,2) however many entries add up.
+var MaxAmount = decimal.RequireFromString("1000000.00")
 
 // EntryInput is what a cashier records.
 type EntryInput struct {
