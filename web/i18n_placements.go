@@ -5,6 +5,16 @@ import "maps"
 // The words of the placement pages (issue 22 item 2, placements.go).
 func init() {
 	maps.Copy(messages, map[string]map[string]string{
+		// The placement's fields, as a refusal names them beside the form.
+		"f.bed_id":                       {"cnr": "Krevet", "en": "Bed"},
+		"f.institution_id":               {"cnr": "Ustanova", "en": "Institution"},
+		"f.monthly_cost":                 {"cnr": "Mjesečna cijena smještaja", "en": "Monthly cost of the placement"},
+		"f.budget_line":                  {"cnr": "Budžetska stavka", "en": "Budget line"},
+		"f.resident_income":              {"cnr": "Prihod korisnika", "en": "The resident's income"},
+		"f.relatives":                    {"cnr": "Srodnici", "en": "Relatives"},
+		"f.answer":                       {"cnr": "Odgovor ustanove", "en": "The institution's answer"},
+		"f.person_id":                    {"cnr": "Lice", "en": "Person"},
+		"f.notes":                        {"cnr": "Zapažanja", "en": "Notes"},
 		"pl.title":                       {"cnr": "Smještaj u ustanovu", "en": "Placement in an institution"},
 		"pl.nav_referrals":               {"cnr": "Uputi za smještaj", "en": "Referrals"},
 		"pl.inbox_title":                 {"cnr": "Uputi za smještaj u ustanovu", "en": "Referrals for placement"},
