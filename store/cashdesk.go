@@ -25,13 +25,13 @@ import (
 // CashAccount is a resident's deposit account as the desk lists it.
 type CashAccount struct {
 	Resident
-	Balance   decimal.Decimal
-	Owed      decimal.Decimal  // co-payments the balance did not cover
+	Balance decimal.Decimal
+	Owed    decimal.Decimal // co-payments the balance did not cover
 	// Copayment is the resident's own part of the monthly co-payment the
 	// centre's decision set (the relatives pay theirs to the centre, not
 	// from the resident's deposit); nil: none set.
 	Copayment *decimal.Decimal
-	Pending   int              // withdrawals waiting for the director
+	Pending   int // withdrawals waiting for the director
 }
 
 // CashEntry is one entry of a deposit account.
