@@ -562,7 +562,8 @@ func scanCashClosing(r pgx.Row) (CashClosing, error) {
 }
 
 // CashDayTotals is what a day's closing would record now: the opening
-// (the last closing's counted cash before the day), the ins and the outs
+// (the last closing's counted cash before the day, with the net of the
+// days in between that were not closed), the ins and the outs
 // of the day's entries and how many there are.
 func (db *DB) CashDayTotals(ctx context.Context, inst string, day time.Time) (institutions.Closing, int, error) {
 	return cashDayTotals(ctx, db.pool, inst, domain.CalendarDay(day))
@@ -575,8 +576,11 @@ type queryRower interface {
 func cashDayTotals(ctx context.Context, q queryRower, inst string, day time.Time) (institutions.Closing, int, error) {
 	c := institutions.Closing{}
 	var n int
-	err := q.QueryRow(ctx, `SELECT
-			coalesce((SELECT counted FROM cash_closings WHERE institution_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1), 0),
+	// The opening is the cash counted at the last closing before the day,
+	// plus what the days since then that nobody closed took in and paid out.
+	err := q.QueryRow(ctx, `WITH last AS (SELECT day, counted FROM cash_closings WHERE institution_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1)
+		SELECT coalesce((SELECT counted FROM last), 0) + coalesce((SELECT sum(CASE WHEN kind IN ('pension', 'benefit', 'family') THEN amount ELSE -amount END)
+				FROM cash_entries WHERE institution_id = $1 AND day < $2 AND day > coalesce((SELECT day FROM last), '-infinity'::date)), 0),
 			coalesce(sum(amount) FILTER (WHERE kind IN ('pension', 'benefit', 'family')), 0),
 			coalesce(sum(amount) FILTER (WHERE kind NOT IN ('pension', 'benefit', 'family')), 0),
 			count(*)

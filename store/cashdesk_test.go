@@ -335,4 +335,12 @@ func TestCashDeskClosingBalances(t *testing.T) {
 	if list, _ := db.CashClosings(ctx, "dom-kasa"); len(list) != 2 || !list[0].Day.Equal(domain.CalendarDay(next)) {
 		t.Errorf("closings: %+v", list)
 	}
+	// A day left open: the next closing's opening carries its ins and outs.
+	d.mustRecord(t, d.second, institutions.EntryFamily, "50", next.AddDate(0, 0, 1))
+	later := next.AddDate(0, 0, 2)
+	d.mustRecord(t, d.first, institutions.EntryPocketMoney, "10", later)
+	c, err = db.CloseCashDay(ctx, "dom-kasa", later, dec("339"), "", d.cashier, later)
+	if err != nil || !c.Opening.Equal(dec("349")) || !c.Expected().Equal(dec("339")) || !c.Difference().IsZero() {
+		t.Fatalf("after a day left open: %+v %v", c, err)
+	}
 }
