@@ -76,6 +76,12 @@ func (a *Activities) RecordPlacementStep(ctx context.Context, in PlacementStepIn
 	switch in.Step {
 	case PlacementRefer:
 		err = a.DB.ReferPlacement(ctx, in.PlacementID, in.InstitutionID, in.BedID, s)
+		if domain.ErrorCode(err) == domain.CodeInvalid {
+			// The bed's rules name the person's age and sex, which stay out
+			// of the workflow's history: the API checked the same rules just
+			// before and said them; here only a race (the bed changed since).
+			err = domain.Errorf(domain.CodeInvalid, "bed %d of %s no longer takes placement %d; choose another free bed", in.BedID, in.InstitutionID, in.PlacementID)
+		}
 	case PlacementAccept:
 		err = a.DB.AnswerPlacement(ctx, in.PlacementID, in.InstitutionID, true, "", s)
 	case PlacementRefuse:
