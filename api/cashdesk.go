@@ -476,7 +476,14 @@ func (h *handler) withdrawalsOut(c *gin.Context, inst string, list []store.CashW
 	v := &cashWithdrawalsView{Withdrawals: []cashWithdrawalView{}}
 	lang := cashLang(c)
 	for _, w := range list {
-		if p, ok := persons[w.PlacementID]; ok {
+		p, ok := persons[w.PlacementID]
+		if !ok { // a resident who has left: still a person whose withdrawal is read
+			if pl, err := h.db.PlacementByID(c.Request.Context(), w.PlacementID); err == nil {
+				p, ok = pl.PersonID, true
+				persons[w.PlacementID] = p
+			}
+		}
+		if ok {
 			auditPersons(c, p)
 		}
 		v.Withdrawals = append(v.Withdrawals, cashWithdrawalOut(w, lang))
