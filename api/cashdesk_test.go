@@ -211,3 +211,31 @@ func TestCashDeskOverHTTP(t *testing.T) {
 		t.Errorf("%d audit records of the cash desk name the resident (%v)", audited, err)
 	}
 }
+
+// TestCashDeskRejection: a withdrawal above the limit that the director
+// rejects moves no money.
+func TestCashDeskRejection(t *testing.T) {
+	ts, db := newServerWith(t, unreachableTemporal{})
+	rs := seedCashDesk(t, db)
+	acc := fmt.Sprintf("/api/v1/cash-desk/accounts/%d", rs[0].PlacementID)
+	if code, b := doAs(t, ts, "dejan.cashier", "POST", acc+"/entries", `{"kind":"pension","amount":"300"}`); code != http.StatusCreated {
+		t.Fatalf("a pension = %d %s", code, b)
+	}
+	code, b := doAs(t, ts, "dejan.cashier", "POST", acc+"/entries", `{"kind":"withdrawal","amount":"120","purpose":"izlet"}`)
+	var pending struct {
+		Withdrawal struct {
+			ID int64 `json:"id"`
+		}
+	}
+	decodeInto(t, b, &pending)
+	if code != http.StatusAccepted {
+		t.Fatalf("above the limit = %d %s", code, b)
+	}
+	reject := fmt.Sprintf("/api/v1/cash-desk/withdrawals/%d/reject", pending.Withdrawal.ID)
+	if code, b = doAs(t, ts, "vera.director", "POST", reject, `{"reason":"nije u planu"}`); code != http.StatusOK || !strings.Contains(string(b), `"state":"rejected"`) {
+		t.Fatalf("the director rejects = %d %s", code, b)
+	}
+	if code, b = doAs(t, ts, "dejan.cashier", "GET", acc, ""); code != http.StatusOK || !strings.Contains(string(b), `"balance":"300"`) {
+		t.Fatalf("the balance after a rejection = %d %s", code, b)
+	}
+}

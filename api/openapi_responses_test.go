@@ -39,6 +39,7 @@ var uncheckedOperations = map[string]string{
 	"GET /api/v1/openapi.json":                       "the document itself; TestEveryRouteIsInTheOpenAPIDocument reads it through api.OpenAPI",
 	"GET /api/v1/schemas/{name}":                     "no test fetches a published schema",
 	"POST /dev/token":                                "the tests sign their tokens with the issuer directly",
+	"POST /api/v1/placements/{id}/transfer":          "TestPlacementsOverHTTP walks its placement to a discharge; a transfer is TestPlacementTransfer (workflow) and TestPlacementSteps (store)",
 	"GET /api/v1/procedures/{code}":                  "no test reads one procedure's definition",
 	"GET /api/v1/decisions/{id}/document":            "a PDF: the tests have no object store",
 	"GET /api/v1/case-decisions/{id}/document":       "a PDF: the tests have no object store",
