@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -166,9 +165,9 @@ func (h *handler) cashAccountFor(c *gin.Context, action string) (store.CashAccou
 	if err != nil {
 		return store.CashAccount{}, "", err
 	}
-	id, err := strconv.ParseInt(c.Param("placement"), 10, 64)
-	if err != nil || id <= 0 {
-		return store.CashAccount{}, "", domain.Errorf(domain.CodeNotFound, "resident %q not found", printable(c.Param("placement"), 40))
+	id, err := positiveID(c, "placement", "resident")
+	if err != nil {
+		return store.CashAccount{}, "", err
 	}
 	a, err := h.db.CashAccountOf(c.Request.Context(), inst, id)
 	if err != nil {
@@ -337,9 +336,9 @@ func (h *handler) cashReceipt(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Param("entry"), 10, 64)
-	if err != nil || id <= 0 {
-		return domain.Errorf(domain.CodeNotFound, "entry %q not found", printable(c.Param("entry"), 40))
+	id, err := positiveID(c, "entry", "entry")
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	e, err := h.db.CashEntryByID(ctx, inst, id)
@@ -500,9 +499,9 @@ func (h *handler) decideCashWithdrawal(c *gin.Context, approve bool) (*cashWithd
 	if err != nil {
 		return nil, err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, domain.Errorf(domain.CodeNotFound, "withdrawal %q not found", printable(c.Param("id"), 40))
+	id, err := positiveID(c, "id", "withdrawal")
+	if err != nil {
+		return nil, err
 	}
 	var req cashDecisionRequest
 	if c.Request.ContentLength != 0 {

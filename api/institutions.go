@@ -211,15 +211,6 @@ func (n *bedCounts) add(b bedView) {
 	}
 }
 
-// pathID is a positive number of the path, or a 404 naming what.
-func pathID(c *gin.Context, param, what string) (int64, error) {
-	n, err := strconv.ParseInt(c.Param(param), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, domain.Errorf(domain.CodeNotFound, "%s %q not found", what, printable(c.Param(param), 40))
-	}
-	return n, nil
-}
-
 type addUnitRequest struct {
 	Name      string `json:"name"`
 	Kind      string `json:"kind"`
@@ -264,7 +255,7 @@ func (h *handler) addRoom(c *gin.Context) (*roomView, error) {
 	if err != nil {
 		return nil, err
 	}
-	unit, err := pathID(c, "unit", "unit")
+	unit, err := positiveID(c, "unit", "unit")
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +296,7 @@ func (h *handler) addBed(c *gin.Context) (*bedView, error) {
 	if err != nil {
 		return nil, err
 	}
-	room, err := pathID(c, "room", "room")
+	room, err := positiveID(c, "room", "room")
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +338,7 @@ func (h *handler) updateBed(c *gin.Context) (*bedView, error) {
 	if err != nil {
 		return nil, err
 	}
-	bed, err := pathID(c, "bed", "bed")
+	bed, err := positiveID(c, "bed", "bed")
 	if err != nil {
 		return nil, err
 	}

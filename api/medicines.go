@@ -195,14 +195,6 @@ func (h *handler) createMedicine(c *gin.Context) (*medicineView, error) {
 	return &v, nil
 }
 
-func medicineID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.Errorf(domain.CodeNotFound, "medicine %q not found", printable(c.Param("id"), 40))
-	}
-	return id, nil
-}
-
 type receiveBatchRequest struct {
 	Batch        string          `json:"batch"`
 	ExpiresOn    string          `json:"expires_on"`
@@ -219,7 +211,7 @@ func (h *handler) receiveBatch(c *gin.Context) (*medicineView, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := medicineID(c)
+	id, err := positiveID(c, "id", "medicine")
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +268,7 @@ func (h *handler) writeOffBatch(c *gin.Context) (*medicineView, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := medicineID(c)
+	id, err := positiveID(c, "id", "medicine")
 	if err != nil {
 		return nil, err
 	}
@@ -323,9 +315,9 @@ func (h *handler) medicationResident(c *gin.Context, resource, action string) (s
 	if err != nil {
 		return store.Resident{}, "", err
 	}
-	id, err := strconv.ParseInt(c.Param("placement"), 10, 64)
-	if err != nil || id <= 0 {
-		return store.Resident{}, "", domain.Errorf(domain.CodeNotFound, "resident %q not found", printable(c.Param("placement"), 40))
+	id, err := positiveID(c, "placement", "resident")
+	if err != nil {
+		return store.Resident{}, "", err
 	}
 	r, err := h.db.ResidentOf(c.Request.Context(), inst, id)
 	if err != nil {
@@ -480,9 +472,9 @@ func (h *handler) stopPrescription(c *gin.Context) (*prescriptionView, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, domain.Errorf(domain.CodeNotFound, "prescription %q not found", printable(c.Param("id"), 40))
+	id, err := positiveID(c, "id", "prescription")
+	if err != nil {
+		return nil, err
 	}
 	out, err := h.db.StopPrescription(c.Request.Context(), r.PlacementID, id, h.medicineDay(), userOf(c).Username)
 	if err != nil {

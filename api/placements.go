@@ -283,9 +283,9 @@ func (h *handler) listPlacements(c *gin.Context) (*placementList, error) {
 // else's is not found.
 func (h *handler) placementOf(c *gin.Context, action string) (store.PlacementFile, error) {
 	u := userOf(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return store.PlacementFile{}, domain.Errorf(domain.CodeNotFound, "placement %q not found", printable(c.Param("id"), 40))
+	id, err := positiveID(c, "id", "placement")
+	if err != nil {
+		return store.PlacementFile{}, err
 	}
 	f, err := h.db.PlacementFileOf(c.Request.Context(), id)
 	if err != nil {
@@ -496,9 +496,9 @@ func placementDay(s, field string) (string, error) {
 // gatehouse records the resident's arrival.
 func (h *handler) admitPlacement(c *gin.Context) (*placementView, error) {
 	u := userOf(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, domain.Errorf(domain.CodeNotFound, "placement %q not found", printable(c.Param("id"), 40))
+	id, err := positiveID(c, "id", "placement")
+	if err != nil {
+		return nil, err
 	}
 	f, err := h.db.PlacementFileOf(c.Request.Context(), id)
 	if err != nil {
