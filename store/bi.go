@@ -267,12 +267,12 @@ func (db *DB) Pivot(ctx context.Context, q bi.Query) ([]bi.Cell, error) {
 	for rows.Next() {
 		keys := make([]string, n)
 		c := bi.Cell{}
-		dest := make([]any, 0, n+13)
+		dest := make([]any, 0, n+19)
 		for i := range keys {
 			dest = append(dest, &keys[i])
 		}
 		dest = append(dest, &c.Persons, &c.Rights, &c.Payments, &c.Decisions, &c.Claims, &c.Amount, &c.Regular, &c.OneOff, &c.InKind,
-			&c.DaysTotal, &c.DaysCount, &c.Stages, &c.Overdue)
+			&c.DaysTotal, &c.DaysCount, &c.Stages, &c.Overdue, &c.Placements, &c.Admissions, &c.Discharges, &c.Days, &c.Copayment, &c.Net)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("pivot %s: %w", q, err)
 		}
@@ -298,7 +298,8 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 	table, timeCol := "bi_payment_cube", "month"
 	zero := decimal.Zero.String()
 	// persons, rights, payments, decisions, claims, amount, regular, one-off,
-	// in kind, days (sum, count), stages, overdue: as bi.Cell.
+	// in kind, days (sum, count), stages, overdue, then a placement's
+	// (placementMeasures): as bi.Cell.
 	measures := []string{"sum(persons)", "sum(rights)", "sum(payments)", "0", "0", "sum(amount)", "sum(amount_regular)", "sum(amount_one_off)",
 		"sum(amount_in_kind)", "0", "0", "0", "0"}
 	switch q.Fact.Name {
@@ -329,6 +330,14 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 		table, timeCol = "bi_case_stages", "done"
 		measures = []string{"count(DISTINCT case_number)", "0", "0", "0", "0", zero, zero, zero, zero,
 			"sum(days)", "count(*)", "count(*)", "count(*) FILTER (WHERE overdue)"}
+	case bi.PlacementFact.Name:
+		table, timeCol = "bi_placement_months", "month"
+		measures = []string{"count(DISTINCT person_id)", "0", "0", "0", "0", "sum(amount)", zero, zero, zero, "0", "0", "0", "0"}
+	}
+	if q.Fact.Name == bi.PlacementFact.Name {
+		measures = append(measures, placementMeasures...)
+	} else {
+		measures = append(measures, "0", "0", "0", "0", zero, zero)
 	}
 	args := pgx.NamedArgs{}
 	var keys, where []string
@@ -352,13 +361,19 @@ func pivotSQL(q bi.Query, plan bi.Plan) (string, pgx.NamedArgs) {
 	return sql + fmt.Sprintf(` LIMIT %d`, MaxCrossing+1), args
 }
 
+// placementMeasures are the placements fact's own: the placements that
+// ran in the cell (a day of it at least), admitted, ended, their days,
+// co-payment and net (bi_placement_months, migration 00047).
+var placementMeasures = []string{"count(DISTINCT placement_id) FILTER (WHERE days > 0)", "count(*) FILTER (WHERE admitted)",
+	"count(*) FILTER (WHERE ended)", "sum(days)", "sum(copayment)", "sum(amount - copayment)"}
+
 // castMeasures types the measures as the cell's fields (bigint counts,
 // numeric amounts).
 func castMeasures(ms []string) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		switch {
-		case i >= 5 && i <= 8:
+		case i >= 5 && i <= 8, i >= 17:
 			out[i] = "coalesce(" + m + ", 0)::numeric"
 		default:
 			out[i] = "coalesce(" + m + ", 0)::bigint"
@@ -400,6 +415,10 @@ func axisSQL(a bi.Axis, timeCol string) string {
 		return "stage"
 	case "manager.manager":
 		return "manager"
+	case "institution.institution":
+		return "institution"
+	case "budget_line.budget_line":
+		return "budget_line"
 	}
 	panic("bi: no column for axis " + a.String()) // ParseQuery admits no other axis
 }

@@ -425,6 +425,9 @@ func (db *DB) DecidePlacement(ctx context.Context, id int64, s PlacementStep, ke
 		if err := stepDone(ctx, tx, id, s, PlacementDecided); err != nil {
 			return err
 		}
+		if err := refreshPlacementMonths(ctx, tx, id, s.At); err != nil { // the statistics' facts (store/bi_placements.go)
+			return err
+		}
 		return placementEvent(ctx, tx, id, s, "decided", fmt.Sprintf("Smještaj %d: donijeto rješenje o smještaju (cijena %s €, participacija %s €)",
 			id, d.MonthlyCost.StringFixed(2), d.CoPayment.Total().StringFixed(2)))
 	})
@@ -444,6 +447,9 @@ func (db *DB) AdmitPlacement(ctx context.Context, id int64, institution string, 
 			return fmt.Errorf("admit: %w", err)
 		}
 		if err := stepDone(ctx, tx, id, s, PlacementAdmitted); err != nil {
+			return err
+		}
+		if err := refreshPlacementMonths(ctx, tx, id, s.At); err != nil {
 			return err
 		}
 		return placementEvent(ctx, tx, id, s, "admitted", fmt.Sprintf("Smještaj %d: korisnik primljen u ustanovu %s %s", id,
@@ -515,6 +521,9 @@ func (db *DB) EndPlacement(ctx context.Context, id int64, transfer bool, day tim
 			return fmt.Errorf("end placement: %w", err)
 		}
 		if err := stepDone(ctx, tx, id, s, state); err != nil {
+			return err
+		}
+		if err := refreshPlacementMonths(ctx, tx, id, s.At); err != nil {
 			return err
 		}
 		return placementEvent(ctx, tx, id, s, state, summary)

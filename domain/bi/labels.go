@@ -37,7 +37,21 @@ var words = map[string][2]string{
 	"intake":        {"Prijem", "Intake"}, "opening": {"Otvaranje slučaja", "Opening"}, "initial_assessment": {"Početna procjena", "Initial assessment"},
 	"detailed_assessment": {"Detaljna procjena", "Detailed assessment"}, "plan": {"Plan usluga", "Plan"}, "monitoring": {"Praćenje", "Monitoring"},
 	"closing": {"Zatvaranje slučaja", "Closing"},
+	// The placements fact (issue 22 item 6); the budget lines as the
+	// institutions' pages name them.
+	"institution": {"Ustanova", "Institution"}, "institution.institution": {"Ustanova", "Institution"},
+	"budget_line": {"Budžetska linija", "Budget line"}, "budget_line.budget_line": {"Budžetska linija", "Budget line"},
+	"maintenance_in_homes": {"Izdržavanje u domovima", "Maintenance in homes"},
+	"outside_montenegro":   {"Smještaj van Crne Gore", "Placement outside Montenegro"},
+	"family_placement":     {"Porodični smještaj", "Family placement"},
+	"placements":           {"Smještaji", "Placements"}, "admissions": {"Prijemi", "Admissions"},
+	"discharges": {"Otpusti i premještaji", "Discharges and transfers"}, "days": {"Dani smještaja", "Placement-days"},
+	"copayment": {"Participacija (EUR)", "Co-payment (EUR)"}, "net": {"Na teret budžeta (EUR)", "Paid by the budget (EUR)"},
 }
+
+// noInstitution names the institution member of a placement in none (a
+// family placement, one outside Montenegro).
+var noInstitution = [2]string{"Bez ustanove", "No institution"}
 
 var monthNames = [2][12]string{
 	{"januar", "februar", "mart", "april", "maj", "jun", "jul", "avgust", "septembar", "oktobar", "novembar", "decembar"},
@@ -61,7 +75,9 @@ func Word(key, lang string) string {
 }
 
 // Label names a member of an axis in the language: a benefit, a
-// municipality, a centre by name, a month in words.
+// municipality, a centre by name, a month in words. An institution's name
+// is in the database: the API names those (Label says only "no
+// institution", and an institution's id for want of its name).
 func Label(a Axis, v, lang string) string {
 	i := pick(lang)
 	switch a.String() {
@@ -108,6 +124,11 @@ func Label(a Axis, v, lang string) string {
 		if u, ok := domain.DemoUser(v); ok {
 			return u.Name
 		}
+	case "institution.institution":
+		if v == "" {
+			return noInstitution[i]
+		}
+		return v
 	}
 	if w, ok := words[v]; ok {
 		return w[i]

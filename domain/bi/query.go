@@ -36,6 +36,11 @@ const (
 	Procedure Dimension = "procedure"
 	Stage     Dimension = "stage"
 	Manager   Dimension = "manager"
+	// Institution is the institution a placement is in ("" for a family
+	// placement or one outside Montenegro) and BudgetLine the budget line
+	// it is paid from: placements only.
+	Institution Dimension = "institution"
+	BudgetLine  Dimension = "budget_line"
 )
 
 // levels are each dimension's levels, coarse to fine; the level above
@@ -52,10 +57,12 @@ var levels = map[Dimension][]string{
 	Procedure:    {"procedure"},
 	Stage:        {"stage"},
 	Manager:      {"manager"},
+	Institution:  {"institution"},
+	BudgetLine:   {"budget_line"},
 }
 
 // dimensionOrder lists the dimensions in the order errors name them.
-var dimensionOrder = []Dimension{Time, Benefit, Geography, Organisation, Sex, Age, Kind, Channel, Procedure, Stage, Manager}
+var dimensionOrder = []Dimension{Time, Benefit, Geography, Organisation, Sex, Age, Kind, Channel, Procedure, Stage, Manager, Institution, BudgetLine}
 
 // Axis is a dimension at one of its levels, written "time.month".
 type Axis struct {
@@ -107,6 +114,16 @@ const (
 	StagesDone    Measure = "stages"        // stages done
 	StagesOverdue Measure = "overdue"       // of them, done after their deadline
 	DaysInStage   Measure = "days_in_stage" // the mean days a stage took
+	// A placement's month (issue 22 item 6): the placements that ran in
+	// it, admitted in it, ended in it (discharged or transferred out), their
+	// placement-days, and their cost pro rata of the days, the co-payment
+	// and what the budget pays (net: the cost less the co-payment).
+	Placements Measure = "placements"
+	Admissions Measure = "admissions"
+	Discharges Measure = "discharges"
+	Days       Measure = "days"
+	Copayment  Measure = "copayment"
+	Net        Measure = "net"
 )
 
 // Fact is what a pivot counts: which facts, with which dimensions and
@@ -130,10 +147,15 @@ var (
 	// cell of fewer than 5 cases is suppressed.
 	CaseFact = Fact{"cases", []Dimension{Time, Organisation, Procedure, Stage, Manager},
 		[]Measure{Cases, StagesDone, StagesOverdue, DaysInStage}}
+	// PlacementFact is the placements' months (issue 22 item 6): by the
+	// placing centre, the institution, the budget line, the resident's sex
+	// and age band; a cell of fewer than 5 persons is suppressed.
+	PlacementFact = Fact{"placements", []Dimension{Time, Organisation, Institution, BudgetLine, Sex, Age},
+		[]Measure{Persons, Placements, Admissions, Discharges, Days, Amount, Copayment, Net}}
 )
 
 // Facts lists the facts by name.
-func Facts() []Fact { return []Fact{PaymentFact, DecisionFact, ClaimFact, CaseFact} }
+func Facts() []Fact { return []Fact{PaymentFact, DecisionFact, ClaimFact, CaseFact, PlacementFact} }
 
 // FactByName returns the fact named name.
 func FactByName(name string) (Fact, error) {
@@ -142,7 +164,7 @@ func FactByName(name string) (Fact, error) {
 			return f, nil
 		}
 	}
-	return Fact{}, domain.Errorf(domain.CodeNotFound, "no facts %q: there are payments, decisions, claims and cases", name)
+	return Fact{}, domain.Errorf(domain.CodeNotFound, "no facts %q: there are payments, decisions, claims, cases and placements", name)
 }
 
 // MaxAxes is how many dimensions a pivot crosses; MaxCells how many cells
@@ -277,6 +299,7 @@ var procedures = cases.MustLoad()
 
 var (
 	usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	slugRe     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 	yearRe     = regexp.MustCompile(`^(19|20)[0-9]{2}$`)
 	quarterRe  = regexp.MustCompile(`^(19|20)[0-9]{2}-Q[1-4]$`)
 	monthRe    = regexp.MustCompile(`^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$`)
@@ -352,6 +375,14 @@ func CheckValue(a Axis, v string) *domain.Error {
 		if !usernameRe.MatchString(v) {
 			return bad("a username such as ana.caseworker")
 		}
+	case "institution.institution":
+		if !slugRe.MatchString(v) {
+			return bad("an institution's id such as dom-grabovac")
+		}
+	case "budget_line.budget_line":
+		if !slices.Contains(BudgetLines(), v) {
+			return bad("one of " + strings.Join(BudgetLines(), ", "))
+		}
 	}
 	return nil
 }
@@ -378,6 +409,12 @@ func AgeBand(years int) string {
 		return "40-64"
 	}
 	return "65+"
+}
+
+// BudgetLines are the budget lines placements are paid from (DOMAIN.md
+// §7.1), as the placements table names them.
+func BudgetLines() []string {
+	return []string{"maintenance_in_homes", "outside_montenegro", "family_placement"}
 }
 
 // DecisionKinds are the kinds a benefit decision takes.

@@ -17,20 +17,28 @@ const MinPersons = 5
 // Cell is one cell of a pivot: its value on each axis, in the query's
 // order, and its measures. Suppressed cells answer none of them.
 type Cell struct {
-	Keys       []string
-	Persons    int64
-	Rights     int64
-	Payments   int64
-	Decisions  int64
-	Claims     int64
-	Amount     decimal.Decimal
-	Regular    decimal.Decimal
-	OneOff     decimal.Decimal
-	InKind     decimal.Decimal
-	DaysTotal  int64 // the sum of days from filing to decision of the decisions on claims (a case fact's: in its stages)
-	DaysCount  int64 // how many decisions (or stages) DaysTotal sums (DaysToDecide = DaysTotal / DaysCount)
-	Stages     int64 // a case fact's stages done
-	Overdue    int64 // of them, done after their deadline
+	Keys      []string
+	Persons   int64
+	Rights    int64
+	Payments  int64
+	Decisions int64
+	Claims    int64
+	Amount    decimal.Decimal
+	Regular   decimal.Decimal
+	OneOff    decimal.Decimal
+	InKind    decimal.Decimal
+	DaysTotal int64 // the sum of days from filing to decision of the decisions on claims (a case fact's: in its stages)
+	DaysCount int64 // how many decisions (or stages) DaysTotal sums (DaysToDecide = DaysTotal / DaysCount)
+	Stages    int64 // a case fact's stages done
+	Overdue   int64 // of them, done after their deadline
+	// A placement fact's: the placements that ran, admitted, ended
+	// (discharged or transferred out), their days, co-payment and net.
+	Placements int64
+	Admissions int64
+	Discharges int64
+	Days       int64
+	Copayment  decimal.Decimal
+	Net        decimal.Decimal
 	Suppressed bool
 	// Secondary: suppressed only so that a suppressed cell cannot be
 	// found by subtracting the others from their total.
