@@ -143,6 +143,11 @@ func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Ti
 			return domain.User{}, time.Time{}, errors.New("invalid token: a provider maintainer's token carries no valid PIB")
 		}
 	}
+	if u.Role == domain.RoleProviderStaff {
+		if _, err := domain.ParsePIB(string(u.PIB)); err != nil {
+			return domain.User{}, time.Time{}, errors.New("invalid token: a provider's staff member's token carries no valid PIB")
+		}
+	}
 	exp, err := claims.GetExpirationTime()
 	if err != nil || exp == nil {
 		return domain.User{}, time.Time{}, errors.New("invalid token: no expiry")

@@ -146,7 +146,8 @@ func writePayloads(c *gin.Context, ps []*commonpb.Payload) {
 // not look into workflows, whatever their API rights.
 func decodes(u domain.User) bool {
 	switch u.Role {
-	case domain.RoleCitizen, domain.RolePoliceOfficer, domain.RoleEmploymentOfficer, domain.RoleEmployer, domain.RoleProviderMaintainer:
+	case domain.RoleCitizen, domain.RolePoliceOfficer, domain.RoleEmploymentOfficer, domain.RoleEmployer, domain.RoleProviderMaintainer,
+		domain.RoleProviderStaff:
 		return false
 	}
 	return !u.Machine && !u.Role.Institution()

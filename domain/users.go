@@ -40,6 +40,11 @@ const (
 	RoleInstitutionCashier      Role = "institution_cashier"
 	RoleInstitutionGatekeeper   Role = "institution_gatekeeper"
 	RoleInstitutionDirector     Role = "institution_director"
+	// RoleProviderStaff is a licensed provider's staff member acting as a
+	// delegated processor (issue 23): their token's PIB is the provider
+	// they work for; they see only the persons referred to it, under a
+	// centre's delegation in force.
+	RoleProviderStaff Role = "provider_staff"
 )
 
 // InstitutionRoles lists the roles of an institution's staff.
@@ -63,7 +68,7 @@ func Roles() []Role {
 	return []Role{RoleCaseworker, RoleSupervisor, RoleCentreHead, RoleDVCaseworker, RoleDVSupervisor, RoleFinanceOfficer, RoleMinistryAnalyst,
 		RoleAppealsOfficer, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleCitizen, RoleAuditor, RoleAdmin,
 		RoleMinistryOfficer, RoleProviderMaintainer, RoleInstitutionSocialWorker, RoleInstitutionMedical, RoleInstitutionPharmacist,
-		RoleInstitutionCashier, RoleInstitutionGatekeeper, RoleInstitutionDirector}
+		RoleInstitutionCashier, RoleInstitutionGatekeeper, RoleInstitutionDirector, RoleProviderStaff}
 }
 
 // Acts reports whether a user of role r acts as role want: the same role,
@@ -91,7 +96,7 @@ func (r Role) Acts(want Role) bool {
 // exist for them.
 func (r Role) Outside() bool {
 	switch r {
-	case RoleCitizen, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleProviderMaintainer:
+	case RoleCitizen, RolePoliceOfficer, RoleEmploymentOfficer, RoleEmployer, RoleProviderMaintainer, RoleProviderStaff:
 		return true
 	}
 	return r.Institution()
@@ -141,11 +146,15 @@ type User struct {
 }
 
 // Home is the organisation a user acts in, the policy's home: their
-// institution for an institution's staff, else their centre (empty for
-// the ministry, citizens and other institutions).
+// institution for an institution's staff, their provider's PIB for a
+// provider's staff, else their centre (empty for the ministry, citizens
+// and other institutions).
 func (u User) Home() string {
 	if u.Role.Institution() {
 		return u.InstitutionID
+	}
+	if u.Role == RoleProviderStaff {
+		return string(u.PIB)
 	}
 	return u.CentreID
 }
@@ -193,6 +202,12 @@ var demoUsers = []User{
 	{Username: "vera.director", Name: "Vera Stanišić", Role: RoleInstitutionDirector, InstitutionID: "dom-grabovac"},
 	{Username: "senad.social", Name: "Senad Muratović", Role: RoleInstitutionSocialWorker, InstitutionID: "dom-bijelo-polje"},
 	{Username: "ivana.social", Name: "Ivana Radulović", Role: RoleInstitutionSocialWorker, InstitutionID: "dom-mladost"},
+	// Providers' staff (issue 23): the day-care centre Sunce (its staff
+	// and its own software, a client of the API) and the home-help
+	// provider of Nikšić.
+	{Username: "tamara.sunce", Name: "Tamara Bulatović (Dnevni centar Sunce)", Role: RoleProviderStaff, PIB: "02655284"},
+	{Username: "sunce-system", Name: "Dnevni centar Sunce: evidencija usluga", Role: RoleProviderStaff, PIB: "02655284", Machine: true},
+	{Username: "dusan.pomoc", Name: "Dušan Lakić (Pomoć u kući Nikšić)", Role: RoleProviderStaff, PIB: "02000008"},
 }
 
 // DemoUsers lists the demo users.

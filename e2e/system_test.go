@@ -246,6 +246,10 @@ func startStack(t *testing.T, o system.Options, demo int) *system.System {
 	if _, err := devstack.LoadDemoInstitutions(context.Background(), s.DB, time.Now().UTC()); err != nil {
 		t.Fatalf("load demo institutions: %v", err)
 	}
+	// The demo contracts with providers and the centres' delegations (issue 23).
+	if _, err := devstack.LoadDemoServices(context.Background(), s.DB, time.Now().UTC()); err != nil {
+		t.Fatalf("load demo services: %v", err)
+	}
 	return s
 }
 

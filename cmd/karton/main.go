@@ -329,6 +329,13 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	if insts > 0 {
 		fmt.Fprintf(out, "demo data: %d residential institutions with their beds; Grabovac's staff log in as bojana.social, milan.nurse, dejan.cashier, rade.gate, vera.director\n", insts)
 	}
+	contracts, err := devstack.LoadDemoServices(ctx, db, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if contracts > 0 {
+		fmt.Fprintf(out, "demo data: %d contracts with service providers; the day-care centre Sunce's staff log in as tamara.sunce\n", contracts)
+	}
 	meds, err := devstack.LoadDemoMedicines(ctx, db, time.Now().UTC())
 	if err != nil {
 		return err
