@@ -79,4 +79,3 @@ func TestDemoServices(t *testing.T) {
 		t.Fatalf("revoked twice: %v", err)
 	}
 }
-
