@@ -54,7 +54,8 @@ func LoadDemoServices(ctx context.Context, db *store.DB, today time.Time) (int, 
 	n := 0
 	for _, d := range demoContracts {
 		c := services.Contract{Service: d.service, CentreID: d.centre, ProviderPIB: domain.PIB(d.pib), Capacity: d.capacity, From: from,
-			Until: until, Unit: d.unit, Rate: decimal.RequireFromString(d.rate), Normative: d.normative, LegalRef: d.legalRef}
+			Until: until, Unit: d.unit, Rate: decimal.RequireFromString(d.rate), Normative: d.normative, LegalRef: d.legalRef,
+			PayeeIBAN: string(domain.MakeIBAN("510", uint64(n+1)*7700123))}
 		if _, err := db.CreateServiceContract(ctx, c, nil, "demo", today); err != nil {
 			return n, fmt.Errorf("demo contract with %s: %w", d.pib, err)
 		}

@@ -42,7 +42,7 @@ func TestDemoServices(t *testing.T) {
 	// Sunce holds no licence for home help: the contract names the rule.
 	_, err = db.CreateServiceContract(ctx, services.Contract{Service: "home_help_elderly", CentreID: "csr-podgorica", ProviderPIB: "02655284",
 		Capacity: 5, From: today, Until: today.AddDate(1, 0, 0), Unit: services.UnitVisit, Rate: decimal.RequireFromString("9.00"),
-		LegalRef: "čl. 67"}, nil, "sanja.head", today)
+		LegalRef: "čl. 67", PayeeIBAN: string(domain.MakeIBAN("510", 42))}, nil, "sanja.head", today)
 	if domain.ErrorCode(err) != domain.CodeInvalid || !strings.Contains(domain.ErrorMessage(err), "no licence in force") {
 		t.Fatalf("a contract without a licence: %v", err)
 	}

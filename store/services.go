@@ -31,6 +31,7 @@ type ServiceContract struct {
 	Rate         decimal.Decimal
 	Normative    bool
 	LegalRef     string
+	PayeeIBAN    string
 	State        string
 	RenewsID     *int64
 	EndedOn      *time.Time
@@ -45,7 +46,7 @@ type ServiceContract struct {
 func (c ServiceContract) Free() int { return max(0, c.Capacity-c.InUse) }
 
 const serviceContractColumns = `c.id, c.number, c.service, c.centre_id, c.provider_id, p.pib, p.name, c.capacity, c.valid_from, c.valid_until,
-	c.unit, c.rate, c.normative, c.legal_ref, c.state, c.renews_id, c.ended_on, coalesce(c.end_reason, ''), c.created_by, c.created_at,
+	c.unit, c.rate, c.normative, c.legal_ref, c.payee_iban, c.state, c.renews_id, c.ended_on, coalesce(c.end_reason, ''), c.created_by, c.created_at,
 	(SELECT count(*) FROM service_referrals r WHERE r.contract_id = c.id AND r.state = 'active')`
 
 const serviceContractFrom = ` FROM service_contracts c JOIN providers p ON p.id = c.provider_id`
@@ -53,7 +54,7 @@ const serviceContractFrom = ` FROM service_contracts c JOIN providers p ON p.id 
 func scanServiceContract(r pgx.Row) (ServiceContract, error) {
 	var c ServiceContract
 	err := r.Scan(&c.ID, &c.Number, &c.Service, &c.CentreID, &c.ProviderID, &c.ProviderPIB, &c.ProviderName, &c.Capacity, &c.From, &c.Until,
-		&c.Unit, &c.Rate, &c.Normative, &c.LegalRef, &c.State, &c.RenewsID, &c.EndedOn, &c.EndReason, &c.CreatedBy, &c.CreatedAt, &c.InUse)
+		&c.Unit, &c.Rate, &c.Normative, &c.LegalRef, &c.PayeeIBAN, &c.State, &c.RenewsID, &c.EndedOn, &c.EndReason, &c.CreatedBy, &c.CreatedAt, &c.InUse)
 	return c, err
 }
 
@@ -103,10 +104,10 @@ func (db *DB) CreateServiceContract(ctx context.Context, c services.Contract, re
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO service_contracts (number, service, centre_id, provider_id, capacity, valid_from, valid_until,
-				unit, rate, normative, legal_ref, renews_id, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+				unit, rate, normative, legal_ref, payee_iban, renews_id, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 			fmt.Sprintf("UG-%d-%04d", year, n+1), c.Service, c.CentreID, pid, c.Capacity, c.From, c.Until, string(c.Unit), c.Rate,
-			c.Normative, c.LegalRef, renews, by, at).Scan(&id); err != nil {
+			c.Normative, c.LegalRef, c.PayeeIBAN, renews, by, at).Scan(&id); err != nil {
 			return translate(err, "contract")
 		}
 		out, err = scanServiceContract(tx.QueryRow(ctx, `SELECT `+serviceContractColumns+serviceContractFrom+` WHERE c.id = $1`, id))

@@ -59,6 +59,7 @@ type Contract struct {
 	Rate        decimal.Decimal // EUR per unit
 	Normative   bool            // the state's normative rate rather than a negotiated price
 	LegalRef    string          // the act the rate rests on
+	PayeeIBAN   string          // the provider's account the cost reports are paid to
 }
 
 // LicenceDays is a provider's licence for a service: the days it is in
@@ -96,6 +97,9 @@ func CheckContract(c Contract, licences []LicenceDays, today time.Time) []*domai
 	}
 	if strings.TrimSpace(c.LegalRef) == "" {
 		errs = append(errs, domain.FieldError("legal_ref", "the rate names the act it rests on"))
+	}
+	if _, err := domain.ParseIBAN("payee_iban", c.PayeeIBAN); err != nil {
+		errs = append(errs, domain.FieldError("payee_iban", "%s", domain.ErrorMessage(err)))
 	}
 	if !c.From.IsZero() && !Licensed(licences, c.From) {
 		errs = append(errs, domain.FieldError("provider_pib", "the provider holds no licence in force for this service on %s", c.From.Format(time.DateOnly)))

@@ -18,6 +18,7 @@ CREATE TABLE service_contracts (
     rate         numeric(10, 2) NOT NULL CHECK (rate > 0),
     normative    boolean NOT NULL DEFAULT false,
     legal_ref    text NOT NULL,
+    payee_iban   text NOT NULL, -- the provider's account the contract's cost reports are paid to
     state        text NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'suspended', 'ended')),
     renews_id    bigint REFERENCES service_contracts (id),
     ended_on     date,
@@ -71,7 +72,26 @@ CREATE INDEX service_referrals_case ON service_referrals (case_number);
 CREATE UNIQUE INDEX service_referrals_open ON service_referrals (person_id, service)
     WHERE state IN ('referred', 'waiting', 'active');
 
+-- The service a provider delivered (item 4): one record per referral, day
+-- and kind of unit, appended by the provider's staff (page, CSV upload or
+-- API); a correction is a new record superseding the one it corrects,
+-- never an edit. The effective records are those nobody superseded.
+CREATE TABLE service_use (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    referral_id   bigint NOT NULL REFERENCES service_referrals (id),
+    day           date NOT NULL,
+    quantity      numeric(6, 2) NOT NULL CHECK (quantity >= 0), -- days (1), visits or hours; 0 cancels a record
+    note          text NOT NULL DEFAULT '',
+    supersedes    bigint UNIQUE REFERENCES service_use (id),
+    channel       text NOT NULL CHECK (channel IN ('page', 'csv', 'api')),
+    batch         text NOT NULL DEFAULT '', -- an upload's id
+    recorded_by   text NOT NULL,
+    recorded_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX service_use_referral_day ON service_use (referral_id, day);
+
 -- +goose Down
+DROP TABLE service_use;
 DROP TABLE service_referrals;
 DROP TABLE service_delegations;
 DROP TABLE service_contracts;
