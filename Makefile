@@ -19,7 +19,7 @@ RACE_PKGS     := ./domain/... ./store/... ./interop/... ./activities/... ./workf
 # tests. Under 2 minutes on 2 cores; FuzzRoutes spends about 20 s of its
 # 50 replaying its seeds. FUZZTIME=2m make fuzz gives each 2 minutes.
 FUZZ_TARGETS  := ./domain:FuzzParseJMBG:6s ./domain:FuzzParseIBAN:6s ./domain:FuzzParsePIB:6s \
-                 ./domain/schema:FuzzValidate:10s ./api:FuzzRoutes:50s
+                 ./domain/schema:FuzzValidate:10s ./api:FuzzRoutes:50s ./domain/services:FuzzParseUseCSV:6s
 
 # Linters, built from the Go module proxy by version with `go run pkg@version`
 # rather than `tool` lines in go.mod: each builds in its own module, with its
