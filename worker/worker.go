@@ -32,6 +32,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.ChangeFollowUp, workflow.RegisterOptions{Name: workflows.NameChangeFollowUp})
 	r.RegisterWorkflowWithOptions(workflows.Refund, workflow.RegisterOptions{Name: workflows.NameRefund})
 	r.RegisterWorkflowWithOptions(workflows.LicenceSweep, workflow.RegisterOptions{Name: workflows.NameLicenceSweep})
+	r.RegisterWorkflowWithOptions(workflows.PlacementFacts, workflow.RegisterOptions{Name: workflows.NamePlacementFacts})
 	r.RegisterWorkflowWithOptions(workflows.Licence, workflow.RegisterOptions{Name: workflows.NameLicence})
 	r.RegisterWorkflowWithOptions(workflows.Placement, workflow.RegisterOptions{Name: workflows.NamePlacement})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureImport, workflow.RegisterOptions{Name: workflows.NameAgricultureImport})

@@ -214,6 +214,9 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := p.EnsureLicenceSweepSchedule(ctx); err != nil {
 		return err
 	}
+	if err := p.EnsurePlacementFactsSchedule(ctx); err != nil {
+		return err
+	}
 	if err := p.EnsureElectricitySchedule(ctx); err != nil {
 		return err
 	}
@@ -325,6 +328,15 @@ func loadDemo(ctx context.Context, db *store.DB, pop *sim.Population, n int, out
 	insts, err := devstack.LoadDemoInstitutions(ctx, db, time.Now().UTC())
 	if err != nil {
 		return err
+	}
+	// The demo residents in the statistics' placements fact: the months the
+	// daily refresh (Schedule placement-facts-daily) writes.
+	now := time.Now().UTC()
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for _, m := range []time.Time{thisMonth.AddDate(0, -1, 0), thisMonth} {
+		if _, err := db.RefreshPlacementFacts(ctx, m); err != nil {
+			return err
+		}
 	}
 	if insts > 0 {
 		fmt.Fprintf(out, "demo data: %d residential institutions with their beds; Grabovac's staff log in as bojana.social, milan.nurse, dejan.cashier, rade.gate, vera.director\n", insts)

@@ -275,6 +275,9 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		if err := p.EnsureLicenceSweepSchedule(ctx); err != nil {
 			return nil, err
 		}
+		if err := p.EnsurePlacementFactsSchedule(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.EnsureElectricitySchedule(ctx); err != nil {
 		return nil, err
