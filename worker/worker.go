@@ -35,6 +35,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.PlacementFacts, workflow.RegisterOptions{Name: workflows.NamePlacementFacts})
 	r.RegisterWorkflowWithOptions(workflows.Licence, workflow.RegisterOptions{Name: workflows.NameLicence})
 	r.RegisterWorkflowWithOptions(workflows.Placement, workflow.RegisterOptions{Name: workflows.NamePlacement})
+	r.RegisterWorkflowWithOptions(workflows.ServiceReferral, workflow.RegisterOptions{Name: workflows.NameServiceReferral})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureImport, workflow.RegisterOptions{Name: workflows.NameAgricultureImport})
 	r.RegisterWorkflowWithOptions(workflows.AgricultureConflict, workflow.RegisterOptions{Name: workflows.NameAgricultureConflict})
 	r.RegisterWorkflowWithOptions(workflows.ElectricityExport, workflow.RegisterOptions{Name: workflows.NameElectricityExport})
