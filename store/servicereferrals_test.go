@@ -86,7 +86,9 @@ func TestServiceReferralSteps(t *testing.T) {
 	if _, err := db.ReferToService(ctx, req, today); code(err) != domain.CodeConflict || !strings.Contains(err.Error(), "already has an open referral") {
 		t.Errorf("a second open referral: %v", err)
 	}
-	step := func(n int, by string) store.ServiceReferralStep { return store.ServiceReferralStep{Seq: n, By: by, At: today} }
+	step := func(n int, by string) store.ServiceReferralStep {
+		return store.ServiceReferralStep{Seq: n, By: by, At: today}
+	}
 	if err := db.AnswerServiceReferral(ctx, r.ID, "02000008", false, today, step(2, "dusan.pomoc")); code(err) != domain.CodeNotFound {
 		t.Errorf("another provider answers: %v", err)
 	}
