@@ -382,6 +382,9 @@ func (db *DB) SuspendLicence(ctx context.Context, id int64, number string, from 
 		if _, err := tx.Exec(ctx, `UPDATE provider_licences SET suspended_on = $2 WHERE number = $1`, number, d); err != nil {
 			return fmt.Errorf("suspend licence: %w", err)
 		}
+		if _, err := SuspendContractsWithoutLicence(ctx, tx, id, d); err != nil { // issue 23: its contracts for the service
+			return err
+		}
 		out, err = providerByID(ctx, tx, id, false)
 		return err
 	})

@@ -464,6 +464,9 @@ func applyToRegister(ctx context.Context, tx pgx.Tx, a LicenceApplication, d Lic
 			fmt.Sprintf("deleted from the register at the provider's request (decision %s)", d.Number), a.ApprovedBy); err != nil {
 			return nil, fmt.Errorf("delete provider's licences: %w", err)
 		}
+		if _, err := SuspendContractsWithoutLicence(ctx, tx, pid, d.ValidFrom); err != nil { // issue 23: its contracts
+			return nil, err
+		}
 		return &pid, nil
 	}
 	for i, number := range LicenceNumbers(a.ID, a.Services) {

@@ -146,6 +146,9 @@ func (db *DB) WithdrawLicence(ctx context.Context, id int64, number string, day 
 			WHERE provider_id = $1 AND number = $2`, id, number, day, reason, by); err != nil {
 			return fmt.Errorf("withdraw licence: %w", err)
 		}
+		if _, err := SuspendContractsWithoutLicence(ctx, tx, id, day); err != nil { // issue 23: its contracts for the service
+			return err
+		}
 		out, err = providerByID(ctx, tx, id, false)
 		return err
 	})
