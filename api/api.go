@@ -290,6 +290,10 @@ func Routes() []Route {
 		{"GET", "/api/v1/residents/:placement/doses", "dose", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listDoses) }},
 		{"POST", "/api/v1/residents/:placement/doses", "dose", "create", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.giveDose) }},
 		{"GET", "/api/v1/doses", "dose", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dayRound) }},
+		// Service-use records (issue 23 item 4; api/serviceuse.go): a provider's staff and software record days, visits and hours per referral.
+		{"POST", "/api/v1/service-use", "service_use", "create", true, "service_use", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.recordServiceUse) }},
+		{"POST", "/api/v1/service-use/upload", "service_use", "create", true, "service_use", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.uploadServiceUse) }},
+		{"GET", "/api/v1/service-use", "service_use", "read", true, "service_use", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listServiceUse) }},
 		// The cash desk of a residential institution (issue 22 item 4; api/cashdesk.go).
 		{"GET", "/api/v1/cash-desk/accounts", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccounts) }},
 		{"GET", "/api/v1/cash-desk/accounts/:placement", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccount) }},

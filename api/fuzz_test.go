@@ -249,6 +249,9 @@ var fuzzUsers = map[string]string{
 	"cash:create":  "dejan.cashier",
 	"cash:close":   "dejan.cashier",
 	"cash:approve": "vera.director",
+	// Service-use records (issue 23 item 4).
+	"service_use:create": "tamara.sunce",
+	"service_use:read":   "tamara.sunce",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -522,6 +525,9 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/institutions/:id/units"] = `{"name":"Fuzz","kind":"elderly","care_level":1}`
 	valid["/api/v1/institutions/:id/units/:unit/rooms"] = `{"name":"Fuzz","gender":"any"}`
 	valid["/api/v1/institutions/:id/rooms/:room/beds"] = `{"label":"F/1"}`
+	// Service-use records (issue 23 item 4): nobody is referred to Sunce here (a 400 naming each row).
+	valid["/api/v1/service-use"] = `{"records":[{"jmbg":"0101900350008","service":"day_care_disability","day":"2026-11-02","quantity":1}]}`
+	valid["/api/v1/service-use/upload"] = "jmbg,service,day,quantity,note,corrects\n0101900350008,day_care_disability,2026-11-02,1,,\n"
 	// The gatehouse (issue 22 item 5): no such resident, visit or leave (a 404 past the policy).
 	valid["/api/v1/gatehouse/visits"] = `{"placement_id":1,"visitor_name":"Fuzz Fuzzić","visitor_document":"AB12345","relation":"fuzz"}`
 	valid["/api/v1/gatehouse/visits/:id/departure"] = ``

@@ -221,6 +221,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"cash:create":  {domain.RoleInstitutionCashier: {"own"}},
 	"cash:close":   {domain.RoleInstitutionCashier: {"own"}},
 	"cash:approve": {domain.RoleInstitutionDirector: {"own"}},
+
+	// Service-use records (issue 23 item 4): a provider's staff record and read
+	// their own provider's; the referring centre's staff read them.
+	"service_use:read":   with(staff("own"), domain.RoleProviderStaff, "own"),
+	"service_use:create": {domain.RoleProviderStaff: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
