@@ -31,6 +31,7 @@ func Register(r sdkworker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.PollChanges, workflow.RegisterOptions{Name: workflows.NamePollChanges})
 	r.RegisterWorkflowWithOptions(workflows.ChangeFollowUp, workflow.RegisterOptions{Name: workflows.NameChangeFollowUp})
 	r.RegisterWorkflowWithOptions(workflows.Refund, workflow.RegisterOptions{Name: workflows.NameRefund})
+	r.RegisterWorkflowWithOptions(workflows.WaitingListReminders, workflow.RegisterOptions{Name: workflows.NameWaitingListReminders})
 	r.RegisterWorkflowWithOptions(workflows.LicenceSweep, workflow.RegisterOptions{Name: workflows.NameLicenceSweep})
 	r.RegisterWorkflowWithOptions(workflows.PlacementFacts, workflow.RegisterOptions{Name: workflows.NamePlacementFacts})
 	r.RegisterWorkflowWithOptions(workflows.Licence, workflow.RegisterOptions{Name: workflows.NameLicence})

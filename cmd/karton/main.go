@@ -211,6 +211,9 @@ func runWorker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := p.EnsureRevisionSchedule(ctx); err != nil {
 		return err
 	}
+	if err := p.EnsureWaitingListSchedule(ctx); err != nil {
+		return err
+	}
 	if err := p.EnsureLicenceSweepSchedule(ctx); err != nil {
 		return err
 	}

@@ -272,6 +272,9 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		if err := p.EnsureRevisionSchedule(ctx); err != nil {
 			return nil, err
 		}
+		if err := p.EnsureWaitingListSchedule(ctx); err != nil {
+			return nil, err
+		}
 		if err := p.EnsureLicenceSweepSchedule(ctx); err != nil {
 			return nil, err
 		}
