@@ -44,6 +44,8 @@ type PreparePayrollResult struct {
 	Overpayments int
 	// Refunds counts the employers' refunds the payroll pays (issue 18).
 	Refunds int
+	// CostReports counts the providers' approved cost reports it pays (issue 23).
+	CostReports int
 }
 
 // EndToEndID is the payment's id in the bank files: fixed per right,
@@ -204,6 +206,12 @@ func (a *Activities) PreparePayroll(ctx context.Context, in PayrollMonth) (Prepa
 	// The employers' refunds decided for months up to the payroll's, each
 	// once (issue 18): their own batch of the files, their own account.
 	if res.Refunds, _, err = a.DB.PrepareRefundPayments(ctx, in.PayrollID, m.Last(), RefundFundingAccount.IBAN, RefundEndToEndID); err != nil {
+		return PreparePayrollResult{}, err
+	}
+	// The providers' cost reports approved for months up to the payroll's,
+	// each once (issue 23): their own batch, their own account.
+	if res.CostReports, _, err = a.DB.PrepareCostReportPayments(ctx, in.PayrollID, m.Last(), CostReportFundingAccount.IBAN,
+		CostReportEndToEndID); err != nil {
 		return PreparePayrollResult{}, err
 	}
 	res.New = stored
@@ -395,7 +403,12 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 	if err != nil {
 		return GeneratePayrollFilesResult{}, err
 	}
-	if files == 0 && len(refundsDue) > 0 {
+	// So do the providers' cost reports (issue 23).
+	costsDue, err := a.DB.CostReportPaymentsOf(ctx, in.PayrollID, "prepared")
+	if err != nil {
+		return GeneratePayrollFilesResult{}, err
+	}
+	if files == 0 && len(refundsDue)+len(costsDue) > 0 {
 		files = 1
 	}
 	execution := m.Next().First().AddDate(0, 0, 14) // the 15th of the next month
@@ -430,7 +443,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 			return GeneratePayrollFilesResult{}, pg.err
 		}
 		bank := pg.rows
-		if len(bank) == 0 && (k > 0 || len(refundsDue) == 0) {
+		if len(bank) == 0 && (k > 0 || len(refundsDue)+len(costsDue) == 0) {
 			break
 		}
 		k++
@@ -456,6 +469,14 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 			msg.Batches = append(msg.Batches, rb)
 			n += len(rb.Transfers)
 			for _, t := range rb.Transfers {
+				total = total.Add(t.Amount)
+			}
+		}
+		if k == 1 && len(costsDue) > 0 {
+			sb := costReportBatch(id, execution, costsDue)
+			msg.Batches = append(msg.Batches, sb)
+			n += len(sb.Transfers)
+			for _, t := range sb.Transfers {
 				total = total.Add(t.Amount)
 			}
 		}

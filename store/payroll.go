@@ -503,7 +503,8 @@ func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.Bank
 		}
 		rows, err := tx.Query(ctx, `SELECT x FROM unnest($1::text[]) AS x WHERE NOT EXISTS
 			(SELECT 1 FROM payments p WHERE p.end_to_end_id = x AND p.payroll_id = $2) AND NOT EXISTS
-			(SELECT 1 FROM refund_payments r WHERE r.end_to_end_id = x AND r.payroll_id = $2) ORDER BY x`, list, payroll)
+			(SELECT 1 FROM refund_payments r WHERE r.end_to_end_id = x AND r.payroll_id = $2) AND NOT EXISTS
+			(SELECT 1 FROM service_cost_payments s WHERE s.end_to_end_id = x AND s.payroll_id = $2) ORDER BY x`, list, payroll)
 		if err != nil {
 			return err
 		}
@@ -530,7 +531,13 @@ func (db *DB) ApplyBankAnswer(ctx context.Context, payroll string, a domain.Bank
 			// An employer's refund (issue 18), in the same files.
 			tag, err = tx.Exec(ctx, `UPDATE refund_payments SET state = $3, reason = $4 WHERE end_to_end_id = $1 AND payroll_id = $2
 				AND state <> $3`, id, payroll, state, reason)
-			counts[state] += int(tag.RowsAffected())
+			if err != nil || tag.RowsAffected() > 0 {
+				counts[state] += int(tag.RowsAffected())
+				return err
+			}
+			// A provider's cost report (issue 23), in the same files: once paid, its report is paid.
+			n, err := applyCostPaymentAnswer(ctx, tx, payroll, id, state, reason)
+			counts[state] += n
 			return err
 		}
 		for _, s := range a.Statuses {
