@@ -271,6 +271,16 @@ func Routes() []Route {
 		{"POST", "/api/v1/placements/:id/reviews", "placement", "update", true, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.reviewPlacement) }},
 		{"POST", "/api/v1/placements/:id/discharge", "placement", "update", true, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.dischargePlacement) }},
 		{"POST", "/api/v1/placements/:id/transfer", "placement", "update", true, "placement", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.transferPlacement) }},
+		// Referrals to a provider's service (issue 23 item 2; api/servicereferrals.go): the centre refers, reviews, ends or cancels; the provider answers, starts and ends.
+		{"GET", "/api/v1/cases/:number/service-referrals", "service_referral", "read", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.caseServiceReferrals) }},
+		{"POST", "/api/v1/cases/:number/service-referrals", "service_referral", "create", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createServiceReferral) }},
+		{"GET", "/api/v1/service-referrals", "service_referral", "read", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listServiceReferrals) }},
+		{"GET", "/api/v1/service-referrals/:id", "service_referral", "read", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getServiceReferral) }},
+		{"POST", "/api/v1/service-referrals/:id/answer", "service_referral", "decide", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.answerServiceReferral) }},
+		{"POST", "/api/v1/service-referrals/:id/start", "service_referral", "update", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.startServiceReferral) }},
+		{"POST", "/api/v1/service-referrals/:id/review", "service_referral", "update", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.reviewServiceReferral) }},
+		{"POST", "/api/v1/service-referrals/:id/end", "service_referral", "update", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.endServiceReferral) }},
+		{"POST", "/api/v1/service-referrals/:id/cancel", "service_referral", "update", true, "service_referral", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cancelServiceReferral) }},
 		// The resident's care (issue 22 item 3; api/residents.go): the individual plan, social notes, the medical compartment.
 		{"GET", "/api/v1/residents/:placement", "resident", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getResident) }},
 		{"GET", "/api/v1/residents/:placement/plan", "care_plan", "read", true, "resident_care", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getPlan) }},

@@ -252,6 +252,11 @@ var fuzzUsers = map[string]string{
 	// Service-use records (issue 23 item 4).
 	"service_use:create": "tamara.sunce",
 	"service_use:read":   "tamara.sunce",
+	// Referrals to a provider's service (issue 23 item 2).
+	"service_referral:read":   "ana.caseworker",
+	"service_referral:create": "ana.caseworker",
+	"service_referral:update": "ana.caseworker",
+	"service_referral:decide": "tamara.sunce",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -528,6 +533,13 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	// Service-use records (issue 23 item 4): nobody is referred to Sunce here (a 400 naming each row).
 	valid["/api/v1/service-use"] = `{"records":[{"jmbg":"0101900350008","service":"day_care_disability","day":"2026-11-02","quantity":1}]}`
 	valid["/api/v1/service-use/upload"] = "jmbg,service,day,quantity,note,corrects\n0101900350008,day_care_disability,2026-11-02,1,,\n"
+	// Referrals to a provider's service (issue 23 item 2): no such case or referral (a 404 past the policy).
+	valid["/api/v1/cases/:number/service-referrals"] = `{"contract_id":1}`
+	valid["/api/v1/service-referrals/:id/answer"] = `{"answer":"wait"}`
+	valid["/api/v1/service-referrals/:id/start"] = `{"day":"2026-12-01"}`
+	valid["/api/v1/service-referrals/:id/review"] = `{"day":"2026-12-01","outcome":"continue"}`
+	valid["/api/v1/service-referrals/:id/end"] = `{"day":"2026-12-01","reason":"goal_reached"}`
+	valid["/api/v1/service-referrals/:id/cancel"] = ``
 	// The gatehouse (issue 22 item 5): no such resident, visit or leave (a 404 past the policy).
 	valid["/api/v1/gatehouse/visits"] = `{"placement_id":1,"visitor_name":"Fuzz Fuzzić","visitor_document":"AB12345","relation":"fuzz"}`
 	valid["/api/v1/gatehouse/visits/:id/departure"] = ``

@@ -226,6 +226,13 @@ var allowed = map[string]map[domain.Role][]string{
 	// their own provider's; the referring centre's staff read them.
 	"service_use:read":   with(staff("own"), domain.RoleProviderStaff, "own"),
 	"service_use:create": {domain.RoleProviderStaff: {"own"}},
+	// Referrals to a provider's service (issue 23 item 2): the centre's
+	// staff refer, read, review, end and cancel their centre's; a
+	// provider's staff read, answer, start and end those to their provider.
+	"service_referral:read":   with(staff("own"), domain.RoleProviderStaff, "own"),
+	"service_referral:create": staff("own"),
+	"service_referral:update": with(staff("own"), domain.RoleProviderStaff, "own"),
+	"service_referral:decide": {domain.RoleProviderStaff: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
