@@ -318,6 +318,19 @@ func Routes() []Route {
 		{"GET", "/api/v1/cash-desk/days/:day", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashDay) }},
 		{"POST", "/api/v1/cash-desk/closings", "cash", "close", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.closeCashDay) }},
 		{"GET", "/api/v1/cash-desk/closings", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashClosings) }},
+		// Contracts with providers and the delegations their staff act under (issue 23 items 1 and 3; api/servicecontracts.go, api/delegations.go).
+		{"POST", "/api/v1/service-contracts", "service_contract", "create", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createContract) }},
+		{"GET", "/api/v1/service-contracts", "service_contract", "read", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listContracts) }},
+		{"GET", "/api/v1/service-contracts/:id", "service_contract", "read", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getContract) }},
+		{"POST", "/api/v1/service-contracts/:id/renew", "service_contract", "update", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.renewContract) }},
+		{"POST", "/api/v1/service-contracts/:id/end", "service_contract", "update", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.endContract) }},
+		{"POST", "/api/v1/service-contracts/:id/resume", "service_contract", "update", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.resumeContract) }},
+		{"POST", "/api/v1/service-delegations", "service_delegation", "create", false, "service_delegations", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.grantDelegation) }},
+		{"GET", "/api/v1/service-delegations", "service_delegation", "read", false, "service_delegations", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listDelegations) }},
+		{"POST", "/api/v1/service-delegations/:id/revoke", "service_delegation", "update", false, "service_delegations", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.revokeDelegation) }},
+		// The persons a provider's staff may see, as delegated processors (issue 23 item 3; api/providerpersons.go).
+		{"GET", "/api/v1/provider/persons", "service_person", "read", true, "delegated_processing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.providerPersons) }},
+		{"GET", "/api/v1/provider/persons/:id", "service_person", "read", true, "delegated_processing", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.providerPersonFile) }},
 	}
 }
 

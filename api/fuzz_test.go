@@ -249,6 +249,14 @@ var fuzzUsers = map[string]string{
 	"cash:create":  "dejan.cashier",
 	"cash:close":   "dejan.cashier",
 	"cash:approve": "vera.director",
+	// Contracts with providers, delegations, the delegated persons (issue 23 items 1 and 3).
+	"service_contract:create":   "sanja.head",
+	"service_contract:read":     "ana.caseworker",
+	"service_contract:update":   "sanja.head",
+	"service_delegation:create": "sanja.head",
+	"service_delegation:read":   "marko.supervisor",
+	"service_delegation:update": "sanja.head",
+	"service_person:read":       "tamara.sunce",
 	// Service-use records (issue 23 item 4).
 	"service_use:create": "tamara.sunce",
 	"service_use:read":   "tamara.sunce",
@@ -545,6 +553,14 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/gatehouse/visits/:id/departure"] = ``
 	valid["/api/v1/gatehouse/leaves"] = `{"placement_id":1,"kind":"outing","expected_return":"2031-01-01T10:00:00Z"}`
 	valid["/api/v1/gatehouse/leaves/:id/return"] = ``
+	// Contracts and delegations (issue 23): the paths keep :id (no such contract or delegation: a 404 past the policy).
+	valid["/api/v1/service-contracts"] = `{"service":"counselling","provider_pib":"02000008","capacity":5,"valid_from":"2026-12-01","valid_until":"2027-12-31",` +
+		`"unit":"hour","rate":"25.00","legal_ref":"čl. 70","payee_iban":"ME25510000000265528422"}`
+	valid["/api/v1/service-contracts/:id/renew"] = `{"valid_until":"2028-12-31"}`
+	valid["/api/v1/service-contracts/:id/end"] = `{"day":"2027-06-30","reason":"fuzz"}`
+	valid["/api/v1/service-contracts/:id/resume"] = ``
+	valid["/api/v1/service-delegations"] = `{"provider_pib":"02000008","scope":["identity"],"valid_from":"2026-12-01","valid_until":"2027-12-01"}`
+	valid["/api/v1/service-delegations/:id/revoke"] = `{"reason":"fuzz"}`
 	valid["/api/v1/medicines"] = `{"name":"Fuzz","form":"tablet","strength":"1 mg","unit":"piece","low_stock":"1"}`
 	valid["/api/v1/medicines/:id/batches"] = `{"batch":"F-1","expires_on":"2031-01-01","quantity":"10"}`
 	valid["/api/v1/medicines/:id/batches/:batch/write-off"] = `{"quantity":"1","reason":"damaged"}`

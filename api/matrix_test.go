@@ -222,6 +222,22 @@ var allowed = map[string]map[domain.Role][]string{
 	"cash:close":   {domain.RoleInstitutionCashier: {"own"}},
 	"cash:approve": {domain.RoleInstitutionDirector: {"own"}},
 
+	// Contracts with providers and delegations (issue 23 items 1 and 3):
+	// caseworkers (and so supervisors and heads), finance, the ministry
+	// and a provider's staff (their own provider's) read contracts; a
+	// centre's head and the ministry contract, renew, end and resume; a
+	// centre's supervisors and head, the ministry and a provider's staff
+	// read delegations, the head grants and revokes them; only a
+	// provider's staff read the persons delegated to them.
+	"service_contract:read": with(with(with(staff("own"), domain.RoleFinanceOfficer, "own"), domain.RoleMinistryOfficer, "own"),
+		domain.RoleProviderStaff, "own"),
+	"service_contract:create":   {domain.RoleCentreHead: {"own"}, domain.RoleMinistryOfficer: {"own"}},
+	"service_contract:update":   {domain.RoleCentreHead: {"own"}, domain.RoleMinistryOfficer: {"own"}},
+	"service_delegation:read":   {domain.RoleSupervisor: {"own"}, domain.RoleCentreHead: {"own"}, domain.RoleDVSupervisor: {"own"}, domain.RoleMinistryOfficer: {"own"}, domain.RoleProviderStaff: {"own"}},
+	"service_delegation:create": {domain.RoleCentreHead: {"own"}},
+	"service_delegation:update": {domain.RoleCentreHead: {"own"}},
+	"service_person:read":       {domain.RoleProviderStaff: {"own"}},
+
 	// Service-use records (issue 23 item 4): a provider's staff record and read
 	// their own provider's; the referring centre's staff read them.
 	"service_use:read":   with(staff("own"), domain.RoleProviderStaff, "own"),
