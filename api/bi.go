@@ -100,7 +100,8 @@ func (h *handler) pivotOf(c *gin.Context) (*pivotView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pivotViewOf(q, cells, h.pivotLanguage(c)), nil
+	v := pivotViewOf(q, cells, h.pivotLanguage(c))
+	return v, h.nameInstitutions(c.Request.Context(), v)
 }
 
 // pivotCentre is the centre a reader who may not read every centre is
@@ -209,6 +210,18 @@ func measureText(c bi.Cell, m bi.Measure) string {
 		return fmt.Sprint(c.Stages)
 	case bi.StagesOverdue:
 		return fmt.Sprint(c.Overdue)
+	case bi.Placements:
+		return fmt.Sprint(c.Placements)
+	case bi.Admissions:
+		return fmt.Sprint(c.Admissions)
+	case bi.Discharges:
+		return fmt.Sprint(c.Discharges)
+	case bi.Days:
+		return fmt.Sprint(c.Days)
+	case bi.Copayment:
+		return c.Copayment.StringFixed(2)
+	case bi.Net:
+		return c.Net.StringFixed(2)
 	}
 	return ""
 }

@@ -168,3 +168,22 @@ func (db *DB) RefreshPlacementFacts(ctx context.Context, month time.Time) (int, 
 	})
 	return n, err
 }
+
+// InstitutionNames maps every institution's id to its name: the
+// placements fact's institution members as the statistics name them.
+func (db *DB) InstitutionNames(ctx context.Context) (map[string]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, name FROM institutions`)
+	if err != nil {
+		return nil, fmt.Errorf("institution names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("institution names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
