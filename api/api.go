@@ -318,6 +318,10 @@ func Routes() []Route {
 		{"GET", "/api/v1/cash-desk/days/:day", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashDay) }},
 		{"POST", "/api/v1/cash-desk/closings", "cash", "close", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.closeCashDay) }},
 		{"GET", "/api/v1/cash-desk/closings", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashClosings) }},
+		// Waiting lists and the monthly waiting-list report (issue 23 item 6; api/waitinglists.go).
+		{"GET", "/api/v1/waiting-lists", "waiting_list", "read", true, "waiting_list", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listWaitingLists) }},
+		{"GET", "/api/v1/waiting-list-reports", "waiting_list", "read", false, "waiting_list", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listWaitingListReports) }},
+		{"POST", "/api/v1/waiting-list-reports", "waiting_list", "create", false, "waiting_list", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.submitWaitingListReport) }},
 		// Contracts with providers and the delegations their staff act under (issue 23 items 1 and 3; api/servicecontracts.go, api/delegations.go).
 		{"POST", "/api/v1/service-contracts", "service_contract", "create", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.createContract) }},
 		{"GET", "/api/v1/service-contracts", "service_contract", "read", false, "service_contracts", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listContracts) }},

@@ -265,6 +265,9 @@ var fuzzUsers = map[string]string{
 	"service_referral:create": "ana.caseworker",
 	"service_referral:update": "ana.caseworker",
 	"service_referral:decide": "tamara.sunce",
+	// Waiting lists and their monthly report (issue 23 item 6).
+	"waiting_list:read":   "ana.caseworker",
+	"waiting_list:create": "tamara.sunce",
 }
 
 // TestBadTextInPathAndQuery sends every route a NUL or a byte that is not
@@ -548,6 +551,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	valid["/api/v1/service-referrals/:id/review"] = `{"day":"2026-12-01","outcome":"continue"}`
 	valid["/api/v1/service-referrals/:id/end"] = `{"day":"2026-12-01","reason":"goal_reached"}`
 	valid["/api/v1/service-referrals/:id/cancel"] = ``
+	// The monthly waiting-list report (issue 23 item 6): a month that has ended, confirmed.
+	valid["/api/v1/waiting-list-reports"] = `{"month":"2026-11","matches":true}`
 	// The gatehouse (issue 22 item 5): no such resident, visit or leave (a 404 past the policy).
 	valid["/api/v1/gatehouse/visits"] = `{"placement_id":1,"visitor_name":"Fuzz Fuzzić","visitor_document":"AB12345","relation":"fuzz"}`
 	valid["/api/v1/gatehouse/visits/:id/departure"] = ``

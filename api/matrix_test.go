@@ -249,6 +249,11 @@ var allowed = map[string]map[domain.Role][]string{
 	"service_referral:create": staff("own"),
 	"service_referral:update": with(staff("own"), domain.RoleProviderStaff, "own"),
 	"service_referral:decide": {domain.RoleProviderStaff: {"own"}},
+	// Waiting lists (issue 23 item 6): a provider's staff read their own
+	// provider's lists and submit its monthly report; the centres' staff
+	// and the ministry read every provider's (names as the lists allow).
+	"waiting_list:read":   with(with(staff("own"), domain.RoleMinistryOfficer, "own"), domain.RoleProviderStaff, "own"),
+	"waiting_list:create": {domain.RoleProviderStaff: {"own"}},
 }
 
 func staff(v ...string) map[domain.Role][]string {
