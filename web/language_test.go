@@ -347,6 +347,10 @@ func pageCases(s *server) []pageCase {
 		placementPageCases(s)[2],
 		placementPageCases(s)[3],
 		placementPageCases(s)[4],
+		serviceUsePageCases(s)[0], // the provider's service-use records (serviceuse_test.go)
+		serviceUsePageCases(s)[1],
+		serviceUsePageCases(s)[2],
+		serviceUsePageCases(s)[3],
 		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
 		gatehousePageCases(s)[1],
 		gatehousePageCases(s)[2],
@@ -566,6 +570,8 @@ func fakeAPI() http.Handler {
 	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
 	fakeCareAPI(r)     // the resident's care (care_test.go)
+	// the provider's service-use records (serviceuse_test.go)
+	serviceUseFakeAPI(r)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }
