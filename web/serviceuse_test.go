@@ -34,7 +34,7 @@ func serviceUsePageCases(s *server) []pageCase {
 				"red 9: dan „2026-11-31” nije datum", "red 10: 2026-11-02 je drugi zapis istog dana za ovo lice: red 3 ga već evidentira"},
 				"en": {"Nothing was written: 3 bad rows.", "line 6: this person is not referred to you for Day care for children with disabilities"}}},
 		{name: "service use: a day refused", tpl: "provider_service_use", run: post(s, "tamara.sunce", "/provider/service-use/records?month=2026-11&referral=7",
-			url.Values{"jmbg": {"0106016215007"}, "service": {"day_care_disability"}, "day": {"2026-11-30"}, "quantity": {"2"}}, s.serviceUseRecord),
+			url.Values{"jmbg": {"0106016215000"}, "service": {"day_care_disability"}, "day": {"2026-11-30"}, "quantity": {"2"}}, s.serviceUseRecord),
 			want: both("dan usluge se evidentira količinom 1, ne 2", "a day of service is recorded with quantity 1, not 2")},
 	}
 }
@@ -44,7 +44,7 @@ func serviceUseFakeAPI(r *gin.Engine) {
 		return func(c *gin.Context) { c.Data(status, "application/json", []byte(strings.ReplaceAll(body, "\n", ""))) }
 	}
 	r.GET("/api/v1/service-use", func(c *gin.Context) {
-		ref := `{"referral_id":7,"person":"Luka Đukanović","jmbg":"0106016215007","centre_id":"csr-podgorica","service":"day_care_disability","unit":"day",
+		ref := `{"referral_id":7,"person":"Luka Đukanović","jmbg":"0106016215000","centre_id":"csr-podgorica","service":"day_care_disability","unit":"day",
 			"state":"active","started_on":"2026-11-02","days":20,"quantity":"20"}`
 		if c.Query("referral") == "" {
 			js(http.StatusOK, `{"month":"2026-11","referrals":[`+ref+`,{"referral_id":8,"centre_id":"csr-podgorica","service":"day_care_disability",
@@ -89,7 +89,7 @@ func TestServiceUsePage(t *testing.T) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "novembar.csv")
-	_, _ = fw.Write([]byte("jmbg,service,day,quantity,note,corrects\n0106016215007,day_care_disability,2026-11-03,1,,\n"))
+	_, _ = fw.Write([]byte("jmbg,service,day,quantity,note,corrects\n0106016215000,day_care_disability,2026-11-03,1,,\n"))
 	_ = mw.WriteField("month", "2026-11")
 	_ = mw.Close()
 	w := httptest.NewRecorder()
