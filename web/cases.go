@@ -339,6 +339,7 @@ func (s *server) renderCase(c *gin.Context, status int, p pendingForm) {
 	data["Subprocedures"] = subs
 	waiting := cs["status"] == "open" && len(tasks) == 0 && !monitoring
 	data["Waiting"] = waiting
+	data["Services"] = s.caseServices(c, number, code) // referrals to providers' services (servicereferrals.go)
 	s.render(c, status, "case", data)
 }
 

@@ -61,6 +61,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-pharmacy", Key: "ph.nav_pharmacy", Path: "/pharmacy", Resource: "medicine_stock", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-medication", Key: "ph.nav_medication", Path: "/medication", Resource: "dose", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-gatehouse", Key: "gate.nav", Path: "/gatehouse", Resource: "gatehouse", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-provider-referrals", Key: "sr.nav", Path: "/provider/referrals", Resource: "service_referral", Action: "decide", ForOutside: true, Inside: true},
 	{ID: "nav-service-use", Key: "su.nav", Path: "/provider/service-use", Resource: "service_use", Action: "create", ForOutside: true, Inside: true},
 	{ID: "nav-licensing-inbox", Key: "lic.nav_inbox", Path: "/licensing/inbox", Resource: "licence_application", Action: "inspect"},
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},

@@ -26,7 +26,7 @@ func init() {
 	enumWords["service_end_reason"] = map[string][2]string{
 		"goal_reached": {"cilj postignut", "goal reached"},
 		"moved":        {"preseljenje", "moved away"},
-		"deceased":     {"smrt korisnika", "deceased"},
+		"deceased":     {"smrt korisnika", "the person died"},
 		"refused":      {"korisnik odbio uslugu", "refused the service"},
 	}
 	enumWords["delegation_scope"] = map[string][2]string{

@@ -347,6 +347,9 @@ func pageCases(s *server) []pageCase {
 		placementPageCases(s)[2],
 		placementPageCases(s)[3],
 		placementPageCases(s)[4],
+		serviceReferralPageCases(s)[0], // referrals to providers' services (servicereferrals_test.go)
+		serviceReferralPageCases(s)[1],
+		serviceReferralPageCases(s)[2],
 		serviceUsePageCases(s)[0], // the provider's service-use records (serviceuse_test.go)
 		serviceUsePageCases(s)[1],
 		serviceUsePageCases(s)[2],
@@ -567,6 +570,7 @@ func fakeAPI() http.Handler {
 	licensingFakeAPI(r)
 	pharmacyFakeAPI(r)  // the medicines (pharmacy_test.go)
 	placementFakeAPI(r) // the placements (placements_test.go)
+	serviceReferralFakeAPI(r)
 	gatehouseFakeAPI(r)
 	cashDeskFakeAPI(r) // the cash desk (cashdesk_test.go)
 	fakeCareAPI(r)     // the resident's care (care_test.go)
