@@ -354,6 +354,8 @@ func pageCases(s *server) []pageCase {
 		serviceUsePageCases(s)[1],
 		serviceUsePageCases(s)[2],
 		serviceUsePageCases(s)[3],
+		waitingListPageCases(s)[0], // the waiting lists (waitinglists_test.go)
+		waitingListPageCases(s)[1],
 		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
 		gatehousePageCases(s)[1],
 		gatehousePageCases(s)[2],
@@ -576,6 +578,7 @@ func fakeAPI() http.Handler {
 	fakeCareAPI(r)     // the resident's care (care_test.go)
 	// the provider's service-use records (serviceuse_test.go)
 	serviceUseFakeAPI(r)
+	fakeWaitingLists(r) // the waiting lists (waitinglists_test.go)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }

@@ -111,6 +111,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerServiceReferrals(page, form)
 	// a provider's service-use records: the month, by hand, by CSV (serviceuse.go)
 	s.registerServiceUse(page, form)
+	// waiting lists: the provider's list and monthly report, every provider's for the centres and the ministry (waitinglists.go)
+	s.registerWaitingLists(page, form)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
 	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
