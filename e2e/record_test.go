@@ -73,6 +73,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("agriculture", r.agriculture)
 	t.Run("licence", r.licenceApplication)
 	t.Run("placement", r.placement)
+	t.Run("waitingLists", r.waitingLists)
 }
 
 // electricity: the month's list for the power utility, submitted by one
