@@ -61,6 +61,8 @@ var biDefaultAxes = map[string]string{
 	"payments":  "geography.municipality,benefit.group",
 	"decisions": "time.month,kind.kind",
 	"claims":    "time.month,channel.channel",
+	// placements (issue 22 item 6): the month's cost of each budget line.
+	"placements": "time.month,budget_line.budget_line",
 }
 
 func splitComma(s string) []string {
@@ -248,7 +250,7 @@ func biText(lang, measure, v string) string {
 		return v
 	}
 	switch bi.Measure(measure) {
-	case bi.Amount, bi.AmountRegular, bi.AmountOneOff, bi.AmountInKind:
+	case bi.Amount, bi.AmountRegular, bi.AmountOneOff, bi.AmountInKind, bi.Copayment, bi.Net:
 		return money(lang, v)
 	case bi.DaysToDecide:
 		if lang == "cnr" {
@@ -428,6 +430,11 @@ func biChips(lang string, q biQuery, p biPivot) []biChip {
 		var names []string
 		for _, v := range f.Values {
 			names = append(names, bi.Label(a, v, lang))
+		}
+		for _, pf := range p.Filters { // the API's names (an institution's is in the database)
+			if pf.Axis == a.String() && len(pf.Labels) == len(f.Values) && slices.Equal(pf.Values, f.Values) {
+				names = pf.Labels
+			}
 		}
 		chips = append(chips, biChip{Label: bi.Word(a.String(), lang), Values: strings.Join(names, ", "), Remove: q.without(k).link("/bi/pivot")})
 	}
@@ -761,6 +768,7 @@ func biOtherTables(lang string) []biMember {
 		{"bi_t_claims", biQuery{Fact: "claims", Axes: []string{"time.month", "channel.channel"}}},
 		{"bi_t_centres", biQuery{Fact: "payments", Axes: []string{"organisation.centre", "benefit.group"}}},
 		{"bi_t_people", biQuery{Fact: "payments", Axes: []string{"sex.sex", "age.band"}, Measures: []string{string(bi.Persons), string(bi.Amount)}}},
+		{"bi_t_placements", biQuery{Fact: "placements", Axes: []string{"time.month", "budget_line.budget_line"}}},
 	}
 	var out []biMember
 	for _, x := range tables {

@@ -43,6 +43,11 @@ func biPageCases(s *server) []pageCase {
 			want: both("nepoznata dimenzija „region”", "unknown dimension “region”")},
 		{name: "statistics table: decisions", tpl: "bi_pivot", run: get(s, "luka.analyst", "/bi/pivot?fact=decisions", s.biPivotPage),
 			want: both("Priznato pravo", "Granted")},
+		{name: "statistics table: placements", tpl: "bi_pivot", run: get(s, "luka.analyst", "/bi/pivot?fact=placements", s.biPivotPage),
+			want: map[string][]string{"cnr": {"Smještaji u ustanove: Mjesec × Budžetska linija", "Izdržavanje u domovima", "Porodični smještaj", "Participacija (EUR)", "Na teret budžeta (EUR)", "Ustanova"},
+				"en": {"Placements: Month × Budget line", "Maintenance in homes", "Family placement", "Co-payment (EUR)", "Paid by the budget (EUR)", "Institution"}}},
+		{name: "statistics table: placements by institution", tpl: "bi_pivot", run: get(s, "luka.analyst", "/bi/pivot?fact=placements&axes=institution", s.biPivotPage),
+			want: both("Bez ustanove", "No institution")},
 		{name: "statistics: not a caseworker's", tpl: "message", run: get(s, "ana.caseworker", "/bi", s.onlyFor("bi", "read", "bi_not_yours", s.biDashboard)),
 			want: both("analitičari ministarstva", "the ministry's analysts")},
 	}
@@ -55,6 +60,7 @@ var biMembers = map[string][]string{
 	"geography.municipality": {"ME-16", "ME-12", "ME-02"}, "geography.settlement": {"ME-16/Podgorica", "ME-16/Golubovci"},
 	"organisation.centre": {"csr-podgorica", "csr-niksic"}, "sex.sex": {"F", "M"}, "age.band": {"25-39", "40-64"},
 	"kind.kind": {"grant", "rejection"}, "channel.channel": {"counter", "online"},
+	"budget_line.budget_line": {"maintenance_in_homes", "outside_montenegro", "family_placement"}, "institution.institution": {"dom-grabovac", ""},
 }
 
 // biFakeAPI answers GET /api/v1/bi/:fact as the API does (api/bi.go): the

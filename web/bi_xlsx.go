@@ -148,7 +148,7 @@ func xlsxValue(v string, m bi.Measure, s xlsxStyleIDs) (any, int) {
 	}
 	n := d.InexactFloat64() // a spreadsheet's numbers are doubles: exact to the cent up to 2^53 cents
 	switch m {
-	case bi.Amount, bi.AmountRegular, bi.AmountOneOff, bi.AmountInKind:
+	case bi.Amount, bi.AmountRegular, bi.AmountOneOff, bi.AmountInKind, bi.Copayment, bi.Net:
 		return n, s.money
 	case bi.DaysToDecide:
 		return n, s.days

@@ -45,6 +45,8 @@ var biMessages = map[string]map[string]string{
 	"bi_fact_payments":    {"cnr": "Isplate", "en": "Payments"},
 	"bi_fact_decisions":   {"cnr": "Rješenja", "en": "Decisions"},
 	"bi_fact_claims":      {"cnr": "Zahtjevi", "en": "Claims"},
+	"bi_fact_placements":  {"cnr": "Smještaji u ustanove", "en": "Placements"},
+	"bi_t_placements":     {"cnr": "Troškovi smještaja po mjesecima i budžetskim linijama", "en": "Placement costs by month and budget line"},
 	"bi_facts":            {"cnr": "Vrsta podataka", "en": "Kind of data"},
 	"bi_filters":          {"cnr": "Filteri", "en": "Filters"},
 	"bi_remove":           {"cnr": "Ukloni filter: %s", "en": "Remove the filter: %s"},
