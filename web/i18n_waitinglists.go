@@ -35,6 +35,7 @@ var waitingListMessages = map[string]map[string]string{
 	"wl.days":            {"cnr": "Dana čekanja", "en": "Days waiting"},
 	"wl.contract":        {"cnr": "Ugovor", "en": "Contract"},
 	"wl.unnamed":         {"cnr": "osoba koju ne vidite (centar vam za nju nije dao ovlašćenje)", "en": "a person you may not see (the centre gave you no delegation for them)"},
+	"wl.unnamed_centre":  {"cnr": "osoba drugog centra", "en": "a person of another centre"},
 	"wl.empty":           {"cnr": "Niko ne čeka.", "en": "Nobody is waiting."},
 	"wl.reports":         {"cnr": "Podneseni izvještaji", "en": "Reports submitted"},
 	"wl.month":           {"cnr": "Mjesec", "en": "Month"},
