@@ -56,6 +56,7 @@ var menuLinks = []menuLink{
 	{ID: "nav-institution", Key: "ih.nav_home", Path: "/institution", Resource: "institution", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-institution-stats", Key: "ih.nav_stats", Path: "/institutions/statistics", Resource: "institution_stats", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-cash-desk", Key: "cd.nav", Path: "/cash-desk", Resource: "cash", Action: "read", ForOutside: true, Inside: true},
+	{ID: "nav-provider", Key: "sp.nav_home", Path: "/provider", Resource: "service_person", Action: "read", ForOutside: true, Inside: true},
 	{ID: "nav-referrals", Key: "pl.nav_referrals", Path: "/institution/referrals", Resource: "placement", Action: "decide", ForOutside: true, Inside: true},
 	{ID: "nav-cash-approvals", Key: "cd.nav_approvals", Path: "/cash-desk/approvals", Resource: "cash", Action: "approve", ForOutside: true, Inside: true},
 	{ID: "nav-pharmacy", Key: "ph.nav_pharmacy", Path: "/pharmacy", Resource: "medicine_stock", Action: "create", ForOutside: true, Inside: true},
@@ -68,6 +69,8 @@ var menuLinks = []menuLink{
 	{ID: "nav-dv", Key: "dv_register", Path: "/dv", Resource: "dv_register", Action: "read"},
 	{ID: "nav-registers", Key: "nav_registers", Path: "/registers", Resource: "carer_register", Action: "read"},
 	{ID: "nav-providers", Key: "insp_providers", Path: "/providers", Resource: "provider_inspection", Action: "read"},
+	{ID: "nav-service-contracts", Key: "sc.nav_contracts", Path: "/services/contracts", Resource: "service_contract", Action: "create"},
+	{ID: "nav-service-delegations", Key: "sc.nav_delegations", Path: "/services/delegations", Resource: "service_delegation", Action: "create"},
 	{ID: "nav-institutions", Key: "ih.nav_list", Path: "/institutions", Resource: "institution", Action: "read"},
 	{ID: "nav-free-beds", Key: "ih.nav_free_beds", Path: "/institutions/free-beds", Resource: "institution_capacity", Action: "read"},
 	{ID: "nav-waiting-lists", Key: "wl.nav", Path: "/services/waiting-lists", Resource: "waiting_list", Action: "read"},
@@ -129,6 +132,8 @@ func homeOf(u domain.User) string {
 		return "/employer"
 	case r == domain.RoleProviderMaintainer:
 		return "/licensing"
+	case r == domain.RoleProviderStaff:
+		return "/provider"
 	case r.Institution():
 		return "/institution"
 	}

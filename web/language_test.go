@@ -365,6 +365,11 @@ func pageCases(s *server) []pageCase {
 		institutionPageCases(s)[2],
 		institutionPageCases(s)[3],
 		institutionPageCases(s)[4],
+		providerPageCases(s)[0], // contracts, delegations, the provider's pages (provider_test.go)
+		providerPageCases(s)[1],
+		providerPageCases(s)[2],
+		providerPageCases(s)[3],
+		providerPageCases(s)[4],
 		inspectionPageCases(s)[0], // the officer's page of a provider and their list (inspections_test.go)
 		inspectionPageCases(s)[1],
 		learningPageCases(s)[0], // the professionals' pages (learning_test.go)
@@ -467,6 +472,8 @@ func fakeAPI() http.Handler {
 	fakeLearning(r)
 	// the residential institutions (institution_test.go)
 	fakeInstitutionAPI(r)
+	// contracts, delegations, the provider's pages (provider_test.go)
+	providerFakeAPI(r)
 	r.GET("/api/v1/providers/:id/supervision", fakeSupervision) // the officer's page of a provider (inspections_test.go)
 	r.GET("/api/v1/providers", fakeProvidersInForce)            // the providers a placement may name (inspections_test.go)
 	r.GET("/api/v1/tasks", js(`{"tasks":[`+strings.Join([]string{taskReview, taskCase, taskDV, taskReferral, taskAppeal}, ",")+`],"counts":{"total":5,"shown":5,"overdue":1}}`))

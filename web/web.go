@@ -107,6 +107,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerGatehouse(page, form)
 	s.registerCashDesk(page, form) // the cash desk of a residential institution (cashdesk.go)
 	s.registerCare(page, form)     // the resident's plan, notes and medical records (care.go)
+	// the provider's home and delegated persons, the contracts and delegations (provider.go, servicecontracts.go)
+	s.registerProvider(page, form)
 	// referrals to a provider's service: the case's block, a referral, the provider's list (servicereferrals.go)
 	s.registerServiceReferrals(page, form)
 	// a provider's service-use records: the month, by hand, by CSV (serviceuse.go)
