@@ -304,6 +304,13 @@ func Routes() []Route {
 		{"POST", "/api/v1/service-use", "service_use", "create", true, "service_use", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.recordServiceUse) }},
 		{"POST", "/api/v1/service-use/upload", "service_use", "create", true, "service_use", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.uploadServiceUse) }},
 		{"GET", "/api/v1/service-use", "service_use", "read", true, "service_use", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listServiceUse) }},
+		// Monthly cost reports (issue 23 item 5; api/costreports.go): the provider submits, Karton checks, one finance officer checks and another approves or rejects.
+		{"POST", "/api/v1/cost-reports", "cost_report", "create", true, "cost_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusCreated, h.submitCostReport) }},
+		{"GET", "/api/v1/cost-reports", "cost_report", "read", false, "cost_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.listCostReports) }},
+		{"GET", "/api/v1/cost-reports/:id", "cost_report", "read", true, "cost_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.getCostReport) }},
+		{"POST", "/api/v1/cost-reports/:id/check", "cost_report", "approve", true, "cost_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.checkCostReport) }},
+		{"POST", "/api/v1/cost-reports/:id/approve", "cost_report", "approve", true, "cost_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.approveCostReport) }},
+		{"POST", "/api/v1/cost-reports/:id/reject", "cost_report", "approve", true, "cost_report", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.rejectCostReport) }},
 		// The cash desk of a residential institution (issue 22 item 4; api/cashdesk.go).
 		{"GET", "/api/v1/cash-desk/accounts", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccounts) }},
 		{"GET", "/api/v1/cash-desk/accounts/:placement", "cash", "read", true, "cash_desk", func(h *handler) gin.HandlerFunc { return serve(h, http.StatusOK, h.cashAccount) }},

@@ -260,6 +260,10 @@ var fuzzUsers = map[string]string{
 	// Service-use records (issue 23 item 4).
 	"service_use:create": "tamara.sunce",
 	"service_use:read":   "tamara.sunce",
+	// Monthly cost reports (issue 23 item 5).
+	"cost_report:create":  "tamara.sunce",
+	"cost_report:read":    "nina.finance",
+	"cost_report:approve": "nina.finance",
 	// Referrals to a provider's service (issue 23 item 2).
 	"service_referral:read":   "ana.caseworker",
 	"service_referral:create": "ana.caseworker",
@@ -544,6 +548,11 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	// Service-use records (issue 23 item 4): nobody is referred to Sunce here (a 400 naming each row).
 	valid["/api/v1/service-use"] = `{"records":[{"jmbg":"0101900350008","service":"day_care_disability","day":"2026-11-02","quantity":1}]}`
 	valid["/api/v1/service-use/upload"] = "jmbg,service,day,quantity,note,corrects\n0101900350008,day_care_disability,2026-11-02,1,,\n"
+	// Monthly cost reports (issue 23 item 5): no such contract or report (a 404 past the policy).
+	valid["/api/v1/cost-reports"] = `{"contract_id":1,"month":"2026-11","lines":[{"referral_id":1,"units":1,"rate":"12.50","amount":"12.50"}],"total":"12.50"}`
+	valid["/api/v1/cost-reports/:id/check"] = ``
+	valid["/api/v1/cost-reports/:id/approve"] = ``
+	valid["/api/v1/cost-reports/:id/reject"] = `{"reason":"fuzz"}`
 	// Referrals to a provider's service (issue 23 item 2): no such case or referral (a 404 past the policy).
 	valid["/api/v1/cases/:number/service-referrals"] = `{"contract_id":1}`
 	valid["/api/v1/service-referrals/:id/answer"] = `{"answer":"wait"}`

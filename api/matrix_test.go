@@ -242,6 +242,12 @@ var allowed = map[string]map[domain.Role][]string{
 	// their own provider's; the referring centre's staff read them.
 	"service_use:read":   with(staff("own"), domain.RoleProviderStaff, "own"),
 	"service_use:create": {domain.RoleProviderStaff: {"own"}},
+	// Monthly cost reports (issue 23 item 5): a provider's staff submit and
+	// read their own; finance officers and the ministry read every one;
+	// finance officers check, approve and reject (four eyes, in the store).
+	"cost_report:read":    {domain.RoleProviderStaff: {"own"}, domain.RoleFinanceOfficer: {"own"}, domain.RoleMinistryOfficer: {"own"}},
+	"cost_report:create":  {domain.RoleProviderStaff: {"own"}},
+	"cost_report:approve": {domain.RoleFinanceOfficer: {"own"}},
 	// Referrals to a provider's service (issue 23 item 2): the centre's
 	// staff refer, read, review, end and cancel their centre's; a
 	// provider's staff read, answer, start and end those to their provider.

@@ -560,3 +560,23 @@ func applyCostPaymentAnswer(ctx context.Context, tx pgx.Tx, payroll, id, state, 
 	}
 	return 1, nil
 }
+
+// ReferralPersons returns the person of each referral of ids on record
+// (a referral not on record is left out).
+func (db *DB) ReferralPersons(ctx context.Context, ids []int64) (map[int64]domain.PersonID, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, person_id FROM service_referrals WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("persons of referrals: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]domain.PersonID{}
+	for rows.Next() {
+		var id int64
+		var p domain.PersonID
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, fmt.Errorf("scan referral's person: %w", err)
+		}
+		out[id] = p
+	}
+	return out, rows.Err()
+}
