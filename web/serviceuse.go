@@ -65,6 +65,7 @@ type useGridDay struct {
 	Num      int
 	Weekday  int
 	Future   bool
+	Outside  bool       // before the service started or after it ended
 	Current  *useRecord // the record nobody superseded (quantity 0: cancelled)
 	Replaced []useRecord
 }
@@ -130,7 +131,7 @@ func (s *server) renderServiceUse(c *gin.Context, status int, v useView) {
 		}
 		if len(one.Referrals) == 1 {
 			data["Referral"] = one.Referrals[0]
-			data["Grid"] = useGrid(m, one.Records)
+			data["Grid"] = useGrid(m, one.Referrals[0], one.Records)
 		}
 	}
 	s.render(c, status, "provider_service_use", data)
@@ -146,15 +147,17 @@ func serviceNames(lang string) map[string]string {
 }
 
 // useGrid lays a month's records on its days: each day's current record
-// (the one nobody superseded) and the ones it replaced.
-func useGrid(month time.Time, recs []useRecord) []useGridDay {
+// (the one nobody superseded) and the ones it replaced; the days outside
+// the referral's service are marked.
+func useGrid(month time.Time, ref useReferral, recs []useRecord) []useGridDay {
 	today := time.Now().In(montenegro).Format(time.DateOnly)
 	var grid []useGridDay
 	byDay := map[string]int{}
 	for d := month; d.Month() == month.Month(); d = d.AddDate(0, 0, 1) {
 		day := d.Format(time.DateOnly)
 		byDay[day] = len(grid)
-		grid = append(grid, useGridDay{Day: day, Num: d.Day(), Weekday: int(d.Weekday()), Future: day > today})
+		outside := ref.StartedOn == "" || day < ref.StartedOn || (ref.EndedOn != "" && day > ref.EndedOn)
+		grid = append(grid, useGridDay{Day: day, Num: d.Day(), Weekday: int(d.Weekday()), Future: day > today, Outside: outside})
 	}
 	for _, r := range recs {
 		i, ok := byDay[r.Day]

@@ -107,7 +107,8 @@ func TestServiceUsePage(t *testing.T) {
 
 	html, status := s.request(t, "en", "tamara.sunce", http.MethodGet, "/provider/service-use?month=2026-11&referral=7", nil, nil, s.serviceUsePage)
 	if status != http.StatusOK || strings.Count(html, `<tr data-day="2026-11-`) != 30 || !strings.Contains(html, `id="form-correct-42"`) ||
-		strings.Contains(html, `id="form-correct-41"`) || !strings.Contains(html, "record 41 (1) replaced") {
+		strings.Contains(html, `id="form-correct-41"`) || !strings.Contains(html, "record 41 (1) replaced") ||
+		strings.Contains(html, `<option value="2026-11-01"`) || !strings.Contains(html, `<option value="2026-11-04"`) {
 		t.Fatalf("the month's grid = %d %.800s", status, html)
 	}
 	menu := func(user string) bool {
