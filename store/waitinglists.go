@@ -238,7 +238,8 @@ type WaitingListSubmission struct {
 // list of the month's last day as Karton holds it, and the provider's
 // confirmation or its differences. Every fault of the submission is a 400
 // at once (a month not ended, no confirmation, differences without a
-// note); a month reported already is a 409 naming when and by whom; after
+// note, a month the provider had no contract in force); a month
+// reported already is a 409 naming when and by whom; after
 // the due day the report is recorded as late.
 func (db *DB) SubmitWaitingListReport(ctx context.Context, pib string, s WaitingListSubmission, by string, at time.Time) (WaitingListReport, error) {
 	today := domain.CalendarDay(at)
@@ -271,6 +272,14 @@ func (db *DB) SubmitWaitingListReport(ctx context.Context, pib string, s Waiting
 		}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('waiting-list-report'), $1::int)`, pid); err != nil {
 			return fmt.Errorf("lock waiting-list report: %w", err)
+		}
+		var owes bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM service_contracts c WHERE c.provider_id = @id AND `+contractInForceDuring+`)`,
+			pgx.NamedArgs{"id": pid, "first": month, "last": month.AddDate(0, 1, -1)}).Scan(&owes); err != nil {
+			return fmt.Errorf("contracts of provider %d: %w", pid, err)
+		}
+		if !owes {
+			return domain.FieldError("month", "the provider had no contract in force in %s: no waiting-list report is due", month.Format("2006-01"))
 		}
 		var when time.Time
 		var who string

@@ -140,7 +140,8 @@ func TestWaitingListOrderPositionsAndDays(t *testing.T) {
 // differences without a note are one 400 naming each; November reported
 // on 3 December holds Karton's list of 30 November (referral ids,
 // positions, days; no names) and is on time; reported again: 409; Pomoć's
-// report on 7 December is late; the status of November says who reported
+// report on 7 December is late; a month before the contract owes no
+// report (400); the status of November says who reported
 // and who is late.
 func TestWaitingListReport(t *testing.T) {
 	ctx := context.Background()
@@ -174,6 +175,10 @@ func TestWaitingListReport(t *testing.T) {
 	if _, err := db.SubmitWaitingListReport(ctx, "02655284", store.WaitingListSubmission{Month: nov, Matches: &yes}, "sunce-system", dec3); domain.ErrorCode(err) != domain.CodeConflict ||
 		!strings.Contains(err.Error(), "tamara.sunce") {
 		t.Fatalf("November reported twice: %v", err)
+	}
+	if _, err := db.SubmitWaitingListReport(ctx, "02655284", store.WaitingListSubmission{Month: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), Matches: &yes},
+		"tamara.sunce", dec3); domain.ErrorCode(err) != domain.CodeInvalid || !strings.Contains(err.Error(), "no contract in force in 2026-09") {
+		t.Fatalf("September, before the contract: %v", err)
 	}
 	dec7 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	status, err := db.WaitingListStatus(ctx, "", nov, dec7)

@@ -73,6 +73,7 @@ var waitingListMessages = map[string]map[string]string{
 	"wl.err.differences": {"cnr": "ako se lista ne slaže, upišite razlike", "en": "a list that differs says how"},
 	"wl.err.twice":       {"cnr": "izvještaj o listi čekanja za %s je već podnesen (%s, %s)", "en": "the waiting-list report of %s was submitted on %s by %s"},
 	"wl.err.note":        {"cnr": "napomena ima %s znakova; najviše %s", "en": "the note has %s characters; at most %s"},
+	"wl.err.no_contract": {"cnr": "pružalac u %s nije imao važeći ugovor: izvještaj nije potreban", "en": "the provider had no contract in force in %s: no report is due"},
 	"wl.err.month":       {"cnr": "mjesec se upisuje kao GGGG-MM", "en": "a month is written YYYY-MM"},
 }
 
@@ -83,6 +84,7 @@ func init() {
 		shape(`^say whether the list matches`, "wl.err.matches"),
 		shape(`^a list that does not match says how it differs`, "wl.err.differences"),
 		shape(`^the waiting-list report of (\S+) was submitted on (\S+) by (\S+)$`, "wl.err.twice"),
+		shape(`^the provider had no contract in force in (\d{4}-\d{2}): no waiting-list report is due$`, "wl.err.no_contract"),
 		shape(`^the note has (\d+) characters; at most (\d+)$`, "wl.err.note"),
 		shape(`is not a month: want YYYY-MM$|^the month reported is required`, "wl.err.month"))
 }

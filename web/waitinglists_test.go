@@ -61,6 +61,7 @@ func TestWaitingListRefusalsSaid(t *testing.T) {
 		{"a list that does not match says how it differs", "ako se lista ne slaže, upišite razlike"},
 		{"the waiting-list report of 2026-11 was submitted on 2026-12-03 by tamara.sunce", "izvještaj o listi čekanja za 2026-11 je već podnesen (2026-12-03, tamara.sunce)"},
 		{`"november" is not a month: want YYYY-MM`, "mjesec se upisuje kao GGGG-MM"},
+		{"the provider had no contract in force in 2026-09: no waiting-list report is due", "pružalac u 2026-09 nije imao važeći ugovor: izvještaj nije potreban"},
 	} {
 		if got := sayMessage("cnr", "invalid", "month", c.msg); got != c.want {
 			t.Errorf("sayMessage(%q) = %q; want %q", c.msg, got, c.want)
