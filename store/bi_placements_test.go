@@ -215,3 +215,62 @@ func TestPlacementFactsAsTheStatistics(t *testing.T) {
 		t.Errorf("October by institution: %+v %v", cells, err)
 	}
 }
+
+// TestPlacementFactsWhileStepsRun: the daily refresh of every placement
+// runs again and again while a placement is decided, admitted and
+// discharged: neither waits for the other forever (a step locks its
+// placement, then the month; the refresh takes the month and no
+// placement's lock), and the months end as the statistics count them.
+func TestPlacementFactsWhileStepsRun(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	in, ps := capacityHome(t, db, 1)
+	p, err := db.InsertPlacement(ctx, store.Placement{PersonID: ps[0].ID, CentreID: "csr-kotor", InstitutionID: in.ID,
+		BedID: in.Units[0].Rooms[0].Beds[0].ID, State: store.PlacementAccepted, CreatedBy: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := institutions.CoPay(institutions.CoPaymentInput{MonthlyCost: decimal.RequireFromString("610"), ResidentIncome: decimal.RequireFromString("300"),
+		SingleMO: decimal.RequireFromString("80")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for _, m := range []string{"2026-10-01", "2026-11-01", "2026-10-01", "2026-11-01", "2026-10-01", "2026-11-01"} {
+			if _, err := db.RefreshPlacementFacts(ctx, rday(m)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	at := func(s string) time.Time { return rday(s).Add(9 * time.Hour) }
+	draft := store.PlacementDraft{MonthlyCost: decimal.RequireFromString("610"), BudgetLine: store.BudgetMaintenanceInHomes, CoPayment: cp}
+	if err := db.DraftPlacementDecision(ctx, p.ID, draft, store.PlacementStep{Seq: 1, By: "ana.caseworker", At: at("2026-10-02")}); err != nil {
+		t.Fatal(err)
+	}
+	keep := func(store.PlacementFile) (string, string, error) { return "decisions/p.pdf", "abc", nil }
+	if err := db.DecidePlacement(ctx, p.ID, store.PlacementStep{Seq: 2, By: "marko.supervisor", At: at("2026-10-05")}, keep); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AdmitPlacement(ctx, p.ID, in.ID, rday("2026-10-07"), store.PlacementStep{Seq: 3, By: "rade.gate", At: at("2026-10-07")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EndPlacement(ctx, p.ID, true, rday("2026-11-20"), "closer to her son", store.PlacementStep{Seq: 4, By: "ana.caseworker", At: at("2026-11-20")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"2026-10-01", "2026-11-01"} {
+		if _, err := db.RefreshPlacementFacts(ctx, rday(m)); err != nil {
+			t.Fatal(err)
+		}
+		sameAsStatistics(t, db, m)
+	}
+	var ended bool
+	if err := db.Pool().QueryRow(ctx, `SELECT ended FROM bi_placement_months WHERE placement_id = $1 AND month = '2026-11-01'`, p.ID).Scan(&ended); err != nil || !ended {
+		t.Errorf("the transfer in November: %v %v", ended, err)
+	}
+}

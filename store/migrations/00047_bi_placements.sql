@@ -10,7 +10,7 @@
 -- (the Schedule placement-facts-daily). No names: the person's sex and
 -- age band only.
 CREATE TABLE bi_placement_months (
-    placement_id bigint NOT NULL REFERENCES placements (id),
+    placement_id bigint NOT NULL, -- no foreign key, as the other facts: a refresh need not lock the placement a step holds
     month        date NOT NULL CHECK (extract(day FROM month) = 1), -- the first day
     institution  text NOT NULL DEFAULT '', -- '' for a placement in no institution (a family placement, one outside Montenegro)
     budget_line  text NOT NULL,
