@@ -120,6 +120,8 @@ func caseEventLine(lang string, ev map[string]any, decisions map[string]string) 
 		}
 	case "placement": // issue 22 (placements.go)
 		return join(head, placementEventLine(lang, d))
+	case "service_referral": // issue 23 (servicereferrals.go)
+		return join(head, serviceReferralEventLine(lang, d))
 	case "closed":
 		return join(head, label(lang, "o.", str(d["reason"])))
 	case "intake":

@@ -196,3 +196,13 @@ func (s *server) serviceReferralAction(step string) gin.HandlerFunc {
 		s.afterAction(c, r, dest, nil)
 	}
 }
+
+// serviceReferralEventLine says a referral's step on the case's timeline
+// in lang, from the event's data (its summary is Montenegrin).
+func serviceReferralEventLine(lang string, d map[string]any) string {
+	what := t(lang, "sr.ev."+str(d["what"]))
+	if what == "" || what == "sr.ev."+str(d["what"]) {
+		return ""
+	}
+	return t(lang, "sr.referral") + " " + strconv.Itoa(int(num(d["service_referral_id"]))) + ": " + what
+}

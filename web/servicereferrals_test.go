@@ -62,7 +62,8 @@ func serviceReferralFakeAPI(r *gin.Engine) {
 // TestCaseServicesBlock: the case page's block offers the contracts with a
 // free place, said in the reader's language (provider, service, rate per
 // unit, free places), lists the case's referrals, and is absent for a
-// procedure that refers to no provider's service.
+// procedure that refers to no provider's service; the case's timeline
+// says a referral's step in words.
 func TestCaseServicesBlock(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	s := &server{cfg: Config{API: fakeAPI(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
@@ -76,6 +77,9 @@ func TestCaseServicesBlock(t *testing.T) {
 	choices, _ := got["Contracts"].([]contractChoice)
 	if len(choices) != 1 || choices[0].ID != 1 || choices[0].Label != "Dnevni centar Sunce · Day care for children with disabilities · 12.50 € / day · free places: 3" {
 		t.Fatalf("the contracts offered: %+v", got)
+	}
+	if line := serviceReferralEventLine("cnr", map[string]any{"service_referral_id": 7.0, "what": "waiting"}); line != "Uputnica 7: stavljen/a na listu čekanja" {
+		t.Errorf("the case's timeline says %q", line)
 	}
 	rows, _ := got["Referrals"].([]referralRow)
 	if len(rows) != 1 || rows[0].StateName != "on the waiting list" || got["MayRefer"] != true {
