@@ -73,6 +73,7 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("agriculture", r.agriculture)
 	t.Run("licence", r.licenceApplication)
 	t.Run("placement", r.placement)
+	t.Run("service_referral", r.serviceReferral)
 	t.Run("placement_facts", r.placementFacts)
 	t.Run("waitingLists", r.waitingLists)
 }
