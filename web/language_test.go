@@ -356,6 +356,9 @@ func pageCases(s *server) []pageCase {
 		serviceUsePageCases(s)[3],
 		waitingListPageCases(s)[0], // the waiting lists (waitinglists_test.go)
 		waitingListPageCases(s)[1],
+		costReportPageCases(s)[0], // the cost reports (costreports_test.go)
+		costReportPageCases(s)[1],
+		costReportPageCases(s)[2],
 		gatehousePageCases(s)[0], // the gatehouse (gatehouse_test.go)
 		gatehousePageCases(s)[1],
 		gatehousePageCases(s)[2],
@@ -586,6 +589,8 @@ func fakeAPI() http.Handler {
 	// the provider's service-use records (serviceuse_test.go)
 	serviceUseFakeAPI(r)
 	fakeWaitingLists(r) // the waiting lists (waitinglists_test.go)
+	// the cost reports (costreports_test.go)
+	costReportsFakeAPI(r)
 	r.GET("/api/v1/audit/misuse", js(`{"from":"2026-10-22","to":"2026-11-21","scope":"all centres","findings":[{"username":"ivan.caseworker","role":"caseworker","centre_id":"csr-podgorica","kind":"other_centre","count":3,"first":"2026-11-01T10:00:00Z","last":"2026-11-20T10:00:00Z"}]}`))
 	return r
 }

@@ -115,6 +115,8 @@ func Register(r *gin.Engine, cfg Config) error {
 	s.registerServiceUse(page, form)
 	// waiting lists: the provider's list and monthly report, every provider's for the centres and the ministry (waitinglists.go)
 	s.registerWaitingLists(page, form)
+	// monthly cost reports: the provider prepares and submits, finance checks and approves (costreports.go)
+	s.registerCostReports(page, form)
 	page("/inbox", s.inbox)
 	page("/persons/:id", s.personPage)
 	page("/claims/new", s.onlyFor("claim", "create", "new_claim_not_yours", s.newClaim))
