@@ -13,6 +13,7 @@ import (
 
 	"github.com/karton-social/karton/activities"
 	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/interop/iso20022"
 )
 
@@ -74,11 +75,52 @@ func TestProviderServiceOverHTTP(t *testing.T) {
 	// the first of last month.
 	now := time.Now().UTC()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	month := first.Format("2006-01")
 	if _, err := s.DB.Pool().Exec(t.Context(), `UPDATE service_referrals SET referred_on = $2, started_on = $2 WHERE id = $1`, ref.ID, first); err != nil {
 		t.Fatal(err)
 	}
+	reportAndPayMonth(t, s, child, ref.ID, contract.ID, contract.Rate, first)
 
+	// The centre sees the referral on its case.
+	var file struct {
+		History []struct{ Kind, Summary string }
+	}
+	askJSON(t, "ana.caseworker", "GET", api+"/cases/"+opened.Number, "", http.StatusOK, &file)
+	steps := 0
+	for _, h := range file.History {
+		if h.Kind == "service_referral" {
+			steps++
+		}
+	}
+	if steps < 2 {
+		t.Errorf("the case's history shows %d referral steps; want the referral and its start: %+v", steps, file.History)
+	}
+}
+
+// postCSV posts a CSV file with a bearer token.
+func postCSV(t *testing.T, token, url, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// reportAndPayMonth is the month that follows a referral to Sunce: its
+// software uploads the month's working days (first with two bad rows:
+// nothing written), its staff submit the cost report (one that does not
+// add up first: 400), one finance officer checks it, the same may not
+// approve it, another does, and the month's payroll pays it once from the
+// services' own account.
+func reportAndPayMonth(t *testing.T, s *system.System, child domain.Person, referral, contract int64, contractRate string, first time.Time) {
+	t.Helper()
+	api := s.APIURL + "/api/v1"
+	month := first.Format("2006-01")
 	// Sunce's software uploads the month's attendance: every working day.
 	var rows []string
 	days := 0
@@ -98,7 +140,7 @@ func TestProviderServiceOverHTTP(t *testing.T) {
 		t.Fatalf("the upload with two bad rows = %d %s; want 400 naming lines %d and %d", code, body, len(rows)+2, len(rows)+3)
 	}
 	var recorded int
-	if err := s.DB.Pool().QueryRow(t.Context(), `SELECT count(*) FROM service_use WHERE referral_id = $1`, ref.ID).Scan(&recorded); err != nil || recorded != 0 {
+	if err := s.DB.Pool().QueryRow(t.Context(), `SELECT count(*) FROM service_use WHERE referral_id = $1`, referral).Scan(&recorded); err != nil || recorded != 0 {
 		t.Fatalf("records after the refused upload: %d, %v", recorded, err)
 	}
 	if code, body := postCSV(t, software, api+"/service-use/upload", good); code != http.StatusCreated {
@@ -106,10 +148,10 @@ func TestProviderServiceOverHTTP(t *testing.T) {
 	}
 
 	// The month's cost report: the days times the contract's rate.
-	rate := decimal.RequireFromString(contract.Rate)
+	rate := decimal.RequireFromString(contractRate)
 	amount := rate.Mul(decimal.NewFromInt(int64(days))).StringFixed(2)
 	report := fmt.Sprintf(`{"contract_id":%d,"month":%q,"lines":[{"referral_id":%d,"units":"%d","rate":%q,"amount":%q}],"total":%q}`,
-		contract.ID, month, ref.ID, days, contract.Rate, amount, amount)
+		contract, month, referral, days, contractRate, amount, amount)
 	wrong := strings.Replace(report, fmt.Sprintf(`"total":%q`, amount), `"total":"1.00"`, 1)
 	askJSON(t, "tamara.sunce", "POST", api+"/cost-reports", wrong, http.StatusBadRequest, nil) // does not add up
 	var cr struct {
@@ -152,34 +194,28 @@ func TestProviderServiceOverHTTP(t *testing.T) {
 	if len(paid) != 1 || paid[0].Amount.StringFixed(2) != amount {
 		t.Errorf("the services' batch = %+v; want one transfer of EUR %s", paid, amount)
 	}
-
-	// The centre sees the referral on its case.
-	var file struct {
-		History []struct{ Kind, Summary string }
-	}
-	askJSON(t, "ana.caseworker", "GET", api+"/cases/"+opened.Number, "", http.StatusOK, &file)
-	steps := 0
-	for _, h := range file.History {
-		if h.Kind == "service_referral" {
-			steps++
-		}
-	}
-	if steps < 2 {
-		t.Errorf("the case's history shows %d referral steps; want the referral and its start: %+v", steps, file.History)
-	}
 }
 
-// postCSV posts a CSV file with a bearer token.
-func postCSV(t *testing.T, token, url, body string) (int, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "text/csv")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+// TestDemoServiceWalk: the demo's child at Sunce (what `make run` seeds on
+// the first start, SeedServiceWalk) is referred from its P26 case and
+// attends since the first of last month, so the README's walk of the
+// month's attendance, cost report, approval and payroll runs on it.
+func TestDemoServiceWalk(t *testing.T) {
+	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
+	child, err := s.SeedServiceWalk(t.Context(), time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	var ref struct {
+		State      string
+		StartedOn  string `json:"started_on"`
+		ContractID int64  `json:"contract_id"`
+	}
+	askJSON(t, "tamara.sunce", "GET", fmt.Sprintf("%s/api/v1/service-referrals/%d", s.APIURL, child.ReferralID), "", http.StatusOK, &ref)
+	now := time.Now().UTC()
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	if ref.State != "active" || ref.StartedOn != first.Format(time.DateOnly) {
+		t.Fatalf("the demo referral: %+v; want active since %s", ref, first.Format(time.DateOnly))
+	}
+	reportAndPayMonth(t, s, child.Person, child.ReferralID, ref.ContractID, "12.50", first)
 }

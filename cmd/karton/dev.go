@@ -57,6 +57,12 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) er
 		if err := loadDemo(ctx, s.DB, s.Population, cfg.DemoHouseholds, out); err != nil {
 			return err
 		}
+		child, err := s.SeedServiceWalk(ctx, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "demo data: %s %s (JMBG %s, case %s) attends the day-care centre Sunce since the first of last month: tamara.sunce records the month and reports its cost\n",
+			child.Person.GivenName, child.Person.FamilyName, child.Person.JMBG, child.CaseNumber)
 	} else {
 		fmt.Fprintf(out, "demo data: %d persons already registered\n", persons)
 	}
