@@ -11,6 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
+
+	"github.com/karton-social/karton/domain/services"
 )
 
 // The monthly cost reports (issue 23 item 5): a provider's staff prepare
@@ -176,7 +178,7 @@ func (s *server) submitCostReport(c *gin.Context) {
 	month := costMonth(c)
 	contract, _ := strconv.ParseInt(c.PostForm("contract_id"), 10, 64)
 	rate, err := decimal.NewFromString(c.PostForm("rate"))
-	if err != nil {
+	if err != nil || !services.Sane(rate) {
 		rate = decimal.Zero
 	}
 	refs, units := c.PostFormArray("referral_id"), c.PostFormArray("units")
@@ -193,7 +195,7 @@ func (s *server) submitCostReport(c *gin.Context) {
 			continue // a line left empty is not claimed
 		}
 		d, err := decimal.NewFromString(u)
-		if err != nil {
+		if err != nil || !services.Sane(d) {
 			problems = append(problems, tf(lang, "cr.line_units", i+1)+": "+t(lang, "cr.units_invalid"))
 			continue
 		}

@@ -84,6 +84,8 @@ var costReportMessages = map[string]map[string]string{
 	"err.cr_contract":     {"cnr": "navedite ugovor na koji se izvještaj odnosi", "en": "name the contract the report is for"},
 	"err.cr_many":         {"cnr": "%[1]s stavki: najviše 1000, jedna po uputu", "en": "%[1]s lines: at most 1000, one per referral"},
 	"err.cr_state":        {"cnr": "„%[1]s” nije stanje izvještaja", "en": "%[1]s is not a state of a cost report"},
+	"err.cr_insane":       {"cnr": "stavka %[1]s: jedinice, cijena i iznos su brojevi manji od milijardu, s najviše 6 decimala", "en": "line %[1]s: units, rate and amount are numbers below a billion"},
+	"err.cr_total_insane": {"cnr": "ukupan iznos je broj manji od milijardu, s najviše 6 decimala", "en": "the total is a number below a billion"},
 	"err.cr_contract_id":  {"cnr": "„%[1]s” nije broj ugovora", "en": "%[1]s is not a contract's id"},
 }
 
@@ -133,5 +135,7 @@ func costErrorShapes() []errorShape {
 		shape(`^(\d+) lines: at most 1000, one per referral$`, "err.cr_many"),
 		shape(`^"(.*)" is not a state of a cost report`, "err.cr_state"),
 		shape(`^"(.*)" is not a contract's id$`, "err.cr_contract_id"),
+		shape(`^line (\d+): units, rate and amount are numbers below a billion`, "err.cr_insane"),
+		shape(`^the total is a number below a billion`, "err.cr_total_insane"),
 	}
 }

@@ -57,6 +57,14 @@ func CostStates() []string {
 	return []string{CostSubmitted, CostFlagged, CostChecked, CostApproved, CostRejected, CostPaid, CostSuperseded}
 }
 
+// Sane reports whether d is a number a report may carry: below a billion
+// in magnitude, at most 6 decimals. It is checked before any arithmetic:
+// a number like 1e1000000000 would take a decimal library's rounding and
+// comparisons gigabytes of digits.
+func Sane(d decimal.Decimal) bool {
+	return d.Exponent() >= -6 && d.Exponent() <= 9 && d.Abs().LessThan(decimal.NewFromInt(1_000_000_000))
+}
+
 // LineAmount is what units at rate come to, rounded to the cent.
 func LineAmount(units, rate decimal.Decimal) decimal.Decimal { return units.Mul(rate).Round(2) }
 
@@ -82,6 +90,10 @@ func CheckAddsUp(r CostReport, rate decimal.Decimal) []*domain.Error {
 	seen := map[int64]int{}
 	for i, l := range r.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
+		if !Sane(l.Units) || !Sane(l.Rate) || !Sane(l.Amount) {
+			errs = append(errs, domain.FieldError(f, "line %d: units, rate and amount are numbers below a billion with at most 6 decimals", i+1))
+			continue
+		}
 		if l.ReferralID <= 0 {
 			errs = append(errs, domain.FieldError(f+".referral_id", "line %d names no referral", i+1))
 		} else if j, dup := seen[l.ReferralID]; dup {
@@ -101,7 +113,9 @@ func CheckAddsUp(r CostReport, rate decimal.Decimal) []*domain.Error {
 		}
 		sum = sum.Add(l.Amount)
 	}
-	if !r.Total.Equal(sum) {
+	if !Sane(r.Total) {
+		errs = append(errs, domain.FieldError("total", "the total is a number below a billion with at most 6 decimals"))
+	} else if !r.Total.Equal(sum) {
 		errs = append(errs, domain.FieldError("total", "the total is EUR %s, not the lines' sum EUR %s", r.Total.StringFixed(2), sum.StringFixed(2)))
 	}
 	return errs

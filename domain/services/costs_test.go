@@ -58,6 +58,11 @@ func TestCostReportAddsUp(t *testing.T) {
 	if !strings.Contains(errs[0].Message, "line 1 comes to EUR 250.00, not 251.00: 20 units × EUR 12.50") {
 		t.Errorf("the amount's fault: %s", errs[0].Message)
 	}
+	huge := services.CostReport{Month: costNovember(), Lines: []services.CostLine{{ReferralID: 1, Units: costDec("1e9999"), Rate: rate,
+		Amount: costDec("1e-9999")}}, Total: costDec("1e9999")}
+	if errs := services.CheckAddsUp(huge, rate); len(errs) != 2 || errs[0].Field != "lines[0]" || errs[1].Field != "total" {
+		t.Errorf("numbers no report carries: %v", errs)
+	}
 	if errs := services.CheckAddsUp(services.CostReport{Month: costNovember()}, rate); len(errs) != 1 || errs[0].Field != "lines" {
 		t.Errorf("an empty report: %v", errs)
 	}
