@@ -46,6 +46,7 @@ var biMessages = map[string]map[string]string{
 	"bi_fact_decisions":   {"cnr": "Rješenja", "en": "Decisions"},
 	"bi_fact_claims":      {"cnr": "Zahtjevi", "en": "Claims"},
 	"bi_fact_placements":  {"cnr": "Smještaji u ustanove", "en": "Placements"},
+	"bi_fact_cases":       {"cnr": "Slučajevi", "en": "Cases"},
 	"bi_t_placements":     {"cnr": "Troškovi smještaja po mjesecima i budžetskim linijama", "en": "Placement costs by month and budget line"},
 	"bi_facts":            {"cnr": "Vrsta podataka", "en": "Kind of data"},
 	"bi_filters":          {"cnr": "Filteri", "en": "Filters"},
