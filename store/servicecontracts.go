@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -173,13 +174,15 @@ func (db *DB) RenewServiceContract(ctx context.Context, id int64, c services.Con
 }
 
 // insertServiceContract records contract c inside tx once CheckContract
-// finds nothing wrong with it, with the year's next number: what
-// CreateServiceContract does in its own transaction, here inside the
-// renewal's.
+// finds nothing wrong with it (against the provider's licences on record),
+// with the year's next number; a provider not on the register is a 400.
 func insertServiceContract(ctx context.Context, tx pgx.Tx, c services.Contract, renews *int64, by string, at time.Time) (ServiceContract, error) {
 	var pid int64
 	if err := tx.QueryRow(ctx, `SELECT id FROM providers WHERE pib = $1`, string(c.ProviderPIB)).Scan(&pid); err != nil {
-		return ServiceContract{}, translate(err, "provider with PIB "+string(c.ProviderPIB))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ServiceContract{}, domain.FieldError("provider_pib", "no provider with PIB %s on the register", c.ProviderPIB)
+		}
+		return ServiceContract{}, fmt.Errorf("contract's provider: %w", err)
 	}
 	lic, err := providerLicenceDays(ctx, tx, pid, c.Service)
 	if err != nil {

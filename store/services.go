@@ -74,43 +74,13 @@ func providerLicenceDays(ctx context.Context, q pgx.Tx, providerID int64, servic
 	})
 }
 
-// CreateServiceContract records a contract once CheckContract finds
-// nothing wrong with it (against the provider's licences on record), with
-// the year's next number. A provider not on the register is a 400.
+// CreateServiceContract records a contract in its own transaction
+// (insertServiceContract).
 func (db *DB) CreateServiceContract(ctx context.Context, c services.Contract, renews *int64, by string, at time.Time) (ServiceContract, error) {
 	var out ServiceContract
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		var pid int64
-		if err := tx.QueryRow(ctx, `SELECT id FROM providers WHERE pib = $1`, string(c.ProviderPIB)).Scan(&pid); err != nil {
-			if err == pgx.ErrNoRows {
-				return domain.FieldError("provider_pib", "no provider with PIB %s on the register", c.ProviderPIB)
-			}
-			return fmt.Errorf("contract's provider: %w", err)
-		}
-		lic, err := providerLicenceDays(ctx, tx, pid, c.Service)
-		if err != nil {
-			return err
-		}
-		if errs := services.CheckContract(c, lic, domain.CalendarDay(at)); len(errs) > 0 {
-			return domain.Invalid(errs)
-		}
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('service-contract-number'))`); err != nil {
-			return err
-		}
-		var n int
-		year := at.Year()
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM service_contracts WHERE number LIKE $1`, fmt.Sprintf("UG-%d-%%", year)).Scan(&n); err != nil {
-			return fmt.Errorf("contract number: %w", err)
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO service_contracts (number, service, centre_id, provider_id, capacity, valid_from, valid_until,
-				unit, rate, normative, legal_ref, payee_iban, renews_id, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-			fmt.Sprintf("UG-%d-%04d", year, n+1), c.Service, c.CentreID, pid, c.Capacity, c.From, c.Until, string(c.Unit), c.Rate,
-			c.Normative, c.LegalRef, c.PayeeIBAN, renews, by, at).Scan(&id); err != nil {
-			return translate(err, "contract")
-		}
-		out, err = scanServiceContract(tx.QueryRow(ctx, `SELECT `+serviceContractColumns+serviceContractFrom+` WHERE c.id = $1`, id))
+		var err error
+		out, err = insertServiceContract(ctx, tx, c, renews, by, at)
 		return err
 	})
 	return out, err
