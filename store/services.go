@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -231,22 +232,33 @@ func (db *DB) ServiceDelegations(ctx context.Context, centre, pib string) ([]Ser
 const ReferralAccessDays = 45
 
 // DelegatedAccess is what a provider's staff may see of a person: the
-// referrals to the provider that let them, and the scope of the
-// delegations those referrals' centres gave the provider.
+// referrals to the provider that let them, each with the scope of the
+// delegation its centre gave the provider, and whether it comes from the
+// DV compartment. Scope is the union: what the provider may see of the
+// person as such (through some referral); what belongs to one referral
+// (its case plan's goals, its line in a list) is allowed by that
+// referral's own scope (AllowsFor).
 type DelegatedAccess struct {
 	ReferralIDs []int64
 	Scope       []string
+	ScopeOf     map[int64][]string
+	DVReferrals []int64 // of ReferralIDs, those from the DV compartment
 }
 
-// Allows reports whether the access includes scope.
-func (a DelegatedAccess) Allows(scope string) bool {
-	for _, s := range a.Scope {
-		if s == scope {
-			return true
-		}
-	}
-	return false
+// Allows reports whether some referral's delegation includes scope.
+func (a DelegatedAccess) Allows(scope string) bool { return slices.Contains(a.Scope, scope) }
+
+// AllowsFor reports whether referral's own delegation includes scope.
+func (a DelegatedAccess) AllowsFor(referral int64, scope string) bool {
+	return slices.Contains(a.ScopeOf[referral], scope)
 }
+
+// Covers reports whether referral is one the access goes through.
+func (a DelegatedAccess) Covers(referral int64) bool { return slices.Contains(a.ReferralIDs, referral) }
+
+// DV reports whether any referral of the access is from the DV
+// compartment: every access through it is restricted in the audit log.
+func (a DelegatedAccess) DV() bool { return len(a.DVReferrals) > 0 }
 
 // DelegatedAccessTo answers whether the staff of provider pib may see
 // person on day: a referral of the person to one of the provider's
@@ -255,7 +267,7 @@ func (a DelegatedAccess) Allows(scope string) bool {
 // revoked) that day, and covering the DV compartment when the referral
 // comes from it. ok is false otherwise: for them the person does not exist.
 func (db *DB) DelegatedAccessTo(ctx context.Context, pib string, person domain.PersonID, day time.Time) (DelegatedAccess, bool, error) {
-	rows, err := db.pool.Query(ctx, `SELECT r.id, d.scope
+	rows, err := db.pool.Query(ctx, `SELECT r.id, r.dv, d.scope
 		FROM service_referrals r JOIN service_contracts c ON c.id = r.contract_id JOIN providers p ON p.id = c.provider_id
 		JOIN service_delegations d ON d.provider_id = c.provider_id AND d.centre_id = r.centre_id
 		WHERE p.pib = @pib AND r.person_id = @person AND r.state <> 'cancelled'
@@ -266,20 +278,25 @@ func (db *DB) DelegatedAccessTo(ctx context.Context, pib string, person domain.P
 		return DelegatedAccess{}, false, fmt.Errorf("delegated access: %w", err)
 	}
 	defer rows.Close()
-	var a DelegatedAccess
-	seen := map[string]bool{}
+	a := DelegatedAccess{ScopeOf: map[int64][]string{}}
 	for rows.Next() {
 		var id int64
+		var dv bool
 		var scope []string
-		if err := rows.Scan(&id, &scope); err != nil {
+		if err := rows.Scan(&id, &dv, &scope); err != nil {
 			return DelegatedAccess{}, false, fmt.Errorf("scan delegated access: %w", err)
 		}
 		if len(a.ReferralIDs) == 0 || a.ReferralIDs[len(a.ReferralIDs)-1] != id {
 			a.ReferralIDs = append(a.ReferralIDs, id)
+			if dv {
+				a.DVReferrals = append(a.DVReferrals, id)
+			}
 		}
 		for _, s := range scope {
-			if !seen[s] {
-				seen[s] = true
+			if !slices.Contains(a.ScopeOf[id], s) {
+				a.ScopeOf[id] = append(a.ScopeOf[id], s)
+			}
+			if !slices.Contains(a.Scope, s) {
 				a.Scope = append(a.Scope, s)
 			}
 		}
