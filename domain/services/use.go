@@ -179,7 +179,7 @@ func (b *UseBatch) Row(line int, where, jmbg, service, day, quantity, note, corr
 		b.add(line, where, "service %q is not in the catalogue", clip(service))
 	}
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(day))
-	if err != nil {
+	if err != nil || d.Year() < 1 { // year 0 parses but is no date PostgreSQL keeps
 		b.add(line, where, "day %s is not a date (YYYY-MM-DD)", clip(day))
 	}
 	row.Day = d
@@ -275,9 +275,10 @@ func (r UseOnFile) Effective() bool { return r.SupersededBy == 0 && r.Quantity.I
 // (refs[i] for rows[i]; ID 0: not resolved, its problem said already),
 // against the records on file of those referrals and today: the quantity
 // in the contract's unit; the day inside the service's days and not in
-// the future; no second effective record of a day (on file or in the
-// batch) unless the row corrects it; a correction names a record of the
-// same referral and day that nobody superseded, once.
+// the future (of a cancellation only the future); no second effective
+// record of a day (on file or in the batch), a correction's neither (it
+// corrects the day's record in force, or the day has none); a correction
+// names a record of the same referral and day that nobody superseded, once.
 func CheckUse(rows []UseRow, refs []UseReferral, onFile []UseOnFile, today time.Time) []UseProblem {
 	var b UseBatch
 	byID := map[int64]UseOnFile{}
@@ -298,7 +299,8 @@ func CheckUse(rows []UseRow, refs []UseReferral, onFile []UseOnFile, today time.
 		}
 		day := row.Day.Format(time.DateOnly)
 		before := len(b.Problems)
-		b.checkDay(row, ref, today)
+		cancels := row.Quantity.IsZero() && row.Corrects != 0
+		b.checkDay(row, ref, today, cancels)
 		if row.Quantity.IsZero() && row.Corrects == 0 {
 			b.add(row.Line, row.Where, "quantity 0 only cancels a record: name the record in corrects")
 		} else if !row.Quantity.IsZero() {
@@ -315,6 +317,11 @@ func CheckUse(rows []UseRow, refs []UseReferral, onFile []UseOnFile, today time.
 			}
 		} else {
 			b.checkCorrection(row, ref, byID, corrected)
+			if h, ok := head[key]; ok && row.Quantity.IsPositive() && h.ID != row.Corrects {
+				b.add(row.Line, row.Where, "%s has record %d in force already: correct that one", day, h.ID)
+			} else if w, ok := inBatch[key]; ok && row.Quantity.IsPositive() {
+				b.add(row.Line, row.Where, "%s is a second record of this person's day: %s records it already", day, w)
+			}
 		}
 		if row.Quantity.IsPositive() && len(b.Problems) == before {
 			if _, ok := inBatch[key]; !ok {
@@ -330,9 +337,14 @@ type useDay struct {
 	day      string
 }
 
-func (b *UseBatch) checkDay(row UseRow, ref UseReferral, today time.Time) {
+// checkDay: the day inside the service's days and not in the future; a
+// cancellation (quantity 0 correcting a record) only removes a record, so
+// of it only the future is checked (a service ended back over recorded days
+// leaves them to cancel).
+func (b *UseBatch) checkDay(row UseRow, ref UseReferral, today time.Time, cancels bool) {
 	day := row.Day.Format(time.DateOnly)
 	switch {
+	case cancels:
 	case ref.StartedOn == nil:
 		b.add(row.Line, row.Where, "the service of this referral has not started: nothing is recorded before it starts")
 	case row.Day.Before(*ref.StartedOn):

@@ -205,3 +205,56 @@ func FuzzParseUseCSV(f *testing.F) {
 		_ = services.UseError(b.Problems)
 	})
 }
+
+// TestCheckUseCorrectionKeepsOneRecordADay (review-money #2, #5): a
+// correction never makes a second record in force of a day, whether the day
+// has one on file or earlier in the batch; a cancellation of a day after a
+// service ended back over it is taken, one of a future day is not.
+func TestCheckUseCorrectionKeepsOneRecordADay(t *testing.T) {
+	started, ended := day("2026-11-02"), day("2026-11-10")
+	ref := services.UseReferral{ID: 7, Unit: services.UnitDay, StartedOn: &started, EndedOn: &ended}
+	one := decimal.NewFromInt(1)
+	onFile := []services.UseOnFile{
+		{ID: 1, ReferralID: 7, Day: day("2026-11-03"), Quantity: one, SupersededBy: 2},
+		{ID: 2, ReferralID: 7, Day: day("2026-11-03"), Quantity: decimal.Zero},
+		{ID: 3, ReferralID: 7, Day: day("2026-11-03"), Quantity: one}, // a new record after the cancellation
+		{ID: 4, ReferralID: 7, Day: day("2026-11-04"), Quantity: one, SupersededBy: 5},
+		{ID: 5, ReferralID: 7, Day: day("2026-11-04"), Quantity: decimal.Zero},
+		{ID: 6, ReferralID: 7, Day: day("2026-11-20"), Quantity: one}, // recorded before the end was set back
+		{ID: 8, ReferralID: 7, Day: day("2026-11-02"), Quantity: one},
+	}
+	row := func(line int, d, q string, corrects int64) services.UseRow {
+		return services.UseRow{Line: line, Where: fmt.Sprintf("line %d", line), Day: day(d), Quantity: decimal.RequireFromString(q), Corrects: corrects}
+	}
+	rows := []services.UseRow{
+		row(2, "2026-11-03", "1", 2), // revives 2 while 3 is in force
+		row(3, "2026-11-04", "1", 0), // a new record of the cancelled day: good
+		row(4, "2026-11-04", "1", 5), // revives 5 after line 3
+		row(5, "2026-11-20", "0", 6), // cancels a day after the end: good
+		row(6, "2026-12-05", "0", 8), // a cancellation in the future (and of another day)
+		row(7, "2026-11-20", "1", 6), // a correction with quantity is still held to the service's days
+	}
+	refs := []services.UseReferral{ref, ref, ref, ref, ref, ref}
+	got := messages(services.CheckUse(rows, refs, onFile, day("2026-12-01")))
+	want := strings.Join([]string{
+		"line 2: 2026-11-03 has record 3 in force already: correct that one",
+		"line 4: 2026-11-04 is a second record of this person's day: line 3 records it already",
+		"line 6: day 2026-12-05 is in the future",
+		"line 6: record 8 is of 2026-11-02, not of 2026-12-05",
+		"line 7: day 2026-11-20 is after the service ended on 2026-11-10",
+		"line 7: record 6 is corrected by line 5 already",
+	}, "\n")
+	if got != want {
+		t.Fatalf("CheckUse:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestUseRowYearZero (review-money #3): a day PostgreSQL cannot keep (year
+// 0) is not a date, said as such, never a row.
+func TestUseRowYearZero(t *testing.T) {
+	var b services.UseBatch
+	b.Row(2, "line 2", "0101900350008", "day_care_disability", "0000-01-01", "1", "", "")
+	if len(b.Rows) != 0 || messages(b.Problems) != "line 2: day 0000-01-01 is not a date (YYYY-MM-DD)" {
+		t.Fatalf("rows %+v, problems %s", b.Rows, messages(b.Problems))
+	}
+}
