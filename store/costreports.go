@@ -540,8 +540,9 @@ func (db *DB) CostReportPaymentsOfReport(ctx context.Context, report int64) ([]C
 }
 
 // applyCostPaymentAnswer sets a cost-report payment's state from the
-// bank's answer (ApplyBankAnswer) and, once booked, its report's state
-// paid; it returns how many payments changed.
+// bank's answer (ApplyBankAnswer): once booked, its report's state paid;
+// once returned (after the booking), the report approved and unpaid
+// again. It returns how many payments changed.
 func applyCostPaymentAnswer(ctx context.Context, tx pgx.Tx, payroll, id, state, reason string) (int, error) {
 	var report int64
 	err := tx.QueryRow(ctx, `UPDATE service_cost_payments SET state = $3, reason = $4 WHERE end_to_end_id = $1 AND payroll_id = $2
@@ -552,10 +553,18 @@ func applyCostPaymentAnswer(ctx context.Context, tx pgx.Tx, payroll, id, state, 
 	if err != nil {
 		return 0, fmt.Errorf("cost report payment %s: %w", id, err)
 	}
-	if state == "paid" {
+	switch state {
+	case "paid":
 		if _, err := tx.Exec(ctx, `UPDATE service_cost_reports SET state = 'paid', paid_at = now() WHERE id = $1 AND state = 'approved'`,
 			report); err != nil {
 			return 0, fmt.Errorf("cost report %d paid: %w", report, err)
+		}
+	case "returned":
+		// The money came back: the report is approved and unpaid again,
+		// so the next payroll pays it (PrepareCostReportPayments).
+		if _, err := tx.Exec(ctx, `UPDATE service_cost_reports SET state = 'approved', paid_at = NULL WHERE id = $1 AND state = 'paid'`,
+			report); err != nil {
+			return 0, fmt.Errorf("cost report %d returned: %w", report, err)
 		}
 	}
 	return 1, nil

@@ -279,3 +279,89 @@ func TestCostReportRefusals(t *testing.T) {
 		t.Fatalf("the draft: %+v, %v", draft, err)
 	}
 }
+
+// TestCostReportReturnedIsPaidAgain: a payment the bank booked and then
+// returned puts its report back to approved and unpaid, and the next
+// payroll pays it again under the report's id with R1.
+func TestCostReportReturnedIsPaidAgain(t *testing.T) {
+	ctx := context.Background()
+	f := newCostFixture(t)
+	a, _ := f.refer(t, 1, "2026-11-01")
+	f.use(t, a, "2026-11-02", "2026-11-03")
+	at := f.today.AddDate(0, 0, 1)
+	r, err := f.db.SubmitCostReport(ctx, costInput(f.contract.ID, costLine(a, "2")), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.CheckCostReport(ctx, r.ID, "nina.finance", at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ApproveCostReport(ctx, r.ID, "marija.finance", at); err != nil {
+		t.Fatal(err)
+	}
+	e2e := func(report int64, month time.Time, attempt int) string {
+		id := fmt.Sprintf("S%s%012d", month.Format("200601"), report)
+		if attempt > 0 {
+			id += fmt.Sprintf("R%d", attempt)
+		}
+		return id
+	}
+	const funding = "ME25505000012345678854"
+	if n, _, err := f.db.PrepareCostReportPayments(ctx, "payroll/2026-11", rday("2026-11-30"), funding, e2e); err != nil || n != 1 {
+		t.Fatalf("prepared: %d, %v", n, err)
+	}
+	first := e2e(r.ID, rday("2026-11-01"), 0)
+	if _, err := f.db.ApplyBankAnswer(ctx, "payroll/2026-11", domain.BankAnswer{Booked: []string{first}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.CostReportByID(ctx, r.ID); got.State != services.CostPaid {
+		t.Fatalf("after the booking the report is %s", got.State)
+	}
+	counts, err := f.db.ApplyBankAnswer(ctx, "payroll/2026-11", domain.BankAnswer{Returned: []domain.BankStatus{{EndToEndID: first, Reason: "AC04"}}})
+	if err != nil || counts["returned"] != 1 {
+		t.Fatalf("the return: %v, %v", counts, err)
+	}
+	if got, _ := f.db.CostReportByID(ctx, r.ID); got.State != services.CostApproved || got.PaidAt != nil {
+		t.Fatalf("after the return the report is %s, paid at %v; want approved, unpaid", got.State, got.PaidAt)
+	}
+	if n, total, err := f.db.PrepareCostReportPayments(ctx, "payroll/2026-12", rday("2026-12-31"), funding, e2e); err != nil || n != 1 ||
+		!total.Equal(decimal.RequireFromString("25.00")) {
+		t.Fatalf("the next payroll: %d %s %v; want the returned report paid again", n, total, err)
+	}
+	ps, err := f.db.CostReportPaymentsOf(ctx, "payroll/2026-12", "prepared")
+	if err != nil || len(ps) != 1 || ps[0].EndToEndID != e2e(r.ID, rday("2026-11-01"), 1) || !strings.HasSuffix(ps[0].EndToEndID, "R1") {
+		t.Fatalf("the payment again: %+v, %v; want %s", ps, err, e2e(r.ID, rday("2026-11-01"), 1))
+	}
+	if _, err := f.db.ApplyBankAnswer(ctx, "payroll/2026-12", domain.BankAnswer{Booked: []string{ps[0].EndToEndID}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.CostReportByID(ctx, r.ID); got.State != services.CostPaid || got.PaidAt == nil {
+		t.Fatalf("after the second booking the report is %s", got.State)
+	}
+}
+
+// TestCostReportFourEyesInTheDatabase: the database refuses a report
+// approved that nobody checked, or approved by the one who checked it,
+// whatever code writes it.
+func TestCostReportFourEyesInTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	f := newCostFixture(t)
+	a, _ := f.refer(t, 1, "2026-11-01")
+	f.use(t, a, "2026-11-02")
+	r, err := f.db.SubmitCostReport(ctx, costInput(f.contract.ID, costLine(a, "1")), f.today.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Pool().Exec(ctx, `UPDATE service_cost_reports SET state = 'approved', approved_by = 'marija.finance', approved_at = now()
+		WHERE id = $1`, r.ID); err == nil {
+		t.Fatal("a report nobody checked was approved in the database")
+	}
+	if _, err := f.db.Pool().Exec(ctx, `UPDATE service_cost_reports SET state = 'approved', checked_by = 'nina.finance', checked_at = now(),
+		approved_by = 'nina.finance', approved_at = now() WHERE id = $1`, r.ID); err == nil {
+		t.Fatal("a report approved by the officer who checked it")
+	}
+	if _, err := f.db.Pool().Exec(ctx, `UPDATE service_cost_reports SET state = 'approved', checked_by = 'nina.finance', checked_at = now(),
+		approved_by = 'marija.finance', approved_at = now() WHERE id = $1`, r.ID); err != nil {
+		t.Fatalf("two officers: %v", err)
+	}
+}

@@ -169,6 +169,22 @@ func (f Flag) Words(lang string) string {
 	return f.CNR
 }
 
+// Bare is the flag as a reader outside the DV compartment reads it on a
+// DV referral's line: its code and what kind of finding it is, without
+// the days, counts or dates of the person's month.
+func (f Flag) Bare() Flag {
+	words := map[string][2]string{
+		FlagUnits:        {"potraživane jedinice se ne slažu sa evidencijom", "the units claimed differ from those recorded"},
+		FlagOutside:      {"evidentirani dani van perioda uputnice", "days recorded outside the referral"},
+		FlagDeceased:     {"evidentirani dani poslije smrti korisnika", "days recorded after the person's death"},
+		FlagOverCapacity: {"dani preko kapaciteta ugovora", "days over the contract's capacity"},
+	}[f.Code]
+	if words[0] == "" {
+		words = [2]string{"nalaz provjere", "a finding of the check"}
+	}
+	return Flag{Code: f.Code, CNR: words[0], EN: words[1]}
+}
+
 // CheckCosts is Karton's check of a report that adds up: for each line
 // the flags its records, the referral's dates, the person's death and the
 // contract's capacity raise. recs holds each line's records by referral;
