@@ -72,6 +72,9 @@ type providerPersonsView struct {
 func (h *handler) providerPerson(c *gin.Context, id domain.PersonID, a store.DelegatedAccess, today time.Time, withPlan bool) (providerPersonView, error) {
 	ctx := c.Request.Context()
 	v := providerPersonView{ID: string(id), Scope: a.Scope, Referrals: []providerReferralView{}}
+	if a.DV() {
+		restrict(c) // seen through a DV referral: its audit record stays in the compartment
+	}
 	if a.Allows(services.ScopeIdentity) {
 		p, err := h.db.PersonByID(ctx, id)
 		if err != nil {
@@ -82,9 +85,12 @@ func (h *handler) providerPerson(c *gin.Context, id domain.PersonID, a store.Del
 				MunicipalityName: municipalityName(p.Address.Municipality)}}
 	}
 	if a.Allows(services.ScopeContact) {
-		rep, err := h.db.LegalRepresentative(ctx, id, today)
+		rep, carer, err := h.db.LegalRepresentative(ctx, id, today)
 		if err != nil {
 			return v, err
+		}
+		if carer != "" {
+			auditPersons(c, carer) // the guardian is a person the answer names
 		}
 		v.Contact = &providerContactView{Representative: rep}
 	}
@@ -103,7 +109,7 @@ func (h *handler) providerPerson(c *gin.Context, id domain.PersonID, a store.Del
 		if r.EndedOn != nil {
 			rv.EndedOn = r.EndedOn.Format(time.DateOnly)
 		}
-		if withPlan && a.Allows(services.ScopePlan) {
+		if withPlan && a.AllowsFor(r.ID, services.ScopePlan) {
 			if rv.Goals, err = h.db.ReferralPlanGoals(ctx, r); err != nil {
 				return v, err
 			}

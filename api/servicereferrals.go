@@ -102,9 +102,9 @@ func serviceReferralOut(r store.ServiceReferral, provider, identity bool) servic
 	v := serviceReferralView{ID: r.ID, Person: referralPersonView{ID: r.PersonID}, CentreID: r.CentreID, CentreName: centreName(r.CentreID),
 		ContractID: r.ContractID, ContractNumber: r.ContractNumber, ProviderPIB: r.ProviderPIB, ProviderName: r.ProviderName, Service: r.Service,
 		Unit: string(r.Unit), DV: r.DV, State: r.State, ReferredOn: r.ReferredOn.Format(time.DateOnly), WaitingSince: dayOf(r.WaitingSince),
-		StartedOn: dayOf(r.StartedOn), EndedOn: dayOf(r.EndedOn), EndReason: r.EndReason, ReferredBy: r.ReferredBy, AnsweredBy: r.AnsweredBy}
-	if !provider {
-		v.CaseNumber = r.CaseNumber
+		StartedOn: dayOf(r.StartedOn), EndedOn: dayOf(r.EndedOn), EndReason: r.EndReason, AnsweredBy: r.AnsweredBy}
+	if !provider { // the centre's case number and its staff are not the provider's
+		v.CaseNumber, v.ReferredBy = r.CaseNumber, r.ReferredBy
 	}
 	if !provider || identity {
 		v.Person.Name, v.Person.BirthDate = r.PersonName, r.BirthDate.Format(time.DateOnly)
@@ -114,10 +114,10 @@ func serviceReferralOut(r store.ServiceReferral, provider, identity bool) servic
 
 func referralFileView(f store.ServiceReferralFile, provider, identity bool) serviceReferralView {
 	v := serviceReferralOut(f.ServiceReferral, provider, identity)
-	for _, r := range f.Reviews {
-		v.Reviews = append(v.Reviews, referralReviewView{Day: r.Day.Format(time.DateOnly), By: r.By, Note: r.Note, Outcome: r.Outcome})
-	}
-	if !provider {
+	if !provider { // a review's note is the centre's free text about the person, in no scope
+		for _, r := range f.Reviews {
+			v.Reviews = append(v.Reviews, referralReviewView{Day: r.Day.Format(time.DateOnly), By: r.By, Note: r.Note, Outcome: r.Outcome})
+		}
 		for _, e := range f.Events {
 			v.Events = append(v.Events, referralEventView{At: e.At.Format(time.RFC3339), By: e.By, What: e.What, Summary: e.Summary})
 		}
@@ -244,7 +244,10 @@ func (h *handler) listServiceReferrals(c *gin.Context) (*serviceReferralList, er
 			if !ok || !slices.Contains(a.ReferralIDs, r.ID) {
 				continue
 			}
-			identity = a.Allows(services.ScopeIdentity)
+			identity = a.AllowsFor(r.ID, services.ScopeIdentity)
+		}
+		if r.DV {
+			restrict(c)
 		}
 		auditPersons(c, r.PersonID)
 		out.Referrals = append(out.Referrals, serviceReferralOut(r, isProvider(u), identity))
@@ -279,7 +282,7 @@ func (h *handler) referralOf(c *gin.Context, action string) (store.ServiceReferr
 		if f.ProviderPIB != string(u.PIB) || !ok || !slices.Contains(a.ReferralIDs, f.ID) {
 			return store.ServiceReferralFile{}, false, notFound
 		}
-		identity = a.Allows(services.ScopeIdentity)
+		identity = a.AllowsFor(f.ID, services.ScopeIdentity)
 	} else if f.CentreID != u.CentreID || (f.DV && !h.mayDV(c)) {
 		return store.ServiceReferralFile{}, false, notFound
 	}
@@ -305,7 +308,7 @@ func (h *handler) referralAnswer(c *gin.Context, id int64) (*serviceReferralView
 		if err != nil {
 			return nil, err
 		}
-		identity = a.Allows(services.ScopeIdentity)
+		identity = a.AllowsFor(f.ID, services.ScopeIdentity)
 	}
 	v := referralFileView(f, isProvider(u), identity)
 	return &v, nil

@@ -344,18 +344,19 @@ func (db *DB) ReferralPlanGoals(ctx context.Context, r ProviderReferral) ([]Plan
 	return goals, nil
 }
 
-// LegalRepresentative returns the name of the person's guardian in
-// office on day (the register of guardians), "" if none is on record.
-func (db *DB) LegalRepresentative(ctx context.Context, person domain.PersonID, day time.Time) (string, error) {
-	var name string
-	err := db.pool.QueryRow(ctx, `SELECT p.given_name || ' ' || p.family_name FROM carer_appointments a JOIN persons p ON p.id = a.carer_id
+// LegalRepresentative returns the name and person id of the person's
+// guardian in office on day (the register of guardians), "" if none is on
+// record; the id lets the caller audit the guardian it names.
+func (db *DB) LegalRepresentative(ctx context.Context, person domain.PersonID, day time.Time) (string, domain.PersonID, error) {
+	var name, carer string
+	err := db.pool.QueryRow(ctx, `SELECT p.given_name || ' ' || p.family_name, a.carer_id::text FROM carer_appointments a JOIN persons p ON p.id = a.carer_id
 		WHERE a.ward_id = $1 AND a.role = 'guardian' AND a.valid_from <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
-		ORDER BY a.valid_from DESC, a.id DESC LIMIT 1`, string(person), domain.CalendarDay(day)).Scan(&name)
+		ORDER BY a.valid_from DESC, a.id DESC LIMIT 1`, string(person), domain.CalendarDay(day)).Scan(&name, &carer)
 	if err == pgx.ErrNoRows {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("representative of %s: %w", person, err)
+		return "", "", fmt.Errorf("representative of %s: %w", person, err)
 	}
-	return name, nil
+	return name, domain.PersonID(carer), nil
 }
