@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -121,13 +122,30 @@ func (h *handler) costReportView(c *gin.Context, r store.CostReport) (*costRepor
 		if lo.Flags == nil {
 			lo.Flags = []services.Flag{}
 		}
-		show := !l.DV
+		// seen: the line's referral exists for the reader (a provider's
+		// staff: one their delegation covers now; others: outside DV);
+		// show: its person named too (the referral's own identity scope).
+		seen, show := !l.DV, !l.DV
 		if u.Role == domain.RoleProviderStaff {
 			a, ok, err := h.db.DelegatedAccessTo(ctx, string(u.PIB), l.PersonID, h.now())
 			if err != nil {
 				return nil, err
 			}
-			show = ok && a.Allows(services.ScopeIdentity)
+			seen = ok && a.Covers(l.ReferralID)
+			show = seen && a.AllowsFor(l.ReferralID, services.ScopeIdentity)
+			if seen && l.DV {
+				restrict(c)
+			}
+		}
+		if !seen {
+			// Only the amounts stay (to be paid): no referral, and each
+			// flag's kind without the person's days and dates.
+			lo.ReferralID = 0
+			bare := make([]services.Flag, 0, len(lo.Flags))
+			for _, f := range lo.Flags {
+				bare = append(bare, f.Bare())
+			}
+			lo.Flags = bare
 		}
 		if show {
 			lo.PersonID, lo.Person = string(l.PersonID), l.PersonName
@@ -188,11 +206,13 @@ func (h *handler) submitCostReport(c *gin.Context) (*costReportOut, error) {
 	var errs []*domain.Error
 	for i, l := range in.Lines {
 		p, ok := persons[l.ReferralID]
+		var a store.DelegatedAccess
 		if ok {
-			_, ok, err = h.db.DelegatedAccessTo(ctx, contract.ProviderPIB, p, h.now())
+			a, ok, err = h.db.DelegatedAccessTo(ctx, contract.ProviderPIB, p, h.now())
 			if err != nil {
 				return nil, err
 			}
+			ok = ok && a.Covers(l.ReferralID)
 		}
 		if !ok && l.ReferralID > 0 {
 			errs = append(errs, domain.FieldError(fmt.Sprintf("lines[%d].referral_id", i), "line %d: referral %d is not under contract %s",
@@ -200,6 +220,9 @@ func (h *handler) submitCostReport(c *gin.Context) (*costReportOut, error) {
 			continue
 		}
 		if ok {
+			if slices.Contains(a.DVReferrals, l.ReferralID) {
+				restrict(c)
+			}
 			auditPersons(c, p)
 		}
 	}

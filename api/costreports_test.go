@@ -9,9 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/karton-social/karton/api"
 	"github.com/karton-social/karton/devstack"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/services"
+	"github.com/karton-social/karton/store"
 )
 
 type costReportBody struct {
@@ -144,5 +148,62 @@ func TestCostReportsOverHTTP(t *testing.T) {
 	}
 	if code, b = doAs(t, ts, "marija.finance", "GET", one, ""); code != http.StatusOK || costBody(t, b).Total != "62.50" {
 		t.Fatalf("read after approval = %d %s", code, b)
+	}
+}
+
+// TestCostReportLinesThroughTheirOwnReferral (review-access #7, #8, #2,
+// #6): a DV referral of the same child, which Sunce's delegation does
+// not cover, is refused in a report (400) and, on a report on record,
+// not named to Sunce; finance reads its line without referral or the
+// flag's details; under a DV delegation without identity Sunce sees the
+// line unnamed and the read is restricted in the audit log.
+func TestCostReportLinesThroughTheirOwnReferral(t *testing.T) {
+	day := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	ts, db := newServerFor(t, func(d *api.Deps) { d.Now = func() time.Time { return day } })
+	ctx := context.Background()
+	if _, err := devstack.LoadDemoServices(ctx, db, useDay); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := domain.MakeJMBG(time.Date(2016, 5, 5, 0, 0, 0, 0, time.UTC), 21, 378)
+	kid := seedPerson(t, db, string(j), "Podgorica", "Milica", "Radović")
+	ref := seedUseReferral(t, db, kid)
+	var contract, dvRef int64
+	if err := db.Pool().QueryRow(ctx, `SELECT contract_id FROM service_referrals WHERE id = $1`, ref).Scan(&contract); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool().QueryRow(ctx, `INSERT INTO service_referrals (case_number, person_id, centre_id, contract_id, service, dv, state, referred_on,
+		started_on, ended_on, referred_by) VALUES ('C-DV', $1, 'csr-podgorica', $2, 'day_care_disability', true, 'ended', '2026-10-01', '2026-10-01',
+		'2026-11-20', 'dragana.dv') RETURNING id`, kid.ID, contract).Scan(&dvRef); err != nil {
+		t.Fatal(err)
+	}
+	code, b := doAs(t, ts, "tamara.sunce", "POST", "/api/v1/cost-reports",
+		fmt.Sprintf(`{"contract_id":%d,"month":"2026-11","lines":[{"referral_id":%d,"units":1,"rate":"12.50","amount":"12.50"}],"total":"12.50"}`, contract, dvRef))
+	if code != http.StatusBadRequest || !strings.Contains(string(b), "is not under contract") {
+		t.Fatalf("a line of a referral the delegation does not cover = %d %s", code, b)
+	}
+	m, _ := domain.ParseMonth("2026-11")
+	r, err := db.SubmitCostReport(ctx, store.CostReportInput{ContractID: contract, Month: m, Total: decimal.RequireFromString("12.50"), By: "tamara.sunce",
+		Lines: []services.CostLine{{ReferralID: dvRef, Units: decimal.NewFromInt(1), Rate: decimal.RequireFromString("12.50"), Amount: decimal.RequireFromString("12.50")}}}, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := fmt.Sprintf("/api/v1/cost-reports/%d", r.ID)
+	if code, b = doAs(t, ts, "tamara.sunce", "GET", one, ""); code != http.StatusOK || strings.Contains(string(b), "Radović") || costBody(t, b).Lines[0].ReferralID != 0 {
+		t.Fatalf("Sunce reads a line its delegation does not cover = %d %s", code, b)
+	}
+	code, b = doAs(t, ts, "nina.finance", "GET", one, "")
+	if l := costBody(t, b).Lines[0]; code != http.StatusOK || l.ReferralID != 0 || l.Person != "" || len(l.Flags) != 1 || strings.Contains(l.Flags[0].EN, "1 units") {
+		t.Fatalf("finance reads a DV line = %d %s", code, b)
+	}
+	if _, err := db.GrantDelegation(ctx, services.Delegation{CentreID: "csr-podgorica", ProviderPIB: "02655284", Scope: []string{services.ScopeContact},
+		From: useDay, Until: day.AddDate(1, 0, 0), DV: true}, "sanja.head", day); err != nil {
+		t.Fatal(err)
+	}
+	code, b = doAs(t, ts, "tamara.sunce", "GET", one, "")
+	if l := costBody(t, b).Lines[0]; code != http.StatusOK || l.ReferralID != dvRef || l.Person != "" {
+		t.Fatalf("Sunce under a DV delegation without identity = %d %s", code, b)
+	}
+	if _, restricted := lastAudit(t, db); !restricted {
+		t.Error("the read of a DV line is not restricted in the audit log")
 	}
 }
