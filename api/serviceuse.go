@@ -9,7 +9,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,13 +32,16 @@ import (
 // MaxUseFile is the largest CSV file of records (10,000 rows with notes).
 const MaxUseFile = 8 << 20
 
+// useRecordIn is a record as JSON: the person by JMBG (the provider's
+// software, as in the CSV file) or the referral by its number (the page).
 type useRecordIn struct {
-	JMBG     string      `json:"jmbg"`
-	Service  string      `json:"service"`
-	Day      string      `json:"day"`
-	Quantity json.Number `json:"quantity"`
-	Note     string      `json:"note"`
-	Corrects int64       `json:"corrects"`
+	JMBG       string      `json:"jmbg"`
+	ReferralID int64       `json:"referral_id"`
+	Service    string      `json:"service"`
+	Day        string      `json:"day"`
+	Quantity   json.Number `json:"quantity"`
+	Note       string      `json:"note"`
+	Corrects   int64       `json:"corrects"`
 }
 
 type useRecordOut struct {
@@ -66,7 +68,7 @@ type useWritten struct {
 type useReferralOut struct {
 	ReferralID int64           `json:"referral_id"`
 	Person     string          `json:"person,omitempty"` // the name, where the delegation's scope holds the identity
-	JMBG       string          `json:"jmbg,omitempty"`
+	JMBG       string          `json:"jmbg,omitempty"`   // to the centre's staff only: never to a provider
 	CentreID   string          `json:"centre_id"`
 	Service    string          `json:"service"`
 	Unit       string          `json:"unit"`
@@ -115,7 +117,15 @@ func (h *handler) recordServiceUse(c *gin.Context) (*useWritten, error) {
 		if r.Corrects != 0 {
 			corrects = strconv.FormatInt(r.Corrects, 10)
 		}
-		b.Row(i+1, fmt.Sprintf("records[%d]", i), r.JMBG, r.Service, r.Day, r.Quantity.String(), r.Note, corrects)
+		where := fmt.Sprintf("records[%d]", i)
+		switch {
+		case r.ReferralID != 0 && r.JMBG != "":
+			b.Problems = append(b.Problems, services.UseProblem{Line: i + 1, Where: where, Message: "name the person by jmbg or the referral by referral_id, not both"})
+		case r.ReferralID != 0:
+			b.ReferralRow(i+1, where, r.ReferralID, r.Service, r.Day, r.Quantity.String(), r.Note, corrects)
+		default:
+			b.Row(i+1, where, r.JMBG, r.Service, r.Day, r.Quantity.String(), r.Note, corrects)
+		}
 	}
 	return h.writeServiceUse(c, b, store.UseByAPI)
 }
@@ -142,6 +152,9 @@ func (h *handler) writeServiceUse(c *gin.Context, b services.UseBatch, channel s
 		return nil, err
 	}
 	report, err := h.db.RecordServiceUse(c.Request.Context(), string(u.PIB), b, channel, useBatchID(channel), u.Username, h.now())
+	if report.DV {
+		restrict(c)
+	}
 	auditPersons(c, report.Persons...)
 	if err != nil {
 		return nil, err
@@ -189,7 +202,7 @@ func (h *handler) listServiceUse(c *gin.Context) (*useMonthOut, error) {
 		}
 		if ok {
 			auditPersons(c, m.PersonID)
-			out.Referrals = append(out.Referrals, toUseReferral(m, scope))
+			out.Referrals = append(out.Referrals, toUseReferral(m, scope, u.Role != domain.RoleProviderStaff))
 		}
 	}
 	return out, nil
@@ -228,7 +241,7 @@ func (h *handler) referralServiceUse(c *gin.Context, id int64, month domain.Mont
 		}
 		line.GivenName, line.FamilyName, line.JMBG = p.GivenName, p.FamilyName, p.JMBG
 	}
-	out.Referrals = append(out.Referrals, toUseReferral(line, scope))
+	out.Referrals = append(out.Referrals, toUseReferral(line, scope, userOf(c).Role != domain.RoleProviderStaff))
 	recs, err := h.db.ServiceUse(ctx, id, month)
 	if err != nil {
 		return nil, err
@@ -241,7 +254,8 @@ func (h *handler) referralServiceUse(c *gin.Context, id int64, month domain.Mont
 
 // mayReadUse reports whether the caller reads a referral's records and
 // whether they see the person's identity: a provider's staff through
-// DelegatedAccessTo (the referral one of those it grants), a centre's
+// DelegatedAccessTo (the referral one of those it grants; the identity as
+// that referral's own delegation allows), a centre's
 // staff by the policy for the referral's centre (a DV referral only inside
 // the compartment).
 func (h *handler) mayReadUse(c *gin.Context, ref store.UseReferral) (identity, ok bool, err error) {
@@ -251,10 +265,13 @@ func (h *handler) mayReadUse(c *gin.Context, ref store.UseReferral) (identity, o
 			return false, false, nil
 		}
 		a, ok, err := h.db.DelegatedAccessTo(c.Request.Context(), string(u.PIB), ref.PersonID, h.now())
-		if err != nil || !ok || !slices.Contains(a.ReferralIDs, ref.ID) {
+		if err != nil || !ok || !a.Covers(ref.ID) {
 			return false, false, err
 		}
-		return a.Allows(services.ScopeIdentity), true, nil
+		if ref.DV {
+			restrict(c)
+		}
+		return a.AllowsFor(ref.ID, services.ScopeIdentity), true, nil
 	}
 	if !h.enforcer.Allow(string(u.Role), u.Home(), ref.CentreID, "service_use", "read") {
 		return false, false, nil
@@ -268,10 +285,15 @@ func (h *handler) mayReadUse(c *gin.Context, ref store.UseReferral) (identity, o
 	return true, true, nil
 }
 
-func toUseReferral(m store.UseMonth, identity bool) useReferralOut {
+// toUseReferral is a referral's month; the name where identity, the JMBG
+// only to the centre's staff (jmbg): a provider never reads it.
+func toUseReferral(m store.UseMonth, identity, jmbg bool) useReferralOut {
 	out := useReferralOut{ReferralID: m.ID, CentreID: m.CentreID, Service: m.Service, Unit: string(m.Unit), State: m.State, Days: m.Days, Quantity: m.Quantity}
 	if identity {
-		out.Person, out.JMBG = strings.TrimSpace(m.GivenName+" "+m.FamilyName), string(m.JMBG)
+		out.Person = strings.TrimSpace(m.GivenName + " " + m.FamilyName)
+	}
+	if identity && jmbg {
+		out.JMBG = string(m.JMBG)
 	}
 	if m.StartedOn != nil {
 		out.StartedOn = m.StartedOn.Format(time.DateOnly)

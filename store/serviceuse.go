@@ -60,6 +60,7 @@ type ServiceUseReport struct {
 	Batch   string
 	Written []ServiceUse
 	Persons []domain.PersonID
+	DV      bool // some person named is seen through a DV referral: the audit record is restricted
 }
 
 // useReferral is a referral a row may be recorded under.
@@ -69,9 +70,11 @@ type useReferral struct {
 }
 
 // RecordServiceUse records the rows of a batch for provider pib in one
-// transaction, or nothing: each row's person (by JMBG) is resolved to the
-// provider's referral for the row's service through DelegatedAccessTo (a
-// person not referred to the provider reads as one not on the register),
+// transaction, or nothing: each row's person (by JMBG, or by the referral
+// the row names) is resolved to the provider's referral for the row's
+// service through DelegatedAccessTo (a person not referred to the provider
+// reads as one not on the register, a referral not the provider's as one
+// that is not),
 // every row is checked (services.CheckUse) with the problems the batch
 // brought already, and any problem is one invalid-input error listing
 // them all. The referrals are locked while their records are read and
@@ -85,10 +88,22 @@ func (db *DB) RecordServiceUse(ctx context.Context, pib string, in services.UseB
 	if err != nil {
 		return report, err
 	}
+	byReferral, err := db.useRowReferrals(ctx, pib, in.Rows)
+	if err != nil {
+		return report, err
+	}
+	personOf := func(row services.UseRow) (domain.PersonID, bool) {
+		if row.ReferralID != 0 {
+			p, ok := byReferral[row.ReferralID]
+			return p, ok
+		}
+		p, ok := persons[row.JMBG]
+		return p, ok
+	}
 	candidates := map[domain.PersonID][]int64{}
 	var ids []int64
 	for _, row := range in.Rows {
-		p, ok := persons[row.JMBG]
+		p, ok := personOf(row)
 		if _, seen := candidates[p]; !ok || seen {
 			continue
 		}
@@ -101,6 +116,7 @@ func (db *DB) RecordServiceUse(ctx context.Context, pib string, in services.UseB
 		if ok {
 			candidates[p] = a.ReferralIDs
 			ids = append(ids, a.ReferralIDs...)
+			report.DV = report.DV || a.DV()
 		}
 	}
 	slices.Sort(ids)
@@ -113,8 +129,17 @@ func (db *DB) RecordServiceUse(ctx context.Context, pib string, in services.UseB
 		problems := slices.Clone(in.Problems)
 		resolved := make([]services.UseReferral, len(in.Rows))
 		for i, row := range in.Rows {
-			r, ok := pickReferral(refs, candidates[persons[row.JMBG]], row)
-			if !ok {
+			p, _ := personOf(row)
+			cands := candidates[p]
+			if row.ReferralID != 0 {
+				cands = slices.DeleteFunc(slices.Clone(cands), func(id int64) bool { return id != row.ReferralID })
+			}
+			r, ok := pickReferral(refs, cands, row)
+			if !ok && row.ReferralID != 0 {
+				problems = append(problems, services.UseProblem{Line: row.Line, Where: row.Where,
+					Message: fmt.Sprintf("no referral %d to you for %s", row.ReferralID, row.Service)})
+				continue
+			} else if !ok {
 				problems = append(problems, services.UseProblem{Line: row.Line, Where: row.Where,
 					Message: fmt.Sprintf("no referral of this person to you for %s", row.Service)})
 				continue
@@ -139,7 +164,9 @@ func (db *DB) RecordServiceUse(ctx context.Context, pib string, in services.UseB
 func (db *DB) useRowPersons(ctx context.Context, rows []services.UseRow) (map[domain.JMBG]domain.PersonID, error) {
 	var jmbgs []string
 	for _, r := range rows {
-		jmbgs = append(jmbgs, string(r.JMBG))
+		if r.ReferralID == 0 {
+			jmbgs = append(jmbgs, string(r.JMBG))
+		}
 	}
 	out := map[domain.JMBG]domain.PersonID{}
 	if len(jmbgs) == 0 {
@@ -157,6 +184,35 @@ func (db *DB) useRowPersons(ctx context.Context, rows []services.UseRow) (map[do
 			return nil, fmt.Errorf("scan service use's person: %w", err)
 		}
 		out[domain.JMBG(j)] = id
+	}
+	return out, res.Err()
+}
+
+// useRowReferrals finds the persons of the referrals the rows name, of
+// those to provider pib (another's referral is as one that is not).
+func (db *DB) useRowReferrals(ctx context.Context, pib string, rows []services.UseRow) (map[int64]domain.PersonID, error) {
+	var ids []int64
+	for _, r := range rows {
+		if r.ReferralID != 0 {
+			ids = append(ids, r.ReferralID)
+		}
+	}
+	out := map[int64]domain.PersonID{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	res, err := db.pool.Query(ctx, `SELECT r.id, r.person_id`+useReferralFrom+` WHERE r.id = ANY($1) AND p.pib = $2`, ids, pib)
+	if err != nil {
+		return nil, fmt.Errorf("service use's referrals: %w", err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var id int64
+		var p domain.PersonID
+		if err := res.Scan(&id, &p); err != nil {
+			return nil, fmt.Errorf("scan service use's referral: %w", err)
+		}
+		out[id] = p
 	}
 	return out, res.Err()
 }

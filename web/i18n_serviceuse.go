@@ -98,6 +98,7 @@ var serviceUseMessages = map[string]map[string]string{
 	"err.su_zero":         {"cnr": "količina 0 samo poništava zapis: navedite koji zapis ispravljate", "en": "quantity 0 only cancels a record: name the record it corrects"},
 	"err.su_duplicate":    {"cnr": "%[1]s je drugi zapis istog dana za ovo lice: umjesto toga ispravite zapis %[2]s", "en": "%[1]s is a second record of this person's day: correct record %[2]s instead"},
 	"err.su_duplicate_in": {"cnr": "%[1]s je drugi zapis istog dana za ovo lice: %[2]s ga već evidentira", "en": "%[1]s is a second record of this person's day: %[2]s records it already"},
+	"err.su_in_force":     {"cnr": "%[1]s već ima važeći zapis %[2]s: ispravite taj zapis", "en": "%[1]s has record %[2]s in force already: correct that one"},
 	"err.su_no_record":    {"cnr": "nema zapisa %[1]s o usluzi ovom licu koji bi se ispravio", "en": "there is no record %[1]s of this person's service to correct"},
 	"err.su_other_day":    {"cnr": "zapis %[1]s je za dan %[2]s, a ne za %[3]s", "en": "record %[1]s is of %[2]s, not of %[3]s"},
 	"err.su_superseded":   {"cnr": "zapis %[1]s je već ispravljen zapisom %[2]s: ispravite taj", "en": "record %[1]s was corrected already by record %[2]s: correct that one"},
@@ -151,6 +152,7 @@ func useErrorShapes() []errorShape {
 		say(`^(\S+) is a second record of this person's day: (.*) records it already$`, func(lang string, m []string) string {
 			return tf(lang, "err.su_duplicate_in", m[1], useWhereWords(lang, m[2]))
 		}),
+		shape(`^(\S+) has record (\d+) in force already: correct that one$`, "err.su_in_force"),
 		shape(`^there is no record (\d+) of this person's service to correct$`, "err.su_no_record"),
 		shape(`^record (\d+) is of (\S+), not of (\S+)$`, "err.su_other_day"),
 		shape(`^record (\d+) was corrected already by record (\d+): correct that one$`, "err.su_superseded"),
@@ -161,7 +163,7 @@ func useErrorShapes() []errorShape {
 		shape(`^day (\S+) is before the service started on (\S+)$`, "err.su_before"),
 		shape(`^day (\S+) is after the service ended on (\S+)$`, "err.su_after"),
 		shape(`^day (\S+) is in the future$`, "err.su_future"),
-		say(`^no referral of this person to you for (\S+)$`, func(lang string, m []string) string {
+		say(`^no referral (?:of this person|\d+) to you for (\S+)$`, func(lang string, m []string) string {
 			name := m[1]
 			if sv, ok := providers.ServiceByCode(m[1]); ok {
 				name = sv.Label(lang)

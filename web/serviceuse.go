@@ -21,8 +21,8 @@ import (
 // by hand, correct or cancel one, and upload a CSV file of records (or
 // paste it) with its report: the records written, or every bad row by its
 // line and nothing written. Every form goes to the API with the user's
-// token (api/serviceuse.go); a person's JMBG travels in a form's body,
-// never in a URL.
+// token (api/serviceuse.go); a form names the referral by its number,
+// never the person's JMBG (a provider is never shown it).
 
 // registerServiceUse adds the page and its forms.
 func (s *server) registerServiceUse(page, form func(string, gin.HandlerFunc)) {
@@ -35,7 +35,6 @@ func (s *server) registerServiceUse(page, form func(string, gin.HandlerFunc)) {
 type useReferral struct {
 	ReferralID int64  `json:"referral_id"`
 	Person     string `json:"person"`
-	JMBG       string `json:"jmbg"`
 	Service    string `json:"service"`
 	Unit       string `json:"unit"`
 	State      string `json:"state"`
@@ -178,7 +177,7 @@ func useGrid(month time.Time, ref useReferral, recs []useRecord) []useGridDay {
 func (s *server) serviceUseRecord(c *gin.Context) {
 	lang := s.lang(c)
 	month, referral := useQuery(c)
-	rec := obj{"jmbg": strings.TrimSpace(c.PostForm("jmbg")), "service": c.PostForm("service"), "day": c.PostForm("day"),
+	rec := obj{"referral_id": referral, "service": c.PostForm("service"), "day": c.PostForm("day"),
 		"quantity": strings.TrimSpace(c.PostForm("quantity")), "note": c.PostForm("note")}
 	if q := rec["quantity"]; q == "" {
 		s.renderServiceUse(c, http.StatusBadRequest, useView{Form: "record", Problems: []useProblem{{Message: t(lang, "su.quantity_required")}}})

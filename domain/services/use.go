@@ -39,7 +39,8 @@ const MaxVisits = 10
 // UseHeader is the CSV file's header (schema version 1).
 var UseHeader = []string{"jmbg", "service", "day", "quantity", "note", "corrects"}
 
-// UseRow is one record as a provider sends it: the person (by JMBG), the
+// UseRow is one record as a provider sends it: the person (by JMBG, or
+// the referral by its number: ReferralID, then JMBG is empty), the
 // service, the day, the quantity in the contract's unit, a note and the id
 // of the record it corrects (0: a new day). Line is where it came from (a
 // file's line, a request's item, 1-based) and Where says it in the
@@ -47,8 +48,9 @@ var UseHeader = []string{"jmbg", "service", "day", "quantity", "note", "corrects
 type UseRow struct {
 	Line     int
 	Where    string
-	JMBG     domain.JMBG
-	Service  string
+	JMBG       domain.JMBG
+	ReferralID int64
+	Service    string
 	Day      time.Time
 	Quantity decimal.Decimal
 	Note     string
@@ -168,13 +170,29 @@ func csvProblem(err error) (int, string) {
 // Row reads one record's fields as text (a file's row, a form, a
 // request's item) and adds it to the batch, or every problem of it.
 func (b *UseBatch) Row(line int, where, jmbg, service, day, quantity, note, corrects string) {
-	row := UseRow{Line: line, Where: where, Service: strings.TrimSpace(service), Note: note}
 	bad := len(b.Problems)
 	j, _, err := domain.ParseJMBG(strings.TrimSpace(jmbg))
 	if err != nil {
 		b.add(line, where, "JMBG %q is not a JMBG: %s", clip(jmbg), domain.ErrorMessage(err))
 	}
-	row.JMBG = j
+	b.row(UseRow{Line: line, Where: where, JMBG: j}, bad, service, day, quantity, note, corrects)
+}
+
+// ReferralRow is Row naming the referral (its number, as the provider's
+// page and software know it) instead of the person's JMBG.
+func (b *UseBatch) ReferralRow(line int, where string, referral int64, service, day, quantity, note, corrects string) {
+	bad := len(b.Problems)
+	if referral < 1 {
+		b.add(line, where, "referral_id %d is not a referral's number", referral)
+	}
+	b.row(UseRow{Line: line, Where: where, ReferralID: referral}, bad, service, day, quantity, note, corrects)
+}
+
+// row reads the fields but the person's, whose problems (if any) came
+// after bad.
+func (b *UseBatch) row(row UseRow, bad int, service, day, quantity, note, corrects string) {
+	line, where := row.Line, row.Where
+	row.Service, row.Note = strings.TrimSpace(service), note
 	if _, ok := providers.ServiceByCode(row.Service); !ok {
 		b.add(line, where, "service %q is not in the catalogue", clip(service))
 	}
