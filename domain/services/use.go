@@ -46,15 +46,15 @@ var UseHeader = []string{"jmbg", "service", "day", "quantity", "note", "corrects
 // file's line, a request's item, 1-based) and Where says it in the
 // problems ("line 7", "record 3").
 type UseRow struct {
-	Line     int
-	Where    string
+	Line       int
+	Where      string
 	JMBG       domain.JMBG
 	ReferralID int64
 	Service    string
-	Day      time.Time
-	Quantity decimal.Decimal
-	Note     string
-	Corrects int64
+	Day        time.Time
+	Quantity   decimal.Decimal
+	Note       string
+	Corrects   int64
 }
 
 // UseProblem is one fault of a batch of records: its line (0 the whole
