@@ -102,6 +102,9 @@ func (h *handler) listWaitingLists(c *gin.Context) (*waitingListsView, error) {
 			v.Entries = append(v.Entries, ev)
 		}
 		out.Lists = append(out.Lists, v)
+		if l.DV() { // a DV referral the viewer may see: its access is the compartment's
+			restrict(c)
+		}
 	}
 	auditPersons(c, named...)
 	return out, nil

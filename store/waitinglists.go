@@ -109,23 +109,47 @@ func (db *DB) WaitingList(ctx context.Context, viewer WaitingListViewer, pib, se
 	return lists, nil
 }
 
-// redactWaitingList leaves in l what viewer may see.
+// redactWaitingList leaves in l what viewer may see. A referral of the
+// DV compartment does not exist for whoever is outside it: not in the
+// entries, the positions, the count nor the longest wait (a provider sees
+// it only through its DV delegation, a centre only its own DV staff, the
+// ministry never); then each entry is named per the viewer's rights.
 func (db *DB) redactWaitingList(ctx context.Context, l *ProviderWaitingList, viewer WaitingListViewer, day time.Time) error {
-	switch {
-	case viewer.ProviderPIB != "":
-		for i := range l.Entries {
-			a, ok, err := db.DelegatedAccessTo(ctx, viewer.ProviderPIB, l.Entries[i].PersonID, day)
+	access := map[domain.PersonID]DelegatedAccess{}
+	if viewer.ProviderPIB != "" {
+		for _, e := range l.Entries {
+			if _, done := access[e.PersonID]; done {
+				continue
+			}
+			a, _, err := db.DelegatedAccessTo(ctx, viewer.ProviderPIB, e.PersonID, day)
 			if err != nil {
 				return err
 			}
-			if !ok || !a.Allows(services.ScopeIdentity) || !slices.Contains(a.ReferralIDs, l.Entries[i].ReferralID) {
-				l.Entries[i].hide()
+			access[e.PersonID] = a
+		}
+	}
+	l.keep(func(e WaitingEntry) bool {
+		switch {
+		case !e.dv:
+		case viewer.ProviderPIB != "" && access[e.PersonID].Covers(e.ReferralID):
+		case viewer.CentreID != "" && viewer.DV && e.CentreID == viewer.CentreID:
+		default:
+			return false
+		}
+		return true
+	})
+	switch {
+	case viewer.ProviderPIB != "":
+		for i := range l.Entries {
+			e := &l.Entries[i]
+			if a := access[e.PersonID]; !a.Covers(e.ReferralID) || !a.AllowsFor(e.ReferralID, services.ScopeIdentity) {
+				e.hide()
 			}
 		}
 	case viewer.CentreID != "":
 		kept := l.Entries[:0]
 		for _, e := range l.Entries {
-			if e.CentreID == viewer.CentreID && (!e.dv || viewer.DV) {
+			if e.CentreID == viewer.CentreID {
 				kept = append(kept, e)
 			} else {
 				l.Others++
@@ -136,6 +160,27 @@ func (db *DB) redactWaitingList(ctx context.Context, l *ProviderWaitingList, vie
 		l.Entries = nil
 	}
 	return nil
+}
+
+// keep leaves the entries seen says exist, renumbered, counted and with
+// their longest wait.
+func (l *ProviderWaitingList) keep(seen func(WaitingEntry) bool) {
+	kept := l.Entries[:0]
+	for _, e := range l.Entries {
+		if seen(e) {
+			kept = append(kept, e)
+		}
+	}
+	l.Entries, l.Count, l.LongestDays = kept, len(kept), 0
+	for i := range l.Entries {
+		l.Entries[i].Position = i + 1
+		l.LongestDays = max(l.LongestDays, l.Entries[i].Days)
+	}
+}
+
+// DV reports whether any entry of the list is of the DV compartment.
+func (l ProviderWaitingList) DV() bool {
+	return slices.ContainsFunc(l.Entries, func(e WaitingEntry) bool { return e.dv })
 }
 
 func (e *WaitingEntry) hide() {
@@ -294,6 +339,9 @@ func (db *DB) SubmitWaitingListReport(ctx context.Context, pib string, s Waiting
 		lists, err := waitingLists(ctx, tx, pib, "", last)
 		if err != nil {
 			return err
+		}
+		for i := range lists { // the DV compartment's referrals are not reported outside it
+			lists[i].keep(func(e WaitingEntry) bool { return !e.dv })
 		}
 		list := reportedServices(lists)
 		body, err := json.Marshal(list)

@@ -62,8 +62,10 @@ var waitingToday = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 // referral is not on it; Pomoć's home help is a list of its own. The
 // provider's staff see by name only whom DelegatedAccessTo lets them (not
 // Nikšić's, which gave Sunce no delegation); Podgorica's caseworker sees
-// Podgorica's persons by name and the others as a count (the DV referral
-// too); the ministry counts only.
+// Podgorica's persons by name and the others as a count; a DV referral
+// exists only for the DV staff of its centre (and a provider whose
+// delegation covers DV): not in anyone else's entries, positions nor
+// counts; the ministry counts only.
 func TestWaitingListOrderPositionsAndDays(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.NewDB(t)
@@ -105,22 +107,24 @@ func TestWaitingListOrderPositionsAndDays(t *testing.T) {
 		t.Errorf("Pomoć's home help for Podgorica: %+v", all[1])
 	}
 
-	// A caseworker outside the DV compartment counts Dara's referral with the others.
+	// For a caseworker outside the DV compartment Dara's referral does not exist.
 	cw, err := db.WaitingList(ctx, store.WaitingListViewer{CentreID: "csr-podgorica"}, "02655284", "day_care_disability", waitingToday)
-	if err != nil || len(cw) != 1 || len(cw[0].Entries) != 2 || cw[0].Others != 2 {
+	if err != nil || len(cw) != 1 || len(cw[0].Entries) != 2 || cw[0].Others != 1 || cw[0].Count != 3 {
 		t.Fatalf("Podgorica's caseworker: %+v, %v", cw, err)
 	}
 
-	// Sunce's staff: every entry of their list, Ceca (no delegation from
-	// Nikšić) and Dara (a DV referral; the delegation does not cover DV)
-	// unnamed; asking for
-	// another provider's list still answers their own.
+	// Sunce's staff: their list without Dara (a DV referral their
+	// delegation does not cover), Ceca (no delegation from Nikšić)
+	// unnamed; asking for another provider's list still answers their own.
 	staff, err := db.WaitingList(ctx, store.WaitingListViewer{ProviderPIB: "02655284"}, "02000008", "", waitingToday)
-	if err != nil || len(staff) != 1 || len(staff[0].Entries) != 4 {
+	if err != nil || len(staff) != 1 || len(staff[0].Entries) != 3 || staff[0].Count != 3 {
 		t.Fatalf("Sunce's staff: %+v, %v", staff, err)
 	}
 	for _, e := range staff[0].Entries {
-		named := e.ReferralID != third && e.ReferralID != fourth
+		named := e.ReferralID != third
+		if e.ReferralID == fourth {
+			t.Errorf("Sunce's staff see the DV referral %d", fourth)
+		}
 		if e.Named != named || (e.GivenName != "") != named || (e.PersonID != "") != named {
 			t.Errorf("Sunce's staff: referral %d named %v (%q %q); want named %v", e.ReferralID, e.Named, e.GivenName, e.PersonID, named)
 		}
@@ -131,7 +135,7 @@ func TestWaitingListOrderPositionsAndDays(t *testing.T) {
 
 	// The ministry: counts and the longest wait only.
 	min, err := db.WaitingList(ctx, store.WaitingListViewer{}, "", "day_care_disability", waitingToday)
-	if err != nil || len(min) != 1 || min[0].Count != 4 || min[0].LongestDays != 42 || min[0].Entries != nil {
+	if err != nil || len(min) != 1 || min[0].Count != 3 || min[0].LongestDays != 42 || min[0].Entries != nil {
 		t.Fatalf("the ministry: %+v, %v", min, err)
 	}
 }
