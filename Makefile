@@ -216,6 +216,7 @@ bench: postgres bin/minio
 	$(GO) run ./bench/cases
 	$(GO) run ./bench/reassess
 	$(GO) run ./bench/revisions
+	$(GO) run ./bench/startup
 
 clean:
 	rm -rf bin var

@@ -36,6 +36,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) er
 	if refusal != "" {
 		fmt.Fprintln(out, "karton dev: development logins are OFF:", refusal)
 	}
+	began := time.Now()
 	s, err := system.Start(ctx, system.Options{
 		DataDir: cfg.DataDir, HTTPAddr: addr,
 		PGPort: devPGPort, TemporalPort: devTemporalPort, TemporalUI: devTemporalUI,
@@ -49,6 +50,7 @@ func runDev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) er
 		return err
 	}
 	defer s.Stop()
+	fmt.Fprintf(out, "karton dev: started in %v (%s)\n", time.Since(began).Round(time.Millisecond), s.StartupSummary())
 	persons, err := s.DB.CountPersons(ctx)
 	if err != nil {
 		return err
