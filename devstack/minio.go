@@ -46,6 +46,16 @@ func FindMinIO() (string, error) {
 
 // Start launches the server and waits until it is live.
 func (m *MinIO) Start(ctx context.Context) error {
+	if err := m.Launch(); err != nil {
+		return err
+	}
+	return m.WaitLive(ctx)
+}
+
+// Launch starts the server's process without waiting for it: its address
+// is known at once, and the server takes a second or more to come up
+// (WaitLive waits for it).
+func (m *MinIO) Launch() error {
 	if m.Binary == "" {
 		b, err := FindMinIO()
 		if err != nil {
@@ -83,6 +93,12 @@ func (m *MinIO) Start(ctx context.Context) error {
 	if err := m.cmd.Start(); err != nil {
 		return fmt.Errorf("start minio: %w", err)
 	}
+	return nil
+}
+
+// WaitLive waits until the launched server is live and initialised; it
+// stops the server when it is not within 30 seconds.
+func (m *MinIO) WaitLive(ctx context.Context) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		// Live, and past initialisation: an unsigned S3 request is refused

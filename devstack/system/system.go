@@ -101,9 +101,11 @@ type System struct {
 	// ended (`karton dev` prints it; bench/startup measures it).
 	Startup []Phase
 
-	mu     sync.Mutex
-	stops  []func()
-	worker sdkworker.Worker
+	mu            sync.Mutex
+	stops         []func()
+	minio         *devstack.MinIO
+	minioLaunched time.Time
+	worker        sdkworker.Worker
 }
 
 // Phase is one part of Start and how long it took.
@@ -206,15 +208,18 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 		}
 		s.Platform = p
 		s.stops = append(s.stops, p.Close)
-		return p.Objects.EnsureBucket(ctx)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.timed("worker", s.startWorker); err != nil {
+	if err := s.timed("schedules", func() error { return s.ensureSchedules(ctx, o) }); err != nil {
 		return nil, err
 	}
-	if err := s.timed("schedules", func() error { return s.ensureSchedules(ctx, o) }); err != nil {
+	if err := s.awaitObjects(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.timed("worker", s.startWorker); err != nil {
 		return nil, err
 	}
 	if err := s.timed("api", s.serveAPI); err != nil {
@@ -230,9 +235,10 @@ type endpoints struct {
 }
 
 // startServices starts the services not given by address: PostgreSQL,
-// Temporal's server, MinIO and the registry simulators, all at once (they
-// need nothing of each other; a warm start waits for the slowest, MinIO,
-// instead of the sum: bench/startup).
+// Temporal's server and the registry simulators, all at once (they need
+// nothing of each other: a warm start waits for the slowest instead of
+// the sum, bench/startup), and launches MinIO, which takes longest and is
+// waited for only once the platform is open (awaitObjects).
 func (s *System) startServices(ctx context.Context, o Options, codecURL string, e *endpoints) error {
 	if e.objects.Bucket == "" {
 		e.objects.Bucket = "karton"
@@ -245,7 +251,7 @@ func (s *System) startServices(ctx context.Context, o Options, codecURL string, 
 		parts = append(parts, func() error { return s.timed("temporal", func() error { return s.startTemporal(o, codecURL, e) }) })
 	}
 	if e.objects.Endpoint == "" {
-		parts = append(parts, func() error { return s.timed("object store", func() error { return s.startMinIO(ctx, o, e) }) })
+		parts = append(parts, func() error { return s.startMinIO(o, e) })
 	}
 	if e.registry == "" {
 		parts = append(parts, func() error { return s.timed("registry simulators", func() error { return s.startSimulators(o, e) }) })
@@ -299,16 +305,32 @@ func (s *System) startTemporal(o Options, codecURL string, e *endpoints) error {
 	return nil
 }
 
-func (s *System) startMinIO(ctx context.Context, o Options, e *endpoints) error {
+func (s *System) startMinIO(o Options, e *endpoints) error {
 	e.objects.AccessKey, e.objects.SecretKey = "karton", "karton-dev-secret"
 	m := &devstack.MinIO{Dir: filepath.Join(o.DataDir, "minio"), Addr: o.MinIOAddr, AccessKey: e.objects.AccessKey, SecretKey: e.objects.SecretKey,
 		LogFile: filepath.Join(o.DataDir, "minio.log")}
-	if err := m.Start(ctx); err != nil {
+	launched := time.Now()
+	if err := m.Launch(); err != nil {
 		return fmt.Errorf("object store: %w", err)
 	}
 	s.stopping(func() { _ = m.Stop() })
+	s.minio, s.minioLaunched = m, launched
 	e.objects.Endpoint = m.Endpoint()
 	return nil
+}
+
+// awaitObjects waits for the object store Start launched (it comes up
+// while the platform opens) and makes sure the bucket exists.
+func (s *System) awaitObjects(ctx context.Context) error {
+	if s.minio != nil {
+		if err := s.minio.WaitLive(ctx); err != nil {
+			return fmt.Errorf("object store: %w", err)
+		}
+		s.mu.Lock()
+		s.Startup = append(s.Startup, Phase{Name: "object store", Took: time.Since(s.minioLaunched)})
+		s.mu.Unlock()
+	}
+	return s.Platform.Objects.EnsureBucket(ctx)
 }
 
 func (s *System) startSimulators(o Options, e *endpoints) error {
