@@ -1,12 +1,16 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/activities"
@@ -168,10 +172,27 @@ type referralCreateBody struct {
 	PersonID   domain.PersonID `json:"person_id"`
 }
 
+// referralCreated is a create's answer: 201 for a new referral, 200 for
+// the one recorded before whose workflow had not started (a retry).
+type referralCreated struct {
+	serviceReferralView
+	again bool
+}
+
+func (r referralCreated) httpStatus() int {
+	if r.again {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
 // createServiceReferral answers POST /api/v1/cases/:number/service-referrals:
 // the referral recorded (every rule it breaks a 4xx naming it) and its
-// workflow started.
-func (h *handler) createServiceReferral(c *gin.Context) (*serviceReferralView, error) {
+// workflow started. When the workflow service was down, the referral stays
+// referred with no workflow (503): the same request again (the case's
+// referred referral to the contract for the person) starts its workflow and
+// answers it (200), writing nothing.
+func (h *handler) createServiceReferral(c *gin.Context) (*referralCreated, error) {
 	u := userOf(c)
 	x, err := h.loadCase(c, "read")
 	if err != nil {
@@ -194,16 +215,82 @@ func (h *handler) createServiceReferral(c *gin.Context) (*serviceReferralView, e
 		return nil, domain.Errorf(domain.CodeUnavailable, "the workflow service is not configured")
 	}
 	ctx := c.Request.Context()
-	r, err := h.db.ReferToService(ctx, store.ServiceReferralRequest{CaseNumber: x.Number, PersonID: b.PersonID, ContractID: b.ContractID,
-		Service: strings.TrimSpace(b.Service), CentreID: u.CentreID, MayDV: h.mayDV(c), By: u.Username}, h.now())
+	b.Service = strings.TrimSpace(b.Service)
+	r, again, err := h.referredBefore(c, x, b)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ServiceReferralID(r.ID), TaskQueue: workflows.TaskQueue},
-		workflows.NameServiceReferral, workflows.ServiceReferralInput{ReferralID: r.ID, CentreID: r.CentreID, ProviderPIB: r.ProviderPIB, Steps: 1}); err != nil {
-		return nil, errors.Join(domain.Errorf(domain.CodeUnavailable, "referral %d is recorded but its workflow did not start; try again later", r.ID), err)
+	if !again {
+		r, err = h.db.ReferToService(ctx, store.ServiceReferralRequest{CaseNumber: x.Number, PersonID: b.PersonID, ContractID: b.ContractID,
+			Service: b.Service, CentreID: u.CentreID, MayDV: h.mayDV(c), By: u.Username}, h.now())
+		if err != nil {
+			return nil, err
+		}
 	}
-	return h.referralAnswer(c, r.ID)
+	if err := h.ensureReferralWorkflow(ctx, r); err != nil {
+		return nil, err
+	}
+	v, err := h.referralAnswer(c, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &referralCreated{serviceReferralView: *v, again: again}, nil
+}
+
+// referredBefore finds the referral a create repeats: the case's, still
+// referred, to the same contract (and service, when named) for the same
+// person (the case's only beneficiary when none is named), in an open case.
+func (h *handler) referredBefore(c *gin.Context, x store.Case, b referralCreateBody) (store.ServiceReferral, bool, error) {
+	person := b.PersonID
+	if person == "" {
+		var ids []domain.PersonID
+		for _, p := range x.Persons {
+			if p.Role == "beneficiary" {
+				ids = append(ids, p.PersonID)
+			}
+		}
+		if len(ids) != 1 {
+			return store.ServiceReferral{}, false, nil // ReferToService names what is wrong
+		}
+		person = ids[0]
+	}
+	if x.Status != "open" {
+		return store.ServiceReferral{}, false, nil
+	}
+	list, err := h.db.ServiceReferrals(c.Request.Context(), store.ServiceReferralFilter{CaseNumber: x.Number, CentreID: userOf(c).CentreID,
+		States: []string{services.ReferralReferred}, DV: h.mayDV(c)})
+	if err != nil {
+		return store.ServiceReferral{}, false, err
+	}
+	for _, r := range list {
+		if r.ContractID == b.ContractID && r.PersonID == person && (b.Service == "" || b.Service == r.Service) {
+			return r, true, nil
+		}
+	}
+	return store.ServiceReferral{}, false, nil
+}
+
+// ensureReferralWorkflow starts the workflow of a referred referral under
+// its id, unless it runs: a run going on is used as it is (the SDK answers
+// it, or WorkflowExecutionAlreadyStarted), a run that failed, timed out or
+// was terminated is started again, a run that completed is not (its
+// referral was cancelled meanwhile; the step then finds its state). A
+// referral past referred had its workflow take that step: nothing to do.
+// The workflow service down is a 503 saying the referral waits for it.
+func (h *handler) ensureReferralWorkflow(ctx context.Context, r store.ServiceReferral) error {
+	if r.State != services.ReferralReferred {
+		return nil
+	}
+	_, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ServiceReferralID(r.ID), TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY},
+		workflows.NameServiceReferral, workflows.ServiceReferralInput{ReferralID: r.ID, CentreID: r.CentreID, ProviderPIB: r.ProviderPIB, Steps: r.Steps})
+	var going *serviceerror.WorkflowExecutionAlreadyStarted
+	if err == nil || errors.As(err, &going) {
+		return nil
+	}
+	return errors.Join(domain.Errorf(domain.CodeUnavailable,
+		"referral %d is recorded but the workflow service did not take it: nothing can follow it until it does; send the same referral again (or the provider's answer) later", r.ID), err)
 }
 
 // listServiceReferrals answers GET /api/v1/service-referrals: the
@@ -332,6 +419,9 @@ func (h *handler) referralStep(c *gin.Context, f store.ServiceReferralFile, act 
 		return nil, domain.Errorf(domain.CodeUnavailable, "the workflow service is not configured")
 	}
 	act.By, act.Role, act.Home = u.Username, u.Role, u.Home()
+	if err := h.ensureReferralWorkflow(c.Request.Context(), f.ServiceReferral); err != nil {
+		return nil, err
+	}
 	if err := h.update(c, workflows.ServiceReferralID(f.ID), workflows.UpdateServiceReferralStep, act); err != nil {
 		return nil, err
 	}
