@@ -146,7 +146,7 @@ func (s *server) renderProviderCosts(c *gin.Context, status int, problems []stri
 		s.refused(c, r)
 		return
 	}
-	data := gin.H{"Provider": true, "Page": "/provider/cost-reports", "Month": month, "Contracts": contracts.Contracts, "Reports": reports.Reports,
+	data := gin.H{"Provider": true, "ListPath": "/provider/cost-reports", "Month": month, "Contracts": contracts.Contracts, "Reports": reports.Reports,
 		"Problems": problems, "Services": serviceNames(s.lang(c))}
 	if !s.addCostReport(c, data) {
 		return
@@ -253,7 +253,7 @@ func (s *server) renderCostReports(c *gin.Context, status int, problems []string
 		s.refused(c, r)
 		return
 	}
-	data := gin.H{"Page": "/services/cost-reports", "Reports": reports.Reports, "State": state, "Problems": problems, "Services": serviceNames(s.lang(c)),
+	data := gin.H{"ListPath": "/services/cost-reports", "Reports": reports.Reports, "State": state, "Problems": problems, "Services": serviceNames(s.lang(c)),
 		"States":     []string{"submitted", "flagged", "checked", "approved", "rejected", "paid"},
 		"MayApprove": may(userOf(c), "cost_report", "approve"), "Me": userOf(c).Username}
 	if !s.addCostReport(c, data) {

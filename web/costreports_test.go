@@ -81,6 +81,14 @@ func TestCostReportPages(t *testing.T) {
 	if status != http.StatusOK || strings.Contains(html, `id="cr-approve"`) || !strings.Contains(html, "Nina Đukanović checked the report; another finance officer approves it.") {
 		t.Fatalf("the checker's page = %d %.600s", status, html)
 	}
+	if strings.Contains(html, "%!") { // a number said through %s (the report's version)
+		t.Errorf("the page shows a formatting leftover: %s", html[strings.Index(html, "%!")-80:strings.Index(html, "%!")+40])
+	}
+	// A report of the list opens on the same page (not on the template's
+	// name, which render puts under "Page").
+	if !strings.Contains(html, `href="/services/cost-reports?month=`) || strings.Contains(html, "cost_reports?") {
+		t.Errorf("the list's links do not open the report on /services/cost-reports: %.600s", html[strings.Index(html, `id="cr-reports"`):])
+	}
 	menu := func(user, path string) bool {
 		u, _ := domain.DemoUser(user)
 		for _, l := range menuOf(u) {

@@ -40,7 +40,7 @@ var costReportMessages = map[string]map[string]string{
 	"cr.version":      {"cnr": "Verzija", "en": "Version"},
 	"cr.provider":     {"cnr": "Pružalac", "en": "Provider"},
 	"cr.open":         {"cnr": "Otvori", "en": "Open"},
-	"cr.report_title": {"cnr": "Izvještaj %[1]s za %[2]s (verzija %[3]s)", "en": "Report %[1]s for %[2]s (version %[3]s)"},
+	"cr.report_title": {"cnr": "Izvještaj %[1]s za %[2]s (verzija %[3]d)", "en": "Report %[1]s for %[2]s (version %[3]d)"},
 	"cr.submitted_by": {"cnr": "Podnio/la: %[1]s, %[2]s", "en": "Submitted by %[1]s on %[2]s"},
 	"cr.checked_by":   {"cnr": "Provjerio/la: %[1]s, %[2]s", "en": "Checked by %[1]s on %[2]s"},
 	"cr.approved_by":  {"cnr": "Odobrio/la: %[1]s, %[2]s", "en": "Approved by %[1]s on %[2]s"},
