@@ -176,9 +176,9 @@ func (h *handler) submitCostReport(c *gin.Context) (*costReportOut, error) {
 	if req.ContractID <= 0 {
 		return nil, domain.FieldError("contract_id", "name the contract the report is for")
 	}
-	m, err := domain.ParseMonth(req.Month)
-	if err != nil {
-		return nil, domain.FieldError("month", "%q is not a month (YYYY-MM)", req.Month)
+	m, merr := serviceMonth("month", req.Month)
+	if merr != nil {
+		return nil, merr
 	}
 	contract, err := h.db.ServiceContractByID(ctx, req.ContractID)
 	if err != nil {
@@ -247,9 +247,9 @@ func (h *handler) listCostReports(c *gin.Context) (*costReportsOut, error) {
 	}
 	var errs []*domain.Error
 	if s := c.Query("month"); s != "" {
-		m, err := domain.ParseMonth(s)
+		m, err := serviceMonth("month", s)
 		if err != nil {
-			errs = append(errs, domain.FieldError("month", "%q is not a month (YYYY-MM)", printable(s, 20)))
+			errs = append(errs, err)
 		} else {
 			f.Month = &m
 		}

@@ -173,9 +173,9 @@ func (h *handler) listServiceUse(c *gin.Context) (*useMonthOut, error) {
 	ctx := c.Request.Context()
 	month := domain.MonthOf(h.now())
 	if m := c.Query("month"); m != "" {
-		var err error
-		if month, err = domain.ParseMonth(m); err != nil {
-			return nil, domain.FieldError("month", "%q is not a month (YYYY-MM)", m)
+		var err *domain.Error
+		if month, err = serviceMonth("month", m); err != nil {
+			return nil, err
 		}
 	}
 	out := &useMonthOut{Month: month.String(), Referrals: []useReferralOut{}, Records: []useRecordOut{}}

@@ -165,7 +165,7 @@ func reportMonth(field, s string) (time.Time, *domain.Error) {
 		return time.Time{}, nil
 	}
 	m, err := time.Parse("2006-01", s)
-	if err != nil {
+	if err != nil || m.Year() < 1 { // year 0 parses but is no month a contract or a report is of
 		return time.Time{}, domain.FieldError(field, "%q is not a month: want YYYY-MM", printable(s, 20))
 	}
 	return m, nil
