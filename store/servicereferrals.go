@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/domain/providers"
 	"github.com/karton-social/karton/domain/services"
 )
 
@@ -168,7 +169,7 @@ func (db *DB) ReferToService(ctx context.Context, in ServiceReferralRequest, at 
 		}
 		s := ServiceReferralStep{Seq: 1, By: in.By, At: at}
 		if err := serviceReferralEvent(ctx, tx, id, s, services.ReferralReferred,
-			fmt.Sprintf("Upućen/a na uslugu %s kod pružaoca %s (ugovor %s, uputnica %d)", contract.Service, contract.ProviderName, contract.Number, id)); err != nil {
+			fmt.Sprintf("Upućen/a na uslugu %s kod pružaoca %s (ugovor %s, uputnica %d)", serviceName(contract.Service), contract.ProviderName, contract.Number, id)); err != nil {
 			return err
 		}
 		out, err = scanServiceReferral(tx.QueryRow(ctx, `SELECT `+serviceReferralColumns+serviceReferralFrom+` WHERE r.id = $1`, id))
@@ -278,6 +279,15 @@ func serviceReferralEvent(ctx context.Context, tx pgx.Tx, id int64, s ServiceRef
 		return fmt.Errorf("referral event: %w", err)
 	}
 	return nil
+}
+
+// serviceName is a service's Montenegrin name for the case's history
+// (its code when the catalogue lacks it).
+func serviceName(code string) string {
+	if s, ok := providers.ServiceByCode(code); ok {
+		return s.Label("cnr")
+	}
+	return code
 }
 
 // ReferralActor is who takes a step: the referring centre's staff
@@ -455,7 +465,7 @@ func (db *DB) ReviewServiceReferral(ctx context.Context, id int64, centre string
 		if err := referralStepDone(ctx, tx, id, s, ""); err != nil {
 			return err
 		}
-		return serviceReferralEvent(ctx, tx, id, s, "reviewed", fmt.Sprintf("Uputnica %d: revizija usluge (%s)", id, v.Outcome))
+		return serviceReferralEvent(ctx, tx, id, s, "reviewed", fmt.Sprintf("Uputnica %d: revizija usluge (%s)", id, services.ReviewOutcomeNames[v.Outcome][0]))
 	})
 }
 
@@ -482,7 +492,7 @@ func (db *DB) EndServiceReferral(ctx context.Context, id int64, actor ReferralAc
 			return err
 		}
 		return serviceReferralEvent(ctx, tx, id, s, services.ReferralEnded, fmt.Sprintf("Uputnica %d: usluga kod pružaoca %s završena %s (%s)", id,
-			r.ProviderName, day.Format("02.01.2006."), reason))
+			r.ProviderName, day.Format("02.01.2006."), services.EndReasonNames[reason][0]))
 	})
 }
 

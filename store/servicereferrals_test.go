@@ -140,6 +140,19 @@ func TestServiceReferralSteps(t *testing.T) {
 	if strings.Join(whats, ",") != "referred,waiting,active,reviewed,ended" {
 		t.Errorf("events: %v", whats)
 	}
+	// The case's history names the service, the review's conclusion and
+	// the reason in words, never their codes.
+	for _, e := range f.Events {
+		for _, raw := range []string{"day_care_disability", "continue", "goal_reached"} {
+			if strings.Contains(e.Summary, raw) {
+				t.Errorf("the %s event reads %q: the code %s in place of its name", e.What, e.Summary, raw)
+			}
+		}
+	}
+	if s := f.Events[0].Summary + f.Events[3].Summary + f.Events[4].Summary; !strings.Contains(s, "Dnevni boravak za djecu sa smetnjama u razvoju") ||
+		!strings.Contains(s, "usluga se nastavlja") || !strings.Contains(s, "cilj postignut") {
+		t.Errorf("the history: %q", s)
+	}
 	// A new referral once the first ended; a full contract refuses it.
 	if _, err := db.Pool().Exec(ctx, `UPDATE service_contracts SET capacity = 1 WHERE id = $1`, contract); err != nil {
 		t.Fatal(err)

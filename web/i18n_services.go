@@ -1,5 +1,7 @@
 package web
 
+import "github.com/karton-social/karton/domain/services"
+
 // The words of the services delivered by providers (issue 23) every part
 // of it shares: the provider's staff role, the units of a contract's rate,
 // the contract's and the referral's states, why a service ends, and the
@@ -23,15 +25,13 @@ func init() {
 		"ended":     {"završen", "ended"},
 		"cancelled": {"povučen", "withdrawn"},
 	}
-	enumWords["service_end_reason"] = map[string][2]string{
-		"goal_reached": {"cilj postignut", "goal reached"},
-		"moved":        {"preseljenje", "moved away"},
-		"deceased":     {"smrt korisnika", "the person died"},
-		"refused":      {"korisnik odbio uslugu", "refused the service"},
+	enumWords["service_end_reason"] = services.EndReasonNames
+	for outcome, words := range services.ReviewOutcomeNames {
+		messages["sr.outcome."+outcome] = map[string]string{"cnr": words[0], "en": words[1]}
 	}
 	enumWords["delegation_scope"] = map[string][2]string{
 		"identity": {"identitet (ime, datum rođenja, adresa)", "identity (name, date of birth, address)"},
-		"contact":  {"kontakt (telefon, zastupnik)", "contact (phone, representative)"},
+		"contact":  {"kontakt (zakonski zastupnik ili staratelj)", "contact (the legal representative or guardian)"},
 		"plan":     {"ciljevi plana usluga", "the service plan's goals"},
 	}
 }

@@ -203,6 +203,23 @@ const (
 // EndReasons lists the reasons in their order.
 func EndReasons() []string { return []string{EndGoalReached, EndMoved, EndDeceased, EndRefused} }
 
+// EndReasonNames name each reason in Montenegrin and English (pages, and
+// the case's history).
+var EndReasonNames = map[string][2]string{
+	EndGoalReached: {"cilj postignut", "goal reached"},
+	EndMoved:       {"preseljenje", "moved away"},
+	EndDeceased:    {"smrt korisnika", "the person died"},
+	EndRefused:     {"korisnik odbio uslugu", "refused the service"},
+}
+
+// ReviewOutcomeNames name what a review of a service concludes, in
+// Montenegrin and English.
+var ReviewOutcomeNames = map[string][2]string{
+	"continue": {"usluga se nastavlja", "the service goes on"},
+	"adjust":   {"usluga se nastavlja uz izmjene", "the service goes on, adjusted"},
+	"end":      {"uslugu treba završiti", "the service should end"},
+}
+
 // referralServices are the services each case procedure may refer to a
 // provider (GUESS on the mapping: the procedure's own service, the
 // counselling and shelters of the DV procedures, DOMAIN.md §4.2).
