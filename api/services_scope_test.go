@@ -159,6 +159,7 @@ type scopeListsBody struct {
 			Named      bool
 			PersonID   string `json:"person_id"`
 			PersonName string `json:"person_name"`
+			CaseNumber string `json:"case_number"`
 		}
 	}
 }
@@ -204,6 +205,9 @@ func waitingNames(t *testing.T, ts *httptest.Server, user string) (map[int64]str
 		for _, e := range l.Entries {
 			if e.Named != (e.PersonName != "") || e.Named != (e.PersonID != "") {
 				t.Errorf("%s: entry of referral %d named %t with %q, %q", user, e.ReferralID, e.Named, e.PersonName, e.PersonID)
+			}
+			if provider := strings.HasSuffix(user, ".sunce"); e.Named && (e.CaseNumber == "") != provider {
+				t.Errorf("%s: entry of referral %d has case number %q: a provider never sees it, the centre's staff do", user, e.ReferralID, e.CaseNumber)
 			}
 			names[e.ReferralID] = e.PersonName
 		}

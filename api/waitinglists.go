@@ -96,7 +96,10 @@ func (h *handler) listWaitingLists(c *gin.Context) (*waitingListsView, error) {
 			ev := waitingEntryView{Position: e.Position, ReferralID: e.ReferralID, WaitingSince: e.Since.Format(time.DateOnly), Days: e.Days,
 				ContractNumber: e.ContractNumber, CentreID: e.CentreID, Named: e.Named}
 			if e.Named {
-				ev.PersonID, ev.PersonName, ev.CaseNumber = string(e.PersonID), e.GivenName+" "+e.FamilyName, e.CaseNumber
+				ev.PersonID, ev.PersonName = string(e.PersonID), e.GivenName+" "+e.FamilyName
+				if viewer.ProviderPIB == "" { // a case number is the centre's, never shown to a provider
+					ev.CaseNumber = e.CaseNumber
+				}
 				named = append(named, e.PersonID)
 			}
 			v.Entries = append(v.Entries, ev)
