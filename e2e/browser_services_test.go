@@ -87,7 +87,7 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 	if _, err := s.DB.Pool().Exec(t.Context(), `UPDATE service_referrals SET referred_on = $2, started_on = $2 WHERE id = $1`, ref, first); err != nil {
 		t.Fatal(err)
 	}
-	var day1, day2, grid, reportURL, reportState string
+	var day1, day2, grid, reportURL, reportState, useRefused, costRefused string
 	recordFirstFreeDay := func(day *string) chromedp.Tasks {
 		return chromedp.Tasks{
 			waitFor("#form-record"),
@@ -106,6 +106,13 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 		read("provider/service-use"),
 		shot("svc-4-service-use-month"),
 		chromedp.Click(fmt.Sprintf("#su-open-%d", ref), chromedp.ByQuery),
+		waitFor("#form-record"),
+		chromedp.SetValue("#record-quantity", "2", chromedp.ByQuery), // two days in one day
+		submit("#record-save"),
+		waitFor("#su-record-errors"),
+		chromedp.Text("#su-record-errors", &useRefused, chromedp.ByQuery),
+		read("provider/service-use refused"),
+		shot("svc-4b-service-use-refused"),
 		recordFirstFreeDay(&day1),
 		recordFirstFreeDay(&day2),
 		waitFor("#su-grid"),
@@ -116,6 +123,12 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 		waitFor(fmt.Sprintf("#cr-submit-%d", contract)),
 		read("provider/cost-reports"),
 		shot("svc-6-cost-report-form"),
+		chromedp.SetValue(fmt.Sprintf("#cr-units-%d-0", contract), "dva", chromedp.ByQuery),
+		submit(fmt.Sprintf("#cr-submit-%d", contract)),
+		waitFor("#cr-errors"),
+		chromedp.Text("#cr-errors", &costRefused, chromedp.ByQuery),
+		read("provider/cost-reports refused"),
+		chromedp.SetValue(fmt.Sprintf("#cr-units-%d-0", contract), "2", chromedp.ByQuery),
 		submit(fmt.Sprintf("#cr-submit-%d", contract)),
 		waitFor("#cr-report"),
 		chromedp.Location(&reportURL),
@@ -137,6 +150,10 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 	if day1 == "" || day1 == day2 || !strings.Contains(grid, "Dolazak u 8.") {
 		t.Errorf("the grid after recording %q and %q: %q", day1, day2, grid)
 	}
+	if useRefused == "" || costRefused == "" {
+		t.Errorf("the refusals beside the forms: service use %q, cost report %q", useRefused, costRefused)
+	}
+	t.Logf("refused: %q; %q", useRefused, costRefused)
 	u, err := url.Parse(reportURL)
 	if err != nil || u.Query().Get("report") == "" {
 		t.Fatalf("after submitting the report the page is %s", reportURL)

@@ -84,6 +84,12 @@ func TestCostReportPages(t *testing.T) {
 	if strings.Contains(html, "%!") { // a number said through %s (the report's version)
 		t.Errorf("the page shows a formatting leftover: %s", html[strings.Index(html, "%!")-80:strings.Index(html, "%!")+40])
 	}
+	// Units that are not a number: refused beside the form, the line by its number.
+	form := url.Values{"month": {"2026-11"}, "contract_id": {"1"}, "rate": {"12.50"}, "referral_id": {"7"}, "units": {"dva"}}
+	refused, status := s.request(t, "cnr", "tamara.sunce", http.MethodPost, "/provider/cost-reports/submit", nil, form, s.submitCostReport)
+	if status != http.StatusBadRequest || !strings.Contains(refused, "Stavka 1: Jedinice se upisuju kao broj") || strings.Contains(refused, "%!") {
+		t.Errorf("units that are not a number = %d %.600s", status, refused[max(0, strings.Index(refused, `id="cr-errors"`)):])
+	}
 	// A report of the list opens on the same page (not on the template's
 	// name, which render puts under "Page").
 	if !strings.Contains(html, `href="/services/cost-reports?month=`) || strings.Contains(html, "cost_reports?") {

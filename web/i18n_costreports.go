@@ -61,7 +61,7 @@ var costReportMessages = map[string]map[string]string{
 	"cr.back":          {"cnr": "Nazad na izvještaje", "en": "Back to the reports"},
 	"cr.units_invalid": {"cnr": "Jedinice se upisuju kao broj, npr. 20 ili 7,5.", "en": "Units are a number, e.g. 20 or 7.5."},
 	"cr.filter_state":  {"cnr": "Stanje", "en": "State"},
-	"cr.line_units":    {"cnr": "stavka %[1]s", "en": "line %[1]s"},
+	"cr.line_units":    {"cnr": "Stavka %[1]d", "en": "Line %[1]d"},
 	"cr.all":           {"cnr": "sva", "en": "all"},
 
 	"err.cr_no_lines":     {"cnr": "izvještaj mora imati bar jednu stavku", "en": "a cost report claims at least one line"},
