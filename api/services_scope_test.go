@@ -334,9 +334,10 @@ func TestScopePerReferral(t *testing.T) {
 // Without a delegation covering DV Sunce finds neither referral (404,
 // not in the count, a record of her day refused with nothing written).
 // Under a DV delegation Sunce reads the referral, the person, her month
-// and the waiting list, and records a day by the referral: each of those
-// requests is a restricted audit record naming her, while a read of a
-// plain referral is not restricted. Podgorica's caseworker outside the
+// and the waiting list, records a day by the referral (and its software
+// one by her JMBG) and reports her month's cost: each of those requests
+// is a restricted audit record naming her, while a read of a plain
+// referral is not restricted. Podgorica's caseworker outside the
 // compartment finds neither referral (404, absent from the lists and the
 // waiting list's count), nor does the ministry; the DV caseworker does.
 func TestScopeDVReferral(t *testing.T) {
@@ -411,6 +412,18 @@ func TestScopeDVReferral(t *testing.T) {
 		t.Errorf("the DV referral's November: %+v", m)
 	}
 	restricted("GET /api/v1/service-use")
+	if code, b := uploadAs(t, ts, "sunce-system", "jmbg,service,day,quantity,note,corrects\n"+string(dina.JMBG)+",day_care_disability,2026-11-04,1,,\n"); code != http.StatusCreated {
+		t.Fatalf("Sunce's software uploads a day of the DV referral = %d %s", code, b)
+	}
+	if r, persons := scopeAudit(t, db, "sunce-system", "POST /api/v1/service-use/upload"); !r || !slices.Equal(persons, []string{string(dina.ID)}) {
+		t.Errorf("the upload through the DV delegation audited as restricted %t naming %v; want restricted, naming Dina", r, persons)
+	}
+	code, b = doAs(t, ts, tamara, "POST", "/api/v1/cost-reports", fmt.Sprintf(`{"contract_id":%d,"month":"2026-11","lines":[{"referral_id":%d,"units":2,`+
+		`"rate":"12.50","amount":"25.00"}],"total":"25.00"}`, w.dayCare, rD))
+	if c := costBody(t, b); code != http.StatusCreated || c.State != "submitted" || c.Lines[0].Person != "Dina Kovačević" {
+		t.Fatalf("November's cost report of the DV referral = %d %s", code, b)
+	}
+	restricted("POST /api/v1/cost-reports")
 	if waiting, counts := waitingNames(t, ts, tamara); counts["counselling"] != 2 || waiting[wD] != "Dina Kovačević" {
 		t.Errorf("Sunce's waiting lists under a DV delegation: %v, counts %v", waiting, counts)
 	}
