@@ -194,6 +194,36 @@ func reportAndPayMonth(t *testing.T, s *system.System, child domain.Person, refe
 	if len(paid) != 1 || paid[0].Amount.StringFixed(2) != amount {
 		t.Errorf("the services' batch = %+v; want one transfer of EUR %s", paid, amount)
 	}
+	// What the approvers read is what the files pay: the summary counts
+	// the providers' batch among the transfers.
+	var pr struct {
+		Summary []struct {
+			Benefit, Channel, State, Total string
+			Count                          int
+		}
+		Files []struct {
+			Kind      string
+			Transfers int
+		}
+	}
+	askJSON(t, "nina.finance", "GET", api+"/payrolls/"+month, "", http.StatusOK, &pr)
+	transfers, bank, costs := 0, 0, ""
+	for _, f := range pr.Files {
+		if f.Kind == "pain.001" {
+			transfers += f.Transfers
+		}
+	}
+	for _, x := range pr.Summary {
+		if x.Channel == "bank" && x.State != "exception" {
+			bank += x.Count
+		}
+		if x.Benefit == "service_costs" {
+			costs = x.Total
+		}
+	}
+	if costs != amount || bank != transfers {
+		t.Errorf("the payroll's summary: providers' costs %q (want %s), %d bank payments against %d transfers in the files", costs, amount, bank, transfers)
+	}
 }
 
 // TestDemoServiceWalk: the demo's child at Sunce (what `make run` seeds on

@@ -443,10 +443,25 @@ type PayrollSummary struct {
 	Total                                 decimal.Decimal
 }
 
-// SummarisePayroll totals a payroll's payments.
+// The payroll's batches that pay no benefit, as its summary names them
+// in place of a benefit's code: the employers' refunds (issue 18) and the
+// providers' cost reports (issue 23), each a transfer of the files.
+const (
+	PayrollRefunds      = "employer_refunds"
+	PayrollServiceCosts = "service_costs"
+)
+
+// SummarisePayroll totals a payroll's payments, with the employers'
+// refunds and the providers' cost reports it pays: every transfer of the
+// files is counted once.
 func (db *DB) SummarisePayroll(ctx context.Context, payroll string) ([]PayrollSummary, error) {
 	rows, err := db.pool.Query(ctx, `SELECT benefit, municipality, channel, state, count(*), sum(amount) FROM payments
-		WHERE payroll_id = $1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, payroll)
+		WHERE payroll_id = $1 GROUP BY 1, 2, 3, 4
+		UNION ALL SELECT '`+PayrollRefunds+`', '', 'bank', state, count(*), sum(amount) FROM refund_payments
+		WHERE payroll_id = $1 GROUP BY 4
+		UNION ALL SELECT '`+PayrollServiceCosts+`', '', 'bank', state, count(*), sum(amount) FROM service_cost_payments
+		WHERE payroll_id = $1 GROUP BY 4
+		ORDER BY 1, 2, 3, 4`, payroll)
 	if err != nil {
 		return nil, fmt.Errorf("summarise payroll: %w", err)
 	}

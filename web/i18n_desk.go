@@ -178,7 +178,20 @@ func benefitName(lang, code string) string {
 		}
 		return b.NameCnr
 	}
+	if words, ok := payrollBatchNames[code]; ok {
+		if lang == "en" {
+			return words[1]
+		}
+		return words[0]
+	}
 	return code
+}
+
+// payrollBatchNames name a payroll's batches that pay no benefit, where
+// its summary names a benefit (store.PayrollRefunds, store.PayrollServiceCosts).
+var payrollBatchNames = map[string][2]string{
+	"employer_refunds": {"Refundacije poslodavcima (naknada zarade)", "Employers' refunds (salary compensation)"},
+	"service_costs":    {"Troškovi usluga pružalaca", "Providers' service costs"},
 }
 
 // procedureName is a case procedure's name in lang, from its code.

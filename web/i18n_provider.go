@@ -17,7 +17,7 @@ func init() {
 		"sp.home_title":        {"cnr": "Pružalac usluga", "en": "Service provider"},
 		"sp.home_intro":        {"cnr": "Ugovori vašeg pružaoca usluga i korisnici koje su vam centri uputili. Vidite samo ono što ovlašćenje centra dozvoljava; kad centar ovlašćenje opozove, korisnici tog centra odmah nestaju s ove stranice.", "en": "Your provider's contracts and the persons the centres referred to you. You see only what the centre's delegation allows; when a centre revokes it, that centre's persons are gone from this page at once."},
 		"sp.links":             {"cnr": "Stranice pružaoca", "en": "The provider's pages"},
-		"sp.link_referrals":    {"cnr": "Uputi", "en": "Referrals"},
+		"sp.link_referrals":    {"cnr": "Uputnice", "en": "Referrals"},
 		"sp.link_service_use":  {"cnr": "Evidencija pruženih usluga", "en": "Service records"},
 		"sp.link_cost_reports": {"cnr": "Mjesečni izvještaji o troškovima", "en": "Monthly cost reports"},
 		"sp.link_waiting_list": {"cnr": "Lista čekanja", "en": "Waiting list"},

@@ -91,7 +91,7 @@ func (s *server) caseServices(c *gin.Context, number, procedure string) gin.H {
 		if k.Free == 0 {
 			continue
 		}
-		choices = append(choices, contractChoice{ID: k.ID, Label: k.ProviderName + " · " + serviceName(lang, k.Service) + " · " + k.Rate + " € / " +
+		choices = append(choices, contractChoice{ID: k.ID, Label: k.ProviderName + " · " + serviceName(lang, k.Service) + " · " + money(lang, k.Rate) + " / " +
 			enum(lang, "service_unit", k.Unit) + " · " + t(lang, "sr.free_places") + ": " + strconv.Itoa(k.Free)})
 	}
 	return gin.H{"Referrals": referralRows(lang, res.Referrals), "Contracts": choices, "Full": len(res.Contracts) > 0 && len(choices) == 0,

@@ -75,7 +75,7 @@ func TestCaseServicesBlock(t *testing.T) {
 		t.Errorf("a P01 case has a services block: %v", none)
 	}
 	choices, _ := got["Contracts"].([]contractChoice)
-	if len(choices) != 1 || choices[0].ID != 1 || choices[0].Label != "Dnevni centar Sunce · Day care for children with disabilities · 12.50 € / day · free places: 3" {
+	if len(choices) != 1 || choices[0].ID != 1 || choices[0].Label != "Dnevni centar Sunce · Day care for children with disabilities · €12.50 / day · free places: 3" {
 		t.Fatalf("the contracts offered: %+v", got)
 	}
 	if line := serviceReferralEventLine("cnr", map[string]any{"service_referral_id": 7.0, "what": "waiting"}); line != "Uputnica 7: stavljen/a na listu čekanja" {
