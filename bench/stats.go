@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -117,4 +118,21 @@ func Verdict(ok bool) string {
 		return "met"
 	}
 	return "NOT met"
+}
+
+// CPUProfile profiles the whole process into file until the returned stop
+// is called; an empty file profiles nothing.
+func CPUProfile(file string) (stop func() error, err error) {
+	if file == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }

@@ -8,12 +8,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/karton-social/karton/bench"
 	"github.com/karton-social/karton/store"
@@ -26,14 +32,15 @@ func main() {
 	serialN := flag.Int("serial", 20, "claims one at a time for the latency figures")
 	inFlight := flag.Int("in-flight", 10, "claims in flight for the throughput figure")
 	latency := flag.Duration("latency", 20*time.Millisecond, "simulated registry latency")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the claims one at a time (the whole process) to this file")
 	flag.Parse()
-	if err := run(*trivialN, *claimsN, *serialN, *inFlight, *latency); err != nil {
+	if err := run(*trivialN, *claimsN, *serialN, *inFlight, *latency, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error {
+func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration, profile string) error {
 	ctx := context.Background()
 	need := claimsN + serialN
 	households := need*5 + 50 // about a quarter of households live in Podgorica
@@ -70,7 +77,12 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error 
 	if err != nil {
 		return err
 	}
+	var (
+		mu      sync.Mutex
+		answers = map[string][2]time.Duration{} // claim number: HTTP answer, review task
+	)
 	claim := func(ctx context.Context, ids []string) error {
+		t0 := time.Now()
 		body, _ := json.Marshal(map[string]any{"benefit": "MO", "applicant_person_id": ids[0], "member_person_ids": ids[1:], "consent": true})
 		req, _ := http.NewRequestWithContext(ctx, "POST", s.APIURL+"/api/v1/claims", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -88,6 +100,7 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error 
 		if err := json.Unmarshal(b, &filed); err != nil {
 			return err
 		}
+		answered := time.Since(t0)
 		// Ready for review: the review task is in the caseworkers' inbox.
 		for {
 			ts, err := s.DB.Tasks(ctx, store.TaskFilter{CentreID: "csr-podgorica", Subject: filed.Number, Type: workflows.TaskReview})
@@ -95,6 +108,9 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error 
 				return err
 			}
 			if len(ts) > 0 {
+				mu.Lock()
+				answers[filed.Number] = [2]time.Duration{answered, time.Since(t0)}
+				mu.Unlock()
 				return nil
 			}
 			select {
@@ -112,8 +128,15 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error 
 		return err
 	}
 	fmt.Printf("baseline   trivial workflow (one no-op activity), %d in flight: %7.1f workflows/s\n", inFlight, base)
-	_, lat1, err := bench.Run(ctx, serialN, 1, func(ctx context.Context, i int) error { return claim(ctx, hs[claimsN+i]) })
+	stopProfile, err := bench.CPUProfile(profile)
 	if err != nil {
+		return err
+	}
+	_, lat1, err := bench.Run(ctx, serialN, 1, func(ctx context.Context, i int) error { return claim(ctx, hs[claimsN+i]) })
+	if err := errors.Join(err, stopProfile()); err != nil {
+		return err
+	}
+	if err := explain(ctx, s.Temporal, answers); err != nil {
 		return err
 	}
 	p95 := bench.Percentile(lat1, 95)
@@ -126,5 +149,43 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration) error 
 	fmt.Printf("throughput claims, %d in flight:                           %7.1f claims/s  (p50 %v, p95 %v)\n",
 		inFlight, perSec, bench.Percentile(lat10, 50).Round(time.Millisecond), bench.Percentile(lat10, 95).Round(time.Millisecond))
 	fmt.Printf("ratio      claims/s ÷ trivial workflows/s:                %7.2f  (goal >= 0.30: %s)\n", perSec/base, bench.Verdict(perSec/base >= 0.30))
+	return nil
+}
+
+// explain prints where the slowest claim one at a time spent its time, from
+// its workflow history's server-side timestamps: the HTTP answer, then
+// each workflow task and activity, from the workflow's start.
+func explain(ctx context.Context, c client.Client, answers map[string][2]time.Duration) error {
+	slowest, took := "", [2]time.Duration{}
+	for n, d := range answers {
+		if d[1] > took[1] || (d[1] == took[1] && n < slowest) {
+			slowest, took = n, d
+		}
+	}
+	if slowest == "" {
+		return nil
+	}
+	fmt.Printf("explain    the slowest claim one at a time: review task after %v, the HTTP answer after %v; its history from the workflow's start:\n",
+		took[1].Round(time.Millisecond), took[0].Round(time.Millisecond))
+	it := c.GetWorkflowHistory(ctx, workflows.ClaimWorkflowID(slowest), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var start time.Time
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return err
+		}
+		at := e.GetEventTime().AsTime()
+		if start.IsZero() {
+			start = at
+		}
+		what := strings.TrimPrefix(e.GetEventType().String(), "EVENT_TYPE_")
+		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil {
+			what += " " + a.GetActivityType().GetName()
+		}
+		if m := e.GetMarkerRecordedEventAttributes(); m != nil {
+			what += " " + m.GetMarkerName()
+		}
+		fmt.Printf("           %7.1f ms  %s\n", float64(at.Sub(start).Microseconds())/1000, what)
+	}
 	return nil
 }
