@@ -32,7 +32,7 @@ import (
 // not cover DV) nor on the centre's pages of a caseworker outside DV, not
 // even at its own address. The centre's contracts, delegations, waiting
 // lists and the referral's own page are read by the head and the
-// caseworker.
+// caseworker. Sunce's pages once more in English: no Montenegrin word.
 func TestBrowserServicesProviderMonth(t *testing.T) {
 	s := startStack(t, system.Options{SimHouseholds: 5}, 0)
 	api := s.APIURL + "/api/v1"
@@ -248,6 +248,46 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("the centre's pages in the browser: %v", err)
+	}
+
+	// Sunce's pages in English: the same month, no Montenegrin word of them.
+	en := map[string]string{}
+	readEN := func(path string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(s.APIURL + path),
+			chromedp.WaitVisible("main", chromedp.ByQuery),
+			chromedp.ActionFunc(func(ctx context.Context) error {
+				var text string
+				err := chromedp.Text("main", &text, chromedp.ByQuery).Do(ctx)
+				en[path] = text
+				return err
+			}),
+		}
+	}
+	err = runSteps(bctx,
+		logout,
+		login("tamara.sunce"),
+		chromedp.SetValue("#lang-select", "en", chromedp.ByQuery),
+		submit("#lang-go"),
+		readEN("/provider"),
+		readEN(fmt.Sprintf("/service-referrals/%d", ref)),
+		readEN("/provider/referrals"),
+		readEN(fmt.Sprintf("/provider/service-use?month=%s&referral=%d", month, ref)),
+		readEN(fmt.Sprintf("/provider/cost-reports?month=%s&report=%s", month, report)),
+		readEN("/provider/waiting-list"),
+		shot("svc-16-provider-waiting-list-en"),
+	)
+	if err != nil {
+		t.Fatalf("Sunce's pages in English: %v", err)
+	}
+	cnrWords := regexp.MustCompile(`(?:^|[^\pL])(Dnevni boravak|usluga|Usluga|upućen|podnesen|odobren za isplatu|Uputnica|Korisnik|na listi|dan|dana|stavka|Stavka|mjesec|Mjesec|Ugovor|čekanja|Podnio|Provjerio|Odobrio)(?:$|[^\pL])`)
+	if !strings.Contains(en["/provider"], "Contracts") || !strings.Contains(en["/provider"], "Luka Perović") {
+		t.Errorf("/provider after choosing English: %.600s", en["/provider"])
+	}
+	for path, text := range en {
+		if text == "" || cnrWords.MatchString(text) || strings.Contains(text, "%!") {
+			t.Errorf("%s in English says %q: %.600s", path, cnrWords.FindString(text), text)
+		}
 	}
 
 	for name, text := range pages {
