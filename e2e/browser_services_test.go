@@ -22,7 +22,8 @@ import (
 // /provider, open the referrals, accept the child on the form, record two
 // days of service on /provider/service-use (the referral's days moved to
 // the first of last month, as the clock cannot be), submit the month's
-// cost report on /provider/cost-reports and read their waiting list; one
+// cost report on /provider/cost-reports and their waiting list's report
+// for last month on /provider/waiting-list; one
 // finance officer (nina.finance) checks the report on
 // /services/cost-reports and is not offered its approval, another
 // (marija.finance) approves it. Every page is in Montenegrin with names:
@@ -144,6 +145,10 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 		chromedp.Navigate(s.APIURL+"/provider/waiting-list"),
 		waitFor("#reports"),
 		read("provider/waiting-list"),
+		chromedp.Click("#matches-yes", chromedp.ByQuery),
+		submit("#send-report"),
+		waitFor("#report-done"),
+		read("provider/waiting-list reported"),
 		shot("svc-8-provider-waiting-list"),
 	)
 	if err != nil {
@@ -307,6 +312,8 @@ func TestBrowserServicesProviderMonth(t *testing.T) {
 		"services/delegations":           {"Dnevni centar Sunce"},
 		"service-referrals/{id}":         {"Luka Perović", "Dnevni centar Sunce", "usluga u toku"},
 		"services/waiting-lists as DV":   {dvName},
+		"provider/waiting-list reported": {"Izvještaj je podnesen.", "Podnesen", "Slaže se"},
+		"services/waiting-lists":         {"Podnesen"},
 		"services/cost-reports approved": {"Marija Raičević"},
 	}
 	for name, words := range wants {
