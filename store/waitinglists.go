@@ -106,7 +106,14 @@ func (db *DB) WaitingList(ctx context.Context, viewer WaitingListViewer, pib, se
 			return nil, err
 		}
 	}
-	return lists, nil
+	return seenLists(lists), nil
+}
+
+// seenLists drops the lists left empty once the DV compartment's entries
+// are out: a list exists only while someone waits on it, so an empty one
+// would say that a hidden referral waits there.
+func seenLists(lists []ProviderWaitingList) []ProviderWaitingList {
+	return slices.DeleteFunc(lists, func(l ProviderWaitingList) bool { return l.Count == 0 })
 }
 
 // redactWaitingList leaves in l what viewer may see. A referral of the
@@ -343,7 +350,7 @@ func (db *DB) SubmitWaitingListReport(ctx context.Context, pib string, s Waiting
 		for i := range lists { // the DV compartment's referrals are not reported outside it
 			lists[i].keep(func(e WaitingEntry) bool { return !e.dv })
 		}
-		list := reportedServices(lists)
+		list := reportedServices(seenLists(lists))
 		body, err := json.Marshal(list)
 		if err != nil {
 			return err

@@ -247,3 +247,29 @@ func TestWaitingListReminders(t *testing.T) {
 		t.Errorf("Sunce reported after its reminder, not escalated: %+v, %v", ms, err)
 	}
 }
+
+// TestWaitingListOfDVOnly: a list on which only a DV referral waits does
+// not exist outside the compartment — no empty row for the caseworker
+// outside DV, the ministry or the provider without a DV delegation (it
+// would say a hidden referral waits there) — and is not reported; the
+// centre's DV caseworker sees it.
+func TestWaitingListOfDVOnly(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	if _, err := devstack.LoadDemoServices(ctx, db, waitingToday); err != nil {
+		t.Fatal(err)
+	}
+	insertReferral(t, db, waitingPerson(t, db, "Dara", 21), "csr-podgorica", "home_help_elderly", "waiting", "2026-11-20", true)
+	for name, viewer := range map[string]store.WaitingListViewer{
+		"the caseworker outside DV": {CentreID: "csr-podgorica"}, "the ministry": {}, "Pomoć's staff": {ProviderPIB: "02000008"},
+	} {
+		lists, err := db.WaitingList(ctx, viewer, "", "", waitingToday)
+		if err != nil || len(lists) != 0 {
+			t.Errorf("%s: %+v, %v; want no list", name, lists, err)
+		}
+	}
+	dv, err := db.WaitingList(ctx, store.WaitingListViewer{CentreID: "csr-podgorica", DV: true}, "", "", waitingToday)
+	if err != nil || len(dv) != 1 || dv[0].Count != 1 || len(dv[0].Entries) != 1 {
+		t.Errorf("the DV caseworker: %+v, %v; want the list of one", dv, err)
+	}
+}

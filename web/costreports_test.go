@@ -55,7 +55,7 @@ func costReportPageCases(s *server) []pageCase {
 	return []pageCase{
 		{name: "provider cost reports", tpl: "cost_reports", run: get(s, "tamara.sunce", "/provider/cost-reports?month=2026-11&report=3", s.providerCostReportsPage),
 			want: map[string][]string{"cnr": {"Luka Đukanović", "Podnesi izvještaj", "potraživano 6 jedinica, u evidenciji 5", "6 dana × 12,50 € = 75,00 €",
-				"označen: ima nalaze provjere", "novembar 2026"},
+				"označen: ima nalaze provjere", "novembar 2026", "12,50 € po jedinici"},
 				"en": {"Submit the report", "6 units claimed, 5 recorded", "6 days × EUR 12.50 = EUR 75.00", "flagged: findings to correct", "November 2026"}}},
 		{name: "provider cost report refused", tpl: "cost_reports", run: post(s, "tamara.sunce", "/provider/cost-reports/submit",
 			url.Values{"month": {"2026-11"}, "contract_id": {"1"}, "rate": {"12.50"}, "referral_id": {"7"}, "units": {"6"}}, s.submitCostReport),

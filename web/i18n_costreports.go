@@ -20,7 +20,7 @@ var costReportMessages = map[string]map[string]string{
 	"cr.month":        {"cnr": "Mjesec", "en": "Month"},
 	"cr.show":         {"cnr": "Prikaži", "en": "Show"},
 	"cr.contract":     {"cnr": "Ugovor", "en": "Contract"},
-	"cr.contract_of":  {"cnr": "Ugovor %[1]s: %[2]s, %[3]s € po jedinici (%[4]s)", "en": "Contract %[1]s: %[2]s, EUR %[3]s per unit (%[4]s)"},
+	"cr.contract_of":  {"cnr": "Ugovor %[1]s: %[2]s, %[3]s po jedinici (%[4]s)", "en": "Contract %[1]s: %[2]s, %[3]s per unit (%[4]s)"},
 	"cr.person":       {"cnr": "Korisnik", "en": "Person"},
 	"cr.unnamed":      {"cnr": "korisnik (podaci nijesu dostupni)", "en": "a person (data not available)"},
 	"cr.referral":     {"cnr": "Uput", "en": "Referral"},

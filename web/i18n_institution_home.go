@@ -95,7 +95,7 @@ func init() {
 		"ih.line.total":                {"cnr": "Ukupno", "en": "Total"},
 		"ih.method": {"cnr": "Kako se računa: mjesečni trošak i učešće svakog smještaja računaju se za dane mjeseca u kojima je trajao (od prijema, a za smještaj van ustanove od rješenja, do dana prije završetka) podijeljeno sa brojem dana u mjesecu, zaokruženo na cent; linija je zbir svojih smještaja, a teret budžeta je trošak umanjen za učešće.",
 			"en": "How it is reckoned: each placement's monthly cost and co-payment count for the days of the month it ran (from the admission, or the decision for a placement outside an institution, up to the day before it ended) over the days of the month, rounded to the cent; a line is the sum of its placements, and the budget pays the cost less the co-payment."},
-		"ih.days_in_month":               {"cnr": "dana u mjesecu: %[1]d", "en": "%[1]d days in the month"},
+		"ih.days_in_month":               {"cnr": "dana u mjesecu: %[1]v", "en": "%[1]v days in the month"},
 		"purpose.institution":            {"cnr": "uvid u ustanovu i njene korisnike", "en": "the institution and its residents"},
 		"purpose.institution_capacity":   {"cnr": "kapacitet ustanova za smještaj", "en": "the capacity of the residential institutions"},
 		"purpose.institution_statistics": {"cnr": "statistika i troškovi ustanova za smještaj", "en": "the residential institutions' statistics and costs"},

@@ -58,6 +58,9 @@ func TestPagesSpeakOneLanguage(t *testing.T) {
 				for _, bad := range checks[lang].find(text) {
 					t.Errorf("%s shows %q: %s", page, bad, around(text, bad))
 				}
+				if strings.Contains(text, "%!") { // a format's verb and its value do not match
+					t.Errorf("%s shows a formatting slip: %s", page, around(text, "%!"))
+				}
 				for _, want := range pc.want[lang] {
 					if !strings.Contains(text, want) && !strings.Contains(body, want) {
 						t.Errorf("%s does not say %q", page, want)
