@@ -129,9 +129,33 @@ func TestLinkHouseholdIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	version := func() (v string) {
+		t.Helper()
+		if err := db.Pool().QueryRow(ctx, `SELECT string_agg(xmin::text, ',' ORDER BY id) FROM (SELECT xmin, id::text FROM households
+			UNION ALL SELECT xmin, id::text FROM persons) x`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := version()
 	h2, err := db.LinkHousehold(ctx, link)
 	if err != nil || h1 != h2 {
 		t.Fatalf("second LinkHousehold = %s, %v; want %s", h2, err, h1)
+	}
+	if version() != before { // read, not written: the members of a claim refreshed at once do not wait on each other
+		t.Errorf("the same household linked again wrote rows")
+	}
+	// A relation that changed is written.
+	link.Members[1].Relation = domain.RelationOther
+	if _, err := db.LinkHousehold(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := db.Household(ctx, h1); len(h.Members) != 2 || h.Members[1].Relation != domain.RelationOther {
+		t.Fatalf("after the relation changed: %+v", h.Members)
+	}
+	link.Members[1].Relation = domain.RelationChild
+	if _, err := db.LinkHousehold(ctx, link); err != nil {
+		t.Fatal(err)
 	}
 	h, err := db.Household(ctx, h1)
 	if err != nil || len(h.Members) != 2 || h.Members[0].Relation != domain.RelationHead {

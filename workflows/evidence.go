@@ -57,8 +57,20 @@ var localOptions = workflow.LocalActivityOptions{
 		NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden}},
 }
 
+// fetchLocalOptions is for the fast path's one call per person that asks
+// every registry at once: a local activity since issue 24 (version
+// "evidence-fetch-local"), run by the worker inside the workflow task
+// that schedules it. A claim to its review task is then one workflow task
+// instead of one per member's answer and three round trips through the
+// server for each (bench/claims explains one claim's history). A worker
+// that dies asks again: its answers are recorded with the task.
+var fetchLocalOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second, NonRetryableErrorTypes: []string{domain.CodeNotFound}},
+}
+
 // refreshEvidence refreshes several persons' evidence at once. The fast
-// path is one activity per person that asks every registry in parallel;
+// path is one call per person that asks every registry in parallel;
 // each registry that failed there is then retried on its own with backoff
 // until giveUp, and marked failed if it never answers.
 func refreshEvidence(ctx workflow.Context, persons []domain.PersonID, issue string, sources []domain.Source, giveUp time.Duration) ([]RefreshEvidenceResult, error) {
@@ -125,8 +137,14 @@ func (r *refresh) fetchAll(ctx workflow.Context, giveUp time.Duration) error {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second, NonRetryableErrorTypes: []string{domain.CodeNotFound}},
 	})
 	fast := make([]workflow.Future, len(r.persons))
+	local := workflow.GetVersion(ctx, "evidence-fetch-local", workflow.DefaultVersion, 1) == 1
 	for i, p := range r.persons {
-		fast[i] = workflow.ExecuteActivity(all, a.FetchAllEvidence, activities.FetchAllEvidenceInput{PersonID: p, Sources: r.sources, Issue: r.issue})
+		in := activities.FetchAllEvidenceInput{PersonID: p, Sources: r.sources, Issue: r.issue}
+		if local {
+			fast[i] = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, fetchLocalOptions), a.FetchAllEvidence, in)
+		} else {
+			fast[i] = workflow.ExecuteActivity(all, a.FetchAllEvidence, in)
+		}
 	}
 	one := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
