@@ -150,34 +150,52 @@ type FetchAllEvidenceResult struct {
 	Refused []domain.Source
 }
 
-// FetchAllEvidence asks every source in parallel in one activity: the fast
-// path of a refresh, one round trip to Temporal instead of one per
-// registry. Sources that fail are reported, not retried here.
+// FetchAllEvidence asks every source in parallel in one activity (a local
+// one since issue 24) and records every answer in one transaction: the
+// fast path of a refresh. Sources that fail are reported, not retried here.
 func (a *Activities) FetchAllEvidence(ctx context.Context, in FetchAllEvidenceInput) (FetchAllEvidenceResult, error) {
 	p, err := a.DB.PersonByID(ctx, in.PersonID)
 	if err != nil {
 		return FetchAllEvidenceResult{}, asTemporal(err)
 	}
 	type answer struct {
-		res FetchEvidenceResult
+		ans xroad.Answer
 		err error
 	}
 	answers := make([]answer, len(in.Sources))
 	var wg sync.WaitGroup
 	for i, s := range in.Sources {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			answers[i].res, answers[i].err = a.fetchOne(ctx, p, s, in.Issue, 1)
-		}()
+		wg.Go(func() { answers[i].ans, answers[i].err = a.ask(ctx, p, s, in.Issue, 1) })
 	}
 	wg.Wait()
 	a.auditQuery(ctx, p, in.Sources, in.Issue, nil)
+	// The answers are recorded in one transaction (a household the
+	// population register states linked first); a source whose answer
+	// cannot be taken (a household in no known municipality) is refused.
+	var record []store.Answer
+	var recorded []int
+	for i, ans := range answers {
+		if ans.err != nil {
+			continue
+		}
+		if in.Sources[i] == domain.SourcePopulation {
+			if answers[i].err = a.linkHousehold(ctx, ans.ans.Facts); answers[i].err != nil {
+				continue
+			}
+		}
+		record, recorded = append(record, answerOf(p, in.Sources[i], in.Issue, ans.ans)), append(recorded, i)
+	}
+	changes, err := a.DB.RecordAnswers(ctx, record)
+	if err != nil {
+		return FetchAllEvidenceResult{}, err
+	}
 	out := FetchAllEvidenceResult{Answered: make([]FetchEvidenceResult, len(in.Sources))}
+	for k, i := range recorded {
+		out.Answered[i] = resultOf(answers[i].ans, changes[k])
+	}
 	for i, ans := range answers {
 		switch code := domain.ErrorCode(ans.err); {
 		case ans.err == nil:
-			out.Answered[i] = ans.res
 		case code == domain.CodeInvalid || code == domain.CodeNotFound:
 			out.Refused = append(out.Refused, in.Sources[i])
 		default:
@@ -189,6 +207,26 @@ func (a *Activities) FetchAllEvidence(ctx context.Context, in FetchAllEvidenceIn
 
 // fetchOne asks one source and records its answer.
 func (a *Activities) fetchOne(ctx context.Context, p domain.Person, source domain.Source, issue string, attempt int32) (FetchEvidenceResult, error) {
+	ans, err := a.ask(ctx, p, source, issue, attempt)
+	if err != nil {
+		return FetchEvidenceResult{}, err
+	}
+	if source == domain.SourcePopulation {
+		if err := a.linkHousehold(ctx, ans.Facts); err != nil {
+			return FetchEvidenceResult{}, err
+		}
+	}
+	a1 := answerOf(p, source, issue, ans)
+	changes, err := a.DB.RecordAnswer(ctx, a1.Exchange, a1.Facts)
+	if err != nil {
+		return FetchEvidenceResult{}, err
+	}
+	return resultOf(ans, changes), nil
+}
+
+// ask asks one source about p; a source that cannot answer has the error
+// noted on it.
+func (a *Activities) ask(ctx context.Context, p domain.Person, source domain.Source, issue string, attempt int32) (xroad.Answer, error) {
 	ans, err := a.Registry.Fetch(ctx, source, p.JMBG, issue)
 	if err != nil {
 		msg := err.Error()
@@ -198,24 +236,25 @@ func (a *Activities) fetchOne(ctx context.Context, p domain.Person, source domai
 		if noteErr := a.DB.NoteSourceError(ctx, p.ID, source, fmt.Sprintf("attempt %d: %s", attempt, msg), false); noteErr != nil {
 			activity.GetLogger(ctx).Warn("note source error", "error", noteErr)
 		}
-		return FetchEvidenceResult{}, err
+		return xroad.Answer{}, err
 	}
+	return ans, nil
+}
+
+// answerOf is a registry's answer about p as the store records it.
+func answerOf(p domain.Person, source domain.Source, issue string, ans xroad.Answer) store.Answer {
 	facts := make([]store.Fact, len(ans.Facts))
 	for i, f := range ans.Facts {
 		facts[i] = store.Fact{Kind: f.Kind, Value: f.Value, ValidFrom: f.ValidFrom}
 	}
-	if source == domain.SourcePopulation {
-		if err := a.linkHousehold(ctx, ans.Facts); err != nil {
-			return FetchEvidenceResult{}, err
-		}
-	}
-	changes, err := a.DB.RecordAnswer(ctx, store.Exchange{
+	return store.Answer{Exchange: store.Exchange{
 		RequestID: ans.RequestID, PersonID: p.ID, Source: source, Issue: issue,
 		RequestedAt: ans.RequestedAt, AnsweredAt: ans.AnsweredAt, ResponseHash: ans.ResponseHash, Body: ans.Body,
-	}, facts)
-	if err != nil {
-		return FetchEvidenceResult{}, err
-	}
+	}, Facts: facts}
+}
+
+// resultOf says what an answer changed, kind by kind in a fixed order.
+func resultOf(ans xroad.Answer, changes map[domain.EvidenceKind]domain.Change) FetchEvidenceResult {
 	res := FetchEvidenceResult{RequestID: ans.RequestID}
 	for _, in := range domain.Institutions() { // fixed order
 		for _, k := range in.Kinds {
@@ -224,7 +263,7 @@ func (a *Activities) fetchOne(ctx context.Context, p domain.Person, source domai
 			}
 		}
 	}
-	return res, nil
+	return res
 }
 
 func (a *Activities) linkHousehold(ctx context.Context, facts []xroad.Fact) error {

@@ -35,43 +35,74 @@ type Fact struct {
 // with the same answer writes no new evidence. It returns the changes made,
 // by kind.
 func (db *DB) RecordAnswer(ctx context.Context, ex Exchange, facts []Fact) (map[domain.EvidenceKind]domain.Change, error) {
-	changes := map[domain.EvidenceKind]domain.Change{}
+	changes, err := db.RecordAnswers(ctx, []Answer{{Exchange: ex, Facts: facts}})
+	if err != nil {
+		return nil, err
+	}
+	return changes[0], nil
+}
+
+// Answer is one registry's answer to record: the exchange and its facts.
+type Answer struct {
+	Exchange Exchange
+	Facts    []Fact
+}
+
+// RecordAnswers stores several answers as RecordAnswer does each, all in
+// one transaction: a refresh's ten registries are one commit instead of
+// ten (bench/claims: a claim of three persons waited on thirty commits
+// and on connections for them). It returns each answer's changes.
+func (db *DB) RecordAnswers(ctx context.Context, answers []Answer) ([]map[domain.EvidenceKind]domain.Change, error) {
+	out := make([]map[domain.EvidenceKind]domain.Change, len(answers))
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		const qx = `
-			INSERT INTO registry_exchanges (request_id, person_id, source, issue, requested_at, answered_at, response_hash, body)
-			VALUES (@request, @person, @source, @issue, @requested, @answered, @hash, @body)
-			ON CONFLICT (request_id) DO NOTHING`
-		_, err := tx.Exec(ctx, qx, pgx.NamedArgs{
-			"request": ex.RequestID, "person": string(ex.PersonID), "source": string(ex.Source), "issue": ex.Issue,
-			"requested": ex.RequestedAt, "answered": ex.AnsweredAt, "hash": ex.ResponseHash, "body": string(ex.Body),
-		})
-		if err != nil {
-			return fmt.Errorf("insert exchange %s: %w", ex.RequestID, err)
-		}
-		for _, f := range facts {
-			change, err := recordFact(ctx, tx, ex, f)
+		for i, a := range answers {
+			changes, err := recordAnswer(ctx, tx, a.Exchange, a.Facts)
 			if err != nil {
 				return err
 			}
-			if change != "" {
-				changes[f.Kind] = change
-			}
-		}
-		const qs = `
-			INSERT INTO evidence_sources (person_id, source, state, workflow_id, requested_at, answered_at)
-			VALUES (@person, @source, 'answered', '', @requested, @answered)
-			ON CONFLICT (person_id, source) DO UPDATE SET state = 'answered',
-				answered_at = excluded.answered_at, last_error = ''`
-		_, err = tx.Exec(ctx, qs, pgx.NamedArgs{
-			"person": string(ex.PersonID), "source": string(ex.Source), "requested": ex.RequestedAt, "answered": ex.AnsweredAt,
-		})
-		if err != nil {
-			return fmt.Errorf("mark %s answered: %w", ex.Source, err)
+			out[i] = changes
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// recordAnswer is RecordAnswer's part in a transaction.
+func recordAnswer(ctx context.Context, tx pgx.Tx, ex Exchange, facts []Fact) (map[domain.EvidenceKind]domain.Change, error) {
+	changes := map[domain.EvidenceKind]domain.Change{}
+	const qx = `
+		INSERT INTO registry_exchanges (request_id, person_id, source, issue, requested_at, answered_at, response_hash, body)
+		VALUES (@request, @person, @source, @issue, @requested, @answered, @hash, @body)
+		ON CONFLICT (request_id) DO NOTHING`
+	_, err := tx.Exec(ctx, qx, pgx.NamedArgs{
+		"request": ex.RequestID, "person": string(ex.PersonID), "source": string(ex.Source), "issue": ex.Issue,
+		"requested": ex.RequestedAt, "answered": ex.AnsweredAt, "hash": ex.ResponseHash, "body": string(ex.Body),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insert exchange %s: %w", ex.RequestID, err)
+	}
+	for _, f := range facts {
+		change, err := recordFact(ctx, tx, ex, f)
+		if err != nil {
+			return nil, err
+		}
+		if change != "" {
+			changes[f.Kind] = change
+		}
+	}
+	const qs = `
+		INSERT INTO evidence_sources (person_id, source, state, workflow_id, requested_at, answered_at)
+		VALUES (@person, @source, 'answered', '', @requested, @answered)
+		ON CONFLICT (person_id, source) DO UPDATE SET state = 'answered',
+			answered_at = excluded.answered_at, last_error = ''`
+	_, err = tx.Exec(ctx, qs, pgx.NamedArgs{
+		"person": string(ex.PersonID), "source": string(ex.Source), "requested": ex.RequestedAt, "answered": ex.AnsweredAt,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mark %s answered: %w", ex.Source, err)
 	}
 	return changes, nil
 }

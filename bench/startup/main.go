@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"sort"
 	"time"
@@ -36,10 +35,7 @@ func run(runs, households int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	opts, err := options(dir)
-	if err != nil {
-		return err
-	}
+	opts := options(dir)
 	fmt.Printf("Karton benchmark: a warm start of the whole system (as `make run` when nothing changed), %d demo households\n", households)
 	cold := time.Now()
 	s, err := system.Start(ctx, opts)
@@ -74,26 +70,12 @@ func run(runs, households int) error {
 	return nil
 }
 
-// options are karton dev's, on free ports and the given folder.
-func options(dir string) (system.Options, error) {
-	ui, err := devstack.FreePort()
-	if err != nil {
-		return system.Options{}, err
-	}
-	pg, err := devstack.FreePort()
-	if err != nil {
-		return system.Options{}, err
-	}
-	return system.Options{DataDir: dir, HTTPAddr: "127.0.0.1:0", PGPort: pg, TemporalUI: ui,
-		MinIOAddr: freeAddr(), RevisionSweep: true, PayrollDay: 10, ChangesPoll: time.Minute,
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}, nil
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "127.0.0.1:0"
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+// options are karton dev's, on ports of their own beside its (fixed as
+// karton dev's are: ports picked free one by one can be handed out twice
+// while the services start at once) and the given folder.
+func options(dir string) system.Options {
+	return system.Options{DataDir: dir, HTTPAddr: "127.0.0.1:18080", PGPort: 15432, TemporalPort: 17233, TemporalUI: 18233,
+		MinIOAddr: "127.0.0.1:19000", SimAddr: "127.0.0.1:18081", IssuerAddr: "127.0.0.1:18082",
+		RevisionSweep: true, PayrollDay: 10, ChangesPoll: time.Minute,
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 }
