@@ -730,10 +730,6 @@ func (h *handler) startClaim(c *gin.Context, claim store.Claim, members []domain
 	run, err := h.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.ClaimWorkflowID(claim.Number), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		// The first workflow task comes back with the start when this
-		// process also runs a worker (karton dev; issue 24: it waited
-		// 25-39 ms in matching before); otherwise the start is as usual.
-		EnableEagerStart: true,
 	}, workflows.NameBenefitClaim, workflows.ClaimInput{Number: claim.Number, Benefit: claim.Benefit, CentreID: claim.CentreID, Members: members,
 		Deadlines: h.deadlines})
 	if err != nil {
