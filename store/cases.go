@@ -264,11 +264,16 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]Case, error) {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	centre := "" // the centre's placeholder, for the overdue cases too
 	for _, c := range []struct{ column, value string }{
 		{"c.centre_id", f.CentreID}, {"c.manager", f.Manager}, {"c.procedure", f.Procedure}, {"c.stage", f.Stage},
 	} {
 		if c.value != "" {
-			where = append(where, c.column+" = "+arg(c.value))
+			ph := arg(c.value)
+			if c.column == "c.centre_id" {
+				centre = ph
+			}
+			where = append(where, c.column+" = "+ph)
 		}
 	}
 	switch f.Status {
@@ -287,8 +292,8 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]Case, error) {
 		// items past due (an OR with EXISTS walked every open case).
 		now := arg(f.Now)
 		stage := "o.stage_due < " + now
-		if f.CentreID != "" {
-			stage += " AND o.centre_id = " + arg(f.CentreID)
+		if centre != "" {
+			stage += " AND o.centre_id = " + centre
 		}
 		if f.Status == "open" {
 			stage += " AND o.status = 'open'"

@@ -118,10 +118,15 @@ type Phase struct {
 func (s *System) timed(name string, f func() error) error {
 	t := time.Now()
 	err := f()
+	s.took(name, t)
+	return err
+}
+
+// took records that a part of Start named name ended, begun at t.
+func (s *System) took(name string, t time.Time) {
 	s.mu.Lock()
 	s.Startup = append(s.Startup, Phase{Name: name, Took: time.Since(t)})
 	s.mu.Unlock()
-	return err
 }
 
 // StartupSummary says how long each part of Start took, e.g.
@@ -326,9 +331,7 @@ func (s *System) awaitObjects(ctx context.Context) error {
 		if err := s.minio.WaitLive(ctx); err != nil {
 			return fmt.Errorf("object store: %w", err)
 		}
-		s.mu.Lock()
-		s.Startup = append(s.Startup, Phase{Name: "object store", Took: time.Since(s.minioLaunched)})
-		s.mu.Unlock()
+		s.took("object store", s.minioLaunched)
 	}
 	return s.Platform.Objects.EnsureBucket(ctx)
 }
