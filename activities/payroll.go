@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"encoding/csv"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -311,13 +312,10 @@ func quickOwed(t domain.Timeline, mo domain.Month, r *store.PayableRight) (owed 
 	if r.Periodicity == "one_off" {
 		return decimal.Zero, false
 	}
-	first, last := mo.First(), mo.Last()
-	for _, v := range t {
-		if v.From.After(first) && !v.From.After(last) || v.To != nil && !v.To.Before(first) && v.To.Before(last) {
-			return decimal.Zero, false
-		}
+	if !t.HoldsWholeMonth(mo) {
+		return decimal.Zero, false
 	}
-	v, ok := t.On(first)
+	v, ok := t.On(mo.First())
 	if !ok || v.State != domain.RightActive {
 		return decimal.Zero, true
 	}
@@ -437,10 +435,15 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 		}
 	}()
 	k := 0
-	var xmlBuf bytes.Buffer // one for every file: no fresh tens of megabytes each
+	// Two buffers serve every file (no fresh tens of megabytes each): one
+	// is written while the other's file is stored (issue 24: the object
+	// store's upload and the next file's XML on both cores).
+	var xmlBufs [2]bytes.Buffer
+	stored := make(chan error, 1) // the upload in flight, if any
+	stored <- nil
 	for pg := range pages {
 		if pg.err != nil {
-			return GeneratePayrollFilesResult{}, pg.err
+			return GeneratePayrollFilesResult{}, errors.Join(pg.err, <-stored)
 		}
 		bank := pg.rows
 		if len(bank) == 0 && (k > 0 || len(refundsDue)+len(costsDue) == 0) {
@@ -480,14 +483,20 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 				total = total.Add(t.Amount)
 			}
 		}
-		err := iso20022.MarshalTo(&xmlBuf, msg)
-		xml := xmlBuf.Bytes()
+		xmlBuf := &xmlBufs[k%2] // the other one's upload may still run
+		err := iso20022.MarshalTo(xmlBuf, msg)
 		if err != nil {
-			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
+			return GeneratePayrollFilesResult{}, errors.Join(asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err)), <-stored)
 		}
-		if err := save(name, "pain.001", xml, n, total); err != nil {
+		if err := <-stored; err != nil { // files are stored in order, one at a time
 			return GeneratePayrollFilesResult{}, err
 		}
+		go func(name string, xml []byte, n int, total decimal.Decimal) {
+			stored <- save(name, "pain.001", xml, n, total)
+		}(name, xmlBuf.Bytes(), n, total)
+	}
+	if err := <-stored; err != nil {
+		return GeneratePayrollFilesResult{}, err
 	}
 	cancel()
 	post, err := a.DB.PaymentsOf(ctx, in.PayrollID, "post", "prepared")

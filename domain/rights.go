@@ -115,7 +115,12 @@ func (t Timeline) Current() (RightVersion, bool) {
 // DOMAIN.md does not give the rule for a change within a month; pro rata by
 // calendar days is the rule the law gives for a right starting mid-month).
 // Every run is one line of the explanation.
-func (t Timeline) MonthlyOwed(m Month) MonthlyPayment {
+func (t Timeline) MonthlyOwed(m Month) MonthlyPayment { return t.monthlyOwed(m, t.HoldsWholeMonth(m)) }
+
+// monthlyOwed is MonthlyOwed; whole says the version in force on the
+// month's first day holds all of it, and no day is walked (issue 24: the
+// common case, 30 look-ups per right and month in a payroll before).
+func (t Timeline) monthlyOwed(m Month, whole bool) MonthlyPayment {
 	p := MonthlyPayment{Month: m, Amount: decimal.Zero}
 	days := m.Days()
 	start, cur, ok := 1, RightVersion{}, false
@@ -141,13 +146,17 @@ func (t Timeline) MonthlyOwed(m Month) MonthlyPayment {
 				from.AddDate(0, 0, n-1).Format(time.DateOnly), n, days, cur.Amount.StringFixed(2), cur.Seq, cur.Reason, refSuffix(cur.Ref)), amt.StringFixed(2)})
 		}
 	}
-	for d := 1; d <= days; d++ {
-		v, has := t.On(m.First().AddDate(0, 0, d-1))
-		if has == ok && (!has || v.Seq == cur.Seq) {
-			continue
+	if whole {
+		cur, ok = t.On(m.First())
+	} else {
+		for d := 1; d <= days; d++ {
+			v, has := t.On(m.First().AddDate(0, 0, d-1))
+			if has == ok && (!has || v.Seq == cur.Seq) {
+				continue
+			}
+			flush(d - 1)
+			start, cur, ok = d, v, has
 		}
-		flush(d - 1)
-		start, cur, ok = d, v, has
 	}
 	flush(days)
 	if len(p.Lines) == 0 {
@@ -155,6 +164,19 @@ func (t Timeline) MonthlyOwed(m Month) MonthlyPayment {
 	}
 	p.Lines = append(p.Lines, PaymentLine{"owed for " + m.String(), p.Amount.StringFixed(2)})
 	return p
+}
+
+// HoldsWholeMonth reports whether the same versions cover every day of
+// month m (none starts after its first day or ends before its last), so
+// that the version in force on its first day is in force all month.
+func (t Timeline) HoldsWholeMonth(m Month) bool {
+	first, last := m.First(), m.Last()
+	for _, v := range t {
+		if v.From.After(first) && !v.From.After(last) || v.To != nil && !v.To.Before(first) && v.To.Before(last) {
+			return false
+		}
+	}
+	return true
 }
 
 // OneOffOwed is what a one-off right owes for month m: its amount, in the

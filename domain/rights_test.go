@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -95,3 +97,34 @@ func TestPayablePeriod(t *testing.T) {
 		t.Fatalf("before the payment day: %v", err)
 	}
 }
+
+// TestWholeMonthShortcutIsTheDayWalk: for random timelines (versions
+// starting and ending on any day of 2024, some suspended, some closed),
+// every month of the year owes the same amount with the same lines as
+// walking its days one by one.
+func TestWholeMonthShortcutIsTheDayWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(24, 1))
+	year := day("2024-01-01")
+	states := []RightState{RightActive, RightActive, RightSuspended}
+	for i := range 2000 {
+		var tl Timeline
+		for seq := 1; seq <= 1+rng.IntN(4); seq++ {
+			v := RightVersion{Seq: seq, From: year.AddDate(0, 0, rng.IntN(366)), Amount: decimal.New(int64(5000+rng.IntN(20000)), -2),
+				State: states[rng.IntN(len(states))], Reason: ReasonGrant}
+			if rng.IntN(3) == 0 {
+				to := v.From.AddDate(0, 0, rng.IntN(120))
+				v.To = &to
+			}
+			tl = append(tl, v)
+		}
+		for mo := MonthOf(year); mo.Before(MonthOf(day("2025-01-01"))); mo = mo.Next() {
+			got, want := tl.MonthlyOwed(mo), dayWalk(tl, mo)
+			if !got.Amount.Equal(want.Amount) || fmt.Sprint(got.Lines) != fmt.Sprint(want.Lines) {
+				t.Fatalf("timeline %d %+v, %s: %s %v; the day walk gives %s %v", i, tl, mo, got.Amount, got.Lines, want.Amount, want.Lines)
+			}
+		}
+	}
+}
+
+// dayWalk is MonthlyOwed with every day looked at.
+func dayWalk(t Timeline, m Month) MonthlyPayment { return t.monthlyOwed(m, false) }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -46,7 +45,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		pgxdecimal.Register(c.TypeMap())
+		registerDecimal(c)
 		return nil
 	}
 	cfg.ConnConfig.Tracer = newQueryTracer() // spans for SQL inside a trace (tracing.go)

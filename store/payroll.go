@@ -93,47 +93,67 @@ func (db *DB) SetPayrollState(ctx context.Context, id, state, preparedBy, approv
 // before from, each with its versions and, by month since from, what
 // payrolls other than payroll paid for it (so that a payroll run again
 // after a crash computes the same payments). The rights are read in one
-// pass, streamed; each page costs two more queries (versions, paid sums);
-// no page is held after fn returns.
+// pass, streamed; each page's versions and paid sums are read by two more
+// queries over the page's range of ids, side by side, while the next page
+// is being read (issue 24: the cursor waited on them before). No page is
+// held after fn returns.
 func (db *DB) EachPayableRights(ctx context.Context, payroll string, from, through time.Time, size int, fn func([]PayableRight) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []PayableRight, 1)
+	free := make(chan []PayableRight, 3) // one being read, one waiting, one in fn
+	for range 3 {
+		free <- make([]PayableRight, 0, size)
+	}
+	read := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		read <- db.readPayableRights(ctx, from, through, size, pages, free)
+	}()
+	var err error
+	for page := range pages {
+		if err == nil {
+			err = db.completePage(ctx, page, payroll, from)
+		}
+		if err == nil {
+			err = fn(page)
+		}
+		if err != nil {
+			cancel() // the reader stops; the pages it sent are drained
+		}
+		clear(page)
+		free <- page[:0]
+	}
+	return errors.Join(err, ignoreCancel(<-read, err))
+}
+
+// ignoreCancel drops the reader's context error when the pipeline was
+// stopped because of err.
+func ignoreCancel(readErr, err error) error {
+	if err != nil && errors.Is(readErr, context.Canceled) {
+		return nil
+	}
+	return readErr
+}
+
+// readPayableRights streams the payable rights in id order into pages of
+// size, taken from free and sent on pages.
+func (db *DB) readPayableRights(ctx context.Context, from, through time.Time, size int, pages chan<- []PayableRight, free <-chan []PayableRight) error {
 	const q = `
 		SELECT e.id::text, e.benefit, e.periodicity, e.amount, e.valid_from, e.payee_iban, p.given_name || ' ' || p.family_name, p.municipality,
 			e.channel, a.settlement, a.street, a.municipality, e.deduction, e.deduction_reason, e.deduction_from, e.suspended_from
 		FROM entitlements e JOIN persons p ON p.id = e.beneficiary_id JOIN persons a ON a.id = coalesce(e.post_person_id, e.beneficiary_id)
 		WHERE e.periodicity IN ('monthly', 'one_off') AND e.valid_from <= $1 AND (e.state <> 'ended' OR e.valid_to IS NULL OR e.valid_to >= $2)
 		ORDER BY e.id`
-	page := make([]PayableRight, 0, size)
-	ids := make([]string, 0, size)
-	flush := func() error {
-		if len(page) == 0 {
+	send := func(page []PayableRight) error {
+		select {
+		case pages <- page:
 			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		ids = ids[:0]
-		for i := range page {
-			ids = append(ids, page[i].EntitlementID)
-		}
-		// The versions and the paid sums are read side by side.
-		var timelines map[string]domain.Timeline
-		var terr error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			timelines, terr = db.TimelinesOf(ctx, ids)
-		}()
-		paid, err := db.paidOf(ctx, ids, payroll, from)
-		<-done
-		if err = errors.Join(err, terr); err != nil {
-			return err
-		}
-		for i := range page {
-			page[i].Timeline = timelines[page[i].EntitlementID]
-			page[i].Paid = paid[page[i].EntitlementID]
-		}
-		err = fn(page)
-		clear(page)
-		page = page[:0]
-		return err
 	}
+	page := <-free
 	rows, err := db.pool.Query(ctx, q, through, from)
 	if err != nil {
 		return fmt.Errorf("select payable rights: %w", err)
@@ -147,29 +167,75 @@ func (db *DB) EachPayableRights(ctx context.Context, payroll string, from, throu
 			if len(page) < size {
 				return nil
 			}
-			return flush()
+			if err := send(page); err != nil {
+				return err
+			}
+			select {
+			case page = <-free:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		})
 	if err != nil {
 		return fmt.Errorf("select payable rights: %w", err)
 	}
-	return flush()
+	if len(page) == 0 {
+		return nil
+	}
+	return send(page)
+}
+
+// completePage reads a page's versions and paid sums, side by side, over
+// the page's range of ids (one index range each instead of a probe per
+// right; the rights in the range that are not on the page are skipped).
+func (db *DB) completePage(ctx context.Context, page []PayableRight, payroll string, from time.Time) error {
+	first, last := page[0].EntitlementID, page[len(page)-1].EntitlementID
+	var timelines map[string]domain.Timeline
+	var terr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		timelines, terr = db.timelinesBetween(ctx, first, last)
+	}()
+	paid, err := db.paidOf(ctx, first, last, payroll, from)
+	<-done
+	if err = errors.Join(err, terr); err != nil {
+		return err
+	}
+	for i := range page {
+		page[i].Timeline = timelines[page[i].EntitlementID]
+		page[i].Paid = paid[page[i].EntitlementID]
+	}
+	return nil
+}
+
+// timelinesBetween returns the versions of the rights with ids from first
+// to last, by right.
+func (db *DB) timelinesBetween(ctx context.Context, first, last string) (map[string]domain.Timeline, error) {
+	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, seq, valid_from, valid_to, amount, state, reason, ref
+		FROM entitlement_versions WHERE entitlement_id BETWEEN $1::uuid AND $2::uuid ORDER BY entitlement_id, seq`, first, last)
+	if err != nil {
+		return nil, fmt.Errorf("select versions: %w", err)
+	}
+	return collectTimelines(rows)
 }
 
 // paidOf sums, in one aggregate, what payrolls other than payroll paid
-// for each of the rights' months since from.
-func (db *DB) paidOf(ctx context.Context, ids []string, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
+// for each month since from of the rights with ids from first to last.
+func (db *DB) paidOf(ctx context.Context, first, last, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
 	const q = `
 		WITH p AS (
 			SELECT entitlement_id, period, coalesce(sum(amount) FILTER (WHERE state IN ('prepared', 'sent', 'paid')), 0) AS paid,
 				count(*) FILTER (WHERE state IN ('prepared', 'sent', 'paid')) AS standing, count(*) AS payments
-			FROM payments WHERE entitlement_id = ANY($1::uuid[]) AND payroll_id <> $2 AND period >= $3 GROUP BY 1, 2),
+			FROM payments WHERE entitlement_id BETWEEN $1::uuid AND $4::uuid AND payroll_id <> $2 AND period >= $3 GROUP BY 1, 2),
 		o AS (
 			SELECT entitlement_id, period, sum(amount) AS over FROM overpayments
-			WHERE entitlement_id = ANY($1::uuid[]) AND payroll_id <> $2 AND period >= $3 GROUP BY 1, 2)
+			WHERE entitlement_id BETWEEN $1::uuid AND $4::uuid AND payroll_id <> $2 AND period >= $3 GROUP BY 1, 2)
 		SELECT coalesce(p.entitlement_id, o.entitlement_id)::text, coalesce(p.period, o.period),
 			coalesce(p.paid, 0) - coalesce(o.over, 0), coalesce(p.standing, 0), coalesce(p.payments, 0)
 		FROM p FULL JOIN o ON o.entitlement_id = p.entitlement_id AND o.period = p.period`
-	rows, err := db.pool.Query(ctx, q, ids, payroll, from)
+	rows, err := db.pool.Query(ctx, q, first, payroll, from, last)
 	if err != nil {
 		return nil, fmt.Errorf("sum paid months: %w", err)
 	}

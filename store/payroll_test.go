@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -100,6 +101,15 @@ func TestPayableRightsSumWhatOtherPayrollsPaid(t *testing.T) {
 		if len(r.Timeline) != 1 || r.Timeline[0].Reason != domain.ReasonGrant {
 			t.Errorf("right %d: timeline %+v; want its grant", i, r.Timeline)
 		}
+	}
+	// A page that fails stops the pass: its error comes back, no page
+	// after it is handed out, and the reader ahead of it stops.
+	stop := errors.New("stop here")
+	pages = 0
+	err = db.EachPayableRights(ctx, "payroll/2026-11", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 1,
+		func([]store.PayableRight) error { pages++; return stop })
+	if !errors.Is(err, stop) || pages != 1 {
+		t.Fatalf("a failing page: %v after %d pages; want its error after 1", err, pages)
 	}
 }
 

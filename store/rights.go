@@ -159,17 +159,23 @@ func syncEntitlement(ctx context.Context, tx pgx.Tx, id string, t domain.Timelin
 }
 
 // TimelinesOf returns the versions of many rights at once, by right: the
-// payroll and the bulk reassessment read a chunk of rights in one query.
+// bulk reassessment reads a chunk of rights in one query.
 func (db *DB) TimelinesOf(ctx context.Context, ids []string) (map[string]domain.Timeline, error) {
 	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, seq, valid_from, valid_to, amount, state, reason, ref
 		FROM entitlement_versions WHERE entitlement_id = ANY($1::uuid[]) ORDER BY entitlement_id, seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select versions: %w", err)
 	}
-	out := make(map[string]domain.Timeline, len(ids))
+	return collectTimelines(rows)
+}
+
+// collectTimelines gathers rows of versions (id, seq, from, to, amount,
+// state, reason, ref) by right.
+func collectTimelines(rows pgx.Rows) (map[string]domain.Timeline, error) {
+	out := map[string]domain.Timeline{}
 	var id string
 	var v domain.RightVersion
-	_, err = pgx.ForEachRow(rows, []any{&id, &v.Seq, &v.From, &v.To, &v.Amount, &v.State, &v.Reason, &v.Ref}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&id, &v.Seq, &v.From, &v.To, &v.Amount, &v.State, &v.Reason, &v.Ref}, func() error {
 		out[id] = append(out[id], v)
 		return nil
 	})

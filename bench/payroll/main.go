@@ -10,16 +10,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
@@ -31,8 +31,9 @@ func main() {
 	rights := flag.Int("rights", 84000, "active rights to pay")
 	history := flag.Int("history", 0, "months each right was already paid before the payroll's (settled again by it)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the payroll to this file")
+	sample := flag.Bool("pgsample", false, "sample PostgreSQL's activity during the payroll and the facts and print where its time goes")
 	flag.Parse()
-	cpuProfile, historyMonths = *profile, *history
+	cpuProfile, historyMonths, pgSample = *profile, *history, *sample
 	if err := run(*rights); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -42,6 +43,7 @@ func main() {
 var (
 	cpuProfile    string
 	historyMonths int
+	pgSample      bool
 )
 
 func run(n int) error {
@@ -113,33 +115,36 @@ func run(n int) error {
 	}()
 	a := s.Activities()
 	in := activities.PayrollMonth{PayrollID: "payroll/2026-11", Period: "2026-11"}
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return errors.Join(err, f.Close())
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			if err := f.Close(); err != nil {
-				fmt.Fprintln(os.Stderr, "cpu profile:", err)
-			}
-		}()
+	stopProfile, err := bench.CPUProfile(cpuProfile) // the payroll's work only, not the baselines
+	if err != nil {
+		return err
+	}
+	var sampler *bench.PostgresSampler
+	if pgSample {
+		sampler = bench.SamplePostgres(ctx, pool, 20*time.Millisecond)
 	}
 	t1 := time.Now()
+	meter := bench.StartCPU()
 	res, err := a.PreparePayroll(ctx, in)
 	if err != nil {
 		return err
 	}
 	prepared := time.Since(t1)
+	prepareCPU, meter := meter.Stop(), bench.StartCPU()
 	files, err := a.GeneratePayrollFiles(ctx, in)
 	if err != nil {
 		return err
 	}
 	payroll := time.Since(t1)
+	filesCPU := meter.Stop()
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	close(done)
+	if sampler != nil {
+		sampler.Stop(os.Stdout, 12)
+		sampler = bench.SamplePostgres(ctx, pool, 20*time.Millisecond)
+	}
 	// The statistics' facts of the approved payroll (issue 19): its
 	// payment lines and its month's cubes, in the approval's transaction.
 	t4 := time.Now()
@@ -147,6 +152,10 @@ func run(n int) error {
 		return err
 	}
 	feed := time.Since(t4)
+	if sampler != nil {
+		fmt.Println("(the facts at approval)")
+		sampler.Stop(os.Stdout, 8)
+	}
 
 	// Baselines: the same number of rows by a raw CopyFrom, (1) into a
 	// bare table of the same columns, and (2) into the payments table
@@ -163,7 +172,14 @@ func run(n int) error {
 	per := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	amt := decimal.RequireFromString("87.24")
 	for i := range rows {
-		rows[i] = []any{"payroll/2026-11", ids[i], per, amt, "bank", "ME25505000012345678951", "Bench", "DNJP", "ME-16", "ME25505000012345678951",
+		// The id as a UUID, as the payroll sends it: a string makes pgx
+		// fail its binary plan and encode text, a cost of the client and
+		// not of storing the row.
+		id, err := uuid.Parse(ids[i])
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{"payroll/2026-11", pgtype.UUID{Bytes: id, Valid: true}, per, amt, "bank", "ME25505000012345678951", "Bench", "DNJP", "ME-16", "ME25505000012345678951",
 			fmt.Sprintf("K%022d-202701", i), "prepared", "", "[]"}
 	}
 	cols := []string{"payroll_id", "entitlement_id", "period", "amount", "channel", "payee_iban", "payee_name", "benefit",
@@ -178,10 +194,12 @@ func run(n int) error {
 		return err
 	}
 	t3 := time.Now()
+	meter = bench.StartCPU()
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"payments"}, cols, pgx.CopyFromRows(rows)); err != nil {
 		return err
 	}
 	copyReal := time.Since(t3)
+	copyCPU := meter.Stop()
 	if err := tx.Rollback(ctx); err != nil {
 		return err
 	}
@@ -189,12 +207,20 @@ func run(n int) error {
 	fmt.Printf("baseline   raw pgx CopyFrom of %d payment rows into a bare table:            %v\n", len(rows), copyTime.Round(time.Millisecond))
 	fmt.Printf("baseline   raw pgx CopyFrom of %d rows into payments (its keys and indexes): %v\n", len(rows), copyReal.Round(time.Millisecond))
 	fmt.Printf("payroll    compute + store %d payments:                                    %v\n", res.New, prepared.Round(time.Millisecond))
-	fmt.Printf("payroll    compute + store + write %d files (pain.001, Post list):           %v  (goal for 84k: <= 5s, 1.7M: <= 60s)\n", len(files.Files), payroll.Round(time.Millisecond))
-	fmt.Printf("ratio      payroll ÷ raw copy into payments:                               %.2f  (goal <= 3)\n", payroll.Seconds()/copyReal.Seconds())
+	fmt.Printf("payroll    compute + store + write %d files (pain.001, Post list):           %v  (goal for 84k: <= 5s, 1.7M: <= 30s)\n", len(files.Files), payroll.Round(time.Millisecond))
+	fmt.Printf("ratio      payroll ÷ raw copy into payments:                               %.2f  (goal <= 1.6: %s)\n", payroll.Seconds()/copyReal.Seconds(),
+		bench.Verdict(payroll.Seconds() <= 1.6*copyReal.Seconds()))
 	fmt.Printf("ratio      payroll ÷ raw copy into a bare table:                           %.2f\n", payroll.Seconds()/copyTime.Seconds())
-	fmt.Printf("statistics facts of the %d payments appended at approval (lines, cubes):  %v  (goal <= 10%% of the payroll)\n", res.New, feed.Round(time.Millisecond))
-	fmt.Printf("ratio      facts ÷ payroll:                                                %.3f  (%s)\n", feed.Seconds()/payroll.Seconds(), bench.Verdict(feed.Seconds() <= 0.1*payroll.Seconds()))
+	fmt.Printf("statistics facts of the %d payments appended at approval (lines, cubes):  %v  (goal for 84,000: <= 10%% of the payroll)\n", res.New, feed.Round(time.Millisecond))
+	verdict := "the goal is set for 84,000 payments"
+	if res.New <= 84000 {
+		verdict = bench.Verdict(feed.Seconds() <= 0.1*payroll.Seconds())
+	}
+	fmt.Printf("ratio      facts ÷ payroll:                                                %.3f  (%s)\n", feed.Seconds()/payroll.Seconds(), verdict)
 	fmt.Printf("memory     peak heap in use during the payroll:                             %d MiB\n", peak.Load()>>20)
+	fmt.Printf("cpu        compute + store: %v\n", prepareCPU)
+	fmt.Printf("cpu        files:           %v\n", filesCPU)
+	fmt.Printf("cpu        copy baseline:   %v\n", copyCPU)
 	return nil
 }
 
