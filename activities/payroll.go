@@ -7,7 +7,6 @@ import (
 	"encoding/base32"
 	"encoding/csv"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -443,7 +442,8 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 	stored <- nil
 	for pg := range pages {
 		if pg.err != nil {
-			return GeneratePayrollFilesResult{}, errors.Join(pg.err, <-stored)
+			<-stored // its buffer and out are let go; the read's error is the one to retry on
+			return GeneratePayrollFilesResult{}, pg.err
 		}
 		bank := pg.rows
 		if len(bank) == 0 && (k > 0 || len(refundsDue)+len(costsDue) == 0) {
@@ -486,7 +486,8 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 		xmlBuf := &xmlBufs[k%2] // the other one's upload may still run
 		err := iso20022.MarshalTo(xmlBuf, msg)
 		if err != nil {
-			return GeneratePayrollFilesResult{}, errors.Join(asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err)), <-stored)
+			<-stored // the file cannot be made: its invalid error, not retried, is the one to report
+			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
 		}
 		if err := <-stored; err != nil { // files are stored in order, one at a time
 			return GeneratePayrollFilesResult{}, err

@@ -139,11 +139,12 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 	_, _, rss, peak := memory()
 	fmt.Printf("goal       at %d open: opening rate %.2f × the first row's (goal >= 0.8: %s); resident set %.0f MiB, at most %.0f MiB (goal <= 1024: %s)\n",
 		done, last/at1000, bench.Verdict(last >= 0.8*at1000), rss, peak, bench.Verdict(peak <= 1024))
-	armed, err := armedTimers(ctx, s)
+	armed, unread, err := armedTimers(ctx, s)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("timers     %d of %d open cases' histories end on their deadline timer started and not fired (%s)\n", armed, done, bench.Verdict(armed == done))
+	fmt.Printf("timers     %d of %d open cases run and wait on a deadline timer started and not fired, by their histories (%d histories unread) (%s)\n",
+		armed, done, unread, bench.Verdict(armed == done))
 	var pgBytes, rows int64
 	if err := s.DB.Pool().QueryRow(ctx, `SELECT sum(pg_total_relation_size(t))::bigint, (SELECT count(*) FROM cases)
 		FROM unnest(ARRAY['cases','case_persons','case_events','case_stages','case_tracking','tasks']::regclass[]) t`).Scan(&pgBytes, &rows); err != nil {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/jackc/pgx/v5"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -13,43 +14,32 @@ import (
 	"github.com/karton-social/karton/workflows"
 )
 
-// armedTimers counts the open cases whose workflow waits on an armed
-// timer (its history, read backwards from its end, has a TimerStarted
-// that no TimerFired or TimerCanceled answers). Every open case in
-// PostgreSQL is looked at, eight at a time.
-func armedTimers(ctx context.Context, s *system.System) (int, error) {
+// armedTimers counts the open cases whose workflow is running and waits
+// on an armed timer (its history, read backwards from its end, does not
+// end in the workflow's close and has a TimerStarted that no TimerFired or
+// TimerCanceled answers). Every open case in PostgreSQL is looked at,
+// eight at a time; unread counts the histories that could not be read.
+func armedTimers(ctx context.Context, s *system.System) (armed, unread int, err error) {
 	rows, err := s.DB.Pool().Query(ctx, `SELECT number FROM cases WHERE status = 'open'`)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var numbers []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		numbers = append(numbers, n)
+	numbers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, 0, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	var armed atomic.Int64
-	var firstErr error
-	var once sync.Once
+	var nArmed, nUnread atomic.Int64
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for n := range work {
 				ok, err := timerArmed(ctx, s, workflows.CaseWorkflowID(n))
-				if err != nil {
-					once.Do(func() { firstErr = err })
-					continue
-				}
-				if ok {
-					armed.Add(1)
+				switch {
+				case err != nil:
+					nUnread.Add(1)
+				case ok:
+					nArmed.Add(1)
 				}
 			}
 		})
@@ -59,14 +49,14 @@ func armedTimers(ctx context.Context, s *system.System) (int, error) {
 	}
 	close(work)
 	wg.Wait()
-	return int(armed.Load()), firstErr
+	return int(nArmed.Load()), int(nUnread.Load()), nil
 }
 
 // timerArmed reads a workflow's history from its end: true when a timer
 // was started and has neither fired nor been cancelled since.
 func timerArmed(ctx context.Context, s *system.System, id string) (bool, error) {
 	settled := map[int64]bool{} // timers fired or cancelled, by their start event
-	var token []byte
+	var token []byte            // empty on the first page, which holds the last event
 	for {
 		resp, err := s.Temporal.WorkflowService().GetWorkflowExecutionHistoryReverse(ctx, &workflowservice.GetWorkflowExecutionHistoryReverseRequest{
 			Namespace: "default", // the embedded server's (devstack/system)
@@ -74,7 +64,10 @@ func timerArmed(ctx context.Context, s *system.System, id string) (bool, error) 
 		if err != nil {
 			return false, err
 		}
-		for _, e := range resp.GetHistory().GetEvents() {
+		for i, e := range resp.GetHistory().GetEvents() {
+			if i == 0 && len(token) == 0 && closes(e.GetEventType()) {
+				return false, nil // the workflow has ended: its timers went with it
+			}
 			switch e.GetEventType() {
 			case enumspb.EVENT_TYPE_TIMER_FIRED:
 				settled[e.GetTimerFiredEventAttributes().GetStartedEventId()] = true
@@ -92,4 +85,15 @@ func timerArmed(ctx context.Context, s *system.System, id string) (bool, error) 
 			return false, nil
 		}
 	}
+}
+
+// closes reports whether an event ends a workflow run.
+func closes(t enumspb.EventType) bool {
+	switch t {
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+		return true
+	}
+	return false
 }
