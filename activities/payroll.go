@@ -434,15 +434,9 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 		}
 	}()
 	k := 0
-	// Two buffers serve every file (no fresh tens of megabytes each): one
-	// is written while the other's file is stored (issue 24: the object
-	// store's upload and the next file's XML on both cores).
-	var xmlBufs [2]bytes.Buffer
-	stored := make(chan error, 1) // the upload in flight, if any
-	stored <- nil
+	var xmlBuf bytes.Buffer // one for every file: no fresh tens of megabytes each
 	for pg := range pages {
 		if pg.err != nil {
-			<-stored // its buffer and out are let go; the read's error is the one to retry on
 			return GeneratePayrollFilesResult{}, pg.err
 		}
 		bank := pg.rows
@@ -483,21 +477,14 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 				total = total.Add(t.Amount)
 			}
 		}
-		xmlBuf := &xmlBufs[k%2] // the other one's upload may still run
-		err := iso20022.MarshalTo(xmlBuf, msg)
+		err := iso20022.MarshalTo(&xmlBuf, msg)
+		xml := xmlBuf.Bytes()
 		if err != nil {
-			<-stored // the file cannot be made: its invalid error, not retried, is the one to report
 			return GeneratePayrollFilesResult{}, asTemporal(domain.Errorf(domain.CodeInvalid, "pain.001: %v", err))
 		}
-		if err := <-stored; err != nil { // files are stored in order, one at a time
+		if err := save(name, "pain.001", xml, n, total); err != nil {
 			return GeneratePayrollFilesResult{}, err
 		}
-		go func(name string, xml []byte, n int, total decimal.Decimal) {
-			stored <- save(name, "pain.001", xml, n, total)
-		}(name, xmlBuf.Bytes(), n, total)
-	}
-	if err := <-stored; err != nil {
-		return GeneratePayrollFilesResult{}, err
 	}
 	cancel()
 	post, err := a.DB.PaymentsOf(ctx, in.PayrollID, "post", "prepared")
