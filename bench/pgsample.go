@@ -24,7 +24,7 @@ type PostgresSampler struct {
 }
 
 // SamplePostgres starts sampling the database pool reaches every interval,
-// on a connection of its own, until Stop.
+// on one of the pool's connections (left out of the samples), until Stop.
 func SamplePostgres(ctx context.Context, pool *pgxpool.Pool, every time.Duration) *PostgresSampler {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &PostgresSampler{counts: map[string]int{}, stop: cancel, done: make(chan struct{})}

@@ -265,15 +265,13 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]Case, error) {
 		return fmt.Sprintf("$%d", len(args))
 	}
 	centre := "" // the centre's placeholder, for the overdue cases too
-	for _, c := range []struct{ column, value string }{
-		{"c.centre_id", f.CentreID}, {"c.manager", f.Manager}, {"c.procedure", f.Procedure}, {"c.stage", f.Stage},
-	} {
+	if f.CentreID != "" {
+		centre = arg(f.CentreID)
+		where = append(where, "c.centre_id = "+centre)
+	}
+	for _, c := range []struct{ column, value string }{{"c.manager", f.Manager}, {"c.procedure", f.Procedure}, {"c.stage", f.Stage}} {
 		if c.value != "" {
-			ph := arg(c.value)
-			if c.column == "c.centre_id" {
-				centre = ph
-			}
-			where = append(where, c.column+" = "+ph)
+			where = append(where, c.column+" = "+arg(c.value))
 		}
 	}
 	switch f.Status {

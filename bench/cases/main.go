@@ -106,7 +106,7 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		checkpoints = append([]int{1000}, checkpoints...)
 	}
 	done := 0
-	var at1000, last float64
+	var first, last float64
 	for _, upto := range checkpoints {
 		n := upto - done
 		if n <= 0 {
@@ -125,11 +125,11 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		// intake and created the opening task (the worker may trail the API).
 		perSec := float64(n) / time.Since(t0).Seconds()
 		heap, live, rss, peak := memory()
-		if at1000 == 0 {
-			at1000 = perSec
+		if first == 0 {
+			first = perSec
 		}
 		last = perSec
-		fmt.Printf("  %-8d %-10.1f %-10.1f %-10.2f %-12.2f %-10.0f %-10.0f %-9.0f %.0f\n", done, accepted, perSec, perSec/base, perSec/at1000, live, heap, rss, peak)
+		fmt.Printf("  %-8d %-10.1f %-10.1f %-10.2f %-12.2f %-10.0f %-10.0f %-9.0f %.0f\n", done, accepted, perSec, perSec/base, perSec/first, live, heap, rss, peak)
 		if memProfile != "" {
 			if err := writeHeapProfile(fmt.Sprintf("%s.%d", memProfile, done)); err != nil {
 				return err
@@ -138,7 +138,7 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 	}
 	_, _, rss, peak := memory()
 	fmt.Printf("goal       at %d open: opening rate %.2f × the first row's (goal >= 0.8: %s); resident set %.0f MiB, at most %.0f MiB (goal <= 1024: %s)\n",
-		done, last/at1000, bench.Verdict(last >= 0.8*at1000), rss, peak, bench.Verdict(peak <= 1024))
+		done, last/first, bench.Verdict(last >= 0.8*first), rss, peak, bench.Verdict(peak <= 1024))
 	armed, unread, err := armedTimers(ctx, s)
 	if err != nil {
 		return err
@@ -171,21 +171,15 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		{"case list: overdue", "mila.caseworker", "/api/v1/cases?overdue=true"},
 	}
 	fmt.Printf("load       %d requests/s for %d s per route, open loop, over loopback HTTP with a bearer token\n", rate, seconds)
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return errors.Join(err, f.Close())
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			if err := f.Close(); err != nil {
-				fmt.Fprintln(os.Stderr, "cpu profile:", err)
-			}
-		}()
+	stopProfile, err := bench.CPUProfile(cpuProfile) // the query load only
+	if err != nil {
+		return err
 	}
+	defer func() {
+		if err := stopProfile(); err != nil {
+			fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		}
+	}()
 	var baseP99 time.Duration
 	for i, r := range routes {
 		if i > 0 && !strings.Contains(r.name, onlyRoutes) {
@@ -258,29 +252,29 @@ func waitForTasks(ctx context.Context, s *system.System, n int) error {
 }
 
 // memory is the process's heap after a collection: live objects, the
-// heap's spans in use, and the resident set.
+// heap's spans in use, the resident set and its high-water mark.
 func memory() (heapMiB, liveMiB, rssMiB, peakMiB float64) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	heapMiB, liveMiB = float64(m.HeapInuse)/(1<<20), float64(m.HeapAlloc)/(1<<20)
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			for _, f := range []struct {
-				name string
-				to   *float64
-			}{{"VmRSS:", &rssMiB}, {"VmHWM:", &peakMiB}} { // resident now, and its high-water mark
-				var kb float64
-				if strings.HasPrefix(l, f.name) {
-					if _, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, f.name)), "%f", &kb); err == nil {
-						*f.to = kb / 1024
-					}
-				}
+	status, _ := os.ReadFile("/proc/self/status")
+	return heapMiB, liveMiB, statusMiB(status, "VmRSS:"), statusMiB(status, "VmHWM:")
+}
+
+// statusMiB reads a size in kB from /proc/self/status (VmRSS: resident
+// now; VmHWM: its high-water mark) in MiB; 0 where it is missing.
+func statusMiB(status []byte, field string) float64 {
+	for _, l := range strings.Split(string(status), "\n") {
+		var kb float64
+		if rest, ok := strings.CutPrefix(l, field); ok {
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb); err == nil {
+				return kb / 1024
 			}
 		}
 	}
-	return heapMiB, liveMiB, rssMiB, peakMiB
+	return 0
 }
 
 func writeHeapProfile(name string) error {
