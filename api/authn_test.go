@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"io"
 	"log/slog"
@@ -203,3 +204,51 @@ func (h countHandler) Enabled(context.Context, slog.Level) bool  { return true }
 func (h countHandler) Handle(context.Context, slog.Record) error { h.n.Add(1); return nil }
 func (h countHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
 func (h countHandler) WithGroup(string) slog.Handler             { return h }
+
+// A token checked once is not checked again on its next request, but only
+// while it has not expired and the key that signed it is still the
+// issuer's.
+func TestCheckedTokensAreRememberedWhileValid(t *testing.T) {
+	_, srv, tok := newJWKS(t)
+	now := time.Now()
+	v := &Verifier{Issuer: srv.URL, Audience: issuer.Audience, JWKSURL: srv.URL + "/jwks", Skew: time.Minute,
+		now: func() time.Time { return now }}
+	ctx := context.Background()
+	u, err := v.Verify(ctx, tok)
+	if err != nil || u.Username != "ana.caseworker" {
+		t.Fatalf("Verify = %+v, %v", u, err)
+	}
+	if len(v.checked) != 1 {
+		t.Fatalf("%d tokens remembered after one; want 1", len(v.checked))
+	}
+	for h, c := range v.checked { // mark the memory: a second Verify that reads it says so
+		c.user.Name = "from memory"
+		v.checked[h] = c
+	}
+	if u, err := v.Verify(ctx, tok); err != nil || u.Name != "from memory" {
+		t.Fatalf("second Verify = %+v, %v; want the remembered token", u, err)
+	}
+	if _, err := v.Verify(ctx, tok[:len(tok)-2]+"AA"); err == nil {
+		t.Fatal("a token with another signature was accepted")
+	}
+
+	var exp time.Time
+	for _, c := range v.checked {
+		exp = c.exp
+	}
+	now = exp.Add(v.Skew)
+	if _, err := v.Verify(ctx, tok); err == nil {
+		t.Fatal("a remembered token was accepted past its expiry and the skew")
+	}
+
+	now = time.Now()
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	v.mu.Lock()
+	v.keys, v.fetched = map[string]*rsa.PublicKey{}, now // the issuer withdrew the key
+	v.mu.Unlock()
+	if _, err := v.Verify(ctx, tok); err == nil {
+		t.Fatal("a remembered token was accepted after the issuer withdrew its key")
+	}
+}
