@@ -49,6 +49,9 @@ func (h *handler) startElectricity(c *gin.Context) (*electricityStarted, error) 
 		ID: workflows.ElectricityID(m.String()), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// A month whose exchange has ended is an error, not that run
+		// handed back as if it had started (the SDK's default).
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.NameElectricityExport, workflows.ElectricityInput{Month: m.String()})
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted

@@ -1,0 +1,61 @@
+package e2e_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/karton-social/karton/devstack/system"
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/interop/sim"
+	"github.com/karton-social/karton/workflows"
+)
+
+// A month's list for the power utility is sent once: asking again while
+// its exchange runs joins it (202, the same exchange); once the exchange
+// has ended, asking again is a 409 that says so, and nothing starts.
+func TestElectricityMonthIsSentOnce(t *testing.T) {
+	s := startStack(t, system.Options{SimHouseholds: 60, SimFaults: sim.Faults{Latency: 2 * time.Millisecond}}, 20)
+	month := domain.MonthOf(time.Now()).String()
+	api := s.APIURL + "/api/v1"
+	start := fmt.Sprintf(`{"period":%q}`, month)
+	var first, again struct{ ID string }
+	code, b := as(t, "nina.finance", "POST", api+"/electricity-lists", start)
+	if code != http.StatusAccepted || json.Unmarshal(b, &first) != nil {
+		t.Fatalf("start the month's list = %d %s; want 202", code, b)
+	}
+	code, b = as(t, "nina.finance", "POST", api+"/electricity-lists", start)
+	if code != http.StatusAccepted || json.Unmarshal(b, &again) != nil || again.ID != first.ID {
+		t.Fatalf("start it again while it runs = %d %s; want 202 with %s", code, b, first.ID)
+	}
+
+	url := api + "/electricity-lists/" + month
+	var list struct{ State, SHA256 string }
+	waitState := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); list.State != want; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("electricity list state %q; want %q", list.State, want)
+			}
+			_, b := as(t, "nina.finance", "GET", url, "")
+			_ = json.Unmarshal(b, &list)
+		}
+	}
+	waitState("awaiting_submission")
+	if code, b := as(t, "nina.finance", "POST", url+"/submit", ""); code != http.StatusOK {
+		t.Fatalf("submit = %d %s", code, b)
+	}
+	waitState("awaiting_approval")
+	if code, b := as(t, "marija.finance", "POST", url+"/approve", fmt.Sprintf(`{"sha256":%q}`, list.SHA256)); code != http.StatusOK {
+		t.Fatalf("approve = %d %s", code, b)
+	}
+	waitWorkflowDone(t, s, workflows.ElectricityID(month))
+
+	code, b = as(t, "nina.finance", "POST", api+"/electricity-lists", start)
+	if code != http.StatusConflict || !strings.Contains(string(b), "sent already") {
+		t.Fatalf("start the month's list after it was sent = %d %s; want 409 saying it was sent", code, b)
+	}
+}
