@@ -192,4 +192,17 @@ func TestRevisionOverHTTP(t *testing.T) {
 		t.Fatalf("revised, the right is still due: %s", b)
 	}
 	fmt.Println("revision", id, "->", r.AmountAfter, "from", r.EffectiveFrom, "next", r.NextRevision)
+
+	// Revised by hand today: the revision asks the registries again and,
+	// nothing having changed, ends by itself; asked again today, it is a
+	// 409, not the ended run handed back as if it had started.
+	code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/entitlements/"+right.ID+"/revisions", "")
+	var manual struct{ ID string }
+	if code != 202 || json.Unmarshal(body, &manual) != nil {
+		t.Fatalf("a revision by hand = %d %s; want 202", code, body)
+	}
+	waitWorkflowDone(t, s, manual.ID)
+	if code, body := as(t, "ana.caseworker", "POST", s.APIURL+"/api/v1/entitlements/"+right.ID+"/revisions", ""); code != 409 || !strings.Contains(string(body), "revised today already") {
+		t.Fatalf("a second revision by hand today = %d %s; want 409 saying it was revised today", code, body)
+	}
 }

@@ -82,7 +82,10 @@ type RevisionResult struct {
 func revisionStartOptions(id string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// Once it completed, the refusal is returned, not that run handed
+		// back as if it had started (the SDK's default).
+		WorkflowExecutionErrorWhenAlreadyStarted: true}
 }
 
 // StartRevision starts a revision from outside a workflow (the API, a
