@@ -83,29 +83,10 @@ func TestRecordHistories(t *testing.T) {
 // simulated company, whose answer is imported and reconciled.
 func (r *recorder) electricity(t *testing.T) {
 	month := domain.MonthOf(time.Now()).String()
-	url := r.api + "/electricity-lists/" + month
-	var list struct{ State, SHA256 string }
-	waitState := func(want string) {
-		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); list.State != want; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("electricity list state %q; want %q", list.State, want)
-			}
-			_, b := as(t, "nina.finance", "GET", url, "")
-			_ = json.Unmarshal(b, &list)
-		}
-	}
 	if code, b := as(t, "nina.finance", "POST", r.api+"/electricity-lists", fmt.Sprintf(`{"period":%q}`, month)); code != 202 {
 		t.Fatalf("start the electricity list = %d %s", code, b)
 	}
-	waitState("awaiting_submission")
-	if code, b := as(t, "nina.finance", "POST", url+"/submit", ""); code != 200 {
-		t.Fatalf("submit = %d %s", code, b)
-	}
-	waitState("awaiting_approval")
-	if code, b := as(t, "marija.finance", "POST", url+"/approve", fmt.Sprintf(`{"sha256":%q}`, list.SHA256)); code != 200 {
-		t.Fatalf("approve = %d %s", code, b)
-	}
+	sendElectricityList(t, r.api, month)
 	r.saveDone(t, "electricity_reconciled.json", workflows.ElectricityID(month))
 }
 
