@@ -70,6 +70,12 @@ type checkedToken struct {
 	key  *rsa.PublicKey
 }
 
+// unexpired reports whether the token is still within its expiry and the
+// skew allowed for clocks at now.
+func (t checkedToken) unexpired(now time.Time, skew time.Duration) bool {
+	return now.Before(t.exp.Add(skew))
+}
+
 // maxChecked bounds the remembered tokens; when full, the expired ones are
 // dropped, or all if none is.
 const maxChecked = 10000
@@ -115,16 +121,16 @@ func (v *Verifier) Revoke(ctx context.Context, raw string) error {
 	if v.Revocations == nil {
 		return errors.New("revoke token: no revocation list")
 	}
-	return v.Revocations.RevokeToken(ctx, tokenHash(raw), exp)
+	hash := tokenHash(raw)
+	return v.Revocations.RevokeToken(ctx, hash[:], exp)
 }
 
-func tokenHash(raw string) []byte {
-	sum := sha256.Sum256([]byte(raw))
-	return sum[:]
+func tokenHash(raw string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(raw))
 }
 
 func (v *Verifier) verify(ctx context.Context, raw string) (domain.User, time.Time, error) {
-	hash := sha256.Sum256([]byte(raw))
+	hash := tokenHash(raw)
 	tok, ok := v.recall(hash)
 	if !ok {
 		var err error
@@ -151,7 +157,7 @@ func (v *Verifier) recall(hash [sha256.Size]byte) (checkedToken, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	tok, ok := v.checked[hash]
-	if !ok || !v.clock().Before(tok.exp.Add(v.Skew)) || v.keys[tok.kid] != tok.key {
+	if !ok || !tok.unexpired(v.clock(), v.Skew) || v.keys[tok.kid] != tok.key {
 		return checkedToken{}, false
 	}
 	return tok, true
@@ -163,7 +169,7 @@ func (v *Verifier) remember(hash [sha256.Size]byte, tok checkedToken) {
 	if len(v.checked) >= maxChecked {
 		now := v.clock()
 		for h, t := range v.checked {
-			if !now.Before(t.exp.Add(v.Skew)) {
+			if !t.unexpired(now, v.Skew) {
 				delete(v.checked, h)
 			}
 		}
