@@ -50,13 +50,7 @@ func sendElectricityList(t *testing.T, api, month string) {
 	var list struct{ State, SHA256 string }
 	waitState := func(want string) {
 		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); list.State != want; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("electricity list state %q; want %q", list.State, want)
-			}
-			_, b := as(t, "nina.finance", "GET", url, "")
-			_ = json.Unmarshal(b, &list)
-		}
+		waitForState(t, "electricity list", url, want, 60*time.Second, &list, func() string { return list.State })
 	}
 	waitState("awaiting_submission")
 	if code, b := as(t, "nina.finance", "POST", url+"/submit", ""); code != http.StatusOK {

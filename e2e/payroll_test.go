@@ -83,15 +83,7 @@ func TestPayrollOverHTTP(t *testing.T) {
 	}
 	waitState := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for pr.State != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("payroll state %q; want %q", pr.State, want)
-			}
-			time.Sleep(100 * time.Millisecond)
-			_, body := as(t, "nina.finance", "GET", s.APIURL+"/api/v1/payrolls/2026-09", "")
-			_ = json.Unmarshal(body, &pr)
-		}
+		waitForState(t, "payroll", s.APIURL+"/api/v1/payrolls/2026-09", want, 30*time.Second, &pr, func() string { return pr.State })
 	}
 	waitState("awaiting_submission")
 	// August in full, half of August (16 of 31 days), and September for both.

@@ -372,13 +372,7 @@ func (r *recorder) payroll(t *testing.T) {
 	}
 	waitState := func(want string) {
 		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); pr.State != want; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("payroll state %q; want %q", pr.State, want)
-			}
-			_, b := as(t, "nina.finance", "GET", url, "")
-			_ = json.Unmarshal(b, &pr)
-		}
+		waitForState(t, "payroll", url, want, 60*time.Second, &pr, func() string { return pr.State })
 	}
 	if code, b := as(t, "nina.finance", "POST", r.api+"/payrolls", fmt.Sprintf(`{"period":%q}`, period)); code != 202 {
 		t.Fatalf("start payroll = %d %s", code, b)

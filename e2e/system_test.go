@@ -214,6 +214,20 @@ func waitWorkflowDone(t *testing.T, s *system.System, id string) {
 	}
 }
 
+// waitForState reads url as the finance officer nina.finance into v, every
+// 100 ms, until state() says want; after limit the test fails, naming what
+// it waited for and the state it found.
+func waitForState(t *testing.T, what, url, want string, limit time.Duration, v any, state func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); state() != want; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s state %q; want %q", what, state(), want)
+		}
+		_, b := as(t, "nina.finance", "GET", url, "")
+		_ = json.Unmarshal(b, v)
+	}
+}
+
 // stack is the system under test, for call's tokens.
 var stack *system.System
 
