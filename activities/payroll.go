@@ -421,7 +421,7 @@ func (a *Activities) GeneratePayrollFiles(ctx context.Context, in PayrollMonth) 
 		defer close(pages)
 		after := ""
 		for k := 1; k <= files; k++ {
-			rows, err := a.DB.PaymentsPage(pctx, in.PayrollID, "bank", "prepared", after, perFile)
+			rows, err := a.DB.TransfersPage(pctx, in.PayrollID, after, perFile)
 			select {
 			case pages <- page{rows, err}:
 			case <-pctx.Done():

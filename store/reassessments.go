@@ -305,7 +305,7 @@ func rightsToRerate(ctx context.Context, tx pgx.Tx, r Reassessment, sp span, lim
 		ids[i], at[x.ID] = x.ID, i
 	}
 	rows, err = tx.Query(ctx, `SELECT entitlement_id::text, seq, valid_from, valid_to, amount, state, reason, ref
-		FROM entitlement_versions WHERE entitlement_id = ANY($1::uuid[]) ORDER BY entitlement_id, seq`, ids)
+		FROM entitlement_versions WHERE entitlement_id = ANY($1::uuid[]) ORDER BY entitlement_versions.entitlement_id, seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select versions: %w", err)
 	}

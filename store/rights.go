@@ -162,7 +162,7 @@ func syncEntitlement(ctx context.Context, tx pgx.Tx, id string, t domain.Timelin
 // bulk reassessment reads a chunk of rights in one query.
 func (db *DB) TimelinesOf(ctx context.Context, ids []string) (map[string]domain.Timeline, error) {
 	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, seq, valid_from, valid_to, amount, state, reason, ref
-		FROM entitlement_versions WHERE entitlement_id = ANY($1::uuid[]) ORDER BY entitlement_id, seq`, ids)
+		FROM entitlement_versions WHERE entitlement_id = ANY($1::uuid[]) ORDER BY entitlement_versions.entitlement_id, seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("select versions: %w", err)
 	}
@@ -171,6 +171,10 @@ func (db *DB) TimelinesOf(ctx context.Context, ids []string) (map[string]domain.
 
 // collectTimelines gathers rows of versions (id, seq, from, to, amount,
 // state, reason, ref) by right.
+// The queries order by entitlement_versions.entitlement_id, qualified: the
+// bare name is the output column entitlement_id::text, which PostgreSQL
+// would sort as text in the database's collation (issue 24: a sort of
+// every payroll page by strcoll instead of the uuid's bytes).
 func collectTimelines(rows pgx.Rows) (map[string]domain.Timeline, error) {
 	out := map[string]domain.Timeline{}
 	var id string
