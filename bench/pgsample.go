@@ -12,8 +12,9 @@ import (
 )
 
 // PostgresSampler is PostgreSQL's side of a profile: every interval it
-// reads pg_stat_activity and counts, for each active backend, what it runs
-// (the statement's first words) and what it waits on. Each sample stands
+// reads pg_stat_activity and counts, for each active backend (the clients'
+// and autovacuum's), what it runs (the statement's first words) and what it
+// waits on. Each sample stands
 // for one interval of one backend's time, so the counts say where the
 // database's time goes while a benchmark runs.
 type PostgresSampler struct {
@@ -39,7 +40,7 @@ func SamplePostgres(ctx context.Context, pool *pgxpool.Pool, every time.Duration
 			case <-t.C:
 			}
 			rows, err := pool.Query(ctx, `SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 70), coalesce(wait_event_type || ':' || wait_event, 'CPU')
-				FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
+				FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type IN ('client backend', 'autovacuum worker')`)
 			if err != nil {
 				continue
 			}

@@ -79,7 +79,10 @@ func run(n int) error {
 		 SELECT r.id, e.id, r.period, e.amount, CASE WHEN e.payee_iban = '' THEN 'post' ELSE 'bank' END, e.payee_iban, 'Bench', 'DNJP', 'ME-16',
 		     'ME25505000012345678951', 'H' || to_char(r.period, 'YYYYMM') || replace(e.id::text, '-', ''), 'paid', '[]'
 		 FROM entitlements e CROSS JOIN payrolls r WHERE r.period < '2026-11-01'`,
-		`ANALYZE`,
+		// The rights are vacuumed as a database's long-lived rows are: else
+		// autovacuum goes through the seed's millions of rows while the
+		// payroll is timed (issue 24: it did, unseen by the sampler).
+		`VACUUM ANALYZE`,
 	}
 	for i, q := range seed {
 		args := []any{}
