@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +20,7 @@ type CPUMeter struct {
 	self0         time.Duration
 	at            time.Time
 	cores         int
+	procs0        map[int]procTicks
 }
 
 // StartCPU starts a meter.
@@ -25,6 +28,7 @@ func StartCPU() *CPUMeter {
 	m := &CPUMeter{at: time.Now()}
 	m.busy0, m.total0, m.cores = machineTicks()
 	m.self0 = selfCPU()
+	m.procs0 = readProcesses()
 	return m
 }
 
@@ -37,6 +41,14 @@ type CPUUse struct {
 	// Self is the CPU time this process used; Others is the rest of the
 	// machine's busy time (PostgreSQL, MinIO, the kernel's threads).
 	Self, Others time.Duration
+	// Processes splits the others by who used the time (see Breakdown).
+	Processes []ProcessCPU
+}
+
+// ProcessCPU is the CPU time the processes of one kind used.
+type ProcessCPU struct {
+	Who string
+	CPU time.Duration
 }
 
 // Stop reads the meter.
@@ -48,6 +60,7 @@ func (m *CPUMeter) Stop() CPUUse {
 		machine := time.Duration(busy-m.busy0) * time.Second / userHZ
 		u.Others = max(machine-u.Self, 0)
 	}
+	u.Processes = processesBetween(m.procs0, readProcesses())
 	return u
 }
 
@@ -98,4 +111,114 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Breakdown is the others' line: the CPU seconds of each kind of process
+// (PostgreSQL's client backends, its checkpointer, autovacuum, MinIO,
+// ...), the most first, at most top of them, and what no process
+// accounts for (interrupts, processes that ended unseen).
+func (u CPUUse) Breakdown(top int) string {
+	var b strings.Builder
+	var listed time.Duration
+	for i, p := range u.Processes {
+		listed += p.CPU
+		if i < top {
+			fmt.Fprintf(&b, "%s %.1f, ", p.Who, p.CPU.Seconds())
+		}
+	}
+	fmt.Fprintf(&b, "unaccounted %.1f (CPU-s)", max(u.Others-listed, 0).Seconds())
+	return b.String()
+}
+
+// procTicks is a process's kind and its CPU ticks so far (user and
+// system), with those of its children it has reaped.
+type procTicks struct {
+	who           string
+	ticks, reaped uint64
+}
+
+// readProcesses reads every process's ticks but this one's, by pid.
+func readProcesses() map[int]procTicks {
+	out := map[int]procTicks{}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	self := os.Getpid()
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil || pid == self {
+			continue
+		}
+		stat, err := os.ReadFile(d + "/stat")
+		if err != nil {
+			continue // ended meanwhile
+		}
+		cmdline, _ := os.ReadFile(d + "/cmdline")
+		if p, ok := parseProcess(string(stat), string(cmdline)); ok {
+			out[pid] = p
+		}
+	}
+	return out
+}
+
+// parseProcess reads /proc/<pid>/stat and names the process's kind: a
+// PostgreSQL process by the title it sets (client backends together),
+// any other by its command's name (kernel threads without their number).
+func parseProcess(stat, cmdline string) (procTicks, bool) {
+	open, end := strings.IndexByte(stat, '('), strings.LastIndexByte(stat, ')')
+	if open < 0 || end < open {
+		return procTicks{}, false
+	}
+	f := strings.Fields(stat[end+1:]) // from the state on: utime is the 12th
+	if len(f) < 15 {
+		return procTicks{}, false
+	}
+	n := func(i int) uint64 { v, _ := strconv.ParseUint(f[i], 10, 64); return v }
+	p := procTicks{who: stat[open+1 : end], ticks: n(11) + n(12), reaped: n(13) + n(14)}
+	if i := strings.IndexByte(p.who, '/'); i > 0 { // kworker/1:2
+		p.who = p.who[:i]
+	}
+	argv0, _, _ := strings.Cut(cmdline, "\x00")
+	switch title, ok := strings.CutPrefix(argv0, "postgres: "); {
+	case ok && strings.HasPrefix(title, "autovacuum worker"):
+		p.who = "PostgreSQL autovacuum"
+	case ok && (strings.HasPrefix(title, "checkpointer") || strings.HasPrefix(title, "background writer") ||
+		strings.HasPrefix(title, "walwriter") || strings.HasPrefix(title, "autovacuum launcher") ||
+		strings.HasPrefix(title, "logical replication") || strings.HasPrefix(title, "archiver") || strings.HasPrefix(title, "startup")):
+		p.who = "PostgreSQL " + strings.TrimSpace(title)
+	case ok:
+		p.who = "PostgreSQL client backends"
+	case p.who == "postgres":
+		p.who = "PostgreSQL postmaster"
+	}
+	return p, true
+}
+
+// processesBetween sums, by kind, the CPU each process used between two
+// readings: a process that started meanwhile counts from zero, and a
+// parent's reaped children (PostgreSQL's ended backends and autovacuum
+// workers) count under "ended, by <parent>".
+func processesBetween(before, after map[int]procTicks) []ProcessCPU {
+	by := map[string]uint64{}
+	for pid, a := range after {
+		b, seen := before[pid]
+		if !seen || b.who != a.who { // started meanwhile, or a pid used again
+			b = procTicks{}
+		}
+		if a.ticks > b.ticks {
+			by[a.who] += a.ticks - b.ticks
+		}
+		if a.reaped > b.reaped {
+			by["ended, by "+a.who] += a.reaped - b.reaped
+		}
+	}
+	out := make([]ProcessCPU, 0, len(by))
+	for who, t := range by {
+		out = append(out, ProcessCPU{Who: who, CPU: time.Duration(t) * time.Second / userHZ})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].CPU != out[j].CPU {
+			return out[i].CPU > out[j].CPU
+		}
+		return out[i].Who < out[j].Who
+	})
+	return out
 }

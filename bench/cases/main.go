@@ -203,13 +203,13 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		if i == 0 {
 			baseP99 = p99
 			fmt.Printf("  %-36s p50 %7v  p99 %7v  (errors %d)\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), errs)
-			fmt.Printf("  %-36s %v\n%s", "", use, sampled.String())
+			fmt.Printf("  %-36s %v\n  %-36s the others: %s\n%s", "", use, "", use.Breakdown(4), sampled.String())
 			continue
 		}
 		goal := fmt.Sprintf("  (goal p99 <= 25ms at 500/s: %s)", bench.Verdict(rate >= 500 && p99 <= 25*time.Millisecond))
 		fmt.Printf("  %-36s p50 %7v  p99 %7v  p99 ratio %5.1f  (errors %d)%s\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
 			float64(p99)/float64(baseP99), errs, goal)
-		fmt.Printf("  %-36s %v\n%s", "", use, sampled.String())
+		fmt.Printf("  %-36s %v\n  %-36s the others: %s\n%s", "", use, "", use.Breakdown(4), sampled.String())
 	}
 	return nil
 }

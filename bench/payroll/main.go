@@ -224,8 +224,11 @@ func run(n int) error {
 	fmt.Printf("ratio      facts ÷ payroll:                                                %.3f  (%s)\n", feed.Seconds()/payroll.Seconds(), verdict)
 	fmt.Printf("memory     peak heap in use during the payroll:                             %d MiB\n", peak.Load()>>20)
 	fmt.Printf("cpu        compute + store: %v\n", prepareCPU)
+	fmt.Printf("           the others:      %s\n", prepareCPU.Breakdown(6))
 	fmt.Printf("cpu        files:           %v\n", filesCPU)
+	fmt.Printf("           the others:      %s\n", filesCPU.Breakdown(6))
 	fmt.Printf("cpu        copy baseline:   %v\n", copyCPU)
+	fmt.Printf("           the others:      %s\n", copyCPU.Breakdown(6))
 	return nil
 }
 
