@@ -237,12 +237,18 @@ func (p *Platform) API() *gin.Engine {
 
 // Serve runs the API on the configured address until ctx ends, then shuts
 // it down gracefully.
+// While it serves, the revoked tokens are kept in memory
+// (store.DB.WatchRevocations): a request does not read them from the
+// table while the watch's connection is up.
 func (p *Platform) Serve(ctx context.Context, ready func(addr string)) error {
 	srv := &http.Server{Addr: p.Cfg.HTTPAddr, Handler: p.API(), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := listen(p.Cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go p.DB.WatchRevocations(wctx)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,6 +32,8 @@ type DB struct {
 	auditQueue chan auditAppend
 	closed     chan struct{}
 	closeOnce  sync.Once
+
+	revoked atomic.Pointer[revocations] // set by WatchRevocations
 }
 
 // Open connects to the database at url and registers decimal for numeric.

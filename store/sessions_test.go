@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
 
@@ -37,5 +38,80 @@ func TestRevokedTokens(t *testing.T) {
 	var n int
 	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM revoked_tokens`).Scan(&n); err != nil || n != 2 {
 		t.Errorf("revoked_tokens holds %d rows (%v); want 2 (a, c): the expired one pruned", n, err)
+	}
+}
+
+func TestRevocationsAreWatchedInMemory(t *testing.T) {
+	ctx := context.Background()
+	db, url := storetest.NewDBURL(t)
+	other, err := store.Open(ctx, url) // another process on the same database
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	hash := func(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+	if err := other.RevokeToken(ctx, hash("before"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); db.WatchRevocations(wctx) }()
+	defer func() { stop(); <-watched }()
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		// Well under the watch's periodic reading (10 s): what arrives in
+		// time came by its notification.
+		for deadline := time.Now().Add(3 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not in memory after 3 s", what)
+			}
+		}
+	}
+	eventually("a logout before the watch began", func() bool { r, ok := db.RevokedInMemory(hash("before")); return ok && r })
+	if r, ok := db.RevokedInMemory(hash("never")); !ok || r {
+		t.Errorf("a token never revoked: in memory %v, %v; want not revoked", r, ok)
+	}
+	if err := other.RevokeToken(ctx, hash("elsewhere"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	eventually("a logout in another process", func() bool { r, ok := db.RevokedInMemory(hash("elsewhere")); return ok && r })
+	if err := db.RevokeToken(ctx, hash("here"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := db.RevokedInMemory(hash("here")); !ok || !r {
+		t.Errorf("a logout in this process: in memory %v, %v; want revoked at once", r, ok)
+	}
+	// While watched, TokenRevoked answers from memory: a row gone from the
+	// table is still revoked here until the next reading.
+	if _, err := db.Pool().Exec(ctx, `DELETE FROM revoked_tokens WHERE token_sha256 = $1`, hash("elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	if revoked, err := db.TokenRevoked(ctx, hash("elsewhere")); err != nil || !revoked {
+		t.Errorf("TokenRevoked while watched = %v, %v; want true from memory", revoked, err)
+	}
+	// Once the watch stops, memory is not trusted: the table answers.
+	stop()
+	<-watched
+	if _, ok := db.RevokedInMemory(hash("here")); ok {
+		t.Error("memory still trusted after the watch stopped")
+	}
+	if revoked, err := db.TokenRevoked(ctx, hash("elsewhere")); err != nil || revoked {
+		t.Errorf("TokenRevoked after the watch = %v, %v; want false, read from the table", revoked, err)
+	}
+	if revoked, err := db.TokenRevoked(ctx, hash("here")); err != nil || !revoked {
+		t.Errorf("TokenRevoked(here) after the watch = %v, %v; want true from the table", revoked, err)
+	}
+}
+
+func TestALogoutHereIsInMemoryBeforeItReturns(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	db.KeepRevocationsUnwatched() // no notification can bring it
+	h := sha256.Sum256([]byte("here"))
+	if err := db.RevokeToken(ctx, h[:], time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := db.RevokedInMemory(h[:]); !ok || !r {
+		t.Errorf("in memory after RevokeToken: %v, %v; want revoked", r, ok)
 	}
 }

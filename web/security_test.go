@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -199,8 +200,26 @@ func TestCookiesAreSecure(t *testing.T) {
 
 // Logging out revokes the session's token: the old cookie, or the token
 // as a bearer, is refused from then on.
+// Both with the revoked tokens read from the table and with them kept in
+// memory, as the API keeps them while it serves.
 func TestLogoutRevokesTheSession(t *testing.T) {
+	t.Run("table", func(t *testing.T) { logoutRevokes(t, false) })
+	t.Run("memory", func(t *testing.T) { logoutRevokes(t, true) })
+}
+
+func logoutRevokes(t *testing.T, watch bool) {
 	s := newSite(t, true)
+	if watch {
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); s.db.WatchRevocations(ctx) }()
+		t.Cleanup(func() { stop(); <-done })
+		for deadline := time.Now().Add(5 * time.Second); !s.db.RevocationsInMemory(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the revoked tokens are not in memory after 5 s")
+			}
+		}
+	}
 	b, _ := s.login(t, "ana.caseworker", "/inbox")
 	if resp, body := b.page("GET", s.ts.URL+"/inbox", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /inbox = %d %s", resp.StatusCode, body)
