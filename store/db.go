@@ -33,7 +33,8 @@ type DB struct {
 	closed     chan struct{}
 	closeOnce  sync.Once
 
-	revoked atomic.Pointer[revocations] // set by WatchRevocations
+	revoked    atomic.Pointer[revocations] // set by WatchRevocations
+	taskCounts countsMemo                  // the counts of long task lists, for a second (tasks.go)
 }
 
 // Open connects to the database at url and registers decimal for numeric.
