@@ -71,6 +71,9 @@ func TestListCasesFilters(t *testing.T) {
 		{"another status", store.CaseFilter{Status: "information_only"}, ""},
 		{"overdue", store.CaseFilter{CentreID: "csr-podgorica", Status: "open", Overdue: true}, "L-2,L-7"},
 		{"overdue, every centre", store.CaseFilter{Status: "open", Overdue: true}, "L-6,L-2,L-7"},
+		// The page of the overdue is their most urgent, whichever way each is overdue.
+		{"overdue, the limit", store.CaseFilter{Status: "open", Overdue: true, Limit: 1}, "L-6"},
+		{"overdue, the limit of two", store.CaseFilter{Status: "open", Overdue: true, Limit: 2}, "L-6,L-2"},
 		{"the limit", store.CaseFilter{CentreID: "csr-podgorica", Status: "open", Limit: 2}, "L-2,L-3"},
 	} {
 		if got := list(tc.f); got != tc.want {
