@@ -17,3 +17,11 @@ func (db *DB) RevokedInMemory(hash []byte) (revoked, ok bool) {
 func (db *DB) KeepRevocationsUnwatched() {
 	db.revoked.Store(&revocations{live: true, synced: time.Now()})
 }
+
+// ReadRevocationsEvery makes the watches read the table every d (tests of
+// the watch's loop) and returns the setting to put back.
+func ReadRevocationsEvery(d time.Duration) (restore func()) {
+	was := revocationSync
+	revocationSync = d
+	return func() { revocationSync = was }
+}

@@ -21,9 +21,9 @@ const revocationsChannel = "karton_revoked"
 // again (anything a notification missed is in memory by then), and
 // revocationStale how old its last reading may be before TokenRevoked
 // stops trusting memory and asks the database again.
-const (
+var (
 	revocationSync  = 10 * time.Second
-	revocationStale = 3 * revocationSync
+	revocationStale = 30 * time.Second
 )
 
 // revocations is a process's copy of revoked_tokens (issue 24: reading
@@ -66,9 +66,17 @@ func (r *revocations) add(hash []byte, expires time.Time) {
 }
 
 // replace installs a fresh reading of the table and marks memory live.
+// What memory holds that the reading does not is kept until it expires:
+// a logout here, added while the table was being read, is not lost (a
+// revocation is never taken back).
 func (r *revocations) replace(tokens map[[sha256.Size]byte]time.Time, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for h, exp := range r.tokens {
+		if _, ok := tokens[h]; !ok && exp.After(at.Add(-time.Hour)) {
+			tokens[h] = exp
+		}
+	}
 	r.tokens, r.live, r.synced = tokens, true, at
 }
 

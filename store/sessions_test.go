@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
 )
@@ -113,5 +115,49 @@ func TestALogoutHereIsInMemoryBeforeItReturns(t *testing.T) {
 	}
 	if r, ok := db.RevokedInMemory(h[:]); !ok || !r {
 		t.Errorf("in memory after RevokeToken: %v, %v; want revoked", r, ok)
+	}
+}
+
+// The watch reads the table again and again on the same connection, and a
+// logout elsewhere still arrives by its notification after that.
+func TestRevocationsWatchKeepsListeningAcrossReadings(t *testing.T) {
+	defer store.ReadRevocationsEvery(50 * time.Millisecond)()
+	ctx := context.Background()
+	db, url := storetest.NewDBURL(t)
+	other, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	wctx, stop := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); db.WatchRevocations(wctx) }()
+	defer func() { stop(); <-watched }()
+	listener := func() (pids []int32) { // the backends that read the table: the watch's
+		rows, _ := db.Pool().Query(ctx, `SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT token_sha256, expires_at FROM revoked_tokens%'`)
+		pids, _ = pgx.CollectRows(rows, pgx.RowTo[int32])
+		return pids
+	}
+	for deadline := time.Now().Add(3 * time.Second); !db.RevocationsInMemory(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not in memory after 3 s")
+		}
+	}
+	first := listener()
+	time.Sleep(500 * time.Millisecond) // about ten readings
+	if now := listener(); !db.RevocationsInMemory() || len(first) != 1 || len(now) != 1 || now[0] != first[0] {
+		t.Fatalf("after ten readings: in memory %v, watching backends %v then %v; want true and one, the same", db.RevocationsInMemory(), first, now)
+	}
+	h := sha256.Sum256([]byte("later"))
+	if err := other.RevokeToken(ctx, h[:], time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if r, ok := db.RevokedInMemory(h[:]); ok && r {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a logout elsewhere after ten readings: not in memory after 3 s")
+		}
 	}
 }
