@@ -263,12 +263,14 @@ func (h *handler) listCases(c *gin.Context) (*caseList, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []caseListItem{}
+	// Sized up front: growing them was 4% of the API's CPU on this list
+	// at 500 requests/s (issue 24).
+	out := make([]caseListItem, 0, len(list))
 	for _, x := range list {
 		if x.DV {
 			restrict(c)
 		}
-		item := caseListItem{caseSummary: caseDTO(x), Persons: []casePerson{}}
+		item := caseListItem{caseSummary: caseDTO(x), Persons: make([]casePerson, 0, len(persons[x.Number]))}
 		for _, p := range persons[x.Number] {
 			auditPersons(c, p.PersonID)
 			item.Persons = append(item.Persons, casePerson{PersonID: p.PersonID, Role: p.Role, Name: p.Name})

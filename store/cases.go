@@ -296,7 +296,9 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Case, error) { return scanCase(r) })
+	// Sized for a full page up front: growing it was 3% of the API's CPU
+	// on the case lists at 500 requests/s (issue 24).
+	return pgx.AppendRows(make([]Case, 0, f.Limit), rows, func(r pgx.CollectableRow) (Case, error) { return scanCase(r) })
 }
 
 // overdueCases is the query of the overdue cases among those where
