@@ -45,11 +45,17 @@ func (r *revocations) revoked(hash []byte, now time.Time) (revoked, ok bool) {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if !r.live || now.Sub(r.synced) > revocationStale {
+	if !r.trusted(now) {
 		return false, false
 	}
 	exp, found := r.tokens[[sha256.Size]byte(hash)]
 	return found && exp.After(now.Add(-time.Hour)), true
+}
+
+// trusted reports whether memory may answer: the watch listens and read
+// the table within revocationStale. The caller holds r.mu.
+func (r *revocations) trusted(now time.Time) bool {
+	return r.live && now.Sub(r.synced) <= revocationStale
 }
 
 // add records a token revoked, by this process or announced.
@@ -96,7 +102,7 @@ func (db *DB) RevocationsInMemory() bool {
 	}
 	mem.mu.RLock()
 	defer mem.mu.RUnlock()
-	return mem.live && time.Since(mem.synced) <= revocationStale
+	return mem.trusted(time.Now())
 }
 
 // WatchRevocations keeps this process's copy of the revoked tokens, so
