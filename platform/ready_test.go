@@ -16,6 +16,7 @@ import (
 
 	"github.com/karton-social/karton/codec"
 	"github.com/karton-social/karton/devstack"
+	"github.com/karton-social/karton/devstack/ports"
 	"github.com/karton-social/karton/devstack/temporalserver"
 	"github.com/karton-social/karton/objects"
 	"github.com/karton-social/karton/platform"
@@ -170,12 +171,11 @@ func TestReadinessFollowsDependencies(t *testing.T) {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := ports.Free("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 func get(t *testing.T, url string) (int, []byte) {

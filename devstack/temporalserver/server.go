@@ -32,6 +32,8 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/karton-social/karton/devstack/ports"
 )
 
 // Options says where the server keeps its data and where it listens.
@@ -79,13 +81,13 @@ func Start(o Options) (*Server, error) {
 	}
 	var err error
 	if o.FrontendPort == 0 {
-		if o.FrontendPort, err = freePort(o.Host); err != nil {
+		if o.FrontendPort, err = ports.Free(o.Host); err != nil {
 			return nil, err
 		}
 	}
-	ports := make([]int, 4) // frontend http, history, matching, worker
-	for i := range ports {
-		if ports[i], err = freePort(o.Host); err != nil {
+	svcPorts := make([]int, 4) // frontend http, history, matching, worker
+	for i := range svcPorts {
+		if svcPorts[i], err = ports.Free(o.Host); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +114,7 @@ func Start(o Options) (*Server, error) {
 				Enabled:                true,
 				InitialFailoverVersion: 1,
 				RPCAddress:             address,
-				HTTPAddress:            net.JoinHostPort(o.Host, strconv.Itoa(ports[0])),
+				HTTPAddress:            net.JoinHostPort(o.Host, strconv.Itoa(svcPorts[0])),
 				ClusterID:              "karton-dev",
 			},
 		},
@@ -126,10 +128,10 @@ func Start(o Options) (*Server, error) {
 		return c
 	}
 	conf.Services = map[string]config.Service{
-		"frontend": svc(o.FrontendPort, ports[0]),
-		"history":  svc(ports[1], 0),
-		"matching": svc(ports[2], 0),
-		"worker":   svc(ports[3], 0),
+		"frontend": svc(o.FrontendPort, svcPorts[0]),
+		"history":  svc(svcPorts[1], 0),
+		"matching": svc(svcPorts[2], 0),
+		"worker":   svc(svcPorts[3], 0),
 	}
 	conf.Archival.History.State = "disabled"
 	conf.Archival.Visibility.State = "disabled"
@@ -170,9 +172,9 @@ func Start(o Options) (*Server, error) {
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
 			primitives.FrontendService: host(o.FrontendPort),
-			primitives.HistoryService:  host(ports[1]),
-			primitives.MatchingService: host(ports[2]),
-			primitives.WorkerService:   host(ports[3]),
+			primitives.HistoryService:  host(svcPorts[1]),
+			primitives.MatchingService: host(svcPorts[2]),
+			primitives.WorkerService:   host(svcPorts[3]),
 		}),
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
@@ -288,13 +290,4 @@ func (w *closableWriter) close() {
 		_ = w.f.Close()
 		w.f = nil
 	}
-}
-
-func freePort(host string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
