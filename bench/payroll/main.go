@@ -55,22 +55,26 @@ func run(n int) error {
 	defer stop()
 	pool := s.DB.Pool()
 	t0 := time.Now()
+	// The ids are UUIDv7, as Karton gives persons, decisions and rights
+	// (store: uuid.NewV7): they grow with time, so a table's id order is
+	// the order its rows were written in. Each row is written here in its
+	// id's order, as months of registrations and grants would have.
 	seed := []string{
 		`INSERT INTO persons (id, jmbg, given_name, family_name, birth_date, sex, municipality, settlement, centre_id, registered_by)
-		 SELECT gen_random_uuid(), '8' || lpad(i::text, 12, '0'), 'Bench', 'Primalac ' || i, '1970-01-01', 'F', 'ME-16', 'Podgorica', 'csr-podgorica', 'bench'
+		 SELECT ` + uuidV7("i * 10", "i") + `, '8' || lpad(i::text, 12, '0'), 'Bench', 'Primalac ' || i, '1970-01-01', 'F', 'ME-16', 'Podgorica', 'csr-podgorica', 'bench'
 		 FROM generate_series(1, $1) i`,
 		`INSERT INTO claims (number, benefit, applicant_id, centre_id, consent, filed_by, period, state)
-		 SELECT 'B-' || jmbg, 'DNJP', id, 'csr-podgorica', true, 'bench', '2026-11-01', 'approved' FROM persons WHERE registered_by = 'bench'`,
+		 SELECT 'B-' || jmbg, 'DNJP', id, 'csr-podgorica', true, 'bench', '2026-11-01', 'approved' FROM persons WHERE registered_by = 'bench' ORDER BY id`,
 		`INSERT INTO decisions (id, claim_number, number, centre_id, year, seq, kind, benefit, amount, period_from, prepared_by, approved_by, issued_at)
-		 SELECT gen_random_uuid(), number, 'bench/' || number, 'bench', 2026, row_number() OVER (), 'grant', 'DNJP', 87.24, '2026-11-01', 'a', 'b', now()
-		 FROM claims WHERE filed_by = 'bench'`,
+		 SELECT ` + uuidV7("i * 10 + 3", "i") + `, number, 'bench/' || number, 'bench', 2026, i, 'grant', 'DNJP', 87.24, '2026-11-01', 'a', 'b', now()
+		 FROM (SELECT number, row_number() OVER (ORDER BY number) AS i FROM claims WHERE filed_by = 'bench') c ORDER BY i`,
 		`INSERT INTO entitlements (id, claim_number, decision_id, benefit, beneficiary_id, payee_iban, amount, periodicity, valid_from)
-		 SELECT gen_random_uuid(), d.claim_number, d.id, 'DNJP', c.applicant_id,
+		 SELECT ` + uuidV7("d.seq * 10 + 5", "d.seq") + `, d.claim_number, d.id, 'DNJP', c.applicant_id,
 		        CASE WHEN c.number LIKE '%7' THEN '' ELSE 'ME25505000012345678951' END, 87.24, 'monthly', '2026-11-01'::date - make_interval(months => $1)
-		 FROM decisions d JOIN claims c ON c.number = d.claim_number WHERE d.centre_id = 'bench'`,
+		 FROM decisions d JOIN claims c ON c.number = d.claim_number WHERE d.centre_id = 'bench' ORDER BY d.seq`,
 		// Each right's first version, as a grant writes it.
 		`INSERT INTO entitlement_versions (entitlement_id, seq, valid_from, amount, state, reason, decision_id, ref, source, created_by)
-		 SELECT id, 1, valid_from, amount, 'active', 'grant', decision_id, '', 'grant', 'bench' FROM entitlements`,
+		 SELECT id, 1, valid_from, amount, 'active', 'grant', decision_id, '', 'grant', 'bench' FROM entitlements ORDER BY id`,
 		// The months already paid (-history), one payroll each.
 		`INSERT INTO payrolls (id, period, state) SELECT 'payroll/' || to_char(m, 'YYYY-MM'), m, 'sent'
 		 FROM generate_series('2026-11-01'::date - make_interval(months => $1), '2026-10-01'::date, '1 month') m`,
@@ -78,7 +82,7 @@ func run(n int) error {
 		     end_to_end_id, state, lines)
 		 SELECT r.id, e.id, r.period, e.amount, CASE WHEN e.payee_iban = '' THEN 'post' ELSE 'bank' END, e.payee_iban, 'Bench', 'DNJP', 'ME-16',
 		     'ME25505000012345678951', 'H' || to_char(r.period, 'YYYYMM') || replace(e.id::text, '-', ''), 'paid', '[]'
-		 FROM entitlements e CROSS JOIN payrolls r WHERE r.period < '2026-11-01'`,
+		 FROM entitlements e CROSS JOIN payrolls r WHERE r.period < '2026-11-01' ORDER BY r.period, e.id`,
 		// ANALYZE only: with VACUUM ANALYZE here (tried, issue 24) autovacuum
 		// is free to go through payments, empty at the start, again and
 		// again while the payroll fills it, and compute + store took 66-68 s
@@ -230,6 +234,14 @@ func run(n int) error {
 	fmt.Printf("cpu        copy baseline:   %v\n", copyCPU)
 	fmt.Printf("           the others:      %s\n", copyCPU.Breakdown(6))
 	return nil
+}
+
+// uuidV7 is SQL for a UUIDv7 whose time is ms milliseconds after
+// 2023-11-14 (ms an SQL expression), its other bits drawn from salt: ids
+// that sort in the order of ms, as the ones Karton makes sort by time.
+func uuidV7(ms, salt string) string {
+	return fmt.Sprintf(`(lpad(to_hex(1700000000000 + %s), 12, '0') || '7' || substr(md5((%s)::text), 1, 3) || '8' || substr(md5((%s)::text), 4, 15))::uuid`,
+		ms, salt, salt)
 }
 
 // entitlementIDs returns n entitlement ids (the payments' foreign key).
