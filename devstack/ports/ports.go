@@ -51,9 +51,19 @@ func Free(host string) (int, error) {
 	if high <= lowest+1 {
 		return kernelPort(host)
 	}
-	var last error
+	port, err := pick(host, func() int { return lowest + rand.IntN(high-lowest) })
+	if err != nil {
+		return 0, fmt.Errorf("find a free port on %s below %d: %w", host, high, err)
+	}
+	return port, nil
+}
+
+// pick tries the ports next draws until one was not given before and can
+// be listened on, and remembers it. The caller holds given.
+func pick(host string, next func() int) (int, error) {
+	last := fmt.Errorf("%d ports drawn, each given before", attempts)
 	for range attempts {
-		port := lowest + rand.IntN(high-lowest)
+		port := next()
 		if given.ports[port] {
 			continue
 		}
@@ -66,7 +76,7 @@ func Free(host string) (int, error) {
 		given.ports[port] = true
 		return port, nil
 	}
-	return 0, fmt.Errorf("find a free port on %s below %d: %w", host, high, last)
+	return 0, last
 }
 
 // ephemeralStart reads where the kernel's ephemeral range begins.

@@ -26,29 +26,28 @@ func TestFreePortsLieBelowTheEphemeralRange(t *testing.T) {
 	}
 }
 
-// A port some server holds is never returned.
-func TestFreeSkipsAPortInUse(t *testing.T) {
-	var held []net.Listener
-	defer func() {
-		for _, l := range held {
-			_ = l.Close()
-		}
-	}()
-	taken := map[int]bool{}
-	for range 20 {
-		port, err := Free("127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if taken[port] {
-			t.Fatalf("port %d returned while held", port)
-		}
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, l)
-		taken[port] = true
+// A port some other server holds is skipped for the next one drawn, and
+// so is a port given before.
+func TestPickSkipsAPortInUseAndOneGiven(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	inUse := held.Addr().(*net.TCPAddr).Port
+	given.Lock()
+	defer given.Unlock()
+	free, err := kernelPort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws := []int{inUse, free, free}
+	next := func() int { p := draws[0]; draws = draws[1:]; return p }
+	if port, err := pick("127.0.0.1", next); err != nil || port != free {
+		t.Fatalf("pick past a port in use = %d, %v; want %d", port, err, free)
+	}
+	if port, err := pick("127.0.0.1", func() int { return free }); err == nil {
+		t.Fatalf("pick of a port given before = %d; want none", port)
 	}
 }
 
