@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/karton-social/karton/domain"
 )
@@ -97,6 +99,8 @@ const maxAuditBatch = 500
 // auditLoop writes the queued records, as many as are waiting at once,
 // until the database is closed.
 func (db *DB) auditLoop() {
+	w := &auditWriter{db: db}
+	defer w.release()
 	for {
 		var first auditAppend
 		select {
@@ -119,10 +123,10 @@ func (db *DB) auditLoop() {
 			recs[i] = a.rec
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if err := db.appendAudits(ctx, recs); err != nil && len(batch) > 1 {
+		if err := w.append(ctx, recs); err != nil && len(batch) > 1 {
 			// One bad record must not fail its neighbours: one at a time.
 			for _, a := range batch {
-				a.done <- db.appendAudits(ctx, []AuditRecord{a.rec})
+				a.done <- w.append(ctx, []AuditRecord{a.rec})
 			}
 		} else {
 			for _, a := range batch {
@@ -133,42 +137,149 @@ func (db *DB) auditLoop() {
 	}
 }
 
-// appendAudits adds records at the end of the chain in one transaction.
-// Appends are serialised by a transaction-level advisory lock, so the
-// chain has one order (also across processes sharing the database).
-func (db *DB) appendAudits(ctx context.Context, recs []AuditRecord) error {
-	return db.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262)`); err != nil {
-			return fmt.Errorf("lock audit chain: %w", err)
-		}
-		prev, id := genesis, int64(1)
-		err := tx.QueryRow(ctx, `SELECT id + 1, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&id, &prev)
-		if err != nil && err != pgx.ErrNoRows {
-			return fmt.Errorf("read audit chain head: %w", err)
-		}
-		rows := make([][]any, len(recs))
-		for i, r := range recs {
-			r.ID, r.PrevHash = id+int64(i), prev
-			r.At = r.At.UTC().Truncate(time.Microsecond) // what timestamptz keeps
-			if r.PersonIDs == nil {
-				r.PersonIDs = []domain.PersonID{}
-			}
-			r.Hash = hashOf(r)
-			prev = r.Hash
-			ids := make([]string, len(r.PersonIDs))
-			for j, p := range r.PersonIDs {
-				ids[j] = string(p)
-			}
-			rows[i] = []any{r.ID, r.At, r.Username, r.Role, r.CentreID, r.Action, r.Resource, ids, r.TargetCentre, r.Purpose,
-				r.RequestID, r.Status, r.Outcome, r.Restricted, r.PrevHash, r.Hash}
-		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "at", "username", "role", "centre_id", "action", "resource",
-			"person_ids", "target_centre", "purpose", "request_id", "status", "outcome", "restricted", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
+// auditWriter is the audit loop's own: the connection it writes on and
+// the chain's head as it last wrote or read it. The connection is held
+// for the loop (issue 24): every audited request waits for its record's
+// commit after its own queries, so an append that queued for a connection
+// behind those requests' next queries made each wait on the others, and
+// one slow commit grew into a second of slow requests.
+type auditWriter struct {
+	db   *DB
+	conn *pgxpool.Conn
+	head auditHead
+}
+
+// release gives the connection back to the pool.
+func (w *auditWriter) release() {
+	if w.conn != nil {
+		w.conn.Release()
+		w.conn = nil
+	}
+}
+
+// append adds records at the end of the chain. The chain's head (the next
+// id and the last hash) is kept from the last append, so a batch is one
+// statement and one round trip: its own transaction, no lock, no read
+// (issue 24: five round trips before, under every audited request). When
+// another process has appended since, it holds the id this batch would
+// take: the primary key refuses the statement, and the batch is written
+// again under the chain's lock with the head read afresh. Any other error
+// forgets the head and the connection.
+func (w *auditWriter) append(ctx context.Context, recs []AuditRecord) error {
+	if w.conn == nil {
+		c, err := w.db.pool.Acquire(ctx)
 		if err != nil {
 			return fmt.Errorf("append audit records: %w", err)
 		}
-		return nil
+		w.conn = c
+	}
+	err := w.appendOn(ctx, recs)
+	if err != nil {
+		w.head = auditHead{}
+		w.release()
+	}
+	return err
+}
+
+func (w *auditWriter) appendOn(ctx context.Context, recs []AuditRecord) error {
+	if w.head.known {
+		head, err := insertAudits(ctx, w.conn, recs, w.head)
+		if err == nil {
+			w.head = head
+			return nil
+		}
+		w.head = auditHead{}
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23505" || pgErr.ConstraintName != "audit_log_pkey" {
+			return err
+		}
+	}
+	var after auditHead
+	err := pgx.BeginFunc(ctx, w.conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262)`); err != nil {
+			return fmt.Errorf("lock audit chain: %w", err)
+		}
+		head := auditHead{next: 1, hash: genesis, known: true}
+		err := tx.QueryRow(ctx, `SELECT id + 1, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&head.next, &head.hash)
+		if err != nil && err != pgx.ErrNoRows {
+			return fmt.Errorf("read audit chain head: %w", err)
+		}
+		after, err = insertAudits(ctx, tx, recs, head)
+		return err
 	})
+	if err == nil {
+		w.head = after // committed: the chain goes on from here
+	}
+	return err
+}
+
+// auditHead is where the chain goes on: the id of the next record and the
+// hash of the last.
+type auditHead struct {
+	next  int64
+	hash  string
+	known bool
+}
+
+// insertAudits chains the records after head and inserts them in one
+// statement; it returns the head after them.
+func insertAudits(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, recs []AuditRecord, head auditHead) (auditHead, error) {
+	n := len(recs)
+	var (
+		ids, status                                                    = make([]int64, n), make([]int32, n)
+		at                                                             = make([]time.Time, n)
+		user, role, centre, action, resource, persons, target, purpose = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		request, outcome, prevs, hashes                                = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		restricted                                                     = make([]bool, n)
+	)
+	for i, r := range recs {
+		r.ID, r.PrevHash = head.next+int64(i), head.hash
+		r.At = r.At.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+		r.Hash = hashOf(r)
+		head.hash = r.Hash
+		ids[i], at[i], user[i], role[i], centre[i], action[i], resource[i] = r.ID, r.At, r.Username, r.Role, r.CentreID, r.Action, r.Resource
+		persons[i], target[i], purpose[i], request[i], status[i], outcome[i] = uuidArray(r.PersonIDs), r.TargetCentre, r.Purpose, r.RequestID, int32(r.Status), r.Outcome
+		restricted[i], prevs[i], hashes[i] = r.Restricted, r.PrevHash, r.Hash
+	}
+	head.next += int64(n)
+	_, err := q.Exec(ctx, `INSERT INTO audit_log (id, at, username, role, centre_id, action, resource, person_ids, target_centre, purpose,
+		request_id, status, outcome, restricted, prev_hash, hash)
+		SELECT id, at, username, role, centre_id, action, resource, person_ids::uuid[], target_centre, purpose,
+			request_id, status, outcome, restricted, prev_hash, hash
+		FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+			$10::text[], $11::text[], $12::int[], $13::text[], $14::bool[], $15::text[], $16::text[])
+			AS r(id, at, username, role, centre_id, action, resource, person_ids, target_centre, purpose,
+				request_id, status, outcome, restricted, prev_hash, hash)`,
+		ids, at, user, role, centre, action, resource, persons, target, purpose, request, status, outcome, restricted, prevs, hashes)
+	if err != nil {
+		return auditHead{}, fmt.Errorf("append audit records: %w", err)
+	}
+	return head, nil
+}
+
+// uuidArray is the text of a uuid[] holding the ids, each quoted, so that
+// no id can split into two elements; PostgreSQL refuses one that is not a
+// uuid.
+func uuidArray(ids []domain.PersonID) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, p := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for _, c := range []byte(p) {
+			if c == '"' || c == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 const auditColumns = `id, at, username, role, centre_id, action, resource, person_ids::text[], target_centre, purpose,

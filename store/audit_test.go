@@ -115,3 +115,68 @@ func TestAuditAppendsShareCommits(t *testing.T) {
 		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 320 intact", checked, broken, why, err)
 	}
 }
+
+// TestAuditAppendsFromTwoProcessesKeepOneChain appends from two processes
+// in turn: each one's head is stale after the other's append, so every
+// append after the first two is refused by the primary key and written
+// again under the chain's lock. The chain stays whole, every record in it.
+func TestAuditAppendsFromTwoProcessesKeepOneChain(t *testing.T) {
+	ctx := context.Background()
+	a, url := storetest.NewDBURL(t)
+	b, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p := mustPerson(t, a, "0101900350008")
+	rec := func(i int) store.AuditRecord {
+		return store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+			Action: "GET /api/v1/persons/:id", Resource: "person", PersonIDs: []domain.PersonID{p.ID}, Purpose: "case_work",
+			RequestID: fmt.Sprint(i), Status: 200, Outcome: "allowed"}
+	}
+	for i := 0; i < 20; i++ {
+		db := a
+		if i%2 == 1 {
+			db = b
+		}
+		for j := 0; j < 1+i%3; j++ { // again from the same process: its head is fresh
+			if err := db.AppendAudit(ctx, rec(i)); err != nil {
+				t.Fatalf("append %d from process %d: %v", i, i%2, err)
+			}
+		}
+	}
+	if checked, broken, why, err := a.VerifyAudit(ctx); err != nil || broken != 0 || checked != 39 {
+		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 39 intact", checked, broken, why, err)
+	}
+}
+
+// TestAuditAppendNeedsNoLockWhileItsHeadIsFresh: once the process knows
+// the chain's head, an append is one statement; it does not wait for the
+// chain's lock, which another session holds here.
+func TestAuditAppendNeedsNoLockWhileItsHeadIsFresh(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	p := mustPerson(t, db, "0101900350008")
+	rec := store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+		Action: "GET /api/v1/persons/:id", Resource: "person", PersonIDs: []domain.PersonID{p.ID, p.ID}, Purpose: "case_work", Status: 200, Outcome: "allowed"}
+	if err := db.AppendAudit(ctx, rec); err != nil { // reads the head under the lock
+		t.Fatal(err)
+	}
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7262)`); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock(7262)`) }()
+	quick, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.AppendAudit(quick, rec); err != nil {
+		t.Fatalf("an append with a fresh head waited for the chain's lock: %v", err)
+	}
+	if checked, broken, why, err := db.VerifyAudit(ctx); err != nil || broken != 0 || checked != 2 {
+		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 2 intact", checked, broken, why, err)
+	}
+}
