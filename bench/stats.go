@@ -65,6 +65,29 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 	return s[i]
 }
 
+// SlowestSecond tells whether the slowest requests came together: of the
+// requests above the p-th percentile of lat, how many began within
+// the busiest one second, and which second of the run that was (began[i]
+// is when request i began, from the run's start). Many in one second
+// point to a stall (a checkpoint, a collection, a slow fsync); few, to
+// queueing spread over the run.
+func SlowestSecond(lat, began []time.Duration, p float64) (inSecond, slowest, second int) {
+	cut := Percentile(lat, p)
+	per := map[int]int{}
+	for i, d := range lat {
+		if d > cut && i < len(began) {
+			slowest++
+			per[int(began[i]/time.Second)]++
+		}
+	}
+	for sec, n := range per {
+		if n > inSecond || n == inSecond && sec < second {
+			inSecond, second = n, sec
+		}
+	}
+	return inSecond, slowest, second
+}
+
 // Stack starts the real stack in a temporary folder for a benchmark:
 // file-backed Temporal, PostgreSQL, MinIO, simulators at latency, worker
 // and API, with households demo households loaded. stop removes it all.

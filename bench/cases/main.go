@@ -185,15 +185,16 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		if i > 0 && !strings.Contains(r.name, onlyRoutes) {
 			continue
 		}
+		client, err := warmUp(ctx, s.APIURL+r.path, tokens[r.user], rate)
+		if err != nil {
+			return err
+		}
 		var sampler *bench.PostgresSampler
 		if pgSample {
 			sampler = bench.SamplePostgres(ctx, s.DB.Pool(), 10*time.Millisecond)
 		}
 		meter := bench.StartCPU()
-		lat, errs, err := load(ctx, s.APIURL+r.path, tokens[r.user], rate, seconds)
-		if err != nil {
-			return err
-		}
+		lat, began, errs := openLoop(ctx, client, s.APIURL+r.path, tokens[r.user], rate, rate*seconds)
 		use := meter.Stop()
 		var sampled strings.Builder // printed under the route's figures
 		if sampler != nil {
@@ -209,7 +210,9 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		goal := fmt.Sprintf("  (goal p99 <= 25ms at 500/s: %s)", bench.Verdict(rate >= 500 && p99 <= 25*time.Millisecond))
 		fmt.Printf("  %-36s p50 %7v  p99 %7v  p99 ratio %5.1f  (errors %d)%s\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
 			float64(p99)/float64(baseP99), errs, goal)
-		fmt.Printf("  %-36s %v\n  %-36s the others: %s\n%s", "", use, "", use.Breakdown(4), sampled.String())
+		fmt.Printf("  %-36s %v\n  %-36s the others: %s\n", "", use, "", use.Breakdown(4))
+		in, slow, sec := bench.SlowestSecond(lat, began, 99)
+		fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d)\n%s", "", in, slow, sec+1, seconds, sampled.String())
 	}
 	return nil
 }
@@ -381,22 +384,30 @@ func fill(ctx context.Context, s *system.System, taskRows, caseRows int) error {
 	return err
 }
 
-// load sends rate requests a second for seconds, each on its own
-// schedule (open loop), and returns every latency.
-func load(ctx context.Context, url, token string, rate, seconds int) ([]time.Duration, int, error) {
+// warmUp sends a second of the route's load at the rate, not measured,
+// and returns the client that sent it. It opens the connections the rate
+// needs (HTTP and the pool's) and prepares and plans the route's
+// statements on each, as a server that has been serving has done (issue
+// 24: before, the slowest 1% of a route often all fell in its first
+// second).
+func warmUp(ctx context.Context, url, token string, rate int) (*http.Client, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 10 * time.Second}
-	// Warm up: connections, prepared statements.
-	for i := 0; i < 20; i++ {
-		if _, _, err := callWith(ctx, client, "GET", url, token, ""); err != nil {
-			return nil, 0, err
-		}
+	if _, _, err := callWith(ctx, client, "GET", url, token, ""); err != nil {
+		return nil, err
 	}
-	n := rate * seconds
-	lat := make([]time.Duration, n)
+	if _, _, errs := openLoop(ctx, client, url, token, rate, rate); errs > 0 {
+		return nil, fmt.Errorf("%d requests of the warm-up second failed", errs)
+	}
+	return client, nil
+}
+
+// openLoop sends n requests at rate a second, each on its own schedule
+// (open loop), and returns every latency and when each request began.
+func openLoop(ctx context.Context, client *http.Client, url, token string, rate, n int) (lat, began []time.Duration, errs int) {
+	lat, began = make([]time.Duration, n), make([]time.Duration, n)
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs int
+		wg sync.WaitGroup
+		mu sync.Mutex
 	)
 	interval := time.Second / time.Duration(rate)
 	start := time.Now()
@@ -409,7 +420,7 @@ func load(ctx context.Context, url, token string, rate, seconds int) ([]time.Dur
 			defer wg.Done()
 			t0 := time.Now()
 			code, err := hit(ctx, client, url, token)
-			lat[i] = time.Since(t0)
+			lat[i], began[i] = time.Since(t0), t0.Sub(start)
 			if err != nil || code != http.StatusOK {
 				mu.Lock()
 				errs++
@@ -418,7 +429,7 @@ func load(ctx context.Context, url, token string, rate, seconds int) ([]time.Dur
 		}(i)
 	}
 	wg.Wait()
-	return lat, errs, nil
+	return lat, began, errs
 }
 
 // hit is one request of the load. Its answer is read to the end, as a
