@@ -24,7 +24,16 @@ func ParseMonth(s string) (Month, error) {
 	return Month(t), nil
 }
 
-func (m Month) String() string { return time.Time(m).Format("2006-01") }
+func (m Month) String() string {
+	y, mo := time.Time(m).Year(), int(time.Time(m).Month())
+	if y < 1000 || y > 9999 {
+		return time.Time(m).Format("2006-01")
+	}
+	// Without Format's layout parsing: a payroll names a month in three
+	// lines of every payment (issue 24).
+	b := [7]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-', byte('0' + mo/10), byte('0' + mo%10)}
+	return string(b[:])
+}
 
 // First is the month's first day; Last its last.
 func (m Month) First() time.Time { return time.Time(m) }

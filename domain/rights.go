@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -137,8 +138,10 @@ func (t Timeline) monthlyOwed(m Month, whole bool) MonthlyPayment {
 		case n == days:
 			amt := cur.Amount.Round(2)
 			p.Amount = p.Amount.Add(amt)
-			p.Lines = append(p.Lines, PaymentLine{fmt.Sprintf("whole month %s at %s a month (version %d, %s%s)", m, cur.Amount.StringFixed(2),
-				cur.Seq, cur.Reason, refSuffix(cur.Ref)), amt.StringFixed(2)})
+			// Joined, not Sprintf: the line of nearly every payment of a
+			// payroll (issue 24).
+			p.Lines = append(p.Lines, PaymentLine{"whole month " + m.String() + " at " + Fixed2(cur.Amount) + " a month (version " +
+				strconv.Itoa(cur.Seq) + ", " + string(cur.Reason) + refSuffix(cur.Ref) + ")", Fixed2(amt)})
 		default:
 			amt := cur.Amount.Mul(decimal.NewFromInt(int64(n))).Div(decimal.NewFromInt(int64(days))).Round(2)
 			p.Amount = p.Amount.Add(amt)
@@ -162,7 +165,7 @@ func (t Timeline) monthlyOwed(m Month, whole bool) MonthlyPayment {
 	if len(p.Lines) == 0 {
 		p.Lines = append(p.Lines, PaymentLine{"no version of the right holds in " + m.String(), "0.00"})
 	}
-	p.Lines = append(p.Lines, PaymentLine{"owed for " + m.String(), p.Amount.StringFixed(2)})
+	p.Lines = append(p.Lines, PaymentLine{"owed for " + m.String(), Fixed2(p.Amount)})
 	return p
 }
 
@@ -211,13 +214,14 @@ func (t Timeline) first() (RightVersion, bool) {
 // by a decision.
 func Settle(owed MonthlyPayment, paid decimal.Decimal) (toPay, overpaid decimal.Decimal, lines []PaymentLine) {
 	diff := owed.Amount.Sub(paid)
-	lines = append(append(lines, owed.Lines...), PaymentLine{"already paid for " + owed.Month.String(), paid.StringFixed(2)})
+	lines = make([]PaymentLine, 0, len(owed.Lines)+2)
+	lines = append(append(lines, owed.Lines...), PaymentLine{"already paid for " + owed.Month.String(), Fixed2(paid)})
 	switch {
 	case diff.IsPositive():
-		lines = append(lines, PaymentLine{"difference to pay", diff.StringFixed(2)})
+		lines = append(lines, PaymentLine{"difference to pay", Fixed2(diff)})
 		return diff, decimal.Zero, lines
 	case diff.IsNegative():
-		lines = append(lines, PaymentLine{"overpaid (recovered only by a decision)", diff.Neg().StringFixed(2)})
+		lines = append(lines, PaymentLine{"overpaid (recovered only by a decision)", Fixed2(diff.Neg())})
 		return decimal.Zero, diff.Neg(), lines
 	}
 	return decimal.Zero, decimal.Zero, lines
