@@ -395,7 +395,7 @@ func (db *DB) InsertPayments(ctx context.Context, ps []Payment) (int64, error) {
 	source := func() pgx.CopyFromSource {
 		return pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
 			p := ps[i]
-			lines, _ := json.Marshal(p.Lines)
+			lines := linesJSON(p.Lines)
 			// The id as a UUID: a string would make pgx fail its binary
 			// plan and fall back to parsing text, for every row.
 			id, err := uuid.Parse(p.EntitlementID)
