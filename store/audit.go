@@ -227,21 +227,18 @@ func insertAudits(ctx context.Context, q interface {
 	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 }, recs []AuditRecord, head auditHead) (auditHead, error) {
 	n := len(recs)
-	var (
-		ids, status                                                    = make([]int64, n), make([]int32, n)
-		at                                                             = make([]time.Time, n)
-		user, role, centre, action, resource, persons, target, purpose = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		request, outcome, prevs, hashes                                = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		restricted                                                     = make([]bool, n)
-	)
+	text := func() []string { return make([]string, n) }
+	ids, status, at, restricted := make([]int64, n), make([]int32, n), make([]time.Time, n), make([]bool, n)
+	user, role, centre, action, resource, persons := text(), text(), text(), text(), text(), text()
+	target, purpose, request, outcome, prevs, hashes := text(), text(), text(), text(), text(), text()
 	for i, r := range recs {
 		r.ID, r.PrevHash = head.next+int64(i), head.hash
 		r.At = r.At.UTC().Truncate(time.Microsecond) // what timestamptz keeps
 		r.Hash = hashOf(r)
 		head.hash = r.Hash
 		ids[i], at[i], user[i], role[i], centre[i], action[i], resource[i] = r.ID, r.At, r.Username, r.Role, r.CentreID, r.Action, r.Resource
-		persons[i], target[i], purpose[i], request[i], status[i], outcome[i] = uuidArray(r.PersonIDs), r.TargetCentre, r.Purpose, r.RequestID, int32(r.Status), r.Outcome
-		restricted[i], prevs[i], hashes[i] = r.Restricted, r.PrevHash, r.Hash
+		persons[i], target[i], purpose[i], request[i] = uuidArray(r.PersonIDs), r.TargetCentre, r.Purpose, r.RequestID
+		status[i], outcome[i], restricted[i], prevs[i], hashes[i] = int32(r.Status), r.Outcome, r.Restricted, r.PrevHash, r.Hash
 	}
 	head.next += int64(n)
 	_, err := q.Exec(ctx, `INSERT INTO audit_log (id, at, username, role, centre_id, action, resource, person_ids, target_centre, purpose,
