@@ -182,16 +182,14 @@ func (w *auditWriter) append(ctx context.Context, recs []AuditRecord) error {
 }
 
 func (w *auditWriter) appendOn(ctx context.Context, recs []AuditRecord) error {
-	if w.head.known {
+	if w.head.known() {
 		head, err := insertAudits(ctx, w.conn, recs, w.head)
 		if err == nil {
 			w.head = head
 			return nil
 		}
-		w.head = auditHead{}
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != "23505" || pgErr.ConstraintName != "audit_log_pkey" {
-			return err
+		if !uniqueViolation(err, "audit_log_pkey") {
+			return err // append forgets the head
 		}
 	}
 	var after auditHead
@@ -199,7 +197,7 @@ func (w *auditWriter) appendOn(ctx context.Context, recs []AuditRecord) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262)`); err != nil {
 			return fmt.Errorf("lock audit chain: %w", err)
 		}
-		head := auditHead{next: 1, hash: genesis, known: true}
+		head := auditHead{next: 1, hash: genesis}
 		err := tx.QueryRow(ctx, `SELECT id + 1, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&head.next, &head.hash)
 		if err != nil && err != pgx.ErrNoRows {
 			return fmt.Errorf("read audit chain head: %w", err)
@@ -214,12 +212,13 @@ func (w *auditWriter) appendOn(ctx context.Context, recs []AuditRecord) error {
 }
 
 // auditHead is where the chain goes on: the id of the next record and the
-// hash of the last.
+// hash of the last. Its zero value is a head not known (ids start at 1).
 type auditHead struct {
-	next  int64
-	hash  string
-	known bool
+	next int64
+	hash string
 }
+
+func (h auditHead) known() bool { return h.next > 0 }
 
 // insertAudits chains the records after head and inserts them in one
 // statement; it returns the head after them.

@@ -114,6 +114,13 @@ func foreignKeyViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23503"
 }
 
+// uniqueViolation reports whether err is PostgreSQL's refusal of a row
+// whose key is taken: by the named constraint, or by any when it is "".
+func uniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
+}
+
 // translate turns driver errors into domain errors where they mean one.
 func translate(err error, what string) error {
 	if err == nil {
@@ -122,8 +129,7 @@ func translate(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Errorf(domain.CodeNotFound, "%s not found", what)
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
+	if uniqueViolation(err, "") {
 		return domain.Errorf(domain.CodeConflict, "%s already exists", what)
 	}
 	return fmt.Errorf("%s: %w", what, err)
