@@ -217,6 +217,7 @@ bench: postgres bin/minio
 	$(GO) run ./bench/claims
 	$(GO) run ./bench/payroll
 	$(GO) run ./bench/cases
+	$(GO) run ./bench/audit
 	$(GO) run ./bench/reassess
 	$(GO) run ./bench/revisions
 	$(GO) run ./bench/startup

@@ -68,6 +68,7 @@ func (db *DB) AppendAudit(ctx context.Context, r AuditRecord) error {
 	db.auditOnce.Do(func() {
 		db.auditQueue = make(chan auditAppend, 1024)
 		go db.auditLoop()
+		go db.mergeAuditIndexLoop()
 	})
 	done := make(chan error, 1)
 	select {
@@ -177,8 +178,10 @@ func (w *auditWriter) append(ctx context.Context, recs []AuditRecord) error {
 	if err != nil {
 		w.head = auditHead{}
 		w.release()
+		return err
 	}
-	return err
+	w.db.auditAppended.Add(int64(len(recs)))
+	return nil
 }
 
 func (w *auditWriter) appendOn(ctx context.Context, recs []AuditRecord) error {

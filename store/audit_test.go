@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/store"
 	"github.com/karton-social/karton/store/storetest"
@@ -178,5 +180,49 @@ func TestAuditAppendNeedsNoLockWhileItsHeadIsFresh(t *testing.T) {
 	}
 	if checked, broken, why, err := db.VerifyAudit(ctx); err != nil || broken != 0 || checked != 2 {
 		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 2 intact", checked, broken, why, err)
+	}
+}
+
+// TestAuditIndexIsMergedOffTheAppends: a case list's record names about
+// 150 persons; their index entries wait in the index's pending list, and
+// the store's loop merges the list, not an append inside its commit
+// (issue 24). Every entry is merged and found.
+func TestAuditIndexIsMergedOffTheAppends(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	var options string
+	err := db.Pool().QueryRow(ctx, `SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'audit_log_persons'`).Scan(&options)
+	if err != nil || options != "gin_pending_list_limit=65536" {
+		t.Fatalf("the index's options = %q, %v; want the pending list's limit raised to 64 MB", options, err)
+	}
+	persons := make([]domain.PersonID, 150)
+	for i := range persons {
+		persons[i] = domain.PersonID(uuid.NewString())
+	}
+	const records = 200
+	for i := 0; i < records; i++ {
+		err := db.AppendAudit(ctx, store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+			Action: "GET /api/v1/cases", Resource: "case", PersonIDs: persons[i%50:], Purpose: "case_work", Status: 200, Outcome: "allowed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		appended, merged := db.AuditIndexMerged()
+		if appended == records && merged == records {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 15 s, %d of %d appended records have their index entries merged", merged, appended)
+		}
+	}
+	if pages, err := db.MergeAuditIndex(ctx); err != nil || pages != 0 {
+		t.Fatalf("MergeAuditIndex after the loop = %d pages, %v; want nothing left pending", pages, err)
+	}
+	// Record i names persons[i%50:]: the first person is in every fiftieth.
+	for p, want := range map[domain.PersonID]int{persons[0]: records / 50, persons[1]: 2 * records / 50, persons[149]: records} {
+		if log, err := db.AccessLog(ctx, p, 2*records, false); err != nil || len(log) != want {
+			t.Errorf("AccessLog = %d records, %v; want %d", len(log), err, want)
+		}
 	}
 }

@@ -28,10 +28,12 @@ var migrations embed.FS
 type DB struct {
 	pool *pgxpool.Pool
 
-	auditOnce  sync.Once
-	auditQueue chan auditAppend
-	closed     chan struct{}
-	closeOnce  sync.Once
+	auditOnce        sync.Once
+	auditQueue       chan auditAppend
+	auditAppended    atomic.Int64 // records this process appended (audit.go)
+	auditIndexMerged atomic.Int64 // of those, how many have their index entries merged (auditindex.go)
+	closed           chan struct{}
+	closeOnce        sync.Once
 
 	revoked    atomic.Pointer[revocations] // set by WatchRevocations
 	taskCounts countsMemo                  // the counts of long task lists, for a second (tasks.go)
@@ -119,6 +121,13 @@ func foreignKeyViolation(err error) bool {
 func uniqueViolation(err error, constraint string) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
+}
+
+// notPermitted reports whether err is PostgreSQL's refusal of what the
+// role may not do.
+func notPermitted(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42501"
 }
 
 // translate turns driver errors into domain errors where they mean one.

@@ -25,3 +25,10 @@ func ReadRevocationsEvery(d time.Duration) (restore func()) {
 	revocationSync = d
 	return func() { revocationSync = was }
 }
+
+// AuditIndexMerged is how many records this process has appended to the
+// audit log, and of those how many have their index entries merged by its
+// loop.
+func (db *DB) AuditIndexMerged() (appended, merged int64) {
+	return db.auditAppended.Load(), db.auditIndexMerged.Load()
+}

@@ -193,7 +193,7 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		if pgSample {
 			sampler = bench.SamplePostgres(ctx, s.DB.Pool(), 10*time.Millisecond)
 		}
-		meter := bench.StartCPU()
+		meter, start := bench.StartCPU(), time.Now()
 		lat, began, errs := openLoop(ctx, client, s.APIURL+r.path, tokens[r.user], rate, rate*seconds)
 		use := meter.Stop()
 		var sampled strings.Builder // printed under the route's figures
@@ -212,7 +212,8 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 			float64(p99)/float64(baseP99), errs, goal)
 		fmt.Printf("  %-36s %v\n  %-36s the others: %s\n", "", use, "", use.Breakdown(4))
 		in, slow, sec := bench.SlowestSecond(lat, began, 99)
-		fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d)\n%s", "", in, slow, sec+1, seconds, sampled.String())
+		fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d, from %s)\n%s", "", in, slow, sec+1, seconds,
+			start.Add(time.Duration(sec)*time.Second).Format("15:04:05"), sampled.String())
 	}
 	return nil
 }
