@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -205,12 +206,11 @@ func (db *DB) readPayableRights(ctx context.Context, from, through time.Time, si
 // right; the rights in the range that are not on the page are skipped).
 func (db *DB) completePage(ctx context.Context, page []PayableRight, payroll string, from time.Time) error {
 	first, last := page[0].EntitlementID, page[len(page)-1].EntitlementID
-	var timelines map[string]domain.Timeline
 	var terr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		timelines, terr = db.timelinesBetween(ctx, first, last)
+		terr = db.readTimelines(ctx, page)
 	}()
 	paid, err := db.paidOf(ctx, first, last, payroll, from)
 	<-done
@@ -218,21 +218,90 @@ func (db *DB) completePage(ctx context.Context, page []PayableRight, payroll str
 		return err
 	}
 	for i := range page {
-		page[i].Timeline = timelines[page[i].EntitlementID]
 		page[i].Paid = paid[page[i].EntitlementID]
 	}
 	return nil
 }
 
-// timelinesBetween returns the versions of the rights with ids from first
-// to last, by right.
-func (db *DB) timelinesBetween(ctx context.Context, first, last string) (map[string]domain.Timeline, error) {
-	rows, err := db.pool.Query(ctx, `SELECT entitlement_id::text, seq, valid_from, valid_to, amount, state, reason, ref
-		FROM entitlement_versions WHERE entitlement_id BETWEEN $1::uuid AND $2::uuid ORDER BY entitlement_versions.entitlement_id, seq`, first, last)
+// readTimelines reads the versions of the page's rights into their
+// Timelines. The versions come in id order, as the page does, and are
+// merged into it: gathering them by id in a map first cost 2.1 CPU-s of
+// a payroll of 1.7M rights (issue 24).
+func (db *DB) readTimelines(ctx context.Context, page []PayableRight) error {
+	m, err := newTimelineMerge(page)
 	if err != nil {
-		return nil, fmt.Errorf("select versions: %w", err)
+		return err
 	}
-	return collectTimelines(rows)
+	rows, err := db.pool.Query(ctx, `SELECT entitlement_id, seq, valid_from, valid_to, amount, state, reason, ref
+		FROM entitlement_versions WHERE entitlement_id BETWEEN $1::uuid AND $2::uuid ORDER BY entitlement_versions.entitlement_id, seq`,
+		page[0].EntitlementID, page[len(page)-1].EntitlementID)
+	if err != nil {
+		return fmt.Errorf("select versions: %w", err)
+	}
+	var id [16]byte
+	var v domain.RightVersion
+	_, err = pgx.ForEachRow(rows, []any{&id, &v.Seq, &v.From, &v.To, &v.Amount, &v.State, &v.Reason, &v.Ref}, func() error {
+		m.add(id, v)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("select versions: %w", err)
+	}
+	m.finish()
+	return nil
+}
+
+// timelineMerge places versions, read in id order, on the rights of a
+// page in the same order: each right's versions are one run of a slice
+// shared by the page.
+type timelineMerge struct {
+	page     []PayableRight
+	ids      [][16]byte // the page's ids, as PostgreSQL orders them
+	at       int        // the right the versions are for now
+	versions []domain.RightVersion
+	start    int // where page[at]'s versions begin in versions
+}
+
+func newTimelineMerge(page []PayableRight) (*timelineMerge, error) {
+	m := &timelineMerge{page: page, ids: make([][16]byte, len(page)), versions: make([]domain.RightVersion, 0, len(page))}
+	for i, r := range page {
+		id, err := uuid.Parse(r.EntitlementID)
+		if err != nil {
+			return nil, fmt.Errorf("right %q: %w", r.EntitlementID, err)
+		}
+		m.ids[i] = id
+		page[i].Timeline = nil
+	}
+	return m, nil
+}
+
+// add places version v of the right id: on the page's right with that id,
+// or nowhere when the right is in the page's range but not on it.
+func (m *timelineMerge) add(id [16]byte, v domain.RightVersion) {
+	for m.at < len(m.ids) && bytes.Compare(m.ids[m.at][:], id[:]) < 0 {
+		m.end()
+		m.at++
+	}
+	if m.at < len(m.ids) && m.ids[m.at] == id {
+		m.versions = append(m.versions, v)
+	}
+}
+
+// end gives page[at] the versions placed since the last run ended; the
+// run's capacity ends with it, so that no append to one right's Timeline
+// writes over the next right's.
+func (m *timelineMerge) end() {
+	if n := len(m.versions); n > m.start {
+		m.page[m.at].Timeline = m.versions[m.start:n:n]
+		m.start = n
+	}
+}
+
+// finish ends the last run.
+func (m *timelineMerge) finish() {
+	if m.at < len(m.ids) {
+		m.end()
+	}
 }
 
 // paidOf sums, in one aggregate, what payrolls other than payroll paid
