@@ -10,7 +10,7 @@ import (
 // auditIndexMergeEvery is how often the audit log's pending index entries
 // are merged into its index of persons (migration 00056): a second's
 // appends at 500 audited requests a second are about 4 MB of entries.
-var auditIndexMergeEvery = time.Second
+const auditIndexMergeEvery = time.Second
 
 // mergeAuditIndexLoop merges the pending entries of the audit log's index
 // of persons every auditIndexMergeEvery while this process appends, so no
@@ -21,6 +21,7 @@ var auditIndexMergeEvery = time.Second
 func (db *DB) mergeAuditIndexLoop() {
 	tick := time.NewTicker(auditIndexMergeEvery)
 	defer tick.Stop()
+	failing := false // said once, not every second
 	for {
 		select {
 		case <-db.closed:
@@ -37,13 +38,15 @@ func (db *DB) mergeAuditIndexLoop() {
 		switch {
 		case err == nil:
 			db.auditIndexMerged.Store(appended)
+			failing = false
 		case db.isClosed():
 			return
 		case notPermitted(err):
 			slog.Warn("audit log: the index of persons is merged by the appends that fill it, not in the background: the database role does not own it", "error", err)
 			return
-		default:
-			slog.Warn("audit log: merging the index of persons failed; tried again in a second", "error", err)
+		case !failing:
+			slog.Warn("audit log: merging the index of persons failed; tried again every second", "error", err)
+			failing = true
 		}
 	}
 }
