@@ -48,8 +48,9 @@ func main() {
 	only := flag.String("routes", "", "load only the routes whose name contains this (the baseline always runs)")
 	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>")
 	sample := flag.Bool("pgsample", false, "sample PostgreSQL's activity under each route's load and print where its time goes")
+	stalls := flag.Bool("stalls", false, "watch the process every 100 ms under each route's load and print its slowest second's slices")
 	flag.Parse()
-	cpuProfile, memProfile, onlyRoutes, pgSample = *profile, *heapProfile, *only, *sample
+	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls = *profile, *heapProfile, *only, *sample, *stalls
 	if err := run(*open, *inFlight, *tasks, *allCases, *rate, *seconds); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -58,7 +59,7 @@ func main() {
 
 var (
 	cpuProfile, memProfile, onlyRoutes string
-	pgSample                           bool
+	pgSample, watchStalls              bool
 )
 
 func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
@@ -193,9 +194,17 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		if pgSample {
 			sampler = bench.SamplePostgres(ctx, s.DB.Pool(), 10*time.Millisecond)
 		}
+		var watch *bench.StallWatch
+		if watchStalls {
+			watch = bench.WatchStalls(s.DB.Pool(), 100*time.Millisecond)
+		}
 		meter, start := bench.StartCPU(), time.Now()
 		lat, began, errs := openLoop(ctx, client, s.APIURL+r.path, tokens[r.user], rate, rate*seconds)
 		use := meter.Stop()
+		var slices []bench.StallSlice
+		if watch != nil {
+			slices = watch.Stop()
+		}
 		var sampled strings.Builder // printed under the route's figures
 		if sampler != nil {
 			sampler.Stop(&sampled, 6)
@@ -214,6 +223,7 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		in, slow, sec := bench.SlowestSecond(lat, began, 99)
 		fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d, from %s)\n%s", "", in, slow, sec+1, seconds,
 			start.Add(time.Duration(sec)*time.Second).Format("15:04:05"), sampled.String())
+		bench.PrintSecond(os.Stdout, fmt.Sprintf("  %-36s ", ""), slices, sec)
 	}
 	return nil
 }
