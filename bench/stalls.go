@@ -26,7 +26,7 @@ type StallWatch struct {
 
 // StallSlice is one interval of the watch.
 type StallSlice struct {
-	At           time.Duration // from the watch's start
+	From, At     time.Duration // the interval, from the watch's start
 	SchedP99     time.Duration // of the scheduler's latencies in the interval
 	SchedMax     time.Duration // the upper bound of the highest bucket reached
 	GCs          uint64
@@ -53,7 +53,7 @@ func (w *StallWatch) run() {
 		before[i].Name, after[i].Name = name, name
 	}
 	metrics.Read(before)
-	stat := w.pool.Stat()
+	stat, from := w.pool.Stat(), time.Duration(0)
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
 	for {
@@ -66,8 +66,9 @@ func (w *StallWatch) run() {
 		now := w.pool.Stat()
 		sched := histogramDelta(before[0].Value.Float64Histogram(), after[0].Value.Float64Histogram())
 		pauses := histogramDelta(before[2].Value.Float64Histogram(), after[2].Value.Float64Histogram())
+		at := time.Since(w.start)
 		w.samples = append(w.samples, StallSlice{
-			At:       time.Since(w.start),
+			From: from, At: at,
 			SchedP99: sched.quantile(0.99), SchedMax: sched.quantile(1),
 			GCs:        after[1].Value.Uint64() - before[1].Value.Uint64(),
 			GCPauseMax: pauses.quantile(1),
@@ -75,7 +76,7 @@ func (w *StallWatch) run() {
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
 		})
 		before, after = after, before
-		stat = now
+		stat, from = now, at
 	}
 }
 
@@ -86,11 +87,12 @@ func (w *StallWatch) Stop() []StallSlice {
 	return w.samples
 }
 
-// PrintSecond writes the slices of second sec (counted from the watch's
-// start), one line each.
+// PrintSecond writes the slices that overlap second sec (counted from
+// the watch's start), one line each, named by the time each ends.
 func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
+	begin, end := time.Duration(sec)*time.Second, time.Duration(sec+1)*time.Second
 	for _, s := range slices {
-		if int(s.At/time.Second) != sec && int((s.At-time.Nanosecond)/time.Second) != sec {
+		if s.At <= begin || s.From >= end {
 			continue
 		}
 		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d\n", indent,

@@ -3,6 +3,7 @@ package bench
 import (
 	"math"
 	"runtime/metrics"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,5 +24,21 @@ func TestHistogramQuantile(t *testing.T) {
 	}
 	if got := histogramDelta(after, after).quantile(1); got != 0 {
 		t.Errorf("nothing gained: quantile(1) = %v; want 0", got)
+	}
+}
+
+// TestPrintSecondPrintsTheSlicesOverlappingIt: a second's ten slices of
+// 100 ms, not its neighbours'.
+func TestPrintSecondPrintsTheSlicesOverlappingIt(t *testing.T) {
+	var slices []StallSlice
+	for i := 0; i < 30; i++ {
+		slices = append(slices, StallSlice{From: time.Duration(i) * 100 * time.Millisecond, At: time.Duration(i+1) * 100 * time.Millisecond})
+	}
+	var out strings.Builder
+	PrintSecond(&out, "", slices, 1)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 10 || !strings.HasPrefix(strings.TrimSpace(lines[0]), "1.1s") || !strings.HasPrefix(strings.TrimSpace(lines[9]), "2.0s") {
+		t.Errorf("second 1 printed %d lines, from %q to %q; want 10, from the slice ending at 1.1 s to the one ending at 2.0 s",
+			len(lines), lines[0], lines[len(lines)-1])
 	}
 }

@@ -225,8 +225,8 @@ func (db *DB) completePage(ctx context.Context, page []PayableRight, payroll str
 
 // readTimelines reads the versions of the page's rights into their
 // Timelines. The versions come in id order, as the page does, and are
-// merged into it: gathering them by id in a map first cost 2.1 CPU-s of
-// a payroll of 1.7M rights (issue 24).
+// merged into it: read into a map by id first, they took 2.1 CPU-s of a
+// payroll of 1.7M rights, and merged 1.55 (issue 24).
 func (db *DB) readTimelines(ctx context.Context, page []PayableRight) error {
 	m, err := newTimelineMerge(page)
 	if err != nil {

@@ -82,7 +82,6 @@ func run(ctx context.Context, rate, seconds, persons, pool int) error {
 		{name: "baseline: records naming no person", db: "baseline"},
 		{name: "pending list merged by the store", db: "merged", persons: true},
 		{name: "entries as they come (before 00056)", db: "direct", setup: `ALTER INDEX audit_log_persons SET (fastupdate = off)`, persons: true},
-		{name: "pending list merged by appends", db: "inline", setup: `ALTER INDEX audit_log_persons RESET (gin_pending_list_limit)`, persons: true},
 	} {
 		n := 0
 		if v.persons {
