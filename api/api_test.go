@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -252,5 +253,51 @@ func TestClaimAndTaskInputAsAUser(t *testing.T) {
 		if code != tt.status || e.Error.Field != tt.field || !strings.Contains(e.Error.Message, tt.message) {
 			t.Errorf("%s %s %s %q = %d %s; want %d field %q message containing %q", tt.user, tt.method, tt.path, tt.body, code, body, tt.status, tt.field, tt.message)
 		}
+	}
+}
+
+// cancelOnWrite is a client that hangs up as soon as its answer starts.
+type cancelOnWrite struct {
+	http.ResponseWriter
+	cancel context.CancelFunc
+}
+
+func (w cancelOnWrite) Write(b []byte) (int, error) {
+	defer w.cancel()
+	return w.ResponseWriter.Write(b)
+}
+
+// TestAuditRecordsAReadWhoseClientHungUp: the record of an access is
+// written after the answer; a client that has gone by then (a download
+// read in full, then closed) is recorded all the same, every time.
+func TestAuditRecordsAReadWhoseClientHungUp(t *testing.T) {
+	var deps *api.Deps
+	ts, db := newServerFor(t, func(d *api.Deps) { deps = d })
+	code, body := do(t, ts, "POST", "/api/v1/persons", marko)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /persons = %d %s", code, body)
+	}
+	var p struct{ ID string }
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatal(err)
+	}
+	h := api.New(*deps)
+	const reads = 20
+	for i := 0; i < reads; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequest("GET", "/api/v1/persons/"+p.ID, nil).WithContext(ctx)
+		req.Header.Set("Authorization", "Bearer "+tokens["ana.caseworker"])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(cancelOnWrite{rec, cancel}, req)
+		cancel()
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET /persons/:id = %d %s", rec.Code, rec.Body)
+		}
+	}
+	var n int
+	err := db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'GET /api/v1/persons/:id' AND person_ids @> ARRAY[$1]::uuid[]`,
+		p.ID).Scan(&n)
+	if err != nil || n != reads {
+		t.Fatalf("%d reads whose clients hung up left %d records, %v; want every one", reads, n, err)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -215,7 +216,13 @@ func audit(db *store.DB, resource, purpose string, log interface{ Error(string, 
 		rec := store.AuditRecord{At: time.Now(), Username: u.Username, Role: string(u.Role), CentreID: u.CentreID,
 			Action: c.Request.Method + " " + c.FullPath(), Resource: resource, PersonIDs: ids, TargetCentre: c.GetString("audit_target"),
 			Purpose: why, RequestID: c.GetString("request_id"), Status: status, Outcome: outcome, Restricted: c.GetBool("audit_restricted") || sealed(resource)}
-		if err := db.AppendAudit(c.Request.Context(), rec); err != nil {
+		// The record is written even when the client has gone: it may have
+		// read its answer in full before it hung up (a download), and an
+		// access is an access. With the request's context, a client gone
+		// before the append left the record to chance (AppendAudit's select).
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
+		defer cancel()
+		if err := db.AppendAudit(ctx, rec); err != nil {
 			log.Error("audit append failed", "request_id", rec.RequestID, "error", err)
 		}
 	}
