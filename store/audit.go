@@ -63,7 +63,9 @@ func hashOf(r AuditRecord) string {
 // is committed. Records that arrive while a batch is being written are
 // written together in the next one: one lock of the chain and one commit
 // for many requests (group commit), so the chain's single order does not
-// make every request wait for every other request's commit.
+// make every request wait for every other request's commit. A record is
+// taken whenever the queue has room, even when ctx is done: the access it
+// records has happened, and only the wait for its commit is cut short.
 func (db *DB) AppendAudit(ctx context.Context, r AuditRecord) error {
 	db.auditOnce.Do(func() {
 		db.auditQueue = make(chan auditAppend, 1024)
@@ -71,12 +73,17 @@ func (db *DB) AppendAudit(ctx context.Context, r AuditRecord) error {
 		go db.mergeAuditIndexLoop()
 	})
 	done := make(chan error, 1)
+	a := auditAppend{r, done}
 	select {
-	case db.auditQueue <- auditAppend{r, done}:
-	case <-db.closed:
-		return errors.New("append audit record: the database is closed")
-	case <-ctx.Done():
-		return fmt.Errorf("append audit record: %w", ctx.Err())
+	case db.auditQueue <- a: // room in the queue: taken even when ctx is done (the access happened)
+	default:
+		select {
+		case db.auditQueue <- a:
+		case <-db.closed:
+			return errors.New("append audit record: the database is closed")
+		case <-ctx.Done():
+			return fmt.Errorf("append audit record: %w", ctx.Err())
+		}
 	}
 	select {
 	case err := <-done:

@@ -226,3 +226,30 @@ func TestAuditIndexIsMergedOffTheAppends(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditAppendWithACancelledContextIsRecorded: the caller has given up
+// (a client hung up), but the access happened: the record is written.
+func TestAuditAppendWithACancelledContextIsRecorded(t *testing.T) {
+	db := storetest.NewDB(t)
+	p := mustPerson(t, db, "0101900350008")
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	const appends = 20
+	for i := 0; i < appends; i++ {
+		_ = db.AppendAudit(gone, store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+			Action: "GET /api/v1/persons/:id", Resource: "person", PersonIDs: []domain.PersonID{p.ID}, Purpose: "case_work", Status: 200, Outcome: "allowed"})
+	}
+	// The waits were cut short; the records are committed by the loop.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		log, err := db.AccessLog(context.Background(), p.ID, 2*appends, false)
+		if err == nil && len(log) == appends {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s the access log holds %d records, %v; want %d", len(log), err, appends)
+		}
+	}
+	if checked, broken, why, err := db.VerifyAudit(context.Background()); err != nil || broken != 0 || checked != appends {
+		t.Fatalf("VerifyAudit = %d, %d %q, %v; want %d intact", checked, broken, why, err, appends)
+	}
+}
