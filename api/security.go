@@ -219,7 +219,8 @@ func audit(db *store.DB, resource, purpose string, log interface{ Error(string, 
 		// The record is written even when the client has gone: it may have
 		// read its answer in full before it hung up (a download), and an
 		// access is an access. With the request's context, a client gone
-		// before the append left the record to chance (AppendAudit's select).
+		// while the audit's queue is full would lose its record, and one gone
+		// before the commit would log a failed append that did not fail.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
 		defer cancel()
 		if err := db.AppendAudit(ctx, rec); err != nil {

@@ -33,7 +33,7 @@ func (db *DB) mergeAuditIndexLoop() {
 			continue // nothing new in the list since the last merge
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		_, err := db.MergeAuditIndex(ctx)
+		_, err := db.mergeAuditIndex(ctx)
 		cancel()
 		switch {
 		case err == nil:
@@ -51,10 +51,10 @@ func (db *DB) mergeAuditIndexLoop() {
 	}
 }
 
-// MergeAuditIndex moves the pending entries of the audit log's index of
+// mergeAuditIndex moves the pending entries of the audit log's index of
 // persons into the index and returns how many pages of the pending list
 // it emptied.
-func (db *DB) MergeAuditIndex(ctx context.Context) (int64, error) {
+func (db *DB) mergeAuditIndex(ctx context.Context) (int64, error) {
 	var pages int64
 	err := db.pool.QueryRow(ctx, `SELECT gin_clean_pending_list('audit_log_persons'::regclass)`).Scan(&pages)
 	if err != nil {

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // RevokedInMemory answers from the watched copy only: ok is false when
 // there is none or it is not to be trusted (tests of WatchRevocations).
@@ -32,3 +35,7 @@ func ReadRevocationsEvery(d time.Duration) (restore func()) {
 func (db *DB) AuditIndexMerged() (appended, merged int64) {
 	return db.auditAppended.Load(), db.auditIndexMerged.Load()
 }
+
+// MergeAuditIndex merges what is pending in the audit log's index of
+// persons and returns how many pages of the pending list it emptied.
+func (db *DB) MergeAuditIndex(ctx context.Context) (int64, error) { return db.mergeAuditIndex(ctx) }
