@@ -16,17 +16,17 @@ import (
 // MinIO, this one), this process from getrusage. A figure next to "the
 // machine was 97% busy" is at the machine's limit, not the design's.
 type CPUMeter struct {
-	busy0, total0 uint64
-	self0         time.Duration
-	at            time.Time
-	cores         int
-	procs0        map[int]procTicks
+	busy0, total0, steal0 uint64
+	self0                 time.Duration
+	at                    time.Time
+	cores                 int
+	procs0                map[int]procTicks
 }
 
 // StartCPU starts a meter.
 func StartCPU() *CPUMeter {
 	m := &CPUMeter{at: time.Now()}
-	m.busy0, m.total0, m.cores = machineTicks()
+	m.busy0, m.total0, m.steal0, m.cores = machineTicks()
 	m.self0 = selfCPU()
 	m.procs0 = readProcesses()
 	return m
@@ -35,9 +35,13 @@ func StartCPU() *CPUMeter {
 // CPUUse is what a meter saw.
 type CPUUse struct {
 	Wall time.Duration
-	// Busy is the share of all cores' time spent not idle (0..1).
-	Busy  float64
-	Cores int
+	// Busy is the share of all cores' time spent not idle (0..1), of the
+	// time the hypervisor let the cores run.
+	Busy float64
+	// Stolen is the share of all cores' time the hypervisor gave to other
+	// machines while this one had work to run (/proc/stat's steal).
+	Stolen float64
+	Cores  int
 	// Self is the CPU time this process used; Others is the rest of the
 	// machine's busy time (PostgreSQL, MinIO, the kernel's threads).
 	Self, Others time.Duration
@@ -53,10 +57,11 @@ type ProcessCPU struct {
 
 // Stop reads the meter.
 func (m *CPUMeter) Stop() CPUUse {
-	busy, total, _ := machineTicks()
+	busy, total, steal, _ := machineTicks()
 	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Cores: m.cores}
 	if m.total0 > 0 && total > m.total0 {
 		u.Busy = float64(busy-m.busy0) / float64(total-m.total0)
+		u.Stolen = float64(steal-m.steal0) / float64(total-m.total0+steal-m.steal0)
 		machine := time.Duration(busy-m.busy0) * time.Second / userHZ
 		u.Others = max(machine-u.Self, 0)
 	}
@@ -70,22 +75,23 @@ const userHZ = 100
 // String is the meter's line: busy share, and the CPU seconds of this
 // process and of the others against the cores' seconds.
 func (u CPUUse) String() string {
-	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores: this process %.1f CPU-s, the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
-		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, u.Self.Seconds(), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
+	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s, the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
+		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
 }
 
 // machineTicks reads the busy and total ticks of all the machine's cores
 // and counts them; zero where /proc/stat cannot be read. Time stolen by a
-// hypervisor is neither (it was nobody's here).
-func machineTicks() (busy, total uint64, cores int) {
+// hypervisor is neither busy nor in the total (it was nobody's here): it
+// is counted apart.
+func machineTicks() (busy, total, steal uint64, cores int) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, 0, 0
+		return 0, 0, 0, 0
 	}
 	lines := strings.Split(string(b), "\n")
 	f := strings.Fields(lines[0])
 	if len(f) < 5 || f[0] != "cpu" {
-		return 0, 0, 0
+		return 0, 0, 0, 0
 	}
 	for i, s := range f[1:] {
 		n, _ := strconv.ParseUint(s, 10, 64)
@@ -95,13 +101,16 @@ func machineTicks() (busy, total uint64, cores int) {
 				busy += n
 			}
 		}
+		if i == 7 {
+			steal = n
+		}
 	}
 	for _, l := range lines[1:] {
 		if strings.HasPrefix(l, "cpu") {
 			cores++
 		}
 	}
-	return busy, total, cores
+	return busy, total, steal, cores
 }
 
 // selfCPU is the user and system time this process has used.

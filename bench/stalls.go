@@ -34,6 +34,10 @@ type StallSlice struct {
 	PoolWaits    int64 // acquisitions that waited for a connection
 	PoolWait     time.Duration
 	PoolAcquired int32 // connections in use at the interval's end
+	// Stolen is the share of the cores' time the hypervisor gave to other
+	// machines in the interval; Busy the share of the rest spent not idle
+	// (/proc/stat, in ticks of 10 ms: coarse over 100 ms).
+	Stolen, Busy float64
 }
 
 var stallMetrics = []string{"/sched/latencies:seconds", "/gc/cycles/total:gc-cycles", "/sched/pauses/total/gc:seconds"}
@@ -54,6 +58,7 @@ func (w *StallWatch) run() {
 	}
 	metrics.Read(before)
 	stat, from := w.pool.Stat(), time.Duration(0)
+	busy0, total0, steal0, _ := machineTicks()
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
 	for {
@@ -64,6 +69,7 @@ func (w *StallWatch) run() {
 		}
 		metrics.Read(after)
 		now := w.pool.Stat()
+		busy, total, steal, _ := machineTicks()
 		sched := histogramDelta(before[0].Value.Float64Histogram(), after[0].Value.Float64Histogram())
 		pauses := histogramDelta(before[2].Value.Float64Histogram(), after[2].Value.Float64Histogram())
 		at := time.Since(w.start)
@@ -74,9 +80,11 @@ func (w *StallWatch) run() {
 			GCPauseMax: pauses.quantile(1),
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
+			Stolen: share(steal-steal0, total-total0+steal-steal0), Busy: share(busy-busy0, total-total0),
 		})
 		before, after = after, before
 		stat, from = now, at
+		busy0, total0, steal0 = busy, total, steal
 	}
 }
 
@@ -95,10 +103,39 @@ func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
 		if s.At <= begin || s.From >= end {
 			continue
 		}
-		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d\n", indent,
+		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%\n", indent,
 			s.At.Seconds(), s.SchedP99.Round(time.Microsecond), s.SchedMax.Round(time.Microsecond), s.GCs, s.GCPauseMax.Round(time.Microsecond),
-			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired)
+			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, 100*s.Stolen, 100*s.Busy)
 	}
+}
+
+// StolenIn is the mean of the slices' stolen shares within second sec
+// (counted from the watch's start), and over all the slices.
+func StolenIn(slices []StallSlice, sec int) (inSecond, overall float64) {
+	begin, end := time.Duration(sec)*time.Second, time.Duration(sec+1)*time.Second
+	var n int
+	for _, s := range slices {
+		overall += s.Stolen
+		if s.At > begin && s.From < end {
+			inSecond += s.Stolen
+			n++
+		}
+	}
+	if n > 0 {
+		inSecond /= float64(n)
+	}
+	if len(slices) > 0 {
+		overall /= float64(len(slices))
+	}
+	return inSecond, overall
+}
+
+// share is part of whole, 0 when whole is.
+func share(part, whole uint64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
 }
 
 // histogram is the counts a cumulative runtime histogram gained between two readings.

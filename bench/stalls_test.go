@@ -42,3 +42,20 @@ func TestPrintSecondPrintsTheSlicesOverlappingIt(t *testing.T) {
 			len(lines), lines[0], lines[len(lines)-1])
 	}
 }
+
+func TestStolenInAveragesTheSecondsSlices(t *testing.T) {
+	ms := time.Millisecond
+	slices := []StallSlice{
+		{From: 0, At: 500 * ms, Stolen: 0.1},
+		{From: 500 * ms, At: 1000 * ms, Stolen: 0.1},
+		{From: 1000 * ms, At: 1500 * ms, Stolen: 0.5},
+		{From: 1500 * ms, At: 2000 * ms, Stolen: 0.7},
+	}
+	in, all := StolenIn(slices, 1)
+	if math.Abs(in-0.6) > 1e-9 || math.Abs(all-0.35) > 1e-9 {
+		t.Errorf("StolenIn(second 1) = %v, %v; want 0.6, 0.35", in, all)
+	}
+	if in, _ := StolenIn(slices, 5); in != 0 {
+		t.Errorf("StolenIn(a second with no slices) = %v, want 0", in)
+	}
+}

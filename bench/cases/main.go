@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,8 +50,15 @@ func main() {
 	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>")
 	sample := flag.Bool("pgsample", false, "sample PostgreSQL's activity under each route's load and print where its time goes")
 	stalls := flag.Bool("stalls", false, "watch the process every 100 ms under each route's load and print its slowest second's slices")
+	burn := flag.String("burn", "", "after the routes, load the baseline route again beside a burner keeping these shares of each core busy (comma-separated, e.g. 0.2,0.4)")
 	flag.Parse()
+	bench.MaybeBurn() // in a burner's child: burns, never returns
 	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls = *profile, *heapProfile, *only, *sample, *stalls
+	var err error
+	if burnShares, err = parseShares(*burn); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	if err := run(*open, *inFlight, *tasks, *allCases, *rate, *seconds); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -60,6 +68,7 @@ func main() {
 var (
 	cpuProfile, memProfile, onlyRoutes string
 	pgSample, watchStalls              bool
+	burnShares                         []float64
 )
 
 func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
@@ -223,9 +232,63 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		in, slow, sec := bench.SlowestSecond(lat, began, 99)
 		fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d, from %s)\n%s", "", in, slow, sec+1, seconds,
 			start.Add(time.Duration(sec)*time.Second).Format("15:04:05"), sampled.String())
+		if watch != nil {
+			in, all := bench.StolenIn(slices, sec)
+			fmt.Printf("  %-36s stolen by the hypervisor: %.0f%% of the cores' time in that second, %.0f%% over the route\n", "", 100*in, 100*all)
+		}
 		bench.PrintSecond(os.Stdout, fmt.Sprintf("  %-36s ", ""), slices, sec)
 	}
+	return besideBurners(ctx, s.APIURL+routes[0].path, tokens[routes[0].user], rate, seconds)
+}
+
+// besideBurners loads the baseline route (no database) again beside a
+// burner for each share: the same route on a machine as busy as a list
+// route makes it, with none of the list's work. It tells whether the
+// machine's business alone sets a route's tail: if the baseline route
+// meets 25 ms beside a burner at 80% busy, a list route that misses at
+// 80% misses by its own work, not the machine's.
+func besideBurners(ctx context.Context, url, token string, rate, seconds int) error {
+	if len(burnShares) > 0 {
+		fmt.Printf("the baseline route beside a burner (random bursts, mean %v, keeping a share of each core busy)\n", bench.MeanBurst)
+	}
+	for _, share := range burnShares {
+		burner, err := bench.StartBurner(share)
+		if err != nil {
+			return err
+		}
+		client, err := warmUp(ctx, url, token, rate)
+		if err != nil {
+			burner.Stop()
+			return err
+		}
+		meter := bench.StartCPU()
+		lat, _, errs := openLoop(ctx, client, url, token, rate, rate*seconds)
+		use := meter.Stop()
+		burner.Stop()
+		p99 := bench.Percentile(lat, 99)
+		fmt.Printf("  burner %3.0f%% of each core: p50 %7v  p99 %7v  (errors %d)  machine %.0f%% busy, %.0f%% stolen  (p99 <= 25ms: %s)\n", 100*share,
+			bench.Percentile(lat, 50).Round(10*time.Microsecond), p99.Round(10*time.Microsecond), errs, 100*use.Busy, 100*use.Stolen,
+			bench.Verdict(p99 <= 25*time.Millisecond))
+		fmt.Printf("  %-26s this process %.1f CPU-s; the others: %s\n", "", use.Self.Seconds(), use.Breakdown(3))
+	}
 	return nil
+}
+
+// parseShares reads the -burn flag: shares of a core, each above 0 and
+// below 1.
+func parseShares(list string) ([]float64, error) {
+	var out []float64
+	for f := range strings.SplitSeq(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || v <= 0 || v >= 1 {
+			return nil, fmt.Errorf("-burn: %q is not a share of a core above 0 and below 1", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // podgoricaPersons are the demo persons of the caseworker's centre.
