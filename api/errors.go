@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -45,11 +46,29 @@ var statusOf = map[string]int{
 	domain.CodeUnavailable: http.StatusServiceUnavailable,
 }
 
+// statusClientClosed is nginx's status for a request whose client closed
+// the connection before the answer.
+const statusClientClosed = 499
+
+// clientGone says whether err is the request's own context, cancelled
+// because its client went away (not a deadline of ours).
+func clientGone(c *gin.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(c.Request.Context().Err(), context.Canceled)
+}
+
 func notFound(msg string) error { return domain.Errorf(domain.CodeNotFound, "%s", msg) }
 
 // writeError is the only place that picks an error status. Internal errors
 // are logged for the operator; the client sees "internal error".
 func writeError(c *gin.Context, log *slog.Logger, err error) {
+	if clientGone(c, err) {
+		// Nobody reads the answer, and nothing failed on our side: not a
+		// 500, not an operator's error (a client's time-out under load
+		// filled the log with them). 499 is the status proxies give it.
+		log.InfoContext(c.Request.Context(), "request abandoned by its client", "request_id", c.GetString("request_id"), "path", c.FullPath())
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	code := domain.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
