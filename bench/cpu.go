@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ import (
 // machine was 97% busy" is at the machine's limit, not the design's.
 type CPUMeter struct {
 	busy0, total0, steal0 uint64
-	self0                 time.Duration
+	self0, gc0            time.Duration
 	at                    time.Time
 	cores                 int
 	procs0                map[int]procTicks
@@ -27,7 +28,7 @@ type CPUMeter struct {
 func StartCPU() *CPUMeter {
 	m := &CPUMeter{at: time.Now()}
 	m.busy0, m.total0, m.steal0, m.cores = machineTicks()
-	m.self0 = selfCPU()
+	m.self0, m.gc0 = selfCPU(), collectorCPU()
 	m.procs0 = readProcesses()
 	return m
 }
@@ -45,6 +46,9 @@ type CPUUse struct {
 	// Self is the CPU time this process used; Others is the rest of the
 	// machine's busy time (PostgreSQL, MinIO, the kernel's threads).
 	Self, Others time.Duration
+	// Collector is the part of Self that Go's garbage collector used, as
+	// the runtime estimates it (its marking, assists and pauses).
+	Collector time.Duration
 	// Processes splits the others by who used the time (see Breakdown).
 	Processes []ProcessCPU
 }
@@ -58,7 +62,7 @@ type ProcessCPU struct {
 // Stop reads the meter.
 func (m *CPUMeter) Stop() CPUUse {
 	busy, total, steal, _ := machineTicks()
-	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Cores: m.cores}
+	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Collector: collectorCPU() - m.gc0, Cores: m.cores}
 	if m.total0 > 0 && total > m.total0 {
 		u.Busy = float64(busy-m.busy0) / float64(total-m.total0)
 		u.Stolen = float64(steal-m.steal0) / float64(total-m.total0+steal-m.steal0)
@@ -75,8 +79,8 @@ const userHZ = 100
 // String is the meter's line: busy share, and the CPU seconds of this
 // process and of the others against the cores' seconds.
 func (u CPUUse) String() string {
-	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s, the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
-		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
+	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s (its collector %.1f), the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
+		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Collector.Seconds(), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
 }
 
 // machineTicks reads the busy and total ticks of all the machine's cores
@@ -120,6 +124,17 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// collectorCPU is the CPU time Go's collector has used in this process
+// so far, as the runtime estimates it.
+func collectorCPU() time.Duration {
+	sample := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return time.Duration(sample[0].Value.Float64() * float64(time.Second))
 }
 
 // Breakdown is the others' line: the CPU seconds of each kind of process

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,24 @@ func TestBreakdownCountsABusyProcess(t *testing.T) {
 	}
 	if !strings.Contains(u.Breakdown(10), "sh ") {
 		t.Errorf("breakdown %q does not name the shell", u.Breakdown(10))
+	}
+}
+
+func TestTheMeterSeesTheCollectorsCPU(t *testing.T) {
+	m := StartCPU()
+	var keep [][]byte
+	for i := range 2000 {
+		keep = append(keep, make([]byte, 64<<10))
+		if i%200 == 0 {
+			runtime.GC()
+			keep = keep[:0]
+		}
+	}
+	u := m.Stop()
+	if u.Collector <= 0 {
+		t.Errorf("the collector ran ten times and the meter saw %v of its CPU", u.Collector)
+	}
+	if !strings.Contains(u.String(), "its collector") {
+		t.Errorf("the cpu line does not give the collector's share: %s", u)
 	}
 }
