@@ -80,7 +80,7 @@ func (w *StallWatch) run() {
 			GCPauseMax: pauses.quantile(1),
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
-			Stolen: share(steal-steal0, total-total0+steal-steal0), Busy: share(busy-busy0, total-total0),
+			Stolen: fraction(steal-steal0, total-total0+steal-steal0), Busy: fraction(busy-busy0, total-total0),
 		})
 		before, after = after, before
 		stat, from = now, at
@@ -130,8 +130,8 @@ func StolenIn(slices []StallSlice, sec int) (inSecond, overall float64) {
 	return inSecond, overall
 }
 
-// share is part of whole, 0 when whole is.
-func share(part, whole uint64) float64 {
+// fraction is part of whole, 0 when whole is.
+func fraction(part, whole uint64) float64 {
 	if whole == 0 {
 		return 0
 	}
