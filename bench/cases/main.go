@@ -47,7 +47,7 @@ func main() {
 	seconds := flag.Int("seconds", 30, "seconds of load per route")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the query load (the whole process) to this file")
 	only := flag.String("routes", "", "load only the routes whose name contains this (the baseline always runs)")
-	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>")
+	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>, and after the routes' load to + .lists (its alloc_space counts from the process's start: with few cases opened, mostly the load)")
 	sample := flag.Bool("pgsample", false, "sample PostgreSQL's activity under each route's load and print where its time goes")
 	stalls := flag.Bool("stalls", false, "watch the process every 100 ms under each route's load and print its slowest second's slices")
 	burn := flag.String("burn", "", "after the routes, load the baseline route again beside a burner keeping these shares of each core busy (comma-separated, e.g. 0.2,0.4)")
@@ -237,6 +237,11 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 			fmt.Printf("  %-36s stolen by the hypervisor: %.0f%% of the cores' time in that second, %.0f%% over the route\n", "", 100*in, 100*all)
 		}
 		bench.PrintSecond(os.Stdout, fmt.Sprintf("  %-36s ", ""), slices, sec)
+	}
+	if memProfile != "" {
+		if err := writeHeapProfile(memProfile + ".lists"); err != nil {
+			return err
+		}
 	}
 	return besideBurners(ctx, s.APIURL+routes[0].path, tokens[routes[0].user], rate, seconds)
 }
