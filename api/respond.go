@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -35,7 +36,21 @@ func serve[T any](h *handler, status int, f func(*gin.Context) (*T, error)) gin.
 		if s, ok := any(body).(statused); ok {
 			code = s.httpStatus()
 		}
-		c.JSON(code, body)
+		writeJSON(c, h, code, body)
+	}
+}
+
+// writeJSON writes body as gin's c.JSON does (HTML characters escaped),
+// encoded straight into the response from encoding/json's pooled buffer.
+// c.JSON's json.Marshal returned a copy of every answer: 15% of all that
+// the lists allocated at 500 requests a second (issue 24). The body is
+// encoded whole before a byte is written, so an error still gets its own
+// answer.
+func writeJSON(c *gin.Context, h *handler, code int, body any) {
+	c.Header("Content-Type", "application/json; charset=utf-8")
+	c.Status(code)
+	if err := json.NewEncoder(c.Writer).Encode(body); err != nil && !c.Writer.Written() {
+		writeError(c, h.log, err)
 	}
 }
 
