@@ -17,17 +17,17 @@ import (
 // MinIO, this one), this process from getrusage. A figure next to "the
 // machine was 97% busy" is at the machine's limit, not the design's.
 type CPUMeter struct {
-	busy0, total0, steal0 uint64
-	self0, gc0            time.Duration
-	at                    time.Time
-	cores                 int
-	procs0                map[int]procTicks
+	machine0   machineTime
+	self0, gc0 time.Duration
+	at         time.Time
+	cores      int
+	procs0     map[int]procTicks
 }
 
 // StartCPU starts a meter.
 func StartCPU() *CPUMeter {
 	m := &CPUMeter{at: time.Now()}
-	m.busy0, m.total0, m.steal0, m.cores = machineTicks()
+	m.machine0, m.cores = machineTicks()
 	m.self0, m.gc0 = selfCPU(), collectorCPU()
 	m.procs0 = readProcesses()
 	return m
@@ -61,12 +61,11 @@ type ProcessCPU struct {
 
 // Stop reads the meter.
 func (m *CPUMeter) Stop() CPUUse {
-	busy, total, steal, _ := machineTicks()
+	t, _ := machineTicks()
 	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Collector: collectorCPU() - m.gc0, Cores: m.cores}
-	if m.total0 > 0 && total > m.total0 {
-		u.Busy = float64(busy-m.busy0) / float64(total-m.total0)
-		u.Stolen = float64(steal-m.steal0) / float64(total-m.total0+steal-m.steal0)
-		machine := time.Duration(busy-m.busy0) * time.Second / userHZ
+	if m.machine0.total > 0 && t.total > m.machine0.total {
+		u.Busy, u.Stolen = t.sharesSince(m.machine0)
+		machine := time.Duration(t.busy-m.machine0.busy) * time.Second / userHZ
 		u.Others = max(machine-u.Self, 0)
 	}
 	u.Processes = processesBetween(m.procs0, readProcesses())
@@ -83,30 +82,48 @@ func (u CPUUse) String() string {
 		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Collector.Seconds(), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
 }
 
-// machineTicks reads the busy and total ticks of all the machine's cores
-// and counts them; zero where /proc/stat cannot be read. Time stolen by a
-// hypervisor is neither busy nor in the total (it was nobody's here): it
-// is counted apart.
-func machineTicks() (busy, total, steal uint64, cores int) {
+// machineTime is all the machine's cores' time so far, in ticks: busy
+// and total, and apart from both, the time a hypervisor stole (it was
+// nobody's here).
+type machineTime struct{ busy, total, steal uint64 }
+
+// sharesSince is, between an earlier reading and this one, the busy share
+// of the time the cores ran, and the stolen share of all their time.
+func (t machineTime) sharesSince(earlier machineTime) (busy, stolen float64) {
+	ran, stole := t.total-earlier.total, t.steal-earlier.steal
+	return fraction(t.busy-earlier.busy, ran), fraction(stole, ran+stole)
+}
+
+// fraction is part of whole, 0 when whole is.
+func fraction(part, whole uint64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// machineTicks reads all the machine's cores' time and counts the cores;
+// zero where /proc/stat cannot be read.
+func machineTicks() (t machineTime, cores int) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, 0, 0, 0
+		return machineTime{}, 0
 	}
 	lines := strings.Split(string(b), "\n")
 	f := strings.Fields(lines[0])
 	if len(f) < 5 || f[0] != "cpu" {
-		return 0, 0, 0, 0
+		return machineTime{}, 0
 	}
 	for i, s := range f[1:] {
 		n, _ := strconv.ParseUint(s, 10, 64)
 		if i < 7 { // user nice system idle iowait irq softirq (guest is within user)
-			total += n
+			t.total += n
 			if i != 3 && i != 4 { // idle and iowait are not busy
-				busy += n
+				t.busy += n
 			}
 		}
 		if i == 7 {
-			steal = n
+			t.steal = n
 		}
 	}
 	for _, l := range lines[1:] {
@@ -114,7 +131,7 @@ func machineTicks() (busy, total, steal uint64, cores int) {
 			cores++
 		}
 	}
-	return busy, total, steal, cores
+	return t, cores
 }
 
 // selfCPU is the user and system time this process has used.

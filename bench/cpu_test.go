@@ -74,3 +74,16 @@ func TestTheMeterSeesTheCollectorsCPU(t *testing.T) {
 		t.Errorf("the cpu line does not give the collector's share: %s", u)
 	}
 }
+
+// TestSharesSinceSplitsStolenTimeFromBusy: busy is a share of the time the
+// cores ran; stolen is a share of all their time, ran or stolen.
+func TestSharesSinceSplitsStolenTimeFromBusy(t *testing.T) {
+	earlier := machineTime{busy: 100, total: 200, steal: 10}
+	busy, stolen := machineTime{busy: 160, total: 300, steal: 110}.sharesSince(earlier)
+	if busy != 0.6 || stolen != 0.5 {
+		t.Errorf("sharesSince = %v busy, %v stolen; want 0.6, 0.5", busy, stolen)
+	}
+	if busy, stolen := earlier.sharesSince(earlier); busy != 0 || stolen != 0 {
+		t.Errorf("no time between the readings: %v, %v; want 0, 0", busy, stolen)
+	}
+}

@@ -58,7 +58,7 @@ func (w *StallWatch) run() {
 	}
 	metrics.Read(before)
 	stat, from := w.pool.Stat(), time.Duration(0)
-	busy0, total0, steal0, _ := machineTicks()
+	machine0, _ := machineTicks()
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
 	for {
@@ -69,7 +69,8 @@ func (w *StallWatch) run() {
 		}
 		metrics.Read(after)
 		now := w.pool.Stat()
-		busy, total, steal, _ := machineTicks()
+		machine, _ := machineTicks()
+		busy, stolen := machine.sharesSince(machine0)
 		sched := histogramDelta(before[0].Value.Float64Histogram(), after[0].Value.Float64Histogram())
 		pauses := histogramDelta(before[2].Value.Float64Histogram(), after[2].Value.Float64Histogram())
 		at := time.Since(w.start)
@@ -80,11 +81,11 @@ func (w *StallWatch) run() {
 			GCPauseMax: pauses.quantile(1),
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
-			Stolen: fraction(steal-steal0, total-total0+steal-steal0), Busy: fraction(busy-busy0, total-total0),
+			Stolen: stolen, Busy: busy,
 		})
 		before, after = after, before
 		stat, from = now, at
-		busy0, total0, steal0 = busy, total, steal
+		machine0 = machine
 	}
 }
 
@@ -98,9 +99,8 @@ func (w *StallWatch) Stop() []StallSlice {
 // PrintSecond writes the slices that overlap second sec (counted from
 // the watch's start), one line each, named by the time each ends.
 func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
-	begin, end := time.Duration(sec)*time.Second, time.Duration(sec+1)*time.Second
 	for _, s := range slices {
-		if s.At <= begin || s.From >= end {
+		if !s.overlaps(sec) {
 			continue
 		}
 		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%\n", indent,
@@ -109,14 +109,19 @@ func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
 	}
 }
 
+// overlaps says whether the slice overlaps second sec (counted from the
+// watch's start).
+func (s StallSlice) overlaps(sec int) bool {
+	return s.At > time.Duration(sec)*time.Second && s.From < time.Duration(sec+1)*time.Second
+}
+
 // StolenIn is the mean of the slices' stolen shares within second sec
 // (counted from the watch's start), and over all the slices.
 func StolenIn(slices []StallSlice, sec int) (inSecond, overall float64) {
-	begin, end := time.Duration(sec)*time.Second, time.Duration(sec+1)*time.Second
 	var n int
 	for _, s := range slices {
 		overall += s.Stolen
-		if s.At > begin && s.From < end {
+		if s.overlaps(sec) {
 			inSecond += s.Stolen
 			n++
 		}
@@ -128,14 +133,6 @@ func StolenIn(slices []StallSlice, sec int) (inSecond, overall float64) {
 		overall /= float64(len(slices))
 	}
 	return inSecond, overall
-}
-
-// fraction is part of whole, 0 when whole is.
-func fraction(part, whole uint64) float64 {
-	if whole == 0 {
-		return 0
-	}
-	return float64(part) / float64(whole)
 }
 
 // histogram is the counts a cumulative runtime histogram gained between two readings.
