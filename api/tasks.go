@@ -118,7 +118,9 @@ func (h *handler) listTasks(c *gin.Context) (*taskList, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []taskDTO{}
+	// Sized up front: growing it was 9% of what the inbox allocated at
+	// 500 requests/s (issue 24).
+	out := make([]taskDTO, 0, len(ts))
 	for _, t := range ts {
 		if t.Compartment != "" {
 			restrict(c)

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +81,76 @@ func TestListCasesFilters(t *testing.T) {
 	} {
 		if got := list(tc.f); got != tc.want {
 			t.Errorf("%s: %s; want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestListedRowsAreEachTheirOwn: the case list and the inbox scan each row
+// in place into the page (appendScanned). Rows that alternate a deadline
+// and none, a team of two and of none, data of their own, are each listed
+// exactly as the same case or task read alone: nothing of one row is left
+// in, or shared with, the next.
+func TestListedRowsAreEachTheirOwn(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		var due, closed any
+		team := []string{}
+		if i%2 == 0 {
+			due, team = now.AddDate(0, 0, i+1), []string{fmt.Sprintf("worker-%d", i), "mila"}
+		} else {
+			closed = now
+		}
+		if _, err := db.Pool().Exec(ctx, `INSERT INTO cases (number, procedure, version, centre_id, status, stage, manager, team, opened_by, opened_at, stage_due, closed_at, close_reason)
+			VALUES ($1, 'P01', 1, 'csr-podgorica', 'open', 'plan', 'ana', $2, 'ana', $3, $4, $5, $6)`,
+			fmt.Sprintf("R-%d", i), team, now.AddDate(0, 0, -i), due, closed, strings.Repeat("x", i)); err != nil {
+			t.Fatal(err)
+		}
+		task := store.Task{ID: fmt.Sprintf("task-%d", i), WorkflowID: "wf", Type: "claim.review", Subject: fmt.Sprintf("subject %d", i), CentreID: "csr-podgorica",
+			CandidateRole: "caseworker", Priority: i, DueAt: now.Add(time.Duration(i) * time.Hour), Data: json.RawMessage(fmt.Sprintf(`{"n":%d,"s":%q}`, i, strings.Repeat("d", 10*i)))}
+		if i%2 == 0 {
+			task.ExcludedUsers = []string{"ana", fmt.Sprintf("u%d", i)}
+		}
+		if _, err := db.CreateTask(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, err := db.ListCases(ctx, store.CaseFilter{CentreID: "csr-podgorica", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 6 {
+		t.Fatalf("listed %d cases; want 6", len(cs))
+	}
+	for _, listed := range cs {
+		alone, err := db.CaseByNumber(ctx, listed.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone.Persons = nil
+		if !reflect.DeepEqual(listed, alone) {
+			t.Errorf("case %s listed as\n %+v\nread alone\n %+v", listed.Number, listed, alone)
+		}
+	}
+	ts, _, err := db.TaskPage(ctx, store.TaskFilter{CentreID: "csr-podgorica", Role: "caseworker", State: "open"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 6 {
+		t.Fatalf("listed %d tasks; want 6", len(ts))
+	}
+	for _, listed := range ts {
+		alone, err := db.TaskByID(ctx, listed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(listed, alone) {
+			t.Errorf("task %s listed as\n %+v\nread alone\n %+v", listed.ID, listed, alone)
+		}
+		var data struct{ N int }
+		if err := json.Unmarshal(listed.Data, &data); err != nil || fmt.Sprintf("task-%d", data.N) != listed.ID {
+			t.Errorf("task %s lists the data %s (%v)", listed.ID, listed.Data, err)
 		}
 	}
 }

@@ -143,3 +143,23 @@ func translate(err error, what string) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// appendScanned appends the rows to list, scanning each in place into the
+// list's next element through one slice of destinations, refilled by
+// fields for each row. A row scanned into a local struct escapes (the
+// heap gets a copy of the whole struct per row), and so does the slice of
+// destinations built for each call of Scan: for the case and task lists
+// at 500 requests/s, the two were 20% of all the lists allocated (issue 24).
+func appendScanned[T any](list []T, rows pgx.Rows, fields func(dest []any, row *T) []any) ([]T, error) {
+	defer rows.Close()
+	var dest []any
+	for rows.Next() {
+		var zero T
+		list = append(list, zero)
+		dest = fields(dest, &list[len(list)-1])
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+	}
+	return list, rows.Err()
+}

@@ -54,12 +54,17 @@ const taskColumns = `id, workflow_id, type, subject, coalesce(person_id::text, '
 
 func scanTask(r pgx.Row) (Task, error) {
 	var t Task
-	var data, outcomeData string
-	err := r.Scan(&t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
-		&t.Priority, &t.DueAt, &t.FollowUpAt, &t.State, &t.Overdue, &t.EscalatedTo, &t.ExcludedUsers, &data, &t.Outcome,
-		&outcomeData, &t.CompletedBy, &t.CompletedAt, &t.CreatedAt, &t.Compartment)
-	t.Data, t.OutcomeData = json.RawMessage(data), json.RawMessage(outcomeData)
+	err := r.Scan(taskFields(nil, &t)...)
 	return t, err
+}
+
+// taskFields are the destinations of taskColumns in t, appended to dest
+// (appendScanned reuses one dest for a list). The data's text is scanned
+// straight into its bytes, not into a string copied again.
+func taskFields(dest []any, t *Task) []any {
+	return append(dest[:0], &t.ID, &t.WorkflowID, &t.Type, &t.Subject, &t.PersonID, &t.CentreID, &t.CandidateRole, &t.Assignee, &t.Owner,
+		&t.Priority, &t.DueAt, &t.FollowUpAt, &t.State, &t.Overdue, &t.EscalatedTo, &t.ExcludedUsers, (*[]byte)(&t.Data), &t.Outcome,
+		(*[]byte)(&t.OutcomeData), &t.CompletedBy, &t.CompletedAt, &t.CreatedAt, &t.Compartment)
 }
 
 // CreateTask inserts the task; inserting the same id again changes nothing
@@ -210,7 +215,7 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	if err != nil {
 		return nil, TaskCounts{}, fmt.Errorf("select tasks: %w", err)
 	}
-	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+	ts, err := appendScanned(make([]Task, 0, limit), rows, taskFields)
 	if err != nil {
 		return nil, TaskCounts{}, fmt.Errorf("select tasks: %w", err)
 	}
