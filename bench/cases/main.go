@@ -33,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/karton-social/karton/bench"
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
@@ -50,9 +51,12 @@ func main() {
 	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>, and after the routes' load to + .lists (its alloc_space counts from the process's start: with few cases opened, mostly the load)")
 	sample := flag.Bool("pgsample", false, "sample PostgreSQL's activity under each route's load and print where its time goes")
 	stalls := flag.Bool("stalls", false, "watch the process every 100 ms under each route's load and print its slowest second's slices")
+	separate := flag.Bool("api-process", false, "after the one process, load the routes again on the API in a process of its own (the cluster layout: `karton api`) on the same cores; -stalls and -pgsample watch only the one-process layout")
 	burn := flag.String("burn", "", "after the routes, load the baseline route again beside a burner keeping these shares of each core busy (comma-separated, e.g. 0.2,0.4)")
 	flag.Parse()
-	bench.MaybeBurn() // in a burner's child: burns, never returns
+	bench.MaybeBurn()     // in a burner's child: burns, never returns
+	bench.MaybeServeAPI() // in an API child: serves, never returns
+	apiProcess = *separate
 	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls = *profile, *heapProfile, *only, *sample, *stalls
 	var err error
 	if burnShares, err = parseShares(*burn); err != nil {
@@ -67,7 +71,7 @@ func main() {
 
 var (
 	cpuProfile, memProfile, onlyRoutes string
-	pgSample, watchStalls              bool
+	pgSample, watchStalls, apiProcess  bool
 	burnShares                         []float64
 )
 
@@ -171,15 +175,6 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		return err
 	}
 	fmt.Printf("filled in %v\n", time.Since(t0).Round(time.Second))
-	routes := []struct{ name, user, path string }{
-		{"baseline: procedures (no database)", "ana.caseworker", "/api/v1/procedures/P01"},
-		{"inbox: my tasks", "ana.caseworker", "/api/v1/tasks?assignee=me&sort=due"},
-		{"inbox: my group's unclaimed", "ivan.caseworker", "/api/v1/tasks?group=mine&unassigned=true&sort=due"},
-		{"inbox: supervisor's group", "marko.supervisor", "/api/v1/tasks?group=mine&sort=due"},
-		{"case list: mine", "ana.caseworker", "/api/v1/cases?scope=mine"},
-		{"case list: the team's", "jelena.caseworker", "/api/v1/cases"},
-		{"case list: overdue", "mila.caseworker", "/api/v1/cases?overdue=true"},
-	}
 	fmt.Printf("load       %d requests/s for %d s per route, open loop, over loopback HTTP with a bearer token\n", rate, seconds)
 	stopProfile, err := bench.CPUProfile(cpuProfile) // the query load only
 	if err != nil {
@@ -190,60 +185,111 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 			fmt.Fprintln(os.Stderr, "cpu profile:", err)
 		}
 	}()
-	var baseP99 time.Duration
-	for i, r := range routes {
-		if i > 0 && !strings.Contains(r.name, onlyRoutes) {
-			continue
-		}
-		client, err := warmUp(ctx, s.APIURL+r.path, tokens[r.user], rate)
-		if err != nil {
-			return err
-		}
-		var sampler *bench.PostgresSampler
-		if pgSample {
-			sampler = bench.SamplePostgres(ctx, s.DB.Pool(), 10*time.Millisecond)
-		}
-		var watch *bench.StallWatch
-		if watchStalls {
-			watch = bench.WatchStalls(s.DB.Pool(), 100*time.Millisecond)
-		}
-		meter, start := bench.StartCPU(), time.Now()
-		lat, began, errs := openLoop(ctx, client, s.APIURL+r.path, tokens[r.user], rate, rate*seconds)
-		use := meter.Stop()
-		var slices []bench.StallSlice
-		if watch != nil {
-			slices = watch.Stop()
-		}
-		var sampled strings.Builder // printed under the route's figures
-		if sampler != nil {
-			sampler.Stop(&sampled, 6)
-		}
-		p50, p99 := bench.Percentile(lat, 50), bench.Percentile(lat, 99)
-		if i == 0 {
-			baseP99 = p99
-			fmt.Printf("  %-36s p50 %7v  p99 %7v  (errors %d)\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), errs)
-			fmt.Printf("  %-36s %v\n  %-36s the others: %s\n%s", "", use, "", use.Breakdown(4), sampled.String())
-			continue
-		}
-		goal := fmt.Sprintf("  (goal p99 <= 25ms at 500/s: %s)", bench.Verdict(rate >= 500 && p99 <= 25*time.Millisecond))
-		fmt.Printf("  %-36s p50 %7v  p99 %7v  p99 ratio %5.1f  (errors %d)%s\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
-			float64(p99)/float64(baseP99), errs, goal)
-		fmt.Printf("  %-36s %v\n  %-36s the others: %s\n", "", use, "", use.Breakdown(4))
-		in, slow, sec := bench.SlowestSecond(lat, began, 99)
-		fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d, from %s)\n%s", "", in, slow, sec+1, seconds,
-			start.Add(time.Duration(sec)*time.Second).Format("15:04:05"), sampled.String())
-		if watch != nil {
-			in, all := bench.StolenIn(slices, sec)
-			fmt.Printf("  %-36s stolen by the hypervisor: %.0f%% of the cores' time in that second, %.0f%% over the route\n", "", 100*in, 100*all)
-		}
-		bench.PrintSecond(os.Stdout, fmt.Sprintf("  %-36s ", ""), slices, sec)
+	fmt.Printf("layout     one process: the API beside the worker and Temporal's server (karton dev, make run)\n")
+	if err := loadRoutes(ctx, s.APIURL, tokens, rate, seconds, s.DB.Pool()); err != nil {
+		return err
 	}
 	if memProfile != "" {
 		if err := writeHeapProfile(memProfile + ".lists"); err != nil {
 			return err
 		}
 	}
+	if apiProcess {
+		api, err := bench.StartAPIProcess(s.Platform.Cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("layout     the API in a process of its own, as `karton api` in the cluster layout (GOMEMLIMIT %s, the chart's), on the same two cores\n",
+			or(os.Getenv("GOMEMLIMIT"), bench.ChartAPIMemLimit))
+		err = loadRoutes(ctx, api.URL, tokens, rate, seconds, nil)
+		api.Stop()
+		if err != nil {
+			return err
+		}
+	}
 	return besideBurners(ctx, s.APIURL+routes[0].path, tokens[routes[0].user], rate, seconds)
+}
+
+// route is one list (or the baseline) under load, as one user asks it.
+type route struct{ name, user, path string }
+
+var routes = []route{
+	{"baseline: procedures (no database)", "ana.caseworker", "/api/v1/procedures/P01"},
+	{"inbox: my tasks", "ana.caseworker", "/api/v1/tasks?assignee=me&sort=due"},
+	{"inbox: my group's unclaimed", "ivan.caseworker", "/api/v1/tasks?group=mine&unassigned=true&sort=due"},
+	{"inbox: supervisor's group", "marko.supervisor", "/api/v1/tasks?group=mine&sort=due"},
+	{"case list: mine", "ana.caseworker", "/api/v1/cases?scope=mine"},
+	{"case list: the team's", "jelena.caseworker", "/api/v1/cases"},
+	{"case list: overdue", "mila.caseworker", "/api/v1/cases?overdue=true"},
+}
+
+// loadRoutes loads the baseline route, then each list route, on the API
+// at apiURL, and prints each one's latencies against the baseline's.
+// pool is the API's pool when the API runs in this process: the stall
+// watch reads this process's runtime and that pool, so it runs only then.
+func loadRoutes(ctx context.Context, apiURL string, tokens map[string]string, rate, seconds int, pool *pgxpool.Pool) error {
+	var baseP99 time.Duration
+	for i, r := range routes {
+		if i > 0 && !strings.Contains(r.name, onlyRoutes) {
+			continue
+		}
+		p99, err := loadRoute(ctx, r, apiURL, tokens[r.user], rate, seconds, pool, baseP99)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			baseP99 = p99
+		}
+	}
+	return nil
+}
+
+// loadRoute loads one route for seconds at rate after a warm-up second,
+// and prints its p50 and p99 (against baseP99 unless it is the baseline,
+// baseP99 0), the machine's CPU, and where its slowest 1% fall.
+func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds int, pool *pgxpool.Pool, baseP99 time.Duration) (time.Duration, error) {
+	client, err := warmUp(ctx, apiURL+r.path, token, rate)
+	if err != nil {
+		return 0, err
+	}
+	var sampler *bench.PostgresSampler
+	if pgSample && pool != nil {
+		sampler = bench.SamplePostgres(ctx, pool, 10*time.Millisecond)
+	}
+	var watch *bench.StallWatch
+	if watchStalls && pool != nil {
+		watch = bench.WatchStalls(pool, 100*time.Millisecond)
+	}
+	meter, start := bench.StartCPU(), time.Now()
+	lat, began, errs := openLoop(ctx, client, apiURL+r.path, token, rate, rate*seconds)
+	use := meter.Stop()
+	var slices []bench.StallSlice
+	if watch != nil {
+		slices = watch.Stop()
+	}
+	var sampled strings.Builder // printed under the route's figures
+	if sampler != nil {
+		sampler.Stop(&sampled, 6)
+	}
+	p50, p99 := bench.Percentile(lat, 50), bench.Percentile(lat, 99)
+	if baseP99 == 0 {
+		fmt.Printf("  %-36s p50 %7v  p99 %7v  (errors %d)\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), errs)
+		fmt.Printf("  %-36s %v\n  %-36s the others: %s\n%s", "", use, "", use.Breakdown(4), sampled.String())
+		return p99, nil
+	}
+	goal := fmt.Sprintf("  (goal p99 <= 25ms at 500/s: %s)", bench.Verdict(rate >= 500 && p99 <= 25*time.Millisecond))
+	fmt.Printf("  %-36s p50 %7v  p99 %7v  p99 ratio %5.1f  (errors %d)%s\n", r.name, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
+		float64(p99)/float64(baseP99), errs, goal)
+	fmt.Printf("  %-36s %v\n  %-36s the others: %s\n", "", use, "", use.Breakdown(4))
+	in, slow, sec := bench.SlowestSecond(lat, began, 99)
+	fmt.Printf("  %-36s the slowest 1%%: %d of %d began within one second (second %d of %d, from %s)\n%s", "", in, slow, sec+1, seconds,
+		start.Add(time.Duration(sec)*time.Second).Format("15:04:05"), sampled.String())
+	if watch != nil {
+		in, all := bench.StolenIn(slices, sec)
+		fmt.Printf("  %-36s stolen by the hypervisor: %.0f%% of the cores' time in that second, %.0f%% over the route\n", "", 100*in, 100*all)
+	}
+	bench.PrintSecond(os.Stdout, fmt.Sprintf("  %-36s ", ""), slices, sec)
+	return p99, nil
 }
 
 // besideBurners loads the baseline route (no database) again beside a
@@ -552,4 +598,12 @@ func callWith(ctx context.Context, c *http.Client, method, url, token, body stri
 		return resp.StatusCode, b, fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, e)
 	}
 	return resp.StatusCode, b, nil
+}
+
+// or is s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
