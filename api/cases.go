@@ -304,9 +304,9 @@ type caseSummary struct {
 	Team          []string   `json:"team"`
 	Parent        string     `json:"parent"`
 	OpenedBy      string     `json:"opened_by"`
-	OpenedAt      time.Time  `json:"opened_at"`
-	StageDue      *time.Time `json:"stage_due"`
-	ClosedAt      *time.Time `json:"closed_at"`
+	OpenedAt      instant    `json:"opened_at"`
+	StageDue      *instant   `json:"stage_due"`
+	ClosedAt      *instant   `json:"closed_at"`
 	CloseReason   string     `json:"close_reason"`
 	Overdue       bool       `json:"overdue"`
 }
@@ -315,7 +315,7 @@ func caseDTO(x store.Case) caseSummary {
 	d, _ := cases.Procedures.Get(x.Procedure, x.Version)
 	return caseSummary{Number: x.Number, Procedure: x.Procedure, Version: x.Version, ProcedureName: d.Name, CentreID: x.CentreID,
 		Status: x.Status, Stage: x.Stage, Manager: x.Manager, Team: x.Team, Parent: x.Parent, OpenedBy: x.OpenedBy,
-		OpenedAt: x.OpenedAt, StageDue: x.StageDue, ClosedAt: x.ClosedAt, CloseReason: x.CloseReason,
+		OpenedAt: instant(x.OpenedAt), StageDue: (*instant)(x.StageDue), ClosedAt: (*instant)(x.ClosedAt), CloseReason: x.CloseReason,
 		Overdue: x.StageDue != nil && x.StageDue.Before(time.Now()) && x.Status == "open"}
 }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,8 +24,8 @@ type taskDTO struct {
 	Assignee      *string         `json:"assignee"`
 	Owner         *string         `json:"owner"`
 	Priority      int             `json:"priority"`
-	DueAt         time.Time       `json:"due_at"`
-	FollowUpAt    *time.Time      `json:"follow_up_at"`
+	DueAt         instant         `json:"due_at"`
+	FollowUpAt    *instant        `json:"follow_up_at"`
 	State         string          `json:"state"`
 	Overdue       bool            `json:"overdue"`
 	EscalatedTo   *string         `json:"escalated_to"`
@@ -34,8 +33,8 @@ type taskDTO struct {
 	Outcome       *string         `json:"outcome"`
 	OutcomeData   json.RawMessage `json:"outcome_data"`
 	CompletedBy   *string         `json:"completed_by"`
-	CompletedAt   *time.Time      `json:"completed_at"`
-	CreatedAt     time.Time       `json:"created_at"`
+	CompletedAt   *instant        `json:"completed_at"`
+	CreatedAt     instant         `json:"created_at"`
 }
 
 func strPtr(s string) *string {
@@ -48,8 +47,8 @@ func strPtr(s string) *string {
 func toTaskDTO(t store.Task) taskDTO {
 	return taskDTO{ID: t.ID, Type: t.Type, Subject: t.Subject, PersonID: strPtr(string(t.PersonID)), CentreID: t.CentreID,
 		CandidateRole: t.CandidateRole + "@" + t.CentreID, Assignee: strPtr(t.Assignee), Owner: strPtr(t.Owner), Priority: t.Priority,
-		DueAt: t.DueAt, FollowUpAt: t.FollowUpAt, State: t.State, Overdue: t.Overdue, EscalatedTo: strPtr(t.EscalatedTo), Data: t.Data,
-		Outcome: strPtr(t.Outcome), OutcomeData: t.OutcomeData, CompletedBy: strPtr(t.CompletedBy), CompletedAt: t.CompletedAt, CreatedAt: t.CreatedAt}
+		DueAt: instant(t.DueAt), FollowUpAt: (*instant)(t.FollowUpAt), State: t.State, Overdue: t.Overdue, EscalatedTo: strPtr(t.EscalatedTo), Data: t.Data,
+		Outcome: strPtr(t.Outcome), OutcomeData: t.OutcomeData, CompletedBy: strPtr(t.CompletedBy), CompletedAt: (*instant)(t.CompletedAt), CreatedAt: instant(t.CreatedAt)}
 }
 
 // listTasks is the inbox: ?assignee=me, or ?group=mine (the user's role at

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
+)
+
+// listAnswers are a page of the case list (100 cases, two persons each)
+// and of the inbox (50 tasks), as the handlers build them.
+func listAnswers() (*caseList, *taskList) {
+	at := time.Date(2026, 11, 30, 9, 41, 7, 123456789, time.UTC)
+	cl := &caseList{}
+	for i := range 100 {
+		due := at.AddDate(0, 0, i%20)
+		x := store.Case{Number: fmt.Sprintf("PG-2026-%05d", i), Procedure: "P01", Version: 1, CentreID: "csr-podgorica", Status: "open",
+			Stage: "plan", Manager: "ana.caseworker", Team: []string{"mila.caseworker"}, OpenedBy: "ana.caseworker", OpenedAt: at, StageDue: &due}
+		cl.Cases = append(cl.Cases, caseListItem{caseSummary: caseDTO(x), Persons: []casePerson{
+			{PersonID: domain.PersonID(fmt.Sprintf("0192f0a1-0000-7000-8000-%012d", i)), Role: "beneficiary", Name: "Milica Đurović"},
+			{PersonID: domain.PersonID(fmt.Sprintf("0192f0a1-0000-7000-9000-%012d", i)), Role: "family", Name: "Željko Đurović"}}})
+	}
+	tl := &taskList{Counts: taskCounts{Total: 1000, Shown: 50}}
+	for i := range 50 {
+		t := store.Task{ID: fmt.Sprintf("task-%d", i), Type: "case.plan", Subject: fmt.Sprintf("PG-2026-%05d", i), PersonID: "0192f0a1-0000-7000-8000-000000000001",
+			CentreID: "csr-podgorica", CandidateRole: "caseworker", Assignee: "ana.caseworker", Priority: 50, DueAt: at, State: "open",
+			Data: json.RawMessage(`{"case":"PG-2026-00001","stage":"plan"}`), OutcomeData: json.RawMessage("null"), CreatedAt: at}
+		tl.Tasks = append(tl.Tasks, toTaskDTO(t))
+	}
+	return cl, tl
+}
+
+// BenchmarkListAnswers encodes a page of each list as writeJSON does.
+func BenchmarkListAnswers(b *testing.B) {
+	cl, tl := listAnswers()
+	for _, a := range []struct {
+		name string
+		body any
+	}{{"case list", cl}, {"inbox", tl}} {
+		b.Run(a.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := json.NewEncoder(io.Discard).Encode(a.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
