@@ -39,3 +39,12 @@ func (db *DB) AuditIndexMerged() (appended, merged int64) {
 // MergeAuditIndex merges what is pending in the audit log's index of
 // persons and returns how many pages of the pending list it emptied.
 func (db *DB) MergeAuditIndex(ctx context.Context) (int64, error) { return db.mergeAuditIndex(ctx) }
+
+// CaseListQuery is ListCases's query of f, with its arguments (tests of
+// its plan).
+func CaseListQuery(f CaseFilter) (string, []any) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	return caseListQuery(f)
+}
