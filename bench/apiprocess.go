@@ -119,10 +119,11 @@ func StartAPIProcess(cfg platform.Config) (*APIProcess, error) {
 	p := &APIProcess{cmd: cmd}
 	addr := make(chan string, 1)
 	go func() { // the child's first line is its address; the rest is passed on
-		lines := bufio.NewScanner(out)
+		lines, listening := bufio.NewScanner(out), false
 		for lines.Scan() {
-			if a, ok := strings.CutPrefix(lines.Text(), "listening "); ok && p.URL == "" {
+			if a, ok := strings.CutPrefix(lines.Text(), "listening "); ok && !listening {
 				addr <- a
+				listening = true
 				continue
 			}
 			fmt.Println(lines.Text())

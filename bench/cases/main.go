@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/karton-social/karton/bench"
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
