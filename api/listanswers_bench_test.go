@@ -34,19 +34,32 @@ func listAnswers() (*caseList, *taskList) {
 	return cl, tl
 }
 
-// BenchmarkListAnswers encodes a page of each list as writeJSON does.
+// BenchmarkListAnswers writes a page of each list as writeJSON does
+// (appended: listjson.go, into a kept buffer), and with encoding/json's
+// encoder, which the lists used before (issue 24).
 func BenchmarkListAnswers(b *testing.B) {
 	cl, tl := listAnswers()
 	for _, a := range []struct {
 		name string
-		body any
+		body appendsJSON
 	}{{"case list", cl}, {"inbox", tl}} {
-		b.Run(a.name, func(b *testing.B) {
+		b.Run(a.name+"/encoding-json", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := json.NewEncoder(io.Discard).Encode(a.body); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+		b.Run(a.name+"/appended", func(b *testing.B) {
+			b.ReportAllocs()
+			var buf []byte
+			for b.Loop() {
+				out, err := a.body.appendJSON(buf[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf = out
 			}
 		})
 	}

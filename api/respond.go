@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -47,10 +49,41 @@ func serve[T any](h *handler, status int, f func(*gin.Context) (*T, error)) gin.
 // encoded whole before a byte is written, so an error still gets its own
 // answer.
 func writeJSON(c *gin.Context, h *handler, code int, body any) {
+	if a, ok := body.(appendsJSON); ok {
+		writeAppended(c, h, code, a)
+		return
+	}
 	c.Header("Content-Type", "application/json; charset=utf-8")
 	c.Status(code)
 	if err := json.NewEncoder(c.Writer).Encode(body); err != nil && !c.Writer.Written() {
 		writeError(c, h.log, err)
+	}
+}
+
+// answerBuffers are the buffers the lists' pages are written into
+// (writeAppended), kept between requests; one grown past 1 MiB is let go.
+var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeAppended writes a body that writes its own JSON (listjson.go): the
+// same bytes as writeJSON's encoder, its newline included, written whole.
+func writeAppended(c *gin.Context, h *handler, code int, a appendsJSON) {
+	p := answerBuffers.Get().(*[]byte)
+	b, err := a.appendJSON((*p)[:0])
+	if err != nil {
+		writeError(c, h.log, err)
+	} else {
+		b = append(b, '\n')
+		c.Header("Content-Type", "application/json; charset=utf-8")
+		// Its length, known, spares the answer net/http's chunks.
+		c.Header("Content-Length", strconv.Itoa(len(b)))
+		c.Status(code)
+		// A client gone before its answer is written is nobody's error,
+		// as with writeJSON's encoder.
+		_, _ = c.Writer.Write(b)
+	}
+	if cap(b) <= 1<<20 {
+		*p = b[:0]
+		answerBuffers.Put(p)
 	}
 }
 
