@@ -13,16 +13,17 @@ import (
 
 // listAnswers are a page of the case list (100 cases, two persons each)
 // and of the inbox (50 tasks), as the handlers build them.
-func listAnswers() (*caseList, *taskList) {
+func listAnswers() (*casePage, *taskList) {
 	at := time.Date(2026, 11, 30, 9, 41, 7, 123456789, time.UTC)
-	cl := &caseList{}
+	cl := &casePage{persons: map[string][]store.CasePerson{}, now: at}
 	for i := range 100 {
 		due := at.AddDate(0, 0, i%20)
 		x := store.Case{Number: fmt.Sprintf("PG-2026-%05d", i), Procedure: "P01", Version: 1, CentreID: "csr-podgorica", Status: "open",
 			Stage: "plan", Manager: "ana.caseworker", Team: []string{"mila.caseworker"}, OpenedBy: "ana.caseworker", OpenedAt: at, StageDue: &due}
-		cl.Cases = append(cl.Cases, caseListItem{caseSummary: caseDTO(x), Persons: []casePerson{
+		cl.cases = append(cl.cases, x)
+		cl.persons[x.Number] = []store.CasePerson{
 			{PersonID: domain.PersonID(fmt.Sprintf("0192f0a1-0000-7000-8000-%012d", i)), Role: "beneficiary", Name: "Milica Đurović"},
-			{PersonID: domain.PersonID(fmt.Sprintf("0192f0a1-0000-7000-9000-%012d", i)), Role: "family", Name: "Željko Đurović"}}})
+			{PersonID: domain.PersonID(fmt.Sprintf("0192f0a1-0000-7000-9000-%012d", i)), Role: "family", Name: "Željko Đurović"}}
 	}
 	tl := &taskList{Counts: taskCounts{Total: 1000, Shown: 50}}
 	for i := range 50 {
@@ -45,8 +46,12 @@ func BenchmarkListAnswers(b *testing.B) {
 	}{{"case list", cl}, {"inbox", tl}} {
 		b.Run(a.name+"/encoding-json", func(b *testing.B) {
 			b.ReportAllocs()
+			var body any = a.body
+			if p, ok := body.(*casePage); ok {
+				body = p.list() // as the case list answered before (issue 24)
+			}
 			for b.Loop() {
-				if err := json.NewEncoder(io.Discard).Encode(a.body); err != nil {
+				if err := json.NewEncoder(io.Discard).Encode(body); err != nil {
 					b.Fatal(err)
 				}
 			}

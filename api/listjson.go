@@ -4,48 +4,42 @@ import (
 	"time"
 
 	"github.com/karton-social/karton/jsonappend"
+	"github.com/karton-social/karton/store"
 )
 
 // The pages of the case list and the inbox write their own JSON: encoding/
 // json's reflection over them was a fifth of the process's CPU under the
 // case lists' load at 500 requests/s (issue 24). The bytes are
-// encoding/json's, field for field in the structs' order;
-// listjson_test.go fills every field of the structs, those added later
-// too, and compares the two.
+// encoding/json's, field for field in the structs' order (the case list's
+// page as its caseList); listjson_test.go fills every field of the structs,
+// those added later too, and compares the two.
 
 // appendsJSON is an answer that writes its own JSON (see writeJSON).
 type appendsJSON interface {
 	appendJSON(b []byte) ([]byte, error)
 }
 
-func (l *caseList) appendJSON(b []byte) ([]byte, error) {
-	if l.Cases == nil {
-		return append(b, `{"cases":null}`...), nil
-	}
+func (p *casePage) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"cases":[`...)
 	var err error
-	for i := range l.Cases {
+	for i := range p.cases {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if b, err = l.Cases[i].appendJSON(b); err != nil {
+		s := caseDTOAt(p.cases[i], p.now)
+		if b, err = s.appendFields(append(b, '{')); err != nil {
 			return b, err
 		}
+		b = appendCasePersons(append(b, `,"persons":`...), p.persons[p.cases[i].Number])
+		b = append(b, '}')
 	}
 	return append(b, "]}"...), nil
 }
 
-func (x *caseListItem) appendJSON(b []byte) ([]byte, error) {
-	b, err := x.caseSummary.appendFields(append(b, '{'))
-	if err != nil {
-		return b, err
-	}
-	b = append(b, `,"persons":`...)
-	if x.Persons == nil {
-		return append(b, "null}"...), nil
-	}
+// appendCasePersons writes a case's persons as its caseListItem's.
+func appendCasePersons(b []byte, persons []store.CasePerson) []byte {
 	b = append(b, '[')
-	for i, p := range x.Persons {
+	for i, p := range persons {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -54,7 +48,7 @@ func (x *caseListItem) appendJSON(b []byte) ([]byte, error) {
 		b = jsonappend.String(append(b, `,"name":`...), p.Name)
 		b = append(b, '}')
 	}
-	return append(b, "]}"...), nil
+	return append(b, ']')
 }
 
 // appendFields writes the summary's fields, without its braces: the case

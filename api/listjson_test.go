@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/karton-social/karton/store"
 )
 
 // filler sets every field of a value, those added to the structs later
@@ -64,24 +66,36 @@ func (f filler) fill(v reflect.Value) {
 
 // TestListsWriteWhatEncodingJSONWrites fills the pages of the case list
 // and the inbox at random and compares writeAppended's bytes with the
-// encoder's that writeJSON uses for every other answer.
+// encoder's that writeJSON uses for every other answer: the case list's
+// with its page as a caseList, the answer's documented shape.
 func TestListsWriteWhatEncodingJSONWrites(t *testing.T) {
 	f := filler{rand.New(rand.NewPCG(24, 2026))}
 	for i := range 400 {
-		for _, body := range []appendsJSON{&caseList{}, &taskList{}} {
-			if i > 0 {
-				f.fill(reflect.ValueOf(body).Elem())
+		page := &casePage{persons: map[string][]store.CasePerson{}, now: time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)}
+		tasks := &taskList{}
+		if i > 0 {
+			f.fill(reflect.ValueOf(&page.cases).Elem())
+			for _, x := range page.cases {
+				var persons []store.CasePerson
+				f.fill(reflect.ValueOf(&persons).Elem())
+				page.persons[x.Number] = persons
 			}
+			f.fill(reflect.ValueOf(tasks).Elem())
+		}
+		for _, a := range []struct {
+			body appendsJSON
+			as   any
+		}{{page, page.list()}, {tasks, tasks}} {
 			var want bytes.Buffer
-			if err := json.NewEncoder(&want).Encode(body); err != nil {
+			if err := json.NewEncoder(&want).Encode(a.as); err != nil {
 				t.Fatal(err)
 			}
-			got, err := body.appendJSON([]byte("x"))
+			got, err := a.body.appendJSON([]byte("x"))
 			if err != nil {
-				t.Fatalf("%T: %v", body, err)
+				t.Fatalf("%T: %v", a.body, err)
 			}
 			if got := string(got) + "\n"; got != "x"+want.String() {
-				t.Fatalf("%T, fill %d:\n got %s\nwant x%s", body, i, got, want.String())
+				t.Fatalf("%T, fill %d:\n got %s\nwant x%s", a.body, i, got, want.String())
 			}
 		}
 	}
@@ -90,10 +104,18 @@ func TestListsWriteWhatEncodingJSONWrites(t *testing.T) {
 // TestListsRefuseWhatEncodingJSONRefuses: a time encoding/json refuses, or
 // a task's data that is not JSON, is an error, not a broken answer.
 func TestListsRefuseWhatEncodingJSONRefuses(t *testing.T) {
-	far := instant(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
+	farTime := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	far := instant(farTime)
+	pages := []*casePage{{cases: []store.Case{{OpenedAt: farTime}}}, {cases: []store.Case{{StageDue: &farTime}}}}
+	for _, p := range pages {
+		if _, err := json.Marshal(p.list()); err == nil {
+			t.Fatalf("encoding/json took %+v", p.list())
+		}
+		if got, err := p.appendJSON(nil); err == nil {
+			t.Errorf("a case page written with no error: %s", got)
+		}
+	}
 	bodies := []appendsJSON{
-		&caseList{Cases: []caseListItem{{caseSummary: caseSummary{OpenedAt: far}}}},
-		&caseList{Cases: []caseListItem{{caseSummary: caseSummary{StageDue: &far}}}},
 		&taskList{Tasks: []taskDTO{{CompletedAt: &far}}},
 		&taskList{Tasks: []taskDTO{{Data: json.RawMessage(`{"case":`)}}},
 		&taskList{Tasks: []taskDTO{{OutcomeData: json.RawMessage(``)}}},
@@ -106,4 +128,26 @@ func TestListsRefuseWhatEncodingJSONRefuses(t *testing.T) {
 			t.Errorf("%T written with no error: %s", body, got)
 		}
 	}
+}
+
+// TestACasePageGoesBackEmptied: a written page goes back to be listed
+// into again, with none of its cases left in it, and only once.
+func TestACasePageGoesBackEmptied(t *testing.T) {
+	kept := new([]store.Case)
+	*kept = make([]store.Case, 0, 100)
+	cases := append((*kept)[:0], store.Case{Number: "PG-2026-00001", Manager: "ana"}, store.Case{Number: "PG-2026-00002"})
+	page := &casePage{cases: cases, kept: kept}
+	page.release()
+	if len(*kept) != 0 || cap(*kept) != 100 {
+		t.Fatalf("kept page len %d cap %d; want 0 and 100", len(*kept), cap(*kept))
+	}
+	for i, x := range (*kept)[:2] {
+		if !reflect.DeepEqual(x, store.Case{}) {
+			t.Errorf("case %d left in the kept page: %+v", i, x)
+		}
+	}
+	if page.cases != nil || page.kept != nil {
+		t.Error("a released page still holds its cases")
+	}
+	page.release() // a second release gives nothing back
 }

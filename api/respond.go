@@ -67,6 +67,9 @@ var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // writeAppended writes a body that writes its own JSON (listjson.go): the
 // same bytes as writeJSON's encoder, its newline included, written whole.
 func writeAppended(c *gin.Context, h *handler, code int, a appendsJSON) {
+	if r, ok := a.(releaser); ok {
+		defer r.release()
+	}
 	p := answerBuffers.Get().(*[]byte)
 	b, err := a.appendJSON((*p)[:0])
 	if err != nil {
@@ -86,6 +89,10 @@ func writeAppended(c *gin.Context, h *handler, code int, a appendsJSON) {
 		answerBuffers.Put(p)
 	}
 }
+
+// releaser is an answer that gives back what it holds once it is written
+// (the case list's page).
+type releaser interface{ release() }
 
 // statused is a body whose status the handler picks (see serve).
 type statused interface{ httpStatus() int }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,17 @@ func TestListedRowsAreEachTheirOwn(t *testing.T) {
 		if !reflect.DeepEqual(listed, alone) {
 			t.Errorf("case %s listed as\n %+v\nread alone\n %+v", listed.Number, listed, alone)
 		}
+	}
+	// A page kept from another request (the API's) and listed into again
+	// holds the same cases, none of the old ones' fields.
+	used := slices.Clone(cs)
+	slices.Reverse(used)
+	again, err := db.AppendCases(ctx, used[:0], store.CaseFilter{CentreID: "csr-podgorica", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, cs) {
+		t.Errorf("listed into a used page:\n %+v\nwant\n %+v", again, cs)
 	}
 	ts, _, err := db.TaskPage(ctx, store.TaskFilter{CentreID: "csr-podgorica", Role: "caseworker", State: "open"})
 	if err != nil {

@@ -145,9 +145,11 @@ func (db *DB) PersonsOfCases(ctx context.Context, numbers []string) (map[string]
 	if len(numbers) == 0 {
 		return out, nil
 	}
+	// $1, not a named argument: pgx rewrote the named query at every call,
+	// on every page of the case list (issue 24).
 	rows, err := db.pool.Query(ctx, `SELECT cp.case_number, cp.person_id::text, cp.role, p.given_name || ' ' || p.family_name
-		FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_number = ANY(@numbers)
-		ORDER BY cp.case_number, cp.role <> 'beneficiary', cp.role, p.family_name, p.given_name`, pgx.NamedArgs{"numbers": numbers})
+		FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_number = ANY($1)
+		ORDER BY cp.case_number, cp.role <> 'beneficiary', cp.role, p.family_name, p.given_name`, numbers)
 	if err != nil {
 		return nil, fmt.Errorf("select persons of cases: %w", err)
 	}
