@@ -271,20 +271,35 @@ type countsMemo struct {
 }
 
 type countsAt struct {
-	c  TaskCounts
-	at time.Time
+	c        TaskCounts
+	at       time.Time
+	counting time.Time // when a reader began counting them again; zero while none is
 }
 
 const countsKept = 4096
 
+// recall returns the counts kept for key while they are fresh. Once they
+// are stale, the first reader to ask is told to count them again (false);
+// until it remembers them, or for countsFresh if it never does, the other
+// readers get the stale counts, so counts are at most two countsFresh old.
+// Every reader that found them stale used to count them at once: at 500
+// requests a second the counts then queued behind one another, with
+// every connection of the pool, for up to half a second (issue 24).
 func (m *countsMemo) recall(key string, now time.Time) (TaskCounts, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.m[key]
-	if !ok || now.Sub(e.at) >= countsFresh || now.Before(e.at) {
+	switch {
+	case !ok || now.Before(e.at):
 		return TaskCounts{}, false
+	case now.Sub(e.at) < countsFresh:
+		return e.c, true
+	case !e.counting.IsZero() && !now.Before(e.counting) && now.Sub(e.counting) < countsFresh:
+		return e.c, true // another reader is counting them again
 	}
-	return e.c, true
+	e.counting = now
+	m.m[key] = e
+	return TaskCounts{}, false
 }
 
 func (m *countsMemo) remember(key string, c TaskCounts, now time.Time) {
@@ -303,7 +318,7 @@ func (m *countsMemo) remember(key string, c TaskCounts, now time.Time) {
 			clear(m.m)
 		}
 	}
-	m.m[key] = countsAt{c, now}
+	m.m[key] = countsAt{c: c, at: now}
 }
 
 // AssignTask sets (or, with assignee "", clears) the assignee of an open

@@ -16,6 +16,23 @@ func TestCountsAreReusedForASecondByTheirWholeFilter(t *testing.T) {
 	if _, ok := m.recall(f.countKey(), now.Add(countsFresh)); ok {
 		t.Error("counts reused after countsFresh")
 	}
+	// While that reader counts again, the others get the stale counts,
+	// for countsFresh at most; then the next reader counts.
+	if c, ok := m.recall(f.countKey(), now.Add(countsFresh+time.Millisecond)); !ok || c.Total != 1000 {
+		t.Errorf("while another reader counts: %+v, %v; want the stale counts", c, ok)
+	}
+	if _, ok := m.recall(f.countKey(), now.Add(2*countsFresh)); ok {
+		t.Error("the stale counts were given after their recount had had countsFresh")
+	}
+	if _, ok := m.recall(f.countKey(), now.Add(2*countsFresh+time.Millisecond)); !ok {
+		t.Error("a second reader counted while the first did")
+	}
+	later := now.Add(2*countsFresh + 2*time.Millisecond)
+	m.remember(f.countKey(), TaskCounts{Total: 999, Capped: false}, later)
+	if c, ok := m.recall(f.countKey(), later); !ok || c.Total != 999 {
+		t.Errorf("after the recount: %+v, %v; want its counts", c, ok)
+	}
+	now = later
 	// Every field of the filter is in the key: above all the compartments
 	// the reader is cleared for.
 	yes := true
