@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"time"
 
 	"github.com/karton-social/karton/jsonappend"
@@ -80,25 +81,19 @@ func (s *caseSummary) appendFields(b []byte) ([]byte, error) {
 	return jsonappend.Bool(append(b, `,"overdue":`...), s.Overdue), nil
 }
 
-func (l *taskList) appendJSON(b []byte) ([]byte, error) {
-	b = append(b, `{"tasks":`...)
-	if l.Tasks == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		var err error
-		for i := range l.Tasks {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = l.Tasks[i].appendJSON(b); err != nil {
-				return b, err
-			}
+func (p *taskPage) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"tasks":[`...)
+	var err error
+	for i := range p.tasks {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		b = append(b, ']')
+		if b, err = p.appendTask(b, &p.tasks[i]); err != nil {
+			return b, err
+		}
 	}
-	n := l.Counts
-	b = jsonappend.Int(append(b, `,"counts":{"total":`...), n.Total)
+	n := p.counts
+	b = jsonappend.Int(append(b, `],"counts":{"total":`...), n.Total)
 	b = jsonappend.Int(append(b, `,"overdue":`...), n.Overdue)
 	b = jsonappend.Bool(append(b, `,"more":`...), n.More)
 	b = jsonappend.Int(append(b, `,"shown":`...), n.Shown)
@@ -106,45 +101,54 @@ func (l *taskList) appendJSON(b []byte) ([]byte, error) {
 	return append(b, "}}"...), nil
 }
 
-func (t *taskDTO) appendJSON(b []byte) ([]byte, error) {
+// appendTask writes a task as its taskDTO (toTaskDTO), named (nameTasks).
+func (p *taskPage) appendTask(b []byte, t *store.Task) ([]byte, error) {
 	b = jsonappend.String(append(b, `{"id":`...), t.ID)
 	b = jsonappend.String(append(b, `,"type":`...), t.Type)
 	b = jsonappend.String(append(b, `,"subject":`...), t.Subject)
-	b = jsonappend.OptString(append(b, `,"person_id":`...), t.PersonID)
-	if t.PersonName != nil {
-		b = jsonappend.String(append(b, `,"person_name":`...), *t.PersonName)
+	b = orNull(append(b, `,"person_id":`...), string(t.PersonID))
+	if n, ok := p.names[t.PersonID]; ok && t.PersonID != "" {
+		b = jsonappend.String(append(b, `,"person_name":`...), n)
 	}
-	if t.Channel != "" {
-		b = jsonappend.String(append(b, `,"channel":`...), t.Channel)
+	if strings.HasPrefix(t.Type, "claim.") && p.online[t.Subject] {
+		b = jsonappend.String(append(b, `,"channel":`...), store.ChannelOnline)
 	}
 	b = jsonappend.String(append(b, `,"centre_id":`...), t.CentreID)
-	b = jsonappend.String(append(b, `,"candidate_group":`...), t.CandidateRole)
-	b = jsonappend.OptString(append(b, `,"assignee":`...), t.Assignee)
-	b = jsonappend.OptString(append(b, `,"owner":`...), t.Owner)
+	b = jsonappend.String(append(b, `,"candidate_group":`...), t.CandidateRole+"@"+t.CentreID)
+	b = orNull(append(b, `,"assignee":`...), t.Assignee)
+	b = orNull(append(b, `,"owner":`...), t.Owner)
 	b = jsonappend.Int(append(b, `,"priority":`...), t.Priority)
-	b, err := jsonappend.Time(append(b, `,"due_at":`...), time.Time(t.DueAt))
+	b, err := jsonappend.Time(append(b, `,"due_at":`...), t.DueAt)
 	if err != nil {
 		return b, err
 	}
-	if b, err = jsonappend.OptTime(append(b, `,"follow_up_at":`...), (*time.Time)(t.FollowUpAt)); err != nil {
+	if b, err = jsonappend.OptTime(append(b, `,"follow_up_at":`...), t.FollowUpAt); err != nil {
 		return b, err
 	}
 	b = jsonappend.String(append(b, `,"state":`...), t.State)
 	b = jsonappend.Bool(append(b, `,"overdue":`...), t.Overdue)
-	b = jsonappend.OptString(append(b, `,"escalated_to":`...), t.EscalatedTo)
+	b = orNull(append(b, `,"escalated_to":`...), t.EscalatedTo)
 	if b, err = jsonappend.Raw(append(b, `,"data":`...), t.Data); err != nil {
 		return b, err
 	}
-	b = jsonappend.OptString(append(b, `,"outcome":`...), t.Outcome)
+	b = orNull(append(b, `,"outcome":`...), t.Outcome)
 	if b, err = jsonappend.Raw(append(b, `,"outcome_data":`...), t.OutcomeData); err != nil {
 		return b, err
 	}
-	b = jsonappend.OptString(append(b, `,"completed_by":`...), t.CompletedBy)
-	if b, err = jsonappend.OptTime(append(b, `,"completed_at":`...), (*time.Time)(t.CompletedAt)); err != nil {
+	b = orNull(append(b, `,"completed_by":`...), t.CompletedBy)
+	if b, err = jsonappend.OptTime(append(b, `,"completed_at":`...), t.CompletedAt); err != nil {
 		return b, err
 	}
-	if b, err = jsonappend.Time(append(b, `,"created_at":`...), time.Time(t.CreatedAt)); err != nil {
+	if b, err = jsonappend.Time(append(b, `,"created_at":`...), t.CreatedAt); err != nil {
 		return b, err
 	}
 	return append(b, '}'), nil
+}
+
+// orNull writes s quoted, or null for "" (strPtr's nil).
+func orNull(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return jsonappend.String(b, s)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karton-social/karton/domain"
 	"github.com/karton-social/karton/store"
 )
 
@@ -71,21 +72,33 @@ func (f filler) fill(v reflect.Value) {
 func TestListsWriteWhatEncodingJSONWrites(t *testing.T) {
 	f := filler{rand.New(rand.NewPCG(24, 2026))}
 	for i := range 400 {
-		page := &casePage{persons: map[string][]store.CasePerson{}, now: time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)}
-		tasks := &taskList{}
+		cases := &casePage{persons: map[string][]store.CasePerson{}, now: time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)}
+		tasks := &taskPage{names: map[domain.PersonID]string{}, online: map[string]bool{}}
 		if i > 0 {
-			f.fill(reflect.ValueOf(&page.cases).Elem())
-			for _, x := range page.cases {
+			f.fill(reflect.ValueOf(&cases.cases).Elem())
+			for _, x := range cases.cases {
 				var persons []store.CasePerson
 				f.fill(reflect.ValueOf(&persons).Elem())
-				page.persons[x.Number] = persons
+				cases.persons[x.Number] = persons
 			}
-			f.fill(reflect.ValueOf(tasks).Elem())
+			f.fill(reflect.ValueOf(&tasks.tasks).Elem())
+			f.fill(reflect.ValueOf(&tasks.counts).Elem())
+			for j, x := range tasks.tasks {
+				if j%2 == 0 { // named, or not; a claim's type, filed online or not
+					var name string
+					f.fill(reflect.ValueOf(&name).Elem())
+					tasks.names[x.PersonID] = name
+				}
+				if j%3 == 0 {
+					tasks.tasks[j].Type = "claim.review"
+					tasks.online[x.Subject] = j%2 == 0
+				}
+			}
 		}
 		for _, a := range []struct {
 			body appendsJSON
 			as   any
-		}{{page, page.list()}, {tasks, tasks}} {
+		}{{cases, cases.list()}, {tasks, tasks.list()}} {
 			var want bytes.Buffer
 			if err := json.NewEncoder(&want).Encode(a.as); err != nil {
 				t.Fatal(err)
@@ -105,7 +118,6 @@ func TestListsWriteWhatEncodingJSONWrites(t *testing.T) {
 // a task's data that is not JSON, is an error, not a broken answer.
 func TestListsRefuseWhatEncodingJSONRefuses(t *testing.T) {
 	farTime := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-	far := instant(farTime)
 	pages := []*casePage{{cases: []store.Case{{OpenedAt: farTime}}}, {cases: []store.Case{{StageDue: &farTime}}}}
 	for _, p := range pages {
 		if _, err := json.Marshal(p.list()); err == nil {
@@ -115,39 +127,45 @@ func TestListsRefuseWhatEncodingJSONRefuses(t *testing.T) {
 			t.Errorf("a case page written with no error: %s", got)
 		}
 	}
-	bodies := []appendsJSON{
-		&taskList{Tasks: []taskDTO{{CompletedAt: &far}}},
-		&taskList{Tasks: []taskDTO{{Data: json.RawMessage(`{"case":`)}}},
-		&taskList{Tasks: []taskDTO{{OutcomeData: json.RawMessage(``)}}},
+	bodies := []*taskPage{
+		{tasks: []store.Task{{CompletedAt: &farTime}}},
+		{tasks: []store.Task{{DueAt: farTime}}},
+		{tasks: []store.Task{{Data: json.RawMessage(`{"case":`)}}},
+		{tasks: []store.Task{{OutcomeData: json.RawMessage(``)}}},
 	}
 	for _, body := range bodies {
-		if _, err := json.Marshal(body); err == nil {
-			t.Fatalf("encoding/json took %+v", body)
+		if _, err := json.Marshal(body.list()); err == nil {
+			t.Fatalf("encoding/json took %+v", body.list())
 		}
 		if got, err := body.appendJSON(nil); err == nil {
-			t.Errorf("%T written with no error: %s", body, got)
+			t.Errorf("a task page written with no error: %s", got)
 		}
 	}
 }
 
-// TestACasePageGoesBackEmptied: a written page goes back to be listed
-// into again, with none of its cases left in it, and only once.
-func TestACasePageGoesBackEmptied(t *testing.T) {
-	kept := new([]store.Case)
-	*kept = make([]store.Case, 0, 100)
-	cases := append((*kept)[:0], store.Case{Number: "PG-2026-00001", Manager: "ana"}, store.Case{Number: "PG-2026-00002"})
-	page := &casePage{cases: cases, kept: kept}
-	page.release()
-	if len(*kept) != 0 || cap(*kept) != 100 {
-		t.Fatalf("kept page len %d cap %d; want 0 and 100", len(*kept), cap(*kept))
+// TestPagesGoBackEmptied: a written page goes back to be listed into
+// again, with none of its cases or tasks left in it, and only once.
+func TestPagesGoBackEmptied(t *testing.T) {
+	keptCases, keptTasks := new([]store.Case), new([]store.Task)
+	*keptCases, *keptTasks = make([]store.Case, 0, 100), make([]store.Task, 0, 50)
+	cases := &casePage{cases: append((*keptCases)[:0], store.Case{Number: "PG-2026-00001", Manager: "ana"}, store.Case{Number: "PG-2026-00002"}), kept: keptCases}
+	tasks := &taskPage{tasks: append((*keptTasks)[:0], store.Task{ID: "t1", Data: json.RawMessage(`{}`)}, store.Task{ID: "t2"}), kept: keptTasks}
+	for _, p := range []releaser{cases, tasks} {
+		p.release()
+		p.release() // a second release gives nothing back
 	}
-	for i, x := range (*kept)[:2] {
-		if !reflect.DeepEqual(x, store.Case{}) {
+	if len(*keptCases) != 0 || cap(*keptCases) != 100 || len(*keptTasks) != 0 || cap(*keptTasks) != 50 {
+		t.Fatalf("kept pages len %d, %d cap %d, %d; want 0 and 100, 50", len(*keptCases), len(*keptTasks), cap(*keptCases), cap(*keptTasks))
+	}
+	for i := range 2 {
+		if x := (*keptCases)[:2][i]; !reflect.DeepEqual(x, store.Case{}) {
 			t.Errorf("case %d left in the kept page: %+v", i, x)
 		}
+		if x := (*keptTasks)[:2][i]; !reflect.DeepEqual(x, store.Task{}) {
+			t.Errorf("task %d left in the kept page: %+v", i, x)
+		}
 	}
-	if page.cases != nil || page.kept != nil {
-		t.Error("a released page still holds its cases")
+	if cases.cases != nil || cases.kept != nil || tasks.tasks != nil || tasks.kept != nil {
+		t.Error("a released page still holds its rows")
 	}
-	page.release() // a second release gives nothing back
 }

@@ -124,7 +124,7 @@ func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 			claims = append(claims, t.Subject)
 		}
 	}
-	online, err := h.db.OnlineClaims(c.Request.Context(), claims)
+	names, online, err := h.namesAndOnline(c, ids, claims)
 	if err != nil {
 		return err
 	}
@@ -132,15 +132,6 @@ func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 		if strings.HasPrefix(t.Type, "claim.") && online[t.Subject] {
 			ts[i].Channel = store.ChannelOnline
 		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	names, err := h.names(c, ids...)
-	if err != nil {
-		return err
-	}
-	for i, t := range ts {
 		if t.PersonID != nil {
 			if n, ok := names[domain.PersonID(*t.PersonID)]; ok {
 				ts[i].PersonName = &n
@@ -148,4 +139,15 @@ func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 		}
 	}
 	return nil
+}
+
+// namesAndOnline reads the names of the persons ids names and which of
+// the claims were filed online.
+func (h *handler) namesAndOnline(c *gin.Context, ids []domain.PersonID, claims []string) (map[domain.PersonID]string, map[string]bool, error) {
+	online, err := h.db.OnlineClaims(c.Request.Context(), claims)
+	if err != nil || len(ids) == 0 {
+		return nil, online, err
+	}
+	names, err := h.names(c, ids...)
+	return names, online, err
 }

@@ -79,14 +79,6 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// OptString appends s quoted, or null for a nil pointer.
-func OptString(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return String(b, *s)
-}
-
 // Strings appends a list of strings, or null for a nil slice.
 func Strings(b []byte, list []string) []byte {
 	if list == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,12 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 
 // TaskPage is a page of Tasks with the counts of all the tasks that match.
 func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, error) {
+	return db.AppendTaskPage(ctx, nil, f)
+}
+
+// AppendTaskPage appends TaskPage's page to into: for a caller that keeps
+// its pages between requests (the API's inbox: issue 24).
+func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]Task, TaskCounts, error) {
 	where := []string{"centre_id = @centre", "(compartment = '' OR compartment = ANY(@cleared))"}
 	cleared := f.Cleared
 	if cleared == nil {
@@ -215,7 +222,7 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 	if err != nil {
 		return nil, TaskCounts{}, fmt.Errorf("select tasks: %w", err)
 	}
-	ts, err := appendScanned(make([]Task, 0, limit), rows, taskFields)
+	ts, err := appendScanned(slices.Grow(into, limit), rows, taskFields)
 	if err != nil {
 		return nil, TaskCounts{}, fmt.Errorf("select tasks: %w", err)
 	}
