@@ -11,9 +11,9 @@ import (
 // The pages of the case list and the inbox write their own JSON: encoding/
 // json's reflection over them was a fifth of the process's CPU under the
 // case lists' load at 500 requests/s (issue 24). The bytes are
-// encoding/json's, field for field in the structs' order (the case list's
-// page as its caseList); listjson_test.go fills every field of the structs,
-// those added later too, and compares the two.
+// encoding/json's, field for field in the structs' order (each page as its
+// documented shape: caseList, taskList); listjson_test.go fills every field
+// of the structs, those added later too, and compares the two.
 
 // appendsJSON is an answer that writes its own JSON (see writeJSON).
 type appendsJSON interface {

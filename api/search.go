@@ -128,17 +128,23 @@ func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 	if err != nil {
 		return err
 	}
-	for i, t := range ts {
-		if strings.HasPrefix(t.Type, "claim.") && online[t.Subject] {
-			ts[i].Channel = store.ChannelOnline
-		}
-		if t.PersonID != nil {
-			if n, ok := names[domain.PersonID(*t.PersonID)]; ok {
-				ts[i].PersonName = &n
-			}
-		}
+	for i := range ts {
+		ts[i].name(names, online)
 	}
 	return nil
+}
+
+// name sets the task's person's name and its claim's channel from what
+// namesAndOnline read.
+func (t *taskDTO) name(names map[domain.PersonID]string, online map[string]bool) {
+	if strings.HasPrefix(t.Type, "claim.") && online[t.Subject] {
+		t.Channel = store.ChannelOnline
+	}
+	if t.PersonID != nil {
+		if n, ok := names[domain.PersonID(*t.PersonID)]; ok {
+			t.PersonName = &n
+		}
+	}
 }
 
 // namesAndOnline reads the names of the persons ids names and which of

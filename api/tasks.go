@@ -177,12 +177,7 @@ func (p *taskPage) list() *taskList {
 	out := &taskList{Tasks: make([]taskDTO, 0, len(p.tasks)), Counts: p.counts}
 	for _, t := range p.tasks {
 		d := toTaskDTO(t)
-		if strings.HasPrefix(t.Type, "claim.") && p.online[t.Subject] {
-			d.Channel = store.ChannelOnline
-		}
-		if n, ok := p.names[t.PersonID]; ok && t.PersonID != "" {
-			d.PersonName = &n
-		}
+		d.name(p.names, p.online)
 		out.Tasks = append(out.Tasks, d)
 	}
 	return out
