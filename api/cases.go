@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -252,7 +251,7 @@ func (h *handler) listCases(c *gin.Context) (*casePage, error) {
 	} else if f.Status == "any" {
 		f.Status = ""
 	}
-	kept := casePages.Get().(*[]store.Case)
+	kept := casePages.get()
 	list, err := h.db.AppendCases(c.Request.Context(), (*kept)[:0], f)
 	if err != nil {
 		return nil, err
@@ -295,18 +294,13 @@ type casePage struct {
 // casePages keep the case list's pages between requests: a page of 100
 // cases built anew for each request was another quarter of what the case
 // lists allocated (issue 24).
-var casePages = sync.Pool{New: func() any { return new([]store.Case) }}
+var casePages keptPages[store.Case]
 
 // release gives the page back, emptied, once its answer is written
 // (writeAppended); the page is not read after it.
 func (p *casePage) release() {
-	if p.kept == nil || cap(p.cases) > 500 {
-		return
-	}
-	clear(p.cases)
-	*p.kept, p.cases = p.cases[:0], nil
-	casePages.Put(p.kept)
-	p.kept = nil
+	casePages.put(p.kept, p.cases)
+	p.cases, p.kept = nil, nil
 }
 
 // list is the page as a caseList, the answer's documented shape.

@@ -91,8 +91,31 @@ func writeAppended(c *gin.Context, h *handler, code int, a appendsJSON) {
 }
 
 // releaser is an answer that gives back what it holds once it is written
-// (the case list's page).
+// (the pages of the case list and the inbox).
 type releaser interface{ release() }
+
+// keptPages keep a list's pages between requests: a handler gets one,
+// the store lists into it, and the answer puts it back, emptied, once it is
+// written (releaser). A page grown past 500 rows is let go.
+type keptPages[T any] struct{ pool sync.Pool }
+
+func (k *keptPages[T]) get() *[]T {
+	if p, ok := k.pool.Get().(*[]T); ok {
+		return p
+	}
+	return new([]T)
+}
+
+// put empties page, listed into kept's slice, and keeps it; nothing for a
+// nil kept.
+func (k *keptPages[T]) put(kept *[]T, page []T) {
+	if kept == nil || cap(page) > 500 {
+		return
+	}
+	clear(page)
+	*kept = page[:0]
+	k.pool.Put(kept)
+}
 
 // statused is a body whose status the handler picks (see serve).
 type statused interface{ httpStatus() int }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -115,7 +114,7 @@ func (h *handler) listTasks(c *gin.Context) (*taskPage, error) {
 	if f.Offset, err = queryInt(c, "offset", 0, 0, 100000); err != nil {
 		return nil, err
 	}
-	kept := taskPages.Get().(*[]store.Task)
+	kept := taskPages.get()
 	ts, n, err := h.db.AppendTaskPage(c.Request.Context(), (*kept)[:0], f)
 	if err != nil {
 		return nil, err
@@ -159,17 +158,12 @@ type taskPage struct {
 }
 
 // taskPages keep the inbox's pages between requests (taskPage.release).
-var taskPages = sync.Pool{New: func() any { return new([]store.Task) }}
+var taskPages keptPages[store.Task]
 
 // release gives the page back, emptied, once its answer is written.
 func (p *taskPage) release() {
-	if p.kept == nil || cap(p.tasks) > 500 {
-		return
-	}
-	clear(p.tasks)
-	*p.kept, p.tasks = p.tasks[:0], nil
-	taskPages.Put(p.kept)
-	p.kept = nil
+	taskPages.put(p.kept, p.tasks)
+	p.tasks, p.kept = nil, nil
 }
 
 // list is the page as a taskList, the answer's documented shape.
