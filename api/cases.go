@@ -273,9 +273,7 @@ func (h *handler) listCases(c *gin.Context) (*casePage, error) {
 			named = append(named, p.PersonID)
 		}
 	}
-	if len(named) > 0 {
-		auditPersons(c, named...)
-	}
+	auditPersons(c, named...)
 	return &casePage{cases: list, persons: persons, now: f.Now, kept: kept}, nil
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strings"
 	"time"
 
 	"github.com/karton-social/karton/jsonappend"
@@ -110,7 +109,7 @@ func (p *taskPage) appendTask(b []byte, t *store.Task) ([]byte, error) {
 	if n, ok := p.names[t.PersonID]; ok && t.PersonID != "" {
 		b = jsonappend.String(append(b, `,"person_name":`...), n)
 	}
-	if strings.HasPrefix(t.Type, "claim.") && p.online[t.Subject] {
+	if filedOnline(t.Type, t.Subject, p.online) {
 		b = jsonappend.String(append(b, `,"channel":`...), store.ChannelOnline)
 	}
 	b = jsonappend.String(append(b, `,"centre_id":`...), t.CentreID)

@@ -120,7 +120,7 @@ func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 		if t.PersonID != nil {
 			ids = append(ids, domain.PersonID(*t.PersonID))
 		}
-		if strings.HasPrefix(t.Type, "claim.") {
+		if claimsTask(t.Type) {
 			claims = append(claims, t.Subject)
 		}
 	}
@@ -137,7 +137,7 @@ func (h *handler) nameTasks(c *gin.Context, ts []taskDTO) error {
 // name sets the task's person's name and its claim's channel from what
 // namesAndOnline read.
 func (t *taskDTO) name(names map[domain.PersonID]string, online map[string]bool) {
-	if strings.HasPrefix(t.Type, "claim.") && online[t.Subject] {
+	if filedOnline(t.Type, t.Subject, online) {
 		t.Channel = store.ChannelOnline
 	}
 	if t.PersonID != nil {
@@ -145,6 +145,16 @@ func (t *taskDTO) name(names map[domain.PersonID]string, online map[string]bool)
 			t.PersonName = &n
 		}
 	}
+}
+
+// claimsTask tells a claim's task by its type (claim.review, ...): its
+// subject is the claim's number.
+func claimsTask(typ string) bool { return strings.HasPrefix(typ, "claim.") }
+
+// filedOnline tells a task of a claim filed online, by what
+// namesAndOnline read.
+func filedOnline(typ, subject string, online map[string]bool) bool {
+	return claimsTask(typ) && online[subject]
 }
 
 // namesAndOnline reads the names of the persons ids names and which of

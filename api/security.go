@@ -182,8 +182,12 @@ func targetOf(u domain.User, p domain.Person) string {
 	return p.CentreID
 }
 
-// auditPersons names whose data the request touched.
+// auditPersons names whose data the request touched; none, nothing to
+// name (the lists call it once per page, persons or not).
 func auditPersons(c *gin.Context, ids ...domain.PersonID) {
+	if len(ids) == 0 {
+		return
+	}
 	prev, _ := c.Get("audit_persons")
 	list, _ := prev.([]domain.PersonID)
 	c.Set("audit_persons", append(list, ids...))

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -128,13 +127,11 @@ func (h *handler) listTasks(c *gin.Context) (*taskPage, error) {
 		if t.PersonID != "" {
 			ids = append(ids, t.PersonID)
 		}
-		if strings.HasPrefix(t.Type, "claim.") {
+		if claimsTask(t.Type) {
 			claims = append(claims, t.Subject)
 		}
 	}
-	if len(ids) > 0 {
-		auditPersons(c, ids...)
-	}
+	auditPersons(c, ids...)
 	page := &taskPage{tasks: ts, kept: kept, counts: taskCounts{Total: n.Total, Overdue: n.Overdue, More: n.Capped, Shown: len(ts), Offset: f.Offset}}
 	if page.names, page.online, err = h.namesAndOnline(c, ids, claims); err != nil {
 		return nil, err
