@@ -1,21 +1,32 @@
 package bench
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"runtime/metrics"
+	"runtime/pprof"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // StallWatch reads, every interval, what inside the process could hold
 // every request at once: how long runnable goroutines waited for a core
 // (the scheduler's latencies), the collector's cycles and pauses, and how
-// long requests waited for a connection of the database pool. A route's
-// slowest second, printed slice by slice, says which of them it was.
+// long requests waited for a connection of the database pool; and who
+// used the cores: this process, and the other processes by kind
+// (PostgreSQL's client backends, autovacuum, its checkpointer, ...). A
+// route's slowest second, printed slice by slice, says which of them it
+// was.
 type StallWatch struct {
+	conn    *pgx.Conn     // nil when it could not connect: no statements then
+	profile *bytes.Buffer // the slice's CPU profile under way; nil: none
 	every   time.Duration
 	start   time.Time
 	pool    *pgxpool.Pool
@@ -38,18 +49,50 @@ type StallSlice struct {
 	// machines in the interval; Busy the share of the rest spent not idle
 	// (/proc/stat, in ticks of 10 ms: coarse over 100 ms).
 	Stolen, Busy float64
+	// Self is the CPU time this process used in the interval; Others the
+	// processes that used the most besides it, at most slicedProcesses of
+	// them (/proc, in ticks of 10 ms).
+	Self   time.Duration
+	Others []ProcessCPU
+	// Active is how many of the database's client backends were running a
+	// statement at the interval's end; Longest the one running longest
+	// then, by its first words, and for how long (read on a connection of
+	// the watch's own, outside the pool).
+	Active      int
+	Longest     string
+	LongestTook time.Duration
+	// Vacuum is what autovacuum's workers were running then, if anything
+	// ("autovacuum: VACUUM public.audit_log").
+	Vacuum string
+	// Profile is the process's CPU profile over the interval, when the
+	// watch was asked for one (WatchStalls's profile).
+	Profile []byte
 }
+
+// slicedProcesses is how many of the other processes a slice keeps.
+const slicedProcesses = 3
 
 var stallMetrics = []string{"/sched/latencies:seconds", "/gc/cycles/total:gc-cycles", "/sched/pauses/total/gc:seconds"}
 
-// WatchStalls starts a watch of the process and pool every interval, until Stop.
-func WatchStalls(pool *pgxpool.Pool, every time.Duration) *StallWatch {
+// WatchStalls starts a watch of the process and pool every interval, until
+// Stop; with profile, it profiles the process's CPU slice by slice (unless
+// a profile is already under way: then none).
+func WatchStalls(ctx context.Context, pool *pgxpool.Pool, every time.Duration, profile bool) *StallWatch {
 	w := &StallWatch{every: every, start: time.Now(), pool: pool, stop: make(chan struct{}), done: make(chan struct{})}
-	go w.run()
+	if profile {
+		w.profile = new(bytes.Buffer)
+		if pprof.StartCPUProfile(w.profile) != nil {
+			w.profile = nil
+		}
+	}
+	if conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy()); err == nil {
+		w.conn = conn
+	}
+	go w.run(ctx)
 	return w
 }
 
-func (w *StallWatch) run() {
+func (w *StallWatch) run(ctx context.Context) {
 	defer close(w.done)
 	before := make([]metrics.Sample, len(stallMetrics))
 	after := make([]metrics.Sample, len(stallMetrics))
@@ -59,6 +102,7 @@ func (w *StallWatch) run() {
 	metrics.Read(before)
 	stat, from := w.pool.Stat(), time.Duration(0)
 	machine0, _ := machineTicks()
+	self0, procs0 := selfCPU(), readProcesses()
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
 	for {
@@ -70,11 +114,15 @@ func (w *StallWatch) run() {
 		metrics.Read(after)
 		now := w.pool.Stat()
 		machine, _ := machineTicks()
+		self, procs := selfCPU(), readProcesses()
+		others := processesBetween(procs0, procs)
 		busy, stolen := machine.sharesSince(machine0)
 		sched := histogramDelta(before[0].Value.Float64Histogram(), after[0].Value.Float64Histogram())
 		pauses := histogramDelta(before[2].Value.Float64Histogram(), after[2].Value.Float64Histogram())
+		pg := w.statements(ctx)
 		at := time.Since(w.start)
 		w.samples = append(w.samples, StallSlice{
+			Active: pg.Active, Longest: pg.Longest, LongestTook: pg.LongestTook, Vacuum: pg.Vacuum, Profile: w.nextProfile(),
 			From: from, At: at,
 			SchedP99: sched.quantile(0.99), SchedMax: sched.quantile(1),
 			GCs:        after[1].Value.Uint64() - before[1].Value.Uint64(),
@@ -82,17 +130,84 @@ func (w *StallWatch) run() {
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
 			Stolen: stolen, Busy: busy,
+			Self: self - self0, Others: others[:min(len(others), slicedProcesses)],
 		})
 		before, after = after, before
 		stat, from = now, at
-		machine0 = machine
+		machine0, self0, procs0 = machine, self, procs
 	}
+}
+
+// statements reads how many client backends run a statement, which has
+// run longest, and what autovacuum's workers are doing: nothing without
+// the watch's connection.
+func (w *StallWatch) statements(ctx context.Context) (s StallSlice) {
+	if w.conn == nil {
+		return s
+	}
+	err := w.conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE client),
+			coalesce((array_agg(left(regexp_replace(query, '\s+', ' ', 'g'), 60) ORDER BY query_start) FILTER (WHERE client))[1], ''),
+			coalesce((array_agg(age ORDER BY query_start) FILTER (WHERE client))[1], 0),
+			coalesce(string_agg(query, '; ') FILTER (WHERE NOT client), '')
+		FROM (SELECT backend_type = 'client backend' AS client, query, query_start,
+			(extract(epoch FROM clock_timestamp() - query_start) * 1e9)::bigint AS age
+			FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()
+			AND backend_type IN ('client backend', 'autovacuum worker')) a`).Scan(&s.Active, &s.Longest, &s.LongestTook, &s.Vacuum)
+	if err != nil {
+		return StallSlice{}
+	}
+	return s
+}
+
+// nextProfile ends the slice's CPU profile and starts the next one's: nil
+// when the watch profiles none.
+func (w *StallWatch) nextProfile() []byte {
+	if w.profile == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	done := w.profile.Bytes()
+	w.profile = new(bytes.Buffer)
+	if pprof.StartCPUProfile(w.profile) != nil {
+		w.profile = nil
+	}
+	return done
+}
+
+// WriteProfiles writes the CPU profiles of second sec's busy slices (at
+// least busy of the cores' time) to prefix.burst.N, and of at most as many
+// slices outside that second to prefix.calm.N, for pprof to read together
+// (go tool pprof -top binary prefix.burst.*). It returns how many of each.
+func WriteProfiles(prefix string, slices []StallSlice, sec int, busy float64) (bursts, calm int, err error) {
+	for _, s := range slices {
+		if s.Profile != nil && s.overlaps(sec) && s.Busy >= busy {
+			if err := os.WriteFile(fmt.Sprintf("%s.burst.%d", prefix, bursts), s.Profile, 0o644); err != nil {
+				return bursts, calm, err
+			}
+			bursts++
+		}
+	}
+	for _, s := range slices {
+		if s.Profile != nil && !s.overlaps(sec) && calm < max(bursts, 1) {
+			if err := os.WriteFile(fmt.Sprintf("%s.calm.%d", prefix, calm), s.Profile, 0o644); err != nil {
+				return bursts, calm, err
+			}
+			calm++
+		}
+	}
+	return bursts, calm, nil
 }
 
 // Stop ends the watch and returns its slices.
 func (w *StallWatch) Stop() []StallSlice {
 	close(w.stop)
 	<-w.done
+	if w.profile != nil {
+		pprof.StopCPUProfile()
+	}
+	if w.conn != nil {
+		_ = w.conn.Close(context.Background())
+	}
 	return w.samples
 }
 
@@ -103,9 +218,9 @@ func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
 		if !s.overlaps(sec) {
 			continue
 		}
-		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%\n", indent,
+		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%  cpu: this process %v%s%s\n", indent,
 			s.At.Seconds(), s.SchedP99.Round(time.Microsecond), s.SchedMax.Round(time.Microsecond), s.GCs, s.GCPauseMax.Round(time.Microsecond),
-			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, 100*s.Stolen, 100*s.Busy)
+			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, 100*s.Stolen, 100*s.Busy, s.Self.Round(time.Millisecond), othersInSlice(s.Others), statementsInSlice(s))
 	}
 }
 
@@ -173,4 +288,26 @@ func (h histogram) quantile(q float64) time.Duration {
 		}
 	}
 	return 0
+}
+
+// othersInSlice lists a slice's other processes with their CPU time.
+func othersInSlice(others []ProcessCPU) string {
+	var b strings.Builder
+	for _, p := range others {
+		fmt.Fprintf(&b, ", %s %v", p.Who, p.CPU)
+	}
+	return b.String()
+}
+
+// statementsInSlice says how many statements ran at a slice's end, and
+// the longest of them, when the watch read them.
+func statementsInSlice(s StallSlice) string {
+	var out string
+	if s.Longest != "" {
+		out = fmt.Sprintf("  statements running %d, the longest %v: %s", s.Active, s.LongestTook.Round(time.Millisecond), s.Longest)
+	}
+	if s.Vacuum != "" {
+		out += "  " + s.Vacuum
+	}
+	return out
 }

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"runtime/metrics"
 	"strings"
 	"testing"
@@ -57,5 +59,46 @@ func TestStolenInAveragesTheSecondsSlices(t *testing.T) {
 	}
 	if in, _ := StolenIn(slices, 5); in != 0 {
 		t.Errorf("StolenIn(a second with no slices) = %v, want 0", in)
+	}
+}
+
+// TestPrintSecondNamesWhoUsedTheCores: a slice's line says how much CPU
+// this process and the busiest others used in it, and which statement had
+// run longest at its end, and what autovacuum was doing.
+func TestPrintSecondNamesWhoUsedTheCores(t *testing.T) {
+	ms := time.Millisecond
+	slices := []StallSlice{{From: 0, At: 100 * ms, Self: 150 * ms,
+		Others: []ProcessCPU{{Who: "PostgreSQL autovacuum", CPU: 60 * ms}, {Who: "PostgreSQL client backends", CPU: 20 * ms}},
+		Active: 3, Longest: "SELECT count(*) FROM tasks", LongestTook: 120 * ms, Vacuum: "autovacuum: VACUUM public.audit_log"}}
+	var out strings.Builder
+	PrintSecond(&out, "", slices, 0)
+	if want := "cpu: this process 150ms, PostgreSQL autovacuum 60ms, PostgreSQL client backends 20ms  statements running 3, the longest 120ms: SELECT count(*) FROM tasks  autovacuum: VACUUM public.audit_log\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("PrintSecond wrote %q; want it to end with %q", out.String(), want)
+	}
+}
+
+// TestWriteProfilesSplitsTheBusySlicesOfTheSecond: the busy slices of the
+// slowest second go to .burst files, as many of the other seconds' to
+// .calm files; a calm slice of that second goes to neither.
+func TestWriteProfilesSplitsTheBusySlicesOfTheSecond(t *testing.T) {
+	ms := time.Millisecond
+	var slices []StallSlice
+	for i := 0; i < 30; i++ {
+		busy := 0.5
+		if i == 13 || i == 14 {
+			busy = 0.95
+		}
+		slices = append(slices, StallSlice{From: time.Duration(i) * 100 * ms, At: time.Duration(i+1) * 100 * ms, Busy: busy, Profile: []byte{byte(i)}})
+	}
+	prefix := filepath.Join(t.TempDir(), "p")
+	bursts, calm, err := WriteProfiles(prefix, slices, 1, 0.9)
+	if err != nil || bursts != 2 || calm != 2 {
+		t.Fatalf("WriteProfiles = %d bursts, %d calm, %v; want 2, 2, nil", bursts, calm, err)
+	}
+	if b, err := os.ReadFile(prefix + ".burst.1"); err != nil || len(b) != 1 || b[0] != 14 {
+		t.Errorf("the second burst file holds %v (%v); want slice 14's profile", b, err)
+	}
+	if b, err := os.ReadFile(prefix + ".calm.0"); err != nil || len(b) != 1 || b[0] != 0 {
+		t.Errorf("the first calm file holds %v (%v); want slice 0's profile", b, err)
 	}
 }

@@ -52,13 +52,14 @@ func main() {
 	heapProfile := flag.String("memprofile", "", "write a heap profile at each count of open cases to this file name + .<count>, and after the routes' load to + .lists (its alloc_space counts from the process's start: with few cases opened, mostly the load)")
 	sample := flag.Bool("pgsample", false, "sample PostgreSQL's activity under each route's load and print where its time goes")
 	stalls := flag.Bool("stalls", false, "watch the process every 100 ms under each route's load and print its slowest second's slices")
+	sliced := flag.String("sliceprofile", "", "with -stalls: profile the process's CPU slice by slice, and write the profiles of each route's busy slices (90% and more) in its slowest second to this prefix + .<route>.burst.<n>, and as many others to + .<route>.calm.<n>")
 	separate := flag.Bool("api-process", false, "after the one process, load the routes again on the API in a process of its own (the cluster layout: `karton api`) on the same cores; -stalls and -pgsample watch only the one-process layout")
 	burn := flag.String("burn", "", "after the routes, load the baseline route again beside a burner keeping these shares of each core busy (comma-separated, e.g. 0.2,0.4)")
 	flag.Parse()
 	bench.MaybeBurn()     // in a burner's child: burns, never returns
 	bench.MaybeServeAPI() // in an API child: serves, never returns
 	apiProcess = *separate
-	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls = *profile, *heapProfile, *only, *sample, *stalls
+	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls, sliceProfiles = *profile, *heapProfile, *only, *sample, *stalls, *sliced
 	var err error
 	if burnShares, err = parseShares(*burn); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -72,6 +73,7 @@ func main() {
 
 var (
 	cpuProfile, memProfile, onlyRoutes string
+	sliceProfiles                      string
 	pgSample, watchStalls, apiProcess  bool
 	burnShares                         []float64
 )
@@ -259,7 +261,7 @@ func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds
 	}
 	var watch *bench.StallWatch
 	if watchStalls && pool != nil {
-		watch = bench.WatchStalls(pool, 100*time.Millisecond)
+		watch = bench.WatchStalls(ctx, pool, 100*time.Millisecond, sliceProfiles != "")
 	}
 	meter, start := bench.StartCPU(), time.Now()
 	lat, began, errs := openLoop(ctx, client, apiURL+r.path, token, rate, rate*seconds)
@@ -290,6 +292,14 @@ func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds
 		fmt.Printf("  %-36s stolen by the hypervisor: %.0f%% of the cores' time in that second, %.0f%% over the route\n", "", 100*in, 100*all)
 	}
 	bench.PrintSecond(os.Stdout, fmt.Sprintf("  %-36s ", ""), slices, sec)
+	if sliceProfiles != "" {
+		prefix := sliceProfiles + "." + strings.NewReplacer(" ", "-", ":", "", "'", "").Replace(r.name)
+		bursts, calm, err := bench.WriteProfiles(prefix, slices, sec, 0.9)
+		if err != nil {
+			return 0, err
+		}
+		fmt.Printf("  %-36s CPU profiles: %d busy slices of that second in %s.burst.*, %d others in %s.calm.*\n", "", bursts, prefix, calm, prefix)
+	}
 	return p99, nil
 }
 
