@@ -37,10 +37,16 @@ type StallWatch struct {
 
 // StallSlice is one interval of the watch.
 type StallSlice struct {
-	From, At     time.Duration // the interval, from the watch's start
-	SchedP99     time.Duration // of the scheduler's latencies in the interval
-	SchedMax     time.Duration // the upper bound of the highest bucket reached
-	GCs          uint64
+	From, At time.Duration // the interval, from the watch's start
+	SchedP99 time.Duration // of the scheduler's latencies in the interval
+	SchedMax time.Duration // the upper bound of the highest bucket reached
+	GCs      uint64
+	// Marking says a collection was marking during the interval: one
+	// began, ended or was under way in it, though it counts in GCs only
+	// in the interval where it completes. A cycle stops the world as its
+	// marking begins and as it ends, so a pause with no cycle completed
+	// is a marking begun.
+	Marking      bool
 	GCPauseMax   time.Duration
 	PoolWaits    int64 // acquisitions that waited for a connection
 	PoolWait     time.Duration
@@ -100,6 +106,7 @@ func (w *StallWatch) run(ctx context.Context) {
 		before[i].Name, after[i].Name = name, name
 	}
 	metrics.Read(before)
+	inMark := marking(before) // a collection is marking now
 	stat, from := w.pool.Stat(), time.Duration(0)
 	machine0, _ := machineTicks()
 	self0, procs0 := selfCPU(), readProcesses()
@@ -119,6 +126,9 @@ func (w *StallWatch) run(ctx context.Context) {
 		busy, stolen := machine.sharesSince(machine0)
 		sched := histogramDelta(before[0].Value.Float64Histogram(), after[0].Value.Float64Histogram())
 		pauses := histogramDelta(before[2].Value.Float64Histogram(), after[2].Value.Float64Histogram())
+		cycles := after[1].Value.Uint64() - before[1].Value.Uint64()
+		var sliceMarked bool
+		sliceMarked, inMark = markingStep(inMark, pauses.total(), cycles)
 		pg := w.statements(ctx)
 		at := time.Since(w.start)
 		w.samples = append(w.samples, StallSlice{
@@ -126,6 +136,7 @@ func (w *StallWatch) run(ctx context.Context) {
 			From: from, At: at,
 			SchedP99: sched.quantile(0.99), SchedMax: sched.quantile(1),
 			GCs:        after[1].Value.Uint64() - before[1].Value.Uint64(),
+			Marking:    sliceMarked,
 			GCPauseMax: pauses.quantile(1),
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
@@ -218,9 +229,9 @@ func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
 		if !s.overlaps(sec) {
 			continue
 		}
-		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%  cpu: this process %v%s%s\n", indent,
+		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%%s  cpu: this process %v%s%s\n", indent,
 			s.At.Seconds(), s.SchedP99.Round(time.Microsecond), s.SchedMax.Round(time.Microsecond), s.GCs, s.GCPauseMax.Round(time.Microsecond),
-			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, 100*s.Stolen, 100*s.Busy, s.Self.Round(time.Millisecond), othersInSlice(s.Others), statementsInSlice(s))
+			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, 100*s.Stolen, 100*s.Busy, markingInSlice(s.Marking), s.Self.Round(time.Millisecond), othersInSlice(s.Others), statementsInSlice(s))
 	}
 }
 
@@ -250,6 +261,26 @@ func StolenIn(slices []StallSlice, sec int) (inSecond, overall float64) {
 	return inSecond, overall
 }
 
+// marking guesses whether a collection is marking at a reading of
+// stallMetrics: each cycle stops the world twice, once as its marking
+// begins and once as it ends, and counts as completed at the second; so
+// one pause more than twice the cycles is a cycle marking. From there the
+// watch follows the pauses and cycles slice by slice.
+func marking(reading []metrics.Sample) bool {
+	var pauses uint64
+	for _, c := range reading[2].Value.Float64Histogram().Counts {
+		pauses += c
+	}
+	return pauses > 2*reading[1].Value.Uint64()
+}
+
+// markingStep follows the collector over one slice: given whether it was
+// marking at the slice's start, and the pauses and completed cycles in the
+// slice, whether it marked during the slice and is marking at its end.
+func markingStep(wasMarking bool, pauses, cycles uint64) (during, after bool) {
+	return wasMarking || pauses > 0, pauses > 2*cycles || cycles == 0 && wasMarking
+}
+
 // histogram is the counts a cumulative runtime histogram gained between two readings.
 type histogram struct {
 	counts  []uint64
@@ -262,6 +293,15 @@ func histogramDelta(before, after *metrics.Float64Histogram) histogram {
 		h.counts[i] = after.Counts[i] - before.Counts[i]
 	}
 	return h
+}
+
+// total is how many counts the histogram gained.
+func (h histogram) total() uint64 {
+	var n uint64
+	for _, c := range h.counts {
+		n += c
+	}
+	return n
 }
 
 // quantile is the upper bound of the bucket holding quantile q of the
@@ -310,4 +350,12 @@ func statementsInSlice(s StallSlice) string {
 		out += "  " + s.Vacuum
 	}
 	return out
+}
+
+// markingInSlice says that the collector was marking in a slice.
+func markingInSlice(marking bool) string {
+	if marking {
+		return ", the collector marking"
+	}
+	return ""
 }

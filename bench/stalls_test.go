@@ -102,3 +102,29 @@ func TestWriteProfilesSplitsTheBusySlicesOfTheSecond(t *testing.T) {
 		t.Errorf("the first calm file holds %v (%v); want slice 0's profile", b, err)
 	}
 }
+
+// TestMarkingStepFollowsACycleAcrossSlices: a cycle that begins in one
+// slice and completes two slices later marks in all three, and not after.
+func TestMarkingStepFollowsACycleAcrossSlices(t *testing.T) {
+	steps := []struct {
+		pauses, cycles uint64
+		during, after  bool
+	}{
+		{0, 0, false, false}, // idle
+		{1, 0, true, true},   // the cycle begins
+		{0, 0, true, true},   // it marks
+		{1, 1, true, false},  // it completes
+		{0, 0, false, false}, // idle again
+		{2, 1, true, false},  // a whole cycle within a slice
+		{3, 1, true, true},   // one completes, the next begins
+	}
+	marking := false
+	for i, s := range steps {
+		during, after := markingStep(marking, s.pauses, s.cycles)
+		if during != s.during || after != s.after {
+			t.Errorf("slice %d (%d pauses, %d cycles, marking before: %v): marked %v, marking after %v; want %v, %v",
+				i, s.pauses, s.cycles, marking, during, after, s.during, s.after)
+		}
+		marking = after
+	}
+}

@@ -115,6 +115,7 @@ func TestSearchPersons(t *testing.T) {
 		Amount: decimal.RequireFromString("87.91"), Periodicity: "monthly", ValidFrom: claim.Period}); err != nil {
 		t.Fatal(err)
 	}
+	var numbers []string
 	for _, dv := range []bool{false, true} {
 		number, err := db.NextCaseNumber(ctx, 2026)
 		if err != nil {
@@ -128,6 +129,18 @@ func TestSearchPersons(t *testing.T) {
 		persons, err := db.PersonsOfCases(ctx, []string{number})
 		if err != nil || len(persons[number]) != 2 || persons[number][0].Name != "Milica Đurović" || persons[number][0].Role != "beneficiary" {
 			t.Errorf("PersonsOfCases = %+v, %v; want Milica (beneficiary) first", persons, err)
+		}
+		numbers = append(numbers, number)
+	}
+	// A page's numbers at once: each case its own persons, a number with
+	// none absent.
+	persons, err := db.PersonsOfCases(ctx, append(numbers, "Z-404"))
+	if err != nil || len(persons) != 2 {
+		t.Fatalf("PersonsOfCases(two cases and an unknown one) = %+v, %v; want the two cases", persons, err)
+	}
+	for _, number := range numbers {
+		if got := persons[number]; len(got) != 2 || got[0].Role != "beneficiary" || got[1].Name != "Marko Đurović" {
+			t.Errorf("case %s's persons = %+v; want Milica (beneficiary), then Marko", number, got)
 		}
 	}
 	found, _ := find(store.PersonQuery{CentreID: "csr-podgorica", Name: "milica"})
