@@ -54,11 +54,13 @@ func main() {
 	stalls := flag.Bool("stalls", false, "watch the process every 100 ms under each route's load and print its slowest second's slices")
 	sliced := flag.String("sliceprofile", "", "with -stalls: profile the process's CPU slice by slice, and write the profiles of each route's busy slices (90% and more) in its slowest second to this prefix + .<route>.burst.<n>, and as many others to + .<route>.calm.<n>")
 	separate := flag.Bool("api-process", false, "after the one process, load the routes again on the API in a process of its own (the cluster layout: `karton api`) on the same cores; -stalls and -pgsample watch only the one-process layout")
+	fromChild := flag.Bool("load-process", true, "send each route's load from a child process, as clients on other machines would, so that the client's allocations are not this process's to collect; false: from this process's goroutines (as before 2026-12-03)")
 	burn := flag.String("burn", "", "after the routes, load the baseline route again beside a burner keeping these shares of each core busy (comma-separated, e.g. 0.2,0.4)")
 	flag.Parse()
 	bench.MaybeBurn()     // in a burner's child: burns, never returns
 	bench.MaybeServeAPI() // in an API child: serves, never returns
-	apiProcess = *separate
+	maybeLoad()           // in a load child: sends its load and exits
+	apiProcess, loadProcess = *separate, *fromChild
 	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls, sliceProfiles = *profile, *heapProfile, *only, *sample, *stalls, *sliced
 	var err error
 	if burnShares, err = parseShares(*burn); err != nil {
@@ -75,6 +77,7 @@ var (
 	cpuProfile, memProfile, onlyRoutes string
 	sliceProfiles                      string
 	pgSample, watchStalls, apiProcess  bool
+	loadProcess                        bool
 	burnShares                         []float64
 )
 
@@ -251,7 +254,7 @@ func loadRoutes(ctx context.Context, apiURL string, tokens map[string]string, ra
 // and prints its p50 and p99 (against baseP99 unless it is the baseline,
 // baseP99 0), the machine's CPU, and where its slowest 1% fall.
 func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds int, pool *pgxpool.Pool, baseP99 time.Duration) (time.Duration, error) {
-	client, err := warmUp(ctx, apiURL+r.path, token, rate)
+	l, err := prepareLoad(ctx, apiURL+r.path, token, rate, rate*seconds)
 	if err != nil {
 		return 0, err
 	}
@@ -264,7 +267,7 @@ func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds
 		watch = bench.WatchStalls(ctx, pool, 100*time.Millisecond, sliceProfiles != "")
 	}
 	meter, start := bench.StartCPU(), time.Now()
-	lat, began, errs := openLoop(ctx, client, apiURL+r.path, token, rate, rate*seconds)
+	lat, began, errs, err := l.run()
 	use := meter.Stop()
 	var slices []bench.StallSlice
 	if watch != nil {
@@ -273,6 +276,9 @@ func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds
 	var sampled strings.Builder // printed under the route's figures
 	if sampler != nil {
 		sampler.Stop(&sampled, 6)
+	}
+	if err != nil {
+		return 0, err
 	}
 	p50, p99 := bench.Percentile(lat, 50), bench.Percentile(lat, 99)
 	if baseP99 == 0 {
@@ -318,15 +324,18 @@ func besideBurners(ctx context.Context, url, token string, rate, seconds int) er
 		if err != nil {
 			return err
 		}
-		client, err := warmUp(ctx, url, token, rate)
+		l, err := prepareLoad(ctx, url, token, rate, rate*seconds)
 		if err != nil {
 			burner.Stop()
 			return err
 		}
 		meter := bench.StartCPU()
-		lat, _, errs := openLoop(ctx, client, url, token, rate, rate*seconds)
+		lat, _, errs, err := l.run()
 		use := meter.Stop()
 		burner.Stop()
+		if err != nil {
+			return err
+		}
 		p99 := bench.Percentile(lat, 99)
 		fmt.Printf("  burner %3.0f%% of each core: p50 %7v  p99 %7v  (errors %d)  machine %.0f%% busy, %.0f%% stolen  (p99 <= 25ms: %s)\n", 100*share,
 			bench.Percentile(lat, 50).Round(10*time.Microsecond), p99.Round(10*time.Microsecond), errs, 100*use.Busy, 100*use.Stolen,
