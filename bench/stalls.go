@@ -135,7 +135,7 @@ func (w *StallWatch) run(ctx context.Context) {
 			Active: pg.Active, Longest: pg.Longest, LongestTook: pg.LongestTook, Vacuum: pg.Vacuum, Profile: w.nextProfile(),
 			From: from, At: at,
 			SchedP99: sched.quantile(0.99), SchedMax: sched.quantile(1),
-			GCs:        after[1].Value.Uint64() - before[1].Value.Uint64(),
+			GCs:        cycles,
 			Marking:    sliceMarked,
 			GCPauseMax: pauses.quantile(1),
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
