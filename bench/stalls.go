@@ -51,6 +51,7 @@ type StallSlice struct {
 	PoolWaits    int64 // acquisitions that waited for a connection
 	PoolWait     time.Duration
 	PoolAcquired int32 // connections in use at the interval's end
+	PoolOpened   int64 // connections the pool opened in the interval
 	// Stolen is the share of the cores' time the hypervisor gave to other
 	// machines in the interval; Busy the share of the rest spent not idle
 	// (/proc/stat, in ticks of 10 ms: coarse over 100 ms).
@@ -140,7 +141,8 @@ func (w *StallWatch) run(ctx context.Context) {
 			GCPauseMax: pauses.quantile(1),
 			PoolWaits:  now.EmptyAcquireCount() - stat.EmptyAcquireCount(),
 			PoolWait:   now.AcquireDuration() - stat.AcquireDuration(), PoolAcquired: now.AcquiredConns(),
-			Stolen: stolen, Busy: busy,
+			PoolOpened: now.NewConnsCount() - stat.NewConnsCount(),
+			Stolen:     stolen, Busy: busy,
 			Self: self - self0, Others: others[:min(len(others), slicedProcesses)],
 		})
 		before, after = after, before
@@ -229,9 +231,9 @@ func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
 		if !s.overlaps(sec) {
 			continue
 		}
-		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d  stolen %3.0f%%, busy %3.0f%%%s  cpu: this process %v%s%s\n", indent,
+		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d%s  stolen %3.0f%%, busy %3.0f%%%s  cpu: this process %v%s%s\n", indent,
 			s.At.Seconds(), s.SchedP99.Round(time.Microsecond), s.SchedMax.Round(time.Microsecond), s.GCs, s.GCPauseMax.Round(time.Microsecond),
-			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, 100*s.Stolen, 100*s.Busy, markingInSlice(s.Marking), s.Self.Round(time.Millisecond), othersInSlice(s.Others), statementsInSlice(s))
+			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, openedInSlice(s.PoolOpened), 100*s.Stolen, 100*s.Busy, markingInSlice(s.Marking), s.Self.Round(time.Millisecond), othersInSlice(s.Others), statementsInSlice(s))
 	}
 }
 
@@ -358,4 +360,12 @@ func markingInSlice(marking bool) string {
 		return ", the collector marking"
 	}
 	return ""
+}
+
+// openedInSlice says how many connections the pool opened in a slice.
+func openedInSlice(opened int64) string {
+	if opened == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d opened", opened)
 }
