@@ -50,7 +50,11 @@ func prepareLoad(ctx context.Context, url, token string, rate, n int) (load, err
 		}
 		return inProcess{ctx, url, token, rate, n, client}, nil
 	}
-	return startLoadChild(loadSpec{URL: url, Token: token, Rate: rate, N: n})
+	child, err := startLoadChild(loadSpec{URL: url, Token: token, Rate: rate, N: n})
+	if err != nil {
+		return nil, err // not a load holding a nil child
+	}
+	return child, nil
 }
 
 // inProcess is a load sent from this process's goroutines.
