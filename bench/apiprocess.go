@@ -98,17 +98,14 @@ func StartAPIProcess(cfg platform.Config) (*APIProcess, error) {
 	if err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
+	env := []string{apiEnv + "=" + string(spec)}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		env = append(env, "GOMEMLIMIT="+ChartAPIMemLimit)
+	}
+	cmd, err := SelfChild(env...)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), apiEnv+"="+string(spec))
-	if os.Getenv("GOMEMLIMIT") == "" {
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+ChartAPIMemLimit)
-	}
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // not left serving if the benchmark dies
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -32,14 +31,11 @@ func StartBurner(share float64) (*Burner, error) {
 	if share <= 0 || share >= 1 {
 		return nil, fmt.Errorf("a burner's share of a core is above 0 and below 1, not %v", share)
 	}
-	self, err := os.Executable()
+	cmd, err := SelfChild(burnEnv + "=" + strconv.FormatFloat(share, 'f', -1, 64))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), burnEnv+"="+strconv.FormatFloat(share, 'f', -1, 64))
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // not left spinning if the benchmark dies
+	cmd.Stdout = os.Stdout
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
+
+	"github.com/karton-social/karton/bench"
 )
 
 // loadEnv marks the benchmark's own executable, run again, as a load
@@ -80,14 +81,10 @@ type loadChild struct {
 }
 
 func startLoadChild(spec loadSpec) (*loadChild, error) {
-	self, err := os.Executable()
+	cmd, err := bench.SelfChild(loadEnv + "=1")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), loadEnv+"=1")
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // not left loading if the benchmark dies
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
