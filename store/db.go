@@ -39,6 +39,10 @@ type DB struct {
 	taskCounts countsMemo                  // the counts of long task lists, for a second (tasks.go)
 }
 
+// DefaultMaxConns is the pool's size unless the database URL's
+// pool_max_conns says otherwise: 16, or 4 a core on a larger machine.
+func DefaultMaxConns() int { return max(16, 4*runtime.NumCPU()) }
+
 // Open connects to the database at url and registers decimal for numeric.
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -48,7 +52,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	// The default (4 on 2 cores) queues the API's requests behind the
 	// worker's activities; a URL's pool_max_conns still decides.
 	if !strings.Contains(url, "pool_max_conns") {
-		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
+		cfg.MaxConns = int32(DefaultMaxConns())
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		registerDecimal(c)

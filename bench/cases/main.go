@@ -39,6 +39,7 @@ import (
 	"github.com/karton-social/karton/bench"
 	"github.com/karton-social/karton/devstack/system"
 	"github.com/karton-social/karton/domain"
+	"github.com/karton-social/karton/store"
 )
 
 func main() {
@@ -566,9 +567,8 @@ func warmUp(ctx context.Context, url, token string, rate int) (*http.Client, err
 	return client, nil
 }
 
-// warmBurst is four times the connections of the API's pool
-// (store.Open: 16, or 4 a core).
-var warmBurst = 4 * max(16, 4*runtime.NumCPU())
+// warmBurst is four times the connections of the API's pool.
+var warmBurst = 4 * store.DefaultMaxConns()
 
 // openLoop sends n requests at rate a second, each on its own schedule
 // (open loop), and returns every latency and when each request began.
