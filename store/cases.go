@@ -285,16 +285,19 @@ func caseListQuery(f CaseFilter) (string, []any) {
 		where []string
 		args  []any
 	)
-	arg := func(v any) string {
+	// Every value is a parameter PostgreSQL does not look into when it
+	// plans (unseen): the statement is planned alike for every value, and
+	// that plan is kept (issue 24).
+	arg := func(v any, typ string) string {
 		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+		return unseen(fmt.Sprintf("$%d", len(args)), typ)
 	}
 	if f.CentreID != "" {
-		where = append(where, "c.centre_id = "+arg(f.CentreID))
+		where = append(where, "c.centre_id = "+arg(f.CentreID, "text"))
 	}
 	for _, c := range []struct{ column, value string }{{"c.manager", f.Manager}, {"c.procedure", f.Procedure}, {"c.stage", f.Stage}} {
 		if c.value != "" {
-			where = append(where, c.column+" = "+arg(c.value))
+			where = append(where, c.column+" = "+arg(c.value, "text"))
 		}
 	}
 	switch f.Status {
@@ -302,19 +305,20 @@ func caseListQuery(f CaseFilter) (string, []any) {
 	case "open", "closed": // literal: the partial indexes are for status = 'open'
 		where = append(where, "c.status = '"+f.Status+"'")
 	default:
-		where = append(where, "c.status = "+arg(f.Status))
+		where = append(where, "c.status = "+arg(f.Status, "text"))
 	}
 	if !f.WithDV {
 		where = append(where, "NOT c.dv")
 	}
+	limit := arg(f.Limit, "bigint") // a page read in the index's order, whatever its size (unseen)
 	if f.Overdue {
-		return overdueCases(where, arg(f.Now), arg(f.Limit)), args
+		return overdueCases(where, arg(f.Now, "timestamptz"), limit), args
 	}
 	q := `SELECT ` + caseColumns + ` FROM cases c`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	return q + ` ORDER BY c.stage_due NULLS LAST, c.number LIMIT ` + arg(f.Limit), args
+	return q + ` ORDER BY c.stage_due NULLS LAST, c.number LIMIT ` + limit, args
 }
 
 // overdueCases is the query of the overdue cases among those where

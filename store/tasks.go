@@ -146,14 +146,17 @@ func (db *DB) TaskPage(ctx context.Context, f TaskFilter) ([]Task, TaskCounts, e
 // AppendTaskPage appends TaskPage's page to into: for a caller that keeps
 // its pages between requests (the API's inbox: issue 24).
 func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]Task, TaskCounts, error) {
-	where := []string{"centre_id = @centre", "(compartment = '' OR compartment = ANY(@cleared))"}
+	// Every value is a parameter PostgreSQL does not look into when it
+	// plans (unseen): the statement is planned alike for every value, and
+	// that plan is kept (issue 24).
+	where := []string{"centre_id = " + unseen("@centre", "text"), "(compartment = '' OR compartment = ANY(" + unseen("@cleared", "text[]") + "::text[]))"}
 	cleared := f.Cleared
 	if cleared == nil {
 		cleared = []string{}
 	}
 	args := pgx.NamedArgs{"centre": f.CentreID, "cleared": cleared}
 	if f.Assignee != "" {
-		where = append(where, "assignee = @assignee")
+		where = append(where, "assignee = "+unseen("@assignee", "text"))
 		args["assignee"] = f.Assignee
 	}
 	if f.Role != "" {
@@ -163,7 +166,7 @@ func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]
 		where = append(where, "assignee IS NULL")
 	}
 	if f.WorkflowID != "" {
-		where = append(where, "workflow_id = @wf")
+		where = append(where, "workflow_id = "+unseen("@wf", "text"))
 		args["wf"] = f.WorkflowID
 	}
 	switch f.State {
@@ -171,7 +174,7 @@ func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]
 		where = append(where, "state = 'open'")
 	case "any":
 	default:
-		where = append(where, "state = @state")
+		where = append(where, "state = "+unseen("@state", "text"))
 		args["state"] = f.State
 	}
 	if f.Overdue != nil { // overdue: escalated, or past its deadline (taskColumns)
@@ -182,18 +185,22 @@ func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]
 		}
 	}
 	if f.Type != "" {
-		where = append(where, "type = @type")
+		where = append(where, "type = "+unseen("@type", "text"))
 		args["type"] = f.Type
 	}
 	if f.Subject != "" {
-		where = append(where, "subject = @subject")
+		where = append(where, "subject = "+unseen("@subject", "text"))
 		args["subject"] = f.Subject
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 200
 	}
+	// The page's bounds too are unseen: PostgreSQL plans for a tenth of
+	// the matching rows, which reads a page in the index's order, whatever
+	// the page's size.
 	args["limit"], args["offset"], args["upto"], args["cap"] = limit, max(f.Offset, 0), limit+max(f.Offset, 0), CountCap+1
+	lim, off, upto, counted := unseen("@limit", "bigint"), unseen("@offset", "bigint"), unseen("@upto", "bigint"), unseen("@cap", "bigint")
 	// A group's inbox is its role's tasks and those escalated to it: two
 	// branches, each read in inbox order from its own index (migration
 	// 00009) and merged, so that a page costs its rows, not the group's
@@ -201,8 +208,9 @@ func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]
 	base := strings.Join(where, " AND ")
 	branches := []string{base}
 	if f.Role != "" {
-		branches = []string{base + " AND candidate_role = @role",
-			base + " AND escalated_to = @role AND candidate_role <> @role"}
+		role := unseen("@role", "text")
+		branches = []string{base + " AND candidate_role = " + role,
+			base + " AND escalated_to = " + role + " AND candidate_role <> " + role}
 	}
 	// Read in the indexes' order (the escalation's flag, then the deadline:
 	// a task past its deadline but not yet escalated comes right after the
@@ -211,12 +219,12 @@ func (db *DB) AppendTaskPage(ctx context.Context, into []Task, f TaskFilter) ([]
 	const merged = ` ORDER BY overdue DESC, due_at, priority DESC, created_at`
 	var page, count []string
 	for _, b := range branches {
-		page = append(page, `(SELECT `+taskColumns+` FROM tasks WHERE `+b+order+` LIMIT @upto)`)
-		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue OR (state = 'open' AND due_at < now())) AS o FROM (SELECT tasks.overdue, state, due_at FROM tasks WHERE `+b+order+` LIMIT @cap) x`)
+		page = append(page, `(SELECT `+taskColumns+` FROM tasks WHERE `+b+order+` LIMIT `+upto+`)`)
+		count = append(count, `SELECT count(*) AS n, count(*) FILTER (WHERE overdue OR (state = 'open' AND due_at < now())) AS o FROM (SELECT tasks.overdue, state, due_at FROM tasks WHERE `+b+order+` LIMIT `+counted+`) x`)
 	}
-	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + base + order + ` LIMIT @limit OFFSET @offset`
+	q := `SELECT ` + taskColumns + ` FROM tasks WHERE ` + base + order + ` LIMIT ` + lim + ` OFFSET ` + off
 	if len(page) > 1 {
-		q = strings.Join(page, " UNION ALL ") + merged + ` LIMIT @limit OFFSET @offset`
+		q = strings.Join(page, " UNION ALL ") + merged + ` LIMIT ` + lim + ` OFFSET ` + off
 	}
 	rows, err := db.pool.Query(ctx, q, args)
 	if err != nil {

@@ -260,6 +260,12 @@ func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds
 	if err != nil {
 		return 0, err
 	}
+	var plans bench.PlanCounts // how the statements were planned before the route's load
+	if pool != nil {
+		if plans, err = bench.CountPlans(ctx, pool); err != nil {
+			return 0, err
+		}
+	}
 	var sampler *bench.PostgresSampler
 	if pgSample && pool != nil {
 		sampler = bench.SamplePostgres(ctx, pool, 10*time.Millisecond)
@@ -281,6 +287,14 @@ func loadRoute(ctx context.Context, r route, apiURL, token string, rate, seconds
 	}
 	if err != nil {
 		return 0, err
+	}
+	if pool != nil { // the statements PostgreSQL planned anew at each run (custom plans) under the load
+		after, err := bench.CountPlans(ctx, pool)
+		if err != nil {
+			return 0, err
+		}
+		// More than one request in twenty: a statement planned at each run, not a new connection's first five.
+		bench.PrintPlansBetween(&sampled, fmt.Sprintf("  %-36s ", ""), plans, after, int64(rate*seconds/20))
 	}
 	p50, p99 := bench.Percentile(lat, 50), bench.Percentile(lat, 99)
 	if baseP99 == 0 {
