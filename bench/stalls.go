@@ -68,6 +68,10 @@ type StallSlice struct {
 	Active      int
 	Longest     string
 	LongestTook time.Duration
+	// Waits is what the running statements waited on then, by PostgreSQL's
+	// wait events, the most first ("IO:WALSync 3, CPU 1": CPU is none, on
+	// a core or waiting for one).
+	Waits string
 	// Vacuum is what autovacuum's workers were running then, if anything
 	// ("autovacuum: VACUUM public.audit_log").
 	Vacuum string
@@ -133,7 +137,7 @@ func (w *StallWatch) run(ctx context.Context) {
 		pg := w.statements(ctx)
 		at := time.Since(w.start)
 		w.samples = append(w.samples, StallSlice{
-			Active: pg.Active, Longest: pg.Longest, LongestTook: pg.LongestTook, Vacuum: pg.Vacuum, Profile: w.nextProfile(),
+			Active: pg.Active, Longest: pg.Longest, LongestTook: pg.LongestTook, Waits: pg.Waits, Vacuum: pg.Vacuum, Profile: w.nextProfile(),
 			From: from, At: at,
 			SchedP99: sched.quantile(0.99), SchedMax: sched.quantile(1),
 			GCs:        cycles,
@@ -158,14 +162,18 @@ func (w *StallWatch) statements(ctx context.Context) (s StallSlice) {
 	if w.conn == nil {
 		return s
 	}
-	err := w.conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE client),
+	err := w.conn.QueryRow(ctx, `WITH a AS (SELECT backend_type = 'client backend' AS client, query, query_start,
+			(extract(epoch FROM clock_timestamp() - query_start) * 1e9)::bigint AS age,
+			coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait
+			FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()
+			AND backend_type IN ('client backend', 'autovacuum worker'))
+		SELECT count(*) FILTER (WHERE client),
 			coalesce((array_agg(left(regexp_replace(query, '\s+', ' ', 'g'), 60) ORDER BY query_start) FILTER (WHERE client))[1], ''),
 			coalesce((array_agg(age ORDER BY query_start) FILTER (WHERE client))[1], 0),
+			coalesce((SELECT string_agg(wait || ' ' || n, ', ' ORDER BY n DESC, wait)
+				FROM (SELECT wait, count(*) AS n FROM a WHERE client GROUP BY wait) w), ''),
 			coalesce(string_agg(query, '; ') FILTER (WHERE NOT client), '')
-		FROM (SELECT backend_type = 'client backend' AS client, query, query_start,
-			(extract(epoch FROM clock_timestamp() - query_start) * 1e9)::bigint AS age
-			FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()
-			AND backend_type IN ('client backend', 'autovacuum worker')) a`).Scan(&s.Active, &s.Longest, &s.LongestTook, &s.Vacuum)
+		FROM a`).Scan(&s.Active, &s.Longest, &s.LongestTook, &s.Waits, &s.Vacuum)
 	if err != nil {
 		return StallSlice{}
 	}
@@ -341,12 +349,12 @@ func othersInSlice(others []ProcessCPU) string {
 	return b.String()
 }
 
-// statementsInSlice says how many statements ran at a slice's end, and
-// the longest of them, when the watch read them.
+// statementsInSlice says how many statements ran at a slice's end, what
+// they waited on, and the longest of them, when the watch read them.
 func statementsInSlice(s StallSlice) string {
 	var out string
 	if s.Longest != "" {
-		out = fmt.Sprintf("  statements running %d, the longest %v: %s", s.Active, s.LongestTook.Round(time.Millisecond), s.Longest)
+		out = fmt.Sprintf("  statements running %d (%s), the longest %v: %s", s.Active, s.Waits, s.LongestTook.Round(time.Millisecond), s.Longest)
 	}
 	if s.Vacuum != "" {
 		out += "  " + s.Vacuum

@@ -64,15 +64,16 @@ func TestStolenInAveragesTheSecondsSlices(t *testing.T) {
 
 // TestPrintSecondNamesWhoUsedTheCores: a slice's line says how much CPU
 // this process and the busiest others used in it, and which statement had
-// run longest at its end, and what autovacuum was doing.
+// run longest at its end, what the running statements waited on, and what
+// autovacuum was doing.
 func TestPrintSecondNamesWhoUsedTheCores(t *testing.T) {
 	ms := time.Millisecond
 	slices := []StallSlice{{From: 0, At: 100 * ms, Self: 150 * ms,
 		Others: []ProcessCPU{{Who: "PostgreSQL autovacuum", CPU: 60 * ms}, {Who: "PostgreSQL client backends", CPU: 20 * ms}},
-		Active: 3, Longest: "SELECT count(*) FROM tasks", LongestTook: 120 * ms, Vacuum: "autovacuum: VACUUM public.audit_log"}}
+		Active: 3, Longest: "SELECT count(*) FROM tasks", LongestTook: 120 * ms, Waits: "IO:WALSync 2, CPU 1", Vacuum: "autovacuum: VACUUM public.audit_log"}}
 	var out strings.Builder
 	PrintSecond(&out, "", slices, 0)
-	if want := "cpu: this process 150ms, PostgreSQL autovacuum 60ms, PostgreSQL client backends 20ms  statements running 3, the longest 120ms: SELECT count(*) FROM tasks  autovacuum: VACUUM public.audit_log\n"; !strings.HasSuffix(out.String(), want) {
+	if want := "cpu: this process 150ms, PostgreSQL autovacuum 60ms, PostgreSQL client backends 20ms  statements running 3 (IO:WALSync 2, CPU 1), the longest 120ms: SELECT count(*) FROM tasks  autovacuum: VACUUM public.audit_log\n"; !strings.HasSuffix(out.String(), want) {
 		t.Errorf("PrintSecond wrote %q; want it to end with %q", out.String(), want)
 	}
 }
