@@ -253,3 +253,36 @@ func TestAuditAppendWithACancelledContextIsRecorded(t *testing.T) {
 		t.Fatalf("VerifyAudit = %d, %d %q, %v; want %d intact", checked, broken, why, err, appends)
 	}
 }
+
+// TestAuditBatchChainsWithTheWriter: a batch of records is chained after
+// the records appended before it, and the writer, whose head the batch
+// moved on, chains its next record after the batch: one intact chain.
+func TestAuditBatchChainsWithTheWriter(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	p := mustPerson(t, db, "0101900350008")
+	rec := func(i int) store.AuditRecord {
+		return store.AuditRecord{At: time.Now(), Username: "ana.caseworker", Role: "caseworker", CentreID: "csr-podgorica",
+			Action: "GET /api/v1/persons/:id", Resource: "person", PersonIDs: []domain.PersonID{p.ID}, Purpose: "claim review",
+			RequestID: fmt.Sprintf("r%d", i), Status: 200, Outcome: "allowed"}
+	}
+	if err := db.AppendAudit(ctx, rec(1)); err != nil { // the writer now knows its head
+		t.Fatal(err)
+	}
+	if err := db.AppendAuditBatch(ctx, []store.AuditRecord{rec(2), rec(3), rec(4)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AppendAudit(ctx, rec(5)); err != nil {
+		t.Fatal(err)
+	}
+	if n, broken, why, err := db.VerifyAudit(ctx); err != nil || broken != 0 || n != 5 {
+		t.Fatalf("VerifyAudit = %d, %d %q, %v; want 5 intact", n, broken, why, err)
+	}
+	var ids string
+	if err := db.Pool().QueryRow(ctx, `SELECT string_agg(request_id, ' ' ORDER BY id) FROM audit_log`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "r1 r2 r3 r4 r5" {
+		t.Errorf("the chain's order = %q; want r1 r2 r3 r4 r5", ids)
+	}
+}

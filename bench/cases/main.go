@@ -34,6 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/karton-social/karton/bench"
@@ -57,6 +58,7 @@ func main() {
 	sliced := flag.String("sliceprofile", "", "with -stalls: profile the process's CPU slice by slice, and write the profiles of each route's busy slices (90% and more) in its slowest second to this prefix + .<route>.burst.<n>, and as many others to + .<route>.calm.<n>")
 	separate := flag.Bool("api-process", false, "after the one process, load the routes again on the API in a process of its own (the cluster layout: `karton api`) on the same cores; -stalls and -pgsample watch only the one-process layout")
 	fromChild := flag.Bool("load-process", true, "send each route's load from a child process, as clients on other machines would, so that the client's allocations are not this process's to collect; false: from this process's goroutines (as before 2026-12-03)")
+	audited := flag.Int("audit", 1000000, "records in the audit log for the query load, chained: a centre's years of history, so that autovacuum comes round as seldom as on a production's (at a hundred records it visited the log about once a minute)")
 	burn := flag.String("burn", "", "after the routes, load the baseline route again beside a burner keeping these shares of each core busy (comma-separated, e.g. 0.2,0.4)")
 	flag.Parse()
 	bench.MaybeBurn()     // in a burner's child: burns, never returns
@@ -64,6 +66,7 @@ func main() {
 	maybeLoad()           // in a load child: sends its load and exits
 	apiProcess, loadProcess = *separate, *fromChild
 	cpuProfile, memProfile, onlyRoutes, pgSample, watchStalls, sliceProfiles = *profile, *heapProfile, *only, *sample, *stalls, *sliced
+	auditRows = *audited
 	var err error
 	if burnShares, err = parseShares(*burn); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -81,6 +84,7 @@ var (
 	pgSample, watchStalls, apiProcess  bool
 	loadProcess                        bool
 	burnShares                         []float64
+	auditRows                          int
 )
 
 func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
@@ -177,7 +181,7 @@ func run(open, inFlight, taskRows, caseRows, rate, seconds int) error {
 		float64(pgBytes)/1024/float64(rows), float64(temporalBytes)/1024/float64(rows), rows)
 
 	// 2. The inbox and the case list under load.
-	fmt.Printf("filling PostgreSQL to %d task rows and %d cases ...\n", taskRows, caseRows)
+	fmt.Printf("filling PostgreSQL to %d task rows, %d cases and %d audit records ...\n", taskRows, caseRows, auditRows)
 	t0 := time.Now()
 	if err := fill(ctx, s, taskRows, caseRows); err != nil {
 		return err
@@ -533,16 +537,67 @@ func fill(ctx context.Context, s *system.System, taskRows, caseRows int) error {
 			return fmt.Errorf("fill cases: %w", err)
 		}
 	}
+	if err := fillAudit(ctx, s.DB, auditRows, wname, wcentre); err != nil {
+		return err
+	}
 	// A table of years of tasks has long been vacuumed: do it now rather
 	// than let autovacuum and the checkpoint after the bulk load run
 	// under the measured load.
-	for _, t := range []string{"tasks", "cases", "case_tracking"} {
+	for _, t := range []string{"tasks", "cases", "case_tracking", "audit_log"} {
 		if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) "+t); err != nil {
 			return err
 		}
 	}
 	_, err := pool.Exec(ctx, "CHECKPOINT")
 	return err
+}
+
+// fillAudit appends records to the audit log until it holds rows, through
+// the store, chained as the API's are: a worker's reads of the inbox over
+// the years before, each naming one or two persons. PostgreSQL's
+// autovacuum comes round when a tenth (analyze) or a fifth (vacuum) of a
+// table is new: with the hundred records of the cases opened before, the
+// load's 500 records a second brought it to the audit log about once a
+// minute, which a centre's log of millions of records sees in hours
+// (issue 24).
+func fillAudit(ctx context.Context, db *store.DB, rows int, workers, centres []string) error {
+	var have int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&have); err != nil {
+		return err
+	}
+	if have >= rows {
+		return nil
+	}
+	found, err := db.Pool().Query(ctx, `SELECT id::text FROM persons ORDER BY id LIMIT 1000`)
+	if err != nil {
+		return err
+	}
+	persons, err := pgx.CollectRows(found, pgx.RowTo[domain.PersonID])
+	if err != nil {
+		return err
+	}
+	const batch = 20000
+	start := time.Now().Add(-time.Duration(rows-have) * time.Minute)
+	for from := have; from < rows; from += batch {
+		recs := make([]store.AuditRecord, 0, batch)
+		for i := from; i < min(from+batch, rows); i++ {
+			var named []domain.PersonID
+			if len(persons) > 0 {
+				named = append(named, persons[i%len(persons)])
+				if i%3 == 0 {
+					named = append(named, persons[(i/3)%len(persons)])
+				}
+			}
+			w := i % len(workers)
+			recs = append(recs, store.AuditRecord{At: start.Add(time.Duration(i-have) * time.Minute), Username: workers[w], Role: "caseworker",
+				CentreID: centres[w], Action: "GET /api/v1/tasks", Resource: "task", PersonIDs: named, TargetCentre: centres[w],
+				Purpose: "work", RequestID: fmt.Sprintf("bench-history-%d", i), Status: http.StatusOK, Outcome: "allowed"})
+		}
+		if err := db.AppendAuditBatch(ctx, recs); err != nil {
+			return fmt.Errorf("fill the audit log: %w", err)
+		}
+	}
+	return nil
 }
 
 // warmUp sends a second of the route's load at the rate, not measured,
