@@ -107,12 +107,17 @@ func TestCashDeskBalancesAfterKill(t *testing.T) {
 // withAppName names the connections of dbURL, so that the test finds them
 // in pg_stat_activity.
 func withAppName(t *testing.T, dbURL, name string) string {
+	return withParam(t, dbURL, "application_name", name)
+}
+
+// withParam is dbURL with its query parameter key set to value.
+func withParam(t *testing.T, dbURL, key, value string) string {
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	q.Set("application_name", name)
+	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
 }

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -102,14 +101,7 @@ func listsKeepTheirPlans(t *testing.T, fill func(context.Context, *store.DB)) {
 	}
 	// One connection, so that every run of a statement is on the one that
 	// keeps its plans.
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs := u.Query()
-	qs.Set("pool_max_conns", "1")
-	u.RawQuery = qs.Encode()
-	one, err := store.Open(ctx, u.String())
+	one, err := store.Open(ctx, withParam(t, dbURL, "pool_max_conns", "1"))
 	if err != nil {
 		t.Fatal(err)
 	}
