@@ -19,6 +19,7 @@ import (
 type CPUMeter struct {
 	machine0   machineTime
 	self0, gc0 time.Duration
+	cycles0    uint64
 	at         time.Time
 	cores      int
 	procs0     map[int]procTicks
@@ -28,7 +29,7 @@ type CPUMeter struct {
 func StartCPU() *CPUMeter {
 	m := &CPUMeter{at: time.Now()}
 	m.machine0, m.cores = machineTicks()
-	m.self0, m.gc0 = selfCPU(), collectorCPU()
+	m.self0, m.gc0, m.cycles0 = selfCPU(), collectorCPU(), collections()
 	m.procs0 = readProcesses()
 	return m
 }
@@ -49,6 +50,8 @@ type CPUUse struct {
 	// Collector is the part of Self that Go's garbage collector used, as
 	// the runtime estimates it (its marking, assists and pauses).
 	Collector time.Duration
+	// Collections is how many collections the collector completed.
+	Collections uint64
 	// Processes splits the others by who used the time (see Breakdown).
 	Processes []ProcessCPU
 }
@@ -62,7 +65,8 @@ type ProcessCPU struct {
 // Stop reads the meter.
 func (m *CPUMeter) Stop() CPUUse {
 	t, _ := machineTicks()
-	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Collector: collectorCPU() - m.gc0, Cores: m.cores}
+	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Collector: collectorCPU() - m.gc0,
+		Collections: collections() - m.cycles0, Cores: m.cores}
 	if m.machine0.total > 0 && t.total > m.machine0.total {
 		u.Busy, u.Stolen = t.sharesSince(m.machine0)
 		machine := time.Duration(t.busy-m.machine0.busy) * time.Second / userHZ
@@ -78,8 +82,8 @@ const userHZ = 100
 // String is the meter's line: busy share, and the CPU seconds of this
 // process and of the others against the cores' seconds.
 func (u CPUUse) String() string {
-	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s (its collector %.1f), the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
-		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Collector.Seconds(), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
+	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s (its collector %.1f in %s), the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
+		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Collector.Seconds(), collectionsText(u.Collections), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
 }
 
 // machineTime is all the machine's cores' time so far, in ticks: busy
@@ -152,6 +156,40 @@ func collectorCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(sample[0].Value.Float64() * float64(time.Second))
+}
+
+// GCSettings says how this process's collector is set as the load
+// starts: GOGC (which devstack/system moves with the live heap), the soft
+// memory limit, and the live heap the last collection found.
+func GCSettings() string {
+	samples := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(samples)
+	v := make([]uint64, len(samples))
+	for i, sm := range samples {
+		if sm.Value.Kind() == metrics.KindUint64 {
+			v[i] = sm.Value.Uint64()
+		}
+	}
+	return fmt.Sprintf("GOGC %d, soft limit %d MiB, %d MiB live at the last collection", v[0], v[1]>>20, v[2]>>20)
+}
+
+// collectionsText is "1 collection" or "n collections".
+func collectionsText(n uint64) string {
+	if n == 1 {
+		return "1 collection"
+	}
+	return fmt.Sprintf("%d collections", n)
+}
+
+// collections is how many collections Go's collector has completed in
+// this process so far.
+func collections() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 // Breakdown is the others' line: the CPU seconds of each kind of process

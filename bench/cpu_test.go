@@ -70,6 +70,12 @@ func TestTheMeterSeesTheCollectorsCPU(t *testing.T) {
 	if u.Collector <= 0 {
 		t.Errorf("the collector ran ten times and the meter saw %v of its CPU", u.Collector)
 	}
+	if u.Collections < 10 {
+		t.Errorf("the collector ran ten times and the meter counted %d collections", u.Collections)
+	}
+	if g := GCSettings(); !strings.HasPrefix(g, "GOGC ") || strings.Contains(g, "GOGC 0,") {
+		t.Errorf("GCSettings = %q", g)
+	}
 	if !strings.Contains(u.String(), "its collector") {
 		t.Errorf("the cpu line does not give the collector's share: %s", u)
 	}

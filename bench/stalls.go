@@ -239,7 +239,7 @@ func PrintSecond(out io.Writer, indent string, slices []StallSlice, sec int) {
 		if !s.overlaps(sec) {
 			continue
 		}
-		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v, in use %d%s  stolen %3.0f%%, busy %3.0f%%%s  cpu: this process %v%s%s\n", indent,
+		fmt.Fprintf(out, "%s%6.1fs  run queue p99 %7v max %7v  gc %d (pause max %v)  pool waits %d for %v in all, in use %d%s  stolen %3.0f%%, busy %3.0f%%%s  cpu: this process %v%s%s\n", indent,
 			s.At.Seconds(), s.SchedP99.Round(time.Microsecond), s.SchedMax.Round(time.Microsecond), s.GCs, s.GCPauseMax.Round(time.Microsecond),
 			s.PoolWaits, s.PoolWait.Round(time.Microsecond), s.PoolAcquired, openedInSlice(s.PoolOpened), 100*s.Stolen, 100*s.Busy, markingInSlice(s.Marking), s.Self.Round(time.Millisecond), othersInSlice(s.Others), statementsInSlice(s))
 	}

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -150,9 +149,8 @@ func Start(ctx context.Context, o Options) (_ *System, err error) {
 	if o.SimHouseholds == 0 {
 		o.SimHouseholds = sim.MaxHouseholds
 	}
-	tuneGC()
 	worker.SetCacheSize() // before the embedded Temporal server starts its own SDK workers
-	s := &System{}
+	s := &System{stops: []func(){tuneGC()}}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -436,26 +434,6 @@ func (s *System) serveAPI() error {
 			ClientID: agencyClient, ClientSecret: issuer.ClientSecret(agencyClient)})
 	}
 	return nil
-}
-
-// tuneGC sets the garbage collector of the one process that holds the
-// API, the worker and Temporal's server, unless GOGC or GOMEMLIMIT say
-// otherwise: the embedded server's caches make a live heap of ~120 MiB at
-// 10,000 open cases, and at Go's default (GOGC=100) every request paid for
-// marking it in GC assists: an inbox's p99 was 167 ms against 21 ms at
-// GOGC=300 (bench/cases). The soft limit bounds what Go itself holds
-// (heap, goroutine stacks, the runtime's own) at 768 MiB, so that the whole
-// process, with its code and SQLite's pages besides, stays under 1 GiB: at
-// 100,000 open cases and a limit of 1 GiB its resident set peaked at
-// 1,083 MiB (issue 24), because with GOGC=300 the heap's goal is four times
-// the live heap and the stacks of the workflows in the worker's cache.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(768 << 20)
-	}
 }
 
 // fixPort replaces port 0 of addr by a free one.
