@@ -20,6 +20,7 @@ type CPUMeter struct {
 	machine0   machineTime
 	self0, gc0 time.Duration
 	cycles0    uint64
+	allocs0    uint64
 	at         time.Time
 	cores      int
 	procs0     map[int]procTicks
@@ -29,7 +30,7 @@ type CPUMeter struct {
 func StartCPU() *CPUMeter {
 	m := &CPUMeter{at: time.Now()}
 	m.machine0, m.cores = machineTicks()
-	m.self0, m.gc0, m.cycles0 = selfCPU(), collectorCPU(), collections()
+	m.self0, m.gc0, m.cycles0, m.allocs0 = selfCPU(), collectorCPU(), collections(), allocated()
 	m.procs0 = readProcesses()
 	return m
 }
@@ -50,8 +51,9 @@ type CPUUse struct {
 	// Collector is the part of Self that Go's garbage collector used, as
 	// the runtime estimates it (its marking, assists and pauses).
 	Collector time.Duration
-	// Collections is how many collections the collector completed.
-	Collections uint64
+	// Collections is how many collections the collector completed, and
+	// Allocated how many bytes the process allocated on its heap.
+	Collections, Allocated uint64
 	// Processes splits the others by who used the time (see Breakdown).
 	Processes []ProcessCPU
 }
@@ -66,7 +68,7 @@ type ProcessCPU struct {
 func (m *CPUMeter) Stop() CPUUse {
 	t, _ := machineTicks()
 	u := CPUUse{Wall: time.Since(m.at), Self: selfCPU() - m.self0, Collector: collectorCPU() - m.gc0,
-		Collections: collections() - m.cycles0, Cores: m.cores}
+		Collections: collections() - m.cycles0, Allocated: allocated() - m.allocs0, Cores: m.cores}
 	if m.machine0.total > 0 && t.total > m.machine0.total {
 		u.Busy, u.Stolen = t.sharesSince(m.machine0)
 		machine := time.Duration(t.busy-m.machine0.busy) * time.Second / userHZ
@@ -82,8 +84,8 @@ const userHZ = 100
 // String is the meter's line: busy share, and the CPU seconds of this
 // process and of the others against the cores' seconds.
 func (u CPUUse) String() string {
-	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s (its collector %.1f in %s), the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
-		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Collector.Seconds(), collectionsText(u.Collections), u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
+	return fmt.Sprintf("machine %.0f%% busy over %v on %d cores (%.0f%% of their time stolen by the hypervisor): this process %.1f CPU-s (its collector %.1f in %s, %d MB allocated), the others (PostgreSQL, MinIO, ...) %.1f CPU-s of %.1f",
+		100*u.Busy, u.Wall.Round(time.Millisecond), u.Cores, 100*u.Stolen, u.Self.Seconds(), u.Collector.Seconds(), collectionsText(u.Collections), u.Allocated/1e6, u.Others.Seconds(), u.Wall.Seconds()*float64(u.Cores))
 }
 
 // machineTime is all the machine's cores' time so far, in ticks: busy
@@ -179,6 +181,17 @@ func collectionsText(n uint64) string {
 		return "1 collection"
 	}
 	return fmt.Sprintf("%d collections", n)
+}
+
+// allocated is how many bytes this process has allocated on its heap so
+// far (every allocation, not a sample).
+func allocated() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 // collections is how many collections Go's collector has completed in

@@ -70,6 +70,9 @@ func TestTheMeterSeesTheCollectorsCPU(t *testing.T) {
 	if u.Collector <= 0 {
 		t.Errorf("the collector ran ten times and the meter saw %v of its CPU", u.Collector)
 	}
+	if u.Allocated < 2000*64<<10 {
+		t.Errorf("the loop allocated 2,000 blocks of 64 KiB and the meter saw %d bytes", u.Allocated)
+	}
 	if u.Collections < 10 {
 		t.Errorf("the collector ran ten times and the meter counted %d collections", u.Collections)
 	}
