@@ -22,14 +22,17 @@ import (
 // of a fixed multiple of it. At Go's default (GOGC=100) every request paid
 // for marking the embedded server's caches in assists: an inbox's p99 was
 // 167 ms against 21 ms at GOGC=300 (bench/cases). GOGC=300 gave the 131
-// MiB live at 100,000 open cases, with stacks and globals we estimate at
-// 40 MiB, about 512 MiB to grow, and the headroom keeps that (the soft
-// limit binds before either at a larger heap). But with the 60 MiB live of a
-// centre's first hundred cases, GOGC=300 collected every 200 MB or so of
-// allocation: every 10 to 20 s under 500 list requests a second. On a
-// quiet host each collection's marking set the lists' slowest second: it
-// took the cores for 300 ms, and requests queued for them and for
-// connections (issue 24, run 39). The headroom collects there every 512 MB.
+// MiB live from 10,000 open cases on, with stacks and globals we estimate
+// at 40 MiB, about 512 MiB to grow, and the headroom keeps that: there the
+// soft limit binds first under either, and a run to 10,000 open cases held
+// the same heap, resident set and peak with both (issue 24, run 53). But
+// with the 61 MiB live of a centre's first hundred cases, GOGC=300
+// collected every 200 MB or so of allocation, every 10 s under 500 list
+// requests a second. On a quiet host each collection's marking set the
+// lists' slowest second: it took the cores for 300 ms, and requests queued
+// for them and for connections (run 39). With the headroom the soft limit
+// lets the heap grow about 330 MB there: 4 collections over the lists'
+// load instead of 7 (runs 47-51).
 func tuneGC() (stop func()) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
