@@ -164,15 +164,8 @@ func collectorCPU() time.Duration {
 // starts: GOGC (which devstack/system moves with the live heap), the soft
 // memory limit, and the live heap the last collection found.
 func GCSettings() string {
-	samples := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}, {Name: "/gc/heap/live:bytes"}}
-	metrics.Read(samples)
-	v := make([]uint64, len(samples))
-	for i, sm := range samples {
-		if sm.Value.Kind() == metrics.KindUint64 {
-			v[i] = sm.Value.Uint64()
-		}
-	}
-	return fmt.Sprintf("GOGC %d, soft limit %d MiB, %d MiB live at the last collection", v[0], v[1]>>20, v[2]>>20)
+	return fmt.Sprintf("GOGC %d, soft limit %d MiB, %d MiB live at the last collection",
+		runtimeCount("/gc/gogc:percent"), runtimeCount("/gc/gomemlimit:bytes")>>20, runtimeCount("/gc/heap/live:bytes")>>20)
 }
 
 // collectionsText is "1 collection" or "n collections".
@@ -185,19 +178,16 @@ func collectionsText(n uint64) string {
 
 // allocated is how many bytes this process has allocated on its heap so
 // far (every allocation, not a sample).
-func allocated() uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return sample[0].Value.Uint64()
-}
+func allocated() uint64 { return runtimeCount("/gc/heap/allocs:bytes") }
 
 // collections is how many collections Go's collector has completed in
 // this process so far.
-func collections() uint64 {
-	sample := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+func collections() uint64 { return runtimeCount("/gc/cycles/total:gc-cycles") }
+
+// runtimeCount reads one of runtime/metrics' whole-number metrics; 0 when
+// this Go does not have it.
+func runtimeCount(name string) uint64 {
+	sample := []metrics.Sample{{Name: name}}
 	metrics.Read(sample)
 	if sample[0].Value.Kind() != metrics.KindUint64 {
 		return 0
