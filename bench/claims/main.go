@@ -127,16 +127,20 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration, profil
 
 	fmt.Printf("Karton benchmark: benefit claims, submission to ready for review, on the real stack (embedded Temporal, PostgreSQL, MinIO, 10 registries at %v)\n", latency)
 	fmt.Printf("claims are MO claims of %d demo households with %.1f members on average: one evidence refresh (10 registries) per member\n", len(hs), float64(members)/float64(len(hs)))
+	meter := bench.StartCPU()
 	base, err := bench.Baseline(ctx, s, trivialN, inFlight)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("baseline   trivial workflow (one no-op activity), %d in flight: %7.1f workflows/s\n", inFlight, base)
+	printCPU(meter.Stop())
 	stopProfile, err := bench.CPUProfile(profile[0])
 	if err != nil {
 		return err
 	}
+	meter = bench.StartCPU()
 	_, lat1, err := bench.Run(ctx, serialN, 1, func(ctx context.Context, i int) error { return claim(ctx, hs[claimsN+i], 2*time.Millisecond) })
+	serialCPU := meter.Stop()
 	if err := errors.Join(err, stopProfile()); err != nil {
 		return err
 	}
@@ -146,17 +150,29 @@ func run(trivialN, claimsN, serialN, inFlight int, latency time.Duration, profil
 	p95 := bench.Percentile(lat1, 95)
 	fmt.Printf("latency    one claim at a time (%d claims):                 p50 %v  p95 %v  (goal p95 <= 150ms: %s)\n",
 		serialN, bench.Percentile(lat1, 50).Round(time.Millisecond), p95.Round(time.Millisecond), bench.Verdict(p95 <= 150*time.Millisecond))
+	printCPU(serialCPU)
 	if stopProfile, err = bench.CPUProfile(profile[1]); err != nil {
 		return err
 	}
+	meter = bench.StartCPU()
 	perSec, lat10, err := bench.Run(ctx, claimsN, inFlight, func(ctx context.Context, i int) error { return claim(ctx, hs[i], 20*time.Millisecond) })
+	flightCPU := meter.Stop()
 	if err := errors.Join(err, stopProfile()); err != nil {
 		return err
 	}
 	fmt.Printf("throughput claims, %d in flight:                           %7.1f claims/s  (p50 %v, p95 %v)\n",
 		inFlight, perSec, bench.Percentile(lat10, 50).Round(time.Millisecond), bench.Percentile(lat10, 95).Round(time.Millisecond))
+	printCPU(flightCPU)
 	fmt.Printf("ratio      claims/s ÷ trivial workflows/s:                %7.2f  (goal >= 0.50: %s)\n", perSec/base, bench.Verdict(perSec/base >= 0.50))
 	return nil
+}
+
+// printCPU prints a phase's cpu line under its figure: how busy the
+// machine was and how much of its cores' time the hypervisor took (a p95
+// or a rate taken with much of it stolen is the host's, not the design's),
+// and who used the rest.
+func printCPU(u bench.CPUUse) {
+	fmt.Printf("cpu        %v\n           the others: %s\n", u, u.Breakdown(4))
 }
 
 // explain prints where the slowest claim one at a time spent its time, from
