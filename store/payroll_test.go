@@ -111,6 +111,20 @@ func TestPayableRightsSumWhatOtherPayrollsPaid(t *testing.T) {
 	if !errors.Is(err, stop) || pages != 1 {
 		t.Fatalf("a failing page: %v after %d pages; want its error after 1", err, pages)
 	}
+	// A pass whose context ends while a page is in fn: no page after it is
+	// handed out, though the reader had read ahead, and the pass ends with
+	// the context's error, not a hang.
+	cctx, cancel := context.WithCancel(ctx)
+	pages = 0
+	err = db.EachPayableRights(cctx, "payroll/2026-11", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 1,
+		func([]store.PayableRight) error {
+			pages++
+			cancel()
+			return nil
+		})
+	if !errors.Is(err, context.Canceled) || pages != 1 {
+		t.Fatalf("a pass cancelled in its first page: %v after %d pages; want context.Canceled", err, pages)
+	}
 }
 
 func mustJMBG(t *testing.T, serial int) string {
