@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/karton-social/karton/domain"
 )
 
 // RevokedInMemory answers from the watched copy only: ok is false when
@@ -47,4 +49,12 @@ func CaseListQuery(f CaseFilter) (string, []any) {
 		f.Limit = 100
 	}
 	return caseListQuery(f)
+}
+
+// PaidSumsSQL is the payroll's statement of what other payrolls paid.
+const PaidSumsSQL = paidSumsSQL
+
+// PaidOf is the payroll's paid sums of the rights from first to last.
+func (db *DB) PaidOf(ctx context.Context, first, last, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
+	return db.paidOf(ctx, first, last, payroll, from)
 }

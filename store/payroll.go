@@ -304,10 +304,9 @@ func (m *timelineMerge) finish() {
 	}
 }
 
-// paidOf sums, in one aggregate, what payrolls other than payroll paid
-// for each month since from of the rights with ids from first to last.
-func (db *DB) paidOf(ctx context.Context, first, last, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
-	const q = `
+// paidSumsSQL sums what other payrolls paid and recorded as overpaid for
+// the rights with ids from $1 to $4, by right and month since $3.
+const paidSumsSQL = `
 		WITH p AS (
 			SELECT entitlement_id, period, coalesce(sum(amount) FILTER (WHERE state IN ('prepared', 'sent', 'paid')), 0) AS paid,
 				count(*) FILTER (WHERE state IN ('prepared', 'sent', 'paid')) AS standing, count(*) AS payments
@@ -318,7 +317,22 @@ func (db *DB) paidOf(ctx context.Context, first, last, payroll string, from time
 		SELECT coalesce(p.entitlement_id, o.entitlement_id)::text, coalesce(p.period, o.period),
 			coalesce(p.paid, 0) - coalesce(o.over, 0), coalesce(p.standing, 0), coalesce(p.payments, 0)
 		FROM p FULL JOIN o ON o.entitlement_id = p.entitlement_id AND o.period = p.period`
-	rows, err := db.pool.Query(ctx, q, first, payroll, from, last)
+
+// paidOf sums, in one aggregate, what payrolls other than payroll paid
+// for each month since from of the rights with ids from first to last.
+//
+// It is planned for the table as it is at each page, never from a plan
+// kept on the connection: the payroll's own COPY fills payments while its
+// pages are read, and a statement kept prepared settles, after five runs,
+// on the plan it made for the table as it was then. A month's first
+// payroll began with payments empty, kept a sequential scan, and scanned
+// every payment it had stored so far for each page of 5,000 rights until
+// autovacuum analysed the table and the plan was made again: 0.10-0.28
+// PostgreSQL backends busy on this query in four runs of 1.7M rights (the
+// compute + store 59-71 s), none seen in two (53-54 s) (issue 24). Planning
+// it anew costs one more round trip a page (describing the statement).
+func (db *DB) paidOf(ctx context.Context, first, last, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
+	rows, err := db.pool.Query(ctx, paidSumsSQL, pgx.QueryExecModeDescribeExec, first, payroll, from, last)
 	if err != nil {
 		return nil, fmt.Errorf("sum paid months: %w", err)
 	}

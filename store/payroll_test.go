@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/karton-social/karton/domain"
@@ -134,4 +136,100 @@ func mustJMBG(t *testing.T, serial int) string {
 		t.Fatal(err)
 	}
 	return string(j)
+}
+
+// TestPaidSumsArePlannedForTheTableAsItIs: the payroll reads what other
+// payrolls paid a page at a time while its own COPY fills payments. A
+// statement kept prepared on the connection settles, after five runs, on
+// the plan made for the table as it was then: on a month's first payroll,
+// a sequential scan of an empty table, kept while the payments grew (issue
+// 24). PostgreSQL does that (the statement prepared by hand below), and
+// the paid sums are not run so: no plan of theirs is kept, and they are
+// read by the index once the table has grown.
+func TestPaidSumsArePlannedForTheTableAsItIs(t *testing.T) {
+	ctx := context.Background()
+	db, dbURL := storetest.NewDBURL(t)
+	// Analysed empty, as a new system's tables are (bench/payroll analyses
+	// its seed so), and left so while it fills, as it is until autovacuum
+	// comes round.
+	for _, q := range []string{`ANALYZE payments, overpayments`, `ALTER TABLE payments SET (autovacuum_enabled = false)`} {
+		if _, err := db.Pool().Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one, err := store.Open(ctx, withParam(t, dbURL, "pool_max_conns", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	first, last := "00000000-0000-7000-8000-000000000000", "00000000-0000-7000-8000-0000000fffff"
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	const payroll = "payroll/2026-11"
+	if _, err := one.Pool().Exec(ctx, `PREPARE kept AS `+store.PaidSumsSQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+		t.Fatal(err)
+	}
+	for range 8 { // a payroll's first pages: nothing paid yet
+		if _, err := one.Pool().Exec(ctx, `EXECUTE kept($1, $2, $3, $4)`, pgx.QueryExecModeSimpleProtocol, first, payroll, from, last); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := one.PaidOf(ctx, first, last, payroll, from); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The payroll's own payments, 200,000 of them, and one right of the
+	// page paid by last month's payroll.
+	if _, err := one.Pool().Exec(ctx, `
+		INSERT INTO payments (payroll_id, entitlement_id, period, amount, channel, payee_iban, payee_name, benefit, municipality,
+			funding_account, end_to_end_id, state, reason, lines)
+		SELECT CASE WHEN g = 0 THEN 'payroll/2026-10' ELSE $1 END,
+			CASE WHEN g = 0 THEN $2::uuid ELSE ('10000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid END,
+			'2026-10-01', 87.24, 'bank', 'ME25505000012345678951', 'Test', 'MO', 'ME-16', 'ME25505000012345678951', 'T' || g, 'paid', '', '[]'
+		FROM generate_series(0, 199999) g`, payroll, first); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := one.Pool().Query(ctx, `EXPLAIN EXECUTE kept($1, $2, $3, $4)`, pgx.QueryExecModeSimpleProtocol, first, payroll, from, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if rows.Close(); rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	if !strings.Contains(plan.String(), "Seq Scan on payments") {
+		t.Errorf("the statement prepared by hand kept no sequential scan of the payments: the test no longer shows the hazard:\n%s", plan.String())
+	}
+	paid, err := one.PaidOf(ctx, first, last, payroll, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := paid[first][domain.MonthOf(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))]; !got.Paid.Equal(decimal.RequireFromString("87.24")) || got.Payments != 1 {
+		t.Errorf("paid for October: %+v; want 87.24 in one payment", got)
+	}
+	statements, err := one.Pool().Query(ctx, `SELECT name, statement FROM pg_prepared_statements`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for statements.Next() {
+		var name, statement string
+		if err := statements.Scan(&name, &statement); err != nil {
+			t.Fatal(err)
+		}
+		if name != "kept" && strings.Contains(statement, "FROM payments WHERE entitlement_id BETWEEN") {
+			kept++
+		}
+	}
+	if statements.Close(); statements.Err() != nil {
+		t.Fatal(statements.Err())
+	}
+	if kept != 0 {
+		t.Errorf("the paid sums are kept prepared on the connection (%d statements): their plan outlives the table it was made for", kept)
+	}
 }
