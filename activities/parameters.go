@@ -118,7 +118,11 @@ func (a *Activities) ReassessChunk(ctx context.Context, in ReassessChunkInput) (
 		limit = DefaultReassessChunk
 	}
 	res, err := a.DB.ReassessChunk(ctx, in.ReassessmentID, store.Part{N: in.Part, Of: in.Parts}, in.After, limit, func(r store.Reassessment, rights []store.RightToRerate) ([]store.RightOutcome, error) {
-		return rerateChunk(p, r, rights), nil
+		out := rerateChunk(p, r, rights)
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, in.After) // rated; the versions are written next
+		}
+		return out, nil
 	})
 	if err != nil {
 		return ReassessChunkResult{}, asTemporal(err)

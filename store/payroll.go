@@ -324,10 +324,11 @@ const paidSumsSQL = `
 // It is planned for the table as it is at each page, never from a plan
 // kept on the connection: the payroll's own COPY fills payments while its
 // pages are read, and a statement kept prepared settles, after five runs,
-// on the plan it made for the table as it was then. A month's first
-// payroll began with payments empty, kept a sequential scan, and scanned
-// every payment it had stored so far for each page of 5,000 rights until
-// autovacuum analysed the table and the plan was made again: 0.10-0.28
+// on the plan it made for the table as it was then. A new system's first
+// payroll (payments analysed empty, as the benchmark's) kept a sequential
+// scan, and scanned every payment it had stored so far for each page of
+// 5,000 rights until autovacuum analysed the table and the plan was made
+// again: 0.10-0.28
 // PostgreSQL backends busy on this query in four runs of 1.7M rights (the
 // compute + store 59-71 s), none seen in two (53-54 s) (issue 24). Planning
 // it anew costs one more round trip a page (describing the statement).

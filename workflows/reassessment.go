@@ -61,6 +61,21 @@ var reassessmentOptions = workflow.ActivityOptions{
 		NonRetryableErrorTypes: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeForbidden}},
 }
 
+// chunkOptions are reassessmentOptions with a heartbeat timeout, from
+// version 1 of "reassessment-heartbeat" on. The chunk heartbeats once its
+// rights are rated and once they are written, so a dead worker's chunk is
+// retried within two minutes, not at the start-to-close timeout's ten: a
+// worker stopped mid-chunk could not report its failure, and
+// TestIndexationOverHTTP's reassessment waited out its five minutes (a CI
+// run, issue 24).
+func chunkOptions(ctx workflow.Context) workflow.ActivityOptions {
+	o := reassessmentOptions
+	if workflow.GetVersion(ctx, "reassessment-heartbeat", workflow.DefaultVersion, 1) == 1 {
+		o.HeartbeatTimeout = 2 * time.Minute
+	}
+	return o
+}
+
 // Reassessment re-rates every right a new value of the law's parameters
 // affects, ex officio (DOMAIN.md §3.1): it walks the rights in chunks
 // (activities.ReassessChunk, keyset over the rights' ids) in Parts ranges
@@ -127,7 +142,7 @@ func (r *reassessmentRun) mustContinue(ctx workflow.Context) bool {
 func (r *reassessmentRun) chunk(ctx workflow.Context) error {
 	var a *activities.Activities
 	var res activities.ReassessChunkResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reassessmentOptions), a.ReassessChunk,
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, chunkOptions(ctx)), a.ReassessChunk,
 		activities.ReassessChunkInput{ReassessmentID: r.in.ReassessmentID, After: r.st.Cursor, Limit: r.in.ChunkSize}).Get(ctx, &res)
 	if err != nil {
 		return err
@@ -147,7 +162,7 @@ func (r *reassessmentRun) inParts(ctx workflow.Context) (ReassessmentState, erro
 	inFlight := 0
 	start := func(n int) {
 		var a *activities.Activities
-		f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reassessmentOptions), a.ReassessChunk,
+		f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, chunkOptions(ctx)), a.ReassessChunk,
 			activities.ReassessChunkInput{ReassessmentID: r.in.ReassessmentID, After: r.st.Parts[n].Cursor, Limit: r.in.ChunkSize,
 				Part: n, Parts: len(r.st.Parts)})
 		inFlight++

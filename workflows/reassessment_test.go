@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
@@ -95,6 +97,31 @@ func TestReassessmentChunksAndResume(t *testing.T) {
 	require.Equal(t, 1, st.Replayed)
 	require.Equal(t, 23-5, st.Rights, "the lost chunk's counts are in the table, not in the workflow's state")
 	require.Equal(t, 6, f.calls) // 5 chunks, one of them twice
+}
+
+// TestReassessmentChunksHeartbeat: each chunk is scheduled with a heartbeat
+// timeout of two minutes, so the chunk of a worker that died without
+// answering is retried then, not at the ten minutes of its start-to-close
+// timeout (TestIndexationOverHTTP's reassessment waited out its five
+// minutes in a CI run). Histories from before keep their options
+// (TestReplayRecordedHistories, reassessment.calls).
+func TestReassessmentChunksHeartbeat(t *testing.T) {
+	for _, parts := range []int{1, 3} {
+		env := newEnv(t)
+		env.RegisterWorkflowWithOptions(workflows.Reassessment, workflow.RegisterOptions{Name: workflows.NameReassessment})
+		f := newFakeRights(23)
+		env.OnActivity(a.ReassessChunk, mock.Anything, mock.Anything).Return(f.chunk)
+		var timeouts []time.Duration
+		env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+			timeouts = append(timeouts, info.HeartbeatTimeout)
+		})
+		env.ExecuteWorkflow(workflows.Reassessment, workflows.ReassessmentInput{ReassessmentID: 7, ChunkSize: 5, Parts: parts})
+		require.NoError(t, env.GetWorkflowError())
+		require.NotEmpty(t, timeouts)
+		for i, d := range timeouts {
+			require.Equal(t, 2*time.Minute, d, "%d parts: chunk %d's heartbeat timeout", parts, i)
+		}
+	}
 }
 
 // TestReassessmentContinuesAsNew: after ChunksPerRun chunks a run hands

@@ -245,9 +245,10 @@ func entitlementIDs(ctx context.Context, pool *pgxpool.Pool, n int) ([][16]byte,
 // copyRows is the baselines' rows, each built as the COPY asks for it, as
 // the payroll builds its payments a chunk at a time. Held all at once,
 // 1.7M rows of fourteen boxed values took about 600 MiB: the process sat
-// at its soft memory limit (768 MiB) through the copy, its collector ran
-// 31 times in it, and the baseline took 38 s where it had taken 21-27
-// (issue 24). Each entitlement id goes as a UUID, as the payroll sends it:
+// at its soft memory limit (768 MiB) through the copy, and its collector
+// ran 31 times in it, 23 CPU-s of the process against 6 now (issue 24;
+// the copy's wall time, one PostgreSQL backend's, did not move). Each
+// entitlement id goes as a UUID, as the payroll sends it:
 // a string makes pgx fail its binary plan and encode text, a cost of the
 // client and not of storing the row.
 func copyRows(ids [][16]byte, e2e []string) pgx.CopyFromSource {
