@@ -328,10 +328,10 @@ const paidSumsSQL = `
 // payroll (payments analysed empty, as the benchmark's) kept a sequential
 // scan, and scanned every payment it had stored so far for each page of
 // 5,000 rights until autovacuum analysed the table and the plan was made
-// again: 0.10-0.28
-// PostgreSQL backends busy on this query in four runs of 1.7M rights (the
-// compute + store 59-71 s), none seen in two (53-54 s) (issue 24). Planning
-// it anew costs one more round trip a page (describing the statement).
+// again: 0.10-0.28 PostgreSQL backends busy on this query in four runs of
+// 1.7M rights (the compute + store 59-71 s), none seen in two (53-54 s)
+// (issue 24). Planning it anew costs one more round trip a page
+// (describing the statement).
 func (db *DB) paidOf(ctx context.Context, first, last, payroll string, from time.Time) (map[string]map[domain.Month]PaidMonth, error) {
 	rows, err := db.pool.Query(ctx, paidSumsSQL, pgx.QueryExecModeDescribeExec, first, payroll, from, last)
 	if err != nil {
