@@ -61,7 +61,7 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 			chromedp.WaitVisible("#user-" + strings.ReplaceAll(user, ".", "\\.")),
 			shot("01-login-picker"),
 			chromedp.Click("#user-" + strings.ReplaceAll(user, ".", "\\.")),
-			chromedp.WaitVisible("#main"),
+			visibleWithin("#main", time.Minute),
 		}
 	}
 	logout := chromedp.Tasks{axeSettled(), chromedp.Click("#logout"), chromedp.WaitVisible("button[name=username]")}
@@ -88,6 +88,23 @@ func openBrowser(t *testing.T, apiURL string) (context.Context, func(name string
 	}
 
 	return bctx, shot, login, logout, waitFor
+}
+
+// visibleWithin waits until selector is visible, for d at most, and then
+// says what the page shows instead (a refused login's message, say),
+// rather than waiting out the whole walkthrough's deadline.
+func visibleWithin(selector string, d time.Duration) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		wctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		err := chromedp.WaitVisible(selector, chromedp.ByQuery).Do(wctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		var text string
+		_ = chromedp.Evaluate(`document.body ? document.body.innerText : ""`, &text).Do(ctx)
+		return fmt.Errorf("%s not shown within %s; the page says: %.600s", selector, d, text)
+	})
 }
 
 // runSteps runs actions one by one and names the one that failed (its

@@ -238,6 +238,11 @@ func logoutRevokes(t *testing.T, watch bool) {
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the logged-out token as a bearer = %v %v; want 401", resp.StatusCode, err)
 	}
+	// Logging in again at once is a new session, not the revoked one.
+	again, _ := s.login(t, "ana.caseworker", "/inbox")
+	if resp, body := again.page("GET", s.ts.URL+"/inbox", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /inbox after logging in again = %d %.300s", resp.StatusCode, body)
+	}
 }
 
 // Only Karton's own messages appear on its pages: ?msg= is not shown; a

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/karton-social/karton/domain"
 )
 
@@ -60,4 +62,39 @@ func TestRefusedIssuerGrantsNoTokens(t *testing.T) {
 	if _, err := is.Token(admin); domain.ErrorCode(err) != domain.CodeForbidden || !strings.Contains(err.Error(), "DATABASE_URL is set") {
 		t.Errorf("Token after Refuse = %v; want a forbidden error saying why", err)
 	}
+}
+
+// Two tokens for one user in the same second are two tokens: a logout
+// revokes the one it ends, not a login made in the same second after it.
+func TestTokensOfOneSecondDiffer(t *testing.T) {
+	is, err := New("http://127.0.0.1:1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, _ := domain.DemoUser("ana.caseworker")
+	for try := 0; try < 10; try++ {
+		a, errA := is.Token(ana)
+		b, errB := is.Token(ana)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if issuedAt(t, a) != issuedAt(t, b) {
+			continue // a second ended between them: try again
+		}
+		if a == b {
+			t.Fatal("two tokens of ana.caseworker issued in the same second are the same token")
+		}
+		return
+	}
+	t.Fatal("no two tokens in the same second in ten tries")
+}
+
+func issuedAt(t *testing.T, raw string) float64 {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(raw, claims); err != nil {
+		t.Fatal(err)
+	}
+	iat, _ := claims["iat"].(float64)
+	return iat
 }
