@@ -235,3 +235,38 @@ func TestPaidSumsArePlannedForTheTableAsItIs(t *testing.T) {
 		t.Errorf("the paid sums are kept prepared on the connection (%d statements): their plan outlives the table it was made for", kept)
 	}
 }
+
+// CheckPayments does what the dropped foreign keys did (migration 00007):
+// a payroll whose payments name recorded rights passes; a payment naming a
+// right that is not recorded is counted, and so is one of a payroll that
+// is not recorded.
+func TestCheckPaymentsFindsWhatForeignKeysWould(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	a := grantTestRight(t, db, "MO", "", newTestPerson(t, db, 501))
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if err := db.EnsurePayroll(ctx, "payroll/2026-11", nov); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	pay := func(payroll, entitlement string) store.Payment {
+		n++
+		return store.Payment{PayrollID: payroll, EntitlementID: entitlement, Period: nov, Amount: decimal.RequireFromString("100.00"),
+			Channel: "bank", PayeeName: "x", Benefit: "MO", Municipality: "ME-16", EndToEndID: fmt.Sprintf("C%d", n), State: "prepared", Kind: "regular"}
+	}
+	if _, err := db.InsertPayments(ctx, []store.Payment{pay("payroll/2026-11", a.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckPayments(ctx, "payroll/2026-11"); err != nil {
+		t.Fatalf("a recorded payroll of a recorded right: %v", err)
+	}
+	unknown := "01900000-0000-7000-8000-000000000000"
+	if _, err := db.InsertPayments(ctx, []store.Payment{pay("payroll/2026-11", unknown), pay("payroll/2026-12", a.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, payroll := range []string{"payroll/2026-11", "payroll/2026-12"} {
+		if err := db.CheckPayments(ctx, payroll); err == nil || !strings.Contains(err.Error(), "1 payments name no payroll or no entitlement") {
+			t.Errorf("%s: %v; want one payment counted", payroll, err)
+		}
+	}
+}
