@@ -200,19 +200,14 @@ func TestACaseListPageIsReadInItsOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		var s scan
-		var walk func(n planNode)
-		walk = func(n planNode) {
+		plan[0].Plan.each(func(n planNode) {
 			if n.NodeType == "Sort" || n.NodeType == "Incremental Sort" {
 				s.sorts = append(s.sorts, n.NodeType)
 			}
 			if n.Relation == "cases" {
 				s.expected, s.found, s.removed = s.expected+n.PlanRows, s.found+n.ActualRows, s.removed+n.RemovedByFilter
 			}
-			for _, c := range n.Plans {
-				walk(c)
-			}
-		}
-		walk(plan[0].Plan)
+		})
 		return s
 	}
 	team := explain(store.CaseFilter{CentreID: "csr-0", Status: "open"})
@@ -233,4 +228,12 @@ type planNode struct {
 	ActualRows      float64    `json:"Actual Rows"`
 	RemovedByFilter float64    `json:"Rows Removed by Filter"`
 	Plans           []planNode `json:"Plans"`
+}
+
+// each calls fn on n and every node under it, parents first.
+func (n planNode) each(fn func(planNode)) {
+	fn(n)
+	for _, c := range n.Plans {
+		c.each(fn)
+	}
 }
